@@ -1,0 +1,103 @@
+namespace DiscreteExec.Core.Hashing;
+
+/// <summary>
+/// The Merkle root of DESIGN.md: a binary tree over a list of hashes, each pair hashed as
+/// keccak256(smaller ‖ larger) (OpenZeppelin MerkleProof compatible), an odd last node promoted
+/// unchanged; the root of one hash is that hash, the root of none is 32 zero bytes.
+/// </summary>
+public static class MerkleTree
+{
+    public static Bytes32 Root(ReadOnlySpan<Bytes32> leaves)
+    {
+        if (leaves.Length == 0)
+        {
+            return Bytes32.Zero;
+        }
+
+        if (leaves.Length == 1)
+        {
+            return leaves[0];
+        }
+
+        var level = new Bytes32[(leaves.Length + 1) / 2];
+        var count = HashLevel(leaves, level);
+        while (count > 1)
+        {
+            count = HashLevel(level.AsSpan(0, count), level);
+        }
+
+        return level[0];
+    }
+
+    /// <summary>keccak256 of the two hashes, smaller first.</summary>
+    public static Bytes32 HashPair(Bytes32 a, Bytes32 b)
+    {
+        Span<byte> buffer = stackalloc byte[64];
+        if (a <= b)
+        {
+            a.CopyTo(buffer);
+            b.CopyTo(buffer[32..]);
+        }
+        else
+        {
+            b.CopyTo(buffer);
+            a.CopyTo(buffer[32..]);
+        }
+
+        return Keccak256.Hash(buffer);
+    }
+
+    /// <summary>The sibling hashes from a leaf to the root, for proofs checked by OpenZeppelin's MerkleProof.</summary>
+    public static IReadOnlyList<Bytes32> Proof(ReadOnlySpan<Bytes32> leaves, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, leaves.Length);
+        var proof = new List<Bytes32>();
+        var level = leaves.ToArray();
+        while (level.Length > 1)
+        {
+            var sibling = index ^ 1;
+            if (sibling < level.Length)
+            {
+                proof.Add(level[sibling]);
+            }
+
+            var next = new Bytes32[(level.Length + 1) / 2];
+            HashLevel(level, next);
+            level = next;
+            index /= 2;
+        }
+
+        return proof;
+    }
+
+    /// <summary>Folds a proof from a leaf; equal to the root when the proof is valid.</summary>
+    public static Bytes32 RootFromProof(Bytes32 leaf, IEnumerable<Bytes32> proof)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        var node = leaf;
+        foreach (var sibling in proof)
+        {
+            node = HashPair(node, sibling);
+        }
+
+        return node;
+    }
+
+    private static int HashLevel(ReadOnlySpan<Bytes32> source, Span<Bytes32> destination)
+    {
+        var pairs = source.Length / 2;
+        for (var i = 0; i < pairs; i++)
+        {
+            destination[i] = HashPair(source[2 * i], source[(2 * i) + 1]);
+        }
+
+        if ((source.Length & 1) == 1)
+        {
+            destination[pairs] = source[^1];
+            return pairs + 1;
+        }
+
+        return pairs;
+    }
+}

@@ -1,0 +1,34 @@
+using DiscreteExec.Core.Intents;
+
+// The namespace is part of the wire format of the bus: never rename or move these messages.
+namespace DiscreteExec.Core.Messages;
+
+/// <summary>Where on its origin chain an intent was seen (EVM: block and log; Solana: slot and signature).</summary>
+public sealed record ChainPosition
+{
+    public required ulong BlockNumber { get; init; }
+
+    public required string BlockHash { get; init; }
+
+    public required string TransactionId { get; init; }
+
+    public required int LogIndex { get; init; }
+}
+
+/// <summary>An adapter saw a new intent open on its escrow, behind the configured confirmation depth.</summary>
+public sealed record IntentObserved
+{
+    public required Intent Intent { get; init; }
+
+    public required ChainPosition Position { get; init; }
+}
+
+/// <summary>An intent the adapter had reported was reorganised out of its chain.</summary>
+public sealed record IntentRetracted
+{
+    public required ChainId ChainId { get; init; }
+
+    public required Bytes32 IntentId { get; init; }
+
+    public required string Reason { get; init; }
+}
