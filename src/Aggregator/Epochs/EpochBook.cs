@@ -1,0 +1,245 @@
+using System.Numerics;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Assets;
+using DiscreteExec.Core.Intents;
+
+namespace DiscreteExec.Aggregator.Epochs;
+
+/// <summary>
+/// The open epoch's intents and the triggers that close it. Adding is idempotent by intent id (a redelivered
+/// message is a no-op); a retraction removes an intent reorganised out of its chain. All time comes from the
+/// injected <see cref="TimeProvider"/>. Thread-safe.
+/// </summary>
+public sealed class EpochBook
+{
+    private static readonly BigInteger[] PowersOfTen = [.. Enumerable.Range(0, AssetRegistry.MaxDecimals + 1).Select(i => BigInteger.Pow(10, i))];
+
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly EpochBookOptions _options;
+    private readonly AssetRegistry _assets;
+    // Each intent with the notional it added, so a retraction removes exactly what the addition added.
+    private readonly Dictionary<Bytes32, (Intent Intent, BigInteger Notional)> _intents = [];
+    private readonly Dictionary<string, UInt256> _openingPrices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, UInt256> _currentPrices = new(StringComparer.Ordinal);
+    private BigInteger _notional;
+    private ulong _epochId;
+    private DateTimeOffset _openedAt;
+    private TimeSpan _duration;
+
+    public EpochBook(TimeProvider time, EpochBookOptions options, AssetRegistry assets, ulong firstEpochId = 1)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(assets);
+        options.Validate();
+        _time = time;
+        _options = options;
+        _assets = assets;
+        _epochId = firstEpochId;
+        _duration = options.MaxDuration;
+        foreach (var asset in assets.Assets)
+        {
+            _currentPrices[asset.Id] = asset.ReferencePrice;
+        }
+
+        Open();
+    }
+
+    /// <summary>The id of the epoch now collecting intents.</summary>
+    public ulong EpochId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _epochId;
+            }
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _intents.Count;
+            }
+        }
+    }
+
+    /// <summary>The length the open epoch will last unless another trigger fires first.</summary>
+    public TimeSpan CurrentDuration
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _duration;
+            }
+        }
+    }
+
+    /// <summary>Adds an intent; returns false (and changes nothing) when it is already in the book.</summary>
+    public bool Add(Intent intent)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        lock (_gate)
+        {
+            if (_intents.ContainsKey(intent.IntentId))
+            {
+                return false;
+            }
+
+            var notional = NotionalOf(intent);
+            _intents.Add(intent.IntentId, (intent, notional));
+            _notional += notional;
+            return true;
+        }
+    }
+
+    /// <summary>Removes an intent that left its chain (reorg); returns false when it was not in the book.</summary>
+    public bool Retract(Bytes32 intentId)
+    {
+        lock (_gate)
+        {
+            if (!_intents.Remove(intentId, out var entry))
+            {
+                return false;
+            }
+
+            _notional -= entry.Notional;
+            return true;
+        }
+    }
+
+    /// <summary>Records a new reference price for an asset (the volatility trigger compares it with the opening price).</summary>
+    public void UpdateReferencePrice(string assetId, UInt256 price)
+    {
+        lock (_gate)
+        {
+            if (!_currentPrices.ContainsKey(assetId))
+            {
+                throw new ArgumentException($"Unknown asset '{assetId}'.", nameof(assetId));
+            }
+
+            _currentPrices[assetId] = price;
+        }
+    }
+
+    /// <summary>The trigger that fires now, or null while the epoch should stay open.</summary>
+    public EpochCloseReason? DueTrigger()
+    {
+        lock (_gate)
+        {
+            return DueTriggerLocked(_time.GetUtcNow());
+        }
+    }
+
+    /// <summary>How long until the duration trigger fires (zero when it is due); the scheduler sleeps at most this long.</summary>
+    public TimeSpan TimeUntilDuration()
+    {
+        lock (_gate)
+        {
+            var remaining = _openedAt + _duration - _time.GetUtcNow();
+            return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>
+    /// Closes the open epoch if a trigger is due (or unconditionally when <paramref name="force"/>), returning it and
+    /// opening the next one; returns null when nothing is due.
+    /// </summary>
+    public ClosedEpoch? TryClose(bool force = false)
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var reason = DueTriggerLocked(now) ?? (force ? EpochCloseReason.Duration : null);
+            if (reason is null)
+            {
+                return null;
+            }
+
+            var intents = _intents.Values.Select(e => e.Intent).OrderBy(i => i.IntentId).ToArray();
+            var closed = new ClosedEpoch(_epochId, _openedAt, now, reason.Value, intents);
+            AdaptDuration(intents.Length, now - _openedAt);
+            _intents.Clear();
+            _notional = BigInteger.Zero;
+            _epochId++;
+            Open();
+            return closed;
+        }
+    }
+
+    private EpochCloseReason? DueTriggerLocked(DateTimeOffset now)
+    {
+        if (_options.MaxIntentCount > 0 && _intents.Count >= _options.MaxIntentCount)
+        {
+            return EpochCloseReason.IntentCount;
+        }
+
+        if (!_options.MaxNotional.IsZero && _notional >= _options.MaxNotional.ToBigInteger())
+        {
+            return EpochCloseReason.Notional;
+        }
+
+        if (_options.MaxPriceMoveBps > 0 && PriceMoved())
+        {
+            return EpochCloseReason.Volatility;
+        }
+
+        return now - _openedAt >= _duration ? EpochCloseReason.Duration : null;
+    }
+
+    private bool PriceMoved()
+    {
+        foreach (var (assetId, opening) in _openingPrices)
+        {
+            var current = _currentPrices[assetId].ToBigInteger();
+            var open = opening.ToBigInteger();
+            if (BigInteger.Abs(current - open) * 10_000 > open * _options.MaxPriceMoveBps)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Open()
+    {
+        _openedAt = _time.GetUtcNow();
+        foreach (var (assetId, price) in _currentPrices)
+        {
+            _openingPrices[assetId] = price;
+        }
+    }
+
+    // Adaptive mode: the next epoch lasts as long as the last one would have needed to gather the target count at
+    // the rate just observed, averaged with the previous length to damp noise, clamped to [min, max].
+    private void AdaptDuration(int count, TimeSpan elapsed)
+    {
+        if (!_options.Adaptive)
+        {
+            return;
+        }
+
+        var estimate = count == 0
+            ? _options.MaxDuration
+            : TimeSpan.FromTicks((long)BigInteger.Min((BigInteger)elapsed.Ticks * _options.TargetIntentsPerEpoch / count, _options.MaxDuration.Ticks));
+        var next = TimeSpan.FromTicks((_duration.Ticks / 2) + (estimate.Ticks / 2));
+        _duration = next < _options.MinDuration ? _options.MinDuration : next > _options.MaxDuration ? _options.MaxDuration : next;
+    }
+
+    private BigInteger NotionalOf(Intent intent)
+    {
+        if (!_assets.TryFind(intent.OriginChainId, intent.InputToken, out var asset, out var token))
+        {
+            return BigInteger.Zero; // unknown tokens are refunded by clearing; they carry no notional
+        }
+
+        return intent.InputAmount.ToBigInteger() * _currentPrices[asset.Id].ToBigInteger() / PowersOfTen[token.Decimals];
+    }
+}
