@@ -1,3 +1,4 @@
 using BenchmarkDotNet.Running;
+using DiscreteExec.Benchmarks.Core;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(HashingBenchmarks).Assembly).Run(args);

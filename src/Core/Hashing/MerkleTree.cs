@@ -84,12 +84,22 @@ public static class MerkleTree
         return node;
     }
 
+    // Levels this wide are hashed on every core: each pair is independent, so the result is the same bytes.
+    private const int ParallelThresholdPairs = 1 << 15;
+
     private static int HashLevel(ReadOnlySpan<Bytes32> source, Span<Bytes32> destination)
     {
         var pairs = source.Length / 2;
-        for (var i = 0; i < pairs; i++)
+        if (pairs >= ParallelThresholdPairs && Environment.ProcessorCount > 1)
         {
-            destination[i] = HashPair(source[2 * i], source[(2 * i) + 1]);
+            HashPairsInParallel(source.ToArray(), destination, pairs);
+        }
+        else
+        {
+            for (var i = 0; i < pairs; i++)
+            {
+                destination[i] = HashPair(source[2 * i], source[(2 * i) + 1]);
+            }
         }
 
         if ((source.Length & 1) == 1)
@@ -99,5 +109,21 @@ public static class MerkleTree
         }
 
         return pairs;
+    }
+
+    private static void HashPairsInParallel(Bytes32[] source, Span<Bytes32> destination, int pairs)
+    {
+        var result = new Bytes32[pairs];
+        var workers = Environment.ProcessorCount;
+        var size = (pairs + workers - 1) / workers;
+        Parallel.For(0, workers, worker =>
+        {
+            var end = Math.Min(pairs, (worker + 1) * size);
+            for (var i = worker * size; i < end; i++)
+            {
+                result[i] = HashPair(source[2 * i], source[(2 * i) + 1]);
+            }
+        });
+        result.CopyTo(destination);
     }
 }

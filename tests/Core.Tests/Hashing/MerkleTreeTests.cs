@@ -49,3 +49,31 @@ public class MerkleTreeTests
         }
     }
 }
+
+public class MerkleTreeLargeTests
+{
+    [Fact]
+    public void Root_LevelsWideEnoughToHashInParallel_EqualsTheSequentialFold()
+    {
+        // 70,001 leaves: the first level takes the parallel path and ends on an odd node.
+        var leaves = Enumerable.Range(0, 70_001).Select(i => Bytes32.FromUInt64((ulong)i * 2_654_435_761UL)).ToArray();
+        var level = leaves;
+        while (level.Length > 1)
+        {
+            var next = new Bytes32[(level.Length + 1) / 2];
+            for (var i = 0; i + 1 < level.Length; i += 2)
+            {
+                next[i / 2] = MerkleTree.HashPair(level[i], level[i + 1]);
+            }
+
+            if (level.Length % 2 == 1)
+            {
+                next[^1] = level[^1];
+            }
+
+            level = next;
+        }
+
+        Assert.Equal(level[0], MerkleTree.Root(leaves));
+    }
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using DiscreteExec.Relayer.Bench;
+
+namespace DiscreteExec.Relayer.Cli;
+
+/// <summary>`bench clearing --intents N[,N...]`: clearing throughput, time and peak memory against the floor.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var intents = new Option<string>("--intents")
+        {
+            Description = "Comma-separated epoch sizes, e.g. 10000,100000,1000000. Suffixes k and m are accepted.",
+            DefaultValueFactory = _ => "10k,100k,1m",
+        };
+        var seed = new Option<int>("--seed") { Description = "Seed of the synthetic epochs.", DefaultValueFactory = _ => 42 };
+        var child = new Option<string?>("--child") { Description = "Internal: run one workload (clear|floor) in this process.", Hidden = true };
+
+        var clearing = new Command("clearing", "Clear synthetic epochs and compare with the floor (sort + hash leaves into a Merkle root).")
+        {
+            intents,
+            seed,
+            child,
+        };
+        clearing.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var sizes = ParseSizes(parseResult.GetValue(intents)!);
+            var output = parseResult.InvocationConfiguration.Output;
+            var workload = parseResult.GetValue(child);
+            if (workload is not null)
+            {
+                var measurement = ClearingBenchmarkRunner.RunInProcess(workload, sizes[0], parseResult.GetValue(seed));
+                await output.WriteLineAsync(ClearingBenchmarkRunner.Format(measurement)).ConfigureAwait(false);
+                return 0;
+            }
+
+            await output.WriteLineAsync($"bench clearing: {Environment.ProcessorCount} cores, .NET {Environment.Version}, seed {parseResult.GetValue(seed)}; each run in its own process").ConfigureAwait(false);
+            await output.WriteLineAsync(Row("intents", "workload", "time", "intents/s", "peak memory", "clear/floor")).ConfigureAwait(false);
+            foreach (var size in sizes)
+            {
+                var floor = await ClearingBenchmarkRunner.RunInChildAsync(ClearingBenchmarkRunner.FloorWorkload, size, parseResult.GetValue(seed), cancellationToken).ConfigureAwait(false);
+                await output.WriteLineAsync(Describe(floor, null)).ConfigureAwait(false);
+                var clear = await ClearingBenchmarkRunner.RunInChildAsync(ClearingBenchmarkRunner.ClearWorkload, size, parseResult.GetValue(seed), cancellationToken).ConfigureAwait(false);
+                await output.WriteLineAsync(Describe(clear, floor)).ConfigureAwait(false);
+            }
+
+            return 0;
+        });
+
+        return new Command("bench", "Measure the relayer's hot paths.") { clearing };
+    }
+
+    internal static int[] ParseSizes(string text) =>
+    [
+        .. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
+        {
+            var multiplier = part[^1] switch { 'k' or 'K' => 1_000, 'm' or 'M' => 1_000_000, _ => 1 };
+            var digits = multiplier == 1 ? part : part[..^1];
+            return int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 && (long)value * multiplier <= 50_000_000
+                ? value * multiplier
+                : throw new ArgumentException($"--intents: '{part}' is not a size between 1 and 50m.");
+        }),
+    ];
+
+    private static string Describe(BenchMeasurement m, BenchMeasurement? floor)
+    {
+        var perSecond = m.Elapsed.Ticks == 0 ? 0 : (long)m.Intents * TimeSpan.TicksPerSecond / m.Elapsed.Ticks;
+        var ratio = floor is null ? "-" : FormatRatio(m.Elapsed.Ticks, floor.Elapsed.Ticks);
+        return Row(
+            m.Intents.ToString("N0", CultureInfo.InvariantCulture),
+            m.Workload,
+            $"{m.Elapsed.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)} ms",
+            perSecond.ToString("N0", CultureInfo.InvariantCulture),
+            $"{(m.PeakBytes / (1024 * 1024)).ToString("N0", CultureInfo.InvariantCulture)} MiB",
+            ratio);
+    }
+
+    // Two decimals, integer arithmetic.
+    private static string FormatRatio(long numerator, long denominator)
+    {
+        if (denominator == 0)
+        {
+            return "-";
+        }
+
+        var hundredths = ((numerator * 100) + (denominator / 2)) / denominator;
+        return string.Create(CultureInfo.InvariantCulture, $"{hundredths / 100}.{hundredths % 100:D2}x");
+    }
+
+    private static string Row(string a, string b, string c, string d, string e, string f) =>
+        $"{a,12}  {b,-8}  {c,10}  {d,12}  {e,12}  {f,11}";
+}
