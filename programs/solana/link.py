@@ -259,7 +259,7 @@ def link(data):
     has_rodata = len(rodata) > 0
     ro_end = rodata_off + len(rodata) if has_rodata else text_off + len(text)
     dynamic_off = align(ro_end, 8)
-    n_dyn = 11 if relbytes else 6
+    n_dyn = 11 if relbytes else 5
     dynsym_off = dynamic_off + n_dyn * 16
     dynstr_off = dynsym_off + len(dynsym)
     reldyn_off = align(dynstr_off + len(dynstr), 8)

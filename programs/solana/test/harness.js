@@ -3,7 +3,8 @@
 // program's custom error by name.
 import { LiteSVM, TransactionMetadata } from "litesvm";
 import {
-  appendTransactionMessageInstructions, createTransactionMessage, generateKeyPairSigner, lamports, pipe,
+  address, appendTransactionMessageInstructions, compressTransactionMessageUsingAddressLookupTables, createTransactionMessage,
+  generateKeyPairSigner, getTransactionSize, lamports, pipe,
   setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash, signTransactionMessageWithSigners,
 } from "@solana/kit";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,7 @@ export const CHAIN_ID = 900001n;
 export const EVM_CHAIN = 31337n;
 export const GRACE = 3600n;
 export const NOW = 1_767_225_600n;
+export const ALT_PROGRAM = address("AddressLookupTab1e1111111111111111111111111");
 
 export function tokenAccountData(mint, owner, amount) {
   const b = new Uint8Array(165);
@@ -88,20 +90,37 @@ export class Harness {
   config() { return E.decodeConfig(this.data(this.configAddress)); }
   pool(mint) { return E.decodePool(this.data(this.pools[mint])); }
 
-  /** Signs and sends; returns {ok, logs, cu, err, code, name, events}. */
-  async send(instructions, { payer = this.payer, signers = [] } = {}) {
+  /** Writes an active address lookup table holding `addresses`; returns its address. */
+  async lookupTable(addresses) {
+    const table = (await generateKeyPairSigner()).address;
+    const data = new Uint8Array(56 + 32 * addresses.length);
+    const v = new DataView(data.buffer);
+    v.setUint32(0, 1, true); // LookupTable
+    v.setBigUint64(4, 0xffffffffffffffffn, true); // not deactivated
+    v.setBigUint64(12, 0n, true); // last extended at slot 0
+    addresses.forEach((a, i) => data.set(E.keyBytes(a), 56 + 32 * i));
+    this.setAccount(table, ALT_PROGRAM, data);
+    const slot = this.svm.getClock().slot;
+    if (slot < 2n) this.svm.warpToSlot(2n);
+    this.setTime(this.now());
+    return { [table]: addresses };
+  }
+
+  /** Signs and sends; returns {ok, logs, cu, size, err, code, name, events}. */
+  async send(instructions, { payer = this.payer, lookupTables } = {}) {
     const ixs = Array.isArray(instructions) ? instructions : [instructions];
-    const msg = pipe(
+    let msg = pipe(
       createTransactionMessage({ version: 0 }),
       (m) => setTransactionMessageFeePayerSigner(payer, m),
       (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: this.svm.latestBlockhash(), lastValidBlockHeight: 1_000_000n }, m),
       (m) => appendTransactionMessageInstructions(ixs, m),
     );
-    void signers;
+    if (lookupTables) msg = compressTransactionMessageUsingAddressLookupTables(msg, lookupTables);
     const tx = await signTransactionMessageWithSigners(msg);
+    const size = getTransactionSize(tx);
     const res = this.svm.sendTransaction(tx);
     this.svm.expireBlockhash();
-    return Harness.result(res);
+    return { ...Harness.result(res), size };
   }
 
   static result(res) {
@@ -164,8 +183,8 @@ export class Harness {
     return r;
   }
 
-  async settle({ epoch, chunk = 0, batchRoot = new Uint8Array(32).fill(7), attestors = this.signers, actions, payer = attestors[0], overrides }) {
+  async settle({ epoch, chunk = 0, batchRoot = new Uint8Array(32).fill(7), attestors = this.signers, actions, payer = attestors[0], overrides, lookupTables }) {
     const ixn = await E.settleIx({ payer, epoch, chunk, batchRoot, attestors, actions, programId: this.programId, overrides });
-    return this.send(ixn, { payer });
+    return this.send(ixn, { payer, lookupTables });
   }
 }
