@@ -5,21 +5,17 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$here/build"
 
-find_clang() {
-  for c in clang-22 clang-14 clang; do
-    if command -v "$c" >/dev/null 2>&1; then echo "$c"; return 0; fi
-  done
-  return 1
-}
-
-CLANG="${CLANG:-$(find_clang || true)}"
-if [ -z "$CLANG" ]; then
-  echo "build.sh: installing clang-22 with apt-get" >&2
+# clang-22: older clangs (Debian's clang-14) lack -bpf-stack-size and cap BPF
+# stack frames at 512 bytes, which this program's frames exceed.
+CLANG="${CLANG:-clang-22}"
+if ! command -v "$CLANG" >/dev/null 2>&1; then
+  echo "build.sh: $CLANG not found, installing clang-22 lld-22 llvm-22 with apt-get" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y clang-22 lld-22 llvm-22 >/dev/null 2>&1 \
-    || { apt-get update >/dev/null && apt-get install -y clang-22 lld-22 llvm-22 >/dev/null; } \
-    || { apt-get install -y clang-14 >/dev/null; }
-  CLANG="$(find_clang)"
+  if ! apt-get install -y clang-22 lld-22 llvm-22 >/dev/null; then
+    apt-get update >/dev/null
+    apt-get install -y clang-22 lld-22 llvm-22 >/dev/null
+  fi
+  command -v "$CLANG" >/dev/null 2>&1 || { echo "build.sh: error: $CLANG still not available" >&2; exit 1; }
 fi
 
 mkdir -p "$out"

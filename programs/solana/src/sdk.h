@@ -98,7 +98,7 @@ static inline void copy32(u8 *dst, const u8 *src) {
  *   +0 dup marker (0xff) | +1 is_signer | +2 is_writable | +3 executable
  *   +8 key[32] | +40 owner[32] | +72 lamports u64 | +80 data_len u64 | +88 data
  * A duplicate entry points at the header of the account it duplicates. */
-#define MAX_ACCOUNTS 96
+#define MAX_ACCOUNTS 192
 #define MAX_PERMITTED_DATA_INCREASE 10240
 
 typedef const u8 *Acc;
