@@ -77,9 +77,6 @@ library console {
 abstract contract Test {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
-    /// forge treats a contract with IS_TEST as a test suite.
-    bool public IS_TEST = true;
-
     function assertEq(uint256 a, uint256 b) internal pure {
         vm.assertEq(a, b, "uint256 mismatch");
     }
