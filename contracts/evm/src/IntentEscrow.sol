@@ -185,18 +185,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         _nonce = n + 1;
         intentId = _intentId(n);
 
-        Intent storage it = _intents[intentId];
-        it.inputToken = p.inputToken;
-        it.status = STATUS_OPEN;
-        if (received < LARGE_AMOUNT) {
-            // forge-lint: disable-next-line(unsafe-typecast) -- received < 2^88 - 1 was just checked
-            it.packedAmount = uint88(received);
-        } else {
-            it.packedAmount = LARGE_AMOUNT;
-            _largeAmounts[intentId] = received;
-        }
-        it.depositor = msg.sender;
-        it.fillDeadline = p.fillDeadline;
+        _record(intentId, p.inputToken, received, p.fillDeadline);
 
         emit IntentOpened(
             intentId,
@@ -425,12 +414,14 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         assembly ("memory-safe") {
             slotA := sload(it.slot)
         }
+        // forge-lint: disable-next-line(unsafe-typecast) -- the top byte of slot A is the status
         uint8 status = uint8(slotA >> 248);
         if (status != STATUS_OPEN) revert IntentNotOpen(id, status);
         uint256 updated = (slotA & type(uint248).max) | (uint256(newStatus) << 248);
         assembly ("memory-safe") {
             sstore(it.slot, updated)
         }
+        // forge-lint: disable-next-line(unsafe-typecast) -- the low 160 bits of slot A are the token
         token = address(uint160(slotA));
         amount = (slotA >> 160) & LARGE_AMOUNT;
         if (amount == LARGE_AMOUNT) amount = _largeAmounts[id];
@@ -456,6 +447,24 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         if (afterwards <= before) revert NothingReceived(token);
         unchecked {
             received = afterwards - before;
+        }
+    }
+
+    /// Stores a new Open intent, both slots written whole (no read-modify-write per field).
+    function _record(bytes32 id, address token, uint256 amount, uint64 fillDeadline) private {
+        uint256 packedAmount = amount;
+        if (amount >= LARGE_AMOUNT) {
+            packedAmount = LARGE_AMOUNT;
+            _largeAmounts[id] = amount;
+        }
+        // Layout as in `Intent`: slot A token | packedAmount << 160 | status << 248,
+        // slot B depositor | fillDeadline << 160.
+        uint256 slotA = uint256(uint160(token)) | (packedAmount << 160) | (uint256(STATUS_OPEN) << 248);
+        uint256 slotB = uint256(uint160(msg.sender)) | (uint256(fillDeadline) << 160);
+        Intent storage it = _intents[id];
+        assembly ("memory-safe") {
+            sstore(it.slot, slotA)
+            sstore(add(it.slot, 1), slotB)
         }
     }
 

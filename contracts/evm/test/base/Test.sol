@@ -37,9 +37,9 @@ interface Vm {
     function assume(bool condition) external pure;
     function recordLogs() external;
     function getRecordedLogs() external returns (VmLog[] memory logs);
-    function cool(address target) external;
-    function pauseGasMetering() external;
-    function resumeGasMetering() external;
+    function startBroadcast(uint256 privateKey) external;
+    function stopBroadcast() external;
+    function envUint(string calldata name) external view returns (uint256 value);
     function toString(uint256 value) external pure returns (string memory);
     function toString(address value) external pure returns (string memory);
     function toString(bytes32 value) external pure returns (string memory);
