@@ -235,6 +235,42 @@ contract SettleTest is EscrowFixture {
         );
     }
 
+    function test_Settle_ReleasesOfInterleavedTokens_CreditEachPool() public {
+        TestToken other = new TestToken("Wrapped Ether", "WETH", 18);
+        bytes32 a = _open(alice, 100);
+        bytes32 b = _openWith(alice, _params(address(other), 7 ether));
+        bytes32 c = _open(bob, 250);
+        IntentEscrow.Action[] memory actions = new IntentEscrow.Action[](4);
+        actions[0] = _release(a);
+        actions[1] = IntentEscrow.Action(0, b, _b32(address(other)), bytes32(0), 0);
+        actions[2] = _release(c);
+        actions[3] = _payout(SOURCE, bob, 350); // needs both USDC releases credited first
+        _settle(1, actions);
+        assertEq(escrow.poolBalance(address(token)), 0, "USDC pool: 100 + 250 - 350");
+        assertEq(escrow.poolBalance(address(other)), 7 ether, "WETH pool");
+        assertEq(token.balanceOf(bob), 350, "paid");
+    }
+
+    function test_Settle_ReleaseUsesStoredTokenAndAmountNotActionFields() public {
+        bytes32 id = _open(alice, 100);
+        // Token, account and amount of a Release are only signed, never trusted.
+        IntentEscrow.Action memory r = IntentEscrow.Action(0, id, _b32(address(0xBAD)), _b32(bob), 1e30);
+        _settle(1, _one(r));
+        assertEq(escrow.poolBalance(address(token)), 100, "stored amount, stored token");
+        assertEq(escrow.poolBalance(address(0xBAD)), 0, "action token ignored");
+    }
+
+    function test_Settle_ReleaseAndRefundOfLargeAmounts_MoveFullAmount() public {
+        uint256 big = uint256(type(uint88).max) + 5;
+        bytes32 a = _open(alice, big);
+        bytes32 b = _open(bob, big + 1);
+        _settle(1, _two(_release(a), _refund(b)));
+        assertEq(escrow.poolBalance(address(token)), big, "released in full");
+        assertEq(token.balanceOf(bob), big + 1, "refunded in full");
+        (,, uint256 stored,,) = escrow.intentOf(a);
+        assertEq(stored, big, "intentOf after release");
+    }
+
     function test_Settle_WhenPaused_Reverts() public {
         bytes32 id = _open(alice, 100);
         vm.prank(owner);
