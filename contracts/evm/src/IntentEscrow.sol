@@ -110,6 +110,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     error InvalidThreshold(uint8 threshold, uint256 signerCount);
     error InvalidDestination(uint64 chainId);
     error ChainIdTooLarge(uint256 chainId);
+    error RenounceOwnershipDisabled();
 
     // ---------------------------------------------------------------- storage
 
@@ -288,6 +289,11 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
 
     function unpause() external onlyOwner {
         _unpause();
+    }
+
+    /// @notice Disabled: an ownerless escrow could never rotate its signers or pause again.
+    function renounceOwnership() public view override onlyOwner {
+        revert RenounceOwnershipDisabled();
     }
 
     // ---------------------------------------------------------------- views

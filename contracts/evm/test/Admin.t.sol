@@ -172,4 +172,12 @@ contract AdminTest is EscrowFixture {
         escrow.pause();
         assertTrue(escrow.paused(), "new owner administers");
     }
+
+    // Renouncing would leave the escrow with no owner: signer rotation and pause frozen forever.
+    function test_RenounceOwnership_Owner_RevertsAndKeepsOwner() public {
+        vm.prank(owner);
+        vm.expectRevert(IntentEscrow.RenounceOwnershipDisabled.selector);
+        escrow.renounceOwnership();
+        assertEq(escrow.owner(), owner, "owner kept");
+    }
 }
