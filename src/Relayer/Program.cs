@@ -1,1 +1,3 @@
-return 0;
+using DiscreteExec.Relayer.Cli;
+
+return await RelayerCli.InvokeAsync(args, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
