@@ -1,0 +1,16 @@
+namespace DiscreteExec.Relayer.Cli;
+
+/// <summary>The relayer CLI's exit codes, the same for every command.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>A bug or an environment failure (e.g. the output cannot be written); the message says which.</summary>
+    public const int InternalError = 1;
+
+    /// <summary>Bad input: the command line, or a file that is malformed or inconsistent.</summary>
+    public const int BadInput = 2;
+
+    /// <summary><c>clear --check</c>: the recomputed batch differs from the given one.</summary>
+    public const int CheckMismatch = 3;
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+
+namespace DiscreteExec.Relayer.Cli;
+
+/// <summary>The relayer's command line: one small class per command, composed here.</summary>
+internal static class RelayerCli
+{
+    public static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("DiscreteExec relayer: clears epochs of cross-chain intents into settlement batches and measures the clearing.");
+        root.Subcommands.Add(ClearCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>, writing to the given writers; returns the exit code.</summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var parseResult = CreateRootCommand().Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            // A usage error is bad input too: exit 2 (System.CommandLine's default would be 1).
+            foreach (var parseError in parseResult.Errors)
+            {
+                await error.WriteLineAsync($"error: {parseError.Message}".AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync("Run 'relayer --help' for usage.".AsMemory(), cancellationToken).ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+    }
+}
