@@ -54,7 +54,99 @@ public sealed record AssetStats
 
     /// <summary>Net amount the pools took in (positive) or gave out (negative) by trading against the batch.</summary>
     public required BigInteger PoolNet { get; init; }
+
+    /// <summary>
+    /// The exact dust: fills at a fractional price leave fractions of an asset unit. <see cref="Dust"/> is this
+    /// rounded down and <see cref="PoolNet"/> = Released − PaidOut − Fees − Dust, so both identities hold exactly:
+    /// Released − PaidOut − Fees − ExactDust = ExactPoolNet.
+    /// </summary>
+    public required Fraction ExactDust { get; init; }
+
+    /// <summary>The exact net pool intake: for each pair, −(what the other side's sellers got at the pair price) + what this side's sellers gave.</summary>
+    public required Fraction ExactPoolNet { get; init; }
 }
+
+/// <summary>An exact signed fraction, reduced, with a positive denominator.</summary>
+public sealed record Fraction(BigInteger Numerator, BigInteger Denominator)
+{
+    public static Fraction Of(BigInteger numerator, BigInteger denominator)
+    {
+        if (denominator.IsZero)
+        {
+            throw new DivideByZeroException("A fraction needs a non-zero denominator.");
+        }
+
+        if (denominator.Sign < 0)
+        {
+            numerator = -numerator;
+            denominator = -denominator;
+        }
+
+        var divisor = BigInteger.GreatestCommonDivisor(numerator, denominator);
+        return divisor.IsOne || divisor.IsZero ? new Fraction(numerator, denominator) : new Fraction(numerator / divisor, denominator / divisor);
+    }
+
+    public static Fraction operator +(Fraction a, Fraction b) =>
+        Of((a.Numerator * b.Denominator) + (b.Numerator * a.Denominator), a.Denominator * b.Denominator);
+
+    public static Fraction operator -(Fraction a, Fraction b) =>
+        Of((a.Numerator * b.Denominator) - (b.Numerator * a.Denominator), a.Denominator * b.Denominator);
+
+    /// <summary>The greatest integer not above the fraction.</summary>
+    public BigInteger Floor()
+    {
+        var quotient = BigInteger.DivRem(Numerator, Denominator, out var remainder);
+        return remainder.Sign < 0 ? quotient - 1 : quotient;
+    }
+
+    public override string ToString() => $"{Numerator}/{Denominator}";
+}
+
+/// <summary>Why an intent was refunded: one of the <see cref="RefundReasons"/> codes.</summary>
+public sealed record IntentRefund(Bytes32 IntentId, string Reason);
+
+/// <summary>The refund reason codes.</summary>
+public static class RefundReasons
+{
+    /// <summary>The deadline falls before close time + settlement margin.</summary>
+    public const string Expired = "expired";
+
+    /// <summary>The origin chain or the input token on it is not in the registry.</summary>
+    public const string UnknownInputToken = "unknown-input-token";
+
+    /// <summary>The destination chain or the output token on it is not in the registry.</summary>
+    public const string UnknownOutputToken = "unknown-output-token";
+
+    /// <summary>The input amount is zero.</summary>
+    public const string ZeroAmount = "zero-amount";
+}
+
+/// <summary>What crossed one pair at its price, in asset units; the pool nets are exact fractions.</summary>
+public sealed record PairStats
+{
+    public required string Base { get; init; }
+
+    public required string Quote { get; init; }
+
+    public required int BaseSellersFilled { get; init; }
+
+    public required int QuoteSellersFilled { get; init; }
+
+    /// <summary>Base sold by the filled base sellers (X).</summary>
+    public required BigInteger BaseSold { get; init; }
+
+    /// <summary>Quote sold by the filled quote sellers (Y).</summary>
+    public required BigInteger QuoteSold { get; init; }
+
+    /// <summary>The pools' net base intake X − Y/p (negative: the pools supplied base).</summary>
+    public required Fraction PoolBaseNet { get; init; }
+
+    /// <summary>The pools' net quote intake Y − X·p; always PoolQuoteNet = −PoolBaseNet × p.</summary>
+    public required Fraction PoolQuoteNet { get; init; }
+}
+
+/// <summary>One (chain, token) pool through the batch, in native units: After = Before + Released − PaidOut ≥ 0.</summary>
+public sealed record PoolStats(ChainId ChainId, Bytes32 Token, string AssetId, BigInteger Before, BigInteger Released, BigInteger PaidOut, BigInteger After);
 
 /// <summary>Batch-level counts and per-asset accounting.</summary>
 public sealed record ClearingStats
@@ -71,4 +163,13 @@ public sealed record ClearingStats
 
     /// <summary>Per asset, ordered by asset id (ordinal).</summary>
     public required IReadOnlyList<AssetStats> Assets { get; init; }
+
+    /// <summary>Per traded pair, ordered by (base, quote).</summary>
+    public required IReadOnlyList<PairStats> Pairs { get; init; }
+
+    /// <summary>Per registered (chain, token), ordered by chain id then token.</summary>
+    public required IReadOnlyList<PoolStats> Pools { get; init; }
+
+    /// <summary>Every refunded intent with its reason, ascending by intent id.</summary>
+    public required IReadOnlyList<IntentRefund> Refunds { get; init; }
 }

@@ -1,0 +1,114 @@
+using System.Numerics;
+using DiscreteExec.Aggregator.Clearing.Arithmetic;
+using DiscreteExec.Aggregator.Clearing.Pricing;
+using DiscreteExec.Core;
+
+namespace DiscreteExec.Aggregator.Clearing;
+
+/// <summary>
+/// Clears every traded pair: gathers its book, searches its price on the 128-bit fast path when every amount and
+/// limit fits (else on BigInteger), then fills the chosen prefix of each side at that price.
+/// </summary>
+internal static class PairClearing
+{
+    public static void Clear(EpochWork work)
+    {
+        var assetCount = work.AssetCount;
+        var bases = new List<SwapOrder>?[assetCount * assetCount];
+        var quotes = new List<SwapOrder>?[assetCount * assetCount];
+        var keys = work.Catalog.Keys;
+        for (var i = 0; i < work.Intents.Length; i++)
+        {
+            ref readonly var item = ref work.Intents[i];
+            if (item.Fate != IntentFate.Pending || item.Pair < 0)
+            {
+                continue;
+            }
+
+            var side = item.SellsBase ? bases : quotes;
+            var orders = side[item.Pair] ??= [];
+            orders.Add(new SwapOrder(i, item.Intent.IntentId, item.Intent.FillDeadline, item.Intent.InputAmount, keys[item.InputKey].Exponent, item.Required, keys[item.OutputKey].Exponent));
+        }
+
+        for (var pair = 0; pair < bases.Length; pair++)
+        {
+            if (bases[pair] is null && quotes[pair] is null)
+            {
+                continue;
+            }
+
+            var baseAsset = pair / assetCount;
+            var quoteAsset = pair % assetCount;
+            var book = new PairBook(
+                [.. bases[pair] ?? []],
+                [.. quotes[pair] ?? []],
+                Pools(keys, baseAsset),
+                Pools(keys, quoteAsset),
+                work.Catalog.Assets[baseAsset].ReferencePrice,
+                work.Catalog.Assets[quoteAsset].ReferencePrice,
+                work.Input.SpreadBps);
+
+            var (price, filledBases, filledQuotes, deferred) =
+                PairMarketBuilder.TryBuild<UInt128, UInt256, NarrowArithmetic>(book, out var narrow)
+                    ? Choose<UInt128, UInt256, NarrowArithmetic>(narrow)
+                    : PairMarketBuilder.TryBuild<BigInteger, BigInteger, WideArithmetic>(book, out var wide)
+                        ? Choose<BigInteger, BigInteger, WideArithmetic>(wide)
+                        : throw new InvalidOperationException("The wide arithmetic accepts every book.");
+
+            var result = new PairResult(baseAsset, quoteAsset, price.Numerator, price.Denominator);
+            work.Pairs.Add(pair, result);
+            FillAll(work, filledBases, new GrossCalculator(result.Numerator, result.Denominator));
+            FillAll(work, filledQuotes, new GrossCalculator(result.Denominator, result.Numerator));
+            foreach (var index in deferred)
+            {
+                work.Intents[index].Fate = IntentFate.Deferred;
+            }
+        }
+    }
+
+    private static (Fraction Price, ArraySegment<int> Bases, ArraySegment<int> Quotes, IEnumerable<int> Deferred) Choose<T, TProduct, TArith>(PairMarket<T> market)
+        where TArith : IExactArithmetic<T, TProduct>
+    {
+        var outcome = PairPriceSearch.Solve<T, TProduct, TArith>(market);
+        var price = Fraction.Of(TArith.ToBigInteger(outcome.Price.Numerator), TArith.ToBigInteger(outcome.Price.Denominator));
+        var bases = market.BaseSellers.Intents;
+        var quotes = market.QuoteSellers.Intents;
+        return (
+            price,
+            new ArraySegment<int>(bases, 0, outcome.BaseFilled),
+            new ArraySegment<int>(quotes, 0, outcome.QuoteFilled),
+            new ArraySegment<int>(bases, outcome.BaseFilled, bases.Length - outcome.BaseFilled)
+                .Concat(new ArraySegment<int>(quotes, outcome.QuoteFilled, quotes.Length - outcome.QuoteFilled)));
+    }
+
+    private static void FillAll(EpochWork work, ArraySegment<int> filled, GrossCalculator calculator)
+    {
+        var keys = work.Catalog.Keys;
+        foreach (var index in filled)
+        {
+            ref var item = ref work.Intents[index];
+            if (calculator.TryCompute(item.Intent.InputAmount, keys[item.InputKey].Exponent, keys[item.OutputKey].Exponent, out var gross, out var remainder))
+            {
+                work.Fill(index, gross, remainder);
+            }
+            else
+            {
+                item.Fate = IntentFate.Deferred; // a gross beyond uint256 cannot be paid by any pool
+            }
+        }
+    }
+
+    private static PoolAmount[] Pools(TokenKey[] keys, int asset)
+    {
+        var pools = new List<PoolAmount>();
+        foreach (var key in keys)
+        {
+            if (key.Asset == asset)
+            {
+                pools.Add(new PoolAmount(key.PoolBefore, key.Exponent));
+            }
+        }
+
+        return [.. pools];
+    }
+}

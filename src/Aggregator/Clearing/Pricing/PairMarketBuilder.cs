@@ -1,0 +1,151 @@
+using DiscreteExec.Aggregator.Clearing.Arithmetic;
+using DiscreteExec.Core;
+
+namespace DiscreteExec.Aggregator.Clearing.Pricing;
+
+/// <summary>
+/// A valid swap intent as the price search sees it: its input (native units, scaled to asset units by
+/// 10^InputExponent) and its required gross output g* (native units of the output token, scaled by 10^OutputExponent).
+/// </summary>
+internal readonly record struct SwapOrder(int Work, Bytes32 Id, ulong Deadline, UInt256 Input, int InputExponent, UInt256 Required, int OutputExponent);
+
+/// <summary>A pool balance in native units with the exponent that scales it to asset units.</summary>
+internal readonly record struct PoolAmount(UInt256 Balance, int Exponent);
+
+/// <summary>The raw material of one pair before it is put into an arithmetic.</summary>
+internal sealed record PairBook(
+    SwapOrder[] BaseSellers,
+    SwapOrder[] QuoteSellers,
+    PoolAmount[] BasePools,
+    PoolAmount[] QuotePools,
+    UInt256 BaseReferencePrice,
+    UInt256 QuoteReferencePrice,
+    uint SpreadBps);
+
+/// <summary>Puts a pair's book into an arithmetic: scales to asset units, sorts each side by preference, sums prefixes.</summary>
+internal static class PairMarketBuilder
+{
+    private const uint BpsScale = 10_000;
+
+    /// <summary>False when some amount, sum or limit leaves the arithmetic's range (then the caller widens).</summary>
+    public static bool TryBuild<T, TProduct, TArith>(PairBook book, out PairMarket<T> market)
+        where TArith : IExactArithmetic<T, TProduct>
+    {
+        market = null!;
+        if (!TryBuildSide<T, TProduct, TArith>(book.BaseSellers, sellsBase: true, out var bases)
+            || !TryBuildSide<T, TProduct, TArith>(book.QuoteSellers, sellsBase: false, out var quotes)
+            || !TrySumPools<T, TProduct, TArith>(book.BasePools, bases.Prefix[^1], out var baseCapacity)
+            || !TrySumPools<T, TProduct, TArith>(book.QuotePools, quotes.Prefix[^1], out var quoteCapacity)
+            || !TArith.TryScale(book.BaseReferencePrice, 0, out var baseReference)
+            || !TArith.TryScale(book.QuoteReferencePrice, 0, out var quoteReference)
+            || !TArith.TryScale(BpsScale, 0, out var scale)
+            || !TArith.TryScale(BpsScale - book.SpreadBps, 0, out var lowFactor)
+            || !TArith.TryScale(BpsScale + book.SpreadBps, 0, out var highFactor)
+            || !TArith.TryMultiply(baseReference, lowFactor, out var lowNumerator)
+            || !TArith.TryMultiply(baseReference, highFactor, out var highNumerator)
+            || !TArith.TryMultiply(quoteReference, scale, out var bandDenominator))
+        {
+            return false;
+        }
+
+        market = new PairMarket<T>(
+            bases,
+            quotes,
+            baseCapacity,
+            quoteCapacity,
+            baseReference,
+            quoteReference,
+            new Ratio<T>(lowNumerator, bandDenominator),
+            new Ratio<T>(baseReference, quoteReference),
+            new Ratio<T>(highNumerator, bandDenominator));
+        return true;
+    }
+
+    private static bool TryBuildSide<T, TProduct, TArith>(SwapOrder[] orders, bool sellsBase, out PairSide<T> side)
+        where TArith : IExactArithmetic<T, TProduct>
+    {
+        side = null!;
+        var entries = new SideEntry<T>[orders.Length];
+        for (var i = 0; i < orders.Length; i++)
+        {
+            var order = orders[i];
+            if (!TArith.TryScale(order.Input, order.InputExponent, out var amount)
+                || !TArith.TryScale(order.Required, order.OutputExponent, out var required))
+            {
+                return false;
+            }
+
+            // A base seller accepts p ≥ required/amount; a quote seller accepts p ≤ amount/required.
+            var limit = sellsBase ? new Ratio<T>(required, amount) : new Ratio<T>(amount, required);
+            entries[i] = new SideEntry<T>(limit, amount, order.Deadline, order.Id, order.Work);
+        }
+
+        if (sellsBase)
+        {
+            entries.AsSpan().Sort(new SideOrder<T, TProduct, TArith>(ascending: true));
+        }
+        else
+        {
+            entries.AsSpan().Sort(new SideOrder<T, TProduct, TArith>(ascending: false));
+        }
+
+        var limits = new Ratio<T>[entries.Length];
+        var prefix = new T[entries.Length + 1];
+        var intents = new int[entries.Length];
+        prefix[0] = TArith.Zero;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            limits[i] = entries[i].Limit;
+            intents[i] = entries[i].Work;
+            prefix[i + 1] = TArith.Add(prefix[i], entries[i].Amount);
+            if (!TArith.InRange(prefix[i + 1]))
+            {
+                return false;
+            }
+        }
+
+        side = new PairSide<T>(limits, prefix, intents);
+        return true;
+    }
+
+    /// <summary>The pools' total in asset units; the side total plus it must stay in range too (the search adds them).</summary>
+    private static bool TrySumPools<T, TProduct, TArith>(PoolAmount[] pools, T sideTotal, out T capacity)
+        where TArith : IExactArithmetic<T, TProduct>
+    {
+        capacity = TArith.Zero;
+        foreach (var pool in pools)
+        {
+            if (!TArith.TryScale(pool.Balance, pool.Exponent, out var units))
+            {
+                return false;
+            }
+
+            capacity = TArith.Add(capacity, units);
+            if (!TArith.InRange(capacity))
+            {
+                return false;
+            }
+        }
+
+        return TArith.InRange(TArith.Add(capacity, sideTotal));
+    }
+
+    private readonly record struct SideEntry<T>(Ratio<T> Limit, T Amount, ulong Deadline, Bytes32 Id, int Work);
+
+    /// <summary>Better limit first (ascending for base sellers, descending for quote sellers), then earlier deadline, then id.</summary>
+    private readonly struct SideOrder<T, TProduct, TArith>(bool ascending) : IComparer<SideEntry<T>>
+        where TArith : IExactArithmetic<T, TProduct>
+    {
+        public int Compare(SideEntry<T> x, SideEntry<T> y)
+        {
+            var byLimit = PairPriceSearch.Compare<T, TProduct, TArith>(x.Limit, y.Limit);
+            if (byLimit != 0)
+            {
+                return ascending ? byLimit : -byLimit;
+            }
+
+            var byDeadline = x.Deadline.CompareTo(y.Deadline);
+            return byDeadline != 0 ? byDeadline : x.Id.CompareTo(y.Id);
+        }
+    }
+}
