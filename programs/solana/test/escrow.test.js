@@ -275,7 +275,35 @@ test("Settle_PayoutBeyondPool_Rejected_EscrowedFundsUntouchable", async () => {
   const to = await h.user(mint, 0n);
   expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(3), mint, amount: 1n, to: to.token }] }), "InsufficientPool");
   expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token }] }), "InsufficientPool");
-  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(3), mint, amount: 0n, to: to.token }] }), "ZeroAmount");
+});
+
+// The aggregator fills an intent whose minOutputAmount is 0 even when its payout rounds down to 0
+// (e.g. a same-asset transfer from an 18- to a 6-decimal token). The EVM escrow applies such a
+// Payout (marks the source intent paid, transfers 0); this escrow must too, or the whole chunk that
+// carries it could never apply here while the matching Release already took the input on the
+// origin chain.
+test("Settle_ZeroAmountPayout_AppliesAndMarksPaid_LikeEvm", async () => {
+  const { h, mint, vault } = await setup();
+  const to = await h.user(mint, 0n);
+  const source = new Uint8Array(32).fill(0x33);
+  const other = await h.user(mint, 0n);
+  const r = await h.settle({ epoch: 1n, actions: [
+    { kind: E.ACTION.payout, intentId: source, mint, amount: 0n, to: to.token },
+    { kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0x34), mint, amount: 4n, to: other.token },
+  ] });
+  expectOk(r);
+  assert.equal(h.tokenBalance(to.token), 0n);
+  assert.equal(h.tokenBalance(other.token), 4n);
+  assert.equal(h.pool(mint).pool, 50_000_000n - 4n);
+  assert.equal(h.tokenBalance(vault), 50_000_000n - 4n);
+  assert.equal(h.account((await E.paidPda(source)).address).programAddress, E.PROGRAM_ID);
+  const leaf = E.leafHash({ chainId: CHAIN_ID, epoch: 1n, kind: 2, intentId: source, token: mint, account: to.signer.address, amount: 0n });
+  assert.ok(r.events.some((e) => e.name === "PayoutMade" && e.amount === 0n));
+  const leg = r.events.find((e) => e.name === "LegApplied");
+  const leaf2 = E.leafHash({ chainId: CHAIN_ID, epoch: 1n, kind: 2, intentId: new Uint8Array(32).fill(0x34), token: mint, account: other.signer.address, amount: 4n });
+  assert.deepEqual(leg.chunkHash, E.keccak256(Buffer.concat([leaf, leaf2])));
+  // paid once, ever: a second (even zero) payout for it is refused
+  expectError(await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 0n, to: to.token }] }), "AlreadyPaid");
 });
 
 test("Settle_ReleaseOrRefundOfNonOpenIntent_Rejected", async () => {
@@ -377,4 +405,22 @@ test("Fund_ZeroAmountAndForeignTokenAccount_Rejected", async () => {
   const funder = await h.user(mint, 10n);
   expectError(await h.send(await E.fundIx({ funder: funder.signer, source: funder.token, mint, amount: 0n }), { payer: funder.signer }), "ZeroAmount");
   expectError(await h.send(await E.fundIx({ funder: funder.signer, source: user.token, mint, amount: 1n }), { payer: funder.signer }), "WrongTokenOwner");
+});
+
+// Review: a third party sending lamports to a future receipt or paid-marker PDA (below and above
+// the rent-exempt minimum) can neither block the Settle nor make it look applied/paid.
+test("Settle_ReceiptAndPaidMarkerPrefundedByThirdParty_StillApply", async () => {
+  const { h, mint } = await setup();
+  const to = await h.user(mint, 0n);
+  const source = new Uint8Array(32).fill(0x44);
+  const receipt = (await E.receiptPda(9n, 3)).address;
+  const marker = (await E.paidPda(source)).address;
+  expectOk(await h.send(getTransferSolInstruction({ source: h.payer, destination: receipt, amount: lamports(890_880n) })));
+  expectOk(await h.send(getTransferSolInstruction({ source: h.payer, destination: marker, amount: lamports(10_000_000n) })));
+  expectOk(await h.settle({ epoch: 9n, chunk: 3, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 5n, to: to.token }] }));
+  assert.equal(h.tokenBalance(to.token), 5n);
+  assert.equal(h.account(receipt).programAddress, E.PROGRAM_ID);
+  assert.equal(h.account(marker).programAddress, E.PROGRAM_ID);
+  expectError(await h.settle({ epoch: 9n, chunk: 3, actions: [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token }] }), "ChunkAlreadyApplied");
+  expectError(await h.settle({ epoch: 9n, chunk: 4, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 5n, to: to.token }] }), "AlreadyPaid");
 });
