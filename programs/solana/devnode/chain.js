@@ -1,0 +1,152 @@
+// The dev node's chain: one LiteSVM with the escrow preloaded, a slot and a
+// clock that advance with wall time, recent blockhashes like a validator's,
+// and a transaction history indexed by signature and by account.
+import { LiteSVM, TransactionMetadata } from "litesvm";
+import {
+  address, getBase58Decoder, getCompiledTransactionMessageDecoder, getTransactionDecoder, lamports,
+} from "@solana/kit";
+import { errorJson } from "./errors.js";
+
+const base58 = getBase58Decoder();
+const MAX_RECENT_BLOCKHASHES = 150;
+const SIGNATURE_FEE = 5000;
+
+export class Chain {
+  /** @param {{programId: string, programPath: string, slotMs: number, now?: () => number}} opts */
+  constructor({ programId, programPath, slotMs = 400, now = () => Date.now() }) {
+    this.svm = new LiteSVM().withBlockhashCheck(false);
+    this.svm.addProgramFromFile(address(programId), programPath);
+    this.programId = programId;
+    this.slotMs = slotMs;
+    this.wallNow = now;
+    this.timeOffset = 0; // seconds added to wall time by devnode_warpToTimestamp
+    this.slot = 1;
+    this.blockhashes = new Map(); // blockhash -> last valid block height
+    this.history = new Map(); // signature -> record
+    this.byAddress = new Map(); // address -> [signature, ...] oldest first
+    this.order = 0;
+    this.#applySlot();
+  }
+
+  start() {
+    this.timer = setInterval(() => this.advance(1), this.slotMs);
+    this.timer.unref?.();
+  }
+  stop() { clearInterval(this.timer); }
+
+  unixTime() { return Math.floor(this.wallNow() / 1000) + this.timeOffset; }
+  blockHeight() { return this.slot; }
+
+  advance(slots) {
+    this.slot += slots;
+    this.svm.expireBlockhash();
+    this.#applySlot();
+  }
+
+  warpToTimestamp(unix) {
+    this.timeOffset = unix - Math.floor(this.wallNow() / 1000);
+    this.advance(1);
+  }
+
+  warpSlot(slot) {
+    if (slot <= this.slot) throw new Error(`slot ${slot} is not after the current slot ${this.slot}`);
+    this.advance(slot - this.slot);
+  }
+
+  #applySlot() {
+    this.svm.warpToSlot(BigInt(this.slot));
+    const clock = this.svm.getClock();
+    clock.unixTimestamp = BigInt(this.unixTime());
+    this.svm.setClock(clock);
+    this.blockhashes.set(this.svm.latestBlockhash(), this.slot + MAX_RECENT_BLOCKHASHES);
+    for (const [hash, lastValid] of this.blockhashes) {
+      if (lastValid < this.slot) this.blockhashes.delete(hash);
+    }
+  }
+
+  latestBlockhash() {
+    const blockhash = this.svm.latestBlockhash();
+    return { blockhash, lastValidBlockHeight: this.blockhashes.get(blockhash) };
+  }
+  isBlockhashValid(hash) { return this.blockhashes.has(hash); }
+
+  /** Decodes wire bytes into a kit Transaction plus its compiled message. */
+  decode(wire) {
+    const tx = getTransactionDecoder().decode(wire);
+    const message = getCompiledTransactionMessageDecoder().decode(tx.messageBytes);
+    const signature = base58.decode(Object.values(tx.signatures)[0] ?? new Uint8Array(64));
+    return { tx, message, signature };
+  }
+
+  /** Keys the transaction touches: static keys, then lookup-table keys (writable, then readonly). */
+  accountKeys(message) {
+    const loaded = { writable: [], readonly: [] };
+    for (const l of message.addressTableLookups ?? []) {
+      const table = this.svm.getAccount(l.lookupTableAddress);
+      if (!table.exists) continue;
+      const at = (i) => base58.decode(table.data.slice(56 + 32 * i, 88 + 32 * i));
+      loaded.writable.push(...l.writableIndexes.map(at));
+      loaded.readonly.push(...l.readonlyIndexes.map(at));
+    }
+    return { staticKeys: message.staticAccounts, loaded, all: [...message.staticAccounts, ...loaded.writable, ...loaded.readonly] };
+  }
+
+  balances(keys) {
+    return keys.map((k) => Number(this.svm.getBalance(address(k)) ?? 0n));
+  }
+
+  simulate(wire) {
+    const { tx } = this.decode(wire);
+    const res = this.svm.simulateTransaction(tx);
+    const meta = res instanceof TransactionMetadata ? res : res.meta();
+    const err = res instanceof TransactionMetadata || typeof res.err !== "function" ? null : errorJson(res.err());
+    return { err, logs: meta.logs(), unitsConsumed: Number(meta.computeUnitsConsumed()) };
+  }
+
+  /** Executes and records the transaction; returns {signature, err, logs, unitsConsumed}. */
+  send(wire) {
+    const { tx, message, signature } = this.decode(wire);
+    if (!this.isBlockhashValid(message.lifetimeToken)) {
+      return { signature, err: "BlockhashNotFound", logs: [], unitsConsumed: 0, recorded: false };
+    }
+    const keys = this.accountKeys(message);
+    const preBalances = this.balances(keys.all);
+    const res = this.svm.sendTransaction(tx);
+    const ok = res instanceof TransactionMetadata;
+    const meta = ok ? res : res.meta();
+    const err = ok ? null : errorJson(res.err());
+    const record = {
+      signature, slot: this.slot, blockTime: this.unixTime(), wire: Uint8Array.from(wire), message, keys, err,
+      logs: meta.logs(), unitsConsumed: Number(meta.computeUnitsConsumed()), preBalances,
+      postBalances: this.balances(keys.all), fee: SIGNATURE_FEE * message.header.numSignerAccounts, order: this.order++,
+      innerInstructions: ok ? res.innerInstructions() : [],
+    };
+    // AlreadyProcessed / blockhash / signature failures never land in a block
+    const landed = ok || !(typeof err === "string" && ["AlreadyProcessed", "BlockhashNotFound", "SignatureFailure", "SanitizeFailure", "AccountNotFound", "InsufficientFundsForFee"].includes(err));
+    if (landed && !this.history.has(signature)) this.#record(record);
+    return { signature, err, logs: record.logs, unitsConsumed: record.unitsConsumed, recorded: landed };
+  }
+
+  airdrop(to, amount) {
+    const res = this.svm.airdrop(address(to), lamports(BigInt(amount)));
+    const meta = res instanceof TransactionMetadata ? res : res?.meta();
+    const signature = base58.decode(meta.signature());
+    const err = res instanceof TransactionMetadata ? null : errorJson(res.err());
+    this.#record({
+      signature, slot: this.slot, blockTime: this.unixTime(), wire: null, message: null,
+      keys: { staticKeys: [to], loaded: { writable: [], readonly: [] }, all: [to] }, err, logs: meta.logs(),
+      unitsConsumed: 0, preBalances: [], postBalances: [], fee: 0, order: this.order++, innerInstructions: [],
+    });
+    this.svm.expireBlockhash(); // a second identical airdrop must get a new signature
+    this.blockhashes.set(this.svm.latestBlockhash(), this.slot + MAX_RECENT_BLOCKHASHES);
+    return { signature, err };
+  }
+
+  #record(rec) {
+    this.history.set(rec.signature, rec);
+    for (const k of new Set(rec.keys.all)) {
+      if (!this.byAddress.has(k)) this.byAddress.set(k, []);
+      this.byAddress.get(k).push(rec.signature);
+    }
+  }
+}

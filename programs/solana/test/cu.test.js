@@ -1,0 +1,80 @@
+// Compute units per instruction (the README's table) and the Settle goals:
+// <= 15k CU per Payout, at least 8 Payouts in one transaction (v0 + lookup table).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import * as E from "../client/escrow.js";
+import { Harness, SO_PATH, GRACE } from "./harness.js";
+
+const rows = [];
+const record = (name, r, note = "") => {
+  assert.equal(r.ok, true, `${name}: ${r.err}\n${r.logs?.join("\n")}`);
+  rows.push({ name, cu: r.cu, size: r.size, note });
+  return r;
+};
+
+async function payoutSettle(h, mint, epoch, count, attestors) {
+  const recipients = [];
+  for (let i = 0; i < count; i++) recipients.push(await h.user(mint, 0n));
+  const actions = recipients.map((u, i) => ({ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(i + 1 + Number(epoch) * 40), mint, amount: 1000n + BigInt(i), to: u.token }));
+  const ix = await E.settleIx({ payer: attestors[0], epoch, chunk: 0, batchRoot: new Uint8Array(32), attestors, actions });
+  const table = await h.lookupTable(ix.accounts.filter((m) => !m.signer).map((m) => m.address));
+  const r = await h.settle({ epoch, attestors, actions, lookupTables: table });
+  if (r.ok) recipients.forEach((u, i) => assert.equal(h.tokenBalance(u.token), 1000n + BigInt(i)));
+  return r;
+}
+
+test("ComputeUnits_PerInstruction_WithinGoals", async () => {
+  const h = await Harness.create();
+  const a = await h.funded(), b = await h.funded();
+  h.admin = h.payer;
+  h.signers = [a, b];
+  h.configAddress = (await E.configPda()).address;
+  h.pools = {};
+  record("Initialize (2 signers)", await h.send(await E.initializeIx({ admin: h.payer, chainId: 900001n, graceSeconds: GRACE, threshold: 2, signers: [a.address, b.address] })));
+  record("SetDestinationChain", await h.send(await E.setDestinationChainIx({ admin: h.payer, chainId: 31337n, enabled: true })));
+  const mint = await h.newMint();
+  record("CreatePool", await h.createPool(mint));
+  record("Fund", await h.fund(mint, 100_000_000n));
+  const user = await h.user(mint, 10_000_000n);
+  const opened = [];
+  for (let i = 0; i < 3; i++) opened.push(record(i === 0 ? "Open" : `Open (#${i + 1})`, await h.open(user, mint)));
+  rows.splice(rows.findIndex((x) => x.name === "Open (#2)"), 2);
+  const open = rows.find((x) => x.name === "Open");
+  assert.ok(open.cu <= 30_000n, `Open used ${open.cu} CU`);
+
+  record("Settle: 1 Release", await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.release, intentId: opened[0].intentId, intent: opened[0].intent, mint }] }), "2 attestors");
+  record("Settle: 1 Refund", await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.refund, intentId: opened[1].intentId, intent: opened[1].intent, mint, amount: 1_000_000n, to: user.token }] }), "2 attestors");
+  const alice = await h.user(mint, 0n);
+  record("Settle: 1 Payout", await h.settle({ epoch: 3n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0xee), mint, amount: 5n, to: alice.token }] }), "2 attestors");
+  record("Settle: 1 Withdraw", await h.settle({ epoch: 4n, actions: [{ kind: E.ACTION.withdraw, mint, amount: 5n, to: alice.token }] }), "2 attestors");
+
+  const eight = record("Settle: 8 Payouts", await payoutSettle(h, mint, 5n, 8, [a, b]), "2 attestors, v0 + lookup table");
+  const perPayout = eight.cu / 8n;
+  rows.push({ name: "  per Payout (8 in one tx)", cu: perPayout, note: "" });
+  assert.ok(perPayout <= 15_000n, `Settle used ${perPayout} CU per payout`);
+
+  // how many payouts fit one transaction
+  let max = 8;
+  for (const n of [12, 16, 20]) {
+    const r = await payoutSettle(h, mint, BigInt(n), n, [a, b]).catch((e) => ({ ok: false, err: String(e) }));
+    if (!r.ok || r.size > 1232) break; // LiteSVM does not enforce the packet size; a validator does
+    max = n;
+    if (n === 16) record("Settle: 16 Payouts", r, "2 attestors, v0 + lookup table");
+  }
+  rows.push({ name: "  max Payouts tried (8/12/16/20) within 1232 bytes", cu: BigInt(max), note: "(a count, not CU)" });
+
+  const depositorRow = opened[2];
+  h.setTime(E.decodeIntent(h.data(depositorRow.intent)).deadline + GRACE);
+  record("RefundExpired", await h.send(await E.refundExpiredIx({ intent: depositorRow.intent, mint, to: user.token })));
+  record("SetSigners (2)", await h.send(await E.setSignersIx({ admin: h.payer, threshold: 2, signers: [a.address, b.address] })));
+  record("SetPaused", await h.send(await E.setPausedIx({ admin: h.payer, paused: true })));
+
+  const table = ["| Instruction | CU | Tx bytes | Note |", "|---|---:|---:|---|",
+    ...rows.map((r) => `| ${r.name.trim()} | ${r.cu} | ${r.size ?? ""} | ${r.note} |`)].join("\n");
+  const out = path.join(path.dirname(SO_PATH), "cu.md");
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, table + "\n");
+  console.log(table);
+});

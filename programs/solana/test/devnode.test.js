@@ -1,0 +1,227 @@
+// The dev node as a separate process, driven by @solana/kit as a real client:
+// airdrop, send (base64 and base58), confirm, transaction logs and events,
+// signature paging, account queries, preflight errors, clock warps.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  appendTransactionMessageInstructions, createSolanaRpc, createTransactionMessage, fetchEncodedAccount, generateKeyPairSigner,
+  getBase58Decoder, getBase64EncodedWireTransaction, getSignatureFromTransaction, getTransactionEncoder, lamports, pipe,
+  setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash, signTransactionMessageWithSigners,
+} from "@solana/kit";
+import { getCreateAccountInstruction, getTransferSolInstruction } from "@solana-program/system";
+import { getInitializeAccount3Instruction, getInitializeMint2Instruction, getMintSize, getMintToInstruction, getTokenSize } from "@solana-program/token";
+import * as E from "../client/escrow.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+let proc, url, rpc;
+
+before(async () => {
+  proc = spawn(process.execPath, [path.join(here, "..", "devnode", "server.js"), "--port", "0", "--slot-ms", "100"], { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`devnode did not start: ${out}`)), 15000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/devnode listening on 127\.0\.0\.1:(\d+) program=(\w+)/);
+      if (m) { clearTimeout(timer); resolve(m); }
+    });
+    proc.once("exit", (code) => reject(new Error(`devnode exited with ${code}: ${out}`)));
+  });
+  assert.equal(line[2], E.PROGRAM_ID);
+  url = `http://127.0.0.1:${line[1]}`;
+  rpc = createSolanaRpc(url);
+});
+
+after(() => proc?.kill("SIGTERM"));
+
+const raw = async (method, params = []) => {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  return res.json();
+};
+
+async function confirm(signature) {
+  for (let i = 0; i < 100; i++) {
+    const { value } = await rpc.getSignatureStatuses([signature]).send();
+    if (value[0]?.confirmationStatus === "finalized") return value[0];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`not confirmed: ${signature}`);
+}
+
+async function buildTx(payer, instructions) {
+  const { value: latest } = await rpc.getLatestBlockhash().send();
+  const msg = pipe(createTransactionMessage({ version: 0 }), (m) => setTransactionMessageFeePayerSigner(payer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m), (m) => appendTransactionMessageInstructions(instructions, m));
+  return signTransactionMessageWithSigners(msg);
+}
+
+async function sendAndConfirm(payer, instructions) {
+  const tx = await buildTx(payer, instructions);
+  const signature = await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: "base64" }).send();
+  assert.equal(signature, getSignatureFromTransaction(tx));
+  const status = await confirm(signature);
+  assert.equal(status.err, null);
+  return signature;
+}
+
+async function airdrop(addr, sol = 10n) {
+  const sig = await rpc.requestAirdrop(addr, lamports(sol * 1_000_000_000n)).send();
+  await confirm(sig);
+  return sig;
+}
+
+test("Devnode_BasicMethods_RealShapes", async () => {
+  assert.equal(await rpc.getHealth().send(), "ok");
+  assert.ok((await rpc.getVersion().send())["solana-core"]);
+  const s1 = await rpc.getSlot().send();
+  await new Promise((r) => setTimeout(r, 350));
+  const s2 = await rpc.getSlot().send();
+  assert.ok(s2 > s1, "slots advance with wall time");
+  assert.ok((await rpc.getBlockHeight().send()) > 0n);
+  assert.ok((await rpc.getMinimumBalanceForRentExemption(165n).send()) > 0n);
+  const prog = await fetchEncodedAccount(rpc, E.PROGRAM_ID);
+  assert.equal(prog.exists, true);
+  assert.equal(prog.executable, true);
+  const missing = await raw("getAccountInfo", [(await generateKeyPairSigner()).address, { encoding: "base64" }]);
+  assert.equal(missing.result.value, null);
+  assert.equal((await raw("noSuchMethod")).error.code, -32601);
+});
+
+test("Devnode_EscrowFlow_WithKitClient", async () => {
+  const admin = await generateKeyPairSigner();
+  const attestor = await generateKeyPairSigner();
+  const user = await generateKeyPairSigner();
+  const airdropSig = await airdrop(admin.address);
+  await airdrop(attestor.address);
+  await airdrop(user.address);
+  assert.equal((await rpc.getBalance(admin.address).send()).value, 10_000_000_000n);
+  assert.equal((await rpc.getSignaturesForAddress(admin.address).send())[0].signature, airdropSig);
+
+  // Initialize (+ destination chain)
+  const initSig = await sendAndConfirm(admin, [
+    await E.initializeIx({ admin, chainId: 900001n, graceSeconds: 60n, threshold: 1, signers: [attestor.address] }),
+    await E.setDestinationChainIx({ admin, chainId: 31337n, enabled: true }),
+  ]);
+  const tx = await rpc.getTransaction(initSig, { maxSupportedTransactionVersion: 0, encoding: "json" }).send();
+  assert.equal(tx.meta.err, null);
+  assert.ok(tx.blockTime > 0n);
+  assert.ok(tx.slot > 0n);
+  assert.equal(tx.transaction.signatures[0], initSig);
+  assert.ok(tx.transaction.message.accountKeys.includes(E.PROGRAM_ID));
+  const events = E.eventsFromLogs(tx.meta.logMessages);
+  assert.deepEqual(events.map((e) => e.name), ["ConfigChanged", "ConfigChanged"]);
+  // a v0 transaction without maxSupportedTransactionVersion is refused like a validator does
+  assert.equal((await raw("getTransaction", [initSig, { encoding: "json" }])).error.code, -32015);
+
+  // preflight failure: -32002 with err and logs
+  const again = await buildTx(admin, [await E.initializeIx({ admin, chainId: 1n, graceSeconds: 1n, threshold: 1, signers: [attestor.address] })]);
+  const pre = await raw("sendTransaction", [getBase64EncodedWireTransaction(again), { encoding: "base64" }]);
+  assert.equal(pre.error.code, -32002);
+  assert.deepEqual(pre.error.data.err, { InstructionError: [0, { Custom: E.ERROR_CODE.AlreadyInitialized }] });
+  assert.ok(pre.error.data.logs.some((l) => l.includes("failed: custom program error: 0x9")));
+  assert.match(pre.error.message, /custom program error: 0x9/);
+  const sim = await raw("simulateTransaction", [getBase64EncodedWireTransaction(again), { encoding: "base64" }]);
+  assert.deepEqual(sim.result.value.err, { InstructionError: [0, { Custom: 9 }] });
+
+  // SPL mint + token accounts created through real instructions
+  const mint = await generateKeyPairSigner();
+  const userToken = await generateKeyPairSigner();
+  const mintRent = await rpc.getMinimumBalanceForRentExemption(BigInt(getMintSize())).send();
+  const tokenRent = await rpc.getMinimumBalanceForRentExemption(BigInt(getTokenSize())).send();
+  await sendAndConfirm(admin, [
+    getCreateAccountInstruction({ payer: admin, newAccount: mint, lamports: mintRent, space: getMintSize(), programAddress: E.TOKEN_PROGRAM }),
+    getInitializeMint2Instruction({ mint: mint.address, decimals: 6, mintAuthority: admin.address }),
+    getCreateAccountInstruction({ payer: admin, newAccount: userToken, lamports: tokenRent, space: getTokenSize(), programAddress: E.TOKEN_PROGRAM }),
+    getInitializeAccount3Instruction({ account: userToken.address, mint: mint.address, owner: user.address }),
+    getMintToInstruction({ mint: mint.address, token: userToken.address, mintAuthority: admin, amount: 5_000_000n }),
+  ]);
+  await sendAndConfirm(admin, [await E.createPoolIx({ payer: admin, mint: mint.address })]);
+  const bal = await rpc.getTokenAccountBalance(userToken.address).send();
+  assert.equal(bal.value.amount, "5000000");
+  assert.equal(bal.value.decimals, 6);
+
+  // Open, three times, then page the program's signatures
+  const cfgAddr = (await E.configPda()).address;
+  const opens = [];
+  for (let i = 0; i < 3; i++) {
+    const cfg = E.decodeConfig((await fetchEncodedAccount(rpc, cfgAddr)).data);
+    const { value: time } = { value: (await raw("devnode_info")).result.unixTimestamp };
+    const o = await E.openIx({ depositor: user, sourceToken: userToken.address, mint: mint.address, amount: 1_000_000n, destinationChainId: 31337n,
+      outputToken: new Uint8Array(32).fill(1), minOutputAmount: 1n, recipient: new Uint8Array(32).fill(2), fillDeadline: BigInt(time + 100),
+      chainId: cfg.chainId, nonce: cfg.nonce });
+    const sig = await sendAndConfirm(user, [o.instruction]);
+    opens.push({ sig, ...o });
+    const t = await rpc.getTransaction(sig, { maxSupportedTransactionVersion: 0 }).send();
+    const opened = E.eventsFromLogs(t.meta.logMessages).find((e) => e.name === "IntentOpened");
+    assert.deepEqual(opened.intentId, o.intentId);
+    assert.equal(opened.nonce, BigInt(i));
+  }
+  const sigs = await rpc.getSignaturesForAddress(E.PROGRAM_ID).send();
+  assert.deepEqual(sigs.slice(0, 3).map((s) => s.signature), opens.map((o) => o.sig).reverse(), "newest first");
+  const page1 = await rpc.getSignaturesForAddress(E.PROGRAM_ID, { limit: 2 }).send();
+  const page2 = await rpc.getSignaturesForAddress(E.PROGRAM_ID, { limit: 2, before: page1[1].signature }).send();
+  assert.deepEqual([...page1, ...page2].map((s) => s.signature), sigs.slice(0, 4).map((s) => s.signature));
+  const untilPage = await rpc.getSignaturesForAddress(E.PROGRAM_ID, { until: opens[0].sig }).send();
+  assert.deepEqual(untilPage.map((s) => s.signature), [opens[2].sig, opens[1].sig]);
+  assert.ok(sigs.every((s) => s.confirmationStatus === "finalized" && s.err === null));
+
+  // account queries
+  const intents = await rpc.getProgramAccounts(E.PROGRAM_ID, { encoding: "base64", filters: [{ dataSize: 240n }] }).send();
+  assert.equal(intents.length, 3);
+  const multi = await rpc.getMultipleAccounts([cfgAddr, opens[0].intent], { encoding: "base64" }).send();
+  assert.equal(E.decodeConfig(Buffer.from(multi.value[0].data[0], "base64")).nonce, 3n);
+  assert.equal(E.decodeIntent(Buffer.from(multi.value[1].data[0], "base64")).status, E.STATUS.open);
+
+  // Settle a refund with the attestor paying
+  await sendAndConfirm(attestor, [await E.settleIx({ payer: attestor, epoch: 1n, chunk: 0, batchRoot: new Uint8Array(32), attestors: [attestor],
+    actions: [{ kind: E.ACTION.refund, intentId: opens[0].intentId, intent: opens[0].intent, mint: mint.address, amount: 1_000_000n, to: userToken.address }] })]);
+  assert.equal((await rpc.getTokenAccountBalance(userToken.address).send()).value.amount, "3000000");
+
+  // RefundExpired needs deadline + grace: warp the clock forward
+  const early = await buildTx(admin, [await E.refundExpiredIx({ intent: opens[1].intent, mint: mint.address, to: userToken.address })]);
+  assert.deepEqual((await raw("sendTransaction", [getBase64EncodedWireTransaction(early), { encoding: "base64" }])).error.data.err,
+    { InstructionError: [0, { Custom: E.ERROR_CODE.TooEarly }] });
+  const now = (await raw("devnode_info")).result.unixTimestamp;
+  const warped = await raw("devnode_warpToTimestamp", [now + 1000]);
+  assert.ok(warped.result.unixTimestamp >= now + 1000);
+  await sendAndConfirm(admin, [await E.refundExpiredIx({ intent: opens[1].intent, mint: mint.address, to: userToken.address })]);
+  assert.equal((await rpc.getTokenAccountBalance(userToken.address).send()).value.amount, "4000000");
+});
+
+test("Devnode_SendBase58_SkipPreflightFailure_Recorded", async () => {
+  const a = await generateKeyPairSigner();
+  const b = await generateKeyPairSigner();
+  await airdrop(a.address, 2n);
+  const tx = await buildTx(a, [getTransferSolInstruction({ source: a, destination: b.address, amount: lamports(1_000_000n) })]);
+  const wire58 = getBase58Decoder().decode(getTransactionEncoder().encode(tx));
+  const sig = await rpc.sendTransaction(wire58, { encoding: "base58" }).send();
+  await confirm(sig);
+  assert.equal((await rpc.getBalance(b.address).send()).value, 1_000_000n);
+  // resending the same transaction is refused in preflight
+  const dup = await raw("sendTransaction", [wire58]);
+  assert.equal(dup.error.code, -32002);
+  assert.equal(dup.error.data.err, "AlreadyProcessed");
+  // a failing transaction sent with skipPreflight lands with its error
+  const bad = await buildTx(a, [{ programAddress: E.PROGRAM_ID, accounts: [], data: Uint8Array.of(99) }]);
+  const badSig = await rpc.sendTransaction(getBase64EncodedWireTransaction(bad), { encoding: "base64", skipPreflight: true }).send();
+  const st = await confirm(badSig);
+  // kit's RPC client turns JSON integers into bigints
+  assert.deepEqual(st.err, { InstructionError: [0n, { Custom: BigInt(E.ERROR_CODE.InvalidInstruction) }] });
+  const t = await rpc.getTransaction(badSig, { maxSupportedTransactionVersion: 0 }).send();
+  assert.deepEqual(t.meta.err, st.err);
+  assert.ok(t.meta.logMessages.length > 0);
+  const forA = await rpc.getSignaturesForAddress(a.address, { limit: 1 }).send();
+  assert.equal(forA[0].signature, badSig);
+  assert.deepEqual(forA[0].err, st.err);
+});
+
+test("Devnode_WarpSlot_Extension", async () => {
+  const slot = Number(await rpc.getSlot().send());
+  const r = await raw("devnode_warpSlot", [slot + 1000]);
+  assert.ok(r.result.slot >= slot + 1000);
+  assert.ok(Number(await rpc.getSlot().send()) >= slot + 1000);
+  assert.equal((await raw("devnode_warpSlot", [1])).error.code, -32602);
+});
