@@ -96,6 +96,6 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node)
         Assert.NotEmpty(ex.Logs);
     }
 
-    internal LegSubmitter Submitter(ISolanaRpc rpc, Configuration.SolanaClusterOptions? options = null) =>
+    internal LegSubmitter Submitter(ISolanaRpc rpc, Solana.Configuration.SolanaClusterOptions? options = null) =>
         new(rpc, options ?? node.Options(), new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0]), new LocalKeypairSigner(node.Signers[1])]);
 }

@@ -93,9 +93,9 @@ public sealed class WatcherIntegrationTests(DevnodeFixture node)
         var config = await node.ConfigAsync();
         var zero = new OpenIntentParams(node.Mint, 0, DevnodeFixture.EvmChain, Bytes32.FromUInt64(1), 1, Bytes32.FromUInt64(2), deadline);
         var source = ProgramAddress.AssociatedTokenAccount(user.PublicKey, node.Mint);
-        var blockhash = await node.Rpc.GetLatestBlockhashAsync(Rpc.Commitment.Confirmed, default);
+        var blockhash = await node.Rpc.GetLatestBlockhashAsync(Solana.Rpc.Commitment.Confirmed, default);
         var tx = Transaction.Sign(MessageCompiler.Compile(user.PublicKey, [node.Escrow.Open(user.PublicKey, source, zero, new ChainId(DevnodeFixture.ChainIdValue), config.NextNonce)], blockhash.Blockhash), [user]);
-        var signature = await node.Rpc.SendTransactionAsync(tx.Serialize(), new Rpc.SendOptions(SkipPreflight: true), default);
+        var signature = await node.Rpc.SendTransactionAsync(tx.Serialize(), new Solana.Rpc.SendOptions(SkipPreflight: true), default);
         await Assert.ThrowsAsync<InvalidOperationException>(() => node.WaitAsync(signature));
     }
 }

@@ -1,0 +1,54 @@
+using DiscreteExec.Adapters.Solana.Configuration;
+using DiscreteExec.Adapters.Solana.Rpc;
+using Microsoft.Extensions.Options;
+
+namespace DiscreteExec.Adapters.Solana.Tests.Configuration;
+
+public sealed class SolanaClusterOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_GoodOptions_Succeeds() =>
+        Assert.True(new SolanaClusterOptionsValidator().Validate("devnet", Good()).Succeeded);
+
+    [Theory]
+    [InlineData("RpcUrl")]
+    [InlineData("ChainId")]
+    [InlineData("ProgramId")]
+    [InlineData("Commitment")]
+    [InlineData("PollInterval")]
+    [InlineData("ComputeUnitLimit")]
+    [InlineData("SignaturePageSize")]
+    public void Validate_BadKey_MessageNamesTheKey(string key)
+    {
+        var options = Good();
+        switch (key)
+        {
+            case "RpcUrl": options.RpcUrl = new Uri("ftp://example.org"); break;
+            case "ChainId": options.ChainId = 0; break;
+            case "ProgramId": options.ProgramId = "not-base58-0OIl"; break;
+            case "Commitment": options.Commitment = Commitment.Processed; break;
+            case "PollInterval": options.PollInterval = TimeSpan.Zero; break;
+            case "ComputeUnitLimit": options.ComputeUnitLimit = 2_000_000; break;
+            default: options.SignaturePageSize = 5000; break;
+        }
+
+        var ex = Assert.Throws<OptionsValidationException>(() => SolanaClusterOptionsValidator.ThrowIfInvalid("devnet", options));
+        Assert.Contains($"Solana:Clusters:devnet:{key}", Assert.Single(ex.Failures));
+    }
+
+    [Fact]
+    public void Validate_MissingRpcUrlAndProgram_ReportsBoth()
+    {
+        var result = new SolanaClusterOptionsValidator().Validate("x", new SolanaClusterOptions { ChainId = 1 });
+        Assert.Contains(result.Failures!, f => f.Contains(":RpcUrl"));
+        Assert.Contains(result.Failures!, f => f.Contains(":ProgramId"));
+    }
+
+    private static SolanaClusterOptions Good() => new()
+    {
+        RpcUrl = new Uri("https://api.devnet.solana.com"),
+        ChainId = 900001,
+        ProgramId = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
+        Commitment = Commitment.Finalized,
+    };
+}
