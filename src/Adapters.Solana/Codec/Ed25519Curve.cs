@@ -31,8 +31,9 @@ internal static class Ed25519Curve
         var u = Mod(y2 - 1);
         var v = (D * y2 + 1) % P;
 
-        // x^2 = u / v has a solution iff u * v^-1 is zero or a quadratic residue (Euler's criterion); v is never 0.
-        var w = u * BigInteger.ModPow(v, P - 2, P) % P;
+        // x^2 = u / v has a solution iff u / v is zero or a quadratic residue; v is never 0, and u / v = (u * v) / v^2
+        // is a residue exactly when u * v is, so one exponentiation (Euler's criterion) decides.
+        var w = u * v % P;
         return w.IsZero || BigInteger.ModPow(w, EulerExponent, P).IsOne;
     }
 

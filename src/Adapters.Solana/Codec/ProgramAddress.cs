@@ -8,7 +8,9 @@ public static class ProgramAddress
 {
     public const int MaxSeeds = 16;
     public const int MaxSeedLength = 32;
+    internal const int MemoLimit = 100_000;
     private static readonly byte[] Marker = Encoding.ASCII.GetBytes("ProgramDerivedAddress");
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Bytes32 Owner, Bytes32 Mint), Bytes32> AssociatedTokenAccounts = new();
 
     /// <summary>sha256(seeds ‖ programId ‖ "ProgramDerivedAddress"); null when the hash is on the curve.</summary>
     public static Bytes32? Create(IReadOnlyList<byte[]> seeds, Bytes32 programId)
@@ -63,6 +65,16 @@ public static class ProgramAddress
     }
 
     /// <summary>The associated token account of <paramref name="owner"/> for <paramref name="mint"/> (classic SPL Token).</summary>
-    public static Bytes32 AssociatedTokenAccount(Bytes32 owner, Bytes32 mint) =>
-        Find([owner.ToArray(), WellKnown.TokenProgram.ToArray(), mint.ToArray()], WellKnown.AssociatedTokenProgram).Address;
+    public static Bytes32 AssociatedTokenAccount(Bytes32 owner, Bytes32 mint)
+    {
+        // A memo, since the planner asks for the same accounts many times; cleared rather than grown without bound.
+        if (AssociatedTokenAccounts.Count > MemoLimit)
+        {
+            AssociatedTokenAccounts.Clear();
+        }
+
+        return AssociatedTokenAccounts.GetOrAdd(
+            (owner, mint),
+            static key => Find([key.Owner.ToArray(), WellKnown.TokenProgram.ToArray(), key.Mint.ToArray()], WellKnown.AssociatedTokenProgram).Address);
+    }
 }

@@ -34,6 +34,8 @@ public sealed class EscrowProgram
     private static readonly byte[] ReceiptSeed = Encoding.ASCII.GetBytes("receipt");
     private static readonly byte[] PaidSeed = Encoding.ASCII.GetBytes("paid");
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Bytes32> _derived = new(StringComparer.Ordinal);
+
     public EscrowProgram(Bytes32 programId)
     {
         ProgramId = programId;
@@ -243,7 +245,17 @@ public sealed class EscrowProgram
 
     private Instruction Build(IReadOnlyList<AccountMeta> accounts, InstructionData data) => new(ProgramId, accounts, data.ToArray());
 
-    private Bytes32 Derive(params byte[][] seeds) => ProgramAddress.Find(seeds, ProgramId).Address;
+    // PDAs are pure functions of their seeds; the planner asks for the same ones many times.
+    private Bytes32 Derive(params byte[][] seeds)
+    {
+        var key = Convert.ToHexString(seeds.SelectMany(s => s.Prepend((byte)s.Length)).ToArray());
+        if (_derived.Count > ProgramAddress.MemoLimit)
+        {
+            _derived.Clear();
+        }
+
+        return _derived.GetOrAdd(key, static (_, state) => ProgramAddress.Find(state.Seeds, state.ProgramId).Address, (Seeds: seeds, ProgramId));
+    }
 }
 
 /// <summary>Instruction tags of the escrow program.</summary>
