@@ -59,7 +59,9 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node)
         var after = await scenario.BalancesAsync(node);
         var chunk = submitter.Plan(scenario.Leg)[0];
 
-        // A hand-built replay of chunk 0, signed anew: preflight names the program error and carries the logs.
+        // A hand-built replay of chunk 0, signed anew over a newer blockhash (the same one would give the same
+        // signature and AlreadyProcessed): preflight names the program error and carries the logs.
+        await Task.Delay(300);
         var blockhash = await node.Rpc.GetLatestBlockhashAsync(Commitment.Confirmed, default);
         var tx = Transaction.Sign(MessageCompiler.Compile(node.Signers[0].PublicKey, chunk.Instructions, blockhash.Blockhash), [node.Signers[0], node.Signers[1]]);
         var ex = await Assert.ThrowsAsync<SolanaTransactionException>(() => node.Rpc.SendTransactionAsync(tx.Serialize(), new SendOptions(), default));
