@@ -52,3 +52,29 @@ public sealed class SolanaClusterOptionsValidatorTests
         Commitment = Commitment.Finalized,
     };
 }
+
+public sealed class SolanaClusterTests
+{
+    [Fact]
+    public void Create_InvalidOptions_ThrowsBeforeAnyIo()
+    {
+        using var http = new HttpClient();
+        var ex = Assert.Throws<OptionsValidationException>(() => SolanaCluster.Create("mainnet", new SolanaClusterOptions { ChainId = 5 }, http));
+        Assert.Contains(ex.Failures, f => f.StartsWith("Solana:Clusters:mainnet:RpcUrl", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Create_ValidOptions_ExposesEscrowAndChain()
+    {
+        using var http = new HttpClient();
+        var cluster = SolanaCluster.Create("devnet", new SolanaClusterOptions
+        {
+            RpcUrl = new Uri("http://127.0.0.1:8899"),
+            ChainId = 900001,
+            ProgramId = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
+        }, http);
+        Assert.Equal(new ChainId(900001), cluster.ChainId);
+        Assert.Equal("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw", Solana.Codec.Base58.EncodeKey(cluster.Escrow.ProgramId));
+        Assert.NotNull(cluster.CreateWatcher(new Solana.Watching.InMemoryWatcherCheckpointStore()));
+    }
+}
