@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Adapters.Solana.Watching;
@@ -7,7 +8,7 @@ namespace DiscreteExec.Adapters.Solana.Tests.Integration;
 
 [Collection(DevnodeTests.Name)]
 [Trait("Category", "Integration")]
-public sealed class FaultInjectionIntegrationTests(DevnodeFixture node)
+public sealed class FaultInjectionIntegrationTests(DevnodeFixture node, ITestOutputHelper output)
 {
     [Theory]
     [InlineData(7)]
@@ -27,6 +28,7 @@ public sealed class FaultInjectionIntegrationTests(DevnodeFixture node)
         var result = await new LegSubmitter(faulty, options, new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0]), new LocalKeypairSigner(node.Signers[2])])
             .SubmitAsync(scenario.Leg, default);
 
+        output.WriteLine($"seed {seed}: {proxy.Stats}");
         Assert.True(proxy.Faults > 0, proxy.Stats);
         var after = await scenario.BalancesAsync(node);
         Assert.Equal(scenario.Payouts.Select(p => p.Amount), after.Payouts);

@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
@@ -8,7 +9,7 @@ namespace DiscreteExec.Adapters.Solana.Tests.Integration;
 
 [Collection(DevnodeTests.Name)]
 [Trait("Category", "Integration")]
-public sealed class SubmitterIntegrationTests(DevnodeFixture node)
+public sealed class SubmitterIntegrationTests(DevnodeFixture node, ITestOutputHelper output)
 {
     [Fact]
     public async Task SubmitAsync_ReleasesRefundsAndManyPayouts_SettlesAcrossChunksWithExactBalances()
@@ -18,6 +19,11 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node)
         var submitter = Submitter(node.Rpc);
 
         var result = await submitter.SubmitAsync(scenario.Leg, default);
+
+        foreach (var planned in submitter.Plan(scenario.Leg))
+        {
+            output.WriteLine($"chunk {planned.Index}: {planned.Actions.Count} actions, {planned.TransactionSize} bytes, {planned.ComputeUnits} CU requested");
+        }
 
         Assert.True(result.Chunks.Count >= 3, $"expected several transactions, got {result.Chunks.Count}");
         Assert.All(result.Chunks, c => Assert.Equal(ChunkOutcome.Applied, c.Outcome));
