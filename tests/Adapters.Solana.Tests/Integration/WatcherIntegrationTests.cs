@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Watching;
@@ -7,7 +8,7 @@ namespace DiscreteExec.Adapters.Solana.Tests.Integration;
 
 [Collection(DevnodeTests.Name)]
 [Trait("Category", "Integration")]
-public sealed class WatcherIntegrationTests(DevnodeFixture node)
+public sealed class WatcherIntegrationTests(DevnodeFixture node, ITestOutputHelper output)
 {
     [Fact]
     public async Task PollOnce_UsersOpenIntents_ReportsEachOnceWithEveryFieldAcrossRestarts()
@@ -25,8 +26,13 @@ public sealed class WatcherIntegrationTests(DevnodeFixture node)
             var p = new OpenIntentParams(
                 node.Mint, 1_000_000 + (ulong)i, DevnodeFixture.EvmChain, Bytes32.FromEvmAddress(Enumerable.Repeat((byte)(0xa0 + i), 20).ToArray()),
                 UInt256.Parse("123456789012345678901234567890") + (ulong)i, Bytes32.FromEvmAddress(Enumerable.Repeat((byte)(0x10 + i), 20).ToArray()), deadline + i);
-            var (nonce, _) = await node.OpenAsync(user, p);
+            var (nonce, signature) = await node.OpenAsync(user, p);
             opened.Add((nonce, p, user.PublicKey));
+            if (i == 0)
+            {
+                var logs = (await node.Rpc.GetTransactionAsync(signature, Solana.Rpc.Commitment.Confirmed, default))!.LogMessages;
+                output.WriteLine($"one Open logs {logs.Count} lines, {logs.Sum(l => l.Length + 1)} bytes");
+            }
         }
 
         // A transaction that lands and fails (skipPreflight) must be skipped, not decoded.
