@@ -207,7 +207,8 @@ public sealed class SolanaRpcClient : ISolanaRpc
                 context,
                 (method, payload, read)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutRejectedException or JsonException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutRejectedException or JsonException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new SolanaRpcException(method, null, null, $"{method} failed after retries: {ex.Message}", ex);
         }
@@ -238,7 +239,15 @@ public sealed class SolanaRpcClient : ISolanaRpc
                 throw ToException(method, error);
             }
 
-            return read(root.GetProperty("result"));
+            try
+            {
+                return read(root.GetProperty("result"));
+            }
+            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
+            {
+                // A node that answers with another shape is a bug or a version mismatch, not a transient fault.
+                throw new SolanaRpcException(method, null, null, $"{method}: unexpected response shape: {ex.Message}", ex);
+            }
         }
     }
 

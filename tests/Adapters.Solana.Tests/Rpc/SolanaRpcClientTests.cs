@@ -145,3 +145,32 @@ public sealed class SolanaRpcClientTests
         }
     }
 }
+
+public sealed class SolanaRpcClientShapeTests
+{
+    [Fact]
+    public async Task Call_UnexpectedResultShape_TypedErrorNotRetried()
+    {
+        var calls = 0;
+        var handler = new LambdaHandler(() =>
+        {
+            calls++;
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"jsonrpc":"2.0","id":1,"result":{"nothing":1}}""") };
+        });
+        var client = new SolanaRpcClient(new HttpClient(handler), new SolanaClusterOptions
+        {
+            RpcUrl = new Uri("http://127.0.0.1:1/"),
+            ChainId = 1,
+            ProgramId = "11111111111111111111111111111111",
+            RetryBaseDelay = TimeSpan.Zero,
+        });
+        var ex = await Assert.ThrowsAsync<SolanaRpcException>(() => client.GetLatestBlockhashAsync(Commitment.Confirmed, default));
+        Assert.Contains("unexpected response shape", ex.Message);
+        Assert.Equal(1, calls);
+    }
+
+    private sealed class LambdaHandler(Func<HttpResponseMessage> respond) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => Task.FromResult(respond());
+    }
+}
