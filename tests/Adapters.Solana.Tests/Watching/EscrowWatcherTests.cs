@@ -22,9 +22,12 @@ public sealed class EscrowWatcherTests
         rpc.Add(Opened(1), Opened(2));
         rpc.Add(Opened(3));
         var seen = new List<IntentObserved>();
-        var watcher = new EscrowWatcher(rpc, Options(pageSize: 2), new InMemoryWatcherCheckpointStore());
+        var logger = new CollectingLogger();
+        var watcher = new EscrowWatcher(rpc, Options(pageSize: 2), new InMemoryWatcherCheckpointStore(), logger);
 
         Assert.Equal(4, await watcher.PollOnceAsync(Collect(seen), default));
+        var malformed = Assert.Single(logger.Entries, e => e.Id.Id == 6011);
+        Assert.Contains("sig2", malformed.Message);
 
         Assert.Equal([0ul, 1, 2, 3], seen.Select(o => o.Intent.DepositNonce));
         Assert.Equal([0, 0, 1, 0], seen.Select(o => o.Position.LogIndex));
@@ -200,5 +203,18 @@ public sealed class EscrowWatcherTests
                 throw new SolanaRpcException("getSignaturesForAddress", null, 503, "node restarting");
             }
         }
+    }
+
+    private sealed class CollectingLogger : Microsoft.Extensions.Logging.ILogger<EscrowWatcher>
+    {
+        public List<(Microsoft.Extensions.Logging.EventId Id, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((eventId, formatter(state, exception)));
     }
 }
