@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Rpc;
 using Microsoft.Extensions.Options;
@@ -76,5 +77,42 @@ public sealed class SolanaClusterTests
         Assert.Equal(new ChainId(900001), cluster.ChainId);
         Assert.Equal("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw", Solana.Codec.Base58.EncodeKey(cluster.Escrow.ProgramId));
         Assert.NotNull(cluster.CreateWatcher(new Solana.Watching.InMemoryWatcherCheckpointStore()));
+    }
+}
+
+public sealed class SolanaHostingExtensionsTests
+{
+    [Fact]
+    public void AddSolanaCluster_BoundFromConfiguration_ResolvesKeyedCluster()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Solana:Clusters:devnet:RpcUrl"] = "http://127.0.0.1:8899",
+            ["Solana:Clusters:devnet:ChainId"] = "900001",
+            ["Solana:Clusters:devnet:ProgramId"] = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
+            ["Solana:Clusters:devnet:Commitment"] = "Confirmed",
+        });
+        builder.AddSolanaCluster("devnet");
+        using var host = builder.Build();
+        var cluster = Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService<SolanaCluster>(host.Services, "devnet");
+        Assert.Equal(new ChainId(900001), cluster.ChainId);
+        Assert.Equal(Solana.Rpc.Commitment.Confirmed, cluster.Options.Commitment);
+    }
+
+    [Fact]
+    public async Task AddSolanaCluster_BadConfiguration_HostStartFailsNamingTheKey()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Solana:Clusters:mainnet:RpcUrl"] = "http://127.0.0.1:8899",
+            ["Solana:Clusters:mainnet:ChainId"] = "1",
+            ["Solana:Clusters:mainnet:ProgramId"] = "not a key",
+        });
+        builder.AddSolanaCluster("mainnet");
+        using var host = builder.Build();
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(ex.Failures, f => f.StartsWith("Solana:Clusters:mainnet:ProgramId", StringComparison.Ordinal));
     }
 }
