@@ -78,7 +78,15 @@ public sealed class DevnodeFixture : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        _node = Process.Start(start) ?? throw new InvalidOperationException("node did not start (is Node.js on PATH?).");
+        try
+        {
+            _node = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("Node.js is needed for the Solana dev node: `node` is not on PATH (install Node 20).", ex);
+        }
+
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var stderr = new System.Text.StringBuilder();
         _node.OutputDataReceived += (_, e) =>
