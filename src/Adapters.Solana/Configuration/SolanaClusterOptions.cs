@@ -58,6 +58,13 @@ public sealed class SolanaClusterOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan ConfirmPollInterval { get; set; } = TimeSpan.FromMilliseconds(400);
 
+    /// <summary>
+    /// While a sent transaction is unseen and its blockhash still valid, the same signed bytes are re-sent this often
+    /// (same signature, so it can land at most once); leaders drop transactions under load.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How many times one chunk is rebuilt with a fresh blockhash and re-signed before the leg fails.</summary>
     [Range(1, 50)]
     public int MaxRebuildsPerChunk { get; set; } = 5;

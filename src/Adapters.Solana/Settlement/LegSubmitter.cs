@@ -113,7 +113,7 @@ public sealed class LegSubmitter
                 throw new LegSubmissionException(leg.EpochId, chunk.Index, $"refused in preflight: {ex.Error}", ex.Error, ex.Logs, ex);
             }
 
-            var confirmed = await ConfirmAsync(leg, chunk, signature, blockhash, cancellationToken).ConfigureAwait(false);
+            var confirmed = await ConfirmAsync(leg, chunk, transaction, blockhash, cancellationToken).ConfigureAwait(false);
             if (confirmed is not null)
             {
                 return confirmed;
@@ -126,9 +126,14 @@ public sealed class LegSubmitter
         throw new LegSubmissionException(leg.EpochId, chunk.Index, $"not confirmed after {_options.MaxRebuildsPerChunk} fresh blockhashes.");
     }
 
-    /// <summary>Polls the signature until the commitment, a failure, or its blockhash's expiry (then null: rebuild).</summary>
-    private async Task<ChunkResult?> ConfirmAsync(SettlementLeg leg, PlannedChunk chunk, string signature, LatestBlockhash blockhash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Polls the signature until the commitment, a failure, or its blockhash's expiry (then null: rebuild). While it is
+    /// unseen and still valid, the same signed bytes are re-sent every <see cref="SolanaClusterOptions.ResendInterval"/>.
+    /// </summary>
+    private async Task<ChunkResult?> ConfirmAsync(SettlementLeg leg, PlannedChunk chunk, Transaction transaction, LatestBlockhash blockhash, CancellationToken cancellationToken)
     {
+        var signature = transaction.Id;
+        var lastSend = _time.GetTimestamp();
         while (true)
         {
             var status = (await _rpc.GetSignatureStatusesAsync([signature], cancellationToken).ConfigureAwait(false))[0];
@@ -156,9 +161,28 @@ public sealed class LegSubmitter
                     // The transaction can no longer land; someone else's (or an earlier) transaction may have applied the chunk.
                     return await AppliedAsync(leg, chunk, cancellationToken).ConfigureAwait(false);
                 }
+
+                if (_time.GetElapsedTime(lastSend) >= _options.ResendInterval)
+                {
+                    await ResendAsync(transaction, cancellationToken).ConfigureAwait(false);
+                    lastSend = _time.GetTimestamp();
+                }
             }
 
             await Task.Delay(_options.ConfirmPollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Same bytes, same signature, still-valid blockhash: at most one copy can land. Its outcome is read from the status.
+    private async Task ResendAsync(Transaction transaction, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _rpc.SendTransactionAsync(transaction.Serialize(), new SendOptions(SkipPreflight: true), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SolanaRpcException)
+        {
+            // AlreadyProcessed, or the node is briefly unreachable: the status poll decides either way.
         }
     }
 

@@ -84,6 +84,21 @@ public sealed class LegSubmitterTests : IDisposable
     }
 
     [Fact]
+    public async Task SubmitAsync_SentButUnseen_ResendsTheSameBytesUntilItLands()
+    {
+        var rpc = new ScriptedRpc();
+        rpc.Sends.Enqueue(_ => { });
+        rpc.Sends.Enqueue(_ => { });
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+
+        var result = await Submitter(rpc).SubmitAsync(_leg, default);
+
+        Assert.Equal(3, rpc.Sent.Count);
+        Assert.Single(rpc.Sent.Select(t => t.Id).Distinct());
+        Assert.Equal(rpc.Sent[0].Id, Assert.Single(result.Chunks).Signature);
+    }
+
+    [Fact]
     public async Task SubmitAsync_LegOfAnotherChain_Throws() =>
         await Assert.ThrowsAsync<ArgumentException>(() => Submitter(new ScriptedRpc()).SubmitAsync(_leg with { ChainId = new ChainId(1) }, default));
 
@@ -116,6 +131,7 @@ public sealed class LegSubmitterTests : IDisposable
             ProgramId = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
             Commitment = Commitment.Confirmed,
             ConfirmPollInterval = TimeSpan.FromMilliseconds(1),
+            ResendInterval = TimeSpan.FromMilliseconds(10),
         },
         new LocalKeypairSigner(_payer),
         [new LocalKeypairSigner(_payer), new LocalKeypairSigner(_attestor)]);
