@@ -1,0 +1,33 @@
+namespace DiscreteExec.Adapters.Solana.Rpc;
+
+/// <summary>The Solana JSON-RPC methods the adapter uses. Every call retries transient faults; errors are typed.</summary>
+public interface ISolanaRpc
+{
+    Task<LatestBlockhash> GetLatestBlockhashAsync(Commitment commitment, CancellationToken cancellationToken);
+
+    Task<ulong> GetBlockHeightAsync(Commitment commitment, CancellationToken cancellationToken);
+
+    Task<ulong> GetSlotAsync(Commitment commitment, CancellationToken cancellationToken);
+
+    /// <summary>Sends signed wire bytes; returns the signature. Preflight failures throw <see cref="SolanaTransactionException"/>.</summary>
+    Task<string> SendTransactionAsync(byte[] wireTransaction, SendOptions options, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<SignatureStatus?>> GetSignatureStatusesAsync(IReadOnlyList<string> signatures, CancellationToken cancellationToken);
+
+    /// <summary>Newest first; <c>before</c>/<c>until</c> are exclusive bounds.</summary>
+    Task<IReadOnlyList<SignatureInfo>> GetSignaturesForAddressAsync(Bytes32 address, SignaturePage page, Commitment commitment, CancellationToken cancellationToken);
+
+    /// <summary>Null when the node does not have the transaction at <paramref name="commitment"/> (yet).</summary>
+    Task<TransactionDetails?> GetTransactionAsync(string signature, Commitment commitment, CancellationToken cancellationToken);
+
+    Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken);
+
+    Task<ulong> GetBalanceAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken);
+
+    Task<ulong> GetMinimumBalanceForRentExemptionAsync(ulong dataLength, CancellationToken cancellationToken);
+
+    /// <summary>Dev and test clusters only.</summary>
+    Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken);
+}

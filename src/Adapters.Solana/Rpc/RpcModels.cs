@@ -1,0 +1,30 @@
+namespace DiscreteExec.Adapters.Solana.Rpc;
+
+/// <summary>How settled a read or a confirmation must be. <see cref="Processed"/> may still be rolled back.</summary>
+public enum Commitment
+{
+    Processed = 0,
+    Confirmed = 1,
+    Finalized = 2,
+}
+
+/// <summary>A recent blockhash and the last block height at which a transaction using it can land.</summary>
+public sealed record LatestBlockhash(Bytes32 Blockhash, ulong LastValidBlockHeight, ulong ContextSlot);
+
+/// <summary>An entry of <c>getSignaturesForAddress</c> (newest first).</summary>
+public sealed record SignatureInfo(string Signature, ulong Slot, bool Failed, long? BlockTime);
+
+/// <summary>An entry of <c>getSignatureStatuses</c>.</summary>
+public sealed record SignatureStatus(ulong Slot, Commitment? ConfirmationStatus, TransactionError? Error);
+
+/// <summary>The parts of <c>getTransaction</c> the adapter reads.</summary>
+public sealed record TransactionDetails(string Signature, ulong Slot, long? BlockTime, TransactionError? Error, IReadOnlyList<string> LogMessages);
+
+/// <summary>An account as <c>getAccountInfo</c> returns it (base64 data decoded).</summary>
+public sealed record AccountInfo(ulong Lamports, Bytes32 Owner, byte[] Data, bool Executable);
+
+/// <summary>Options of <c>sendTransaction</c>.</summary>
+public sealed record SendOptions(bool SkipPreflight = false, Commitment PreflightCommitment = Commitment.Confirmed);
+
+/// <summary>Which signatures to page through (<c>before</c> and <c>until</c> exclusive).</summary>
+public sealed record SignaturePage(string? Before, string? Until, int Limit);

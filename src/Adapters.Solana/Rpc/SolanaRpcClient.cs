@@ -1,0 +1,354 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using DiscreteExec.Adapters.Solana.Codec;
+using DiscreteExec.Adapters.Solana.Configuration;
+using DiscreteExec.Adapters.Solana.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace DiscreteExec.Adapters.Solana.Rpc;
+
+/// <summary>
+/// JSON-RPC over one shared <see cref="HttpClient"/> (never one per call), with a Polly pipeline that retries
+/// transient faults — transport errors, per-attempt timeouts, 408/429/5xx, node unhealthy or behind — with
+/// exponential backoff and jitter. A retried <c>sendTransaction</c> re-posts the same signed bytes (same
+/// signature, same blockhash), which the cluster deduplicates; it never re-signs: that is the submitter's job.
+/// </summary>
+public sealed class SolanaRpcClient : ISolanaRpc
+{
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+    private readonly HttpClient _http;
+    private readonly Uri _endpoint;
+    private readonly ResiliencePipeline _pipeline;
+    private long _nextId;
+
+    public SolanaRpcClient(HttpClient httpClient, SolanaClusterOptions options, ILogger<SolanaRpcClient>? logger = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        _http = httpClient;
+        _endpoint = options.RpcUrl ?? throw new ArgumentException("RpcUrl is required.", nameof(options));
+        _pipeline = BuildPipeline(options, (ILogger?)logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
+    }
+
+    public Task<LatestBlockhash> GetLatestBlockhashAsync(Commitment commitment, CancellationToken cancellationToken) =>
+        CallAsync("getLatestBlockhash", w => Config(w, commitment), r =>
+        {
+            var value = r.GetProperty("value");
+            return new LatestBlockhash(
+                Base58.DecodeKey(value.GetProperty("blockhash").GetString()!),
+                value.GetProperty("lastValidBlockHeight").GetUInt64(),
+                r.GetProperty("context").GetProperty("slot").GetUInt64());
+        }, cancellationToken);
+
+    public Task<ulong> GetBlockHeightAsync(Commitment commitment, CancellationToken cancellationToken) =>
+        CallAsync("getBlockHeight", w => Config(w, commitment), r => r.GetUInt64(), cancellationToken);
+
+    public Task<ulong> GetSlotAsync(Commitment commitment, CancellationToken cancellationToken) =>
+        CallAsync("getSlot", w => Config(w, commitment), r => r.GetUInt64(), cancellationToken);
+
+    public Task<string> SendTransactionAsync(byte[] wireTransaction, SendOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(wireTransaction);
+        ArgumentNullException.ThrowIfNull(options);
+        var base64 = Convert.ToBase64String(wireTransaction);
+        return CallAsync("sendTransaction", w =>
+        {
+            w.WriteStringValue(base64);
+            w.WriteStartObject();
+            w.WriteString("encoding", "base64");
+            w.WriteBoolean("skipPreflight", options.SkipPreflight);
+            w.WriteString("preflightCommitment", CommitmentName(options.PreflightCommitment));
+            w.WriteNumber("maxRetries", 0);
+            w.WriteEndObject();
+        }, r => r.GetString()!, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<SignatureStatus?>> GetSignatureStatusesAsync(IReadOnlyList<string> signatures, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signatures);
+        return CallAsync<IReadOnlyList<SignatureStatus?>>("getSignatureStatuses", w =>
+        {
+            w.WriteStartArray();
+            foreach (var s in signatures)
+            {
+                w.WriteStringValue(s);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject();
+            w.WriteBoolean("searchTransactionHistory", true);
+            w.WriteEndObject();
+        }, r => [.. r.GetProperty("value").EnumerateArray().Select(ParseStatus)], cancellationToken);
+    }
+
+    public Task<IReadOnlyList<SignatureInfo>> GetSignaturesForAddressAsync(Bytes32 address, SignaturePage page, Commitment commitment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        return CallAsync<IReadOnlyList<SignatureInfo>>("getSignaturesForAddress", w =>
+        {
+            w.WriteStringValue(Base58.EncodeKey(address));
+            w.WriteStartObject();
+            w.WriteString("commitment", CommitmentName(commitment));
+            w.WriteNumber("limit", page.Limit);
+            if (page.Before is not null)
+            {
+                w.WriteString("before", page.Before);
+            }
+
+            if (page.Until is not null)
+            {
+                w.WriteString("until", page.Until);
+            }
+
+            w.WriteEndObject();
+        }, r => [.. r.EnumerateArray().Select(e => new SignatureInfo(
+            e.GetProperty("signature").GetString()!,
+            e.GetProperty("slot").GetUInt64(),
+            e.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null,
+            e.TryGetProperty("blockTime", out var bt) && bt.ValueKind == JsonValueKind.Number ? bt.GetInt64() : null))], cancellationToken);
+    }
+
+    public Task<TransactionDetails?> GetTransactionAsync(string signature, Commitment commitment, CancellationToken cancellationToken) =>
+        CallAsync("getTransaction", w =>
+        {
+            w.WriteStringValue(signature);
+            w.WriteStartObject();
+            w.WriteString("commitment", CommitmentName(commitment));
+            w.WriteString("encoding", "base64");
+            w.WriteNumber("maxSupportedTransactionVersion", 0);
+            w.WriteEndObject();
+        }, r =>
+        {
+            if (r.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            var meta = r.GetProperty("meta");
+            var logs = meta.TryGetProperty("logMessages", out var lm) && lm.ValueKind == JsonValueKind.Array
+                ? lm.EnumerateArray().Select(l => l.GetString() ?? "").ToArray()
+                : [];
+            return new TransactionDetails(
+                signature,
+                r.GetProperty("slot").GetUInt64(),
+                r.TryGetProperty("blockTime", out var bt) && bt.ValueKind == JsonValueKind.Number ? bt.GetInt64() : null,
+                meta.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null ? TransactionError.Parse(err) : null,
+                logs);
+        }, cancellationToken);
+
+    public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) =>
+        CallAsync("getAccountInfo", w =>
+        {
+            w.WriteStringValue(Base58.EncodeKey(address));
+            AccountConfig(w, commitment);
+        }, r => ParseAccount(r.GetProperty("value")), cancellationToken);
+
+    public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        return CallAsync<IReadOnlyList<AccountInfo?>>("getMultipleAccounts", w =>
+        {
+            w.WriteStartArray();
+            foreach (var a in addresses)
+            {
+                w.WriteStringValue(Base58.EncodeKey(a));
+            }
+
+            w.WriteEndArray();
+            AccountConfig(w, commitment);
+        }, r => [.. r.GetProperty("value").EnumerateArray().Select(ParseAccount)], cancellationToken);
+    }
+
+    public Task<ulong> GetBalanceAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) =>
+        CallAsync("getBalance", w =>
+        {
+            w.WriteStringValue(Base58.EncodeKey(address));
+            Config(w, commitment);
+        }, r => r.GetProperty("value").GetUInt64(), cancellationToken);
+
+    public Task<ulong> GetMinimumBalanceForRentExemptionAsync(ulong dataLength, CancellationToken cancellationToken) =>
+        CallAsync("getMinimumBalanceForRentExemption", w => w.WriteNumberValue(dataLength), r => r.GetUInt64(), cancellationToken);
+
+    public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) =>
+        CallAsync("requestAirdrop", w =>
+        {
+            w.WriteStringValue(Base58.EncodeKey(address));
+            w.WriteNumberValue(lamports);
+        }, r => r.GetString()!, cancellationToken);
+
+    /// <summary>One JSON-RPC call through the resilience pipeline; <paramref name="read"/> maps the <c>result</c>.</summary>
+    internal async Task<T> CallAsync<T>(string method, Action<Utf8JsonWriter> writeParams, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    {
+        var body = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(body))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("jsonrpc", "2.0");
+            writer.WriteNumber("id", Interlocked.Increment(ref _nextId));
+            writer.WriteString("method", method);
+            writer.WriteStartArray("params");
+            writeParams(writer);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        var payload = body.WrittenMemory;
+        var context = ResilienceContextPool.Shared.Get(method, cancellationToken);
+        try
+        {
+            return await _pipeline.ExecuteAsync(
+                async (ctx, state) => await SendOnceAsync(state.method, state.payload, state.read, ctx.CancellationToken).ConfigureAwait(false),
+                context,
+                (method, payload, read)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutRejectedException or JsonException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new SolanaRpcException(method, null, null, $"{method} failed after retries: {ex.Message}", ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async Task<T> SendOnceAsync<T>(string method, ReadOnlyMemory<byte> payload, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ReadOnlyMemoryContent(payload) };
+        request.Content.Headers.ContentType = JsonContentType;
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var status = (int)response.StatusCode;
+            throw new SolanaRpcException(method, null, status, string.Create(CultureInfo.InvariantCulture, $"{method}: HTTP {status} {response.ReasonPhrase}"));
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var document = await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
+            var root = document.RootElement;
+            if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                throw ToException(method, error);
+            }
+
+            try
+            {
+                return read(root.GetProperty("result"));
+            }
+            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
+            {
+                // A node that answers with another shape is a bug or a version mismatch, not a transient fault.
+                throw new SolanaRpcException(method, null, null, $"{method}: unexpected response shape: {ex.Message}", ex);
+            }
+        }
+    }
+
+    private static SolanaRpcException ToException(string method, JsonElement error)
+    {
+        var code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var ci) ? ci : (int?)null;
+        var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+        if (code == RpcErrorCodes.SendTransactionPreflightFailure && error.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+            && data.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null)
+        {
+            var logs = data.TryGetProperty("logs", out var l) && l.ValueKind == JsonValueKind.Array
+                ? l.EnumerateArray().Select(x => x.GetString() ?? "").ToArray()
+                : [];
+            return new SolanaTransactionException(method, code, TransactionError.Parse(err), logs, null);
+        }
+
+        return new SolanaRpcException(method, code, null, string.Create(CultureInfo.InvariantCulture, $"{method}: RPC error {code}: {message}"));
+    }
+
+    private static ResiliencePipeline BuildPipeline(SolanaClusterOptions options, ILogger logger, TimeProvider timeProvider) =>
+        new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = Math.Max(1, options.MaxRetryAttempts),
+                ShouldHandle = args => ValueTask.FromResult(options.MaxRetryAttempts > 0 && IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = TimeSpan.FromSeconds(10),
+                OnRetry = args =>
+                {
+                    SolanaTelemetry.RpcRetries.Add(1);
+                    Log.RpcRetry(logger, args.Context.OperationKey ?? "?", args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message ?? "");
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(options.RequestTimeout)
+            .Build();
+
+    private static bool IsTransient(Exception? exception, CancellationToken callerToken) => exception switch
+    {
+        SolanaTransactionException => false,
+        SolanaRpcException rpc => rpc.IsTransient,
+        HttpRequestException or IOException or TimeoutRejectedException or JsonException => true,
+
+        // HttpClient's own timeout surfaces as a cancellation the caller did not ask for.
+        OperationCanceledException => !callerToken.IsCancellationRequested,
+        _ => false,
+    };
+
+    private static SignatureStatus? ParseStatus(JsonElement e)
+    {
+        if (e.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        Commitment? status = e.TryGetProperty("confirmationStatus", out var cs) && cs.ValueKind == JsonValueKind.String
+            ? cs.GetString() switch
+            {
+                "processed" => Commitment.Processed,
+                "confirmed" => Commitment.Confirmed,
+                "finalized" => Commitment.Finalized,
+                _ => null,
+            }
+            : null;
+        var err = e.TryGetProperty("err", out var er) && er.ValueKind != JsonValueKind.Null ? TransactionError.Parse(er) : null;
+        return new SignatureStatus(e.GetProperty("slot").GetUInt64(), status, err);
+    }
+
+    private static AccountInfo? ParseAccount(JsonElement e)
+    {
+        if (e.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var data = e.GetProperty("data");
+        var bytes = data.ValueKind == JsonValueKind.Array ? Convert.FromBase64String(data[0].GetString() ?? "") : [];
+        return new AccountInfo(e.GetProperty("lamports").GetUInt64(), Base58.DecodeKey(e.GetProperty("owner").GetString()!), bytes, e.GetProperty("executable").GetBoolean());
+    }
+
+    private static void Config(Utf8JsonWriter w, Commitment commitment)
+    {
+        w.WriteStartObject();
+        w.WriteString("commitment", CommitmentName(commitment));
+        w.WriteEndObject();
+    }
+
+    private static void AccountConfig(Utf8JsonWriter w, Commitment commitment)
+    {
+        w.WriteStartObject();
+        w.WriteString("commitment", CommitmentName(commitment));
+        w.WriteString("encoding", "base64");
+        w.WriteEndObject();
+    }
+
+    internal static string CommitmentName(Commitment commitment) => commitment switch
+    {
+        Commitment.Processed => "processed",
+        Commitment.Confirmed => "confirmed",
+        _ => "finalized",
+    };
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Configuration;
+using DiscreteExec.Adapters.Solana.Configuration;
+using DiscreteExec.Adapters.Solana.Rpc;
+using Microsoft.Extensions.Options;
+
+namespace DiscreteExec.Adapters.Solana.Tests.Configuration;
+
+public sealed class SolanaClusterOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_GoodOptions_Succeeds() =>
+        Assert.True(new SolanaClusterOptionsValidator().Validate("devnet", Good()).Succeeded);
+
+    [Theory]
+    [InlineData("RpcUrl")]
+    [InlineData("ChainId")]
+    [InlineData("ProgramId")]
+    [InlineData("Commitment")]
+    [InlineData("PollInterval")]
+    [InlineData("ComputeUnitLimit")]
+    [InlineData("SignaturePageSize")]
+    public void Validate_BadKey_MessageNamesTheKey(string key)
+    {
+        var options = Good();
+        switch (key)
+        {
+            case "RpcUrl": options.RpcUrl = new Uri("ftp://example.org"); break;
+            case "ChainId": options.ChainId = 0; break;
+            case "ProgramId": options.ProgramId = "not-base58-0OIl"; break;
+            case "Commitment": options.Commitment = Commitment.Processed; break;
+            case "PollInterval": options.PollInterval = TimeSpan.Zero; break;
+            case "ComputeUnitLimit": options.ComputeUnitLimit = 2_000_000; break;
+            default: options.SignaturePageSize = 5000; break;
+        }
+
+        var ex = Assert.Throws<OptionsValidationException>(() => SolanaClusterOptionsValidator.ThrowIfInvalid("devnet", options));
+        Assert.Contains($"Solana:Clusters:devnet:{key}", Assert.Single(ex.Failures));
+    }
+
+    [Fact]
+    public void Validate_MissingRpcUrlAndProgram_ReportsBoth()
+    {
+        var result = new SolanaClusterOptionsValidator().Validate("x", new SolanaClusterOptions { ChainId = 1 });
+        Assert.Contains(result.Failures!, f => f.Contains(":RpcUrl"));
+        Assert.Contains(result.Failures!, f => f.Contains(":ProgramId"));
+    }
+
+    private static SolanaClusterOptions Good() => new()
+    {
+        RpcUrl = new Uri("https://api.devnet.solana.com"),
+        ChainId = 900001,
+        ProgramId = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
+        Commitment = Commitment.Finalized,
+    };
+}
+
+public sealed class SolanaClusterTests
+{
+    [Fact]
+    public void Create_InvalidOptions_ThrowsBeforeAnyIo()
+    {
+        using var http = new HttpClient();
+        var ex = Assert.Throws<OptionsValidationException>(() => SolanaCluster.Create("mainnet", new SolanaClusterOptions { ChainId = 5 }, http));
+        Assert.Contains(ex.Failures, f => f.StartsWith("Solana:Clusters:mainnet:RpcUrl", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Create_ValidOptions_ExposesEscrowAndChain()
+    {
+        using var http = new HttpClient();
+        var cluster = SolanaCluster.Create("devnet", new SolanaClusterOptions
+        {
+            RpcUrl = new Uri("http://127.0.0.1:8899"),
+            ChainId = 900001,
+            ProgramId = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
+        }, http);
+        Assert.Equal(new ChainId(900001), cluster.ChainId);
+        Assert.Equal("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw", Solana.Codec.Base58.EncodeKey(cluster.Escrow.ProgramId));
+        Assert.NotNull(cluster.CreateWatcher(new Solana.Watching.InMemoryWatcherCheckpointStore()));
+    }
+}
+
+public sealed class SolanaHostingExtensionsTests
+{
+    [Fact]
+    public void AddSolanaCluster_BoundFromConfiguration_ResolvesKeyedCluster()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Solana:Clusters:devnet:RpcUrl"] = "http://127.0.0.1:8899",
+            ["Solana:Clusters:devnet:ChainId"] = "900001",
+            ["Solana:Clusters:devnet:ProgramId"] = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
+            ["Solana:Clusters:devnet:Commitment"] = "Confirmed",
+        });
+        builder.AddSolanaCluster("devnet");
+        using var host = builder.Build();
+        var cluster = Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService<SolanaCluster>(host.Services, "devnet");
+        Assert.Equal(new ChainId(900001), cluster.ChainId);
+        Assert.Equal(Solana.Rpc.Commitment.Confirmed, cluster.Options.Commitment);
+    }
+
+    [Fact]
+    public async Task AddSolanaCluster_BadConfiguration_HostStartFailsNamingTheKey()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Solana:Clusters:mainnet:RpcUrl"] = "http://127.0.0.1:8899",
+            ["Solana:Clusters:mainnet:ChainId"] = "1",
+            ["Solana:Clusters:mainnet:ProgramId"] = "not a key",
+        });
+        builder.AddSolanaCluster("mainnet");
+        using var host = builder.Build();
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(ex.Failures, f => f.StartsWith("Solana:Clusters:mainnet:ProgramId", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,186 @@
+using System.Buffers.Binary;
+using DiscreteExec.Adapters.Solana.Codec;
+using DiscreteExec.Adapters.Solana.Configuration;
+using DiscreteExec.Adapters.Solana.Programs;
+using DiscreteExec.Adapters.Solana.Rpc;
+using DiscreteExec.Adapters.Solana.Settlement;
+using DiscreteExec.Core.Settlement;
+
+namespace DiscreteExec.Adapters.Solana.Tests.Settlement;
+
+public sealed class LegSubmitterTests : IDisposable
+{
+    private readonly SolanaKeypair _payer = SolanaKeypair.FromSeed(new byte[32]);
+    private readonly SolanaKeypair _attestor = SolanaKeypair.FromSeed(Enumerable.Repeat((byte)9, 32).ToArray());
+    private readonly SettlementLeg _leg = new(new ChainId(900001), 9, Bytes32.FromUInt64(3), Bytes32.FromUInt64(3),
+        [new SettlementAction(ActionKind.Payout, Bytes32.FromUInt64(1), Bytes32.FromUInt64(77), Bytes32.FromUInt64(2), 5)]);
+
+    [Fact]
+    public async Task SubmitAsync_BlockhashNotFoundAtPreflight_RebuildsWithFreshBlockhashAndResigns()
+    {
+        var rpc = new ScriptedRpc();
+        rpc.Sends.Enqueue(_ => throw Rejected("BlockhashNotFound"));
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+
+        var result = await Submitter(rpc).SubmitAsync(_leg, default);
+
+        Assert.Equal(2, rpc.Sent.Count);
+        Assert.NotEqual(rpc.Sent[0].Message.RecentBlockhash, rpc.Sent[1].Message.RecentBlockhash);
+        Assert.NotEqual(rpc.Sent[0].Id, rpc.Sent[1].Id);
+        var chunk = Assert.Single(result.Chunks);
+        Assert.Equal((ChunkOutcome.Applied, rpc.Sent[1].Id), (chunk.Outcome, chunk.Signature));
+        Assert.All(rpc.Sent, tx => Assert.Equal(2, tx.Signatures.Count));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_RetriedSendAnsweredAlreadyProcessed_ConfirmsTheSameSignature()
+    {
+        var rpc = new ScriptedRpc();
+        rpc.Sends.Enqueue(tx =>
+        {
+            rpc.Confirm(tx.Id);
+            throw Rejected("AlreadyProcessed");
+        });
+
+        var result = await Submitter(rpc).SubmitAsync(_leg, default);
+
+        Assert.Equal(rpc.Sent[0].Id, Assert.Single(result.Chunks).Signature);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_LandedButChunkAlreadyApplied_ReportsAlreadyAppliedFromReceipt()
+    {
+        var rpc = new ScriptedRpc();
+        var chunkHash = SettlementLeaf.ChunkHash(SettlementLeaf.Hashes(_leg.ChainId, _leg.EpochId, _leg.Actions));
+        rpc.Sends.Enqueue(tx =>
+        {
+            rpc.Statuses[tx.Id] = new SignatureStatus(5, Commitment.Confirmed, new TransactionError("InstructionError", 2, "Custom", 22, "{}"));
+            rpc.Receipt = Receipt(chunkHash, _leg.BatchRoot);
+        });
+
+        var result = await Submitter(rpc).SubmitAsync(_leg, default);
+
+        Assert.Equal(ChunkOutcome.AlreadyApplied, Assert.Single(result.Chunks).Outcome);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ReceiptWithOtherChunkHash_ThrowsConflictWithoutSending()
+    {
+        var rpc = new ScriptedRpc { Receipt = Receipt(Bytes32.FromUInt64(1234), _leg.BatchRoot) };
+        var ex = await Assert.ThrowsAsync<LegSubmissionException>(() => Submitter(rpc).SubmitAsync(_leg, default));
+        Assert.Contains("different content", ex.Message);
+        Assert.Empty(rpc.Sent);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ProgramErrorAtPreflight_ThrowsWithNameAndLogs()
+    {
+        var rpc = new ScriptedRpc();
+        rpc.Sends.Enqueue(_ => throw new SolanaTransactionException("sendTransaction", -32002, new TransactionError("InstructionError", 3, "Custom", 24, "{}"), ["log"], null));
+        var ex = await Assert.ThrowsAsync<LegSubmissionException>(() => Submitter(rpc).SubmitAsync(_leg, default));
+        Assert.Equal("InsufficientPool", ex.Error?.ProgramErrorName);
+        Assert.Equal(["log"], ex.Logs);
+        Assert.Single(rpc.Sent);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_SentButUnseen_ResendsTheSameBytesUntilItLands()
+    {
+        var rpc = new ScriptedRpc();
+        rpc.Sends.Enqueue(_ => { });
+        rpc.Sends.Enqueue(_ => { });
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+
+        var result = await Submitter(rpc).SubmitAsync(_leg, default);
+
+        Assert.Equal(3, rpc.Sent.Count);
+        Assert.Single(rpc.Sent.Select(t => t.Id).Distinct());
+        Assert.Equal(rpc.Sent[0].Id, Assert.Single(result.Chunks).Signature);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_LegOfAnotherChain_Throws() =>
+        await Assert.ThrowsAsync<ArgumentException>(() => Submitter(new ScriptedRpc()).SubmitAsync(_leg with { ChainId = new ChainId(1) }, default));
+
+    public void Dispose()
+    {
+        _payer.Dispose();
+        _attestor.Dispose();
+    }
+
+    private static SolanaTransactionException Rejected(string kind) =>
+        new("sendTransaction", -32002, new TransactionError(kind, null, null, null, $"\"{kind}\""), [], null);
+
+    private static byte[] Receipt(Bytes32 chunkHash, Bytes32 batchRoot)
+    {
+        var data = new byte[96];
+        data[0] = 4;
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(8), 9);
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(20), 1);
+        chunkHash.CopyTo(data.AsSpan(24));
+        batchRoot.CopyTo(data.AsSpan(56));
+        return data;
+    }
+
+    private LegSubmitter Submitter(ISolanaRpc rpc) => new(
+        rpc,
+        new SolanaClusterOptions
+        {
+            RpcUrl = new Uri("http://127.0.0.1:1"),
+            ChainId = 900001,
+            ProgramId = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
+            Commitment = Commitment.Confirmed,
+            ConfirmPollInterval = TimeSpan.FromMilliseconds(1),
+            ResendInterval = TimeSpan.FromMilliseconds(10),
+        },
+        new LocalKeypairSigner(_payer),
+        [new LocalKeypairSigner(_payer), new LocalKeypairSigner(_attestor)]);
+
+    private sealed class ScriptedRpc : ISolanaRpc
+    {
+        private ulong _blockhashes;
+
+        public Queue<Action<Transaction>> Sends { get; } = new();
+
+        public List<Transaction> Sent { get; } = [];
+
+        public Dictionary<string, SignatureStatus> Statuses { get; } = [];
+
+        public byte[]? Receipt { get; set; }
+
+        public void Confirm(string signature) => Statuses[signature] = new SignatureStatus(5, Commitment.Confirmed, null);
+
+        public Task<string> SendTransactionAsync(byte[] wireTransaction, SendOptions options, CancellationToken cancellationToken)
+        {
+            var tx = Transaction.Deserialize(wireTransaction);
+            Sent.Add(tx);
+            Sends.Dequeue()(tx);
+            return Task.FromResult(tx.Id);
+        }
+
+        public Task<LatestBlockhash> GetLatestBlockhashAsync(Commitment commitment, CancellationToken cancellationToken) =>
+            Task.FromResult(new LatestBlockhash(Bytes32.FromUInt64(++_blockhashes), 100, 1));
+
+        public Task<IReadOnlyList<SignatureStatus?>> GetSignatureStatusesAsync(IReadOnlyList<string> signatures, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<SignatureStatus?>>([.. signatures.Select(s => Statuses.GetValueOrDefault(s))]);
+
+        public Task<ulong> GetBlockHeightAsync(Commitment commitment, CancellationToken cancellationToken) => Task.FromResult(1ul);
+
+        public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) =>
+            Task.FromResult(Receipt is null ? null : new AccountInfo(1, Base58.DecodeKey("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw"), Receipt, false));
+
+        public Task<ulong> GetSlotAsync(Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<SignatureInfo>> GetSignaturesForAddressAsync(Bytes32 address, SignaturePage page, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<TransactionDetails?> GetTransactionAsync(string signature, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ulong> GetBalanceAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ulong> GetMinimumBalanceForRentExemptionAsync(ulong dataLength, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
