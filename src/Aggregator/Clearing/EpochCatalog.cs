@@ -71,7 +71,18 @@ internal sealed class EpochCatalog
         {
             _keyIndex.Add((Keys[k].ChainId, Keys[k].Token), k);
         }
+
+        // A chain whose registered tokens are all 20-byte addresses is an EVM chain (a Solana mint with 12 leading
+        // zero bytes does not occur in practice); its escrow can only pay 20-byte addresses.
+        EvmChains = [.. Keys.GroupBy(k => k.ChainId).Where(g => g.All(k => k.Token.IsEvmAddress)).Select(g => g.Key)];
     }
+
+    /// <summary>Chains whose tokens are all EVM addresses: recipients there must be non-zero 20-byte addresses.</summary>
+    public HashSet<ChainId> EvmChains { get; }
+
+    /// <summary>Whether the destination escrow can pay <paramref name="recipient"/>: never the zero account; on an EVM chain only a 20-byte address.</summary>
+    public bool CanPay(ChainId destination, Bytes32 recipient) =>
+        !recipient.IsZero && (recipient.IsEvmAddress || !EvmChains.Contains(destination));
 
     /// <summary>Assets ordered by id (ordinal); an asset's index is its position here.</summary>
     public Asset[] Assets { get; }

@@ -42,6 +42,7 @@ internal static class IntentClassifier
                 item.InputKey < 0 ? RefundReasons.UnknownInputToken
                 : item.OutputKey < 0 ? RefundReasons.UnknownOutputToken
                 : intent.InputAmount.IsZero ? RefundReasons.ZeroAmount
+                : !catalog.CanPay(intent.DestinationChainId, intent.Recipient) ? RefundReasons.InvalidRecipient
                 : intent.FillDeadline < firstValidDeadline ? RefundReasons.Expired
                 : null;
             if (item.RefundReason is not null)

@@ -119,6 +119,9 @@ public static class RefundReasons
 
     /// <summary>The input amount is zero.</summary>
     public const string ZeroAmount = "zero-amount";
+
+    /// <summary>The destination escrow cannot pay the recipient (zero, or not a 20-byte address on an EVM chain).</summary>
+    public const string InvalidRecipient = "invalid-recipient";
 }
 
 /// <summary>What crossed one pair at its price, in asset units; the pool nets are exact fractions.</summary>
