@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {Test} from "./base/Test.sol";
+import {IntentEscrow} from "../src/IntentEscrow.sol";
+import {TestToken} from "../src/test-tokens/TestToken.sol";
+
+// Byte-format vectors computed OUTSIDE Solidity with cast 1.7.1, run from contracts/evm with
+// CAST=node_modules/@foundry-rs/cast-linux-amd64/bin/cast
+/// Byte-format vectors computed outside Solidity (cast commands beside each constant). The escrow is deployed at a fixed
+/// address (CREATE by DEPLOYER at nonce 0) on chain id 31337, so every value below is reproducible
+/// by any client (the C# codec tests can reuse them).
+contract VectorsTest is Test {
+    uint256 internal constant CHAIN_ID = 31337;
+    address internal constant DEPLOYER = 0x000000000000000000000000000000000000De01;
+
+    // $CAST compute-address 0x000000000000000000000000000000000000dE01 --nonce 0
+    address internal constant ESCROW = 0x9890aa0A0fC06237AfF1f8AEd1c2cB40B0862Bd1;
+
+    // $CAST keccak $($CAST abi-encode "f(uint256,bytes32,uint256)" 31337 \
+    //   0x0000000000000000000000009890aa0a0fc06237aff1f8aed1c2cb40b0862bd1 0)
+    bytes32 internal constant INTENT_ID_NONCE_0 = 0x51e5b732484b846dab1020602a1d863fc9027c4b130ed31c23918841afe4a0f1;
+
+    address internal constant TOKEN = 0x2222222222222222222222222222222222222222;
+    address internal constant RECIPIENT = 0x3333333333333333333333333333333333333333;
+    bytes32 internal constant SOURCE_ID = 0x1111111111111111111111111111111111111111111111111111111111111111;
+    uint256 internal constant AMOUNT = 1234567890;
+    uint64 internal constant EPOCH = 7;
+    uint32 internal constant CHUNK = 3;
+    bytes32 internal constant BATCH_ROOT = 0xabababababababababababababababababababababababababababababababab;
+
+    // TOKEN32=$($CAST abi-encode "f(address)" 0x2222222222222222222222222222222222222222)
+    // $CAST keccak $($CAST abi-encode "f(uint64,uint64,uint8,bytes32,bytes32,bytes32,uint256)" 31337 7 0 \
+    //   0x51e5b732484b846dab1020602a1d863fc9027c4b130ed31c23918841afe4a0f1 $TOKEN32 \
+    //   0x0000000000000000000000000000000000000000000000000000000000000000 0)
+    bytes32 internal constant LEAF_RELEASE = 0xbd19a232ab094fcbe4a2e21090da31f991bfb382dead340084dbc889ccd07c3d;
+
+    // ACCT32=$($CAST abi-encode "f(address)" 0x3333333333333333333333333333333333333333)
+    // $CAST keccak $($CAST abi-encode "f(uint64,uint64,uint8,bytes32,bytes32,bytes32,uint256)" 31337 7 2 \
+    //   0x1111111111111111111111111111111111111111111111111111111111111111 $TOKEN32 $ACCT32 1234567890)
+    bytes32 internal constant LEAF_PAYOUT = 0xdc84ba6862c321f2ce73960e1b275c8775cdb8398c9856074bbef50ca29e561e;
+
+    // $CAST keccak $($CAST concat-hex $LEAF_RELEASE $LEAF_PAYOUT)
+    bytes32 internal constant CHUNK_HASH = 0xffb7115d37b44e1079d247290ee489507ffd604e77e67d5f04922a7eafa88a39;
+
+    // DOMAIN_TYPEHASH=$($CAST keccak "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+    // $CAST keccak $($CAST abi-encode "f(bytes32,bytes32,bytes32,uint256,address)" $DOMAIN_TYPEHASH \
+    //   $($CAST keccak "DiscreteExec") $($CAST keccak "1") 31337 0x9890aa0A0fC06237AfF1f8AEd1c2cB40B0862Bd1)
+    bytes32 internal constant DOMAIN_SEPARATOR = 0xc42c54c8b51f48407628f1d452ab16d324541b9bdf33599366f928aa8ca0b0dd;
+
+    // $CAST keccak "Leg(uint64 epochId,uint32 chunk,bytes32 chunkHash,bytes32 batchRoot)"
+    bytes32 internal constant LEG_TYPEHASH = 0xa5118d95f4c044fd77af79a8075d6560718dd8dc01968a7f5da1faad254ff9fc;
+
+    // STRUCT=$($CAST keccak $($CAST abi-encode "f(bytes32,uint64,uint32,bytes32,bytes32)" $LEG_TYPEHASH 7 3 \
+    //   $CHUNK_HASH 0xabababababababababababababababababababababababababababababababab))
+    // $CAST keccak $($CAST concat-hex 0x1901 $DOMAIN_SEPARATOR $STRUCT)
+    bytes32 internal constant LEG_DIGEST = 0xedf65107175965bad29028332f98b6d4acf35c75a64f43647fdc29b5eac04e53;
+
+    // $CAST wallet address --private-key 0x00..0051
+    address internal constant SIGNER = 0xafd46e3549CC63d7a240D6177D056857679e6F99;
+    // $CAST wallet sign --no-hash --private-key 0x00..0051 $LEG_DIGEST
+    bytes internal constant SIGNATURE =
+        hex"725ae94da4f5e716cd48608c54b739eaf4348f4415d5a517e1d04d3ac5638f3168f9190e3431a8346a5fa3862453db1220630c53547683457bf59ea731fec8e11c";
+
+    IntentEscrow internal escrow;
+
+    function setUp() public {
+        vm.chainId(CHAIN_ID);
+        vm.warp(1_767_225_600);
+        address[] memory signerSet = new address[](1);
+        signerSet[0] = SIGNER;
+        uint64[] memory dests = new uint64[](1);
+        dests[0] = 900001;
+        vm.setNonce(DEPLOYER, 0);
+        vm.prank(DEPLOYER);
+        escrow = new IntentEscrow(address(this), 3600, signerSet, 1, dests);
+    }
+
+    function _actions() internal pure returns (IntentEscrow.Action[] memory a) {
+        a = new IntentEscrow.Action[](2);
+        a[0] = IntentEscrow.Action(0, INTENT_ID_NONCE_0, bytes32(uint256(uint160(TOKEN))), bytes32(0), 0);
+        a[1] = IntentEscrow.Action(
+            2, SOURCE_ID, bytes32(uint256(uint160(TOKEN))), bytes32(uint256(uint160(RECIPIENT))), AMOUNT
+        );
+    }
+
+    function test_Vectors_EscrowAtFixedAddress() public view {
+        assertEq(address(escrow), ESCROW, "CREATE address");
+        assertEq(block.chainid, CHAIN_ID, "chain id");
+    }
+
+    function test_Vectors_IntentId() public view {
+        assertEq(escrow.intentIdOf(0), INTENT_ID_NONCE_0, "intent id for nonce 0");
+    }
+
+    function test_Vectors_Leaves() public view {
+        IntentEscrow.Action[] memory a = _actions();
+        assertEq(escrow.leafHash(EPOCH, a[0]), LEAF_RELEASE, "release leaf");
+        assertEq(escrow.leafHash(EPOCH, a[1]), LEAF_PAYOUT, "payout leaf");
+    }
+
+    function test_Vectors_ChunkHash() public view {
+        assertEq(escrow.chunkHash(EPOCH, _actions()), CHUNK_HASH, "chunk hash");
+    }
+
+    function test_Vectors_Eip712() public view {
+        assertEq(escrow.LEG_TYPEHASH(), LEG_TYPEHASH, "Leg type hash");
+        assertEq(escrow.domainSeparator(), DOMAIN_SEPARATOR, "domain separator");
+        assertEq(escrow.legDigest(EPOCH, CHUNK, BATCH_ROOT, _actions()), LEG_DIGEST, "leg digest");
+    }
+
+    /// End to end: open intent 0, then settle the vector chunk with the signature made by cast.
+    function test_Vectors_SettleWithCastSignature() public {
+        vm.etch(TOKEN, address(new TestToken("Vector", "VEC", 6)).code);
+        TestToken token = TestToken(TOKEN);
+        token.mint(address(this), AMOUNT);
+        token.approve(address(escrow), AMOUNT);
+        IntentEscrow.IntentParams memory p = IntentEscrow.IntentParams(
+            TOKEN, AMOUNT, 900001, bytes32(uint256(1)), AMOUNT, bytes32(uint256(2)), uint64(block.timestamp + 1 hours)
+        );
+        assertEq(escrow.open(p), INTENT_ID_NONCE_0, "opened intent id");
+
+        bytes[] memory sigs = new bytes[](1);
+        sigs[0] = SIGNATURE;
+        vm.expectEmit(true, true, true, true, address(escrow));
+        emit IntentEscrow.LegApplied(EPOCH, CHUNK, CHUNK_HASH, BATCH_ROOT, 2);
+        escrow.settle(EPOCH, CHUNK, BATCH_ROOT, _actions(), sigs);
+        assertEq(token.balanceOf(RECIPIENT), AMOUNT, "payout made");
+        assertEq(escrow.intentStatus(INTENT_ID_NONCE_0), 2, "released");
+    }
+}
