@@ -27,7 +27,13 @@ public static class RpcResilience
     public static ResiliencePipeline Create(RpcResilienceSettings settings, TimeProvider timeProvider, Action<Exception, int>? onRetry = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
+        if (settings.MaxRetryAttempts == 0)
+        {
+            return builder.AddTimeout(settings.AttemptTimeout).Build();
+        }
+
+        return builder
             .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = settings.MaxRetryAttempts,
