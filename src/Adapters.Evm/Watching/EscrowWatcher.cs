@@ -27,6 +27,7 @@ public sealed partial class EscrowWatcher
     private readonly Bytes32[] _topics;
     private WatcherCheckpoint? _state;
     private int _range;
+    private int _ceiling;
 
     public EscrowWatcher(IEvmRpc rpc, EvmChainOptions options, IWatcherCheckpointStore store, TimeProvider timeProvider, ILogger<EscrowWatcher> logger)
     {
@@ -40,9 +41,10 @@ public sealed partial class EscrowWatcher
         _decoder = new IntentOpenedDecoder(_chainId, _escrow);
         _topics = [IntentOpenedDecoder.Topic0, .. EscrowEventDecoder.Topics];
         _range = options.MaxBlockRange;
+        _ceiling = options.MaxBlockRange;
     }
 
-    /// <summary>The current eth_getLogs range (shrinks while a node refuses larger ones).</summary>
+    /// <summary>The current eth_getLogs range: halves when a node refuses a range, then grows back up to just below the refused size.</summary>
     public int CurrentRange => _range;
 
     /// <summary>Polls until cancelled; a failing step is logged and retried after the poll interval, never ends the loop.</summary>
@@ -117,6 +119,8 @@ public sealed partial class EscrowWatcher
         }
         catch (JsonRpcException e) when (e.IsRangeTooLarge && to > from)
         {
+            // A node's limit is stable: never ask the refused size again, and retry with half of it.
+            _ceiling = (int)Math.Max(1, to - from);
             _range = (int)Math.Max(1, (to - from + 1) / 2);
             LogRangeReduced(_logger, _chainId.Value, from, to, _range, e.RpcMessage);
             return true;
@@ -135,7 +139,7 @@ public sealed partial class EscrowWatcher
             .Where(b => b.Number + (ulong)_options.ReorgWindow > to)
             .ToArray();
         await DeliverAsync(sink, batch, new WatcherCheckpoint(to + 1, recent), cancellationToken).ConfigureAwait(false);
-        _range = (int)Math.Min(_options.MaxBlockRange, (long)_range * 2);
+        _range = (int)Math.Min(_ceiling, (long)_range * 2);
         return to < safe;
     }
 
