@@ -104,8 +104,7 @@ public sealed partial class EvmRpcClient : IEvmRpc
     public async Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken)
     {
         using var activity = EvmTelemetry.ActivitySource.StartActivity($"rpc {method}", ActivityKind.Client);
-        using var document = await SendWithRetriesAsync(method, writer => WriteRequest(writer, method, parameters), cancellationToken).ConfigureAwait(false);
-        return ResultOf(document.RootElement, method);
+        return await SendWithRetriesAsync(method, writer => WriteRequest(writer, method, parameters), root => ResultOf(root, method), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<JsonElement>> BatchAsync(IReadOnlyList<RpcRequest> requests, CancellationToken cancellationToken)
@@ -114,7 +113,7 @@ public sealed partial class EvmRpcClient : IEvmRpc
         using var activity = EvmTelemetry.ActivitySource.StartActivity("rpc batch", ActivityKind.Client);
         activity?.SetTag("rpc.batch_size", requests.Count);
         var label = requests.Count > 0 ? $"batch({requests[0].Method} x{requests.Count})" : "batch()";
-        using var document = await SendWithRetriesAsync(label, writer =>
+        return await SendWithRetriesAsync(label, writer =>
         {
             writer.WriteStartArray();
             foreach (var request in requests)
@@ -123,9 +122,11 @@ public sealed partial class EvmRpcClient : IEvmRpc
             }
 
             writer.WriteEndArray();
-        }, cancellationToken).ConfigureAwait(false);
+        }, root => BatchResults(root, requests, label), cancellationToken).ConfigureAwait(false);
+    }
 
-        var root = document.RootElement;
+    private IReadOnlyList<JsonElement> BatchResults(JsonElement root, IReadOnlyList<RpcRequest> requests, string label)
+    {
         if (root.ValueKind != JsonValueKind.Array)
         {
             // A node may answer a whole batch with one error object.
@@ -151,14 +152,16 @@ public sealed partial class EvmRpcClient : IEvmRpc
         return ordered.Select((response, i) => ResultOf(response, requests[i].Method)).ToArray();
     }
 
-    private async Task<JsonDocument> SendWithRetriesAsync(string method, Action<Utf8JsonWriter> writeBody, CancellationToken cancellationToken) =>
+    /// <summary>One attempt = send, parse and interpret, so a rate-limit error in the body is retried like an HTTP 429.</summary>
+    private async Task<T> SendWithRetriesAsync<T>(string method, Action<Utf8JsonWriter> writeBody, Func<JsonElement, T> interpret, CancellationToken cancellationToken) =>
         await _pipeline.ExecuteAsync(
             static async (state, token) =>
             {
-                var (self, method, writeBody) = state;
-                return await self.SendOnceAsync(method, writeBody, token).ConfigureAwait(false);
+                var (self, method, writeBody, interpret) = state;
+                using var document = await self.SendOnceAsync(method, writeBody, token).ConfigureAwait(false);
+                return interpret(document.RootElement);
             },
-            (this, method, writeBody),
+            (this, method, writeBody, interpret),
             cancellationToken).ConfigureAwait(false);
 
     private async ValueTask<JsonDocument> SendOnceAsync(string method, Action<Utf8JsonWriter> writeBody, CancellationToken cancellationToken)

@@ -79,15 +79,19 @@ public class JsonRpcException : EvmRpcException
     public new string? Data { get; }
 
     public bool IsRateLimited =>
-        RateLimitCodes.Contains(Code) || RpcMessage.Contains("rate limit", StringComparison.OrdinalIgnoreCase) || RpcMessage.Contains("too many requests", StringComparison.OrdinalIgnoreCase);
+        !IsRangeTooLarge
+        && (RateLimitCodes.Contains(Code)
+            || RpcMessage.Contains("rate limit", StringComparison.OrdinalIgnoreCase)
+            || RpcMessage.Contains("too many requests", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A node refusing a log query as too large (block range or result count).</summary>
     public bool IsRangeTooLarge =>
-        Code == -32005
-        || RpcMessage.Contains("block range", StringComparison.OrdinalIgnoreCase)
+        RpcMessage.Contains("block range", StringComparison.OrdinalIgnoreCase)
         || RpcMessage.Contains("query returned more than", StringComparison.OrdinalIgnoreCase)
         || RpcMessage.Contains("range is too large", StringComparison.OrdinalIgnoreCase)
-        || RpcMessage.Contains("too many results", StringComparison.OrdinalIgnoreCase);
+        || RpcMessage.Contains("too many results", StringComparison.OrdinalIgnoreCase)
+        || RpcMessage.Contains("exceed maximum block range", StringComparison.OrdinalIgnoreCase)
+        || RpcMessage.Contains("response size exceeded", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>A call or gas estimate reverted; <see cref="Error"/> names the contract's custom error when the ABI knows it.</summary>

@@ -44,6 +44,7 @@ public static class RpcResilience
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
                 OnRetry = args =>
                 {
+                    EvmTelemetry.RpcRetries.Add(1);
                     if (args.Outcome.Exception is { } exception)
                     {
                         onRetry?.Invoke(exception, args.AttemptNumber);
