@@ -26,7 +26,7 @@ public sealed class WatcherIntegrationTests : IClassFixture<EscrowTestbed>, IDis
         var users = Enumerable.Range(0, 12).Select(i => EscrowTestbed.Key($"user-{i}")).ToArray();
         await _bed.FundAsync(users);
         var startBlock = await _bed.Rpc.BlockNumberAsync(CancellationToken.None) + 1;
-        var opened = new List<(EvmKey User, Escrow.IntentParams Params)>();
+        var opened = new List<(EvmKey User, DiscreteExec.Adapters.Evm.Escrow.IntentParams Params)>();
         await Task.WhenAll(users.Select(async (user, i) =>
         {
             for (var k = 0; k < 2; k++)
@@ -118,7 +118,7 @@ public sealed class WatcherIntegrationTests : IClassFixture<EscrowTestbed>, IDis
         Assert.Equal(replacement.OutputToken, reported.Intent.OutputToken);
     }
 
-    private EscrowWatcher NewWatcher(Configuration.EvmChainOptions options, string checkpoint) =>
+    private EscrowWatcher NewWatcher(DiscreteExec.Adapters.Evm.Configuration.EvmChainOptions options, string checkpoint) =>
         new(_bed.Rpc, options, new FileCheckpointStore(checkpoint), TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
 
     private static async Task CatchUpAsync(EscrowWatcher watcher, CollectingSink sink)
