@@ -5,6 +5,7 @@ using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Math.EC;
 using Org.BouncyCastle.Math.EC.Multiplier;
+using Org.BouncyCastle.Utilities;
 
 namespace DiscreteExec.Adapters.Evm.Crypto;
 
@@ -49,7 +50,8 @@ public static class Secp256k1
                 continue;
             }
 
-            var s = k.ModInverse(N).Multiply(e.Add(d.Multiply(r))).Mod(N);
+            // Constant-time inverse (k is secret), and several times faster than BigInteger.ModInverse.
+            var s = BigIntegers.ModOddInverse(N, k).Multiply(e.Add(d.Multiply(r))).Mod(N);
             if (s.SignValue == 0)
             {
                 continue;
@@ -100,7 +102,7 @@ public static class Secp256k1
         var rPoint = Curve.Curve.DecodePoint(compressed);
 
         var e = new BigInteger(1, hash32.ToArray());
-        var rInverse = r.ModInverse(N);
+        var rInverse = BigIntegers.ModOddInverseVar(N, r);
         var u1 = N.Subtract(e).Multiply(rInverse).Mod(N);
         var u2 = s.Multiply(rInverse).Mod(N);
         var q = ECAlgorithms.SumOfTwoMultiplies(G, u1, rPoint, u2).Normalize();
