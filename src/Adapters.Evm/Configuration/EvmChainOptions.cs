@@ -25,6 +25,9 @@ public sealed class EvmChainOptions
     [Range(0, long.MaxValue)]
     public long StartBlock { get; set; }
 
+    /// <summary>The watcher's checkpoint file; empty means <c>checkpoints/evm-{ChainId}.json</c> under the working directory.</summary>
+    public string CheckpointPath { get; set; } = string.Empty;
+
     /// <summary>Blocks a log must be buried under before it is reported (and a settlement before it is confirmed).</summary>
     [Range(0, 10_000)]
     public int ConfirmationDepth { get; set; } = 12;
@@ -86,6 +89,10 @@ public sealed class EvmChainOptions
     public EvmAddress Escrow => EvmAddress.Parse(EscrowAddress);
 
     public DiscreteExec.Core.ChainId Chain => new((ulong)ChainId);
+
+    /// <summary><see cref="CheckpointPath"/>, or the default file for this chain.</summary>
+    public string EffectiveCheckpointPath =>
+        string.IsNullOrWhiteSpace(CheckpointPath) ? Path.Combine("checkpoints", $"evm-{ChainId}.json") : CheckpointPath;
 
     /// <summary>Validates and throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming every bad key (for use without DI).</summary>
     public void Validate(string sectionName = "Evm")

@@ -47,9 +47,13 @@ public sealed partial class EscrowWatcher
     /// <summary>The current eth_getLogs range: halves when a node refuses a range, then grows back up to just below the refused size.</summary>
     public int CurrentRange => _range;
 
-    /// <summary>Polls until cancelled; a failing step is logged and retried after the poll interval, never ends the loop.</summary>
+    /// <summary>
+    /// Checks the node serves the configured chain and escrow (a mismatch throws), then polls until cancelled;
+    /// a failing step is logged and retried after the poll interval, never ends the loop.
+    /// </summary>
     public async Task RunAsync(IEscrowEventSink sink, CancellationToken cancellationToken)
     {
+        await _rpc.EnsureChainAsync(_options, cancellationToken).ConfigureAwait(false);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
