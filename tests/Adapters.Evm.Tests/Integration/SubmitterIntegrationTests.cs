@@ -4,6 +4,7 @@ using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Adapters.Evm.Tests.Support;
+using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Intents;
@@ -74,6 +75,20 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         Assert.True(IntentEscrowAbi.DecodeBool(await _bed.Rpc.CallAsync(new CallRequest(_bed.Escrow, IntentEscrowAbi.IsPaid(sourceIntent)), BlockTag.Latest, CancellationToken.None)));
         var applied = Assert.Single(chunk.Receipt.Logs, l => l.Topics[0] == Topic("LegApplied"));
         Assert.Equal(new LegChunkToSign(Chain, _bed.Escrow, 7, 0, leg.BatchRoot, leg.Actions).ChunkHash(), new Bytes32(applied.Data.AsSpan(32, 32)));
+
+        // A watcher following the escrow sees the settlement events of that transaction.
+        var options = _bed.Options();
+        options.StartBlock = (long)chunk.Receipt.BlockNumber;
+        var watcher = new EscrowWatcher(_bed.Rpc, options, new InMemoryCheckpointStore(), TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
+        var sink = new CollectingSink();
+        while (await watcher.PollOnceAsync(sink, CancellationToken.None))
+        {
+        }
+
+        var events = sink.Batches.SelectMany(b => b.Events).ToArray();
+        Assert.Contains(events, e => e is IntentClosed { Released: true, EpochId: 7 } closed && closed.IntentId == released);
+        Assert.Contains(events, e => e is PayoutMade payout && payout.SourceIntentId == sourceIntent && payout.Amount == 2_490_000 && payout.Token == _bed.Token);
+        Assert.Contains(events, e => e is LegApplied { EpochId: 7, Chunk: 0, ActionCount: 3 } applied && applied.BatchRoot == leg.BatchRoot);
 
         // The same leg again: every chunk reports AlreadyApplied and nothing is sent.
         var relayerNonce = await _bed.Rpc.GetTransactionCountAsync(_bed.Relayer.Address, BlockTag.Latest, CancellationToken.None);
