@@ -55,6 +55,29 @@ public class Eip1559TransactionTests
             Hex.Encode(transaction.Sign(Key).Raw));
     }
 
+    [Theory]
+    // Besu's EIP-1559 vectors (chain 7822, "aleut"), as ethereumjs ships them in packages/tx/test/json/eip1559.json;
+    // the published value is the typed transaction wrapped once more as an RLP byte string.
+    [InlineData(819UL, 43203529UL, 35552UL, 75853UL, 121212UL, "0xb87302f870821e8e8203338301284d8301d97c828ae094000000000000000000000000000000000000aaaa8402933bc980c080a0d067f2167008c59219652f91cbf8788dbca5f771f6e91e2b7657e85b78b472e0a01d305af9fe81fdba43f0dfcd400ed24dcace0a7e30d4e85701dcaaf484cd079e")]
+    [InlineData(353UL, 61901619UL, 32593UL, 38850UL, 136295UL, "0xb87202f86f821e8e8201618297c283021467827f5194000000000000000000000000000000000000aaaa8403b08b3380c001a004205678f13fc1d7b10feea6513dfa76e24418b6e08097d95c6f93a3b64e536da01d45ad61bfece43862de2cce7d2575a8c1d08c26c87f3cb5f26d7b0be54a91b2")]
+    [InlineData(119UL, 65456115UL, 62341UL, 24721UL, 107729UL, "0xb87002f86d821e8e778260918301a4d182f38594000000000000000000000000000000000000aaaa8403e6c7f380c001a0e38e239770801eb995498c821e55ac9c19ae09184bb27b34be105e02fe3b7615a067c64ca6bd6d9107e85fd581ab2e70a14b637eb36505bb40861ef9d6e800cab6")]
+    public void Sign_BesuVectors_MatchPublishedRlp(ulong nonce, ulong value, ulong gasLimit, ulong tip, ulong maxFee, string wrapped)
+    {
+        var key = EvmKey.FromHex("0x8f2a55949038a9610f50fb23b5883af3b4ecb3c3bb792cbcefbd1542c692be63");
+        var transaction = new Eip1559Transaction
+        {
+            ChainId = 7822,
+            Nonce = nonce,
+            MaxPriorityFeePerGas = tip,
+            MaxFeePerGas = maxFee,
+            GasLimit = gasLimit,
+            To = EvmAddress.Parse("0x000000000000000000000000000000000000aaaa"),
+            Value = value,
+        };
+        var expected = Rlp.Decode(Hex.Decode(wrapped)).Bytes!;
+        Assert.Equal(Hex.Encode(expected), Hex.Encode(transaction.Sign(key).Raw));
+    }
+
     [Fact]
     public void Decode_CastTransaction_RecoversFieldsAndSender()
     {
