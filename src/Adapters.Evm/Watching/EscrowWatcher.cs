@@ -87,10 +87,11 @@ public sealed partial class EscrowWatcher
             ?? new WatcherCheckpoint((ulong)_options.StartBlock, []);
 
         var head = await _rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
-        var retracted = await DetectReorgAsync(state, cancellationToken).ConfigureAwait(false);
-        if (retracted is not null)
+        if (await DetectReorgAsync(state, cancellationToken).ConfigureAwait(false) is var (retracted, rewound))
         {
-            await DeliverAsync(sink, new EscrowWatchBatch(_state!.NextBlock, _state.NextBlock, [], retracted, []), _state, cancellationToken).ConfigureAwait(false);
+            // The rewound state becomes current only once the sink has the retractions: if it throws, the next
+            // step detects the same reorg again instead of forgetting it.
+            await DeliverAsync(sink, new EscrowWatchBatch(rewound.NextBlock, rewound.NextBlock, [], retracted, []), rewound, cancellationToken).ConfigureAwait(false);
             return true;
         }
 
@@ -199,8 +200,8 @@ public sealed partial class EscrowWatcher
         return (new EscrowWatchBatch(from, to, observed, [], events), blocks);
     }
 
-    /// <summary>Null when the newest processed block still has its hash; else the retractions, with the state rewound to the fork point.</summary>
-    private async Task<IReadOnlyList<IntentRetracted>?> DetectReorgAsync(WatcherCheckpoint state, CancellationToken cancellationToken)
+    /// <summary>Null when the newest processed block still has its hash; else the retractions and the state rewound to the fork point.</summary>
+    private async Task<(IReadOnlyList<IntentRetracted> Retracted, WatcherCheckpoint Rewound)?> DetectReorgAsync(WatcherCheckpoint state, CancellationToken cancellationToken)
     {
         var recent = state.RecentBlocks;
         if (recent.Count == 0)
@@ -249,8 +250,7 @@ public sealed partial class EscrowWatcher
         EvmTelemetry.Reorgs.Add(1);
         EvmTelemetry.IntentsRetracted.Add(retractions.Length);
         LogReorg(_logger, _chainId.Value, nextBlock, dropped.Length, retractions.Length);
-        _state = new WatcherCheckpoint(nextBlock, recent.Take(kept + 1).ToArray());
-        return retractions;
+        return (retractions, new WatcherCheckpoint(nextBlock, recent.Take(kept + 1).ToArray()));
     }
 
     private async Task DeliverAsync(IEscrowEventSink sink, EscrowWatchBatch batch, WatcherCheckpoint next, CancellationToken cancellationToken)

@@ -120,6 +120,27 @@ public class EscrowWatcherTests
         Assert.Empty(after.Observed);
     }
 
+    [Fact]
+    public async Task PollOnce_SinkFailsOnRetractions_RetractsAgainOnTheNextStep()
+    {
+        var chain = new FakeChain();
+        chain.Mine(FakeChain.IntentOpened(0));
+        var store = new InMemoryCheckpointStore();
+        var watcher = Watcher(chain, store);
+        await CatchUpAsync(watcher);
+        chain.Reorg(1);
+        chain.Mine();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => watcher.PollOnceAsync(new FailingSink(), CancellationToken.None));
+        var sink = await CatchUpAsync(watcher);
+        Assert.Single(sink.Retracted);
+    }
+
+    private sealed class FailingSink : IEscrowEventSink
+    {
+        public Task HandleAsync(EscrowWatchBatch batch, CancellationToken cancellationToken) => throw new InvalidOperationException("bus down");
+    }
+
     private static EscrowWatcher Watcher(FakeChain chain, IWatcherCheckpointStore store, Action<EvmChainOptions>? configure = null)
     {
         var options = new EvmChainOptions
