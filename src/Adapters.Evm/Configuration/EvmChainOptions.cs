@@ -1,0 +1,106 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DiscreteExec.Adapters.Evm.Configuration;
+
+/// <summary>
+/// One EVM chain: where its node is, which escrow to follow, how deep to wait, and the gas and fee limits of the
+/// submitter. Bound from configuration (e.g. section <c>Chains:Evm:Sepolia</c>) and validated at start-up by
+/// <see cref="EvmChainOptionsValidator"/>, whose messages name the bad key.
+/// </summary>
+public sealed class EvmChainOptions
+{
+    /// <summary>The node's HTTP(S) JSON-RPC URL.</summary>
+    [Required]
+    public Uri? RpcUrl { get; set; }
+
+    /// <summary>The chain's EIP-155 id; the node must report the same (checked at start-up by the host).</summary>
+    [Range(1, long.MaxValue)]
+    public long ChainId { get; set; }
+
+    /// <summary>The IntentEscrow contract address (0x + 40 hex digits; EIP-55 checksum checked when mixed case).</summary>
+    [Required]
+    public string EscrowAddress { get; set; } = string.Empty;
+
+    /// <summary>The escrow's deployment block: where a watcher without a checkpoint starts.</summary>
+    [Range(0, long.MaxValue)]
+    public long StartBlock { get; set; }
+
+    /// <summary>The watcher's checkpoint file; empty means <c>checkpoints/evm-{ChainId}.json</c> under the working directory.</summary>
+    public string CheckpointPath { get; set; } = string.Empty;
+
+    /// <summary>Blocks a log must be buried under before it is reported (and a settlement before it is confirmed).</summary>
+    [Range(0, 10_000)]
+    public int ConfirmationDepth { get; set; } = 12;
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>The largest eth_getLogs block range asked; halved while a node refuses it.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxBlockRange { get; set; } = 2_000;
+
+    /// <summary>How many recent processed blocks keep their hash for reorg detection.</summary>
+    [Range(1, 100_000)]
+    public int ReorgWindow { get; set; } = 512;
+
+    /// <summary>Gas a settle transaction may use at most; a leg over it is split into chunks.</summary>
+    [Range(50_000, 60_000_000)]
+    public long MaxGasPerChunk { get; set; } = 5_000_000;
+
+    /// <summary>Fixed gas of a settle call (intrinsic cost, signature checks, bookkeeping), for chunk planning.</summary>
+    [Range(21_000, 10_000_000)]
+    public long SettleBaseGas { get; set; } = 120_000;
+
+    /// <summary>Planned gas per action (the worst kind, a Payout to a fresh recipient), for chunk planning.</summary>
+    [Range(1_000, 10_000_000)]
+    public long GasPerAction { get; set; } = 60_000;
+
+    /// <summary>Fee cap in wei per gas: the submitter never offers more, bumps included.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxFeePerGasWei { get; set; } = 200_000_000_000;
+
+    /// <summary>Tip cap in wei per gas.</summary>
+    [Range(0, long.MaxValue)]
+    public long MaxPriorityFeePerGasWei { get; set; } = 5_000_000_000;
+
+    /// <summary>A settle transaction not mined after this many blocks is resubmitted at the same nonce with higher fees.</summary>
+    [Range(1, 1_000)]
+    public int ResubmitAfterBlocks { get; set; } = 3;
+
+    /// <summary>Fee increase per resubmission, in percent (nodes require at least 10).</summary>
+    [Range(10, 500)]
+    public int FeeBumpPercent { get; set; } = 20;
+
+    /// <summary>How long the submitter waits for one chunk to reach the confirmation depth before failing it.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ConfirmationTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Each JSON-RPC attempt's timeout.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan RpcAttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    [Range(0, 100)]
+    public int RpcMaxRetryAttempts { get; set; } = 6;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan RpcRetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The escrow address, parsed (valid after validation).</summary>
+    public EvmAddress Escrow => EvmAddress.Parse(EscrowAddress);
+
+    public DiscreteExec.Core.ChainId Chain => new((ulong)ChainId);
+
+    /// <summary><see cref="CheckpointPath"/>, or the default file for this chain.</summary>
+    public string EffectiveCheckpointPath =>
+        string.IsNullOrWhiteSpace(CheckpointPath) ? Path.Combine("checkpoints", $"evm-{ChainId}.json") : CheckpointPath;
+
+    /// <summary>Validates and throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming every bad key (for use without DI).</summary>
+    public void Validate(string sectionName = "Evm")
+    {
+        var result = new EvmChainOptionsValidator(sectionName).Validate(null, this);
+        if (result.Failed)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(sectionName, typeof(EvmChainOptions), result.Failures);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace DiscreteExec.Adapters.Evm.Configuration;
+
+/// <summary>
+/// Range/required checks from the attributes plus the cross-field rules; each failure starts with the full key
+/// (e.g. <c>Chains:Evm:Local:EscrowAddress</c>) so an operator knows what to fix.
+/// </summary>
+public sealed class EvmChainOptionsValidator : IValidateOptions<EvmChainOptions>
+{
+    private readonly string _sectionName;
+
+    public EvmChainOptionsValidator(string sectionName = "Evm")
+    {
+        _sectionName = sectionName;
+    }
+
+    public ValidateOptionsResult Validate(string? name, EvmChainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        foreach (var result in results)
+        {
+            foreach (var member in result.MemberNames.DefaultIfEmpty("?"))
+            {
+                failures.Add($"{Key(member)}: {result.ErrorMessage}");
+            }
+        }
+
+        if (options.RpcUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add($"{Key(nameof(options.RpcUrl))}: '{url}' must be an absolute http or https URL.");
+        }
+
+        if (!string.IsNullOrEmpty(options.EscrowAddress))
+        {
+            if (!EvmAddress.TryParse(options.EscrowAddress, out var escrow))
+            {
+                failures.Add($"{Key(nameof(options.EscrowAddress))}: '{options.EscrowAddress}' is not a 0x-prefixed 20-byte address with a valid EIP-55 checksum.");
+            }
+            else if (escrow.IsZero)
+            {
+                failures.Add($"{Key(nameof(options.EscrowAddress))}: the zero address is not an escrow.");
+            }
+        }
+
+        if (options.MaxPriorityFeePerGasWei > options.MaxFeePerGasWei)
+        {
+            failures.Add($"{Key(nameof(options.MaxPriorityFeePerGasWei))}: {options.MaxPriorityFeePerGasWei} exceeds {nameof(options.MaxFeePerGasWei)} ({options.MaxFeePerGasWei}).");
+        }
+
+        if (options.SettleBaseGas + options.GasPerAction > options.MaxGasPerChunk)
+        {
+            failures.Add($"{Key(nameof(options.MaxGasPerChunk))}: {options.MaxGasPerChunk} cannot fit one action ({nameof(options.SettleBaseGas)} {options.SettleBaseGas} + {nameof(options.GasPerAction)} {options.GasPerAction}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private string Key(string member) => string.IsNullOrEmpty(_sectionName) ? member : $"{_sectionName}:{member}";
+}

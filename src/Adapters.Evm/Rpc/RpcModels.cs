@@ -1,0 +1,79 @@
+using System.Numerics;
+using DiscreteExec.Core;
+
+namespace DiscreteExec.Adapters.Evm.Rpc;
+
+/// <summary>The header fields the adapter uses.</summary>
+public sealed record BlockHeader(ulong Number, Bytes32 Hash, Bytes32 ParentHash, ulong Timestamp, BigInteger? BaseFeePerGas);
+
+/// <summary>A log as eth_getLogs and receipts return it.</summary>
+public sealed record EvmLog
+{
+    public required EvmAddress Address { get; init; }
+
+    public required IReadOnlyList<Bytes32> Topics { get; init; }
+
+    public required byte[] Data { get; init; }
+
+    public required ulong BlockNumber { get; init; }
+
+    public required Bytes32 BlockHash { get; init; }
+
+    public required Bytes32 TransactionHash { get; init; }
+
+    public required int LogIndex { get; init; }
+
+    public bool Removed { get; init; }
+}
+
+/// <summary>A mined transaction's receipt.</summary>
+public sealed record TransactionReceipt
+{
+    public required Bytes32 TransactionHash { get; init; }
+
+    public required ulong BlockNumber { get; init; }
+
+    public required Bytes32 BlockHash { get; init; }
+
+    /// <summary>True for status 1 (success), false for a reverted transaction.</summary>
+    public required bool Succeeded { get; init; }
+
+    public required ulong GasUsed { get; init; }
+
+    public required BigInteger EffectiveGasPrice { get; init; }
+
+    public required EvmAddress From { get; init; }
+
+    public EvmAddress? To { get; init; }
+
+    public EvmAddress? ContractAddress { get; init; }
+
+    public required IReadOnlyList<EvmLog> Logs { get; init; }
+}
+
+/// <summary>The eth_getLogs filter: an inclusive block range, one address, and topic 0 alternatives.</summary>
+public sealed record LogFilter(ulong FromBlock, ulong ToBlock, EvmAddress Address, IReadOnlyList<Bytes32>? Topic0 = null);
+
+/// <summary>An eth_call / eth_estimateGas request.</summary>
+public sealed record CallRequest(EvmAddress? To, byte[] Data)
+{
+    public EvmAddress? From { get; init; }
+
+    public BigInteger? Value { get; init; }
+
+    public ulong? Gas { get; init; }
+}
+
+/// <summary>One request of a JSON-RPC batch.</summary>
+public sealed record RpcRequest(string Method, IReadOnlyList<object?> Parameters);
+
+/// <summary>Block tags and numbers as JSON-RPC block parameters.</summary>
+public static class BlockTag
+{
+    public const string Latest = "latest";
+    public const string Pending = "pending";
+    public const string Safe = "safe";
+    public const string Finalized = "finalized";
+
+    public static string Number(ulong number) => Encoding.Hex.EncodeQuantity(number);
+}

@@ -1,0 +1,54 @@
+using DiscreteExec.Adapters.Evm.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace DiscreteExec.Adapters.Evm.Tests.Configuration;
+
+public class EvmChainOptionsTests
+{
+    private static EvmChainOptions Valid() => new()
+    {
+        RpcUrl = new Uri("https://rpc.example.org/"),
+        ChainId = 11155111,
+        EscrowAddress = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    };
+
+    [Fact]
+    public void Validate_Defaults_Pass() => Valid().Validate("Chains:Evm:Sepolia");
+
+    [Fact]
+    public void Validate_BadChecksumAndMissingUrl_NameEachKey()
+    {
+        var options = Valid();
+        options.RpcUrl = null;
+        options.EscrowAddress = "0x5fbDB2315678afecb367f032d93F642f64180aa3";
+        var error = Assert.Throws<OptionsValidationException>(() => options.Validate("Chains:Evm:Sepolia"));
+        Assert.Contains(error.Failures, f => f.StartsWith("Chains:Evm:Sepolia:RpcUrl:", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Chains:Evm:Sepolia:EscrowAddress:", StringComparison.Ordinal) && f.Contains("EIP-55", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_OutOfRangeValues_NameTheKeyAndTheRange()
+    {
+        var options = Valid();
+        options.ConfirmationDepth = -1;
+        options.ChainId = 0;
+        options.FeeBumpPercent = 5;
+        var failures = new EvmChainOptionsValidator("Evm").Validate(null, options).Failures!.ToArray();
+        Assert.Contains(failures, f => f.StartsWith("Evm:ConfirmationDepth:", StringComparison.Ordinal) && f.Contains("between 0 and 10000", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Evm:ChainId:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Evm:FeeBumpPercent:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_CrossFieldRules_NameTheKey()
+    {
+        var options = Valid();
+        options.MaxPriorityFeePerGasWei = options.MaxFeePerGasWei + 1;
+        options.MaxGasPerChunk = 100_000;
+        options.RpcUrl = new Uri("ws://localhost:8546/");
+        var failures = new EvmChainOptionsValidator("Evm").Validate(null, options).Failures!.ToArray();
+        Assert.Contains(failures, f => f.StartsWith("Evm:MaxPriorityFeePerGasWei:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Evm:MaxGasPerChunk:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Evm:RpcUrl:", StringComparison.Ordinal) && f.Contains("http", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,123 @@
+using System.Numerics;
+using System.Text.Json;
+using DiscreteExec.Adapters.Evm.Abi;
+using DiscreteExec.Adapters.Evm.Escrow;
+using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Hashing;
+using DiscreteExec.Core.Intents;
+
+namespace DiscreteExec.Adapters.Evm.Tests.Support;
+
+/// <summary>
+/// An in-memory chain behind <see cref="IEvmRpc"/> for watcher unit tests: blocks with logs, reorgs that replace a
+/// suffix with new hashes, and a node that refuses eth_getLogs over more than <see cref="RefuseRangeAbove"/> blocks.
+/// </summary>
+public sealed class FakeChain : IEvmRpc
+{
+    public static readonly ChainId Chain = new(31337);
+    public static readonly EvmAddress Escrow = EvmAddress.Parse("0x5fbdb2315678afecb367f032d93f642f64180aa3");
+    private readonly List<(Bytes32 Hash, List<EvmLog> Logs)> _blocks = [];
+    private int _fork;
+
+    public FakeChain(int blocks = 1)
+    {
+        for (var i = 0; i < blocks; i++)
+        {
+            Mine();
+        }
+    }
+
+    public int RefuseRangeAbove { get; set; } = int.MaxValue;
+
+    public int GetLogsCalls { get; private set; }
+
+    public ulong Head => (ulong)_blocks.Count - 1;
+
+    /// <summary>Mines a block with the given logs (their block fields are filled in).</summary>
+    public ulong Mine(params Func<ulong, Bytes32, EvmLog>[] logs)
+    {
+        var number = (ulong)_blocks.Count;
+        var hash = Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes($"{_fork}:{number}"));
+        _blocks.Add((hash, logs.Select(l => l(number, hash)).ToList()));
+        return number;
+    }
+
+    /// <summary>Drops every block from <paramref name="fromBlock"/> on; the next blocks mined get new hashes.</summary>
+    public void Reorg(ulong fromBlock)
+    {
+        _fork++;
+        _blocks.RemoveRange((int)fromBlock, _blocks.Count - (int)fromBlock);
+    }
+
+    public static Func<ulong, Bytes32, EvmLog> IntentOpened(ulong nonce, ulong amount = 1_000, int logIndex = 0) => (block, hash) =>
+    {
+        var depositor = EvmAddress.Parse("0x" + new string('a', 38) + ((nonce % 200) + 16).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        var data = AbiEncoder.Encode(
+            [AbiType.Uint(64), AbiType.Address, AbiType.Uint(256), AbiType.FixedBytes(32), AbiType.Uint(256), AbiType.FixedBytes(32), AbiType.Uint(64)],
+            [nonce, EvmAddress.Parse("0x" + new string('7', 40)), amount, Bytes32.FromUInt64(0xabc), amount - 1, Bytes32.FromUInt64(0xdef + nonce), 4_000_000_000UL]);
+        return Log(block, hash, logIndex, [IntentOpenedDecoder.Topic0, IntentId.Compute(Chain, Escrow.ToBytes32(), nonce), depositor.ToBytes32(), Bytes32.FromUInt64(900_001)], data);
+    };
+
+    public static Func<ulong, Bytes32, EvmLog> Raw(IReadOnlyList<Bytes32> topics, byte[] data, int logIndex = 0) => (block, hash) => Log(block, hash, logIndex, topics, data);
+
+    private static EvmLog Log(ulong block, Bytes32 hash, int logIndex, IReadOnlyList<Bytes32> topics, byte[] data) => new()
+    {
+        Address = Escrow,
+        Topics = topics,
+        Data = data,
+        BlockNumber = block,
+        BlockHash = hash,
+        TransactionHash = Keccak256.Hash(BitConverter.GetBytes(block * 1000 + (ulong)logIndex)),
+        LogIndex = logIndex,
+    };
+
+    public Task<ulong> BlockNumberAsync(CancellationToken cancellationToken) => Task.FromResult(Head);
+
+    public Task<BlockHeader?> GetBlockAsync(string block, CancellationToken cancellationToken) =>
+        Task.FromResult(Header(block == BlockTag.Latest ? Head : DiscreteExec.Adapters.Evm.Encoding.Hex.DecodeQuantity(block)));
+
+    public Task<IReadOnlyList<BlockHeader?>> GetBlocksAsync(IReadOnlyList<ulong> numbers, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<BlockHeader?>>(numbers.Select(Header).ToArray());
+
+    public Task<IReadOnlyList<EvmLog>> GetLogsAsync(LogFilter filter, CancellationToken cancellationToken)
+    {
+        GetLogsCalls++;
+        if (filter.ToBlock - filter.FromBlock + 1 > (ulong)RefuseRangeAbove)
+        {
+            throw new JsonRpcException(-32005, "query returned more than 10000 results", null);
+        }
+
+        var logs = _blocks
+            .Select((b, n) => (b, n: (ulong)n))
+            .Where(x => x.n >= filter.FromBlock && x.n <= filter.ToBlock)
+            .SelectMany(x => x.b.Logs)
+            .ToArray();
+        return Task.FromResult<IReadOnlyList<EvmLog>>(logs);
+    }
+
+    private BlockHeader? Header(ulong number) =>
+        number < (ulong)_blocks.Count
+            ? new BlockHeader(number, _blocks[(int)number].Hash, number == 0 ? Bytes32.Zero : _blocks[(int)number - 1].Hash, 1_700_000_000 + number, BigInteger.One)
+            : null;
+
+    public Task<ulong> ChainIdAsync(CancellationToken cancellationToken) => Task.FromResult(Chain.Value);
+
+    public Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<ulong> EstimateGasAsync(CallRequest call, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<ulong> GetTransactionCountAsync(EvmAddress account, string block, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<BigInteger> GetBalanceAsync(EvmAddress account, string block, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<BigInteger> MaxPriorityFeePerGasAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<Bytes32> SendRawTransactionAsync(byte[] raw, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<TransactionReceipt?> GetTransactionReceiptAsync(Bytes32 transactionHash, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<JsonElement>> BatchAsync(IReadOnlyList<RpcRequest> requests, CancellationToken cancellationToken) => throw new NotSupportedException();
+}

@@ -1,0 +1,210 @@
+using System.Net;
+using System.Net.Sockets;
+using TextEncoding = System.Text.Encoding;
+
+namespace DiscreteExec.Adapters.Evm.Tests.Support;
+
+/// <summary>The faults the proxy injects.</summary>
+public enum ProxyFault
+{
+    None,
+    DropBeforeForwarding,
+    DropAfterForwarding,
+    Http500,
+    Http429,
+    Slow,
+}
+
+/// <summary>
+/// A real HTTP/1.1 proxy on 127.0.0.1 in front of a JSON-RPC node. Each request draws a fault from a seeded random
+/// schedule: close the connection before or after forwarding (the node did the work, the client never hears),
+/// answer 500 or 429, or answer slower than the client's attempt timeout.
+/// </summary>
+public sealed class FaultInjectingProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly Uri _upstream;
+    private readonly HttpClient _forwarder = new();
+    private readonly Random _random;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _acceptLoop;
+    private readonly Dictionary<ProxyFault, int> _counts = [];
+
+    public FaultInjectingProxy(Uri upstream, int seed, double faultRate, TimeSpan slowDelay)
+    {
+        _upstream = upstream;
+        _random = new Random(seed);
+        FaultRate = faultRate;
+        SlowDelay = slowDelay;
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    public Uri Url { get; }
+
+    /// <summary>The share of requests that get a fault (0 turns faults off).</summary>
+    public double FaultRate { get; set; }
+
+    public TimeSpan SlowDelay { get; }
+
+    public IReadOnlyDictionary<ProxyFault, int> Counts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<ProxyFault, int>(_counts);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _acceptLoop;
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+
+        _forwarder.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleAsync(client));
+        }
+    }
+
+    private ProxyFault Draw()
+    {
+        lock (_gate)
+        {
+            var fault = ProxyFault.None;
+            if (_random.NextDouble() < FaultRate)
+            {
+                fault = (ProxyFault)(1 + _random.Next(5));
+            }
+
+            _counts[fault] = _counts.GetValueOrDefault(fault) + 1;
+            return fault;
+        }
+    }
+
+    private async Task HandleAsync(TcpClient client)
+    {
+        using (client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                while (true)
+                {
+                    var body = await ReadRequestAsync(stream);
+                    if (body is null)
+                    {
+                        return;
+                    }
+
+                    var fault = Draw();
+                    if (fault == ProxyFault.DropBeforeForwarding)
+                    {
+                        client.Client.LingerState = new LingerOption(true, 0);
+                        return;
+                    }
+
+                    if (fault is ProxyFault.Http500 or ProxyFault.Http429)
+                    {
+                        var status = fault == ProxyFault.Http500 ? "500 Internal Server Error" : "429 Too Many Requests";
+                        await WriteResponseAsync(stream, status, TextEncoding.UTF8.GetBytes("{\"error\":\"injected\"}"));
+                        continue;
+                    }
+
+                    if (fault == ProxyFault.Slow)
+                    {
+                        await Task.Delay(SlowDelay, _stop.Token);
+                    }
+
+                    using var content = new ByteArrayContent(body);
+                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                    using var response = await _forwarder.PostAsync(_upstream, content, _stop.Token);
+                    var answer = await response.Content.ReadAsByteArrayAsync(_stop.Token);
+                    if (fault == ProxyFault.DropAfterForwarding)
+                    {
+                        client.Client.LingerState = new LingerOption(true, 0);
+                        return;
+                    }
+
+                    await WriteResponseAsync(stream, $"{(int)response.StatusCode} {response.ReasonPhrase}", answer);
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or HttpRequestException)
+            {
+                // The client went away (often on purpose: its attempt timed out).
+            }
+        }
+    }
+
+    private static async Task WriteResponseAsync(NetworkStream stream, string status, byte[] body)
+    {
+        var head = TextEncoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
+        await stream.WriteAsync(head);
+        await stream.WriteAsync(body);
+        await stream.FlushAsync();
+    }
+
+    /// <summary>Reads one request's body (Content-Length framing); null when the client closed the connection.</summary>
+    private static async Task<byte[]?> ReadRequestAsync(NetworkStream stream)
+    {
+        var buffer = new List<byte>(1024);
+        var one = new byte[1];
+        while (true)
+        {
+            var read = await stream.ReadAsync(one);
+            if (read == 0)
+            {
+                return null;
+            }
+
+            buffer.Add(one[0]);
+            var n = buffer.Count;
+            if (n >= 4 && buffer[n - 4] == '\r' && buffer[n - 3] == '\n' && buffer[n - 2] == '\r' && buffer[n - 1] == '\n')
+            {
+                break;
+            }
+        }
+
+        var headers = TextEncoding.ASCII.GetString(buffer.ToArray());
+        var length = 0;
+        foreach (var line in headers.Split("\r\n"))
+        {
+            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            {
+                length = int.Parse(line["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        var body = new byte[length];
+        await stream.ReadExactlyAsync(body);
+        return body;
+    }
+}

@@ -1,0 +1,167 @@
+using DiscreteExec.Adapters.Evm.Configuration;
+using DiscreteExec.Adapters.Evm.Escrow;
+using DiscreteExec.Adapters.Evm.Tests.Support;
+using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DiscreteExec.Adapters.Evm.Tests.Watching;
+
+public class EscrowWatcherTests
+{
+    [Fact]
+    public async Task PollOnce_NodeRefusesLargeRanges_HalvesTheRangeAndReportsEveryIntent()
+    {
+        var chain = new FakeChain();
+        for (var n = 0UL; n < 40; n++)
+        {
+            chain.Mine(FakeChain.IntentOpened(n));
+        }
+
+        chain.RefuseRangeAbove = 6;
+        var watcher = Watcher(chain, new InMemoryCheckpointStore(), o => o.MaxBlockRange = 64);
+        var sink = await CatchUpAsync(watcher);
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (ulong)i), sink.Observed.Select(o => o.Intent.DepositNonce));
+        Assert.InRange(watcher.CurrentRange, 1, 6);
+        Assert.InRange(chain.GetLogsCalls, 7, 16);
+    }
+
+    [Fact]
+    public async Task PollOnce_BelowConfirmationDepth_ReportsOnlyOnceBuried()
+    {
+        var chain = new FakeChain();
+        chain.Mine(FakeChain.IntentOpened(0));
+        var watcher = Watcher(chain, new InMemoryCheckpointStore(), o => o.ConfirmationDepth = 3);
+        var sink = await CatchUpAsync(watcher);
+        Assert.Empty(sink.Observed);
+
+        chain.Mine();
+        chain.Mine();
+        await CatchUpAsync(watcher, sink);
+        Assert.Empty(sink.Observed);
+
+        chain.Mine();
+        await CatchUpAsync(watcher, sink);
+        Assert.Single(sink.Observed);
+    }
+
+    [Fact]
+    public async Task PollOnce_MalformedLogs_SkipsThemAndReportsTheRest()
+    {
+        var chain = new FakeChain();
+        chain.Mine(
+            FakeChain.Raw([IntentOpenedDecoder.Topic0, Bytes32.FromUInt64(1)], new byte[224], logIndex: 0),
+            FakeChain.Raw([IntentOpenedDecoder.Topic0, Bytes32.FromUInt64(1), Bytes32.FromUInt64(2), Bytes32.FromUInt64(3)], new byte[100], logIndex: 1),
+            FakeChain.IntentOpened(0, logIndex: 2));
+        var sink = await CatchUpAsync(Watcher(chain, new InMemoryCheckpointStore()));
+        Assert.Equal(0UL, Assert.Single(sink.Observed).Intent.DepositNonce);
+    }
+
+    [Fact]
+    public async Task PollOnce_Reorg_RetractsIntentsOfDroppedBlocksAndReportsTheNewOnes()
+    {
+        var chain = new FakeChain(3);
+        for (var n = 0UL; n < 5; n++)
+        {
+            chain.Mine(FakeChain.IntentOpened(n));
+        }
+
+        var watcher = Watcher(chain, new InMemoryCheckpointStore());
+        var sink = await CatchUpAsync(watcher);
+        Assert.Equal(5, sink.Observed.Count);
+
+        // Blocks 6 and 7 (nonces 3 and 4) are replaced by a fork carrying nonce 3 only, two blocks later.
+        chain.Reorg(6);
+        chain.Mine();
+        chain.Mine();
+        chain.Mine(FakeChain.IntentOpened(3, amount: 5));
+        await CatchUpAsync(watcher, sink);
+
+        Assert.Equal(
+            sink.Observed.Where(o => o.Intent.DepositNonce >= 3).Take(2).Select(o => o.Intent.IntentId).Order(),
+            sink.Retracted.Select(r => r.IntentId).Order());
+        var last = sink.Observed[^1].Intent;
+        Assert.Equal(3UL, last.DepositNonce);
+        Assert.Equal((UInt256)5, last.InputAmount);
+        Assert.Equal(6, sink.Observed.Count);
+    }
+
+    [Fact]
+    public async Task PollOnce_RestartFromCheckpoint_NeverReportsAnIntentTwice()
+    {
+        var chain = new FakeChain();
+        chain.Mine(FakeChain.IntentOpened(0));
+        chain.Mine(FakeChain.IntentOpened(1));
+        var store = new InMemoryCheckpointStore();
+        var first = await CatchUpAsync(Watcher(chain, store));
+
+        chain.Mine(FakeChain.IntentOpened(2));
+        var second = await CatchUpAsync(Watcher(chain, store));
+
+        Assert.Equal([0UL, 1UL], first.Observed.Select(o => o.Intent.DepositNonce));
+        Assert.Equal([2UL], second.Observed.Select(o => o.Intent.DepositNonce));
+    }
+
+    [Fact]
+    public async Task PollOnce_ReorgWhileStopped_IsDetectedFromTheCheckpointAfterRestart()
+    {
+        var chain = new FakeChain();
+        chain.Mine(FakeChain.IntentOpened(0));
+        chain.Mine(FakeChain.IntentOpened(1));
+        var store = new InMemoryCheckpointStore();
+        await CatchUpAsync(Watcher(chain, store));
+
+        chain.Reorg(2);
+        chain.Mine();
+        chain.Mine();
+        var after = await CatchUpAsync(Watcher(chain, store));
+        Assert.Single(after.Retracted);
+        Assert.Empty(after.Observed);
+    }
+
+    [Fact]
+    public async Task PollOnce_SinkFailsOnRetractions_RetractsAgainOnTheNextStep()
+    {
+        var chain = new FakeChain();
+        chain.Mine(FakeChain.IntentOpened(0));
+        var store = new InMemoryCheckpointStore();
+        var watcher = Watcher(chain, store);
+        await CatchUpAsync(watcher);
+        chain.Reorg(1);
+        chain.Mine();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => watcher.PollOnceAsync(new FailingSink(), CancellationToken.None));
+        var sink = await CatchUpAsync(watcher);
+        Assert.Single(sink.Retracted);
+    }
+
+    private sealed class FailingSink : IEscrowEventSink
+    {
+        public Task HandleAsync(EscrowWatchBatch batch, CancellationToken cancellationToken) => throw new InvalidOperationException("bus down");
+    }
+
+    private static EscrowWatcher Watcher(FakeChain chain, IWatcherCheckpointStore store, Action<EvmChainOptions>? configure = null)
+    {
+        var options = new EvmChainOptions
+        {
+            RpcUrl = new Uri("http://127.0.0.1:1/"),
+            ChainId = (long)FakeChain.Chain.Value,
+            EscrowAddress = FakeChain.Escrow.ToString(),
+            ConfirmationDepth = 0,
+            MaxBlockRange = 5,
+        };
+        configure?.Invoke(options);
+        return new EscrowWatcher(chain, options, store, TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
+    }
+
+    private static async Task<CollectingSink> CatchUpAsync(EscrowWatcher watcher, CollectingSink? sink = null)
+    {
+        sink ??= new CollectingSink();
+        for (var i = 0; i < 1000 && await watcher.PollOnceAsync(sink, CancellationToken.None); i++)
+        {
+        }
+
+        return sink;
+    }
+}
