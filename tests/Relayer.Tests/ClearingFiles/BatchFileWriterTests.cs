@@ -12,8 +12,8 @@ public class BatchFileWriterTests
     [Fact]
     public void ToUtf8_SmallBatch_MatchesTheGoldenFileByteForByte()
     {
-        var expected = File.ReadAllBytes(GoldenPath);
         var actual = BatchFileWriter.ToUtf8(SampleBatches.Small());
+        var expected = File.ReadAllBytes(GoldenPath);
 
         Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(actual));
         Assert.Equal(expected, actual);
@@ -51,7 +51,8 @@ public class BatchFileWriterTests
 
         Assert.Contains("\"amount\": \"2498750000\"", text, StringComparison.Ordinal);
         Assert.Contains("\"amount\": \"0\"", text, StringComparison.Ordinal);
-        Assert.Contains("\"poolNet\": \"-2498750000000000000000\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"paidOut\": \"2498750000000000000000\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"after\": \"2501250000\"", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -54,7 +54,15 @@ internal static class SampleBatches
         {
           "intentCount": 3, "filledCount": 1, "refundedCount": 1, "deferredCount": 1, "actionCount": 3,
           "assets": [ { "assetId": "USDC", "released": "2500000000000000000000", "paidOut": "2498750000000000000000",
-                        "fees": "1250000000000000000", "dust": "0", "poolNet": "-2498750000000000000000" } ]
+                        "fees": "1250000000000000000", "dust": "0", "poolNet": "0",
+                        "exactDust": { "numerator": "0", "denominator": "1" },
+                        "exactPoolNet": { "numerator": "0", "denominator": "1" } } ],
+          "pairs": [],
+          "pools": [ { "chainId": 31337, "token": "0x000000000000000000000000e7f1725e7734ce288f8367e1bb143e90bb3f0512", "assetId": "USDC",
+                       "before": "0", "released": "2500000000", "paidOut": "0", "after": "2500000000" },
+                     { "chainId": 900001, "token": "0x9bf09b2fb853069f4d888290cb7c1ec63e516690821c6b45afbf55a10e4544a2", "assetId": "USDC",
+                       "before": "5000000000", "released": "0", "paidOut": "2498750000", "after": "2501250000" } ],
+          "refunds": [ { "intentId": "0x1fa2d1c31b1a0e0a5e3e4b1d2ab5d2fbb5b0c1d6c9e8b0e7a6f5d4c3b2a19080", "reason": "expired" } ]
         }
         """,
         ClearingJsonOptions)!;
