@@ -77,7 +77,7 @@ internal static class SolvencyGuard
     private static Queue<int> LeastPreferredFirst(EpochWork work, int key)
     {
         var keys = work.Catalog.Keys;
-        var candidates = new List<(BigInteger Numerator, BigInteger Denominator, int Index)>();
+        var candidates = new List<Surplus>();
         for (var i = 0; i < work.Intents.Length; i++)
         {
             ref readonly var item = ref work.Intents[i];
@@ -89,23 +89,10 @@ internal static class SolvencyGuard
             // Surplus G/g* = x·P / (Q·10^outExp·g*), with the side's price P/Q (1/1 for a transfer); g* = 0 is +∞.
             var (p, q) = SidePrice(work, item);
             var x = item.Intent.InputAmount.ToBigInteger() * BigInteger.Pow(10, keys[item.InputKey].Exponent);
-            candidates.Add((x * p, q * BigInteger.Pow(10, keys[item.OutputKey].Exponent) * item.Required.ToBigInteger(), i));
+            candidates.Add(new Surplus(x * p, q * BigInteger.Pow(10, keys[item.OutputKey].Exponent) * item.Required.ToBigInteger(), i, item.Intent.FillDeadline));
         }
 
-        candidates.Sort((a, b) =>
-        {
-            var bySurplus = (a.Numerator * b.Denominator).CompareTo(b.Numerator * a.Denominator);
-            if (bySurplus != 0)
-            {
-                return bySurplus;
-            }
-
-            var x = work.Intents[a.Index].Intent;
-            var y = work.Intents[b.Index].Intent;
-            var byDeadline = y.FillDeadline.CompareTo(x.FillDeadline);
-            return byDeadline != 0 ? byDeadline : b.Index.CompareTo(a.Index); // indices follow intent ids
-        });
-
+        candidates.Sort(static (a, b) => a.CompareTo(b));
         var queue = new Queue<int>(candidates.Count);
         foreach (var candidate in candidates)
         {
@@ -113,6 +100,54 @@ internal static class SolvencyGuard
         }
 
         return queue;
+    }
+
+    /// <summary>
+    /// An intent's surplus with a sort key: floor(2^64 · surplus), capped, is monotone in the surplus, so ordering by
+    /// it and comparing exactly only on equal keys is the exact order at one division per intent instead of
+    /// BigInteger products in every comparison.
+    /// </summary>
+    private readonly struct Surplus
+    {
+        private static readonly BigInteger Cap = UInt128.MaxValue;
+
+        public Surplus(BigInteger numerator, BigInteger denominator, int index, ulong deadline)
+        {
+            Numerator = numerator;
+            Denominator = denominator;
+            Index = index;
+            Deadline = deadline;
+            Key = denominator.IsZero ? UInt128.MaxValue : (UInt128)BigInteger.Min((numerator << 64) / denominator, Cap);
+        }
+
+        public BigInteger Numerator { get; }
+
+        public BigInteger Denominator { get; }
+
+        public int Index { get; }
+
+        public ulong Deadline { get; }
+
+        public UInt128 Key { get; }
+
+        /// <summary>Least preferred first: lower surplus, then later deadline, then higher id (indices follow ids).</summary>
+        public int CompareTo(Surplus other)
+        {
+            var byKey = Key.CompareTo(other.Key);
+            if (byKey != 0)
+            {
+                return byKey;
+            }
+
+            var bySurplus = (Numerator * other.Denominator).CompareTo(other.Numerator * Denominator);
+            if (bySurplus != 0)
+            {
+                return bySurplus;
+            }
+
+            var byDeadline = other.Deadline.CompareTo(Deadline);
+            return byDeadline != 0 ? byDeadline : other.Index.CompareTo(Index);
+        }
     }
 
     /// <summary>The rate P/Q at which the intent's input turns into its output, in asset units.</summary>
