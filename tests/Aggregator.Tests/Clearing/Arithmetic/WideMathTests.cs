@@ -48,4 +48,29 @@ public class WideMathTests
             var expected = BigInteger.DivRem(dividend, divisor, out var rest);
             return ok && gross.ToBigInteger() == expected && remainder.ToBigInteger() == rest;
         });
+
+    [Property(MaxTest = 2000)]
+    public Property DivRem_QuotientFitting128Bits_EqualsBigIntegerDivision() =>
+        Prop.ForAll(Any128, Any128, Any128, (divisor, quotient, offset) =>
+        {
+            var d = divisor == 0 ? UInt128.One : divisor;
+            var r = offset % d;
+            var dividend = ((BigInteger)d * quotient) + r;
+            var q = WideMath.DivRem(UInt256.FromBigInteger(dividend), d, out var remainder);
+            return q == quotient && remainder == r;
+        });
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(64, 1)]
+    [InlineData(127, 5)]
+    [InlineData(128, 0)]
+    public void DivRem_DivisorsAroundDigitBoundaries_AreExact(int divisorBits, int extra)
+    {
+        var d = (UInt128.One << (divisorBits - 1)) + (UInt128)extra;
+        var dividend = ((BigInteger)d * UInt128.MaxValue) + (d - 1);
+        var q = WideMath.DivRem(UInt256.FromBigInteger(dividend), d, out var remainder);
+        Assert.Equal((BigInteger)UInt128.MaxValue, (BigInteger)q);
+        Assert.Equal(d - 1, remainder);
+    }
 }
