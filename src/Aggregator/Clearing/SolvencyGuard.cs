@@ -76,23 +76,38 @@ internal static class SolvencyGuard
 
     private static Queue<int> LeastPreferredFirst(EpochWork work, int key)
     {
-        var keys = work.Catalog.Keys;
-        var candidates = new List<Surplus>();
+        var candidates = new List<(UInt128 Key, int Index)>();
         for (var i = 0; i < work.Intents.Length; i++)
         {
             ref readonly var item = ref work.Intents[i];
-            if (item.Fate != IntentFate.Filled || item.OutputKey != key)
+            if (item.Fate == IntentFate.Filled && item.OutputKey == key)
             {
-                continue;
+                candidates.Add((SurplusKey(work, item), i));
             }
-
-            // Surplus G/g* = x·P / (Q·10^outExp·g*), with the side's price P/Q (1/1 for a transfer); g* = 0 is +∞.
-            var (p, q) = SidePrice(work, item);
-            var x = item.Intent.InputAmount.ToBigInteger() * BigInteger.Pow(10, keys[item.InputKey].Exponent);
-            candidates.Add(new Surplus(x * p, q * BigInteger.Pow(10, keys[item.OutputKey].Exponent) * item.Required.ToBigInteger(), i, item.Intent.FillDeadline));
         }
 
-        candidates.Sort(static (a, b) => a.CompareTo(b));
+        // Least preferred first: lower surplus, then later deadline, then higher id (indices follow ids). The key
+        // floor(2^64·G/g*) is monotone in the surplus, so only equal keys need the exact comparison.
+        candidates.Sort((a, b) =>
+        {
+            var byKey = a.Key.CompareTo(b.Key);
+            if (byKey != 0)
+            {
+                return byKey;
+            }
+
+            var (an, ad) = Surplus(work, work.Intents[a.Index]);
+            var (bn, bd) = Surplus(work, work.Intents[b.Index]);
+            var bySurplus = (an * bd).CompareTo(bn * ad);
+            if (bySurplus != 0)
+            {
+                return bySurplus;
+            }
+
+            var byDeadline = work.Intents[b.Index].Intent.FillDeadline.CompareTo(work.Intents[a.Index].Intent.FillDeadline);
+            return byDeadline != 0 ? byDeadline : b.Index.CompareTo(a.Index);
+        });
+
         var queue = new Queue<int>(candidates.Count);
         foreach (var candidate in candidates)
         {
@@ -102,52 +117,39 @@ internal static class SolvencyGuard
         return queue;
     }
 
-    /// <summary>
-    /// An intent's surplus with a sort key: floor(2^64 · surplus), capped, is monotone in the surplus, so ordering by
-    /// it and comparing exactly only on equal keys is the exact order at one division per intent instead of
-    /// BigInteger products in every comparison.
-    /// </summary>
-    private readonly struct Surplus
+    /// <summary>Surplus G/g* = x·P / (Q·10^outExp·g*) exactly, with the side's price P/Q (1/1 for a transfer); g* = 0 is +∞ (denominator 0).</summary>
+    private static (BigInteger Numerator, BigInteger Denominator) Surplus(EpochWork work, in IntentWork item)
     {
-        private static readonly BigInteger Cap = UInt128.MaxValue;
+        var keys = work.Catalog.Keys;
+        var (p, q) = SidePrice(work, item);
+        var x = item.Intent.InputAmount.ToBigInteger() * BigInteger.Pow(10, keys[item.InputKey].Exponent);
+        return (x * p, q * BigInteger.Pow(10, keys[item.OutputKey].Exponent) * item.Required.ToBigInteger());
+    }
 
-        public Surplus(BigInteger numerator, BigInteger denominator, int index, ulong deadline)
+    /// <summary>min(floor(2^64 · surplus), 2^128 − 1): on 128/256-bit integers when they suffice, else BigInteger.</summary>
+    private static UInt128 SurplusKey(EpochWork work, in IntentWork item)
+    {
+        if (item.Required.IsZero)
         {
-            Numerator = numerator;
-            Denominator = denominator;
-            Index = index;
-            Deadline = deadline;
-            Key = denominator.IsZero ? UInt128.MaxValue : (UInt128)BigInteger.Min((numerator << 64) / denominator, Cap);
+            return UInt128.MaxValue;
         }
 
-        public BigInteger Numerator { get; }
-
-        public BigInteger Denominator { get; }
-
-        public int Index { get; }
-
-        public ulong Deadline { get; }
-
-        public UInt128 Key { get; }
-
-        /// <summary>Least preferred first: lower surplus, then later deadline, then higher id (indices follow ids).</summary>
-        public int CompareTo(Surplus other)
+        var keys = work.Catalog.Keys;
+        var (p, q) = SidePrice(work, item);
+        if (item.Intent.InputAmount.FitsUInt128 && item.Required.FitsUInt128 && p <= UInt128.MaxValue && q <= UInt128.MaxValue
+            && WideMath.TryMultiply(item.Intent.InputAmount.AsUInt128, WideMath.Pow10(keys[item.InputKey].Exponent), out var units)
+            && WideMath.TryMultiply((UInt128)q, WideMath.Pow10(keys[item.OutputKey].Exponent), out var scaledQ)
+            && WideMath.TryMultiply(scaledQ, item.Required.AsUInt128, out var denominator))
         {
-            var byKey = Key.CompareTo(other.Key);
-            if (byKey != 0)
+            var numerator = WideMath.Multiply(units, (UInt128)p);
+            if (numerator < WideMath.Multiply(denominator, UInt128.One << 64))
             {
-                return byKey;
+                return WideMath.DivRem(WideMath.ShiftLeft64(numerator), denominator, out _);
             }
-
-            var bySurplus = (Numerator * other.Denominator).CompareTo(other.Numerator * Denominator);
-            if (bySurplus != 0)
-            {
-                return bySurplus;
-            }
-
-            var byDeadline = other.Deadline.CompareTo(Deadline);
-            return byDeadline != 0 ? byDeadline : other.Index.CompareTo(Index);
         }
+
+        var (n, d) = Surplus(work, item);
+        return (UInt128)BigInteger.Min((n << 64) / d, UInt128.MaxValue);
     }
 
     /// <summary>The rate P/Q at which the intent's input turns into its output, in asset units.</summary>

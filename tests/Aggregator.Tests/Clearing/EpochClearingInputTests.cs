@@ -68,6 +68,16 @@ public class EpochClearingInputTests
         Assert.Equal([tight.IntentId], batch.Deferred);
     }
 
+    [Fact]
+    public void Clear_IdsSharingTheirFirstBytes_AreOrderedBytewise()
+    {
+        // Ids 0x00…05, 0x00…01, … share their first 24 bytes: the order comes from the last ones.
+        var nonces = new ulong[] { 5, 1, 300, 2, 0x1_0000_0000, 7 };
+        var intents = nonces.Select(n => Transfer(n) with { IntentId = Bytes32.FromUInt64(n) }).ToArray();
+        var batch = EpochClearing.Clear(Epoch(intents));
+        Assert.Equal(nonces.Order().Select(Bytes32.FromUInt64), batch.Deferred);
+    }
+
     private static EpochInput Epoch(IReadOnlyList<Intent> intents) => new()
     {
         EpochId = 1,

@@ -140,6 +140,23 @@ internal static class WideMath
         return ((UInt128)quotient[1] << 64) | quotient[0];
     }
 
+    /// <summary>value × 2^64 for a value below 2^192.</summary>
+    public static UInt256 ShiftLeft64(UInt256 value)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        value.WriteLittleEndian(bytes);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(bytes[24..]) != 0)
+        {
+            throw new OverflowException("Shifting would drop bits.");
+        }
+
+        return new UInt256(
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+            0);
+    }
+
     /// <summary>a × b when the product fits in 128 bits.</summary>
     public static bool TryMultiply(UInt128 a, UInt128 b, out UInt128 product)
     {
