@@ -76,45 +76,63 @@ internal static class SolvencyGuard
 
     private static Queue<int> LeastPreferredFirst(EpochWork work, int key)
     {
-        var candidates = new List<(UInt128 Key, int Index)>();
+        var surplusKeys = new List<UInt128>();
+        var indices = new List<int>();
         for (var i = 0; i < work.Intents.Length; i++)
         {
             ref readonly var item = ref work.Intents[i];
             if (item.Fate == IntentFate.Filled && item.OutputKey == key)
             {
-                candidates.Add((SurplusKey(work, item), i));
+                surplusKeys.Add(SurplusKey(work, item));
+                indices.Add(i);
             }
         }
 
         // Least preferred first: lower surplus, then later deadline, then higher id (indices follow ids). The key
-        // floor(2^64·G/g*) is monotone in the surplus, so only equal keys need the exact comparison.
-        candidates.Sort((a, b) =>
+        // floor(2^64·G/g*) is monotone in the surplus, so sorting on it and then exactly re-sorting each run of equal
+        // keys (BigInteger once per intent of a run) gives the exact order.
+        var sortedKeys = surplusKeys.ToArray();
+        var order = indices.ToArray();
+        Array.Sort(sortedKeys, order);
+        for (var start = 0; start < order.Length;)
         {
-            var byKey = a.Key.CompareTo(b.Key);
-            if (byKey != 0)
+            var end = start + 1;
+            while (end < order.Length && sortedKeys[end] == sortedKeys[start])
             {
-                return byKey;
+                end++;
             }
 
-            var (an, ad) = Surplus(work, work.Intents[a.Index]);
-            var (bn, bd) = Surplus(work, work.Intents[b.Index]);
-            var bySurplus = (an * bd).CompareTo(bn * ad);
-            if (bySurplus != 0)
+            if (end - start > 1)
             {
-                return bySurplus;
+                var run = new (BigInteger Numerator, BigInteger Denominator, ulong Deadline, int Index)[end - start];
+                for (var i = 0; i < run.Length; i++)
+                {
+                    ref readonly var item = ref work.Intents[order[start + i]];
+                    var (numerator, denominator) = Surplus(work, item);
+                    run[i] = (numerator, denominator, item.Intent.FillDeadline, order[start + i]);
+                }
+
+                Array.Sort(run, static (a, b) =>
+                {
+                    var bySurplus = (a.Numerator * b.Denominator).CompareTo(b.Numerator * a.Denominator);
+                    if (bySurplus != 0)
+                    {
+                        return bySurplus;
+                    }
+
+                    var byDeadline = b.Deadline.CompareTo(a.Deadline);
+                    return byDeadline != 0 ? byDeadline : b.Index.CompareTo(a.Index);
+                });
+                for (var i = 0; i < run.Length; i++)
+                {
+                    order[start + i] = run[i].Index;
+                }
             }
 
-            var byDeadline = work.Intents[b.Index].Intent.FillDeadline.CompareTo(work.Intents[a.Index].Intent.FillDeadline);
-            return byDeadline != 0 ? byDeadline : b.Index.CompareTo(a.Index);
-        });
-
-        var queue = new Queue<int>(candidates.Count);
-        foreach (var candidate in candidates)
-        {
-            queue.Enqueue(candidate.Index);
+            start = end;
         }
 
-        return queue;
+        return new Queue<int>(order);
     }
 
     /// <summary>Surplus G/g* = x·P / (Q·10^outExp·g*) exactly, with the side's price P/Q (1/1 for a transfer); g* = 0 is +∞ (denominator 0).</summary>

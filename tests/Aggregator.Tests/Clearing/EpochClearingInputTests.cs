@@ -68,6 +68,24 @@ public class EpochClearingInputTests
         Assert.Equal([tight.IntentId], batch.Deferred);
     }
 
+    [Theory]
+    [InlineData(5000UL, 6000UL, 1)] // equal surplus: the later deadline waits
+    [InlineData(6000UL, 5000UL, 0)]
+    [InlineData(5000UL, 5000UL, -1)] // equal surplus and deadline: the higher id waits
+    public void Clear_ShortPoolWithEqualSurplus_DefersByDeadlineThenId(ulong firstDeadline, ulong secondDeadline, int expectedDeferred)
+    {
+        var first = Transfer(1) with { FillDeadline = firstDeadline };
+        var second = Transfer(2) with { FillDeadline = secondDeadline };
+        var batch = EpochClearing.Clear(Epoch([first, second]) with { Pools = [new PoolBalance(new ChainId(2), Usdc, 1_500_000)] });
+        var deferred = expectedDeferred switch
+        {
+            0 => first.IntentId,
+            1 => second.IntentId,
+            _ => first.IntentId > second.IntentId ? first.IntentId : second.IntentId,
+        };
+        Assert.Equal([deferred], batch.Deferred);
+    }
+
     [Fact]
     public void Clear_IdsSharingTheirFirstBytes_AreOrderedBytewise()
     {
