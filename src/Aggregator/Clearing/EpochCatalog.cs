@@ -13,6 +13,7 @@ internal sealed record TokenKey(ChainId ChainId, Bytes32 Token, int Asset, int E
 internal sealed class EpochCatalog
 {
     private const uint BpsScale = 10_000;
+    private const int LinearScanLimit = 16;
     private readonly Dictionary<(ChainId, Bytes32), int> _keyIndex = [];
 
     public EpochCatalog(EpochInput input)
@@ -91,5 +92,22 @@ internal sealed class EpochCatalog
     public TokenKey[] Keys { get; }
 
     /// <summary>The key index of a registered (chain, token), or −1.</summary>
-    public int Find(ChainId chainId, Bytes32 token) => _keyIndex.TryGetValue((chainId, token), out var index) ? index : -1;
+    public int Find(ChainId chainId, Bytes32 token)
+    {
+        // A registry has a handful of tokens: a scan beats hashing a 40-byte key a million times.
+        if (Keys.Length <= LinearScanLimit)
+        {
+            for (var k = 0; k < Keys.Length; k++)
+            {
+                if (Keys[k].Token == token && Keys[k].ChainId == chainId)
+                {
+                    return k;
+                }
+            }
+
+            return -1;
+        }
+
+        return _keyIndex.TryGetValue((chainId, token), out var index) ? index : -1;
+    }
 }

@@ -31,8 +31,7 @@ internal struct IntentWork
     /// <summary>g*: the least integer gross output whose payout meets the limit.</summary>
     public UInt256 Required;
 
-    /// <summary>For a fill: g = floor(G), the fee, the payout and the dust numerator (dust = Remainder / price denominator).</summary>
-    public UInt256 Gross;
+    /// <summary>For a fill: the fee on g = floor(G), the payout g − fee and the dust numerator (dust = Remainder / price denominator).</summary>
     public UInt256 Fee;
     public UInt256 Payout;
     public UInt256 Remainder;
@@ -68,7 +67,6 @@ internal sealed class EpochWork(EpochInput input, EpochCatalog catalog, IntentWo
         }
 
         work.Fate = IntentFate.Filled;
-        work.Gross = gross;
         work.Remainder = remainder;
         work.Fee = Fees.Fee(gross);
         work.Payout = gross - work.Fee;

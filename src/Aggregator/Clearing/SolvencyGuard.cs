@@ -76,43 +76,98 @@ internal static class SolvencyGuard
 
     private static Queue<int> LeastPreferredFirst(EpochWork work, int key)
     {
-        var keys = work.Catalog.Keys;
-        var candidates = new List<(BigInteger Numerator, BigInteger Denominator, int Index)>();
+        var surplusKeys = new List<UInt128>();
+        var indices = new List<int>();
         for (var i = 0; i < work.Intents.Length; i++)
         {
             ref readonly var item = ref work.Intents[i];
-            if (item.Fate != IntentFate.Filled || item.OutputKey != key)
+            if (item.Fate == IntentFate.Filled && item.OutputKey == key)
             {
-                continue;
+                surplusKeys.Add(SurplusKey(work, item));
+                indices.Add(i);
             }
-
-            // Surplus G/g* = x·P / (Q·10^outExp·g*), with the side's price P/Q (1/1 for a transfer); g* = 0 is +∞.
-            var (p, q) = SidePrice(work, item);
-            var x = item.Intent.InputAmount.ToBigInteger() * BigInteger.Pow(10, keys[item.InputKey].Exponent);
-            candidates.Add((x * p, q * BigInteger.Pow(10, keys[item.OutputKey].Exponent) * item.Required.ToBigInteger(), i));
         }
 
-        candidates.Sort((a, b) =>
+        // Least preferred first: lower surplus, then later deadline, then higher id (indices follow ids). The key
+        // floor(2^64·G/g*) is monotone in the surplus, so sorting on it and then exactly re-sorting each run of equal
+        // keys (BigInteger once per intent of a run) gives the exact order.
+        var sortedKeys = surplusKeys.ToArray();
+        var order = indices.ToArray();
+        Array.Sort(sortedKeys, order);
+        for (var start = 0; start < order.Length;)
         {
-            var bySurplus = (a.Numerator * b.Denominator).CompareTo(b.Numerator * a.Denominator);
-            if (bySurplus != 0)
+            var end = start + 1;
+            while (end < order.Length && sortedKeys[end] == sortedKeys[start])
             {
-                return bySurplus;
+                end++;
             }
 
-            var x = work.Intents[a.Index].Intent;
-            var y = work.Intents[b.Index].Intent;
-            var byDeadline = y.FillDeadline.CompareTo(x.FillDeadline);
-            return byDeadline != 0 ? byDeadline : b.Index.CompareTo(a.Index); // indices follow intent ids
-        });
+            if (end - start > 1)
+            {
+                var run = new (BigInteger Numerator, BigInteger Denominator, ulong Deadline, int Index)[end - start];
+                for (var i = 0; i < run.Length; i++)
+                {
+                    ref readonly var item = ref work.Intents[order[start + i]];
+                    var (numerator, denominator) = Surplus(work, item);
+                    run[i] = (numerator, denominator, item.Intent.FillDeadline, order[start + i]);
+                }
 
-        var queue = new Queue<int>(candidates.Count);
-        foreach (var candidate in candidates)
-        {
-            queue.Enqueue(candidate.Index);
+                Array.Sort(run, static (a, b) =>
+                {
+                    var bySurplus = (a.Numerator * b.Denominator).CompareTo(b.Numerator * a.Denominator);
+                    if (bySurplus != 0)
+                    {
+                        return bySurplus;
+                    }
+
+                    var byDeadline = b.Deadline.CompareTo(a.Deadline);
+                    return byDeadline != 0 ? byDeadline : b.Index.CompareTo(a.Index);
+                });
+                for (var i = 0; i < run.Length; i++)
+                {
+                    order[start + i] = run[i].Index;
+                }
+            }
+
+            start = end;
         }
 
-        return queue;
+        return new Queue<int>(order);
+    }
+
+    /// <summary>Surplus G/g* = x·P / (Q·10^outExp·g*) exactly, with the side's price P/Q (1/1 for a transfer); g* = 0 is +∞ (denominator 0).</summary>
+    private static (BigInteger Numerator, BigInteger Denominator) Surplus(EpochWork work, in IntentWork item)
+    {
+        var keys = work.Catalog.Keys;
+        var (p, q) = SidePrice(work, item);
+        var x = item.Intent.InputAmount.ToBigInteger() * BigInteger.Pow(10, keys[item.InputKey].Exponent);
+        return (x * p, q * BigInteger.Pow(10, keys[item.OutputKey].Exponent) * item.Required.ToBigInteger());
+    }
+
+    /// <summary>min(floor(2^64 · surplus), 2^128 − 1): on 128/256-bit integers when they suffice, else BigInteger.</summary>
+    private static UInt128 SurplusKey(EpochWork work, in IntentWork item)
+    {
+        if (item.Required.IsZero)
+        {
+            return UInt128.MaxValue;
+        }
+
+        var keys = work.Catalog.Keys;
+        var (p, q) = SidePrice(work, item);
+        if (item.Intent.InputAmount.FitsUInt128 && item.Required.FitsUInt128 && p <= UInt128.MaxValue && q <= UInt128.MaxValue
+            && WideMath.TryMultiply(item.Intent.InputAmount.AsUInt128, WideMath.Pow10(keys[item.InputKey].Exponent), out var units)
+            && WideMath.TryMultiply((UInt128)q, WideMath.Pow10(keys[item.OutputKey].Exponent), out var scaledQ)
+            && WideMath.TryMultiply(scaledQ, item.Required.AsUInt128, out var denominator))
+        {
+            var numerator = WideMath.Multiply(units, (UInt128)p);
+            if (numerator < WideMath.Multiply(denominator, UInt128.One << 64))
+            {
+                return WideMath.DivRem(WideMath.ShiftLeft64(numerator), denominator, out _);
+            }
+        }
+
+        var (n, d) = Surplus(work, item);
+        return (UInt128)BigInteger.Min((n << 64) / d, UInt128.MaxValue);
     }
 
     /// <summary>The rate P/Q at which the intent's input turns into its output, in asset units.</summary>

@@ -12,34 +12,49 @@ namespace DiscreteExec.Aggregator.Settlement;
 /// </summary>
 internal static class LegHasher
 {
-    private const int BlockLeaves = 1 << 12;
+    internal const int BlockLeaves = 1 << 12;
 
-    public static Bytes32 LegHash(ChainId chainId, ulong epochId, SettlementAction[] actions)
+    /// <summary>The leg hash of every leg; all legs' blocks share one parallel loop so that cores stay busy.</summary>
+    public static Bytes32[] LegHashes(ChainId[] chainIds, ulong epochId, SettlementAction[][] legs)
     {
-        var blocks = (actions.Length + BlockLeaves - 1) / BlockLeaves;
-        if (blocks <= 1)
+        var blockRoots = new Bytes32[legs.Length][];
+        var work = new List<(int Leg, int Block)>();
+        for (var leg = 0; leg < legs.Length; leg++)
         {
-            return MerkleTree.Root(SettlementLeaf.Hashes(chainId, epochId, actions));
+            var blocks = (legs[leg].Length + BlockLeaves - 1) / BlockLeaves;
+            blockRoots[leg] = new Bytes32[blocks];
+            for (var block = 0; block < blocks; block++)
+            {
+                work.Add((leg, block));
+            }
         }
 
-        var roots = new Bytes32[blocks];
         Parallel.For(
             0,
-            blocks,
+            work.Count,
             () => new Bytes32[BlockLeaves],
-            (block, _, leaves) =>
+            (w, _, leaves) =>
             {
+                var (leg, block) = work[w];
+                var actions = legs[leg];
                 var start = block * BlockLeaves;
                 var count = Math.Min(BlockLeaves, actions.Length - start);
                 for (var i = 0; i < count; i++)
                 {
-                    leaves[i] = SettlementLeaf.Hash(chainId, epochId, actions[start + i]);
+                    leaves[i] = SettlementLeaf.Hash(chainIds[leg], epochId, actions[start + i]);
                 }
 
-                roots[block] = MerkleTree.Root(leaves.AsSpan(0, count));
+                blockRoots[leg][block] = MerkleTree.Root(leaves.AsSpan(0, count));
                 return leaves;
             },
             static _ => { });
-        return MerkleTree.Root(roots);
+
+        var hashes = new Bytes32[legs.Length];
+        for (var leg = 0; leg < legs.Length; leg++)
+        {
+            hashes[leg] = MerkleTree.Root(blockRoots[leg]);
+        }
+
+        return hashes;
     }
 }

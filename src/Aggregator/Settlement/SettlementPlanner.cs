@@ -11,39 +11,68 @@ namespace DiscreteExec.Aggregator.Settlement;
 /// </summary>
 internal static class SettlementPlanner
 {
-    public static (IReadOnlyList<SettlementLeg> Legs, Bytes32 BatchRoot) Plan(ulong epochId, ReadOnlySpan<IntentWork> intents)
+    public static (IReadOnlyList<SettlementLeg> Legs, Bytes32 BatchRoot) Plan(ulong epochId, IntentWork[] intents)
     {
-        // Intents arrive in id order, so appending keeps every kind's actions canonical within a chain.
-        var chains = new SortedDictionary<ChainId, ChainActions>();
-        foreach (ref readonly var item in intents)
+        // First pass: how many actions of each kind every chain gets, so each leg is one exactly sized array.
+        var chains = new SortedDictionary<ChainId, LegLayout>();
+        foreach (ref readonly var item in intents.AsSpan())
         {
-            var intent = item.Intent;
             switch (item.Fate)
             {
                 case IntentFate.Filled:
-                    Actions(chains, intent.OriginChainId).Releases.Add(new SettlementAction(ActionKind.Release, intent.IntentId, intent.InputToken, Bytes32.Zero, UInt256.Zero));
-                    Actions(chains, intent.DestinationChainId).Payouts.Add(new SettlementAction(ActionKind.Payout, intent.IntentId, intent.OutputToken, intent.Recipient, item.Payout));
+                    Layout(chains, item.Intent.OriginChainId).Releases++;
+                    Layout(chains, item.Intent.DestinationChainId).Payouts++;
                     break;
                 case IntentFate.Refunded:
-                    Actions(chains, intent.OriginChainId).Refunds.Add(new SettlementAction(ActionKind.Refund, intent.IntentId, intent.InputToken, intent.Depositor, intent.InputAmount));
+                    Layout(chains, item.Intent.OriginChainId).Refunds++;
                     break;
                 default:
                     break;
             }
         }
 
-        var chainIds = new ChainId[chains.Count];
-        var actions = new SettlementAction[chains.Count][];
-        var legHashes = new Bytes32[chains.Count];
-        var c = 0;
-        foreach (var (chainId, chainActions) in chains)
+        foreach (var layout in chains.Values)
         {
-            chainIds[c] = chainId;
-            actions[c] = [.. chainActions.Releases, .. chainActions.Refunds, .. chainActions.Payouts];
-            legHashes[c] = LegHasher.LegHash(chainId, epochId, actions[c]);
-            c++;
+            layout.Allocate();
         }
 
+        // Second pass: intents are in id order, so writing each kind's actions in turn keeps every leg canonical.
+        var last = default(ChainId);
+        LegLayout? cached = null;
+        LegLayout Leg(ChainId chainId)
+        {
+            if (cached is null || chainId != last)
+            {
+                cached = chains[chainId];
+                last = chainId;
+            }
+
+            return cached;
+        }
+
+        foreach (ref readonly var item in intents.AsSpan())
+        {
+            var intent = item.Intent;
+            switch (item.Fate)
+            {
+                case IntentFate.Filled:
+                    var origin = Leg(intent.OriginChainId);
+                    origin.Actions[origin.NextRelease++] = new SettlementAction(ActionKind.Release, intent.IntentId, intent.InputToken, Bytes32.Zero, UInt256.Zero);
+                    var destination = Leg(intent.DestinationChainId);
+                    destination.Actions[destination.NextPayout++] = new SettlementAction(ActionKind.Payout, intent.IntentId, intent.OutputToken, intent.Recipient, item.Payout);
+                    break;
+                case IntentFate.Refunded:
+                    var refundLeg = Leg(intent.OriginChainId);
+                    refundLeg.Actions[refundLeg.NextRefund++] = new SettlementAction(ActionKind.Refund, intent.IntentId, intent.InputToken, intent.Depositor, intent.InputAmount);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        var chainIds = chains.Keys.ToArray();
+        var actions = chains.Values.Select(l => l.Actions).ToArray();
+        var legHashes = LegHasher.LegHashes(chainIds, epochId, actions);
         var batchRoot = MerkleTree.Root(legHashes);
         var legs = new SettlementLeg[chainIds.Length];
         for (var i = 0; i < legs.Length; i++)
@@ -54,23 +83,40 @@ internal static class SettlementPlanner
         return (legs, batchRoot);
     }
 
-    private static ChainActions Actions(SortedDictionary<ChainId, ChainActions> chains, ChainId chainId)
+    private static LegLayout Layout(SortedDictionary<ChainId, LegLayout> chains, ChainId chainId)
     {
-        if (!chains.TryGetValue(chainId, out var actions))
+        if (!chains.TryGetValue(chainId, out var layout))
         {
-            actions = new ChainActions();
-            chains.Add(chainId, actions);
+            layout = new LegLayout();
+            chains.Add(chainId, layout);
         }
 
-        return actions;
+        return layout;
     }
 
-    private sealed class ChainActions
+    /// <summary>One leg's array: releases, then refunds, then payouts, each written at its own cursor.</summary>
+    private sealed class LegLayout
     {
-        public List<SettlementAction> Releases { get; } = [];
+        public int Releases { get; set; }
 
-        public List<SettlementAction> Refunds { get; } = [];
+        public int Refunds { get; set; }
 
-        public List<SettlementAction> Payouts { get; } = [];
+        public int Payouts { get; set; }
+
+        public SettlementAction[] Actions { get; private set; } = [];
+
+        public int NextRelease { get; set; }
+
+        public int NextRefund { get; set; }
+
+        public int NextPayout { get; set; }
+
+        public void Allocate()
+        {
+            Actions = new SettlementAction[Releases + Refunds + Payouts];
+            NextRelease = 0;
+            NextRefund = Releases;
+            NextPayout = Releases + Refunds;
+        }
     }
 }

@@ -15,6 +15,9 @@ internal sealed class FeeSchedule(uint feeBps)
     // Below this every intermediate of the 128-bit path (m × 10000, g × feeBps) fits.
     private static readonly UInt128 FastBound = UInt128.One << 110;
 
+    // Below this, m × 10000 fits in 64 bits (most 6- and 8-decimal amounts): hardware division.
+    private const ulong SmallBound = 1UL << 48;
+
     public uint FeeBps { get; } = feeBps;
 
     /// <summary>g*, or false when no gross can pay the limit (fee of 100 % with a positive limit, or g* beyond uint256).</summary>
@@ -29,6 +32,12 @@ internal sealed class FeeSchedule(uint feeBps)
         if (FeeBps >= Scale)
         {
             return false;
+        }
+
+        if (minOutput.FitsUInt64 && minOutput.AsUInt64 < SmallBound)
+        {
+            required = LeastGross(minOutput.AsUInt64, (ulong)FeeBps);
+            return true;
         }
 
         if (minOutput.FitsUInt128 && minOutput.AsUInt128 < FastBound)

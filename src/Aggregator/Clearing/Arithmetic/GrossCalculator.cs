@@ -37,13 +37,16 @@ internal sealed class GrossCalculator
         if (_fast
             && input.FitsUInt128
             && WideMath.TryMultiply(input.AsUInt128, WideMath.Pow10(inputExponent), out var units)
-            && WideMath.TryMultiply(units, _fastNumerator, out var dividend)
             && WideMath.TryMultiply(_fastDenominator, WideMath.Pow10(outputExponent), out var divisor))
         {
-            var (quotient, rest) = UInt128.DivRem(dividend, divisor);
-            gross = quotient;
-            remainder = rest;
-            return true;
+            // units·P takes up to 256 bits; the quotient fits in 128 unless the price is extreme.
+            var dividend = WideMath.Multiply(units, _fastNumerator);
+            if (dividend < WideMath.Multiply(divisor, UInt128.MaxValue))
+            {
+                gross = WideMath.DivRem(dividend, divisor, out var rest);
+                remainder = rest;
+                return true;
+            }
         }
 
         var wideDividend = input.ToBigInteger() * BigInteger.Pow(10, inputExponent) * _numerator;

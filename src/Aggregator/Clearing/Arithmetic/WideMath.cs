@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Clearing.Arithmetic;
@@ -25,6 +26,135 @@ internal static class WideMath
         var high = (mid >> 64) + (p01 >> 64) + (p10 >> 64) + (ulong)p11;
         var top = (ulong)(high >> 64) + (ulong)(p11 >> 64);
         return new UInt256(top, (ulong)high, (ulong)mid, (ulong)p00);
+    }
+
+    /// <summary>
+    /// floor(dividend / divisor) and the remainder, for a quotient that fits in 128 bits (dividend &lt; divisor·2^128):
+    /// Knuth's algorithm D on 64-bit digits (Hacker's Delight, divmnu), so a fill's gross needs no BigInteger.
+    /// </summary>
+    public static UInt128 DivRem(UInt256 dividend, UInt128 divisor, out UInt128 remainder)
+    {
+        if (divisor == UInt128.Zero)
+        {
+            throw new DivideByZeroException();
+        }
+
+        if (dividend.FitsUInt128)
+        {
+            (var q, remainder) = UInt128.DivRem(dividend.AsUInt128, divisor);
+            return q;
+        }
+
+        Span<byte> bytes = stackalloc byte[32];
+        dividend.WriteLittleEndian(bytes);
+        Span<ulong> u =
+        [
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes[24..]),
+        ];
+
+        if ((ulong)(divisor >> 64) == 0)
+        {
+            // One-digit divisor: two 128-by-64 steps; every partial remainder stays below the divisor.
+            var d = (ulong)divisor;
+            if (u[3] != 0 || u[2] >= d)
+            {
+                throw new OverflowException("The quotient does not fit in 128 bits.");
+            }
+
+            var (q1, r1) = UInt128.DivRem(((UInt128)u[2] << 64) | u[1], d);
+            var (q0, r0) = UInt128.DivRem((r1 << 64) | u[0], d);
+            remainder = r0;
+            return (q1 << 64) | q0;
+        }
+
+        if ((((UInt128)u[3] << 64) | u[2]) >= divisor)
+        {
+            throw new OverflowException("The quotient does not fit in 128 bits.");
+        }
+
+        // Normalise so the divisor's top bit is set; the dividend gains a fifth digit.
+        var shift = (int)UInt128.LeadingZeroCount(divisor);
+        var v = divisor << shift;
+        Span<ulong> vn = [(ulong)v, (ulong)(v >> 64)];
+        Span<ulong> un = stackalloc ulong[5];
+        un[4] = shift == 0 ? 0 : u[3] >> (64 - shift);
+        for (var i = 3; i > 0; i--)
+        {
+            un[i] = (u[i] << shift) | (shift == 0 ? 0 : u[i - 1] >> (64 - shift));
+        }
+
+        un[0] = u[0] << shift;
+
+        Span<ulong> quotient = stackalloc ulong[2];
+        for (var j = 1; j >= 0; j--)
+        {
+            // Estimate the digit from the top two digits, then correct it (at most twice).
+            var top = ((UInt128)un[j + 2] << 64) | un[j + 1];
+            var qhat = top / vn[1];
+            var rhat = top - (qhat * vn[1]);
+            while ((qhat >> 64) != 0 || qhat * vn[0] > ((rhat << 64) | un[j]))
+            {
+                qhat--;
+                rhat += vn[1];
+                if ((rhat >> 64) != 0)
+                {
+                    break;
+                }
+            }
+
+            // Multiply and subtract.
+            Int128 t;
+            ulong borrow = 0;
+            for (var i = 0; i < 2; i++)
+            {
+                var p = qhat * vn[i];
+                t = (Int128)un[i + j] - borrow - (Int128)(ulong)p;
+                un[i + j] = (ulong)t;
+                borrow = (ulong)(p >> 64) - (ulong)(long)(t >> 64);
+            }
+
+            t = (Int128)un[j + 2] - borrow;
+            un[j + 2] = (ulong)t;
+            quotient[j] = (ulong)qhat;
+            if (t < 0)
+            {
+                // The estimate was one too large: add the divisor back.
+                quotient[j]--;
+                UInt128 carry = 0;
+                for (var i = 0; i < 2; i++)
+                {
+                    var sum = (UInt128)un[i + j] + vn[i] + carry;
+                    un[i + j] = (ulong)sum;
+                    carry = sum >> 64;
+                }
+
+                un[j + 2] += (ulong)carry;
+            }
+        }
+
+        var rest = ((UInt128)un[1] << 64) | un[0];
+        remainder = (rest >> shift) | (shift == 0 ? UInt128.Zero : (UInt128)un[2] << (128 - shift));
+        return ((UInt128)quotient[1] << 64) | quotient[0];
+    }
+
+    /// <summary>value × 2^64 for a value below 2^192.</summary>
+    public static UInt256 ShiftLeft64(UInt256 value)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        value.WriteLittleEndian(bytes);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(bytes[24..]) != 0)
+        {
+            throw new OverflowException("Shifting would drop bits.");
+        }
+
+        return new UInt256(
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+            0);
     }
 
     /// <summary>a × b when the product fits in 128 bits.</summary>
