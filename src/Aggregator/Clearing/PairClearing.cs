@@ -30,13 +30,20 @@ internal static class PairClearing
             orders.Add(new SwapOrder(i, item.Intent.IntentId, item.Intent.FillDeadline, item.Intent.InputAmount, keys[item.InputKey].Exponent, item.Required, keys[item.OutputKey].Exponent));
         }
 
+        var traded = new List<int>();
         for (var pair = 0; pair < bases.Length; pair++)
         {
-            if (bases[pair] is null && quotes[pair] is null)
+            if (bases[pair] is not null || quotes[pair] is not null)
             {
-                continue;
+                traded.Add(pair);
             }
+        }
 
+        // Pairs touch disjoint intents, so they clear side by side; results are collected by pair, never by finish order.
+        var results = new PairResult[traded.Count];
+        Parallel.For(0, traded.Count, t =>
+        {
+            var pair = traded[t];
             var baseAsset = pair / assetCount;
             var quoteAsset = pair % assetCount;
             var book = new PairBook(
@@ -56,13 +63,18 @@ internal static class PairClearing
                         : throw new InvalidOperationException("The wide arithmetic accepts every book.");
 
             var result = new PairResult(baseAsset, quoteAsset, price.Numerator, price.Denominator);
-            work.Pairs.Add(pair, result);
+            results[t] = result;
             FillAll(work, filledBases, new GrossCalculator(result.Numerator, result.Denominator));
             FillAll(work, filledQuotes, new GrossCalculator(result.Denominator, result.Numerator));
             foreach (var index in deferred)
             {
                 work.Intents[index].Fate = IntentFate.Deferred;
             }
+        });
+
+        for (var t = 0; t < traded.Count; t++)
+        {
+            work.Pairs.Add(traded[t], results[t]);
         }
     }
 
