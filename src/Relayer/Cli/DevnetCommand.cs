@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using DiscreteExec.Relayer.Devnet;
 
 namespace DiscreteExec.Relayer.Cli;
@@ -22,8 +23,15 @@ internal static class DevnetCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, CancellationToken invocationToken)
     {
+        // Ctrl+C and SIGTERM must stop the run through cancellation, so that the child nodes are killed before the
+        // process exits; without our own registration the runtime's default handling ends the process at once and
+        // leaves anvil and the dev node running.
+        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        var cancellationToken = interrupted.Token;
         try
         {
             await DevnetRunner.RunAsync(stdout, TimeProvider.System, inspect: null, cancellationToken).ConfigureAwait(false);
@@ -44,6 +52,12 @@ internal static class DevnetCommand
             // An adapter's own exception (RPC, submission) already names the chain, epoch and chunk; keep its type.
             await stderr.WriteAsync($"error: devnet: {ex.GetType().Name}: {ex.Message}\n").ConfigureAwait(false);
             return ExitCodes.InternalError;
+        }
+
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
         }
     }
 }
