@@ -13,10 +13,17 @@ internal sealed record DevnetPrerequisites(string RepositoryRoot, string Anvil, 
             ?? throw new DevnetException($"No DiscreteExec checkout (DiscreteExec.sln) above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}: run the devnet from the repository.");
         var evm = Path.Combine(root, "contracts", "evm");
         var solana = Path.Combine(root, "programs", "solana");
-        var anvil = Environment.GetEnvironmentVariable("ANVIL_PATH") is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : Path.Combine(evm, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
-        Require(File.Exists(anvil), $"anvil not found at {anvil}: run `npm ci` in {evm} (or set ANVIL_PATH).");
+        var anvil = Environment.GetEnvironmentVariable("ANVIL_PATH");
+        if (string.IsNullOrEmpty(anvil))
+        {
+            anvil = Path.Combine(evm, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
+            Require(File.Exists(anvil), $"anvil not found at {anvil}: run `npm ci` in {evm} (or set ANVIL_PATH).");
+        }
+        else
+        {
+            Require(File.Exists(anvil), $"ANVIL_PATH points at {anvil}, which does not exist: fix it, or unset it and run `npm ci` in {evm}.");
+        }
+
         Require(Directory.Exists(Path.Combine(solana, "node_modules", "litesvm")), $"the Solana dev node's packages are missing ({Path.Combine(solana, "node_modules")}): run `npm ci` in {solana}.");
         var program = Path.Combine(solana, "build", "escrow.so");
         Require(File.Exists(program), $"the Solana escrow program is not built ({program} missing): run `bash programs/solana/build.sh` in {root}.");
