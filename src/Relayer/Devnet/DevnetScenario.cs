@@ -103,8 +103,8 @@ internal static class DevnetScenario
     }
 
     /// <summary>
-    /// Transfers both ways that net against each other, one whose deadline falls inside the settlement margin
-    /// (refunded) and one whose limit asks for more than 1:1 less the fee (deferred: it stays Open).
+    /// Transfers both ways that net against each other, one per chain whose deadline falls inside the settlement
+    /// margin (refunded) and one whose limit asks for more than 1:1 less the fee (deferred: it stays Open).
     /// </summary>
     private static async Task<IReadOnlyList<DevnetIntent>> OpenIntentsAsync(LocalDevnet devnet, TextWriter log, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -119,6 +119,7 @@ internal static class DevnetScenario
             await opener.FromEvmAsync("bob", Usdc(40), Usdc(39.9m), later, ExpectedFate.Filled, cancellationToken).ConfigureAwait(false),
             await opener.FromSolanaAsync("carol", Usdc(120), Usdc(119.5m), later, ExpectedFate.Filled, cancellationToken).ConfigureAwait(false),
             await opener.FromEvmAsync("dave", Usdc(30), Usdc(29.9m), tooSoon, ExpectedFate.Refunded, cancellationToken).ConfigureAwait(false),
+            await opener.FromSolanaAsync("frank", Usdc(20), Usdc(19.9m), tooSoon, ExpectedFate.Refunded, cancellationToken).ConfigureAwait(false),
             await opener.FromSolanaAsync("erin", Usdc(50), Usdc(50), later, ExpectedFate.Deferred, cancellationToken).ConfigureAwait(false),
         ];
     }

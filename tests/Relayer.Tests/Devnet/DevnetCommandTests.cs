@@ -66,7 +66,7 @@ public sealed class DevnetCommandTests(ITestOutputHelper output)
     {
         var batch = outcome.Batch;
         var intents = outcome.Intents;
-        Assert.Equal(5, intents.Count);
+        Assert.Equal(6, intents.Count);
         Assert.Equal(intents.Count, outcome.Epoch.Intents.Count);
 
         // Filled: Released on the origin escrow, and the recipient holds exactly the batch's payout (fresh accounts).
@@ -85,13 +85,25 @@ public sealed class DevnetCommandTests(ITestOutputHelper output)
             Assert.Equal(payout.Amount, await BalanceAsync(devnet, intent.Destination, intent.Recipient, ct));
         }
 
-        // Refunded: Refunded on its EVM escrow and the depositor has its input back (it held exactly that before opening).
-        var refunded = Assert.Single(intents, i => i.Expected == ExpectedFate.Refunded);
-        Assert.Equal([refunded.IntentId], batch.Refunded);
-        Assert.Equal(EvmDevChain.Chain, refunded.Origin);
-        Assert.Equal(EvmRefunded, await devnet.Evm.IntentStatusAsync(refunded.IntentId, ct));
-        Assert.Equal(refunded.InputAmount, await devnet.Evm.TokenBalanceAsync(EvmAddress.FromBytes32(refunded.Depositor), ct));
-        Assert.Equal(UInt256.Zero, await BalanceAsync(devnet, refunded.Destination, refunded.Recipient, ct));
+        // Refunded, one per chain: Refunded on the origin escrow, the depositor has its input back (it held exactly
+        // that before opening; on Solana in its associated token account), the recipient got nothing.
+        var refunded = intents.Where(i => i.Expected == ExpectedFate.Refunded).ToArray();
+        Assert.Equal(refunded.Select(i => i.IntentId).Order(), batch.Refunded.Order());
+        Assert.Equal([EvmDevChain.Chain, SolanaDevChain.Chain], refunded.Select(i => i.Origin).Order());
+        foreach (var intent in refunded)
+        {
+            if (intent.Origin == EvmDevChain.Chain)
+            {
+                Assert.Equal(EvmRefunded, await devnet.Evm.IntentStatusAsync(intent.IntentId, ct));
+            }
+            else
+            {
+                Assert.Equal(EscrowIntentStatus.Refunded, await devnet.Solana.IntentStatusAsync(intent.IntentId, ct));
+            }
+
+            Assert.Equal(intent.InputAmount, await BalanceAsync(devnet, intent.Origin, intent.Depositor, ct));
+            Assert.Equal(UInt256.Zero, await BalanceAsync(devnet, intent.Destination, intent.Recipient, ct));
+        }
 
         // Deferred: still Open on Solana, its input still escrowed, its recipient unpaid.
         var deferred = Assert.Single(intents, i => i.Expected == ExpectedFate.Deferred);
