@@ -16,18 +16,13 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly Queue<string> _tail = new();
     private readonly Action<string>? _onLine;
 
-    private ChildProcess(Process process, string name, Action<string>? onLine)
+    private ChildProcess(Process process, Action<string>? onLine)
     {
         _process = process;
-        Name = name;
         _onLine = onLine;
     }
 
-    public string Name { get; }
-
     public bool HasExited => _process.HasExited;
-
-    public int Id => _process.Id;
 
     /// <summary>Starts <paramref name="fileName"/>; <paramref name="onLine"/> sees every stdout line (e.g. to detect readiness).</summary>
     public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, Action<string>? onLine = null)
@@ -53,7 +48,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             throw new DevnetException($"{name}: cannot run {fileName} ({ex.Message}){(fileName == "node" ? ": install Node 20 and put `node` on PATH" : string.Empty)}.", ex);
         }
 
-        var child = new ChildProcess(process, name, onLine);
+        var child = new ChildProcess(process, onLine);
         process.OutputDataReceived += (_, e) => child.Take(e.Data, stdout: true);
         process.ErrorDataReceived += (_, e) => child.Take(e.Data, stdout: false);
         process.BeginOutputReadLine();

@@ -37,7 +37,7 @@ internal sealed class LegSettlement(LocalDevnet devnet)
             foreach (var chunk in chunks.Where(c => c.ChainId == leg.ChainId))
             {
                 DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
-                    $"  chain {leg.ChainId,-6} epoch {leg.EpochId} chunk {chunk.Chunk} ({chunk.ActionCount} actions): {(chunk.Applied ? "applied, tx " + chunk.TransactionId : "already applied, nothing sent")}"));
+                    $"  chain {leg.ChainId,-6} epoch {leg.EpochId} chunk {chunk.Chunk} ({chunk.ActionCount} action{(chunk.ActionCount == 1 ? string.Empty : "s")}): {(chunk.Applied ? "applied, tx " + chunk.TransactionId : "already applied, nothing sent")}"));
             }
         }
 
