@@ -13,4 +13,7 @@ internal static class ExitCodes
 
     /// <summary><c>clear --check</c>: the recomputed batch differs from the given one.</summary>
     public const int CheckMismatch = 3;
+
+    /// <summary>Ctrl+C (SIGINT) stopped the command after it cleaned up: 128 + SIGINT, as shells report it.</summary>
+    public const int Interrupted = 130;
 }

@@ -7,9 +7,10 @@ internal static class RelayerCli
 {
     public static RootCommand CreateRootCommand()
     {
-        var root = new RootCommand("DiscreteExec relayer: clears epochs of cross-chain intents into settlement batches and measures the clearing.");
+        var root = new RootCommand("DiscreteExec relayer: clears epochs of cross-chain intents into settlement batches, measures the clearing, and runs end to end on a local devnet.");
         root.Subcommands.Add(ClearCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DevnetCommand.Create());
         return root;
     }
 

@@ -1,0 +1,39 @@
+using DiscreteExec.Core;
+using DiscreteExec.Aggregator.Clearing;
+
+namespace DiscreteExec.Relayer.Devnet;
+
+/// <summary>What the scenario expects of an intent, by design of its parameters.</summary>
+internal enum ExpectedFate
+{
+    Filled,
+    Refunded,
+    Deferred,
+}
+
+/// <summary>One intent the devnet opened, as its user set it up.</summary>
+internal sealed record DevnetIntent(
+    string Name, Bytes32 IntentId, ChainId Origin, ChainId Destination, Bytes32 Depositor, UInt256 InputAmount, UInt256 MinOutput, Bytes32 Recipient, ExpectedFate Expected);
+
+/// <summary>One settlement chunk as a submitter reported it; <see cref="TransactionId"/> is empty when nothing was sent.</summary>
+internal sealed record SettledChunk(ChainId ChainId, uint Chunk, int ActionCount, bool Applied, string TransactionId);
+
+/// <summary>A devnet run: the epoch it cleared, the batch, what was submitted and replayed, and chain readings taken after settling.</summary>
+internal sealed record DevnetOutcome
+{
+    public required EpochInput Epoch { get; init; }
+
+    public required SettlementBatch Batch { get; init; }
+
+    public required IReadOnlyList<DevnetIntent> Intents { get; init; }
+
+    public required IReadOnlyList<SettledChunk> Settled { get; init; }
+
+    public required IReadOnlyList<SettledChunk> Replayed { get; init; }
+
+    /// <summary>The EVM relayer account's nonce right after the first settlement (a replay that sent anything would move it).</summary>
+    public required ulong EvmRelayerNonceAfterSettle { get; init; }
+
+    /// <summary>The Solana fee payer's lamports right after the first settlement (a replay that sent anything would pay fees).</summary>
+    public required ulong SolanaPayerLamportsAfterSettle { get; init; }
+}

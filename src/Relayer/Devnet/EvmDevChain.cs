@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using DiscreteExec.Adapters.Evm;
+using DiscreteExec.Adapters.Evm.Abi;
+using DiscreteExec.Adapters.Evm.Configuration;
+using DiscreteExec.Adapters.Evm.Crypto;
+using DiscreteExec.Adapters.Evm.Encoding;
+using DiscreteExec.Adapters.Evm.Escrow;
+using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Adapters.Evm.Submission;
+using DiscreteExec.Adapters.Evm.Transactions;
+using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Hashing;
+using DiscreteExec.Core.Intents;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DiscreteExec.Relayer.Devnet;
+
+/// <summary>
+/// anvil (chain 31337) on a free port with IntentEscrow (2-of-3 local-devnet signers, destination the Solana
+/// cluster) and a USDC-like TestToken (6 decimals) deployed from the committed artifacts; the relayer and the
+/// escrow's owner are anvil's well-known account 0. The helpers act as the users of the scenario.
+/// </summary>
+internal sealed class EvmDevChain : IAsyncDisposable
+{
+    public const ulong ChainIdValue = 31337;
+
+    /// <summary>anvil's well-known dev account 0 (public test key: never use it anywhere real).</summary>
+    private const string AnvilAccount0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    private static readonly AbiFunction Mint = AbiFunction.Parse("mint(address,uint256)");
+    private static readonly AbiFunction Approve = AbiFunction.Parse("approve(address,uint256) returns (bool)");
+    private static readonly AbiFunction BalanceOf = AbiFunction.Parse("balanceOf(address) returns (uint256)");
+
+    private readonly ChildProcess _anvil;
+    private readonly TimeProvider _time;
+
+    private EvmDevChain(ChildProcess anvil, Uri url, EvmRpcClient rpc, TimeProvider time)
+    {
+        _anvil = anvil;
+        Url = url;
+        Rpc = rpc;
+        _time = time;
+    }
+
+    public static ChainId Chain { get; } = new(ChainIdValue);
+
+    public Uri Url { get; }
+
+    public EvmRpcClient Rpc { get; }
+
+    public EvmKey Relayer { get; } = EvmKey.FromHex(AnvilAccount0);
+
+    public IReadOnlyList<EvmKey> Signers { get; } = [LocalKey("signer-a"), LocalKey("signer-b"), LocalKey("signer-c")];
+
+    public EvmAddress Escrow { get; private set; }
+
+    public EvmAddress Token { get; private set; }
+
+    public ulong DeploymentBlock { get; private set; }
+
+    /// <summary>A deterministic key for the local devnet only, derived from a label.</summary>
+    public static EvmKey LocalKey(string label) =>
+        new(Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes("discreteexec-local-devnet:" + label)).ToArray());
+
+    public static async Task<EvmDevChain> StartAsync(DevnetPrerequisites tools, HttpClient http, ChainId destination, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var port = ChildProcess.FreePort();
+        var anvil = ChildProcess.Start("anvil", tools.Anvil, ["--host", "127.0.0.1", "--port", Invariant(port), "--chain-id", Invariant(ChainIdValue), "--silent"]);
+        var url = new Uri($"http://127.0.0.1:{Invariant(port)}/");
+        var rpc = new EvmRpcClient(http, url, RpcResilience.Create(new RpcResilienceSettings { MaxRetryAttempts = 2 }, time), IntentEscrowAbi.Abi, NullLogger<EvmRpcClient>.Instance);
+        var chain = new EvmDevChain(anvil, url, rpc, time);
+        try
+        {
+            await chain.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
+            chain.Token = await chain.DeployAsync(tools, "TestToken", AbiEncoder.Encode([AbiType.String, AbiType.String, AbiType.Uint(8)], ["USD Coin (local devnet)", "USDC", (byte)6]), cancellationToken).ConfigureAwait(false);
+            chain.Escrow = await chain.DeployAsync(tools, "IntentEscrow", AbiEncoder.Encode(
+                IntentEscrowAbi.Abi.ConstructorInputs.Select(p => p.Type).ToArray(),
+                [chain.Relayer.Address, 3600UL, chain.Signers.Select(s => (object?)s.Address).ToArray(), (byte)2, new object?[] { destination.Value }]), cancellationToken).ConfigureAwait(false);
+            chain.DeploymentBlock = await rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+            return chain;
+        }
+        catch
+        {
+            await chain.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Options for the adapter's watcher and submitter: no confirmation depth (anvil mines each transaction at once), fast polling.</summary>
+    public EvmChainOptions Options() => new()
+    {
+        RpcUrl = Url,
+        ChainId = (long)ChainIdValue,
+        EscrowAddress = Escrow.ToString(),
+        StartBlock = (long)DeploymentBlock,
+        ConfirmationDepth = 0,
+        PollInterval = TimeSpan.FromMilliseconds(50),
+        ConfirmationTimeout = TimeSpan.FromSeconds(30),
+    };
+
+    public EscrowWatcher CreateWatcher(IWatcherCheckpointStore checkpoints) =>
+        new(Rpc, Options(), checkpoints, _time, NullLogger<EscrowWatcher>.Instance);
+
+    public TransactionSender CreateSender() =>
+        new(Rpc, new LocalTransactionSigner(Relayer), Options(), _time, NullLogger<TransactionSender>.Instance);
+
+    /// <summary>The leg submitter with two of the three signers: exactly the escrow's threshold.</summary>
+    public LegSubmitter CreateSubmitter(TransactionSender sender) =>
+        new(Rpc, sender, Signers.Take(2).Select(k => (ILegSigner)new LocalLegSigner(k)), Options(), NullLogger<LegSubmitter>.Instance);
+
+    public async Task GiveGasAsync(EvmAddress account, CancellationToken cancellationToken) =>
+        await Rpc.RequestAsync("anvil_setBalance", [account.ToLowerHex(), Hex.EncodeQuantity(BigInteger.Pow(10, 21))], cancellationToken).ConfigureAwait(false);
+
+    public Task MintAsync(EvmAddress to, UInt256 amount, CancellationToken cancellationToken) =>
+        SendAsync(Relayer, Token, Mint.EncodeCall(to, amount), cancellationToken);
+
+    /// <summary>Mints the input to the user, approves the escrow and opens the intent; returns its id.</summary>
+    public async Task<Bytes32> OpenAsync(EvmKey user, IntentParams intent, CancellationToken cancellationToken)
+    {
+        await MintAsync(user.Address, intent.InputAmount, cancellationToken).ConfigureAwait(false);
+        await SendAsync(user, Token, Approve.EncodeCall(Escrow, intent.InputAmount), cancellationToken).ConfigureAwait(false);
+        var nonce = IntentEscrowAbi.DecodeUInt256(await CallAsync(Escrow, IntentEscrowAbi.Nonce(), cancellationToken).ConfigureAwait(false)).AsUInt64;
+        await SendAsync(user, Escrow, IntentEscrowAbi.Open(intent), cancellationToken).ConfigureAwait(false);
+        return IntentId.Compute(Chain, Escrow.ToBytes32(), nonce);
+    }
+
+    /// <summary>Adds relayer liquidity: mints to account 0 and funds the escrow's pool with it.</summary>
+    public async Task FundPoolAsync(UInt256 amount, CancellationToken cancellationToken)
+    {
+        await MintAsync(Relayer.Address, amount, cancellationToken).ConfigureAwait(false);
+        await SendAsync(Relayer, Token, Approve.EncodeCall(Escrow, amount), cancellationToken).ConfigureAwait(false);
+        await SendAsync(Relayer, Escrow, IntentEscrowAbi.Fund(Token, amount), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<UInt256> TokenBalanceAsync(EvmAddress account, CancellationToken cancellationToken) =>
+        IntentEscrowAbi.DecodeUInt256(await CallAsync(Token, BalanceOf.EncodeCall(account), cancellationToken).ConfigureAwait(false));
+
+    public async Task<UInt256> PoolBalanceAsync(CancellationToken cancellationToken) =>
+        IntentEscrowAbi.DecodeUInt256(await CallAsync(Escrow, IntentEscrowAbi.PoolBalance(Token), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The escrow's status code: 0 None, 1 Open, 2 Released, 3 Refunded.</summary>
+    public async Task<byte> IntentStatusAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
+        (byte)IntentEscrowAbi.DecodeUInt256(await CallAsync(Escrow, IntentEscrowAbi.IntentStatus(intentId), cancellationToken).ConfigureAwait(false)).AsUInt64;
+
+    public Task<ulong> RelayerNonceAsync(CancellationToken cancellationToken) =>
+        Rpc.GetTransactionCountAsync(Relayer.Address, BlockTag.Latest, cancellationToken);
+
+    public ValueTask DisposeAsync() => _anvil.DisposeAsync();
+
+    private Task<byte[]> CallAsync(EvmAddress to, byte[] data, CancellationToken cancellationToken) =>
+        Rpc.CallAsync(new CallRequest(to, data), BlockTag.Latest, cancellationToken);
+
+    private async Task WaitReadyAsync(CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                var id = await Rpc.ChainIdAsync(cancellationToken).ConfigureAwait(false);
+                if (id != ChainIdValue)
+                {
+                    throw new DevnetException($"anvil at {Url} reports chain id {id}, not {ChainIdValue}.");
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or EvmRpcException && !cancellationToken.IsCancellationRequested)
+            {
+                if (_anvil.HasExited || _time.GetElapsedTime(started) > TimeSpan.FromSeconds(20))
+                {
+                    throw new DevnetException($"anvil did not answer at {Url} (exited: {_anvil.HasExited}). Its output:{Environment.NewLine}{_anvil.Tail()}", ex);
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<EvmAddress> DeployAsync(DevnetPrerequisites tools, string artifact, byte[] constructorArguments, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(tools.EvmArtifacts, artifact + ".json");
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
+        var bytecode = Hex.Decode(document.RootElement.GetProperty("bytecode").GetString() ?? throw new DevnetException($"{path} has no bytecode."));
+        var receipt = await SendAsync(Relayer, null, [.. bytecode, .. constructorArguments], cancellationToken).ConfigureAwait(false);
+        return receipt.ContractAddress ?? throw new DevnetException($"Deploying {artifact} created no contract.");
+    }
+
+    /// <summary>Signs and sends one transaction and waits for its receipt (anvil mines at once); a revert throws.</summary>
+    private async Task<TransactionReceipt> SendAsync(EvmKey from, EvmAddress? to, byte[] data, CancellationToken cancellationToken)
+    {
+        var nonce = await Rpc.GetTransactionCountAsync(from.Address, BlockTag.Pending, cancellationToken).ConfigureAwait(false);
+        var gas = await Rpc.EstimateGasAsync(new CallRequest(to, data) { From = from.Address }, cancellationToken).ConfigureAwait(false);
+        var signed = new Eip1559Transaction
+        {
+            ChainId = ChainIdValue,
+            Nonce = nonce,
+            MaxPriorityFeePerGas = 1_000_000_000,
+            MaxFeePerGas = 50_000_000_000,
+            GasLimit = gas + (gas / 4),
+            To = to,
+            Data = data,
+        }.Sign(from);
+        await Rpc.SendRawTransactionAsync(signed.Raw, cancellationToken).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
+        while (_time.GetElapsedTime(started) < TimeSpan.FromSeconds(20))
+        {
+            if (await Rpc.GetTransactionReceiptAsync(signed.Hash, cancellationToken).ConfigureAwait(false) is { } receipt)
+            {
+                return receipt.Succeeded ? receipt : throw new DevnetException($"Transaction {signed.Hash} from {from.Address} reverted.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new DevnetException($"Transaction {signed.Hash} was not mined within 20 s.");
+    }
+
+    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Invariant(ulong value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,270 @@
+using System.Globalization;
+using DiscreteExec.Adapters.Solana;
+using DiscreteExec.Adapters.Solana.Codec;
+using DiscreteExec.Adapters.Solana.Configuration;
+using DiscreteExec.Adapters.Solana.Programs;
+using DiscreteExec.Adapters.Solana.Rpc;
+using DiscreteExec.Adapters.Solana.Settlement;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Intents;
+
+namespace DiscreteExec.Relayer.Devnet;
+
+/// <summary>
+/// The Solana dev node (cluster chain id 900001) on a free port with the escrow program loaded and initialized
+/// (2-of-3 freshly generated attestor keys, destination the EVM chain), a USDC-like mint (6 decimals) and its pool.
+/// The admin pays for everything and is the relayer's fee payer. The helpers act as the users of the scenario.
+/// </summary>
+internal sealed class SolanaDevChain : IAsyncDisposable
+{
+    public const ulong ChainIdValue = 900001;
+    private const string ReadyPrefix = "devnode listening on ";
+
+    private readonly ChildProcess _node;
+    private readonly TimeProvider _time;
+    private readonly List<SolanaKeypair> _keys = [];
+
+    private SolanaDevChain(ChildProcess node, SolanaCluster cluster, TimeProvider time)
+    {
+        _node = node;
+        Cluster = cluster;
+        _time = time;
+        Admin = Keep(SolanaKeypair.Generate());
+        Signers = [Keep(SolanaKeypair.Generate()), Keep(SolanaKeypair.Generate()), Keep(SolanaKeypair.Generate())];
+    }
+
+    public static ChainId Chain { get; } = new(ChainIdValue);
+
+    public SolanaCluster Cluster { get; }
+
+    public ISolanaRpc Rpc => Cluster.Rpc;
+
+    public EscrowProgram Escrow => Cluster.Escrow;
+
+    public Uri Url => Cluster.Options.RpcUrl!;
+
+    /// <summary>Escrow admin, mint authority, pool funder and the settlement fee payer.</summary>
+    public SolanaKeypair Admin { get; }
+
+    public IReadOnlyList<SolanaKeypair> Signers { get; }
+
+    public Bytes32 Mint { get; private set; }
+
+    public static async Task<SolanaDevChain> StartAsync(DevnetPrerequisites tools, HttpClient http, ChainId destination, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var node = ChildProcess.Start(
+            "Solana dev node",
+            "node",
+            [tools.DevnodeServer, "--port", "0", "--program", tools.EscrowProgram, "--slot-ms", "100"],
+            line =>
+            {
+                if (line.StartsWith(ReadyPrefix, StringComparison.Ordinal))
+                {
+                    ready.TrySetResult(line);
+                }
+            });
+        SolanaDevChain? chain = null;
+        try
+        {
+            string line;
+            try
+            {
+                line = await WaitForLineAsync(node, ready.Task, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException ex)
+            {
+                throw new DevnetException($"The Solana dev node did not report ready within 30 s (exited: {node.HasExited}). Its output:{Environment.NewLine}{node.Tail()}", ex);
+            }
+
+            // "devnode listening on 127.0.0.1:PORT program=<base58>"
+            var parts = line[ReadyPrefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var endpoint = parts[0];
+            var programId = parts.Single(p => p.StartsWith("program=", StringComparison.Ordinal))["program=".Length..];
+            var options = new SolanaClusterOptions
+            {
+                RpcUrl = new Uri($"http://{endpoint}"),
+                ChainId = ChainIdValue,
+                ProgramId = programId,
+                Commitment = Commitment.Confirmed,
+                PollInterval = TimeSpan.FromMilliseconds(100),
+                ConfirmPollInterval = TimeSpan.FromMilliseconds(50),
+                RequestTimeout = TimeSpan.FromSeconds(5),
+                RetryBaseDelay = TimeSpan.FromMilliseconds(20),
+            };
+            chain = new SolanaDevChain(node, SolanaCluster.Create("local-devnet", options, http, timeProvider: time), time);
+            await chain.SetUpAsync(destination, cancellationToken).ConfigureAwait(false);
+            return chain;
+        }
+        catch
+        {
+            if (chain is null)
+            {
+                await node.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await chain.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The relayer's submitter: the admin pays, two of the three attestors sign (the program's threshold).</summary>
+    public LegSubmitter CreateSubmitter() =>
+        Cluster.CreateSubmitter(new LocalKeypairSigner(Admin), [new LocalKeypairSigner(Signers[0]), new LocalKeypairSigner(Signers[1])]);
+
+    /// <summary>A new user with SOL for fees and <paramref name="tokens"/> in its associated token account.</summary>
+    public async Task<SolanaKeypair> NewUserAsync(ulong tokens, CancellationToken cancellationToken)
+    {
+        var user = Keep(SolanaKeypair.Generate());
+        await AirdropAsync(user.PublicKey, cancellationToken).ConfigureAwait(false);
+        await MintToAsync(user.PublicKey, tokens, cancellationToken).ConfigureAwait(false);
+        return user;
+    }
+
+    /// <summary>A wallet that only receives (no account is created: the settlement creates its token account).</summary>
+    public Bytes32 NewWallet() => Keep(SolanaKeypair.Generate()).PublicKey;
+
+    /// <summary>Opens an intent from the user's associated token account; returns its id.</summary>
+    public async Task<Bytes32> OpenAsync(SolanaKeypair user, OpenIntentParams intent, CancellationToken cancellationToken)
+    {
+        // Opens are sent one at a time, so the nonce read here is the one the program assigns.
+        var nonce = (await ConfigAsync(cancellationToken).ConfigureAwait(false)).NextNonce;
+        var source = ProgramAddress.AssociatedTokenAccount(user.PublicKey, intent.InputMint);
+        await SendAsync([Escrow.Open(user.PublicKey, source, intent, Chain, nonce)], [user], cancellationToken).ConfigureAwait(false);
+        return IntentId.Compute(Chain, Escrow.ProgramId, nonce);
+    }
+
+    /// <summary>Adds relayer liquidity: mints to the admin and funds the pool with it.</summary>
+    public async Task FundPoolAsync(ulong amount, CancellationToken cancellationToken)
+    {
+        var source = await MintToAsync(Admin.PublicKey, amount, cancellationToken).ConfigureAwait(false);
+        await SendAsync([Escrow.Fund(Admin.PublicKey, source, Mint, amount)], [Admin], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The wallet's balance of the mint in its associated token account (0 when it has none).</summary>
+    public async Task<ulong> TokenBalanceAsync(Bytes32 wallet, CancellationToken cancellationToken)
+    {
+        var account = await Rpc.GetAccountInfoAsync(ProgramAddress.AssociatedTokenAccount(wallet, Mint), Commitment.Confirmed, cancellationToken).ConfigureAwait(false);
+        return account is null ? 0 : TokenProgram.ReadAmount(account.Data);
+    }
+
+    public async Task<EscrowPool> PoolAsync(CancellationToken cancellationToken) =>
+        EscrowPool.Decode((await Rpc.GetAccountInfoAsync(Escrow.PoolAddress(Mint), Commitment.Confirmed, cancellationToken).ConfigureAwait(false)
+            ?? throw new DevnetException($"The pool account of mint {Base58.EncodeKey(Mint)} does not exist.")).Data);
+
+    public async Task<EscrowIntentStatus?> IntentStatusAsync(Bytes32 intentId, CancellationToken cancellationToken)
+    {
+        var account = await Rpc.GetAccountInfoAsync(Escrow.IntentAddress(intentId), Commitment.Confirmed, cancellationToken).ConfigureAwait(false);
+        return account is null ? null : EscrowIntent.Decode(account.Data).Status;
+    }
+
+    public Task<ulong> PayerLamportsAsync(CancellationToken cancellationToken) =>
+        Rpc.GetBalanceAsync(Admin.PublicKey, Commitment.Confirmed, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _node.DisposeAsync().ConfigureAwait(false);
+        foreach (var key in _keys)
+        {
+            key.Dispose();
+        }
+    }
+
+    private static async Task<string> WaitForLineAsync(ChildProcess node, Task<string> ready, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (!ready.IsCompleted)
+        {
+            if (node.HasExited)
+            {
+                throw new DevnetException($"The Solana dev node exited before it was ready. Its output:{Environment.NewLine}{node.Tail()}");
+            }
+
+            if (time.GetElapsedTime(started) > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException();
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ready.ConfigureAwait(false);
+    }
+
+    private async Task SetUpAsync(ChainId destination, CancellationToken cancellationToken)
+    {
+        await AirdropAsync(Admin.PublicKey, cancellationToken).ConfigureAwait(false);
+        await SendAsync(
+            [
+                Escrow.Initialize(Admin.PublicKey, Chain, 3600, 2, [.. Signers.Select(s => s.PublicKey)]),
+                Escrow.SetDestinationChain(Admin.PublicKey, destination, true),
+            ],
+            [Admin],
+            cancellationToken).ConfigureAwait(false);
+        var mint = Keep(SolanaKeypair.Generate());
+        Mint = mint.PublicKey;
+        var rent = await Rpc.GetMinimumBalanceForRentExemptionAsync(TokenProgram.MintSize, cancellationToken).ConfigureAwait(false);
+        await SendAsync(
+            [
+                SystemProgram.CreateAccount(Admin.PublicKey, Mint, rent, TokenProgram.MintSize, WellKnown.TokenProgram),
+                TokenProgram.InitializeMint2(Mint, 6, Admin.PublicKey),
+                Escrow.CreatePool(Admin.PublicKey, Mint),
+            ],
+            [Admin, mint],
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<EscrowConfig> ConfigAsync(CancellationToken cancellationToken) =>
+        EscrowConfig.Decode((await Rpc.GetAccountInfoAsync(Escrow.Config, Commitment.Confirmed, cancellationToken).ConfigureAwait(false)
+            ?? throw new DevnetException("The escrow program is not initialized (no config account).")).Data);
+
+    private async Task<Bytes32> MintToAsync(Bytes32 owner, ulong amount, CancellationToken cancellationToken)
+    {
+        var ata = ProgramAddress.AssociatedTokenAccount(owner, Mint);
+        await SendAsync([AssociatedTokenProgram.CreateIdempotent(Admin.PublicKey, owner, Mint), TokenProgram.MintTo(Mint, ata, Admin.PublicKey, amount)], [Admin], cancellationToken).ConfigureAwait(false);
+        return ata;
+    }
+
+    private async Task AirdropAsync(Bytes32 account, CancellationToken cancellationToken) =>
+        await WaitConfirmedAsync(await Rpc.RequestAirdropAsync(account, 10_000_000_000, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Signs with every given key (the first pays), sends, and waits until confirmed; a failure throws.</summary>
+    private async Task SendAsync(IReadOnlyList<Instruction> instructions, IReadOnlyList<SolanaKeypair> signers, CancellationToken cancellationToken)
+    {
+        var blockhash = await Rpc.GetLatestBlockhashAsync(Commitment.Confirmed, cancellationToken).ConfigureAwait(false);
+        var transaction = Transaction.Sign(MessageCompiler.Compile(signers[0].PublicKey, instructions, blockhash.Blockhash), [.. signers]);
+        var signature = await Rpc.SendTransactionAsync(transaction.Serialize(), new SendOptions(), cancellationToken).ConfigureAwait(false);
+        await WaitConfirmedAsync(signature, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WaitConfirmedAsync(string signature, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (_time.GetElapsedTime(started) < TimeSpan.FromSeconds(20))
+        {
+            var status = (await Rpc.GetSignatureStatusesAsync([signature], cancellationToken).ConfigureAwait(false))[0];
+            if (status?.Error is { } error)
+            {
+                throw new DevnetException(string.Create(CultureInfo.InvariantCulture, $"Solana transaction {signature} failed: {error}"));
+            }
+
+            if (status?.ConfirmationStatus >= Commitment.Confirmed)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new DevnetException($"Solana transaction {signature} was not confirmed within 20 s.");
+    }
+
+    private SolanaKeypair Keep(SolanaKeypair key)
+    {
+        _keys.Add(key);
+        return key;
+    }
+}
