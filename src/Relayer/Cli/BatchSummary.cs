@@ -62,8 +62,9 @@ internal static class BatchSummary
         }
 
         legs.WriteTo(writer, "  ");
-        WriteIds(writer, "refunded", batch.Refunded);
-        WriteIds(writer, "deferred", batch.Deferred);
+        var reasons = batch.Stats.Refunds.ToDictionary(r => r.IntentId, r => r.Reason);
+        WriteIds(writer, "refunded", batch.Refunded, reasons);
+        WriteIds(writer, "deferred", batch.Deferred, null);
 
         Line(writer, string.Empty);
         Line(writer, $"batch root  {batch.BatchRoot}");
@@ -78,7 +79,7 @@ internal static class BatchSummary
         }
     }
 
-    private static void WriteIds(TextWriter writer, string title, IReadOnlyList<Bytes32> ids)
+    private static void WriteIds(TextWriter writer, string title, IReadOnlyList<Bytes32> ids, Dictionary<Bytes32, string>? reasons)
     {
         if (ids.Count == 0)
         {
@@ -89,7 +90,7 @@ internal static class BatchSummary
         Line(writer, $"{title}:");
         foreach (var id in ids.Take(MaxListedIds))
         {
-            Line(writer, $"  {id}");
+            Line(writer, reasons is not null && reasons.TryGetValue(id, out var reason) ? $"  {id}  {reason}" : $"  {id}");
         }
 
         if (ids.Count > MaxListedIds)

@@ -148,6 +148,11 @@ public sealed class ClearCommandTests : IDisposable
         Assert.Contains(BatchFileWriter.PriceText(batch.Prices[0]), result.Output, StringComparison.Ordinal);
         Assert.Contains(Id("mixed", "deferredBig").ToString(), result.Output, StringComparison.Ordinal);
         Assert.Contains("written to  ", result.Output, StringComparison.Ordinal);
+
+        // Each refund says why.
+        Assert.Contains($"{Id("mixed", "expired")}  expired", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"{Id("mixed", "invalidOutput")}  unknown-output-token", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"{Id("mixed", "invalidInput")}  unknown-input-token", result.Output, StringComparison.Ordinal);
         Assert.Matches(@"INTENTS\s+FILLED\s+REFUNDED\s+DEFERRED\n\s*11\s+\d+\s+3\s+\d+\n", result.Output);
     }
 
