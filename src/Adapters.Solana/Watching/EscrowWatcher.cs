@@ -40,7 +40,10 @@ public sealed class EscrowWatcher
         _programId = options.ProgramKey;
     }
 
-    /// <summary>Polls until cancelled; RPC failures (node down, restarting, behind) are logged and retried next interval.</summary>
+    /// <summary>
+    /// Polls until cancelled; a failing pass (node down, restarting, behind, or the sink refusing an intent) is logged
+    /// and retried next interval from the last saved checkpoint, never ends the loop.
+    /// </summary>
     public async Task RunAsync(Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -49,7 +52,9 @@ public sealed class EscrowWatcher
             {
                 await PollOnceAsync(onIntent, cancellationToken).ConfigureAwait(false);
             }
-            catch (SolanaRpcException ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning disable CA1031 // The loop outlives any one failure; the failure is logged with its cause.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
             {
                 Log.PollFailed(_logger, ex, _options.Chain, _options.PollInterval);
             }

@@ -113,6 +113,40 @@ public sealed class EscrowWatcherTests
         Assert.Single(seen);
     }
 
+    [Fact]
+    public async Task RunAsync_SinkFailsOnce_KeepsPollingAndReportsOnTheNextPoll()
+    {
+        var rpc = new FakeRpc();
+        rpc.Add(Opened(0));
+        var time = new FakeTimeProvider();
+        var seen = new List<IntentObserved>();
+        var failures = 0;
+        using var cts = new CancellationTokenSource();
+        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore(), timeProvider: time);
+        var run = watcher.RunAsync(
+            (o, _) =>
+            {
+                if (failures++ == 0)
+                {
+                    throw new InvalidOperationException("bus unavailable");
+                }
+
+                seen.Add(o);
+                return ValueTask.CompletedTask;
+            },
+            cts.Token);
+        for (var i = 0; i < 50 && seen.Count == 0 && !run.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10);
+        }
+
+        Assert.False(run.IsCompleted, $"the watcher loop ended: {run.Exception?.InnerException?.Message}");
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal([0ul], seen.Select(o => o.Intent.DepositNonce));
+    }
+
     private static string[] Opened(ulong nonce) =>
         [$"Program {Ours} invoke [1]", "Program data: " + Convert.ToBase64String(EscrowEventDecoderTests.IntentOpened(nonce)), $"Program {Ours} success"];
 
