@@ -69,6 +69,19 @@ public static class Secp256k1
         }
     }
 
+    /// <summary>
+    /// The low-s form (EIP-2) of a signature: a high s becomes n - s with the other y parity. Both recover the same key,
+    /// but ecrecover users such as OpenZeppelin's ECDSA refuse the high one.
+    /// </summary>
+    public static EcdsaSignature NormalizeLowS(EcdsaSignature signature)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        var s = new BigInteger(1, signature.S);
+        return s.CompareTo(HalfN) > 0
+            ? signature with { S = ToBytes32(N.Subtract(s)), RecoveryId = (byte)(signature.RecoveryId ^ 1) }
+            : signature;
+    }
+
     /// <summary>The 64-byte uncompressed public key (x ‖ y) of a private key.</summary>
     public static byte[] PublicKey(ReadOnlySpan<byte> privateKey) => PublicKey(ToScalar(privateKey));
 

@@ -141,7 +141,8 @@ public sealed partial class LegSubmitter
             }
         }
 
-        return signatures.Select(s => s.ToRsv()).ToArray();
+        // A remote signer may return the high-s twin of a valid signature; the escrow accepts only low s.
+        return signatures.Select(s => Secp256k1.NormalizeLowS(s).ToRsv()).ToArray();
     }
 
     private async Task<EvmRevertException?> ReplayRevertAsync(byte[] data, TransactionReceipt receipt, CancellationToken cancellationToken)

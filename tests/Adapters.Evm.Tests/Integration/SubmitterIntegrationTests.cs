@@ -144,6 +144,24 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         Assert.Equal("InsufficientSignatures", error.ErrorName);
     }
 
+    [Fact]
+    public async Task Submit_SignerReturnsHighS_NormalisesAndSettles()
+    {
+        // A remote signer may hand back the high-s twin of a valid signature (n - s, other parity): it recovers to the
+        // same address, but the escrow, like OpenZeppelin's ECDSA, refuses it with SignatureHighS.
+        await _bed.FundPoolAsync(1_000);
+        var payee = EvmAddress.FromPublicKey(EscrowTestbed.Key("high-s-payee").PublicKey);
+        var leg = Leg(11, [new SettlementAction(ActionKind.Payout, Id(11_000), _bed.Token.ToBytes32(), payee.ToBytes32(), 11)]);
+        using var sender = Sender(_bed.Options());
+        ILegSigner[] signers = [new HighSLegSigner(new LocalLegSigner(_bed.Signers[0])), new LocalLegSigner(_bed.Signers[1])];
+        var submitter = new LegSubmitter(_bed.Rpc, sender, signers, _bed.Options(), NullLogger<LegSubmitter>.Instance);
+
+        var result = await submitter.SubmitAsync(leg, CancellationToken.None);
+
+        Assert.Equal(ChunkOutcome.Applied, Assert.Single(result.Chunks).Outcome);
+        Assert.Equal((UInt256)11, await _bed.TokenBalanceAsync(payee));
+    }
+
     private static SettlementLeg Leg(ulong epoch, IReadOnlyList<SettlementAction> actions)
     {
         var leaves = SettlementLeaf.Hashes(Chain, epoch, actions);
@@ -165,4 +183,21 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
     private static Bytes32 Id(ulong n) => Keccak256.Hash(BitConverter.GetBytes(n));
 
     private static Bytes32 Account(ulong n) => EvmAddress.FromPublicKey(EscrowTestbed.Key($"account-{n}").PublicKey).ToBytes32();
+
+    private sealed class HighSLegSigner(ILegSigner inner) : ILegSigner
+    {
+        private static readonly System.Numerics.BigInteger N = System.Numerics.BigInteger.Parse("0fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", System.Globalization.NumberStyles.HexNumber);
+
+        public EvmAddress Address => inner.Address;
+
+        public async Task<EcdsaSignature> SignAsync(LegChunkToSign chunk, CancellationToken cancellationToken)
+        {
+            var low = await inner.SignAsync(chunk, cancellationToken);
+            var high = N - new System.Numerics.BigInteger(low.S, isUnsigned: true, isBigEndian: true);
+            var bytes = high.ToByteArray(isUnsigned: true, isBigEndian: true);
+            var s = new byte[32];
+            bytes.CopyTo(s, 32 - bytes.Length);
+            return new EcdsaSignature(low.R, s, (byte)(low.RecoveryId ^ 1));
+        }
+    }
 }
