@@ -55,6 +55,18 @@ public class Secp256k1Tests
     }
 
     [Fact]
+    public void NormalizeLowS_HighTwinOfCastSignature_GivesCastSignatureBack()
+    {
+        // cast wallet sign --no-hash --private-key 0x4c08…2318 0xabab…ab (32 bytes of 0xab), as above.
+        var low = EcdsaSignature.FromRsv(Hex.Decode("0x230bbf1802ee73022fc7e33916eff735e43fece87d4a373b65475220e9ffdb6a6ae0cc3143d20c144b7d86870f63b3fcc471ca4c24ff22f36daddcdd8109f00c1b"));
+        var n = BigInteger.Parse("0fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", System.Globalization.NumberStyles.HexNumber);
+        var high = low with { S = (n - new BigInteger(low.S, true, true)).ToByteArray(true, true), RecoveryId = (byte)(low.RecoveryId ^ 1) };
+
+        Assert.Equal(Hex.Encode(low.ToRsv()), Hex.Encode(Secp256k1.NormalizeLowS(high).ToRsv()));
+        Assert.Same(low, Secp256k1.NormalizeLowS(low));
+    }
+
+    [Fact]
     public void Recover_WrongRecoveryId_GivesAnotherAddress()
     {
         var key = EvmKey.FromHex(Key);
