@@ -53,7 +53,22 @@ public sealed partial class EscrowWatcher
     /// </summary>
     public async Task RunAsync(IEscrowEventSink sink, CancellationToken cancellationToken)
     {
-        await _rpc.EnsureChainAsync(_options, cancellationToken).ConfigureAwait(false);
+        // A node that is down at start is waited for; a node serving another chain, or no escrow there, stops the watcher.
+        while (true)
+        {
+            try
+            {
+                await _rpc.EnsureChainAsync(_options, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (RpcTransportException e) when (e.IsTransient && !cancellationToken.IsCancellationRequested)
+            {
+                LogNodeUnreachable(_logger, _chainId.Value, e);
+            }
+
+            await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -281,6 +296,9 @@ public sealed partial class EscrowWatcher
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Chain {ChainId}: reorg deeper than the kept block hashes; rescanning from block {FromBlock}, older dropped intents cannot be retracted")]
     private static partial void LogReorgBeyondWindow(ILogger logger, ulong chainId, ulong fromBlock);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Chain {ChainId}: node unreachable at start; retrying after the poll interval")]
+    private static partial void LogNodeUnreachable(ILogger logger, ulong chainId, Exception exception);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Chain {ChainId}: blocks {FromBlock}-{ToBlock} changed during the query; asking again")]
     private static partial void LogRangeUnstable(ILogger logger, ulong chainId, ulong fromBlock, ulong toBlock);

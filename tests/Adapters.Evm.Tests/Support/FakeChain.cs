@@ -101,7 +101,19 @@ public sealed class FakeChain : IEvmRpc
             ? new BlockHeader(number, _blocks[(int)number].Hash, number == 0 ? Bytes32.Zero : _blocks[(int)number - 1].Hash, 1_700_000_000 + number, BigInteger.One)
             : null;
 
-    public Task<ulong> ChainIdAsync(CancellationToken cancellationToken) => Task.FromResult(Chain.Value);
+    /// <summary>How many eth_chainId calls fail as if the node were unreachable (a transient transport fault).</summary>
+    public int UnreachableChainIdCalls { get; set; }
+
+    public Task<ulong> ChainIdAsync(CancellationToken cancellationToken)
+    {
+        if (UnreachableChainIdCalls > 0)
+        {
+            UnreachableChainIdCalls--;
+            throw new RpcTransportException("connection refused", statusCode: null);
+        }
+
+        return Task.FromResult(Chain.Value);
+    }
 
     public Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken) => throw new NotSupportedException();
 
@@ -117,7 +129,9 @@ public sealed class FakeChain : IEvmRpc
 
     public Task<TransactionReceipt?> GetTransactionReceiptAsync(Bytes32 transactionHash, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken) => throw new NotSupportedException();
+    // eth_getCode: the escrow is deployed (the start-up guard asks).
+    public Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken) =>
+        method == "eth_getCode" ? Task.FromResult(JsonDocument.Parse("\"0x6080\"").RootElement) : throw new NotSupportedException(method);
 
     public Task<IReadOnlyList<JsonElement>> BatchAsync(IReadOnlyList<RpcRequest> requests, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

@@ -136,6 +136,37 @@ public class EscrowWatcherTests
         Assert.Single(sink.Retracted);
     }
 
+    [Fact]
+    public async Task RunAsync_NodeUnreachableAtStart_KeepsTryingAndThenReports()
+    {
+        var chain = new FakeChain { UnreachableChainIdCalls = 3 };
+        chain.Mine(FakeChain.IntentOpened(0));
+        var watcher = Watcher(chain, new InMemoryCheckpointStore(), o => o.PollInterval = TimeSpan.FromMilliseconds(10));
+        var sink = new CollectingSink();
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        var run = watcher.RunAsync(sink, cancellation.Token);
+        while (sink.Observed.Count == 0 && !run.IsCompleted && !cancellation.IsCancellationRequested)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.False(run.IsCompleted, run.Exception?.GetBaseException().Message ?? "the watcher loop ended");
+        Assert.Single(sink.Observed);
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+
+    [Fact]
+    public async Task RunAsync_NodeServesAnotherChain_StopsWithTheMismatch()
+    {
+        var chain = new FakeChain();
+        var watcher = Watcher(chain, new InMemoryCheckpointStore(), o => o.ChainId = 1);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => watcher.RunAsync(new CollectingSink(), CancellationToken.None));
+        Assert.Contains("ChainId", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class FailingSink : IEscrowEventSink
     {
         public Task HandleAsync(EscrowWatchBatch batch, CancellationToken cancellationToken) => throw new InvalidOperationException("bus down");
