@@ -127,7 +127,9 @@ public sealed class ClearCommandTests : IDisposable
     {
         var (_, batch, _) = await ClearSampleAsync("deferral");
 
-        Assert.Contains(Id("deferral", "deferredBig"), batch.Deferred);
+        // Exactly the big one waits: a clearing that deferred everything must not pass.
+        Assert.Equal([Id("deferral", "deferredBig")], batch.Deferred);
+        Assert.Equal([Id("deferral", "deferralSmall")], batch.Filled);
         Assert.Empty(batch.Refunded);
     }
 
