@@ -124,6 +124,11 @@ public sealed class EpochBook
                 throw new ArgumentException($"Unknown asset '{assetId}'.", nameof(assetId));
             }
 
+            if (price.IsZero)
+            {
+                throw new ArgumentException($"Asset '{assetId}': a reference price must be positive, got 0.", nameof(price));
+            }
+
             _currentPrices[assetId] = price;
         }
     }

@@ -14,6 +14,18 @@ internal static class BenchCommand
             Description = "Comma-separated epoch sizes, e.g. 10000,100000,1000000. Suffixes k and m are accepted.",
             DefaultValueFactory = _ => "10k,100k,1m",
         };
+        // Checked while parsing, so that a bad size is a usage error (exit 2) like any other, not an unhandled exception.
+        intents.Validators.Add(result =>
+        {
+            try
+            {
+                ParseSizes(result.GetValueOrDefault<string>());
+            }
+            catch (ArgumentException ex)
+            {
+                result.AddError(ex.Message);
+            }
+        });
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic epochs.", DefaultValueFactory = _ => 42 };
         var child = new Option<string?>("--child") { Description = "Internal: run one workload (clear|floor) in this process.", Hidden = true };
 
@@ -51,17 +63,21 @@ internal static class BenchCommand
         return new Command("bench", "Measure the relayer's hot paths.") { clearing };
     }
 
-    internal static int[] ParseSizes(string text) =>
-    [
-        .. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
-        {
-            var multiplier = part[^1] switch { 'k' or 'K' => 1_000, 'm' or 'M' => 1_000_000, _ => 1 };
-            var digits = multiplier == 1 ? part : part[..^1];
-            return int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 && (long)value * multiplier <= 50_000_000
-                ? value * multiplier
-                : throw new ArgumentException($"--intents: '{part}' is not a size between 1 and 50m.");
-        }),
-    ];
+    internal static int[] ParseSizes(string text)
+    {
+        int[] sizes =
+        [
+            .. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
+            {
+                var multiplier = part[^1] switch { 'k' or 'K' => 1_000, 'm' or 'M' => 1_000_000, _ => 1 };
+                var digits = multiplier == 1 ? part : part[..^1];
+                return int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 && (long)value * multiplier <= 50_000_000
+                    ? value * multiplier
+                    : throw new ArgumentException($"--intents: '{part}' is not a size between 1 and 50m.");
+            }),
+        ];
+        return sizes.Length > 0 ? sizes : throw new ArgumentException($"--intents: '{text}' lists no size; give at least one, e.g. 10k,100k.");
+    }
 
     private static string Describe(BenchMeasurement m, BenchMeasurement? floor)
     {

@@ -108,6 +108,19 @@ public class EpochBookTests
     }
 
     [Fact]
+    public void UpdateReferencePrice_Zero_ThrowsNamingTheAssetAndKeepsThePrice()
+    {
+        // A zero price would value every intent at nothing (blinding the notional trigger) and, once it became the
+        // opening price, make any later price count as an infinite move.
+        var book = NewBook(new EpochBookOptions { MaxNotional = UInt256.Parse("1000000000000000000000") });
+        var error = Assert.Throws<ArgumentException>(() => book.UpdateReferencePrice("USDC", UInt256.Zero));
+        Assert.Contains("USDC", error.Message, StringComparison.Ordinal);
+
+        book.Add(NewIntent(1, amount: 1_000_000_000)); // 1000e18 at the kept $1
+        Assert.Equal(EpochCloseReason.Notional, book.DueTrigger());
+    }
+
+    [Fact]
     public void DueTrigger_AfterVolatilityClose_ComparesWithTheNewOpeningPrice()
     {
         var book = NewBook(new EpochBookOptions { MaxPriceMoveBps = 100 });

@@ -1,5 +1,6 @@
 using DiscreteExec.Relayer.Bench;
 using DiscreteExec.Relayer.Cli;
+using DiscreteExec.Relayer.Tests.Cli;
 
 namespace DiscreteExec.Relayer.Tests.Bench;
 
@@ -20,6 +21,22 @@ public class BenchCommandTests
     {
         var error = Assert.Throws<ArgumentException>(() => BenchCommand.ParseSizes(text));
         Assert.Contains("--intents", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("ten")]
+    [InlineData(",")]
+    public async Task Bench_BadIntentsList_ExitsWithBadInputNamingTheOption(string text)
+    {
+        // A bad size is a usage error like any other: exit 2 and a one-line message, no stack trace, and never a
+        // run that measures nothing.
+        var result = await CliRunner.RunAsync("bench", "clearing", "--intents", text);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.StartsWith("error: --intents", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
     }
 
     [Fact]
