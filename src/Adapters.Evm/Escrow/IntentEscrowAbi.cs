@@ -26,6 +26,19 @@ public static class IntentEscrowAbi
     /// <summary>The full ABI: functions, events and custom errors (used to name reverts).</summary>
     public static ContractAbi Abi { get; } = Load();
 
+    /// <summary>
+    /// The ABI-encoded arguments of <c>constructor(address owner, uint64 refundGraceSeconds, address[] signers,
+    /// uint8 threshold, uint64[] destinationChainIds)</c>, to append to the bytecode when deploying.
+    /// </summary>
+    public static byte[] ConstructorArguments(EvmAddress owner, ulong refundGraceSeconds, IReadOnlyList<EvmAddress> signers, byte threshold, IReadOnlyList<ChainId> destinations)
+    {
+        ArgumentNullException.ThrowIfNull(signers);
+        ArgumentNullException.ThrowIfNull(destinations);
+        return AbiEncoder.Encode(
+            [.. Abi.ConstructorInputs.Select(p => p.Type)],
+            [owner, refundGraceSeconds, signers.Select(s => (object?)s).ToArray(), threshold, destinations.Select(d => (object?)d.Value).ToArray()]);
+    }
+
     public static byte[] Open(IntentParams p)
     {
         ArgumentNullException.ThrowIfNull(p);

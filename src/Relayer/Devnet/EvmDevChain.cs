@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Numerics;
-using System.Text.Json;
 using DiscreteExec.Adapters.Evm;
-using DiscreteExec.Adapters.Evm.Abi;
 using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Adapters.Evm.Encoding;
@@ -29,10 +27,6 @@ internal sealed class EvmDevChain : IAsyncDisposable
 
     /// <summary>anvil's well-known dev account 0 (public test key: never use it anywhere real).</summary>
     private const string AnvilAccount0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-
-    private static readonly AbiFunction Mint = AbiFunction.Parse("mint(address,uint256)");
-    private static readonly AbiFunction Approve = AbiFunction.Parse("approve(address,uint256) returns (bool)");
-    private static readonly AbiFunction BalanceOf = AbiFunction.Parse("balanceOf(address) returns (uint256)");
 
     private readonly ChildProcess _anvil;
     private readonly TimeProvider _time;
@@ -75,10 +69,12 @@ internal sealed class EvmDevChain : IAsyncDisposable
         try
         {
             await chain.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
-            chain.Token = await chain.DeployAsync(tools, "TestToken", AbiEncoder.Encode([AbiType.String, AbiType.String, AbiType.Uint(8)], ["USD Coin (local devnet)", "USDC", (byte)6]), cancellationToken).ConfigureAwait(false);
-            chain.Escrow = await chain.DeployAsync(tools, "IntentEscrow", AbiEncoder.Encode(
-                IntentEscrowAbi.Abi.ConstructorInputs.Select(p => p.Type).ToArray(),
-                [chain.Relayer.Address, 3600UL, chain.Signers.Select(s => (object?)s.Address).ToArray(), (byte)2, new object?[] { destination.Value }]), cancellationToken).ConfigureAwait(false);
+            chain.Token = await chain.DeployAsync(tools, "TestToken", TestTokenAbi.ConstructorArguments("USD Coin (local devnet)", "USDC", 6), cancellationToken).ConfigureAwait(false);
+            chain.Escrow = await chain.DeployAsync(
+                tools,
+                "IntentEscrow",
+                IntentEscrowAbi.ConstructorArguments(chain.Relayer.Address, 3600, [.. chain.Signers.Select(s => s.Address)], 2, [destination]),
+                cancellationToken).ConfigureAwait(false);
             chain.DeploymentBlock = await rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
             return chain;
         }
@@ -115,13 +111,13 @@ internal sealed class EvmDevChain : IAsyncDisposable
         await Rpc.RequestAsync("anvil_setBalance", [account.ToLowerHex(), Hex.EncodeQuantity(BigInteger.Pow(10, 21))], cancellationToken).ConfigureAwait(false);
 
     public Task MintAsync(EvmAddress to, UInt256 amount, CancellationToken cancellationToken) =>
-        SendAsync(Relayer, Token, Mint.EncodeCall(to, amount), cancellationToken);
+        SendAsync(Relayer, Token, TestTokenAbi.Mint(to, amount), cancellationToken);
 
     /// <summary>Mints the input to the user, approves the escrow and opens the intent; returns its id.</summary>
     public async Task<Bytes32> OpenAsync(EvmKey user, IntentParams intent, CancellationToken cancellationToken)
     {
         await MintAsync(user.Address, intent.InputAmount, cancellationToken).ConfigureAwait(false);
-        await SendAsync(user, Token, Approve.EncodeCall(Escrow, intent.InputAmount), cancellationToken).ConfigureAwait(false);
+        await SendAsync(user, Token, TestTokenAbi.Approve(Escrow, intent.InputAmount), cancellationToken).ConfigureAwait(false);
         var nonce = IntentEscrowAbi.DecodeUInt256(await CallAsync(Escrow, IntentEscrowAbi.Nonce(), cancellationToken).ConfigureAwait(false)).AsUInt64;
         await SendAsync(user, Escrow, IntentEscrowAbi.Open(intent), cancellationToken).ConfigureAwait(false);
         return IntentId.Compute(Chain, Escrow.ToBytes32(), nonce);
@@ -131,12 +127,12 @@ internal sealed class EvmDevChain : IAsyncDisposable
     public async Task FundPoolAsync(UInt256 amount, CancellationToken cancellationToken)
     {
         await MintAsync(Relayer.Address, amount, cancellationToken).ConfigureAwait(false);
-        await SendAsync(Relayer, Token, Approve.EncodeCall(Escrow, amount), cancellationToken).ConfigureAwait(false);
+        await SendAsync(Relayer, Token, TestTokenAbi.Approve(Escrow, amount), cancellationToken).ConfigureAwait(false);
         await SendAsync(Relayer, Escrow, IntentEscrowAbi.Fund(Token, amount), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<UInt256> TokenBalanceAsync(EvmAddress account, CancellationToken cancellationToken) =>
-        IntentEscrowAbi.DecodeUInt256(await CallAsync(Token, BalanceOf.EncodeCall(account), cancellationToken).ConfigureAwait(false));
+        IntentEscrowAbi.DecodeUInt256(await CallAsync(Token, TestTokenAbi.BalanceOf(account), cancellationToken).ConfigureAwait(false));
 
     public async Task<UInt256> PoolBalanceAsync(CancellationToken cancellationToken) =>
         IntentEscrowAbi.DecodeUInt256(await CallAsync(Escrow, IntentEscrowAbi.PoolBalance(Token), cancellationToken).ConfigureAwait(false));
@@ -182,42 +178,14 @@ internal sealed class EvmDevChain : IAsyncDisposable
 
     private async Task<EvmAddress> DeployAsync(DevnetPrerequisites tools, string artifact, byte[] constructorArguments, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(tools.EvmArtifacts, artifact + ".json");
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
-        var bytecode = Hex.Decode(document.RootElement.GetProperty("bytecode").GetString() ?? throw new DevnetException($"{path} has no bytecode."));
-        var receipt = await SendAsync(Relayer, null, [.. bytecode, .. constructorArguments], cancellationToken).ConfigureAwait(false);
+        var contract = await ContractArtifact.LoadAsync(Path.Combine(tools.EvmArtifacts, artifact + ".json"), cancellationToken).ConfigureAwait(false);
+        var receipt = await SendAsync(Relayer, null, contract.DeploymentData(constructorArguments), cancellationToken).ConfigureAwait(false);
         return receipt.ContractAddress ?? throw new DevnetException($"Deploying {artifact} created no contract.");
     }
 
     /// <summary>Signs and sends one transaction and waits for its receipt (anvil mines at once); a revert throws.</summary>
-    private async Task<TransactionReceipt> SendAsync(EvmKey from, EvmAddress? to, byte[] data, CancellationToken cancellationToken)
-    {
-        var nonce = await Rpc.GetTransactionCountAsync(from.Address, BlockTag.Pending, cancellationToken).ConfigureAwait(false);
-        var gas = await Rpc.EstimateGasAsync(new CallRequest(to, data) { From = from.Address }, cancellationToken).ConfigureAwait(false);
-        var signed = new Eip1559Transaction
-        {
-            ChainId = ChainIdValue,
-            Nonce = nonce,
-            MaxPriorityFeePerGas = 1_000_000_000,
-            MaxFeePerGas = 50_000_000_000,
-            GasLimit = gas + (gas / 4),
-            To = to,
-            Data = data,
-        }.Sign(from);
-        await Rpc.SendRawTransactionAsync(signed.Raw, cancellationToken).ConfigureAwait(false);
-        var started = _time.GetTimestamp();
-        while (_time.GetElapsedTime(started) < TimeSpan.FromSeconds(20))
-        {
-            if (await Rpc.GetTransactionReceiptAsync(signed.Hash, cancellationToken).ConfigureAwait(false) is { } receipt)
-            {
-                return receipt.Succeeded ? receipt : throw new DevnetException($"Transaction {signed.Hash} from {from.Address} reverted.");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
-        }
-
-        throw new DevnetException($"Transaction {signed.Hash} was not mined within 20 s.");
-    }
+    private Task<TransactionReceipt> SendAsync(EvmKey from, EvmAddress? to, byte[] data, CancellationToken cancellationToken) =>
+        Rpc.SendAndWaitAsync(from, ChainIdValue, to, data, _time, TimeSpan.FromSeconds(20), cancellationToken);
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 

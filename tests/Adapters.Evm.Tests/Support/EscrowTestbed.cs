@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Text.Json;
 using DiscreteExec.Adapters.Evm.Abi;
 using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Crypto;
@@ -20,9 +19,6 @@ namespace DiscreteExec.Adapters.Evm.Tests.Support;
 public sealed class EscrowTestbed : IAsyncLifetime
 {
     public const ulong Destination = 900_001;
-    private static readonly AbiFunction Mint = AbiFunction.Parse("mint(address,uint256)");
-    private static readonly AbiFunction Approve = AbiFunction.Parse("approve(address,uint256) returns (bool)");
-    private static readonly AbiFunction BalanceOf = AbiFunction.Parse("balanceOf(address) returns (uint256)");
 
     private readonly Dictionary<EvmAddress, SemaphoreSlim> _senders = [];
 
@@ -52,10 +48,8 @@ public sealed class EscrowTestbed : IAsyncLifetime
         Anvil = await AnvilProcess.StartAsync();
         Rpc = CreateClient(Anvil.Url, new RpcResilienceSettings { MaxRetryAttempts = 0 });
         await FundAsync(Owner, Relayer);
-        Token = await DeployAsync(Owner, "TestToken", AbiEncoder.Encode([AbiType.String, AbiType.String, AbiType.Uint(8)], ["Test USD", "TUSD", (byte)6]));
-        Escrow = await DeployAsync(Owner, "IntentEscrow", AbiEncoder.Encode(
-            IntentEscrowAbi.Abi.ConstructorInputs.Select(p => p.Type).ToArray(),
-            [Owner.Address, 3600UL, Signers.Select(s => (object?)s.Address).ToArray(), (byte)2, new object?[] { Destination }]));
+        Token = await DeployAsync(Owner, "TestToken", TestTokenAbi.ConstructorArguments("Test USD", "TUSD", 6));
+        Escrow = await DeployAsync(Owner, "IntentEscrow", IntentEscrowAbi.ConstructorArguments(Owner.Address, 3600, [.. Signers.Select(s => s.Address)], 2, [new ChainId(Destination)]));
         DeploymentBlock = await Rpc.BlockNumberAsync(CancellationToken.None);
     }
 
@@ -91,10 +85,8 @@ public sealed class EscrowTestbed : IAsyncLifetime
 
     public async Task<EvmAddress> DeployAsync(EvmKey from, string artifact, byte[] constructorArguments)
     {
-        var path = Path.Combine(AnvilProcess.RepositoryRoot(), "contracts", "evm", "artifacts", artifact + ".json");
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(path));
-        var bytecode = Hex.Decode(document.RootElement.GetProperty("bytecode").GetString()!);
-        var receipt = await SendAsync(from, null, [.. bytecode, .. constructorArguments]);
+        var contract = await ContractArtifact.LoadAsync(Path.Combine(AnvilProcess.RepositoryRoot(), "contracts", "evm", "artifacts", artifact + ".json"), CancellationToken.None);
+        var receipt = await SendAsync(from, null, contract.DeploymentData(constructorArguments));
         return receipt.ContractAddress ?? throw new InvalidOperationException($"Deploying {artifact} created no contract.");
     }
 
@@ -118,35 +110,10 @@ public sealed class EscrowTestbed : IAsyncLifetime
         }
     }
 
-    private async Task<TransactionReceipt> SendLockedAsync(EvmKey from, EvmAddress? to, byte[] data)
-    {
-        var nonce = await Rpc.GetTransactionCountAsync(from.Address, BlockTag.Pending, CancellationToken.None);
-        var gas = await Rpc.EstimateGasAsync(new CallRequest(to, data) { From = from.Address }, CancellationToken.None);
-        var signed = new Eip1559Transaction
-        {
-            ChainId = AnvilProcess.ChainId,
-            Nonce = nonce,
-            MaxPriorityFeePerGas = 1_000_000_000,
-            MaxFeePerGas = 50_000_000_000,
-            GasLimit = gas + (gas / 4),
-            To = to,
-            Data = data,
-        }.Sign(from);
-        await Rpc.SendRawTransactionAsync(signed.Raw, CancellationToken.None);
-        for (var i = 0; i < 500; i++)
-        {
-            if (await Rpc.GetTransactionReceiptAsync(signed.Hash, CancellationToken.None) is { } receipt)
-            {
-                return receipt.Succeeded ? receipt : throw new InvalidOperationException($"Transaction {signed.Hash} reverted.");
-            }
+    private Task<TransactionReceipt> SendLockedAsync(EvmKey from, EvmAddress? to, byte[] data) =>
+        Rpc.SendAndWaitAsync(from, AnvilProcess.ChainId, to, data, TimeProvider.System, TimeSpan.FromSeconds(20), CancellationToken.None);
 
-            await Task.Delay(10);
-        }
-
-        throw new TimeoutException($"Transaction {signed.Hash} was not mined.");
-    }
-
-    public Task MintAsync(EvmAddress to, UInt256 amount) => SendAsync(Owner, Token, Mint.EncodeCall(to, amount));
+    public Task MintAsync(EvmAddress to, UInt256 amount) => SendAsync(Owner, Token, TestTokenAbi.Mint(to, amount));
 
     /// <summary>Mints to the user, approves the escrow and opens the intent; returns the parameters used.</summary>
     public async Task<IntentParams> OpenIntentAsync(EvmKey user, UInt256 amount, ulong salt)
@@ -160,7 +127,7 @@ public sealed class EscrowTestbed : IAsyncLifetime
             EvmAddress.FromPublicKey(user.PublicKey).ToBytes32(),
             4_000_000_000UL + salt);
         await MintAsync(user.Address, amount);
-        await SendAsync(user, Token, Approve.EncodeCall(Escrow, amount));
+        await SendAsync(user, Token, TestTokenAbi.Approve(Escrow, amount));
         await SendAsync(user, Escrow, IntentEscrowAbi.Open(p));
         return p;
     }
@@ -168,12 +135,12 @@ public sealed class EscrowTestbed : IAsyncLifetime
     public async Task FundPoolAsync(UInt256 amount)
     {
         await MintAsync(Owner.Address, amount);
-        await SendAsync(Owner, Token, Approve.EncodeCall(Escrow, amount));
+        await SendAsync(Owner, Token, TestTokenAbi.Approve(Escrow, amount));
         await SendAsync(Owner, Escrow, IntentEscrowAbi.Fund(Token, amount));
     }
 
     public async Task<UInt256> TokenBalanceAsync(EvmAddress account) =>
-        IntentEscrowAbi.DecodeUInt256(await Rpc.CallAsync(new CallRequest(Token, BalanceOf.EncodeCall(account)), BlockTag.Latest, CancellationToken.None));
+        IntentEscrowAbi.DecodeUInt256(await Rpc.CallAsync(new CallRequest(Token, TestTokenAbi.BalanceOf(account)), BlockTag.Latest, CancellationToken.None));
 
     public async Task<UInt256> PoolBalanceAsync() =>
         IntentEscrowAbi.DecodeUInt256(await Rpc.CallAsync(new CallRequest(Escrow, IntentEscrowAbi.PoolBalance(Token)), BlockTag.Latest, CancellationToken.None));

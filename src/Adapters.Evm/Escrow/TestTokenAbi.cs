@@ -1,0 +1,24 @@
+using DiscreteExec.Adapters.Evm.Abi;
+using DiscreteExec.Core;
+
+namespace DiscreteExec.Adapters.Evm.Escrow;
+
+/// <summary>
+/// Call encoders for the mintable ERC-20 <c>TestToken(string name, string symbol, uint8 decimals)</c> of
+/// contracts/evm (local devnets and tests); <see cref="BalanceOf"/> and <see cref="Approve"/> fit any ERC-20.
+/// </summary>
+public static class TestTokenAbi
+{
+    private static readonly AbiFunction MintFunction = AbiFunction.Parse("mint(address,uint256)");
+    private static readonly AbiFunction ApproveFunction = AbiFunction.Parse("approve(address,uint256) returns (bool)");
+    private static readonly AbiFunction BalanceOfFunction = AbiFunction.Parse("balanceOf(address) returns (uint256)");
+
+    public static byte[] ConstructorArguments(string name, string symbol, byte decimals) =>
+        AbiEncoder.Encode([AbiType.String, AbiType.String, AbiType.Uint(8)], [name, symbol, decimals]);
+
+    public static byte[] Mint(EvmAddress to, UInt256 amount) => MintFunction.EncodeCall(to, amount);
+
+    public static byte[] Approve(EvmAddress spender, UInt256 amount) => ApproveFunction.EncodeCall(spender, amount);
+
+    public static byte[] BalanceOf(EvmAddress account) => BalanceOfFunction.EncodeCall(account);
+}
