@@ -79,5 +79,9 @@ fi
 run_suite dotnet dotnet_suite
 
 echo "== exit status $status"
-echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
+if (( total_skipped > 0 )); then
+    echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
+else
+    echo "$total_passed passed, $total_failed failed"
+fi
 exit "$status"
