@@ -3,6 +3,7 @@ using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Core.Messages;
+using DiscreteExec.TestSupport;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Integration;
 
@@ -18,7 +19,7 @@ public sealed class FaultInjectionIntegrationTests(DevnodeFixture node, ITestOut
         var epoch = 200 + (ulong)seed;
         var scenario = await LegScenario.CreateAsync(node, $"faults-{seed}", epoch, releases: 2, refunds: 1, payouts: 10);
         var before = await scenario.BalancesAsync(node);
-        await using var proxy = new FaultInjectingProxy(node.RpcUrl, seed);
+        await using var proxy = new FaultInjectingProxy(node.RpcUrl, seed, faultRate: 0.4, slowDelay: TimeSpan.FromMilliseconds(2500));
         var options = node.Options(proxy.Url);
         options.RequestTimeout = TimeSpan.FromSeconds(1.5);
         options.MaxRetryAttempts = 12;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using TextEncoding = System.Text.Encoding;
 
-namespace DiscreteExec.Adapters.Evm.Tests.Support;
+namespace DiscreteExec.TestSupport;
 
 /// <summary>The faults the proxy injects.</summary>
 public enum ProxyFault
@@ -16,7 +16,7 @@ public enum ProxyFault
 }
 
 /// <summary>
-/// A real HTTP/1.1 proxy on 127.0.0.1 in front of a JSON-RPC node. Each request draws a fault from a seeded random
+/// A real HTTP/1.1 proxy on 127.0.0.1 in front of a JSON-RPC node (anvil or the Solana dev node). Each request draws a fault from a seeded random
 /// schedule: close the connection before or after forwarding (the node did the work, the client never hears),
 /// answer 500 or 429, or answer slower than the client's attempt timeout.
 /// </summary>
@@ -49,6 +49,12 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
     public double FaultRate { get; set; }
 
     public TimeSpan SlowDelay { get; }
+
+    /// <summary>How many requests got a fault other than <see cref="ProxyFault.None"/>.</summary>
+    public int Faults => Counts.Where(c => c.Key != ProxyFault.None).Sum(c => c.Value);
+
+    /// <summary>The counts per fault, for test output.</summary>
+    public string Stats => string.Join(", ", Counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"));
 
     public IReadOnlyDictionary<ProxyFault, int> Counts
     {
