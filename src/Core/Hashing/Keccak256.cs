@@ -6,9 +6,9 @@ namespace DiscreteExec.Core.Hashing;
 /// <summary>Keccak-256 as used by Ethereum and Solana's sol_keccak256 (original padding 0x01, not SHA3's 0x06).</summary>
 public static class Keccak256
 {
-    private const int RateBytes = 136;
+    internal const int RateBytes = 136;
 
-    private static readonly ulong[] RoundConstants =
+    internal static readonly ulong[] RoundConstants =
     [
         0x0000000000000001UL, 0x0000000000008082UL, 0x800000000000808aUL, 0x8000000080008000UL,
         0x000000000000808bUL, 0x0000000080000001UL, 0x8000000080008081UL, 0x8000000000008009UL,

@@ -29,6 +29,52 @@ public static class MerkleTree
         return level[0];
     }
 
+    /// <summary>
+    /// The same root over hashes laid end to end (32 bytes each), computed in place with
+    /// <see cref="Keccak256Batch"/>; the buffer's contents are consumed.
+    /// </summary>
+    public static Bytes32 RootInPlace(Span<byte> nodes)
+    {
+        if (nodes.Length % 32 != 0)
+        {
+            throw new ArgumentException($"{nodes.Length} bytes are not whole 32-byte hashes.", nameof(nodes));
+        }
+
+        var count = nodes.Length / 32;
+        if (count == 0)
+        {
+            return Bytes32.Zero;
+        }
+
+        Span<byte> larger = stackalloc byte[32];
+        while (count > 1)
+        {
+            var pairs = count / 2;
+            for (var i = 0; i < pairs; i++)
+            {
+                var pair = nodes.Slice(i * 64, 64);
+                if (pair[..32].SequenceCompareTo(pair[32..]) > 0)
+                {
+                    pair[..32].CopyTo(larger);
+                    pair[32..].CopyTo(pair);
+                    larger.CopyTo(pair[32..]);
+                }
+            }
+
+            // In place: every batch step reads its pairs whole before writing their digests, and digest k lands at
+            // 32k, never beyond the pairs still to be read (at 64k and after).
+            Keccak256Batch.Hash(nodes[..(pairs * 64)], 64, nodes[..(pairs * 32)]);
+            if ((count & 1) == 1)
+            {
+                nodes.Slice((count - 1) * 32, 32).CopyTo(nodes.Slice(pairs * 32, 32));
+            }
+
+            count = pairs + (count & 1);
+        }
+
+        return new Bytes32(nodes[..32]);
+    }
+
     /// <summary>keccak256 of the two hashes, smaller first.</summary>
     public static Bytes32 HashPair(Bytes32 a, Bytes32 b)
     {

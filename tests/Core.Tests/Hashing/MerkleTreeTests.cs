@@ -48,6 +48,44 @@ public class MerkleTreeTests
             Assert.Equal(root, MerkleTree.RootFromProof(leaves[i], MerkleTree.Proof(leaves, i)));
         }
     }
+    [Fact]
+    public void RootInPlace_FiveCastLeaves_EqualsTheRootOfTheSameLeaves()
+    {
+        Bytes32[] leaves = [A, B, C, D, E];
+
+        Assert.Equal(MerkleTree.Root(leaves), MerkleTree.RootInPlace(Flat(leaves)));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(1001)]
+    public void RootInPlace_RandomLeaves_EqualsRoot(int count)
+    {
+        var random = new Random(count);
+        var leaves = Enumerable.Range(0, count).Select(_ =>
+        {
+            var bytes = new byte[32];
+            random.NextBytes(bytes);
+            return new Bytes32(bytes);
+        }).ToArray();
+
+        Assert.Equal(MerkleTree.Root(leaves), MerkleTree.RootInPlace(Flat(leaves)));
+    }
+
+    private static byte[] Flat(Bytes32[] leaves)
+    {
+        var flat = new byte[leaves.Length * 32];
+        for (var i = 0; i < leaves.Length; i++)
+        {
+            leaves[i].CopyTo(flat.AsSpan(i * 32));
+        }
+
+        return flat;
+    }
 }
 
 public class MerkleTreeLargeTests
@@ -76,4 +114,5 @@ public class MerkleTreeLargeTests
 
         Assert.Equal(level[0], MerkleTree.Root(leaves));
     }
+
 }
