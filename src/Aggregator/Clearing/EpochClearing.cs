@@ -3,7 +3,7 @@ using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Clearing;
 
-/// <summary>The clearing function of DESIGN.md: a pure, deterministic map from an epoch to its settlement batch.</summary>
+/// <summary>The clearing function of docs/ARCHITECTURE.md: a pure, deterministic map from an epoch to its settlement batch.</summary>
 public static class EpochClearing
 {
     /// <summary>Clears one epoch. Throws <see cref="ClearingInputException"/> when the input is inconsistent.</summary>

@@ -5,7 +5,7 @@ namespace DiscreteExec.Aggregator.Settlement;
 
 /// <summary>
 /// Splits an epoch's legs into chunks, deterministically from the legs and each chain's fixed limits, so every
-/// node signs and submits the same chunks (DESIGN.md protocol v2, rules 1, 2 and 7). Per chain, chunk indices run
+/// node signs and submits the same chunks (docs/ARCHITECTURE.md protocol v2, guarantees 1, 2 and 7). Per chain, chunk indices run
 /// through: Release chunks (Releases only, in leg order); Refund chunks; Payout chunks, grouped by the origin
 /// Release chunk of their source intents (a Payout chunk never mixes intents of two Release chunks, so a Release
 /// chunk that cannot apply withholds exactly its own payouts); Withdraw chunks.

@@ -1,7 +1,7 @@
 namespace DiscreteExec.Core.Hashing;
 
 /// <summary>
-/// The Merkle root of DESIGN.md: a binary tree over a list of hashes, each pair hashed as
+/// The Merkle root of docs/ARCHITECTURE.md: a binary tree over a list of hashes, each pair hashed as
 /// keccak256(smaller ‖ larger) (OpenZeppelin MerkleProof compatible), an odd last node promoted
 /// unchanged; the root of one hash is that hash, the root of none is 32 zero bytes.
 /// </summary>

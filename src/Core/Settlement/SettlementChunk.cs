@@ -28,7 +28,7 @@ public readonly record struct ChunkLimits(int MaxReleases, int MaxTransfers)
 /// <summary>
 /// One chunk of a chain's leg exactly as every node plans it: the unit that is signed, submitted and applied once.
 /// <see cref="AwaitsRelease"/> names the origin Release chunk whose intents this chunk pays; such a chunk is sent
-/// only once that Release chunk is applied and final (DESIGN.md protocol v2, rule 1).
+/// only once that Release chunk is applied and final (docs/ARCHITECTURE.md, protocol v2, guarantee 1).
 /// </summary>
 public sealed record SettlementChunk(ChainId ChainId, ulong EpochId, uint Index, Bytes32 BatchRoot, ChunkStage Stage, IReadOnlyList<SettlementAction> Actions)
 {

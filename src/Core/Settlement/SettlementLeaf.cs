@@ -4,7 +4,7 @@ using DiscreteExec.Core.Hashing;
 namespace DiscreteExec.Core.Settlement;
 
 /// <summary>
-/// Leaves and chunk hashes exactly as DESIGN.md fixes them:
+/// Leaves and chunk hashes exactly as docs/ARCHITECTURE.md fixes them:
 /// leaf = keccak256(abi.encode(uint64 chainId, uint64 epochId, uint8 kind, bytes32 intentId, bytes32 token, bytes32 account, uint256 amount)).
 /// </summary>
 public static class SettlementLeaf

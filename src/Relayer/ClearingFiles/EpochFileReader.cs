@@ -7,7 +7,7 @@ using DiscreteExec.Core.Intents;
 namespace DiscreteExec.Relayer.ClearingFiles;
 
 /// <summary>
-/// Reads epoch.json (DESIGN.md, "The clearing file format") into an <see cref="EpochInput"/>.
+/// Reads epoch.json (docs/ARCHITECTURE.md, "The clearing file format") into an <see cref="EpochInput"/>.
 /// Strict about what it reads, silent about what it does not: unknown fields are ignored so that older
 /// relayers read newer files. Reports the first problem only, in document order (top-level fields, then
 /// assets, pools and intents, each item's fields in the order of the format), as an <see cref="EpochFileException"/>.

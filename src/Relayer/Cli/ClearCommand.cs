@@ -8,7 +8,7 @@ namespace DiscreteExec.Relayer.Cli;
 
 /// <summary>
 /// <c>clear --input epoch.json [--output batch.json] [--check batch.json] [--quiet]</c>: clears one epoch offline
-/// (DESIGN.md, "The clearing file format"). The output is written atomically and only on success; on failure
+/// (docs/ARCHITECTURE.md, "The clearing file format"). The output is written atomically and only on success; on failure
 /// nothing is written and an existing output file is left as it was.
 /// </summary>
 internal static class ClearCommand

@@ -10,7 +10,7 @@ using FsCheck.Xunit;
 
 namespace DiscreteExec.Aggregator.Tests.Clearing;
 
-/// <summary>One property per invariant of DESIGN.md ("Clearing"), each checked from the input and the batch alone.</summary>
+/// <summary>One property per invariant of docs/ARCHITECTURE.md ("Clearing"), each checked from the input and the batch alone.</summary>
 public class EpochClearingPropertyTests
 {
     private const int Runs = 200;

@@ -2,7 +2,7 @@ using System.Xml.Linq;
 
 namespace DiscreteExec.Relayer.Tests.Architecture;
 
-/// <summary>The dependency rules of DESIGN.md, read from the project files themselves.</summary>
+/// <summary>The dependency rules of docs/ARCHITECTURE.md, read from the project files themselves.</summary>
 public class DependencyRulesTests
 {
     private static readonly string[] HostOnlyPackages = ["MassTransit", "RabbitMQ", "StackExchange.Redis"];

@@ -10,7 +10,7 @@ namespace DiscreteExec.Relayer.Tests.Cli;
 
 /// <summary>
 /// The clear command end to end on the samples. These need the real clearing engine: they assert what any
-/// correct engine gives (DESIGN.md's rules and invariants at the file level), never one engine's exact numbers.
+/// correct engine gives (docs/ARCHITECTURE.md's rules and invariants at the file level), never one engine's exact numbers.
 /// </summary>
 public sealed class ClearCommandTests : IDisposable
 {
