@@ -50,6 +50,12 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
 
     public TimeSpan SlowDelay { get; }
 
+    /// <summary>
+    /// Rewrites an upstream answer before the client sees it (request body, response body → response body), to play a
+    /// provider that drops or alters results, e.g. log entries missing from <c>eth_getLogs</c>. Null forwards answers as they are.
+    /// </summary>
+    public Func<byte[], byte[], byte[]>? RewriteResponse { get; set; }
+
     /// <summary>How many requests got a fault other than <see cref="ProxyFault.None"/>.</summary>
     public int Faults => Counts.Where(c => c.Key != ProxyFault.None).Sum(c => c.Value);
 
@@ -154,6 +160,10 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
                     content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
                     using var response = await _forwarder.PostAsync(_upstream, content, _stop.Token);
                     var answer = await response.Content.ReadAsByteArrayAsync(_stop.Token);
+                    if (RewriteResponse is { } rewrite)
+                    {
+                        answer = rewrite(body, answer);
+                    }
                     if (fault == ProxyFault.DropAfterForwarding)
                     {
                         client.Client.LingerState = new LingerOption(true, 0);
