@@ -152,7 +152,7 @@ export class Harness {
   }
 
   async createPool(mint) {
-    const r = await this.send(await E.createPoolIx({ payer: this.admin, admin: this.admin, mint, programId: this.programId }), { payer: this.admin });
+    const r = await this.send(await E.createPoolIx({ admin: this.admin, mint, programId: this.programId }), { payer: this.admin });
     if (!r.ok) throw new Error(`createPool failed: ${r.err}\n${r.logs.join("\n")}`);
     this.pools[mint] = (await E.poolPda(mint, this.programId)).address;
     return r;
@@ -187,7 +187,7 @@ export class Harness {
   }
 
   async settle({ epoch, chunk = 0, batchRoot = new Uint8Array(32).fill(7), attestors = this.signers, actions, payer = attestors[0], overrides, lookupTables }) {
-    const ixn = await E.settleIx({ payer, epoch, chunk, batchRoot, attestors, actions, programId: this.programId, overrides });
+    const ixn = await E.settleIx({ payer, epoch, chunk, batchRoot, attestors, actions, chainId: CHAIN_ID, programId: this.programId, overrides });
     return this.send(ixn, { payer, lookupTables });
   }
 }
