@@ -2,9 +2,9 @@ using DiscreteExec.Core;
 using System.Globalization;
 using DiscreteExec.Adapters.Evm;
 using DiscreteExec.Aggregator.Clearing;
+using DiscreteExec.Aggregator.Settlement;
 using DiscreteExec.Core.Settlement;
 using EvmOutcome = DiscreteExec.Adapters.Evm.Submission.ChunkOutcome;
-using SolanaOutcome = DiscreteExec.Adapters.Solana.Settlement.ChunkOutcome;
 
 namespace DiscreteExec.Relayer.Devnet;
 
@@ -26,8 +26,13 @@ internal sealed class LegSettlement(LocalDevnet devnet)
             }
             else if (leg.ChainId == SolanaDevChain.Chain)
             {
-                var result = await solana.SubmitAsync(leg, cancellationToken).ConfigureAwait(false);
-                chunks.AddRange(result.Chunks.Select(c => new SettledChunk(leg.ChainId, c.Chunk, c.ActionCount, c.Outcome == SolanaOutcome.Applied, c.Signature ?? string.Empty)));
+                // Minimal v2 step so the devnet compiles: the leg's planned chunks in order (Release chunks first); the
+                // lead's rewrite settles every origin Release chunk before any payout chunk across chains.
+                foreach (var chunk in SettlementChunkPlanner.Plan([leg], _ => solana.Limits))
+                {
+                    var result = await solana.SubmitAsync(chunk, cancellationToken).ConfigureAwait(false);
+                    chunks.Add(new SettledChunk(leg.ChainId, chunk.Index, result.ActionCount, result.Outcome == ChunkSubmissionOutcome.Applied, result.TransactionId ?? string.Empty));
+                }
             }
             else
             {

@@ -7,6 +7,7 @@ using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Intents;
+using DiscreteExec.Core.Settlement;
 
 namespace DiscreteExec.Relayer.Devnet;
 
@@ -111,8 +112,11 @@ internal sealed class SolanaDevChain : IAsyncDisposable
         }
     }
 
-    /// <summary>The relayer's submitter: the admin pays, two of the three attestors sign (the program's threshold).</summary>
-    public LegSubmitter CreateSubmitter() =>
+    /// <summary>Refund grace and attestor-set activation delay the devnet initialises the escrow with (both at the 1-hour minimum).</summary>
+    public const ulong GraceSeconds = EscrowProgram.MinGraceSeconds, ActivationDelaySeconds = EscrowProgram.MinActivationDelaySeconds;
+
+    /// <summary>The relayer's chunk submitter: the admin pays, two of the three attestors sign (the program's threshold).</summary>
+    public IChunkSubmitter CreateSubmitter() =>
         Cluster.CreateSubmitter(new LocalKeypairSigner(Admin), [new LocalKeypairSigner(Signers[0]), new LocalKeypairSigner(Signers[1])]);
 
     /// <summary>A new user with SOL for fees and <paramref name="tokens"/> in its associated token account.</summary>
@@ -122,6 +126,28 @@ internal sealed class SolanaDevChain : IAsyncDisposable
         await AirdropAsync(user.PublicKey, cancellationToken).ConfigureAwait(false);
         await MintToAsync(user.PublicKey, tokens, cancellationToken).ConfigureAwait(false);
         return user;
+    }
+
+    /// <summary>
+    /// Attacker helper (dev only): hands <paramref name="user"/>'s associated token account to a fresh key with SetAuthority
+    /// AccountOwner, so nothing can be delivered to it any more (creating it fails, paying it would fail): a refund to
+    /// this depositor, or a payout to this recipient, must become their claim instead of blocking its chunk.
+    /// Returns the account's new owner.
+    /// </summary>
+    public async Task<Bytes32> MakeUndeliverableAsync(SolanaKeypair user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var thief = Keep(SolanaKeypair.Generate()).PublicKey;
+        var ata = ProgramAddress.AssociatedTokenAccount(user.PublicKey, Mint);
+        await SendAsync([AssociatedTokenProgram.CreateIdempotent(user.PublicKey, user.PublicKey, Mint), TokenProgram.SetAccountOwner(ata, user.PublicKey, thief)], [user], cancellationToken).ConfigureAwait(false);
+        return thief;
+    }
+
+    /// <summary>What the escrow holds for <paramref name="owner"/> as a claim (0 when none).</summary>
+    public async Task<ulong> ClaimAsync(Bytes32 owner, CancellationToken cancellationToken)
+    {
+        var account = await Rpc.GetAccountInfoAsync(Escrow.ClaimAddress(owner, Mint), Commitment.Confirmed, cancellationToken).ConfigureAwait(false);
+        return account is null ? 0 : EscrowClaim.Decode(account.Data).Amount;
     }
 
     /// <summary>A wallet that only receives (no account is created: the settlement creates its token account).</summary>
@@ -199,7 +225,7 @@ internal sealed class SolanaDevChain : IAsyncDisposable
         await AirdropAsync(Admin.PublicKey, cancellationToken).ConfigureAwait(false);
         await SendAsync(
             [
-                Escrow.Initialize(Admin.PublicKey, Chain, 3600, 2, [.. Signers.Select(s => s.PublicKey)]),
+                Escrow.Initialize(Admin.PublicKey, Chain, GraceSeconds, ActivationDelaySeconds, 2, [.. Signers.Select(s => s.PublicKey)]),
                 Escrow.SetDestinationChain(Admin.PublicKey, destination, true),
             ],
             [Admin],
@@ -211,7 +237,7 @@ internal sealed class SolanaDevChain : IAsyncDisposable
             [
                 SystemProgram.CreateAccount(Admin.PublicKey, Mint, rent, TokenProgram.MintSize, WellKnown.TokenProgram),
                 TokenProgram.InitializeMint2(Mint, 6, Admin.PublicKey),
-                Escrow.CreatePool(Admin.PublicKey, Mint),
+                Escrow.CreatePool(Admin.PublicKey, Mint), // registers the mint: only the admin can
             ],
             [Admin, mint],
             cancellationToken).ConfigureAwait(false);
