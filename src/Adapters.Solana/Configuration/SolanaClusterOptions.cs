@@ -74,13 +74,15 @@ public sealed class SolanaClusterOptions
 
     /// <summary>
     /// Refunds, Payouts and Withdraws per transfer chunk. The default always fits one legacy transaction in the worst
-    /// case: 2 attestors, a distinct recipient and a distinct mint per action, and each recipient's token account created.
+    /// case: a payer besides 2 attestors, a distinct recipient and a distinct mint per action, and each recipient's
+    /// token account created (two such transfers take 1285 bytes). A cluster with one registered mint can use 2; the
+    /// submitter refuses, by chunk, any chunk that does not fit.
     /// </summary>
     [Range(1, 32)]
     public int MaxTransfersPerChunk { get; set; } = DefaultMaxTransfersPerChunk;
 
     public const int DefaultMaxReleasesPerChunk = 4;
-    public const int DefaultMaxTransfersPerChunk = 2;
+    public const int DefaultMaxTransfersPerChunk = 1;
 
     /// <summary>How many times one chunk is rebuilt with a fresh blockhash and re-signed before the leg fails.</summary>
     [Range(1, 50)]

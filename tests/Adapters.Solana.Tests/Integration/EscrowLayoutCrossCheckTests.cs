@@ -37,8 +37,7 @@ public sealed class EscrowLayoutCrossCheckTests(DevnodeFixture node)
         var eventLine = Assert.Single(EscrowEventDecoder.ProgramDataLines(logs, node.Escrow.ProgramId));
         var id = Core.Intents.IntentId.Compute(new ChainId(DevnodeFixture.ChainIdValue), node.Escrow.ProgramId, nonce);
         var scenario = await LegScenario.CreateAsync(node, "layout", epoch: 401, releases: 0, refunds: 0, payouts: 1);
-        await new LegSubmitter(node.Rpc, node.Options(), new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0]), new LocalKeypairSigner(node.Signers[1])])
-            .SubmitAsync(scenario.Leg, default);
+        await LegScenario.SubmitLegAsync(new ChunkSubmitter(node.Rpc, node.Options(), new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0]), new LocalKeypairSigner(node.Signers[1])]), scenario.Leg);
 
         async Task<byte[]> Data(Bytes32 address) => (await node.Rpc.GetAccountInfoAsync(address, Commitment.Confirmed, default))!.Data;
         var config = await Data(node.Escrow.Config);
