@@ -26,9 +26,11 @@ internal sealed class LegSettlement(LocalDevnet devnet)
             }
             else if (leg.ChainId == SolanaDevChain.Chain)
             {
-                // Minimal v2 step so the devnet compiles: the leg's planned chunks in order (Release chunks first); the
-                // lead's rewrite settles every origin Release chunk before any payout chunk across chains.
-                foreach (var chunk in SettlementChunkPlanner.Plan([leg], _ => solana.Limits))
+                // Minimal v2 step so the devnet compiles: this leg's planned chunks in order (Release chunks first). The
+                // planner needs every leg (payouts are grouped by their origin Release chunk); other chains' limits are a
+                // placeholder until the lead's rewrite plans once for all chains and settles Release chunks first.
+                var planned = SettlementChunkPlanner.Plan(batch.Legs, c => c == SolanaDevChain.Chain ? solana.Limits : new ChunkLimits(32, 32));
+                foreach (var chunk in planned.Where(c => c.ChainId == leg.ChainId))
                 {
                     var result = await solana.SubmitAsync(chunk, cancellationToken).ConfigureAwait(false);
                     chunks.Add(new SettledChunk(leg.ChainId, chunk.Index, result.ActionCount, result.Outcome == ChunkSubmissionOutcome.Applied, result.TransactionId ?? string.Empty));
