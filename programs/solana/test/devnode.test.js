@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  appendTransactionMessageInstructions, createSolanaRpc, createTransactionMessage, fetchEncodedAccount, generateKeyPairSigner,
+  address, appendTransactionMessageInstructions, createSolanaRpc, createTransactionMessage, fetchEncodedAccount, generateKeyPairSigner,
   getBase58Decoder, getBase64EncodedWireTransaction, getSignatureFromTransaction, getTransactionEncoder, lamports, pipe,
   setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash, signTransactionMessageWithSigners,
 } from "@solana/kit";
@@ -224,4 +224,19 @@ test("Devnode_WarpSlot_Extension", async () => {
   assert.ok(r.result.slot >= slot + 1000);
   assert.ok(Number(await rpc.getSlot().send()) >= slot + 1000);
   assert.equal((await raw("devnode_warpSlot", [1])).error.code, -32602);
+});
+
+// What the C# rotation flow reads: the Clock sysvar through getAccountInfo follows devnode_warpToTimestamp,
+// forwards (to pass an activation delay or a Release window) and back to wall time (so other tests' deadlines hold).
+test("Devnode_ClockSysvar_FollowsWarpForwardAndBack", async () => {
+  const clock = async () => {
+    const acc = await rpc.getAccountInfo(address("SysvarC1ock11111111111111111111111111111111"), { encoding: "base64" }).send();
+    return Buffer.from(acc.value.data[0], "base64").readBigInt64LE(32);
+  };
+  const wall = Math.floor(Date.now() / 1000);
+  await raw("devnode_warpToTimestamp", [wall + 7200]);
+  assert.ok(await clock() >= BigInt(wall + 7200));
+  await raw("devnode_warpToTimestamp", [wall]);
+  const back = await clock();
+  assert.ok(back >= BigInt(wall) && back < BigInt(wall + 60), `clock ${back}`);
 });
