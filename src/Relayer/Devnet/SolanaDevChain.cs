@@ -22,12 +22,14 @@ internal sealed class SolanaDevChain : IAsyncDisposable
     private const string ReadyPrefix = "devnode listening on ";
 
     private readonly ChildProcess _node;
+    private readonly HttpClient _http;
     private readonly TimeProvider _time;
     private readonly List<SolanaKeypair> _keys = [];
 
-    private SolanaDevChain(ChildProcess node, SolanaCluster cluster, TimeProvider time)
+    private SolanaDevChain(ChildProcess node, SolanaCluster cluster, HttpClient http, TimeProvider time)
     {
         _node = node;
+        _http = http;
         Cluster = cluster;
         _time = time;
         Admin = Keep(SolanaKeypair.Generate());
@@ -93,7 +95,7 @@ internal sealed class SolanaDevChain : IAsyncDisposable
                 RequestTimeout = TimeSpan.FromSeconds(5),
                 RetryBaseDelay = TimeSpan.FromMilliseconds(20),
             };
-            chain = new SolanaDevChain(node, SolanaCluster.Create("local-devnet", options, http, timeProvider: time), time);
+            chain = new SolanaDevChain(node, SolanaCluster.Create("local-devnet", options, http, timeProvider: time), http, time);
             await chain.SetUpAsync(destination, cancellationToken).ConfigureAwait(false);
             return chain;
         }
@@ -141,6 +143,41 @@ internal sealed class SolanaDevChain : IAsyncDisposable
         var ata = ProgramAddress.AssociatedTokenAccount(user.PublicKey, Mint);
         await SendAsync([AssociatedTokenProgram.CreateIdempotent(user.PublicKey, user.PublicKey, Mint), TokenProgram.SetAccountOwner(ata, user.PublicKey, thief)], [user], cancellationToken).ConfigureAwait(false);
         return thief;
+    }
+
+    /// <summary>
+    /// Dev only (the dev node's <c>devnode_warpToTimestamp</c>): the cluster clock jumps to <paramref name="unixSeconds"/>
+    /// (forwards past a Release window or an activation delay, or back) and runs on from there.
+    /// </summary>
+    public async Task WarpClockAsync(long unixSeconds, CancellationToken cancellationToken)
+    {
+        var body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"devnode_warpToTimestamp\",\"params\":[" + unixSeconds.ToString(CultureInfo.InvariantCulture) + "]}";
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync(Url, content, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode || text.Contains("\"error\"", StringComparison.Ordinal))
+        {
+            throw new DevnetException($"devnode_warpToTimestamp({unixSeconds}) failed: {text}");
+        }
+    }
+
+    /// <summary>
+    /// The depositor's own refundExpired of <paramref name="intentId"/> to its associated token account (what an
+    /// attacker tries after deadline + grace). Returns null when it applied, else the refusal (e.g. "IntentNotOpen").
+    /// </summary>
+    public async Task<string?> TryRefundExpiredAsync(SolanaKeypair depositor, Bytes32 intentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(depositor);
+        try
+        {
+            var to = ProgramAddress.AssociatedTokenAccount(depositor.PublicKey, Mint);
+            await SendAsync([Escrow.RefundExpired(intentId, Mint, to)], [depositor], cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (SolanaTransactionException ex)
+        {
+            return ex.Error.ProgramErrorName ?? ex.Error.ToString();
+        }
     }
 
     /// <summary>What the escrow holds for <paramref name="owner"/> as a claim (0 when none).</summary>
