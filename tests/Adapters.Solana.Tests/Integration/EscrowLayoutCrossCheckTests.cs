@@ -78,11 +78,16 @@ public sealed class EscrowLayoutCrossCheckTests(DevnodeFixture node)
         Assert.Equal(c.Threshold, jc.GetProperty("threshold").GetInt32());
         Assert.Equal(c.Signers.Select(Base58.EncodeKey), jc.GetProperty("signers").EnumerateArray().Select(s => s.GetString()!));
         Assert.Equal(c.DestinationChains.Select(d => d.ToString()), jc.GetProperty("destinationChains").EnumerateArray().Select(s => s.GetString()!));
+        Assert.Equal(((int)c.Version, c.ActivationDelaySeconds.ToString(), c.SignerSetVersion.ToString(), c.RefundGraceSeconds.ToString()),
+            (jc.GetProperty("version").GetInt32(), jc.GetProperty("activationDelaySeconds").GetString(), jc.GetProperty("signerSetVersion").GetString(), jc.GetProperty("graceSeconds").GetString()));
+        Assert.Equal(DevnodeFixture.ActivationDelaySeconds, c.ActivationDelaySeconds);
+        Assert.Equal(JsonValueKind.Null, jc.GetProperty("pendingAdmin").ValueKind);
+        Assert.Null(c.PendingAdmin);
 
         var pl = EscrowPool.Decode(pool);
         var jp = root.GetProperty("pool");
-        Assert.Equal((Base58.EncodeKey(pl.Mint), Base58.EncodeKey(pl.Vault), pl.Pool.ToString(), pl.Escrowed.ToString()),
-            (jp.GetProperty("mint").GetString(), jp.GetProperty("vault").GetString(), jp.GetProperty("pool").GetString(), jp.GetProperty("escrowed").GetString()));
+        Assert.Equal((Base58.EncodeKey(pl.Mint), Base58.EncodeKey(pl.Vault), pl.Pool.ToString(), pl.Escrowed.ToString(), pl.Claims.ToString()),
+            (jp.GetProperty("mint").GetString(), jp.GetProperty("vault").GetString(), jp.GetProperty("pool").GetString(), jp.GetProperty("escrowed").GetString(), jp.GetProperty("claims").GetString()));
 
         var it = EscrowIntent.Decode(intent);
         var ji = root.GetProperty("intent");
