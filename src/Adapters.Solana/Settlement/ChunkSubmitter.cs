@@ -79,9 +79,12 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             return already;
         }
 
+        // After an account creation failed once, none is attempted again for this chunk: someone races us to those
+        // addresses (create and reassign, close, create again ...); the program makes a missing account a claim anyway.
+        var createAccounts = true;
         for (var attempt = 1; attempt <= _options.MaxRebuildsPerChunk; attempt++)
         {
-            var built = await BuildAsync(chunk, cancellationToken).ConfigureAwait(false);
+            var built = await BuildAsync(chunk, createAccounts, cancellationToken).ConfigureAwait(false);
             var blockhash = await _rpc.GetLatestBlockhashAsync(_options.Commitment, cancellationToken).ConfigureAwait(false);
             var transaction = await SignAsync(built, blockhash.Blockhash, cancellationToken).ConfigureAwait(false);
             var signature = transaction.Id;
@@ -95,6 +98,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             }
             catch (SolanaTransactionException ex) when (ex.Error.IsBlockhashNotFound || FailedBeforeSettle(ex.Error, built))
             {
+                createAccounts &= !FailedBeforeSettle(ex.Error, built);
                 Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, $"{ex.Error} at preflight", attempt);
                 SolanaTelemetry.Rebuilds.Add(1);
                 continue;
@@ -109,12 +113,14 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
                 throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"refused in preflight: {ex.Error}", ex.Error, ex.Logs, ex);
             }
 
-            var confirmed = await ConfirmAsync(chunk, chunkHash, built, transaction, blockhash, cancellationToken).ConfigureAwait(false);
+            var (confirmed, creationFailed) = await ConfirmAsync(chunk, chunkHash, built, transaction, blockhash, cancellationToken).ConfigureAwait(false);
             if (confirmed is not null)
             {
                 SolanaTelemetry.ChunksApplied.Add(1);
                 return confirmed;
             }
+
+            createAccounts &= !creationFailed;
 
             Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, $"transaction {signature} expired unconfirmed or its account creation failed", attempt);
             SolanaTelemetry.Rebuilds.Add(1);
@@ -124,14 +130,15 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
     }
 
     /// <summary>
-    /// The chunk's transaction, with account creation only for destinations that do not exist now (an existing one,
-    /// whatever its state, is left to the program: creating it again would fail the whole transaction).
+    /// The chunk's transaction, with account creation (when <paramref name="createAccounts"/>) only for destinations
+    /// that do not exist now (an existing one, whatever its state, is left to the program: creating it again would
+    /// fail the whole transaction).
     /// </summary>
-    internal async Task<ChunkTransaction> BuildAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    internal async Task<ChunkTransaction> BuildAsync(SettlementChunk chunk, bool createAccounts, CancellationToken cancellationToken)
     {
         var destinations = ChunkTransactionBuilder.Destinations(chunk);
         var missing = new HashSet<(Bytes32, Bytes32)>();
-        if (destinations.Count > 0)
+        if (createAccounts && destinations.Count > 0)
         {
             var accounts = await _rpc.GetMultipleAccountsAsync([.. destinations.Select(d => ProgramAddress.AssociatedTokenAccount(d.Owner, d.Mint))], _options.Commitment, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < destinations.Count; i++)
@@ -159,10 +166,11 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         error.InstructionIndex is { } index && index < built.Instructions.Count - 1 && built.Instructions[index].ProgramId == WellKnown.AssociatedTokenProgram;
 
     /// <summary>
-    /// Polls the signature until the commitment, a failure, or its blockhash's expiry (then null: rebuild). While it is
-    /// unseen and still valid, the same signed bytes are re-sent every <see cref="SolanaClusterOptions.ResendInterval"/>.
+    /// Polls the signature until the commitment, a failure, or its blockhash's expiry (then no result: rebuild; the flag
+    /// says whether an account creation failed). While it is unseen and still valid, the same signed bytes are re-sent
+    /// every <see cref="SolanaClusterOptions.ResendInterval"/>.
     /// </summary>
-    private async Task<ChunkSubmission?> ConfirmAsync(SettlementChunk chunk, Bytes32 chunkHash, ChunkTransaction built, Transaction transaction, LatestBlockhash blockhash, CancellationToken cancellationToken)
+    private async Task<(ChunkSubmission? Result, bool CreationFailed)> ConfirmAsync(SettlementChunk chunk, Bytes32 chunkHash, ChunkTransaction built, Transaction transaction, LatestBlockhash blockhash, CancellationToken cancellationToken)
     {
         var signature = transaction.Id;
         var lastSend = _time.GetTimestamp();
@@ -173,12 +181,12 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             {
                 if (error.IsProgramError(EscrowErrors.ChunkAlreadyApplied) && await AppliedAsync(chunk, chunkHash, cancellationToken).ConfigureAwait(false) is { } applied)
                 {
-                    return applied;
+                    return (applied, false);
                 }
 
                 if (FailedBeforeSettle(error, built))
                 {
-                    return null;
+                    return (null, true);
                 }
 
                 throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"transaction {signature} failed: {error}", error);
@@ -187,7 +195,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             if (status?.ConfirmationStatus is { } reached && reached >= _options.Commitment)
             {
                 Log.ChunkApplied(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, signature, status.Slot);
-                return new ChunkSubmission(chunk.Reference, chunk.EpochId, chunk.Actions.Count, ChunkSubmissionOutcome.Applied, signature);
+                return (new ChunkSubmission(chunk.Reference, chunk.EpochId, chunk.Actions.Count, ChunkSubmissionOutcome.Applied, signature), false);
             }
 
             if (status is null)
@@ -196,7 +204,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
                 if (height > blockhash.LastValidBlockHeight)
                 {
                     // The transaction can no longer land; someone else's (or an earlier) transaction may have applied the chunk.
-                    return await AppliedAsync(chunk, chunkHash, cancellationToken).ConfigureAwait(false);
+                    return (await AppliedAsync(chunk, chunkHash, cancellationToken).ConfigureAwait(false), false);
                 }
 
                 if (_time.GetElapsedTime(lastSend) >= _options.ResendInterval)

@@ -21,7 +21,7 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node, ITestOutputHe
         var chunks = LegScenario.Plan(scenario.Leg, submitter);
         foreach (var planned in chunks)
         {
-            var built = await submitter.BuildAsync(planned, default);
+            var built = await submitter.BuildAsync(planned, createAccounts: true, default);
             output.WriteLine($"chunk {planned.Index} ({planned.Stage}): {planned.Actions.Count} actions, {built.Size} bytes, {built.ComputeUnits} CU requested");
         }
 
@@ -66,7 +66,7 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node, ITestOutputHe
         var submitter = Submitter(node.Rpc);
         await LegScenario.SubmitLegAsync(submitter, scenario.Leg);
         var after = await scenario.BalancesAsync(node);
-        var chunk = await submitter.BuildAsync(LegScenario.Plan(scenario.Leg, submitter)[0], default);
+        var chunk = await submitter.BuildAsync(LegScenario.Plan(scenario.Leg, submitter)[0], createAccounts: true, default);
 
         // A hand-built replay of chunk 0, signed anew over a newer blockhash (the same one would give the same
         // signature and AlreadyProcessed): preflight names the program error and carries the logs.

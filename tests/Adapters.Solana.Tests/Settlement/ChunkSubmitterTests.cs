@@ -140,13 +140,10 @@ public sealed class ChunkSubmitterTests : IDisposable
     public async Task SubmitAsync_AccountCreationFailsBecauseTheAccountAppeared_RebuildsWithoutIt()
     {
         // The recipient's ATA did not exist when the transaction was built; it appears (reassigned to another owner)
-        // before ours lands, so CreateIdempotent (instruction 1) fails. The rebuilt transaction must not create it.
+        // before ours lands, so CreateIdempotent (instruction 1) fails. Even if it is closed again (it looks missing),
+        // the rebuilt transaction must not try to create it: the program makes a missing account a claim.
         var rpc = new ScriptedRpc();
-        rpc.Sends.Enqueue(_ =>
-        {
-            rpc.ExistingAccounts = true;
-            throw new SolanaTransactionException("sendTransaction", -32002, new TransactionError("InstructionError", 1, "IllegalOwner", null, "{}"), [], null);
-        });
+        rpc.Sends.Enqueue(_ => throw new SolanaTransactionException("sendTransaction", -32002, new TransactionError("InstructionError", 1, "IllegalOwner", null, "{}"), [], null));
         rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
 
         var result = await Submitter(rpc).SubmitAsync(_leg, default);
@@ -155,6 +152,21 @@ public sealed class ChunkSubmitterTests : IDisposable
         Assert.Equal(2, rpc.Sent.Count);
         Assert.Equal(3, rpc.Sent[0].Message.Instructions.Count);
         Assert.Equal(2, rpc.Sent[1].Message.Instructions.Count);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_TransactionExpiredUnseen_RebuildStillCreatesMissingAccounts()
+    {
+        // A lost transaction is not a race on the recipient's account: its rebuild keeps creating missing accounts.
+        var rpc = new ScriptedRpc { BlockHeight = 1000 };
+        rpc.Sends.Enqueue(_ => { });
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+
+        var result = await Submitter(rpc).SubmitAsync(_leg, default);
+
+        Assert.Equal(ChunkSubmissionOutcome.Applied, result.Outcome);
+        Assert.Equal(2, rpc.Sent.Count);
+        Assert.All(rpc.Sent, tx => Assert.Equal(3, tx.Message.Instructions.Count));
     }
 
     private ChunkSubmitter Submitter(ISolanaRpc rpc) => new(
@@ -183,8 +195,6 @@ public sealed class ChunkSubmitterTests : IDisposable
 
         public byte[]? Receipt { get; set; }
 
-        /// <summary>Whether destination token accounts exist (else the submitter creates them).</summary>
-        public bool ExistingAccounts { get; set; }
 
         public void Confirm(string signature) => Statuses[signature] = new SignatureStatus(5, Commitment.Confirmed, null);
 
@@ -202,7 +212,10 @@ public sealed class ChunkSubmitterTests : IDisposable
         public Task<IReadOnlyList<SignatureStatus?>> GetSignatureStatusesAsync(IReadOnlyList<string> signatures, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<SignatureStatus?>>([.. signatures.Select(s => Statuses.GetValueOrDefault(s))]);
 
-        public Task<ulong> GetBlockHeightAsync(Commitment commitment, CancellationToken cancellationToken) => Task.FromResult(1ul);
+        /// <summary>Above the scripted blockhashes' last valid height (100) makes every unseen transaction expired.</summary>
+        public ulong BlockHeight { get; set; } = 1;
+
+        public Task<ulong> GetBlockHeightAsync(Commitment commitment, CancellationToken cancellationToken) => Task.FromResult(BlockHeight);
 
         public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) =>
             Task.FromResult(Receipt is null ? null : new AccountInfo(1, Base58.DecodeKey("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw"), Receipt, false));
@@ -213,8 +226,9 @@ public sealed class ChunkSubmitterTests : IDisposable
 
         public Task<TransactionDetails?> GetTransactionAsync(string signature, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        // No destination token account exists: the submitter would create each one.
         public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<AccountInfo?>>([.. addresses.Select(_ => ExistingAccounts ? new AccountInfo(1, WellKnown.TokenProgram, new byte[165], false) : null)]);
+            Task.FromResult<IReadOnlyList<AccountInfo?>>([.. addresses.Select(_ => (AccountInfo?)null)]);
 
         public Task<ulong> GetBalanceAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
 
