@@ -80,6 +80,7 @@ public sealed class EscrowLayoutCrossCheckTests(DevnodeFixture node)
         Assert.Equal(c.DestinationChains.Select(d => d.ToString()), jc.GetProperty("destinationChains").EnumerateArray().Select(s => s.GetString()!));
         Assert.Equal(((int)c.Version, c.ActivationDelaySeconds.ToString(), c.SignerSetVersion.ToString(), c.RefundGraceSeconds.ToString()),
             (jc.GetProperty("version").GetInt32(), jc.GetProperty("activationDelaySeconds").GetString(), jc.GetProperty("signerSetVersion").GetString(), jc.GetProperty("graceSeconds").GetString()));
+        Assert.Equal((byte)2, c.Version);
         Assert.Equal(DevnodeFixture.ActivationDelaySeconds, c.ActivationDelaySeconds);
         Assert.Equal(JsonValueKind.Null, jc.GetProperty("pendingAdmin").ValueKind);
         Assert.Null(c.PendingAdmin);
