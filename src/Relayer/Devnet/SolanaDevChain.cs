@@ -12,8 +12,9 @@ using DiscreteExec.Core.Settlement;
 namespace DiscreteExec.Relayer.Devnet;
 
 /// <summary>
-/// The Solana dev node (cluster chain id 900001) on a free port with the escrow program loaded and initialized
-/// (2-of-3 freshly generated attestor keys, destination the EVM chain), a USDC-like mint (6 decimals) and its pool.
+/// The Solana dev node (cluster chain id 900001) on a free port with the escrow program (protocol v2) loaded and
+/// initialized (2-of-3 freshly generated attestor keys, grace and activation delay 1 hour, destination the EVM chain),
+/// a USDC-like mint (6 decimals) registered by the admin (its pool).
 /// The admin pays for everything and is the relayer's fee payer. The helpers act as the users of the scenario.
 /// </summary>
 internal sealed class SolanaDevChain : IAsyncDisposable
