@@ -1,8 +1,10 @@
 using DiscreteExec.Adapters.Solana.Configuration;
+using DiscreteExec.Adapters.Solana.Governance;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Adapters.Solana.Watching;
+using DiscreteExec.Core.Settlement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -51,7 +53,10 @@ public sealed class SolanaCluster
     public EscrowWatcher CreateWatcher(IWatcherCheckpointStore checkpoints) =>
         new(Rpc, Options, checkpoints, _loggers.CreateLogger<EscrowWatcher>(), _time);
 
-    /// <summary>The payer pays fees and rent (it may be an attestor too); attestors must reach the escrow's threshold.</summary>
-    public LegSubmitter CreateSubmitter(ITransactionSigner payer, IReadOnlyList<ITransactionSigner> attestors) =>
-        new(Rpc, Options, payer, attestors, _loggers.CreateLogger<LegSubmitter>(), _time);
+    /// <summary>The chunk submitter: the payer pays fees and rent (it may be an attestor too); attestors must reach the escrow's threshold.</summary>
+    public IChunkSubmitter CreateSubmitter(ITransactionSigner payer, IReadOnlyList<ITransactionSigner> attestors) =>
+        new ChunkSubmitter(Rpc, Options, payer, attestors, _loggers.CreateLogger<ChunkSubmitter>(), _time);
+
+    /// <summary>The attestor-set rotation flow (propose with a threshold of the current attestors, activate after the delay).</summary>
+    public SignerSetRotation CreateRotation() => new(Rpc, Options, _time);
 }

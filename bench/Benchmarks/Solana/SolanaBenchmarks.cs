@@ -29,9 +29,9 @@ public class SolanaBenchmarks : IDisposable
         var escrow = new EscrowProgram(ProgramId);
         var mint = Bytes32.FromUInt64(7);
         var actions = Enumerable.Range(0, 4)
-            .Select(i => new EscrowSettleAction(ActionKind.Payout, Bytes32.FromUInt64((ulong)i + 100), 1000, mint, Bytes32.FromUInt64((ulong)i + 200)))
+            .Select(i => new EscrowSettleAction(ActionKind.Payout, Bytes32.FromUInt64((ulong)i + 100), Bytes32.FromUInt64((ulong)i + 300), 1000, mint, Bytes32.FromUInt64((ulong)i + 200)))
             .ToArray();
-        var settle = escrow.Settle(_payer.PublicKey, 1, 0, Bytes32.FromUInt64(9), [_payer.PublicKey, _attestor.PublicKey], actions);
+        var settle = escrow.Settle(_payer.PublicKey, Chain, 1, 0, Bytes32.FromUInt64(9), [_payer.PublicKey, _attestor.PublicKey], actions);
         _settleMessage = MessageCompiler.Compile(_payer.PublicKey, [ComputeBudgetProgram.SetComputeUnitLimit(400_000), settle], Bytes32.FromUInt64(3));
         _transfer = [SystemProgram.Transfer(_payer.PublicKey, Bytes32.FromUInt64(5), 1000)];
     }

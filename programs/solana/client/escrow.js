@@ -8,7 +8,12 @@ export const PROGRAM_ID = address("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw"
 export const SYSTEM_PROGRAM = address("11111111111111111111111111111111");
 export const TOKEN_PROGRAM = address("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
 
-export const IX = { initialize: 0, createPool: 1, open: 2, settle: 3, refundExpired: 4, fund: 5, setSigners: 6, setPaused: 7, setDestinationChain: 8 };
+/** Escrow protocol version this client speaks (v2: DESIGN.md "Protocol v2 — settlement safety"). */
+export const PROTOCOL_VERSION = 2;
+export const IX = {
+  initialize: 0, createPool: 1, open: 2, settle: 3, refundExpired: 4, fund: 5, retiredSetSigners: 6, setPaused: 7, setDestinationChain: 8,
+  proposeSigners: 9, activateSigners: 10, proposeAdmin: 11, acceptAdmin: 12, claim: 13,
+};
 export const ACTION = { release: 0, refund: 1, payout: 2, withdraw: 3 };
 export const STATUS = { open: 1, released: 2, refunded: 3 };
 export const ERRORS = {
@@ -18,6 +23,8 @@ export const ERRORS = {
   16: "WrongMint", 17: "WrongTokenOwner", 18: "WrongVault", 19: "SignerNotRegistered", 20: "DuplicateSigner",
   21: "BelowThreshold", 22: "ChunkAlreadyApplied", 23: "AlreadyPaid", 24: "InsufficientPool", 25: "IntentNotOpen",
   26: "TooEarly", 27: "InvalidThreshold", 28: "IntentMismatch", 29: "ArithmeticOverflow", 30: "InvalidActionField",
+  31: "MixedChunk", 32: "ReleaseWindowClosed", 33: "InvalidGrace", 34: "InvalidDelay", 35: "NoPendingChange",
+  36: "AlreadyWithdrawn", 37: "Undeliverable",
 };
 export const ERROR_CODE = Object.fromEntries(Object.entries(ERRORS).map(([k, v]) => [v, Number(k)]));
 
@@ -63,6 +70,8 @@ export const vaultPda = (mint, p = PROGRAM_ID) => pda(["vault", keyBytes(mint)],
 export const intentPda = (id, p = PROGRAM_ID) => pda(["intent", id], p);
 export const receiptPda = (epoch, chunk, p = PROGRAM_ID) => pda(["receipt", u64le(epoch), u32le(chunk)], p);
 export const paidPda = (sourceId, p = PROGRAM_ID) => pda(["paid", sourceId], p);
+export const withdrawnPda = (leaf, p = PROGRAM_ID) => pda(["withdrawn", leaf], p);
+export const claimPda = (owner, mint, p = PROGRAM_ID) => pda(["claim", keyBytes(owner), keyBytes(mint)], p);
 
 /** keccak256(chainId BE32 | escrow (32 bytes) | nonce BE32). */
 export function intentId(chainId, escrow, nonce) {
@@ -83,16 +92,17 @@ const ws = (s) => meta(null, AccountRole.WRITABLE_SIGNER, s);
 const rs = (s) => meta(null, AccountRole.READONLY_SIGNER, s);
 const ix = (accounts, data, programId) => ({ programAddress: programId, accounts, data });
 
-export async function initializeIx({ admin, chainId, graceSeconds, threshold, signers, programId = PROGRAM_ID }) {
-  const data = new Writer().u8(IX.initialize).u64(chainId).u64(graceSeconds).u8(threshold).u8(signers.length);
+export async function initializeIx({ admin, chainId, graceSeconds, activationDelaySeconds, threshold, signers, programId = PROGRAM_ID }) {
+  const data = new Writer().u8(IX.initialize).u64(chainId).u64(graceSeconds).u64(activationDelaySeconds).u8(threshold).u8(signers.length);
   signers.forEach((s) => data.key(s));
   const config = await configPda(programId);
   return ix([ws(admin), w(config.address), ro(SYSTEM_PROGRAM)], data.done(), programId);
 }
 
-export async function createPoolIx({ payer, mint, programId = PROGRAM_ID }) {
+/** CreatePool registers a mint: the admin signs and pays. */
+export async function createPoolIx({ admin, mint, programId = PROGRAM_ID }) {
   const [config, pool, vault, authority] = await Promise.all([configPda(programId), poolPda(mint, programId), vaultPda(mint, programId), authorityPda(programId)]);
-  return ix([ws(payer), ro(config.address), ro(mint), w(pool.address), w(vault.address), ro(authority.address), ro(SYSTEM_PROGRAM), ro(TOKEN_PROGRAM)],
+  return ix([ws(admin), ro(config.address), ro(mint), w(pool.address), w(vault.address), ro(authority.address), ro(SYSTEM_PROGRAM), ro(TOKEN_PROGRAM)],
     new Writer().u8(IX.createPool).done(), programId);
 }
 
@@ -107,26 +117,37 @@ export async function openIx({ depositor, sourceToken, mint, amount, destination
   return { instruction: ix(accounts, data, programId), intentId: id, intent: intent.address };
 }
 
+const keyOrZero = (x) => (x == null ? new Uint8Array(32) : typeof x === "string" ? keyBytes(x) : x);
+
 /**
- * Settle. actions: [{kind, intentId?, amount, accounts: {...}}]
- *   release: {intent, mint}; refund: {intent, mint, depositorToken};
- *   payout: {mint, to} (paid marker derived from intentId); withdraw: {mint, to}.
+ * Settle. actions: [{kind, intentId?, account?, amount?, ...accounts}]
+ *   release: {intent, mint}; refund: {intent, mint, account (the depositor), to};
+ *   payout: {mint, account (the recipient wallet), to}; withdraw: {mint, account, to}.
+ * `to` is the destination token account; the claim PDA ["claim", account, mint] travels
+ * with it (credited when `to` is undeliverable). A withdraw's marker PDA is keyed by its
+ * leaf hash, so withdraws need `chainId` (the cluster's, from the config).
  * attestors: signers (the payer may be one of them).
  */
-export async function settleIx({ payer, epoch, chunk, batchRoot, attestors, actions, programId = PROGRAM_ID, overrides = {} }) {
+export async function settleIx({ payer, epoch, chunk, batchRoot, attestors, actions, chainId, programId = PROGRAM_ID, overrides = {} }) {
   const [config, receipt, authority] = await Promise.all([configPda(programId), receiptPda(epoch, chunk, programId), authorityPda(programId)]);
   const data = new Writer().u8(IX.settle).u64(epoch).u32(chunk).bytes(batchRoot).u8(attestors.length).u8(actions.length);
   const accounts = [ws(payer), ro(config.address), w(overrides.receipt ?? receipt.address), ro(overrides.authority ?? authority.address),
     ro(SYSTEM_PROGRAM), ro(overrides.token ?? TOKEN_PROGRAM), ...attestors.map((s) => (s.address === payer.address ? ws(s) : rs(s)))];
   for (const a of actions) {
     const id = a.intentId ?? new Uint8Array(32);
-    data.u8(a.kind).bytes(id).u64(a.amount ?? 0);
+    const account = keyOrZero(a.account);
+    data.u8(a.kind).bytes(id).bytes(account).u64(a.amount ?? 0);
     const pool = a.pool ?? (await poolPda(a.mint, programId)).address;
     const vault = a.vault ?? (await vaultPda(a.mint, programId)).address;
-    if (a.kind === ACTION.release) accounts.push(w(a.intent), w(pool));
-    else if (a.kind === ACTION.refund) accounts.push(w(a.intent), w(pool), w(vault), w(a.to));
-    else if (a.kind === ACTION.payout) accounts.push(w(a.marker ?? (await paidPda(id, programId)).address), w(pool), w(vault), w(a.to));
-    else accounts.push(w(pool), w(vault), w(a.to));
+    if (a.kind === ACTION.release) { accounts.push(w(a.intent), w(pool)); continue; }
+    const claim = a.claim ?? (await claimPda(keyFromBytes(account), a.mint, programId)).address;
+    if (a.kind === ACTION.refund) accounts.push(w(a.intent), w(pool), w(vault), w(a.to), w(claim));
+    else if (a.kind === ACTION.payout) accounts.push(w(a.marker ?? (await paidPda(id, programId)).address), w(pool), w(vault), w(a.to), w(claim));
+    else {
+      if (a.marker == null && chainId == null) throw new Error("settleIx: a withdraw needs chainId (its marker is keyed by the leaf hash)");
+      const leaf = leafHash({ chainId, epoch, kind: ACTION.withdraw, intentId: id, token: a.mint, account, amount: a.amount ?? 0n });
+      accounts.push(w(a.marker ?? (await withdrawnPda(leaf, programId)).address), w(pool), w(vault), w(a.to), w(claim));
+    }
   }
   return ix(accounts, data.done(), programId);
 }
@@ -142,8 +163,9 @@ export async function fundIx({ funder, source, mint, amount, programId = PROGRAM
   return ix([rs(funder), w(source), w(pool.address), w(vault.address), ro(TOKEN_PROGRAM)], new Writer().u8(IX.fund).u64(amount).done(), programId);
 }
 
+/** v1's admin SetSigners (tag 6): v2 refuses it (InvalidInstruction); kept to prove that. */
 export async function setSignersIx({ admin, threshold, signers, programId = PROGRAM_ID }) {
-  const data = new Writer().u8(IX.setSigners).u8(threshold).u8(signers.length);
+  const data = new Writer().u8(IX.retiredSetSigners).u8(threshold).u8(signers.length);
   signers.forEach((s) => data.key(s));
   return ix([rs(admin), w((await configPda(programId)).address)], data.done(), programId);
 }
@@ -154,6 +176,33 @@ export async function setPausedIx({ admin, paused, programId = PROGRAM_ID }) {
 
 export async function setDestinationChainIx({ admin, chainId, enabled, programId = PROGRAM_ID }) {
   return ix([rs(admin), w((await configPda(programId)).address)], new Writer().u8(IX.setDestinationChain).u64(chainId).u8(enabled ? 1 : 0).done(), programId);
+}
+
+/** ProposeSigners: a threshold of the current attestors sign; takes effect after the config's delay. */
+export async function proposeSignersIx({ attestors, threshold, signers, programId = PROGRAM_ID }) {
+  const data = new Writer().u8(IX.proposeSigners).u8(threshold).u8(signers.length);
+  signers.forEach((s) => data.key(s));
+  return ix([w((await configPda(programId)).address), ...attestors.map((s) => rs(s))], data.done(), programId);
+}
+
+/** ActivateSigners: anyone, once the pending set's activation time has come. */
+export async function activateSignersIx({ programId = PROGRAM_ID } = {}) {
+  return ix([w((await configPda(programId)).address)], new Writer().u8(IX.activateSigners).done(), programId);
+}
+
+export async function proposeAdminIx({ admin, newAdmin, programId = PROGRAM_ID }) {
+  return ix([rs(admin), w((await configPda(programId)).address)], new Writer().u8(IX.proposeAdmin).key(newAdmin).done(), programId);
+}
+
+export async function acceptAdminIx({ newAdmin, programId = PROGRAM_ID }) {
+  return ix([rs(newAdmin), w((await configPda(programId)).address)], new Writer().u8(IX.acceptAdmin).done(), programId);
+}
+
+/** Claim: the claim's owner collects all of it to `to`, any token account of the mint. */
+export async function claimIx({ owner, mint, to, programId = PROGRAM_ID }) {
+  const [config, claim, pool, vault, authority] = await Promise.all([configPda(programId), claimPda(owner.address, mint, programId), poolPda(mint, programId), vaultPda(mint, programId), authorityPda(programId)]);
+  return ix([rs(owner), ro(config.address), w(claim.address), w(pool.address), w(vault.address), w(to), ro(authority.address), ro(TOKEN_PROGRAM)],
+    new Writer().u8(IX.claim).done(), programId);
 }
 
 // ---- decoders ----
@@ -167,11 +216,18 @@ export function decodeConfig(data) {
     chainId: v.getBigUint64(40, true), nonce: v.getBigUint64(48, true), graceSeconds: v.getBigUint64(56, true),
     signers: Array.from({ length: n }, (_, i) => keyFromBytes(data.slice(96 + 32 * i, 128 + 32 * i))),
     destinationChains: Array.from({ length: data[7] }, (_, i) => v.getBigUint64(608 + 8 * i, true)),
+    version: data[1], pendingAdmin: data.slice(736, 768).every((x) => x === 0) ? null : keyFromBytes(data.slice(736, 768)),
+    activationDelaySeconds: v.getBigUint64(768, true), signerSetVersion: v.getBigUint64(776, true),
+    pendingActivatesAt: v.getBigInt64(784, true), pendingThreshold: data[792],
+    pendingSigners: Array.from({ length: data[793] }, (_, i) => keyFromBytes(data.slice(800 + 32 * i, 832 + 32 * i))),
   };
 }
 export function decodePool(data) {
   const v = dv(data);
-  return { mint: keyFromBytes(data.slice(8, 40)), vault: keyFromBytes(data.slice(40, 72)), pool: v.getBigUint64(72, true), escrowed: v.getBigUint64(80, true) };
+  return { mint: keyFromBytes(data.slice(8, 40)), vault: keyFromBytes(data.slice(40, 72)), pool: v.getBigUint64(72, true), escrowed: v.getBigUint64(80, true), claims: v.getBigUint64(88, true) };
+}
+export function decodeClaim(data) {
+  return { owner: keyFromBytes(data.slice(8, 40)), mint: keyFromBytes(data.slice(40, 72)), amount: dv(data).getBigUint64(72, true) };
 }
 export function decodeIntent(data) {
   const v = dv(data);
@@ -204,6 +260,16 @@ export function decodeEvent(b64) {
     case 6: return { name: "LegApplied", epoch: u64(), chunk: u32(), chunkHash: key(), batchRoot: key(), actionCount: u32(), size: b.length };
     case 7: return { name: "PoolFunded", mint: keyFromBytes(key()), funder: keyFromBytes(key()), amount: u64(), poolAfter: u64(), size: b.length };
     case 8: return { name: "ConfigChanged", kind: u8(), threshold: u8(), signerCount: u8(), paused: u8(), value: u64(), size: b.length };
+    case 9: return { name: "ClaimCreated", owner: keyFromBytes(key()), mint: keyFromBytes(key()), amount: u64(), claimTotal: u64(), kind: u8(), intentId: key(), epoch: u64(), destination: keyFromBytes(key()), size: b.length };
+    case 10: return { name: "Claimed", owner: keyFromBytes(key()), mint: keyFromBytes(key()), destination: keyFromBytes(key()), amount: u64(), size: b.length };
+    case 11: case 12: {
+      const name = b[0] === 11 ? "SignerSetProposed" : "SignerSetActivated";
+      const version = u64(), at = v.getBigInt64(o, true); o += 8;
+      const threshold = u8(), n = u8();
+      return { name, version, at, threshold, signers: Array.from({ length: n }, () => keyFromBytes(key())), size: b.length };
+    }
+    case 13: return { name: "AdminChanged", kind: u8(), admin: keyFromBytes(key()), pendingAdmin: keyFromBytes(key()), size: b.length };
+    case 14: return { name: "MintRegistered", mint: keyFromBytes(key()), pool: keyFromBytes(key()), vault: keyFromBytes(key()), size: b.length };
     default: return { name: "Unknown", tag: b[0], size: b.length };
   }
 }

@@ -15,6 +15,8 @@ static const u8 SEED_VAULT[] = "vault";
 static const u8 SEED_INTENT[] = "intent";
 static const u8 SEED_RECEIPT[] = "receipt";
 static const u8 SEED_PAID[] = "paid";
+static const u8 SEED_WITHDRAWN[] = "withdrawn";
+static const u8 SEED_CLAIM[] = "claim";
 
 void *memcpy(void *dst, const void *src, u64 n) {
   sol_memcpy_(dst, src, n);
@@ -189,5 +191,74 @@ static u64 need_system(Ctx *c, Acc a) {
 static u64 need_token_program(Ctx *c, Acc a) {
   TRY(need_program(a, TOKEN_PROGRAM_ID));
   c->token = a;
+  return 0;
+}
+
+static u64 next_account(Ctx *c, Acc *out) {
+  TRY(account_at(c, c->cursor, out));
+  c->cursor++;
+  return 0;
+}
+
+/* The next m accounts (from c->cursor) must be >= threshold distinct signers of
+ * the current set, each signing the transaction. */
+static u64 check_attestors(Ctx *c, u64 m) {
+  const u8 *cfg = c->config;
+  u64 n = cfg[CFG_SIGNER_COUNT], seen = 0, count = 0;
+  for (u64 i = 0; i < m; i++) {
+    Acc a;
+    TRY(next_account(c, &a));
+    TRY(need_signer(a));
+    u64 j = 0;
+    while (j < n && !key_eq(A_KEY(a), cfg + CFG_SIGNERS + 32 * j)) j++;
+    if (j == n) return E_SIGNER_NOT_REGISTERED;
+    if (seen & ((u64)1 << j)) return E_DUPLICATE_SIGNER;
+    seen |= (u64)1 << j;
+    count++;
+  }
+  return count >= cfg[CFG_THRESHOLD] ? 0 : E_BELOW_THRESHOLD;
+}
+
+/* Whether an SPL Token Transfer of `amount` from the vault to `to` cannot fail
+ * (Solana cannot catch a failed CPI, so everything it would check is checked
+ * here): a classic SPL Token account, initialised and not frozen, of `mint`,
+ * owned by `owner` when given, not the vault itself, with room for the amount. */
+static bool deliverable(Acc to, Acc vault, const u8 *mint, const u8 *owner, u64 amount) {
+  if (!key_eq(A_OWNER(to), TOKEN_PROGRAM_ID) || A_DATA_LEN(to) != TOKEN_ACCOUNT_SIZE) return false;
+  const u8 *d = A_DATA(to);
+  if (d[TA_STATE] != TA_STATE_INITIALIZED) return false;
+  if (!key_eq(d + TA_MINT, mint)) return false;
+  if (owner != NULL && !key_eq(d + TA_OWNER, owner)) return false;
+  if (key_eq(A_KEY(to), A_KEY(vault))) return false;
+  return rd64(d + TA_AMOUNT) + amount >= amount;
+}
+
+/* Credits the note's amount of the pool's mint to the claim PDA ["claim",
+ * owner, mint] in c->claim (created on first use, rent paid by c->payer),
+ * counts it in the pool's claims and emits ClaimCreated. */
+static u64 credit_claim(Ctx *c, u8 *p, const u8 *owner, const ClaimNote *note) {
+  Acc claim = c->claim;
+  TRY(need_writable(claim));
+  u8 bump;
+  SolSeed seeds[4] = {{SEED_CLAIM, sizeof(SEED_CLAIM) - 1}, {owner, 32}, {p + POOL_MINT, 32}, {&bump, 1}};
+  TRY(expect_pda(c, claim, seeds, 3, &bump));
+  u8 *cl;
+  if (key_eq(A_OWNER(claim), c->program_id)) {
+    TRY(load_typed(c, claim, TAG_CLAIM, CLAIM_SIZE, &cl));
+  } else {
+    SolSeeds signer = {seeds, 4};
+    TRY(create_pda(c, claim, &signer, CLAIM_SIZE, c->program_id));
+    cl = A_DATA(claim);
+    cl[0] = TAG_CLAIM;
+    cl[CLAIM_BUMP] = bump;
+    copy32(cl + CLAIM_OWNER, owner);
+    copy32(cl + CLAIM_MINT, p + POOL_MINT);
+  }
+  u64 total, claims;
+  TRY(checked_add(rd64(cl + CLAIM_AMOUNT), note->amount, &total));
+  TRY(checked_add(rd64(p + POOL_CLAIMS), note->amount, &claims));
+  wr64(cl + CLAIM_AMOUNT, total);
+  wr64(p + POOL_CLAIMS, claims);
+  emit_claim_created(c, cl, note);
   return 0;
 }

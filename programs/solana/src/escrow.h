@@ -11,9 +11,14 @@ enum {
   IX_SETTLE = 3,
   IX_REFUND_EXPIRED = 4,
   IX_FUND = 5,
-  IX_SET_SIGNERS = 6,
+  IX_RETIRED_SET_SIGNERS = 6, /* v1's admin SetSigners: gone in v2 (InvalidInstruction) */
   IX_SET_PAUSED = 7,
   IX_SET_DESTINATION_CHAIN = 8,
+  IX_PROPOSE_SIGNERS = 9,
+  IX_ACTIVATE_SIGNERS = 10,
+  IX_PROPOSE_ADMIN = 11,
+  IX_ACCEPT_ADMIN = 12,
+  IX_CLAIM = 13,
 };
 
 /* ---- custom error codes (InstructionError::Custom(n)) ---- */
@@ -48,7 +53,20 @@ enum {
   E_INTENT_MISMATCH = 28,
   E_ARITHMETIC_OVERFLOW = 29,
   E_INVALID_ACTION_FIELD = 30,
+  E_MIXED_CHUNK = 31,
+  E_RELEASE_WINDOW_CLOSED = 32,
+  E_INVALID_GRACE = 33,
+  E_INVALID_DELAY = 34,
+  E_NO_PENDING_CHANGE = 35,
+  E_ALREADY_WITHDRAWN = 36,
+  E_UNDELIVERABLE = 37,
 };
+
+/* ---- protocol v2 bounds (seconds) ---- */
+#define MIN_GRACE 3600ULL
+#define MAX_GRACE 2592000ULL /* 30 days */
+#define MIN_DELAY 3600ULL
+#define MAX_DELAY 2592000ULL /* 30 days */
 
 #define TRY(expr)            \
   do {                       \
@@ -57,12 +75,13 @@ enum {
   } while (0)
 
 /* ---- account type tags ---- */
-enum { TAG_CONFIG = 1, TAG_POOL = 2, TAG_INTENT = 3, TAG_RECEIPT = 4, TAG_PAID = 5 };
+enum { TAG_CONFIG = 1, TAG_POOL = 2, TAG_INTENT = 3, TAG_RECEIPT = 4, TAG_PAID = 5, TAG_CLAIM = 6, TAG_WITHDRAWN = 7 };
 
-/* ---- config (736 bytes) ---- */
+/* ---- config (1312 bytes) ---- */
 #define MAX_SIGNERS 16
 #define MAX_DEST_CHAINS 16
-#define CFG_SIZE 736
+#define CFG_SIZE 1312
+#define CFG_VERSION 1
 #define CFG_BUMP 2
 #define CFG_AUTH_BUMP 3
 #define CFG_PAUSED 4
@@ -76,15 +95,23 @@ enum { TAG_CONFIG = 1, TAG_POOL = 2, TAG_INTENT = 3, TAG_RECEIPT = 4, TAG_PAID =
 #define CFG_AUTHORITY 64
 #define CFG_SIGNERS 96
 #define CFG_CHAINS 608
+#define CFG_PENDING_ADMIN 736
+#define CFG_DELAY 768
+#define CFG_SET_VERSION 776
+#define CFG_PENDING_AT 784
+#define CFG_PENDING_THRESHOLD 792
+#define CFG_PENDING_COUNT 793
+#define CFG_PENDING_SIGNERS 800
 
-/* ---- pool state (88 bytes) ---- */
-#define POOL_SIZE 88
+/* ---- pool state (96 bytes) ---- */
+#define POOL_SIZE 96
 #define POOL_BUMP 1
 #define POOL_VAULT_BUMP 2
 #define POOL_MINT 8
 #define POOL_VAULT 40
 #define POOL_BALANCE 72
 #define POOL_ESCROWED 80
+#define POOL_CLAIMS 88
 
 /* ---- intent (240 bytes) ---- */
 #define INTENT_SIZE 240
@@ -120,15 +147,28 @@ enum { STATUS_OPEN = 1, STATUS_RELEASED = 2, STATUS_REFUNDED = 3 };
 #define PAID_AMOUNT 16
 #define PAID_MINT 24
 
+/* ---- withdraw marker (56 bytes, same fields as the paid marker) ---- */
+#define WITHDRAWN_SIZE 56
+
+/* ---- claim (80 bytes) ---- */
+#define CLAIM_SIZE 80
+#define CLAIM_BUMP 1
+#define CLAIM_OWNER 8
+#define CLAIM_MINT 40
+#define CLAIM_AMOUNT 72
+
 /* ---- SPL Token account / mint layouts ---- */
 #define TOKEN_ACCOUNT_SIZE 165
 #define TOKEN_MINT_SIZE 82
 #define TA_MINT 0
 #define TA_OWNER 32
+#define TA_AMOUNT 64
+#define TA_STATE 108
+enum { TA_STATE_INITIALIZED = 1 };
 
 /* ---- settle actions ---- */
 enum { ACT_RELEASE = 0, ACT_REFUND = 1, ACT_PAYOUT = 2, ACT_WITHDRAW = 3 };
-#define ACTION_SIZE 41
+#define ACTION_SIZE 73
 #define MAX_ACTIONS 32
 
 /* ---- events ---- */
@@ -141,7 +181,18 @@ enum {
   EV_LEG_APPLIED = 6,
   EV_POOL_FUNDED = 7,
   EV_CONFIG_CHANGED = 8,
+  EV_CLAIM_CREATED = 9,
+  EV_CLAIMED = 10,
+  EV_SIGNER_SET_PROPOSED = 11,
+  EV_SIGNER_SET_ACTIVATED = 12,
+  EV_ADMIN_CHANGED = 13,
+  EV_MINT_REGISTERED = 14,
 };
+
+/* Where a signer set lives in the config: current or pending. */
+typedef struct {
+  u64 threshold, count, keys;
+} SetSlot;
 
 /* Everything an instruction handler needs besides its own accounts. */
 typedef struct {
@@ -154,4 +205,22 @@ typedef struct {
   u8 *config;     /* config data, when loaded */
   u64 cursor;     /* next unread account (Settle) */
   u64 epoch;      /* Settle's epoch */
+  Acc claim;      /* Settle: the current action's claim PDA; NULL = no claim fallback */
 } Ctx;
+
+/* The fields of one action's leaf; token/account point into validated data. */
+typedef struct {
+  u8 kind;
+  const u8 *intent_id;
+  const u8 *token;
+  const u8 *account;
+  u64 amount;
+} Leaf;
+
+/* What an amount credited to a claim came from (for ClaimCreated). */
+typedef struct {
+  u8 kind;               /* action kind: refund, payout or withdraw */
+  const u8 *intent_id;   /* the intent / source intent id, or 32 zero bytes */
+  u64 amount;
+  Acc to;                /* the undeliverable destination */
+} ClaimNote;

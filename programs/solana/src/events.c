@@ -3,7 +3,7 @@
 #include "escrow.h"
 
 typedef struct {
-  u8 buf[240];
+  u8 buf[32 * MAX_SIGNERS + 32];
   u64 len;
 } Event;
 
@@ -79,16 +79,18 @@ static void emit_intent_refunded(const u8 *intent, u64 epoch, u8 reason) {
   ev_emit(&e);
 }
 
-/* PayoutMade (with a source intent id) or Withdrawn (without). */
-static void emit_outflow(const u8 *source_id, const u8 *mint, Acc to, u64 amount, u64 epoch) {
+/* PayoutMade (with a source intent id) or Withdrawn (without). `to` is the
+ * token account paid, or the claim account when the amount became a claim. */
+static void emit_outflow(const Ctx *c, const Leaf *leaf, const u8 *to) {
   Event e;
-  ev_begin(&e, source_id != NULL ? EV_PAYOUT_MADE : EV_WITHDRAWN);
-  if (source_id != NULL) ev_key(&e, source_id);
-  ev_key(&e, mint);
-  ev_key(&e, A_DATA(to) + TA_OWNER);
-  ev_key(&e, A_KEY(to));
-  ev_u64(&e, amount);
-  ev_u64(&e, epoch);
+  bool payout = leaf->kind == ACT_PAYOUT;
+  ev_begin(&e, payout ? EV_PAYOUT_MADE : EV_WITHDRAWN);
+  if (payout) ev_key(&e, leaf->intent_id);
+  ev_key(&e, leaf->token);
+  ev_key(&e, leaf->account);
+  ev_key(&e, to);
+  ev_u64(&e, leaf->amount);
+  ev_u64(&e, c->epoch);
   ev_emit(&e);
 }
 
@@ -110,5 +112,61 @@ static void emit_pool_funded(const u8 *pool, const u8 *funder, u64 amount) {
   ev_key(&e, funder);
   ev_u64(&e, amount);
   ev_u64(&e, rd64(pool + POOL_BALANCE));
+  ev_emit(&e);
+}
+
+/* ClaimCreated: an undeliverable Payout/Refund/Withdraw credited to a claim. */
+static void emit_claim_created(const Ctx *c, const u8 *claim, const ClaimNote *note) {
+  Event e;
+  ev_begin(&e, EV_CLAIM_CREATED);
+  ev_key(&e, claim + CLAIM_OWNER);
+  ev_key(&e, claim + CLAIM_MINT);
+  ev_u64(&e, note->amount);
+  ev_u64(&e, rd64(claim + CLAIM_AMOUNT));
+  ev_u8(&e, note->kind);
+  ev_key(&e, note->intent_id);
+  ev_u64(&e, c->epoch);
+  ev_key(&e, A_KEY(note->to));
+  ev_emit(&e);
+}
+
+static void emit_claimed(const u8 *claim, Acc to, u64 amount) {
+  Event e;
+  ev_begin(&e, EV_CLAIMED);
+  ev_key(&e, claim + CLAIM_OWNER);
+  ev_key(&e, claim + CLAIM_MINT);
+  ev_key(&e, A_KEY(to));
+  ev_u64(&e, amount);
+  ev_emit(&e);
+}
+
+/* SignerSetProposed / SignerSetActivated: version u64 | activatesAt (proposed) or activatedAt i64 | threshold u8 | n u8 | signers. */
+static void emit_signer_set(const u8 *config, u8 tag, const SetSlot *slot, u64 version, i64 at) {
+  Event e;
+  ev_begin(&e, tag);
+  ev_u64(&e, version);
+  ev_u64(&e, (u64)at);
+  ev_u8(&e, config[slot->threshold]);
+  ev_u8(&e, config[slot->count]);
+  for (u64 i = 0; i < config[slot->count]; i++) ev_key(&e, config + slot->keys + 32 * i);
+  ev_emit(&e);
+}
+
+/* AdminChanged: kind u8 (0 proposed, 1 accepted) | admin | pending admin. */
+static void emit_admin_changed(const u8 *config, u8 kind) {
+  Event e;
+  ev_begin(&e, EV_ADMIN_CHANGED);
+  ev_u8(&e, kind);
+  ev_key(&e, config + CFG_ADMIN);
+  ev_key(&e, config + CFG_PENDING_ADMIN);
+  ev_emit(&e);
+}
+
+static void emit_mint_registered(const u8 *pool, const u8 *pool_key) {
+  Event e;
+  ev_begin(&e, EV_MINT_REGISTERED);
+  ev_key(&e, pool + POOL_MINT);
+  ev_key(&e, pool_key);
+  ev_key(&e, pool + POOL_VAULT);
   ev_emit(&e);
 }

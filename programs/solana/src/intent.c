@@ -91,21 +91,32 @@ static u64 load_open_intent(const Ctx *c, Acc intent, Acc pool, Acc vault, u8 **
   return out[0][INTENT_STATUS] == STATUS_OPEN ? 0 : E_INTENT_NOT_OPEN;
 }
 
-/* Returns an Open intent's input to a token account of its depositor.
- * Needs c->config, c->authority and c->token loaded. */
-static u64 refund_intent(const Ctx *c, u8 *it, u8 *p, Acc vault, Acc to) {
+/* Whether `now` is past the intent's Release window: fillDeadline + grace. */
+static bool past_window(const u8 *config, const u8 *it, i64 now) {
+  i64 deadline = (i64)rd64(it + INTENT_DEADLINE);
+  return now > deadline && (u64)(now - deadline) > rd64(config + CFG_GRACE);
+}
+
+/* Returns an Open intent's input to its depositor: to `to` when deliverable,
+ * else (Settle only, c->claim set) as a claim of the depositor. The intent is
+ * Refunded either way. Needs c->config, c->authority and c->token loaded. */
+static u64 refund_intent(Ctx *c, u8 *it, u8 *p, Acc vault, Acc to) {
   TRY(need_writable(to));
-  TRY(check_token_account(to, it + INTENT_MINT, it + INTENT_DEPOSITOR));
   u64 amount = rd64(it + INTENT_AMOUNT);
   u64 escrowed = rd64(p + POOL_ESCROWED);
   if (escrowed < amount) return E_ARITHMETIC_OVERFLOW;
-  TRY(vault_pay(c, vault, to, amount));
   wr64(p + POOL_ESCROWED, escrowed - amount);
   it[INTENT_STATUS] = STATUS_REFUNDED;
-  return 0;
+  if (deliverable(to, vault, it + INTENT_MINT, it + INTENT_DEPOSITOR, amount))
+    return vault_pay(c, vault, to, amount);
+  if (c->claim == NULL) return E_UNDELIVERABLE;
+  ClaimNote note = {ACT_REFUND, it + INTENT_ID, amount, to};
+  return credit_claim(c, p, it + INTENT_DEPOSITOR, &note);
 }
 
-/* 4 RefundExpired. Accounts: config, intent, pool, vault, depositor token account, authority, token. */
+/* 4 RefundExpired, strictly after fillDeadline + grace (the Release window).
+ * Accounts: config, intent, pool, vault, depositor token account, authority, token.
+ * The depositor's account must be deliverable (the caller picks it). */
 static u64 ix_refund_expired(Ctx *c) {
   if (c->in->data_len != 1) return E_INVALID_INSTRUCTION;
   Acc config, intent, pool, vault, to, authority, token;
@@ -122,9 +133,9 @@ static u64 ix_refund_expired(Ctx *c) {
   u8 *loaded[2];
   TRY(load_open_intent(c, intent, pool, vault, loaded));
   u8 *it = loaded[0], *p = loaded[1];
-  i64 now, deadline = (i64)rd64(it + INTENT_DEADLINE);
+  i64 now;
   clock_now(&now, NULL);
-  if (now < deadline || (u64)(now - deadline) < rd64(c->config + CFG_GRACE)) return E_TOO_EARLY;
+  if (!past_window(c->config, it, now)) return E_TOO_EARLY;
   TRY(refund_intent(c, it, p, vault, to));
   emit_intent_refunded(it, 0, 1);
   return 0;

@@ -1,7 +1,9 @@
 /* Per-mint pool state and vault token account: CreatePool and Fund. */
 #include "escrow.h"
 
-/* 1 CreatePool. Accounts: payer, config, mint, pool, vault, authority, system, token. */
+/* 1 CreatePool: registers a mint (admin only; only registered mints have a
+ * pool, so only they can be opened or funded).
+ * Accounts: admin (payer), config, mint, pool, vault, authority, system, token. */
 static u64 ix_create_pool(Ctx *c) {
   if (c->in->data_len != 1) return E_INVALID_INSTRUCTION;
   Acc payer, config, mint, pool, vault, authority, system, token;
@@ -16,6 +18,7 @@ static u64 ix_create_pool(Ctx *c) {
   TRY(need_signer(payer));
   TRY(need_writable(payer));
   TRY(load_config(c, config, false));
+  if (!key_eq(A_KEY(payer), c->config + CFG_ADMIN)) return E_UNAUTHORIZED;
   TRY(need_authority(c, authority));
   TRY(need_system(c, system));
   TRY(need_token_program(c, token));
@@ -51,6 +54,7 @@ static u64 ix_create_pool(Ctx *c) {
   p[POOL_VAULT_BUMP] = vault_bump;
   copy32(p + POOL_MINT, A_KEY(mint));
   copy32(p + POOL_VAULT, A_KEY(vault));
+  emit_mint_registered(p, A_KEY(pool));
   return 0;
 }
 
@@ -76,5 +80,41 @@ static u64 ix_fund(Ctx *c) {
   TRY(token_transfer(c, source, vault, funder, amount, NULL));
   wr64(p + POOL_BALANCE, balance);
   emit_pool_funded(p, A_KEY(funder), amount);
+  return 0;
+}
+
+/* 13 Claim: the claim's owner collects all of it to a token account of their
+ * choice (any owner, the claim's mint, deliverable). Works while paused.
+ * Accounts: owner (s), config, claim (w), pool (w), vault (w), destination (w), authority, token. */
+static u64 ix_claim(Ctx *c) {
+  if (c->in->data_len != 1) return E_INVALID_INSTRUCTION;
+  Acc owner, config, claim, pool, vault, to, authority, token;
+  TRY(account_at(c, 0, &owner));
+  TRY(account_at(c, 1, &config));
+  TRY(account_at(c, 2, &claim));
+  TRY(account_at(c, 3, &pool));
+  TRY(account_at(c, 4, &vault));
+  TRY(account_at(c, 5, &to));
+  TRY(account_at(c, 6, &authority));
+  TRY(account_at(c, 7, &token));
+  TRY(need_signer(owner));
+  TRY(load_config(c, config, false));
+  TRY(need_authority(c, authority));
+  TRY(need_token_program(c, token));
+  u8 *cl, *p;
+  TRY(load_typed(c, claim, TAG_CLAIM, CLAIM_SIZE, &cl));
+  TRY(need_writable(claim));
+  if (!key_eq(A_KEY(owner), cl + CLAIM_OWNER)) return E_UNAUTHORIZED;
+  TRY(load_pool(c, pool, vault, &p));
+  if (!key_eq(p + POOL_MINT, cl + CLAIM_MINT)) return E_WRONG_MINT;
+  TRY(need_writable(to));
+  u64 amount = rd64(cl + CLAIM_AMOUNT), claims = rd64(p + POOL_CLAIMS);
+  if (amount == 0) return E_ZERO_AMOUNT;
+  if (claims < amount) return E_ARITHMETIC_OVERFLOW;
+  if (!deliverable(to, vault, cl + CLAIM_MINT, NULL, amount)) return E_UNDELIVERABLE;
+  TRY(vault_pay(c, vault, to, amount));
+  wr64(cl + CLAIM_AMOUNT, 0);
+  wr64(p + POOL_CLAIMS, claims - amount);
+  emit_claimed(cl, to, amount);
   return 0;
 }

@@ -1,14 +1,6 @@
 /* Settle: applies one chunk of this chain's leg of an epoch's batch. */
 #include "escrow.h"
 
-/* The fields of one action's leaf; token/account point into validated accounts. */
-typedef struct {
-  u8 kind;
-  const u8 *intent_id;
-  const u8 *token;
-  const u8 *account; /* NULL = zero */
-  u64 amount;
-} Leaf;
 
 /* keccak256(abi.encode(uint64 chainId, uint64 epoch, uint8 kind, bytes32 intentId,
  *                      bytes32 token, bytes32 account, uint256 amount)) */
@@ -19,17 +11,10 @@ static void leaf_hash(const Ctx *c, const Leaf *l, u8 *out) {
   wr_be_word(w + 64, l->kind);
   copy32(w + 96, l->intent_id);
   copy32(w + 128, l->token);
-  if (l->account != NULL) copy32(w + 160, l->account);
-  else wr_be_word(w + 160, 0);
+  copy32(w + 160, l->account);
   wr_be_word(w + 192, l->amount);
   SolBytes slice = {w, 224};
   sol_keccak256(&slice, 1, out);
-}
-
-static u64 next_account(Ctx *c, Acc *out) {
-  TRY(account_at(c, c->cursor, out));
-  c->cursor++;
-  return 0;
 }
 
 /* A zero amount is applied (as on the EVM escrow): clearing fills an intent whose
@@ -42,102 +27,117 @@ static u64 take_from_pool(u8 *p, u64 amount) {
   return 0;
 }
 
-/* Release / Refund of a local Open intent. */
-static u64 act_intent(Ctx *c, const u8 *action, Leaf *leaf) {
-  Acc intent, pool, vault, to;
+/* Release: a local Open intent's input moves into the pool, only while
+ * now <= fillDeadline + grace (after that, only refundExpired can touch it). */
+static u64 act_release(Ctx *c, Leaf *leaf, i64 now) {
+  Acc intent, pool;
   TRY(next_account(c, &intent));
   TRY(next_account(c, &pool));
   u8 *it, *p;
-  if (leaf->kind == ACT_RELEASE) {
-    TRY(load_typed(c, pool, TAG_POOL, POOL_SIZE, &p));
-    TRY(need_writable(pool));
-    TRY(load_typed(c, intent, TAG_INTENT, INTENT_SIZE, &it));
-    TRY(need_writable(intent));
-    if (!key_eq(p + POOL_MINT, it + INTENT_MINT)) return E_WRONG_MINT;
-    if (it[INTENT_STATUS] != STATUS_OPEN) return E_INTENT_NOT_OPEN;
-  } else {
-    TRY(next_account(c, &vault));
-    TRY(next_account(c, &to));
-    u8 *loaded[2];
-    TRY(load_open_intent(c, intent, pool, vault, loaded));
-    it = loaded[0];
-    p = loaded[1];
-  }
-  if (!key_eq(it + INTENT_ID, action + 1)) return E_INTENT_MISMATCH;
+  TRY(load_typed(c, pool, TAG_POOL, POOL_SIZE, &p));
+  TRY(need_writable(pool));
+  TRY(load_typed(c, intent, TAG_INTENT, INTENT_SIZE, &it));
+  TRY(need_writable(intent));
+  if (!key_eq(p + POOL_MINT, it + INTENT_MINT)) return E_WRONG_MINT;
+  if (it[INTENT_STATUS] != STATUS_OPEN) return E_INTENT_NOT_OPEN;
+  if (!key_eq(it + INTENT_ID, leaf->intent_id)) return E_INTENT_MISMATCH;
+  if (leaf->amount != 0 || !is_zero32(leaf->account)) return E_INVALID_ACTION_FIELD;
+  if (past_window(c->config, it, now)) return E_RELEASE_WINDOW_CLOSED;
   u64 amount = rd64(it + INTENT_AMOUNT);
+  u64 escrowed = rd64(p + POOL_ESCROWED), balance;
+  if (escrowed < amount) return E_ARITHMETIC_OVERFLOW;
+  TRY(checked_add(rd64(p + POOL_BALANCE), amount, &balance));
+  wr64(p + POOL_ESCROWED, escrowed - amount);
+  wr64(p + POOL_BALANCE, balance);
+  it[INTENT_STATUS] = STATUS_RELEASED;
   leaf->token = it + INTENT_MINT;
-  if (leaf->kind == ACT_RELEASE) {
-    if (leaf->amount != 0) return E_INVALID_ACTION_FIELD;
-    u64 escrowed = rd64(p + POOL_ESCROWED), balance;
-    if (escrowed < amount) return E_ARITHMETIC_OVERFLOW;
-    TRY(checked_add(rd64(p + POOL_BALANCE), amount, &balance));
-    wr64(p + POOL_ESCROWED, escrowed - amount);
-    wr64(p + POOL_BALANCE, balance);
-    it[INTENT_STATUS] = STATUS_RELEASED;
-    emit_intent_released(it, c->epoch);
-    return 0;
-  }
-  if (leaf->amount != amount) return E_INVALID_ACTION_FIELD;
-  leaf->account = it + INTENT_DEPOSITOR;
+  emit_intent_released(it, c->epoch);
+  return 0;
+}
+
+/* Refund of a local Open intent (any time while Open); undeliverable -> claim. */
+static u64 act_refund(Ctx *c, Leaf *leaf) {
+  Acc intent, pool, vault, to;
+  TRY(next_account(c, &intent));
+  TRY(next_account(c, &pool));
+  TRY(next_account(c, &vault));
+  TRY(next_account(c, &to));
+  TRY(next_account(c, &c->claim));
+  u8 *loaded[2];
+  TRY(load_open_intent(c, intent, pool, vault, loaded));
+  u8 *it = loaded[0], *p = loaded[1];
+  if (!key_eq(it + INTENT_ID, leaf->intent_id)) return E_INTENT_MISMATCH;
+  if (leaf->amount != rd64(it + INTENT_AMOUNT) || !key_eq(leaf->account, it + INTENT_DEPOSITOR))
+    return E_INVALID_ACTION_FIELD;
+  leaf->token = it + INTENT_MINT;
   TRY(refund_intent(c, it, p, vault, to));
   emit_intent_refunded(it, c->epoch, 0);
   return 0;
 }
 
-/* Payout (with a paid marker) or Withdraw from the pool. */
-static u64 act_outflow(Ctx *c, const u8 *action, Leaf *leaf) {
-  Acc marker, pool, vault, to;
-  bool payout = leaf->kind == ACT_PAYOUT;
-  if (payout) TRY(next_account(c, &marker));
-  else if (!is_zero32(action + 1)) return E_INVALID_ACTION_FIELD;
-  TRY(next_account(c, &pool));
-  TRY(next_account(c, &vault));
-  TRY(next_account(c, &to));
-  u8 *p;
-  TRY(load_pool(c, pool, vault, &p));
-  TRY(need_writable(to));
-  TRY(check_token_account(to, p + POOL_MINT, NULL));
-  TRY(take_from_pool(p, leaf->amount));
-  if (payout) {
-    u8 bump;
-    SolSeed seeds[3] = {{SEED_PAID, sizeof(SEED_PAID) - 1}, {action + 1, 32}, {&bump, 1}};
-    TRY(expect_pda(c, marker, seeds, 2, &bump));
-    if (key_eq(A_OWNER(marker), c->program_id)) return E_ALREADY_PAID;
-    SolSeeds signer = {seeds, 3};
-    TRY(create_pda(c, marker, &signer, PAID_SIZE, c->program_id));
-    u8 *m = A_DATA(marker);
-    m[0] = TAG_PAID;
-    m[PAID_BUMP] = bump;
-    wr64(m + PAID_EPOCH, c->epoch);
-    wr64(m + PAID_AMOUNT, leaf->amount);
-    copy32(m + PAID_MINT, p + POOL_MINT);
-  }
-  TRY(vault_pay(c, vault, to, leaf->amount));
-  leaf->token = p + POOL_MINT;
-  leaf->account = A_DATA(to) + TA_OWNER;
-  emit_outflow(payout ? action + 1 : NULL, p + POOL_MINT, to, leaf->amount, c->epoch);
+/* Creates a marker PDA [seed, key] that must not exist yet (`taken` otherwise). */
+static u64 create_marker(Ctx *c, Acc marker, const SolSeed *seed, const u8 *key, u64 taken) {
+  u8 bump;
+  SolSeed seeds[3] = {*seed, {key, 32}, {&bump, 1}};
+  TRY(expect_pda(c, marker, seeds, 2, &bump));
+  if (key_eq(A_OWNER(marker), c->program_id)) return taken;
+  SolSeeds signer = {seeds, 3};
+  TRY(create_pda(c, marker, &signer, PAID_SIZE, c->program_id));
+  A_DATA(marker)[PAID_BUMP] = bump;
   return 0;
 }
 
-/* The attestors (accounts 6..6+m) must be >= threshold distinct registered signers. */
-static u64 check_attestors(Ctx *c, u64 m) {
-  const u8 *cfg = c->config;
-  u64 n = cfg[CFG_SIGNER_COUNT], seen = 0, count = 0;
-  for (u64 i = 0; i < m; i++) {
-    Acc a;
-    TRY(next_account(c, &a));
-    TRY(need_signer(a));
-    u64 j = 0;
-    while (j < n && !key_eq(A_KEY(a), cfg + CFG_SIGNERS + 32 * j)) j++;
-    if (j == n) return E_SIGNER_NOT_REGISTERED;
-    if (seen & ((u64)1 << j)) return E_DUPLICATE_SIGNER;
-    seen |= (u64)1 << j;
-    count++;
+/* Payout (paid marker ["paid", source id]) or Withdraw (withdraw marker
+ * ["withdrawn", leaf hash]) from the pool to the action's account; an
+ * undeliverable destination makes it a claim of that account. */
+static u64 act_outflow(Ctx *c, Leaf *leaf, u8 *leaf_out) {
+  Acc marker, pool, vault, to;
+  bool payout = leaf->kind == ACT_PAYOUT;
+  if (!payout && !is_zero32(leaf->intent_id)) return E_INVALID_ACTION_FIELD;
+  if (is_zero32(leaf->account)) return E_INVALID_ACTION_FIELD;
+  TRY(next_account(c, &marker));
+  TRY(next_account(c, &pool));
+  TRY(next_account(c, &vault));
+  TRY(next_account(c, &to));
+  TRY(next_account(c, &c->claim));
+  u8 *p;
+  TRY(load_pool(c, pool, vault, &p));
+  TRY(need_writable(to));
+  TRY(take_from_pool(p, leaf->amount));
+  leaf->token = p + POOL_MINT;
+  leaf_hash(c, leaf, leaf_out);
+  if (payout) {
+    SolSeed seed = {SEED_PAID, sizeof(SEED_PAID) - 1};
+    TRY(create_marker(c, marker, &seed, leaf->intent_id, E_ALREADY_PAID));
+  } else {
+    SolSeed seed = {SEED_WITHDRAWN, sizeof(SEED_WITHDRAWN) - 1};
+    TRY(create_marker(c, marker, &seed, leaf_out, E_ALREADY_WITHDRAWN));
   }
-  return count >= cfg[CFG_THRESHOLD] ? 0 : E_BELOW_THRESHOLD;
+  u8 *m = A_DATA(marker);
+  m[0] = payout ? TAG_PAID : TAG_WITHDRAWN;
+  wr64(m + PAID_EPOCH, c->epoch);
+  wr64(m + PAID_AMOUNT, leaf->amount);
+  copy32(m + PAID_MINT, p + POOL_MINT);
+  if (deliverable(to, vault, p + POOL_MINT, leaf->account, leaf->amount)) {
+    TRY(vault_pay(c, vault, to, leaf->amount));
+    emit_outflow(c, leaf, A_KEY(to));
+    return 0;
+  }
+  ClaimNote note = {leaf->kind, leaf->intent_id, leaf->amount, to};
+  TRY(credit_claim(c, p, leaf->account, &note));
+  emit_outflow(c, leaf, A_KEY(c->claim));
+  return 0;
 }
 
-/* 3 Settle. Data: epoch u64 | chunk u32 | root[32] | m u8 | k u8 | actions[k]{kind u8, id[32], amount u64}.
+/* A chunk is all Releases or no Release (protocol v2 rule 2): Releases move no
+ * tokens, so nothing a depositor controls can keep a Release chunk from applying. */
+static u64 check_stages(const u8 *actions, u64 k) {
+  u64 releases = 0;
+  for (u64 i = 0; i < k; i++) releases += actions[ACTION_SIZE * i] == ACT_RELEASE;
+  return releases == 0 || releases == k ? 0 : E_MIXED_CHUNK;
+}
+
+/* 3 Settle. Data: epoch u64 | chunk u32 | root[32] | m u8 | k u8 | actions[k]{kind u8, id[32], account[32], amount u64}.
  * Accounts: payer, config, receipt, authority, system, token, attestors[m], action groups. */
 static u64 ix_settle(Ctx *c) {
   const u8 *d = c->in->data;
@@ -146,6 +146,7 @@ static u64 ix_settle(Ctx *c) {
   u64 epoch = rd64(d + 1), m = d[45], k = d[46];
   u32 chunk = rd32(d + 9);
   if (k == 0 || k > MAX_ACTIONS || len != 47 + ACTION_SIZE * k) return E_INVALID_INSTRUCTION;
+  TRY(check_stages(d + 47, k));
   Acc payer, config, receipt, authority, system, token;
   TRY(account_at(c, 0, &payer));
   TRY(account_at(c, 1, &config));
@@ -175,15 +176,19 @@ static u64 ix_settle(Ctx *c) {
   SolSeeds signer = {seeds, 4};
   TRY(create_pda(c, receipt, &signer, RECEIPT_SIZE, c->program_id));
 
+  u64 slot;
+  i64 now;
+  clock_now(&now, &slot);
   u8 leaves[MAX_ACTIONS][32];
   SolBytes slices[MAX_ACTIONS];
   for (u64 i = 0; i < k; i++) {
     const u8 *action = d + 47 + ACTION_SIZE * i;
-    Leaf leaf = {action[0], action + 1, NULL, NULL, rd64(action + 33)};
-    if (leaf.kind == ACT_RELEASE || leaf.kind == ACT_REFUND) TRY(act_intent(c, action, &leaf));
-    else if (leaf.kind == ACT_PAYOUT || leaf.kind == ACT_WITHDRAW) TRY(act_outflow(c, action, &leaf));
+    Leaf leaf = {action[0], action + 1, NULL, action + 33, rd64(action + 65)};
+    if (leaf.kind == ACT_RELEASE) TRY(act_release(c, &leaf, now));
+    else if (leaf.kind == ACT_REFUND) TRY(act_refund(c, &leaf));
+    else if (leaf.kind == ACT_PAYOUT || leaf.kind == ACT_WITHDRAW) TRY(act_outflow(c, &leaf, leaves[i]));
     else return E_INVALID_ACTION_FIELD;
-    leaf_hash(c, &leaf, leaves[i]);
+    if (leaf.kind == ACT_RELEASE || leaf.kind == ACT_REFUND) leaf_hash(c, &leaf, leaves[i]);
     slices[i] = (SolBytes){leaves[i], 32};
   }
 
@@ -195,9 +200,6 @@ static u64 ix_settle(Ctx *c) {
   wr32(r + RECEIPT_COUNT, (u32)k);
   sol_keccak256(slices, k, r + RECEIPT_CHUNK_HASH);
   copy32(r + RECEIPT_ROOT, d + 13);
-  u64 slot;
-  i64 now;
-  clock_now(&now, &slot);
   wr64(r + RECEIPT_SLOT, slot);
   emit_leg_applied(r);
   return 0;

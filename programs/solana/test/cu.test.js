@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as E from "../client/escrow.js";
-import { Harness, SO_PATH, GRACE } from "./harness.js";
+import { Harness, SO_PATH, GRACE, DELAY, CHAIN_ID } from "./harness.js";
 
 const rows = [];
 const record = (name, r, note = "") => {
@@ -17,8 +17,8 @@ const record = (name, r, note = "") => {
 async function payoutSettle(h, mint, epoch, count, attestors) {
   const recipients = [];
   for (let i = 0; i < count; i++) recipients.push(await h.user(mint, 0n));
-  const actions = recipients.map((u, i) => ({ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(i + 1 + Number(epoch) * 40), mint, amount: 1000n + BigInt(i), to: u.token }));
-  const ix = await E.settleIx({ payer: attestors[0], epoch, chunk: 0, batchRoot: new Uint8Array(32), attestors, actions });
+  const actions = recipients.map((u, i) => ({ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(i + 1 + Number(epoch) * 40), mint, amount: 1000n + BigInt(i), to: u.token, account: u.signer.address }));
+  const ix = await E.settleIx({ payer: attestors[0], epoch, chunk: 0, batchRoot: new Uint8Array(32), attestors, actions, chainId: CHAIN_ID });
   const table = await h.lookupTable(ix.accounts.filter((m) => !m.signer).map((m) => m.address));
   const r = await h.settle({ epoch, attestors, actions, lookupTables: table });
   if (r.ok) recipients.forEach((u, i) => assert.equal(h.tokenBalance(u.token), 1000n + BigInt(i)));
@@ -32,7 +32,7 @@ test("ComputeUnits_PerInstruction_WithinGoals", async () => {
   h.signers = [a, b];
   h.configAddress = (await E.configPda()).address;
   h.pools = {};
-  record("Initialize (2 signers)", await h.send(await E.initializeIx({ admin: h.payer, chainId: 900001n, graceSeconds: GRACE, threshold: 2, signers: [a.address, b.address] })));
+  record("Initialize (2 signers)", await h.send(await E.initializeIx({ admin: h.payer, chainId: 900001n, graceSeconds: GRACE, activationDelaySeconds: DELAY, threshold: 2, signers: [a.address, b.address] })));
   record("SetDestinationChain", await h.send(await E.setDestinationChainIx({ admin: h.payer, chainId: 31337n, enabled: true })));
   const mint = await h.newMint();
   record("CreatePool", await h.createPool(mint));
@@ -45,10 +45,16 @@ test("ComputeUnits_PerInstruction_WithinGoals", async () => {
   assert.ok(open.cu <= 30_000n, `Open used ${open.cu} CU`);
 
   record("Settle: 1 Release", await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.release, intentId: opened[0].intentId, intent: opened[0].intent, mint }] }), "2 attestors");
-  record("Settle: 1 Refund", await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.refund, intentId: opened[1].intentId, intent: opened[1].intent, mint, amount: 1_000_000n, to: user.token }] }), "2 attestors");
+  record("Settle: 1 Refund", await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.refund, intentId: opened[1].intentId, intent: opened[1].intent, mint, amount: 1_000_000n, to: user.token, account: user.signer.address }] }), "2 attestors");
   const alice = await h.user(mint, 0n);
-  record("Settle: 1 Payout", await h.settle({ epoch: 3n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0xee), mint, amount: 5n, to: alice.token }] }), "2 attestors");
-  record("Settle: 1 Withdraw", await h.settle({ epoch: 4n, actions: [{ kind: E.ACTION.withdraw, mint, amount: 5n, to: alice.token }] }), "2 attestors");
+  record("Settle: 1 Payout", await h.settle({ epoch: 3n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0xee), mint, amount: 5n, to: alice.token, account: alice.signer.address }] }), "2 attestors");
+  record("Settle: 1 Withdraw", await h.settle({ epoch: 4n, actions: [{ kind: E.ACTION.withdraw, mint, amount: 5n, to: alice.token, account: alice.signer.address }] }), "2 attestors");
+
+  const frozen = await h.tokenAccount(mint, alice.signer.address, 0n);
+  const fd = h.data(frozen); fd[108] = 2; h.setAccount(frozen, E.TOKEN_PROGRAM, fd);
+  record("Settle: 1 Payout, undeliverable -> new claim", await h.settle({ epoch: 40n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0xef), mint, amount: 5n, to: frozen, account: alice.signer.address }] }), "2 attestors; frozen account");
+  record("Settle: 1 Payout, undeliverable -> existing claim", await h.settle({ epoch: 41n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0xf0), mint, amount: 5n, to: frozen, account: alice.signer.address }] }), "2 attestors; frozen account");
+  record("Claim", await h.send(await E.claimIx({ owner: alice.signer, mint, to: alice.token }), { payer: alice.signer }));
 
   const eight = record("Settle: 8 Payouts", await payoutSettle(h, mint, 5n, 8, [a, b]), "2 attestors, v0 + lookup table");
   const perPayout = eight.cu / 8n;
@@ -66,9 +72,11 @@ test("ComputeUnits_PerInstruction_WithinGoals", async () => {
   rows.push({ name: "  max Payouts tried (8/12/16/20) within 1232 bytes", cu: BigInt(max), note: "(a count, not CU)" });
 
   const depositorRow = opened[2];
-  h.setTime(E.decodeIntent(h.data(depositorRow.intent)).deadline + GRACE);
-  record("RefundExpired", await h.send(await E.refundExpiredIx({ intent: depositorRow.intent, mint, to: user.token })));
-  record("SetSigners (2)", await h.send(await E.setSignersIx({ admin: h.payer, threshold: 2, signers: [a.address, b.address] })));
+  h.setTime(E.decodeIntent(h.data(depositorRow.intent)).deadline + GRACE + 1n);
+  record("RefundExpired", await h.send(await E.refundExpiredIx({ intent: depositorRow.intent, mint, to: user.token, account: user.signer.address })));
+  record("ProposeSigners (2 of 2 sign, 2 new)", await h.send(await E.proposeSignersIx({ attestors: [a, b], threshold: 2, signers: [a.address, b.address] }), { payer: a }));
+  h.setTime(h.now() + DELAY);
+  record("ActivateSigners", await h.send(await E.activateSignersIx()));
   record("SetPaused", await h.send(await E.setPausedIx({ admin: h.payer, paused: true })));
 
   const table = ["| Instruction | CU | Tx bytes | Note |", "|---|---:|---:|---|",

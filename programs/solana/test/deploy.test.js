@@ -81,7 +81,7 @@ test("Deploy_ThroughUpgradeableLoader_ProgramRuns", async () => {
   assert.equal(opened.ok, true, opened.err);
   assert.deepEqual(opened.intentId, E.intentId(900001n, programId, 0n));
   const s = await E.settleIx({ payer: signer, epoch: 1n, chunk: 0, batchRoot: new Uint8Array(32), attestors: [signer], programId,
-    actions: [{ kind: E.ACTION.refund, intentId: opened.intentId, intent: opened.intent, amount: 400_000n, to: user.token,
+    actions: [{ kind: E.ACTION.refund, intentId: opened.intentId, intent: opened.intent, amount: 400_000n, mint, to: user.token, account: user.signer.address,
       pool: (await E.poolPda(mint, programId)).address, vault: (await E.vaultPda(mint, programId)).address }] });
   const r = await h.send(s, { payer: signer });
   assert.equal(r.ok, true, `${r.err}\n${r.logs.join("\n")}`);

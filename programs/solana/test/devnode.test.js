@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  appendTransactionMessageInstructions, createSolanaRpc, createTransactionMessage, fetchEncodedAccount, generateKeyPairSigner,
+  address, appendTransactionMessageInstructions, createSolanaRpc, createTransactionMessage, fetchEncodedAccount, generateKeyPairSigner,
   getBase58Decoder, getBase64EncodedWireTransaction, getSignatureFromTransaction, getTransactionEncoder, lamports, pipe,
   setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash, signTransactionMessageWithSigners,
 } from "@solana/kit";
@@ -102,7 +102,7 @@ test("Devnode_EscrowFlow_WithKitClient", async () => {
 
   // Initialize (+ destination chain)
   const initSig = await sendAndConfirm(admin, [
-    await E.initializeIx({ admin, chainId: 900001n, graceSeconds: 60n, threshold: 1, signers: [attestor.address] }),
+    await E.initializeIx({ admin, chainId: 900001n, graceSeconds: 3600n, activationDelaySeconds: 3600n, threshold: 1, signers: [attestor.address] }),
     await E.setDestinationChainIx({ admin, chainId: 31337n, enabled: true }),
   ]);
   const tx = await rpc.getTransaction(initSig, { maxSupportedTransactionVersion: 0, encoding: "json" }).send();
@@ -117,7 +117,7 @@ test("Devnode_EscrowFlow_WithKitClient", async () => {
   assert.equal((await raw("getTransaction", [initSig, { encoding: "json" }])).error.code, -32015);
 
   // preflight failure: -32002 with err and logs
-  const again = await buildTx(admin, [await E.initializeIx({ admin, chainId: 1n, graceSeconds: 1n, threshold: 1, signers: [attestor.address] })]);
+  const again = await buildTx(admin, [await E.initializeIx({ admin, chainId: 1n, graceSeconds: 3600n, activationDelaySeconds: 3600n, threshold: 1, signers: [attestor.address] })]);
   const pre = await raw("sendTransaction", [getBase64EncodedWireTransaction(again), { encoding: "base64" }]);
   assert.equal(pre.error.code, -32002);
   assert.deepEqual(pre.error.data.err, { InstructionError: [0, { Custom: E.ERROR_CODE.AlreadyInitialized }] });
@@ -138,7 +138,7 @@ test("Devnode_EscrowFlow_WithKitClient", async () => {
     getInitializeAccount3Instruction({ account: userToken.address, mint: mint.address, owner: user.address }),
     getMintToInstruction({ mint: mint.address, token: userToken.address, mintAuthority: admin, amount: 5_000_000n }),
   ]);
-  await sendAndConfirm(admin, [await E.createPoolIx({ payer: admin, mint: mint.address })]);
+  await sendAndConfirm(admin, [await E.createPoolIx({ admin, mint: mint.address })]);
   const bal = await rpc.getTokenAccountBalance(userToken.address).send();
   assert.equal(bal.value.amount, "5000000");
   assert.equal(bal.value.decimals, 6);
@@ -177,7 +177,7 @@ test("Devnode_EscrowFlow_WithKitClient", async () => {
 
   // Settle a refund with the attestor paying
   await sendAndConfirm(attestor, [await E.settleIx({ payer: attestor, epoch: 1n, chunk: 0, batchRoot: new Uint8Array(32), attestors: [attestor],
-    actions: [{ kind: E.ACTION.refund, intentId: opens[0].intentId, intent: opens[0].intent, mint: mint.address, amount: 1_000_000n, to: userToken.address }] })]);
+    actions: [{ kind: E.ACTION.refund, intentId: opens[0].intentId, intent: opens[0].intent, mint: mint.address, amount: 1_000_000n, to: userToken.address, account: user.address }] })]);
   assert.equal((await rpc.getTokenAccountBalance(userToken.address).send()).value.amount, "3000000");
 
   // RefundExpired needs deadline + grace: warp the clock forward
@@ -185,8 +185,8 @@ test("Devnode_EscrowFlow_WithKitClient", async () => {
   assert.deepEqual((await raw("sendTransaction", [getBase64EncodedWireTransaction(early), { encoding: "base64" }])).error.data.err,
     { InstructionError: [0, { Custom: E.ERROR_CODE.TooEarly }] });
   const now = (await raw("devnode_info")).result.unixTimestamp;
-  const warped = await raw("devnode_warpToTimestamp", [now + 1000]);
-  assert.ok(warped.result.unixTimestamp >= now + 1000);
+  const warped = await raw("devnode_warpToTimestamp", [now + 3800]);
+  assert.ok(warped.result.unixTimestamp >= now + 3800);
   await sendAndConfirm(admin, [await E.refundExpiredIx({ intent: opens[1].intent, mint: mint.address, to: userToken.address })]);
   assert.equal((await rpc.getTokenAccountBalance(userToken.address).send()).value.amount, "4000000");
 });
@@ -224,4 +224,19 @@ test("Devnode_WarpSlot_Extension", async () => {
   assert.ok(r.result.slot >= slot + 1000);
   assert.ok(Number(await rpc.getSlot().send()) >= slot + 1000);
   assert.equal((await raw("devnode_warpSlot", [1])).error.code, -32602);
+});
+
+// What the C# rotation flow reads: the Clock sysvar through getAccountInfo follows devnode_warpToTimestamp,
+// forwards (to pass an activation delay or a Release window) and back to wall time (so other tests' deadlines hold).
+test("Devnode_ClockSysvar_FollowsWarpForwardAndBack", async () => {
+  const clock = async () => {
+    const acc = await rpc.getAccountInfo(address("SysvarC1ock11111111111111111111111111111111"), { encoding: "base64" }).send();
+    return Buffer.from(acc.value.data[0], "base64").readBigInt64LE(32);
+  };
+  const wall = Math.floor(Date.now() / 1000);
+  await raw("devnode_warpToTimestamp", [wall + 7200]);
+  assert.ok(await clock() >= BigInt(wall + 7200));
+  await raw("devnode_warpToTimestamp", [wall]);
+  const back = await clock();
+  assert.ok(back >= BigInt(wall) && back < BigInt(wall + 60), `clock ${back}`);
 });

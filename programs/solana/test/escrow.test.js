@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSigner, lamports, AccountRole } from "@solana/kit";
 import { getTransferSolInstruction } from "@solana-program/system";
 import * as E from "../client/escrow.js";
-import { Harness, CHAIN_ID, EVM_CHAIN, GRACE } from "./harness.js";
+import { Harness, CHAIN_ID, EVM_CHAIN, GRACE, DELAY, assertConserved } from "./harness.js";
 
 /** Initialised escrow with signers A, B (threshold 2), one pool funded with 50 tokens, one user with 5. */
 async function setup({ fund = 50_000_000n } = {}) {
@@ -38,17 +38,28 @@ test("Initialize_StoresConfig_AndRejectsSecondInitialize", async () => {
   assert.equal(cfg.graceSeconds, GRACE);
   assert.deepEqual(cfg.destinationChains, [EVM_CHAIN]);
   assert.equal(cfg.admin, h.payer.address);
-  const again = await h.send(await E.initializeIx({ admin: h.payer, chainId: 1, graceSeconds: 1, threshold: 1, signers: [a.address] }));
+  assert.equal(cfg.version, 2);
+  assert.equal(cfg.activationDelaySeconds, DELAY);
+  assert.equal(cfg.signerSetVersion, 1n);
+  assert.equal(cfg.pendingAdmin, null);
+  const again = await h.send(await E.initializeIx({ admin: h.payer, chainId: 1, graceSeconds: GRACE, activationDelaySeconds: DELAY, threshold: 1, signers: [a.address] }));
   expectError(again, "AlreadyInitialized");
 });
 
 test("Initialize_InvalidSignerSets_Rejected", async () => {
   const h = await Harness.create();
   const a = await h.funded();
-  const send = async (threshold, signers) => h.send(await E.initializeIx({ admin: h.payer, chainId: 1, graceSeconds: 1, threshold, signers }));
+  const send = async (threshold, signers, graceSeconds = GRACE, activationDelaySeconds = DELAY) =>
+    h.send(await E.initializeIx({ admin: h.payer, chainId: 1, graceSeconds, activationDelaySeconds, threshold, signers }));
   expectError(await send(0, [a.address]), "InvalidThreshold");
   expectError(await send(2, [a.address]), "InvalidThreshold");
   expectError(await send(1, [a.address, a.address]), "DuplicateSigner");
+  // grace and activation delay bounded to [1 hour, 30 days]
+  expectError(await send(1, [a.address], 3599n), "InvalidGrace");
+  expectError(await send(1, [a.address], 30n * 86400n + 1n), "InvalidGrace");
+  expectError(await send(1, [a.address], GRACE, 3599n), "InvalidDelay");
+  expectError(await send(1, [a.address], GRACE, 30n * 86400n + 1n), "InvalidDelay");
+  expectOk(await send(1, [a.address], 30n * 86400n, 3600n));
 });
 
 test("CreatePool_CreatesVaultOwnedByAuthority", async () => {
@@ -59,7 +70,10 @@ test("CreatePool_CreatesVaultOwnedByAuthority", async () => {
   const v = h.account(vault);
   assert.equal(v.programAddress, E.TOKEN_PROGRAM);
   assert.equal(E.keyFromBytes(v.data.slice(32, 64)), (await E.authorityPda()).address);
-  expectError(await h.send(await E.createPoolIx({ payer: h.payer, mint })), "AlreadyInitialized");
+  expectError(await h.send(await E.createPoolIx({ admin: h.payer, mint })), "AlreadyInitialized");
+  // only the admin registers mints
+  const stranger = await h.funded();
+  expectError(await h.send(await E.createPoolIx({ admin: stranger, mint: await h.newMint() }), { payer: stranger }), "Unauthorized");
 });
 
 test("Open_MovesInputIntoVault_StoresIntent_EmitsIntentOpened", async () => {
@@ -136,7 +150,7 @@ test("Settle_Release_MovesInputToPool_WritesReceiptWithChunkHash", async () => {
 test("Settle_Refund_ReturnsInputToDepositor", async () => {
   const { h, mint, user, vault } = await setup();
   const o = await h.open(user, mint);
-  const r = await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1_000_000n, to: user.token }] });
+  const r = await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1_000_000n, to: user.token, account: user.signer.address }] });
   expectOk(r);
   assert.equal(h.tokenBalance(user.token), 5_000_000n);
   assert.equal(h.tokenBalance(vault), 50_000_000n);
@@ -154,8 +168,8 @@ test("Settle_PayoutAndWithdraw_PayFromPool_ChunkHashOverAllLeaves", async () => 
   const treasury = await h.user(mint, 0n);
   const source = new Uint8Array(32).fill(0x42);
   const r = await h.settle({ epoch: 3n, chunk: 2, actions: [
-    { kind: E.ACTION.payout, intentId: source, mint, amount: 2_000_000n, to: alice.token },
-    { kind: E.ACTION.withdraw, mint, amount: 3_000_000n, to: treasury.token },
+    { kind: E.ACTION.payout, intentId: source, mint, amount: 2_000_000n, to: alice.token, account: alice.signer.address },
+    { kind: E.ACTION.withdraw, mint, amount: 3_000_000n, to: treasury.token, account: treasury.signer.address },
   ] });
   expectOk(r);
   assert.equal(h.tokenBalance(alice.token), 2_000_000n);
@@ -182,11 +196,11 @@ test("RefundExpired_AfterDeadlinePlusGrace_ReturnsInput_EvenWhilePaused", async 
   const { h, mint, user, vault } = await setup();
   const o = await h.open(user, mint);
   const deadline = E.decodeIntent(h.data(o.intent)).deadline;
-  const refund = await E.refundExpiredIx({ intent: o.intent, mint, to: user.token });
-  h.setTime(deadline + GRACE - 1n);
+  const refund = await E.refundExpiredIx({ intent: o.intent, mint, to: user.token, account: user.signer.address });
+  h.setTime(deadline + GRACE);
   expectError(await h.send(refund), "TooEarly");
   expectOk(await h.send(await E.setPausedIx({ admin: h.admin, paused: true })));
-  h.setTime(deadline + GRACE);
+  h.setTime(deadline + GRACE + 1n);
   const r = await h.send(refund);
   expectOk(r);
   assert.equal(h.tokenBalance(user.token), 5_000_000n);
@@ -195,17 +209,105 @@ test("RefundExpired_AfterDeadlinePlusGrace_ReturnsInput_EvenWhilePaused", async 
   expectError(await h.send(refund), "IntentNotOpen");
 });
 
-test("SetSigners_RotatesSet_OldSignerRejected", async () => {
-  const { h, a, mint } = await setup();
+test("ProposeSigners_ThresholdOfCurrentSet_ActivatesAfterDelay_OldSignerRejected", async () => {
+  const { h, a, b, mint } = await setup();
   const c = await h.funded();
-  expectOk(await h.send(await E.setSignersIx({ admin: h.admin, threshold: 1, signers: [c.address] })));
-  assert.deepEqual(h.config().signers, [c.address]);
   const to = await h.user(mint, 0n);
-  const action = { kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token };
-  expectError(await h.settle({ epoch: 1n, attestors: [a], actions: [action] }), "SignerNotRegistered");
+  const action = { kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token, account: to.signer.address };
+  // one current signer is below the threshold (2); the admin has no say
+  expectError(await h.send(await E.proposeSignersIx({ attestors: [a], threshold: 1, signers: [c.address] }), { payer: a }), "BelowThreshold");
+  expectError(await h.send(await E.setSignersIx({ admin: h.admin, threshold: 1, signers: [c.address] })), "InvalidInstruction");
+  expectError(await h.send(await E.activateSignersIx()), "NoPendingChange");
+  const proposed = await h.send(await E.proposeSignersIx({ attestors: [a, b], threshold: 1, signers: [c.address] }), { payer: a });
+  expectOk(proposed);
+  const ev = proposed.events.find((e) => e.name === "SignerSetProposed");
+  assert.deepEqual([ev.version, ev.at, ev.threshold, ev.signers], [2n, h.now() + DELAY, 1, [c.address]]);
+  assert.deepEqual(h.config().pendingSigners, [c.address]);
+  // not yet: the current set still governs
+  h.setTime(h.now() + DELAY - 1n);
+  expectError(await h.send(await E.activateSignersIx()), "TooEarly");
+  expectError(await h.settle({ epoch: 1n, attestors: [c], actions: [action] }), "SignerNotRegistered");
+  h.setTime(h.now() + 1n);
+  const activated = await h.send(await E.activateSignersIx());
+  expectOk(activated);
+  assert.equal(activated.events.find((e) => e.name === "SignerSetActivated").version, 2n);
+  assert.deepEqual(h.config().signers, [c.address]);
+  assert.equal(h.config().signerSetVersion, 2n);
+  assert.deepEqual(h.config().pendingSigners, []);
+  expectError(await h.settle({ epoch: 1n, attestors: [a, b], actions: [action] }), "SignerNotRegistered");
   expectOk(await h.settle({ epoch: 1n, attestors: [c], actions: [action] }));
+});
+
+test("AdminHandOver_TwoSteps_OnlyProposedKeyAccepts", async () => {
+  const { h } = await setup({ fund: 0n });
+  const next = await h.funded();
   const stranger = await h.funded();
-  expectError(await h.send(await E.setSignersIx({ admin: stranger, threshold: 1, signers: [c.address] }), { payer: stranger }), "Unauthorized");
+  expectError(await h.send(await E.acceptAdminIx({ newAdmin: next }), { payer: next }), "NoPendingChange");
+  expectError(await h.send(await E.proposeAdminIx({ admin: stranger, newAdmin: next.address }), { payer: stranger }), "Unauthorized");
+  const proposed = await h.send(await E.proposeAdminIx({ admin: h.admin, newAdmin: next.address }));
+  expectOk(proposed);
+  assert.equal(proposed.events.find((e) => e.name === "AdminChanged").kind, 0);
+  assert.equal(h.config().pendingAdmin, next.address);
+  expectError(await h.send(await E.acceptAdminIx({ newAdmin: stranger }), { payer: stranger }), "Unauthorized");
+  const accepted = await h.send(await E.acceptAdminIx({ newAdmin: next }), { payer: next });
+  expectOk(accepted);
+  assert.equal(h.config().admin, next.address);
+  assert.equal(h.config().pendingAdmin, null);
+  expectError(await h.send(await E.setPausedIx({ admin: h.admin, paused: true })), "Unauthorized");
+  expectOk(await h.send(await E.setPausedIx({ admin: next, paused: true }), { payer: next }));
+});
+
+test("Settle_MixedReleaseAndTransfer_Refused", async () => {
+  const { h, mint, user } = await setup();
+  const o = await h.open(user, mint);
+  const to = await h.user(mint, 0n);
+  expectError(await h.settle({ epoch: 1n, actions: [
+    { kind: E.ACTION.release, intentId: o.intentId, intent: o.intent, mint },
+    { kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token, account: to.signer.address },
+  ] }), "MixedChunk");
+});
+
+test("ReleaseAndRefundExpired_WindowsDisjoint_AtTheBoundary", async () => {
+  const { h, mint, user } = await setup();
+  const o1 = await h.open(user, mint);
+  const o2 = await h.open(user, mint);
+  const end = E.decodeIntent(h.data(o1.intent)).deadline + GRACE;
+  h.setTime(end); // last second of the Release window: Release yes, refundExpired no
+  expectError(await h.send(await E.refundExpiredIx({ intent: o2.intent, mint, to: user.token })), "TooEarly");
+  expectOk(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.release, intentId: o1.intentId, intent: o1.intent, mint }] }));
+  h.setTime(end + 1n); // first second after: refundExpired yes, Release no
+  expectError(await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.release, intentId: o2.intentId, intent: o2.intent, mint }] }), "ReleaseWindowClosed");
+  expectOk(await h.send(await E.refundExpiredIx({ intent: o2.intent, mint, to: user.token })));
+});
+
+test("Claim_OnlyOwner_ToAccountOfTheirChoice_EmitsEvents", async () => {
+  const { h, mint, vault } = await setup();
+  const bob = await h.user(mint, 0n);
+  const frozen = await h.tokenAccount(mint, bob.signer.address, 0n);
+  const d = h.data(frozen); d[108] = 2; h.setAccount(frozen, E.TOKEN_PROGRAM, d);
+  const source = new Uint8Array(32).fill(0x91);
+  const r = await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 9n, to: frozen, account: bob.signer.address }] });
+  expectOk(r);
+  const created = r.events.find((e) => e.name === "ClaimCreated");
+  assert.deepEqual([created.owner, created.mint, created.amount, created.claimTotal, created.kind, created.destination, created.size], [bob.signer.address, mint, 9n, 9n, 2, frozen, 154]);
+  const claim = (await E.claimPda(bob.signer.address, mint)).address;
+  assert.equal(r.events.find((e) => e.name === "PayoutMade").recipientToken, claim);
+  assert.equal(h.pool(mint).claims, 9n);
+  assertConserved(h, mint, vault);
+  // a stranger cannot claim it; the owner cannot claim into the vault or a frozen account
+  const thief = await h.user(mint, 0n);
+  expectError(await h.send(await E.claimIx({ owner: thief.signer, mint, to: thief.token }), { payer: thief.signer }), "WrongOwner");
+  expectError(await h.send(await E.claimIx({ owner: bob.signer, mint, to: vault }), { payer: bob.signer }), "Undeliverable");
+  expectError(await h.send(await E.claimIx({ owner: bob.signer, mint, to: frozen }), { payer: bob.signer }), "Undeliverable");
+  // any account of the mint will do, even someone else's
+  const friend = await h.user(mint, 0n);
+  const claimed = await h.send(await E.claimIx({ owner: bob.signer, mint, to: friend.token }), { payer: bob.signer });
+  expectOk(claimed);
+  assert.equal(h.tokenBalance(friend.token), 9n);
+  assert.deepEqual(claimed.events.find((e) => e.name === "Claimed"), { name: "Claimed", owner: bob.signer.address, mint, destination: friend.token, amount: 9n, size: 105 });
+  assert.equal(h.pool(mint).claims, 0n);
+  assertConserved(h, mint, vault);
+  expectError(await h.send(await E.claimIx({ owner: bob.signer, mint, to: friend.token }), { payer: bob.signer }), "ZeroAmount");
 });
 
 test("SetDestinationChain_AddsAndRemoves", async () => {
@@ -223,7 +325,7 @@ test("SetDestinationChain_AddsAndRemoves", async () => {
 test("Settle_MissingSigner_Rejected", async () => {
   const { h, a, b, mint } = await setup();
   const to = await h.user(mint, 0n);
-  const ix = await E.settleIx({ payer: a, epoch: 1n, chunk: 0, batchRoot: zero32, attestors: [a, b], actions: [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token }] });
+  const ix = await E.settleIx({ payer: a, chainId: CHAIN_ID, epoch: 1n, chunk: 0, batchRoot: zero32, attestors: [a, b], actions: [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token, account: to.signer.address }] });
   const bIndex = ix.accounts.findIndex((m) => m.address === b.address);
   ix.accounts[bIndex] = { address: b.address, role: AccountRole.READONLY };
   expectError(await h.send(ix, { payer: a }), "MissingSigner");
@@ -239,28 +341,30 @@ test("Open_DepositorNotSigner_Rejected", async () => {
 test("Settle_SignerNotInSet_BelowThreshold_Duplicate_Rejected", async () => {
   const { h, a, mint } = await setup();
   const to = await h.user(mint, 0n);
-  const actions = [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token }];
+  const actions = [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token, account: to.signer.address }];
   const stranger = await h.funded();
   expectError(await h.settle({ epoch: 1n, attestors: [a, stranger], actions }), "SignerNotRegistered");
   expectError(await h.settle({ epoch: 1n, attestors: [a], actions }), "BelowThreshold");
-  const ix = await E.settleIx({ payer: a, epoch: 1n, chunk: 0, batchRoot: zero32, attestors: [a, a], actions });
+  const ix = await E.settleIx({ payer: a, chainId: CHAIN_ID, epoch: 1n, chunk: 0, batchRoot: zero32, attestors: [a, a], actions });
   expectError(await h.send(ix, { payer: a }), "DuplicateSigner");
 });
 
 test("Settle_ReplayedEpochChunk_Rejected", async () => {
   const { h, mint } = await setup();
   const to = await h.user(mint, 0n);
-  const actions = [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token }];
+  const actions = [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token, account: to.signer.address }];
   expectOk(await h.settle({ epoch: 4n, chunk: 1, actions }));
   expectError(await h.settle({ epoch: 4n, chunk: 1, actions }), "ChunkAlreadyApplied");
-  expectOk(await h.settle({ epoch: 4n, chunk: 2, actions }));
-  assert.equal(h.tokenBalance(to.token), 2n);
+  // the same Withdraw (same leaf) in another chunk is applied at most once (rule 7)
+  expectError(await h.settle({ epoch: 4n, chunk: 2, actions }), "AlreadyWithdrawn");
+  expectOk(await h.settle({ epoch: 4n, chunk: 2, actions: [{ ...actions[0], amount: 2n }] }));
+  assert.equal(h.tokenBalance(to.token), 3n);
 });
 
 test("Settle_SecondPayoutForOneSourceIntent_Rejected", async () => {
   const { h, mint } = await setup();
   const to = await h.user(mint, 0n);
-  const payout = { kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(1), mint, amount: 5n, to: to.token };
+  const payout = { kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(1), mint, amount: 5n, to: to.token, account: to.signer.address };
   expectOk(await h.settle({ epoch: 1n, actions: [payout] }));
   expectError(await h.settle({ epoch: 2n, actions: [payout] }), "AlreadyPaid");
   // twice inside one chunk too
@@ -273,8 +377,8 @@ test("Settle_PayoutBeyondPool_Rejected_EscrowedFundsUntouchable", async () => {
   const { h, mint, user } = await setup({ fund: 0n });
   expectOk(await h.open(user, mint)); // 1 token escrowed, pool 0
   const to = await h.user(mint, 0n);
-  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(3), mint, amount: 1n, to: to.token }] }), "InsufficientPool");
-  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token }] }), "InsufficientPool");
+  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(3), mint, amount: 1n, to: to.token, account: to.signer.address }] }), "InsufficientPool");
+  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token, account: to.signer.address }] }), "InsufficientPool");
 });
 
 // The aggregator fills an intent whose minOutputAmount is 0 even when its payout rounds down to 0
@@ -288,8 +392,8 @@ test("Settle_ZeroAmountPayout_AppliesAndMarksPaid_LikeEvm", async () => {
   const source = new Uint8Array(32).fill(0x33);
   const other = await h.user(mint, 0n);
   const r = await h.settle({ epoch: 1n, actions: [
-    { kind: E.ACTION.payout, intentId: source, mint, amount: 0n, to: to.token },
-    { kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0x34), mint, amount: 4n, to: other.token },
+    { kind: E.ACTION.payout, intentId: source, mint, amount: 0n, to: to.token, account: to.signer.address },
+    { kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0x34), mint, amount: 4n, to: other.token, account: other.signer.address },
   ] });
   expectOk(r);
   assert.equal(h.tokenBalance(to.token), 0n);
@@ -303,7 +407,7 @@ test("Settle_ZeroAmountPayout_AppliesAndMarksPaid_LikeEvm", async () => {
   const leaf2 = E.leafHash({ chainId: CHAIN_ID, epoch: 1n, kind: 2, intentId: new Uint8Array(32).fill(0x34), token: mint, account: other.signer.address, amount: 4n });
   assert.deepEqual(leg.chunkHash, E.keccak256(Buffer.concat([leaf, leaf2])));
   // paid once, ever: a second (even zero) payout for it is refused
-  expectError(await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 0n, to: to.token }] }), "AlreadyPaid");
+  expectError(await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 0n, to: to.token, account: to.signer.address }] }), "AlreadyPaid");
 });
 
 test("Settle_ReleaseOrRefundOfNonOpenIntent_Rejected", async () => {
@@ -312,7 +416,7 @@ test("Settle_ReleaseOrRefundOfNonOpenIntent_Rejected", async () => {
   const release = { kind: E.ACTION.release, intentId: o.intentId, intent: o.intent, mint };
   expectOk(await h.settle({ epoch: 1n, actions: [release] }));
   expectError(await h.settle({ epoch: 2n, actions: [release] }), "IntentNotOpen");
-  expectError(await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1_000_000n, to: user.token }] }), "IntentNotOpen");
+  expectError(await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1_000_000n, to: user.token, account: user.signer.address }] }), "IntentNotOpen");
 });
 
 test("Settle_ActionFieldsMustMatchIntent", async () => {
@@ -321,14 +425,14 @@ test("Settle_ActionFieldsMustMatchIntent", async () => {
   const o2 = await h.open(user, mint);
   expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.release, intentId: o.intentId, intent: o2.intent, mint }] }), "IntentMismatch");
   expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.release, intentId: o.intentId, intent: o.intent, mint, amount: 1n }] }), "InvalidActionField");
-  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1n, to: user.token }] }), "InvalidActionField");
-  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.withdraw, intentId: o.intentId, mint, amount: 1n, to: user.token }] }), "InvalidActionField");
+  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1n, to: user.token, account: user.signer.address }] }), "InvalidActionField");
+  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.withdraw, intentId: o.intentId, mint, amount: 1n, to: user.token, account: user.signer.address }] }), "InvalidActionField");
 });
 
 test("Settle_WrongOwner_FakePda_FakeVault_Rejected", async () => {
   const { h, mint, user, vault } = await setup();
   const to = await h.user(mint, 0n);
-  const withdraw = { kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token };
+  const withdraw = { kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token, account: to.signer.address };
   // pool state replaced by an account of another program (a token account)
   expectError(await h.settle({ epoch: 1n, actions: [{ ...withdraw, pool: to.token }] }), "WrongOwner");
   // fake vault: a token account of the right mint owned by the attacker
@@ -337,7 +441,7 @@ test("Settle_WrongOwner_FakePda_FakeVault_Rejected", async () => {
   const fake = (await generateKeyPairSigner()).address;
   expectError(await h.settle({ epoch: 1n, actions: [withdraw], overrides: { receipt: fake } }), "InvalidPda");
   // fake paid marker
-  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(5), mint, amount: 1n, to: to.token, marker: fake }] }), "InvalidPda");
+  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(5), mint, amount: 1n, to: to.token, account: to.signer.address, marker: fake }] }), "InvalidPda");
   // fake vault authority
   expectError(await h.settle({ epoch: 1n, actions: [withdraw], overrides: { authority: fake } }), "InvalidPda");
   // wrong token program
@@ -348,20 +452,28 @@ test("Settle_WrongOwner_FakePda_FakeVault_Rejected", async () => {
   assert.equal(h.tokenBalance(vault), 51_000_000n);
 });
 
-test("Payout_TokenAccountOfWrongMint_Rejected", async () => {
-  const { h, mint } = await setup();
+test("Payout_TokenAccountOfWrongMint_BecomesClaim", async () => {
+  const { h, mint, vault } = await setup();
   const otherMint = await h.newMint();
   const to = await h.user(otherMint, 0n);
-  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(6), mint, amount: 1n, to: to.token }] }), "WrongMint");
+  expectOk(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(6), mint, amount: 1n, to: to.token, account: to.signer.address }] }));
+  assert.equal(E.decodeClaim(h.data((await E.claimPda(to.signer.address, mint)).address)).amount, 1n);
+  assertConserved(h, mint, vault);
 });
 
-test("Refund_ToTokenAccountNotOwnedByDepositor_Rejected", async () => {
+test("Refund_ToTokenAccountNotOwnedByDepositor_NeverReachesIt", async () => {
   const { h, mint, user } = await setup();
   const o = await h.open(user, mint);
+  const o2 = await h.open(user, mint);
   const thief = await h.user(mint, 0n);
-  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1_000_000n, to: thief.token }] }), "WrongTokenOwner");
-  h.setTime(h.now() + 600n + GRACE);
-  expectError(await h.send(await E.refundExpiredIx({ intent: o.intent, mint, to: thief.token })), "WrongTokenOwner");
+  // the leaf names the depositor: an action naming anyone else is refused
+  expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1_000_000n, to: thief.token, account: thief.signer.address }] }), "InvalidActionField");
+  // the depositor's refund sent to the thief's account becomes the depositor's claim
+  expectOk(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1_000_000n, to: thief.token, account: user.signer.address }] }));
+  assert.equal(h.tokenBalance(thief.token), 0n);
+  assert.equal(E.decodeClaim(h.data((await E.claimPda(user.signer.address, mint)).address)).amount, 1_000_000n);
+  h.setTime(h.now() + 600n + GRACE + 1n);
+  expectError(await h.send(await E.refundExpiredIx({ intent: o2.intent, mint, to: thief.token })), "Undeliverable");
 });
 
 test("Open_Rejections", async () => {
@@ -388,7 +500,7 @@ test("Open_Rejections", async () => {
 test("Pause_BlocksOpenAndSettle_UnpauseRestores", async () => {
   const { h, mint, user } = await setup();
   const to = await h.user(mint, 0n);
-  const actions = [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token }];
+  const actions = [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token, account: to.signer.address }];
   expectOk(await h.send(await E.setPausedIx({ admin: h.admin, paused: true })));
   assert.equal(h.config().paused, true);
   expectError(await h.open(user, mint), "Paused");
@@ -417,10 +529,10 @@ test("Settle_ReceiptAndPaidMarkerPrefundedByThirdParty_StillApply", async () => 
   const marker = (await E.paidPda(source)).address;
   expectOk(await h.send(getTransferSolInstruction({ source: h.payer, destination: receipt, amount: lamports(890_880n) })));
   expectOk(await h.send(getTransferSolInstruction({ source: h.payer, destination: marker, amount: lamports(10_000_000n) })));
-  expectOk(await h.settle({ epoch: 9n, chunk: 3, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 5n, to: to.token }] }));
+  expectOk(await h.settle({ epoch: 9n, chunk: 3, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 5n, to: to.token, account: to.signer.address }] }));
   assert.equal(h.tokenBalance(to.token), 5n);
   assert.equal(h.account(receipt).programAddress, E.PROGRAM_ID);
   assert.equal(h.account(marker).programAddress, E.PROGRAM_ID);
-  expectError(await h.settle({ epoch: 9n, chunk: 3, actions: [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token }] }), "ChunkAlreadyApplied");
-  expectError(await h.settle({ epoch: 9n, chunk: 4, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 5n, to: to.token }] }), "AlreadyPaid");
+  expectError(await h.settle({ epoch: 9n, chunk: 3, actions: [{ kind: E.ACTION.withdraw, mint, amount: 1n, to: to.token, account: to.signer.address }] }), "ChunkAlreadyApplied");
+  expectError(await h.settle({ epoch: 9n, chunk: 4, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 5n, to: to.token, account: to.signer.address }] }), "AlreadyPaid");
 });

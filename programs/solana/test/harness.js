@@ -15,6 +15,7 @@ export const SO_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), "
 export const CHAIN_ID = 900001n;
 export const EVM_CHAIN = 31337n;
 export const GRACE = 3600n;
+export const DELAY = 7200n;
 export const NOW = 1_767_225_600n;
 export const ALT_PROGRAM = address("AddressLookupTab1e1111111111111111111111111");
 
@@ -35,6 +36,8 @@ export function mintData(authority, supply, decimals = 6) {
   v.setBigUint64(36, BigInt(supply), true);
   b[44] = decimals;
   b[45] = 1;
+  v.setUint32(46, 1, true); // freeze authority: the mint authority (a USDC-like issuer can freeze)
+  b.set(E.keyBytes(authority), 50);
   return b;
 }
 
@@ -140,7 +143,7 @@ export class Harness {
     this.signers = signers;
     this.configAddress = (await E.configPda(this.programId)).address;
     const r = await this.send([
-      await E.initializeIx({ admin, chainId: CHAIN_ID, graceSeconds: GRACE, threshold, signers: signers.map((s) => s.address), programId: this.programId }),
+      await E.initializeIx({ admin, chainId: CHAIN_ID, graceSeconds: GRACE, activationDelaySeconds: DELAY, threshold, signers: signers.map((s) => s.address), programId: this.programId }),
       await E.setDestinationChainIx({ admin, chainId: EVM_CHAIN, enabled: true, programId: this.programId }),
     ], { payer: admin });
     if (!r.ok) throw new Error(`initialize failed: ${r.err}\n${r.logs.join("\n")}`);
@@ -149,7 +152,7 @@ export class Harness {
   }
 
   async createPool(mint) {
-    const r = await this.send(await E.createPoolIx({ payer: this.payer, mint, programId: this.programId }));
+    const r = await this.send(await E.createPoolIx({ admin: this.admin, mint, programId: this.programId }), { payer: this.admin });
     if (!r.ok) throw new Error(`createPool failed: ${r.err}\n${r.logs.join("\n")}`);
     this.pools[mint] = (await E.poolPda(mint, this.programId)).address;
     return r;
@@ -184,7 +187,17 @@ export class Harness {
   }
 
   async settle({ epoch, chunk = 0, batchRoot = new Uint8Array(32).fill(7), attestors = this.signers, actions, payer = attestors[0], overrides, lookupTables }) {
-    const ixn = await E.settleIx({ payer, epoch, chunk, batchRoot, attestors, actions, programId: this.programId, overrides });
+    const ixn = await E.settleIx({ payer, epoch, chunk, batchRoot, attestors, actions, chainId: CHAIN_ID, programId: this.programId, overrides });
     return this.send(ixn, { payer, lookupTables });
+  }
+}
+
+/** Vault balance = pool + escrowed (open intents) + claims, for a mint: tokens are conserved. */
+export function assertConserved(h, mint, vault) {
+  const p = h.pool(mint);
+  const claims = p.claims ?? 0n;
+  const balance = h.tokenBalance(vault);
+  if (balance !== p.pool + p.escrowed + claims) {
+    throw new Error(`tokens not conserved: vault ${balance} != pool ${p.pool} + escrowed ${p.escrowed} + claims ${claims}`);
   }
 }

@@ -65,6 +65,25 @@ public sealed class SolanaClusterOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Releases per Release chunk (the chunk planner's limit, the same on every node). The default is the most that
+    /// always fits one legacy transaction (1232 bytes) with 2 attestors and a distinct mint per intent.
+    /// </summary>
+    [Range(1, 32)]
+    public int MaxReleasesPerChunk { get; set; } = DefaultMaxReleasesPerChunk;
+
+    /// <summary>
+    /// Refunds, Payouts and Withdraws per transfer chunk. The default always fits one legacy transaction in the worst
+    /// case: a payer besides 2 attestors, a distinct recipient and a distinct mint per action, and each recipient's
+    /// token account created (two such transfers take 1285 bytes). A cluster with one registered mint can use 2; the
+    /// submitter refuses, by chunk, any chunk that does not fit.
+    /// </summary>
+    [Range(1, 32)]
+    public int MaxTransfersPerChunk { get; set; } = DefaultMaxTransfersPerChunk;
+
+    public const int DefaultMaxReleasesPerChunk = 4;
+    public const int DefaultMaxTransfersPerChunk = 1;
+
     /// <summary>How many times one chunk is rebuilt with a fresh blockhash and re-signed before the leg fails.</summary>
     [Range(1, 50)]
     public int MaxRebuildsPerChunk { get; set; } = 5;

@@ -26,9 +26,6 @@ internal static partial class Log
     [LoggerMessage(6015, LogLevel.Debug, "Transaction {Signature} is not yet visible at {Commitment} on chain {ChainId}; resuming from it next poll")]
     public static partial void TransactionNotYetVisible(ILogger logger, string signature, string commitment, ChainId chainId);
 
-    [LoggerMessage(6020, LogLevel.Information, "Leg of epoch {EpochId} on chain {ChainId}: {ActionCount} actions in {ChunkCount} chunks")]
-    public static partial void LegPlanned(ILogger logger, ulong epochId, ChainId chainId, int actionCount, int chunkCount);
-
     [LoggerMessage(6021, LogLevel.Information, "Chunk {Chunk} of epoch {EpochId} on chain {ChainId} applied in {Signature} (slot {Slot})")]
     public static partial void ChunkApplied(ILogger logger, uint chunk, ulong epochId, ChainId chainId, string signature, ulong slot);
 

@@ -5,6 +5,7 @@ public static class EscrowErrors
 {
     public const uint ChunkAlreadyApplied = 22;
     public const uint AlreadyPaid = 23;
+    public const uint AlreadyWithdrawn = 36;
 
     private static readonly string[] Names =
     [
@@ -12,7 +13,8 @@ public static class EscrowErrors
         "WrongProgramId", "AlreadyInitialized", "Unauthorized", "Paused", "ZeroAmount", "DeadlinePassed", "UnknownDestinationChain",
         "ZeroRecipient", "WrongMint", "WrongTokenOwner", "WrongVault", "SignerNotRegistered", "DuplicateSigner", "BelowThreshold",
         "ChunkAlreadyApplied", "AlreadyPaid", "InsufficientPool", "IntentNotOpen", "TooEarly", "InvalidThreshold", "IntentMismatch",
-        "ArithmeticOverflow", "InvalidActionField",
+        "ArithmeticOverflow", "InvalidActionField", "MixedChunk", "ReleaseWindowClosed", "InvalidGrace", "InvalidDelay", "NoPendingChange",
+        "AlreadyWithdrawn", "Undeliverable",
     ];
 
     /// <summary>The error's name, or null for a code the program does not define.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Core.Intents;
+using DiscreteExec.Core.Settlement;
 
 namespace DiscreteExec.Adapters.Solana.Programs;
 
@@ -66,6 +67,21 @@ public sealed record PoolFundedEvent(Bytes32 Mint, Bytes32 Funder, ulong Amount,
 
 public sealed record ConfigChangedEvent(byte Kind, byte Threshold, byte SignerCount, byte Paused, ulong Value) : EscrowEvent;
 
+/// <summary>An undeliverable Refund/Payout/Withdraw became (part of) the owner's claim; <see cref="Destination"/> is the account that could not receive.</summary>
+public sealed record ClaimCreatedEvent(Bytes32 Owner, Bytes32 Mint, ulong Amount, ulong ClaimTotal, ActionKind Kind, Bytes32 IntentId, ulong Epoch, Bytes32 Destination) : EscrowEvent;
+
+public sealed record ClaimedEvent(Bytes32 Owner, Bytes32 Mint, Bytes32 Destination, ulong Amount) : EscrowEvent;
+
+/// <summary>A threshold of the current attestors proposed a set that takes effect at <see cref="ActivatesAt"/>.</summary>
+public sealed record SignerSetProposedEvent(ulong Version, long ActivatesAt, byte Threshold, IReadOnlyList<Bytes32> Signers) : EscrowEvent;
+
+public sealed record SignerSetActivatedEvent(ulong Version, long ActivatedAt, byte Threshold, IReadOnlyList<Bytes32> Signers) : EscrowEvent;
+
+/// <summary>Kind 0: <see cref="PendingAdmin"/> proposed; kind 1: accepted (then <see cref="Admin"/> is the new admin).</summary>
+public sealed record AdminChangedEvent(byte Kind, Bytes32 Admin, Bytes32 PendingAdmin) : EscrowEvent;
+
+public sealed record MintRegisteredEvent(Bytes32 Mint, Bytes32 Pool, Bytes32 Vault) : EscrowEvent;
+
 /// <summary>An event payload or log line that does not match the program's documented layout.</summary>
 public sealed class EscrowEventException : Exception
 {
@@ -129,6 +145,11 @@ public static class EscrowEventDecoder
         }
 
         var tag = payload[0];
+        if (tag is 11 or 12)
+        {
+            return DecodeSignerSet(payload);
+        }
+
         var expected = tag switch
         {
             1 => 233,
@@ -139,6 +160,10 @@ public static class EscrowEventDecoder
             6 => 81,
             7 => 81,
             8 => 13,
+            9 => 154,
+            10 => 105,
+            13 => 66,
+            14 => 97,
             _ => throw new EscrowEventException($"Unknown event tag {tag}."),
         };
         if (payload.Length != expected)
@@ -156,8 +181,31 @@ public static class EscrowEventDecoder
             5 => new WithdrawnEvent(r.Key(), r.Key(), r.Key(), r.UInt64(), r.UInt64()),
             6 => new LegAppliedEvent(r.UInt64(), r.UInt32(), r.Key(), r.Key(), r.UInt32()),
             7 => new PoolFundedEvent(r.Key(), r.Key(), r.UInt64(), r.UInt64()),
-            _ => new ConfigChangedEvent(r.Byte(), r.Byte(), r.Byte(), r.Byte(), r.UInt64()),
+            8 => new ConfigChangedEvent(r.Byte(), r.Byte(), r.Byte(), r.Byte(), r.UInt64()),
+            9 => new ClaimCreatedEvent(r.Key(), r.Key(), r.UInt64(), r.UInt64(), (ActionKind)r.Byte(), r.Key(), r.UInt64(), r.Key()),
+            10 => new ClaimedEvent(r.Key(), r.Key(), r.Key(), r.UInt64()),
+            13 => new AdminChangedEvent(r.Byte(), r.Key(), r.Key()),
+            _ => new MintRegisteredEvent(r.Key(), r.Key(), r.Key()),
         };
+    }
+
+    // version u64 | at i64 | threshold u8 | n u8 | signers [n][32]
+    private static EscrowEvent DecodeSignerSet(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < 19 || payload[18] > EscrowProgram.MaxSigners || payload.Length != 19 + (32 * payload[18]))
+        {
+            throw new EscrowEventException($"Event tag {payload[0]} has 19 + 32 n bytes (n <= {EscrowProgram.MaxSigners}), this one {payload.Length}.");
+        }
+
+        var r = new SpanReader(payload[1..]);
+        var (version, at, threshold, n) = (r.UInt64(), r.Int64(), r.Byte(), r.Byte());
+        var signers = new Bytes32[n];
+        for (var i = 0; i < n; i++)
+        {
+            signers[i] = r.Key();
+        }
+
+        return payload[0] == 11 ? new SignerSetProposedEvent(version, at, threshold, signers) : new SignerSetActivatedEvent(version, at, threshold, signers);
     }
 
     /// <summary>

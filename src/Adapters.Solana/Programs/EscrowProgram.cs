@@ -15,8 +15,20 @@ public sealed record OpenIntentParams(
     Bytes32 Recipient,
     long FillDeadline);
 
-/// <summary>One Settle action with the token account it moves funds to (Refund, Payout, Withdraw).</summary>
-public readonly record struct EscrowSettleAction(ActionKind Kind, Bytes32 IntentId, ulong Amount, Bytes32 Mint, Bytes32 DestinationTokenAccount);
+/// <summary>
+/// One Settle action: the leaf's fields (<see cref="Account"/> is the wallet the leaf names: the depositor of a
+/// Refund, the recipient of a Payout or Withdraw, zero for a Release) and the token account it moves funds to.
+/// When that token account cannot receive (frozen, closed, another mint or owner, the vault), the program credits
+/// the amount to the claim PDA <c>["claim", account, mint]</c> instead of failing.
+/// </summary>
+public readonly record struct EscrowSettleAction(ActionKind Kind, Bytes32 IntentId, Bytes32 Account, ulong Amount, Bytes32 Mint, Bytes32 DestinationTokenAccount)
+{
+    /// <summary>The action of a leaf paying to <paramref name="destinationTokenAccount"/>.</summary>
+    public static EscrowSettleAction From(in SettlementAction action, Bytes32 destinationTokenAccount) =>
+        new(action.Kind, action.IntentId, action.Account, action.Amount.AsUInt64, action.Token, destinationTokenAccount);
+
+    public SettlementAction ToLeafAction() => new(Kind, IntentId, Mint, Account, Amount);
+}
 
 /// <summary>
 /// Addresses and instructions of the DiscreteExec escrow program, byte for byte as <c>programs/solana/README.md</c>
@@ -26,6 +38,10 @@ public sealed class EscrowProgram
 {
     public const int MaxActionsPerSettle = 32;
     public const int MaxSigners = 16;
+    public const int ActionSize = 73;
+
+    /// <summary>Bounds of the refund grace period and of the attestor-set activation delay fixed at Initialize (seconds).</summary>
+    public const ulong MinGraceSeconds = 3600, MaxGraceSeconds = 30 * 86400, MinActivationDelaySeconds = 3600, MaxActivationDelaySeconds = 30 * 86400;
     private static readonly byte[] ConfigSeed = Encoding.ASCII.GetBytes("config");
     private static readonly byte[] AuthoritySeed = Encoding.ASCII.GetBytes("authority");
     private static readonly byte[] PoolSeed = Encoding.ASCII.GetBytes("pool");
@@ -33,6 +49,8 @@ public sealed class EscrowProgram
     private static readonly byte[] IntentSeed = Encoding.ASCII.GetBytes("intent");
     private static readonly byte[] ReceiptSeed = Encoding.ASCII.GetBytes("receipt");
     private static readonly byte[] PaidSeed = Encoding.ASCII.GetBytes("paid");
+    private static readonly byte[] WithdrawnSeed = Encoding.ASCII.GetBytes("withdrawn");
+    private static readonly byte[] ClaimSeed = Encoding.ASCII.GetBytes("claim");
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Bytes32> _derived = new(StringComparer.Ordinal);
 
@@ -68,14 +86,25 @@ public sealed class EscrowProgram
 
     public Bytes32 PaidMarkerAddress(Bytes32 sourceIntentId) => Derive(PaidSeed, sourceIntentId.ToArray());
 
-    public Instruction Initialize(Bytes32 admin, ChainId chainId, ulong refundGraceSeconds, byte threshold, IReadOnlyList<Bytes32> signers)
+    /// <summary>The per-Withdraw marker <c>["withdrawn", leafHash]</c>: a Withdraw applies at most once whatever the chunking.</summary>
+    public Bytes32 WithdrawMarkerAddress(Bytes32 leafHash) => Derive(WithdrawnSeed, leafHash.ToArray());
+
+    /// <summary>The claim PDA <c>["claim", owner, mint]</c> holding what could not be delivered to <paramref name="owner"/>.</summary>
+    public Bytes32 ClaimAddress(Bytes32 owner, Bytes32 mint) => Derive(ClaimSeed, owner.ToArray(), mint.ToArray());
+
+    /// <summary>
+    /// Initialize. The grace period and the activation delay of attestor-set changes are fixed here for good, each
+    /// within [<see cref="MinGraceSeconds"/>, <see cref="MaxGraceSeconds"/>] (the program refuses anything else).
+    /// </summary>
+    public Instruction Initialize(Bytes32 admin, ChainId chainId, ulong refundGraceSeconds, ulong activationDelaySeconds, byte threshold, IReadOnlyList<Bytes32> signers)
     {
         ArgumentNullException.ThrowIfNull(signers);
         CheckSignerCount(signers.Count);
-        var data = new InstructionData(new byte[19 + (32 * signers.Count)]);
+        var data = new InstructionData(new byte[27 + (32 * signers.Count)]);
         data.U8((byte)EscrowInstruction.Initialize);
         data.U64(chainId.Value);
         data.U64(refundGraceSeconds);
+        data.U64(activationDelaySeconds);
         data.U8(threshold);
         data.U8((byte)signers.Count);
         foreach (var signer in signers)
@@ -86,10 +115,11 @@ public sealed class EscrowProgram
         return Build([AccountMeta.Writable(admin, true), AccountMeta.Writable(Config), AccountMeta.ReadOnly(WellKnown.SystemProgram)], data);
     }
 
-    public Instruction CreatePool(Bytes32 payer, Bytes32 mint) =>
+    /// <summary>Registers a mint (admin only): creates its pool and vault, so it can be opened and funded.</summary>
+    public Instruction CreatePool(Bytes32 admin, Bytes32 mint) =>
         Build(
             [
-                AccountMeta.Writable(payer, true), AccountMeta.ReadOnly(Config), AccountMeta.ReadOnly(mint),
+                AccountMeta.Writable(admin, true), AccountMeta.ReadOnly(Config), AccountMeta.ReadOnly(mint),
                 AccountMeta.Writable(PoolAddress(mint)), AccountMeta.Writable(VaultAddress(mint)), AccountMeta.ReadOnly(Authority),
                 AccountMeta.ReadOnly(WellKnown.SystemProgram), AccountMeta.ReadOnly(WellKnown.TokenProgram),
             ],
@@ -119,8 +149,11 @@ public sealed class EscrowProgram
             data);
     }
 
-    /// <summary>Settle one chunk. Attestors sign the transaction; the payer may be one of them.</summary>
-    public Instruction Settle(Bytes32 payer, ulong epoch, uint chunk, Bytes32 batchRoot, IReadOnlyList<Bytes32> attestors, IReadOnlyList<EscrowSettleAction> actions)
+    /// <summary>
+    /// Settle one chunk (Releases only, or no Release). Attestors sign the transaction; the payer may be one of them.
+    /// <paramref name="chainId"/> is this cluster's: a Withdraw's marker PDA is keyed by its leaf hash.
+    /// </summary>
+    public Instruction Settle(Bytes32 payer, ChainId chainId, ulong epoch, uint chunk, Bytes32 batchRoot, IReadOnlyList<Bytes32> attestors, IReadOnlyList<EscrowSettleAction> actions)
     {
         ArgumentNullException.ThrowIfNull(attestors);
         ArgumentNullException.ThrowIfNull(actions);
@@ -130,7 +163,7 @@ public sealed class EscrowProgram
             throw new ArgumentException($"A Settle carries 1..{MaxActionsPerSettle} actions, not {actions.Count}.", nameof(actions));
         }
 
-        var data = new InstructionData(new byte[47 + (41 * actions.Count)]);
+        var data = new InstructionData(new byte[47 + (ActionSize * actions.Count)]);
         data.U8((byte)EscrowInstruction.Settle);
         data.U64(epoch);
         data.U32(chunk);
@@ -147,27 +180,27 @@ public sealed class EscrowProgram
         {
             data.U8((byte)action.Kind);
             data.Key(action.IntentId);
+            data.Key(action.Account);
             data.U64(action.Amount);
             var pool = AccountMeta.Writable(PoolAddress(action.Mint));
-            var vault = AccountMeta.Writable(VaultAddress(action.Mint));
-            var to = AccountMeta.Writable(action.DestinationTokenAccount);
-            switch (action.Kind)
+            if (action.Kind == ActionKind.Release)
             {
-                case ActionKind.Release:
-                    accounts.AddRange([AccountMeta.Writable(IntentAddress(action.IntentId)), pool]);
-                    break;
-                case ActionKind.Refund:
-                    accounts.AddRange([AccountMeta.Writable(IntentAddress(action.IntentId)), pool, vault, to]);
-                    break;
-                case ActionKind.Payout:
-                    accounts.AddRange([AccountMeta.Writable(PaidMarkerAddress(action.IntentId)), pool, vault, to]);
-                    break;
-                case ActionKind.Withdraw:
-                    accounts.AddRange([pool, vault, to]);
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(actions), action.Kind, "Unknown action kind.");
+                accounts.AddRange([AccountMeta.Writable(IntentAddress(action.IntentId)), pool]);
+                continue;
             }
+
+            var first = action.Kind switch
+            {
+                ActionKind.Refund => IntentAddress(action.IntentId),
+                ActionKind.Payout => PaidMarkerAddress(action.IntentId),
+                ActionKind.Withdraw => WithdrawMarkerAddress(SettlementLeaf.Hash(chainId, epoch, action.ToLeafAction())),
+                _ => throw new ArgumentOutOfRangeException(nameof(actions), action.Kind, "Unknown action kind."),
+            };
+            accounts.AddRange(
+            [
+                AccountMeta.Writable(first), pool, AccountMeta.Writable(VaultAddress(action.Mint)),
+                AccountMeta.Writable(action.DestinationTokenAccount), AccountMeta.Writable(ClaimAddress(action.Account, action.Mint)),
+            ]);
         }
 
         return Build(accounts, data);
@@ -195,12 +228,18 @@ public sealed class EscrowProgram
             data);
     }
 
-    public Instruction SetSigners(Bytes32 admin, byte threshold, IReadOnlyList<Bytes32> signers)
+    /// <summary>
+    /// Proposes a new attestor set; at least the current threshold of current attestors sign the transaction. The set
+    /// takes effect when <see cref="ActivateSigners"/> runs after the config's activation delay; a new proposal replaces a pending one.
+    /// </summary>
+    public Instruction ProposeSigners(IReadOnlyList<Bytes32> currentAttestors, byte threshold, IReadOnlyList<Bytes32> signers)
     {
+        ArgumentNullException.ThrowIfNull(currentAttestors);
         ArgumentNullException.ThrowIfNull(signers);
         CheckSignerCount(signers.Count);
+        CheckSignerCount(currentAttestors.Count);
         var data = new InstructionData(new byte[3 + (32 * signers.Count)]);
-        data.U8((byte)EscrowInstruction.SetSigners);
+        data.U8((byte)EscrowInstruction.ProposeSigners);
         data.U8(threshold);
         data.U8((byte)signers.Count);
         foreach (var signer in signers)
@@ -208,8 +247,34 @@ public sealed class EscrowProgram
             data.Key(signer);
         }
 
+        return Build([AccountMeta.Writable(Config), .. currentAttestors.Select(a => AccountMeta.ReadOnly(a, true))], data);
+    }
+
+    /// <summary>Activates the pending attestor set once its activation time has come (anyone may send it).</summary>
+    public Instruction ActivateSigners() => Build([AccountMeta.Writable(Config)], Tag(EscrowInstruction.ActivateSigners));
+
+    /// <summary>First step of the admin hand-over (zero cancels a pending one).</summary>
+    public Instruction ProposeAdmin(Bytes32 admin, Bytes32 newAdmin)
+    {
+        var data = new InstructionData(new byte[33]);
+        data.U8((byte)EscrowInstruction.ProposeAdmin);
+        data.Key(newAdmin);
         return Build([AccountMeta.ReadOnly(admin, true), AccountMeta.Writable(Config)], data);
     }
+
+    /// <summary>Second step: the proposed admin signs and takes over.</summary>
+    public Instruction AcceptAdmin(Bytes32 newAdmin) =>
+        Build([AccountMeta.ReadOnly(newAdmin, true), AccountMeta.Writable(Config)], Tag(EscrowInstruction.AcceptAdmin));
+
+    /// <summary>The claim's owner collects all of it to <paramref name="destinationTokenAccount"/> (any token account of the mint).</summary>
+    public Instruction Claim(Bytes32 owner, Bytes32 mint, Bytes32 destinationTokenAccount) =>
+        Build(
+            [
+                AccountMeta.ReadOnly(owner, true), AccountMeta.ReadOnly(Config), AccountMeta.Writable(ClaimAddress(owner, mint)),
+                AccountMeta.Writable(PoolAddress(mint)), AccountMeta.Writable(VaultAddress(mint)), AccountMeta.Writable(destinationTokenAccount),
+                AccountMeta.ReadOnly(Authority), AccountMeta.ReadOnly(WellKnown.TokenProgram),
+            ],
+            Tag(EscrowInstruction.Claim));
 
     public Instruction SetPaused(Bytes32 admin, bool paused)
     {
@@ -267,7 +332,13 @@ public enum EscrowInstruction : byte
     Settle = 3,
     RefundExpired = 4,
     Fund = 5,
-    SetSigners = 6,
+    /// <summary>v1's admin SetSigners; v2 refuses it (the attestor set governs itself).</summary>
+    RetiredSetSigners = 6,
     SetPaused = 7,
     SetDestinationChain = 8,
+    ProposeSigners = 9,
+    ActivateSigners = 10,
+    ProposeAdmin = 11,
+    AcceptAdmin = 12,
+    Claim = 13,
 }

@@ -38,6 +38,21 @@ public static class TokenProgram
     public static Instruction Transfer(Bytes32 source, Bytes32 destination, Bytes32 authority, ulong amount) =>
         AmountInstruction(3, [AccountMeta.Writable(source), AccountMeta.Writable(destination), AccountMeta.ReadOnly(authority, true)], amount);
 
+    /// <summary>
+    /// SetAuthority AccountOwner: hands a token account to <paramref name="newOwner"/>. Classic SPL Token allows it even
+    /// on an associated token account, which then no longer belongs to the wallet it was derived from (the escrow
+    /// pays such a destination as a claim; tests and the devnet use this to stage that attack).
+    /// </summary>
+    public static Instruction SetAccountOwner(Bytes32 account, Bytes32 currentOwner, Bytes32 newOwner)
+    {
+        var data = new InstructionData(new byte[35]);
+        data.U8(6);
+        data.U8(2); // AuthorityType::AccountOwner
+        data.U8(1); // COption::Some
+        data.Key(newOwner);
+        return new Instruction(WellKnown.TokenProgram, [AccountMeta.Writable(account), AccountMeta.ReadOnly(currentOwner, true)], data.ToArray());
+    }
+
     /// <summary>The amount field (offset 64) of a token account's data.</summary>
     public static ulong ReadAmount(ReadOnlySpan<byte> tokenAccountData) =>
         tokenAccountData.Length >= AccountSize

@@ -2,9 +2,9 @@ using DiscreteExec.Core;
 using System.Globalization;
 using DiscreteExec.Adapters.Evm;
 using DiscreteExec.Aggregator.Clearing;
+using DiscreteExec.Aggregator.Settlement;
 using DiscreteExec.Core.Settlement;
 using EvmOutcome = DiscreteExec.Adapters.Evm.Submission.ChunkOutcome;
-using SolanaOutcome = DiscreteExec.Adapters.Solana.Settlement.ChunkOutcome;
 
 namespace DiscreteExec.Relayer.Devnet;
 
@@ -26,8 +26,15 @@ internal sealed class LegSettlement(LocalDevnet devnet)
             }
             else if (leg.ChainId == SolanaDevChain.Chain)
             {
-                var result = await solana.SubmitAsync(leg, cancellationToken).ConfigureAwait(false);
-                chunks.AddRange(result.Chunks.Select(c => new SettledChunk(leg.ChainId, c.Chunk, c.ActionCount, c.Outcome == SolanaOutcome.Applied, c.Signature ?? string.Empty)));
+                // Minimal v2 step so the devnet compiles: this leg's planned chunks in order (Release chunks first). The
+                // planner needs every leg (payouts are grouped by their origin Release chunk); other chains' limits are a
+                // placeholder until the lead's rewrite plans once for all chains and settles Release chunks first.
+                var planned = SettlementChunkPlanner.Plan(batch.Legs, c => c == SolanaDevChain.Chain ? solana.Limits : new ChunkLimits(32, 32));
+                foreach (var chunk in planned.Where(c => c.ChainId == leg.ChainId))
+                {
+                    var result = await solana.SubmitAsync(chunk, cancellationToken).ConfigureAwait(false);
+                    chunks.Add(new SettledChunk(leg.ChainId, chunk.Index, result.ActionCount, result.Outcome == ChunkSubmissionOutcome.Applied, result.TransactionId ?? string.Empty));
+                }
             }
             else
             {

@@ -7,12 +7,14 @@ using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Intents;
+using DiscreteExec.Core.Settlement;
 
 namespace DiscreteExec.Relayer.Devnet;
 
 /// <summary>
-/// The Solana dev node (cluster chain id 900001) on a free port with the escrow program loaded and initialized
-/// (2-of-3 freshly generated attestor keys, destination the EVM chain), a USDC-like mint (6 decimals) and its pool.
+/// The Solana dev node (cluster chain id 900001) on a free port with the escrow program (protocol v2) loaded and
+/// initialized (2-of-3 freshly generated attestor keys, grace and activation delay 1 hour, destination the EVM chain),
+/// a USDC-like mint (6 decimals) registered by the admin (its pool).
 /// The admin pays for everything and is the relayer's fee payer. The helpers act as the users of the scenario.
 /// </summary>
 internal sealed class SolanaDevChain : IAsyncDisposable
@@ -21,12 +23,14 @@ internal sealed class SolanaDevChain : IAsyncDisposable
     private const string ReadyPrefix = "devnode listening on ";
 
     private readonly ChildProcess _node;
+    private readonly HttpClient _http;
     private readonly TimeProvider _time;
     private readonly List<SolanaKeypair> _keys = [];
 
-    private SolanaDevChain(ChildProcess node, SolanaCluster cluster, TimeProvider time)
+    private SolanaDevChain(ChildProcess node, SolanaCluster cluster, HttpClient http, TimeProvider time)
     {
         _node = node;
+        _http = http;
         Cluster = cluster;
         _time = time;
         Admin = Keep(SolanaKeypair.Generate());
@@ -92,7 +96,7 @@ internal sealed class SolanaDevChain : IAsyncDisposable
                 RequestTimeout = TimeSpan.FromSeconds(5),
                 RetryBaseDelay = TimeSpan.FromMilliseconds(20),
             };
-            chain = new SolanaDevChain(node, SolanaCluster.Create("local-devnet", options, http, timeProvider: time), time);
+            chain = new SolanaDevChain(node, SolanaCluster.Create("local-devnet", options, http, timeProvider: time), http, time);
             await chain.SetUpAsync(destination, cancellationToken).ConfigureAwait(false);
             return chain;
         }
@@ -111,8 +115,11 @@ internal sealed class SolanaDevChain : IAsyncDisposable
         }
     }
 
-    /// <summary>The relayer's submitter: the admin pays, two of the three attestors sign (the program's threshold).</summary>
-    public LegSubmitter CreateSubmitter() =>
+    /// <summary>Refund grace and attestor-set activation delay the devnet initialises the escrow with (both at the 1-hour minimum).</summary>
+    public const ulong GraceSeconds = EscrowProgram.MinGraceSeconds, ActivationDelaySeconds = EscrowProgram.MinActivationDelaySeconds;
+
+    /// <summary>The relayer's chunk submitter: the admin pays, two of the three attestors sign (the program's threshold).</summary>
+    public IChunkSubmitter CreateSubmitter() =>
         Cluster.CreateSubmitter(new LocalKeypairSigner(Admin), [new LocalKeypairSigner(Signers[0]), new LocalKeypairSigner(Signers[1])]);
 
     /// <summary>A new user with SOL for fees and <paramref name="tokens"/> in its associated token account.</summary>
@@ -122,6 +129,63 @@ internal sealed class SolanaDevChain : IAsyncDisposable
         await AirdropAsync(user.PublicKey, cancellationToken).ConfigureAwait(false);
         await MintToAsync(user.PublicKey, tokens, cancellationToken).ConfigureAwait(false);
         return user;
+    }
+
+    /// <summary>
+    /// Attacker helper (dev only): hands <paramref name="user"/>'s associated token account to a fresh key with SetAuthority
+    /// AccountOwner, so nothing can be delivered to it any more (creating it fails, paying it would fail): a refund to
+    /// this depositor, or a payout to this recipient, must become their claim instead of blocking its chunk.
+    /// Returns the account's new owner.
+    /// </summary>
+    public async Task<Bytes32> MakeUndeliverableAsync(SolanaKeypair user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var thief = Keep(SolanaKeypair.Generate()).PublicKey;
+        var ata = ProgramAddress.AssociatedTokenAccount(user.PublicKey, Mint);
+        await SendAsync([AssociatedTokenProgram.CreateIdempotent(user.PublicKey, user.PublicKey, Mint), TokenProgram.SetAccountOwner(ata, user.PublicKey, thief)], [user], cancellationToken).ConfigureAwait(false);
+        return thief;
+    }
+
+    /// <summary>
+    /// Dev only (the dev node's <c>devnode_warpToTimestamp</c>): the cluster clock jumps to <paramref name="unixSeconds"/>
+    /// (forwards past a Release window or an activation delay, or back) and runs on from there.
+    /// </summary>
+    public async Task WarpClockAsync(long unixSeconds, CancellationToken cancellationToken)
+    {
+        var body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"devnode_warpToTimestamp\",\"params\":[" + unixSeconds.ToString(CultureInfo.InvariantCulture) + "]}";
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync(Url, content, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode || text.Contains("\"error\"", StringComparison.Ordinal))
+        {
+            throw new DevnetException($"devnode_warpToTimestamp({unixSeconds}) failed: {text}");
+        }
+    }
+
+    /// <summary>
+    /// The depositor's own refundExpired of <paramref name="intentId"/> to its associated token account (what an
+    /// attacker tries after deadline + grace). Returns null when it applied, else the refusal (e.g. "IntentNotOpen").
+    /// </summary>
+    public async Task<string?> TryRefundExpiredAsync(SolanaKeypair depositor, Bytes32 intentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(depositor);
+        try
+        {
+            var to = ProgramAddress.AssociatedTokenAccount(depositor.PublicKey, Mint);
+            await SendAsync([Escrow.RefundExpired(intentId, Mint, to)], [depositor], cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (SolanaTransactionException ex)
+        {
+            return ex.Error.ProgramErrorName ?? ex.Error.ToString();
+        }
+    }
+
+    /// <summary>What the escrow holds for <paramref name="owner"/> as a claim (0 when none).</summary>
+    public async Task<ulong> ClaimAsync(Bytes32 owner, CancellationToken cancellationToken)
+    {
+        var account = await Rpc.GetAccountInfoAsync(Escrow.ClaimAddress(owner, Mint), Commitment.Confirmed, cancellationToken).ConfigureAwait(false);
+        return account is null ? 0 : EscrowClaim.Decode(account.Data).Amount;
     }
 
     /// <summary>A wallet that only receives (no account is created: the settlement creates its token account).</summary>
@@ -199,7 +263,7 @@ internal sealed class SolanaDevChain : IAsyncDisposable
         await AirdropAsync(Admin.PublicKey, cancellationToken).ConfigureAwait(false);
         await SendAsync(
             [
-                Escrow.Initialize(Admin.PublicKey, Chain, 3600, 2, [.. Signers.Select(s => s.PublicKey)]),
+                Escrow.Initialize(Admin.PublicKey, Chain, GraceSeconds, ActivationDelaySeconds, 2, [.. Signers.Select(s => s.PublicKey)]),
                 Escrow.SetDestinationChain(Admin.PublicKey, destination, true),
             ],
             [Admin],
@@ -211,7 +275,7 @@ internal sealed class SolanaDevChain : IAsyncDisposable
             [
                 SystemProgram.CreateAccount(Admin.PublicKey, Mint, rent, TokenProgram.MintSize, WellKnown.TokenProgram),
                 TokenProgram.InitializeMint2(Mint, 6, Admin.PublicKey),
-                Escrow.CreatePool(Admin.PublicKey, Mint),
+                Escrow.CreatePool(Admin.PublicKey, Mint), // registers the mint: only the admin can
             ],
             [Admin, mint],
             cancellationToken).ConfigureAwait(false);

@@ -19,6 +19,8 @@ public sealed class SolanaClusterOptionsValidatorTests
     [InlineData("PollInterval")]
     [InlineData("ComputeUnitLimit")]
     [InlineData("SignaturePageSize")]
+    [InlineData("MaxReleasesPerChunk")]
+    [InlineData("MaxTransfersPerChunk")]
     public void Validate_BadKey_MessageNamesTheKey(string key)
     {
         var options = Good();
@@ -30,6 +32,8 @@ public sealed class SolanaClusterOptionsValidatorTests
             case "Commitment": options.Commitment = Commitment.Processed; break;
             case "PollInterval": options.PollInterval = TimeSpan.Zero; break;
             case "ComputeUnitLimit": options.ComputeUnitLimit = 2_000_000; break;
+            case "MaxReleasesPerChunk": options.MaxReleasesPerChunk = 0; break;
+            case "MaxTransfersPerChunk": options.MaxTransfersPerChunk = 33; break;
             default: options.SignaturePageSize = 5000; break;
         }
 

@@ -1,6 +1,7 @@
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
+using DiscreteExec.Core.Settlement;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Integration;
 
@@ -13,15 +14,14 @@ public sealed class BlockhashExpiryIntegrationTests(DevnodeFixture node)
     {
         var scenario = await LegScenario.CreateAsync(node, "expiry", epoch: 301, releases: 0, refunds: 0, payouts: 2);
         var rpc = new LosingRpc(node.Rpc);
-        var submitter = new LegSubmitter(rpc, node.Options(), new LocalKeypairSigner(node.Signers[1]), [new LocalKeypairSigner(node.Signers[1]), new LocalKeypairSigner(node.Signers[2])]);
+        var submitter = new ChunkSubmitter(rpc, node.Options(), new LocalKeypairSigner(node.Signers[1]), [new LocalKeypairSigner(node.Signers[1]), new LocalKeypairSigner(node.Signers[2])]);
         await node.FundSolAsync(node.Signers[1].PublicKey);
 
-        var result = await submitter.SubmitAsync(scenario.Leg, default);
+        var result = await LegScenario.SubmitLegAsync(submitter, scenario.Leg);
 
         var lost = Assert.Single(rpc.Lost);
-        var chunk = Assert.Single(result.Chunks);
-        Assert.Equal(ChunkOutcome.Applied, chunk.Outcome);
-        Assert.NotEqual(lost, chunk.Signature);
+        Assert.All(result, c => Assert.Equal(ChunkSubmissionOutcome.Applied, c.Outcome));
+        Assert.DoesNotContain(lost, result.Select(c => c.TransactionId));
         Assert.Null((await node.Rpc.GetSignatureStatusesAsync([lost], default))[0]);
         Assert.Equal(scenario.Payouts.Select(p => p.Amount), (await scenario.BalancesAsync(node)).Payouts);
     }

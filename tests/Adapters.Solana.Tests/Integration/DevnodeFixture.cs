@@ -22,6 +22,7 @@ public sealed class DevnodeTests : ICollectionFixture<DevnodeFixture>
 public sealed class DevnodeFixture : IAsyncLifetime
 {
     public const ulong ChainIdValue = 900001;
+    public const ulong GraceSeconds = 3600, ActivationDelaySeconds = 3600;
     public static readonly ChainId EvmChain = new(31337);
     private Process? _node;
 
@@ -201,7 +202,7 @@ public sealed class DevnodeFixture : IAsyncLifetime
         await FundSolAsync(Admin.PublicKey, MintAuthority.PublicKey, Signers[0].PublicKey);
         await SendAsync(
             [
-                Escrow.Initialize(Admin.PublicKey, new ChainId(ChainIdValue), 3600, 2, [.. Signers.Select(s => s.PublicKey)]),
+                Escrow.Initialize(Admin.PublicKey, new ChainId(ChainIdValue), GraceSeconds, ActivationDelaySeconds, 2, [.. Signers.Select(s => s.PublicKey)]),
                 Escrow.SetDestinationChain(Admin.PublicKey, EvmChain, true),
             ],
             Admin);
@@ -212,10 +213,10 @@ public sealed class DevnodeFixture : IAsyncLifetime
             [
                 SystemProgram.CreateAccount(MintAuthority.PublicKey, Mint, rent, TokenProgram.MintSize, WellKnown.TokenProgram),
                 TokenProgram.InitializeMint2(Mint, 6, MintAuthority.PublicKey),
-                Escrow.CreatePool(MintAuthority.PublicKey, Mint),
             ],
             MintAuthority,
             mint);
+        await SendAsync([Escrow.CreatePool(Admin.PublicKey, Mint)], Admin); // only the admin registers mints
     }
 
     private static int FreePort()

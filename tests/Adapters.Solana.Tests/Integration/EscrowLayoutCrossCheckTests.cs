@@ -37,8 +37,7 @@ public sealed class EscrowLayoutCrossCheckTests(DevnodeFixture node)
         var eventLine = Assert.Single(EscrowEventDecoder.ProgramDataLines(logs, node.Escrow.ProgramId));
         var id = Core.Intents.IntentId.Compute(new ChainId(DevnodeFixture.ChainIdValue), node.Escrow.ProgramId, nonce);
         var scenario = await LegScenario.CreateAsync(node, "layout", epoch: 401, releases: 0, refunds: 0, payouts: 1);
-        await new LegSubmitter(node.Rpc, node.Options(), new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0]), new LocalKeypairSigner(node.Signers[1])])
-            .SubmitAsync(scenario.Leg, default);
+        await LegScenario.SubmitLegAsync(new ChunkSubmitter(node.Rpc, node.Options(), new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0]), new LocalKeypairSigner(node.Signers[1])]), scenario.Leg);
 
         async Task<byte[]> Data(Bytes32 address) => (await node.Rpc.GetAccountInfoAsync(address, Commitment.Confirmed, default))!.Data;
         var config = await Data(node.Escrow.Config);
@@ -79,11 +78,17 @@ public sealed class EscrowLayoutCrossCheckTests(DevnodeFixture node)
         Assert.Equal(c.Threshold, jc.GetProperty("threshold").GetInt32());
         Assert.Equal(c.Signers.Select(Base58.EncodeKey), jc.GetProperty("signers").EnumerateArray().Select(s => s.GetString()!));
         Assert.Equal(c.DestinationChains.Select(d => d.ToString()), jc.GetProperty("destinationChains").EnumerateArray().Select(s => s.GetString()!));
+        Assert.Equal(((int)c.Version, c.ActivationDelaySeconds.ToString(), c.SignerSetVersion.ToString(), c.RefundGraceSeconds.ToString()),
+            (jc.GetProperty("version").GetInt32(), jc.GetProperty("activationDelaySeconds").GetString(), jc.GetProperty("signerSetVersion").GetString(), jc.GetProperty("graceSeconds").GetString()));
+        Assert.Equal((byte)2, c.Version);
+        Assert.Equal(DevnodeFixture.ActivationDelaySeconds, c.ActivationDelaySeconds);
+        Assert.Equal(JsonValueKind.Null, jc.GetProperty("pendingAdmin").ValueKind);
+        Assert.Null(c.PendingAdmin);
 
         var pl = EscrowPool.Decode(pool);
         var jp = root.GetProperty("pool");
-        Assert.Equal((Base58.EncodeKey(pl.Mint), Base58.EncodeKey(pl.Vault), pl.Pool.ToString(), pl.Escrowed.ToString()),
-            (jp.GetProperty("mint").GetString(), jp.GetProperty("vault").GetString(), jp.GetProperty("pool").GetString(), jp.GetProperty("escrowed").GetString()));
+        Assert.Equal((Base58.EncodeKey(pl.Mint), Base58.EncodeKey(pl.Vault), pl.Pool.ToString(), pl.Escrowed.ToString(), pl.Claims.ToString()),
+            (jp.GetProperty("mint").GetString(), jp.GetProperty("vault").GetString(), jp.GetProperty("pool").GetString(), jp.GetProperty("escrowed").GetString(), jp.GetProperty("claims").GetString()));
 
         var it = EscrowIntent.Decode(intent);
         var ji = root.GetProperty("intent");
@@ -107,10 +112,81 @@ public sealed class EscrowLayoutCrossCheckTests(DevnodeFixture node)
         return b;
     }
 
-    private async Task<JsonDocument> RunNodeAsync(object input)
+    private const string ClaimScript = """
+        import { readFileSync } from "node:fs";
+        const e = await import(process.argv[1]);
+        const input = JSON.parse(readFileSync(0, "utf8"));
+        const out = { events: input.events.map((l) => e.decodeEvent(l)), claim: e.decodeClaim(Uint8Array.from(Buffer.from(input.claim, "base64"))),
+          pool: e.decodePool(Uint8Array.from(Buffer.from(input.pool, "base64"))) };
+        console.log(JSON.stringify(out, (k, v) => typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v));
+        """;
+
+    // Issue 9's Solana poison: a depositor hands its associated token account to someone else (SetAuthority
+    // AccountOwner), so its refund cannot be delivered. The refund's chunk, shared with an honest payout, still
+    // applies: the refund becomes the depositor's claim, which the depositor collects to an account of its choice.
+    [Fact]
+    public async Task SubmitAsync_RefundToReassignedAccount_ChunkAppliesAsClaim_ClaimEventAndAccountAgreeWithJs_ThenClaimed()
+    {
+        using var depositor = DevnodeFixture.Key("poison-depositor");
+        using var thief = DevnodeFixture.Key("poison-thief");
+        using var honest = DevnodeFixture.Key("poison-honest");
+        await node.FundSolAsync(depositor.PublicKey, honest.PublicKey);
+        var ata = await node.MintToAsync(depositor.PublicKey, 5_000_000);
+        var honestAta = await node.MintToAsync(honest.PublicKey, 100);
+        await node.SendAsync([node.Escrow.Fund(honest.PublicKey, honestAta, node.Mint, 100)], honest);
+        var p = new OpenIntentParams(node.Mint, 1_234_567, DevnodeFixture.EvmChain, Bytes32.FromUInt64(5), 1, Bytes32.FromUInt64(6), DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 7200);
+        var (nonce, _) = await node.OpenAsync(depositor, p);
+        var id = Core.Intents.IntentId.Compute(new ChainId(DevnodeFixture.ChainIdValue), node.Escrow.ProgramId, nonce);
+        await node.SendAsync([TokenProgram.SetAccountOwner(ata, depositor.PublicKey, thief.PublicKey)], depositor);
+        var before = await node.PoolAsync();
+        var chunk = new Core.Settlement.SettlementChunk(new ChainId(DevnodeFixture.ChainIdValue), 501, 0, Bytes32.FromUInt64(501), Core.Settlement.ChunkStage.Transfer,
+        [
+            new(Core.Settlement.ActionKind.Refund, id, node.Mint, depositor.PublicKey, 1_234_567),
+            new(Core.Settlement.ActionKind.Payout, Bytes32.FromUInt64(0x501), node.Mint, honest.PublicKey, 7),
+        ]);
+        var options = node.Options();
+        options.MaxTransfersPerChunk = 2; // one mint on this cluster: two transfers fit a transaction
+        var submitter = new ChunkSubmitter(node.Rpc, options, new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0]), new LocalKeypairSigner(node.Signers[1])]);
+
+        var applied = await submitter.SubmitAsync(chunk, default);
+
+        Assert.Equal(Core.Settlement.ChunkSubmissionOutcome.Applied, applied.Outcome);
+        Assert.Equal(7ul, await node.TokenBalanceAsync(ProgramAddress.AssociatedTokenAccount(honest.PublicKey, node.Mint)));
+        var claimAddress = node.Escrow.ClaimAddress(depositor.PublicKey, node.Mint);
+        var claimData = (await node.Rpc.GetAccountInfoAsync(claimAddress, Commitment.Confirmed, default))!.Data;
+        Assert.Equal(new EscrowClaim(depositor.PublicKey, node.Mint, 1_234_567), EscrowClaim.Decode(claimData));
+        var after = await node.PoolAsync();
+        Assert.Equal(before.Claims + 1_234_567, after.Claims);
+        Assert.Equal(EscrowIntentStatus.Refunded, EscrowIntent.Decode((await node.Rpc.GetAccountInfoAsync(node.Escrow.IntentAddress(id), Commitment.Confirmed, default))!.Data).Status);
+
+        var logs = (await node.Rpc.GetTransactionAsync(applied.TransactionId!, Commitment.Confirmed, default))!.LogMessages;
+        var lines = EscrowEventDecoder.ProgramDataLines(logs, node.Escrow.ProgramId);
+        var events = lines.Select(l => EscrowEventDecoder.DecodeBase64(l)).ToArray();
+        var created = Assert.Single(events.OfType<ClaimCreatedEvent>());
+        Assert.Equal(new ClaimCreatedEvent(depositor.PublicKey, node.Mint, 1_234_567, 1_234_567, Core.Settlement.ActionKind.Refund, id, 501, ata), created);
+        using var js = await RunNodeAsync(new { events = lines, claim = Convert.ToBase64String(claimData), pool = Convert.ToBase64String((await node.Rpc.GetAccountInfoAsync(node.Escrow.PoolAddress(node.Mint), Commitment.Confirmed, default))!.Data) }, ClaimScript);
+        var jsCreated = js.RootElement.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("name").GetString() == "ClaimCreated");
+        Assert.Equal(
+            (Base58.EncodeKey(created.Owner), Base58.EncodeKey(created.Mint), created.Amount.ToString(), created.ClaimTotal.ToString(), (int)created.Kind, Hex(created.IntentId), created.Epoch.ToString(), Base58.EncodeKey(created.Destination)),
+            (jsCreated.GetProperty("owner").GetString(), jsCreated.GetProperty("mint").GetString(), jsCreated.GetProperty("amount").GetString(), jsCreated.GetProperty("claimTotal").GetString(),
+             jsCreated.GetProperty("kind").GetInt32(), jsCreated.GetProperty("intentId").GetString(), jsCreated.GetProperty("epoch").GetString(), jsCreated.GetProperty("destination").GetString()));
+        Assert.Equal("1234567", js.RootElement.GetProperty("claim").GetProperty("amount").GetString());
+        Assert.Equal(after.Claims.ToString(), js.RootElement.GetProperty("pool").GetProperty("claims").GetString());
+
+        // The depositor collects its claim to any account of the mint (here the honest user's).
+        var claimed = await node.SendAsync([node.Escrow.Claim(depositor.PublicKey, node.Mint, ProgramAddress.AssociatedTokenAccount(honest.PublicKey, node.Mint))], depositor);
+        Assert.Equal(7ul + 1_234_567, await node.TokenBalanceAsync(ProgramAddress.AssociatedTokenAccount(honest.PublicKey, node.Mint)));
+        var claimedLogs = (await node.Rpc.GetTransactionAsync(claimed, Commitment.Confirmed, default))!.LogMessages;
+        Assert.Equal(
+            new ClaimedEvent(depositor.PublicKey, node.Mint, ProgramAddress.AssociatedTokenAccount(honest.PublicKey, node.Mint), 1_234_567),
+            Assert.Single(EscrowEventDecoder.ProgramDataLines(claimedLogs, node.Escrow.ProgramId).Select(l => EscrowEventDecoder.DecodeBase64(l))));
+        Assert.Equal(before.Claims, (await node.PoolAsync()).Claims);
+    }
+
+    private async Task<JsonDocument> RunNodeAsync(object input, string script = Script)
     {
         var escrowJs = new Uri(Path.Combine(node.RepoRoot, "programs", "solana", "client", "escrow.js")).AbsoluteUri;
-        var start = new ProcessStartInfo("node", ["--input-type=module", "-e", Script, escrowJs])
+        var start = new ProcessStartInfo("node", ["--input-type=module", "-e", script, escrowJs])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

@@ -26,8 +26,8 @@ public sealed class FaultInjectionIntegrationTests(DevnodeFixture node, ITestOut
         using var http = new HttpClient();
         var faulty = new SolanaRpcClient(http, options);
 
-        var result = await new LegSubmitter(faulty, options, new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0]), new LocalKeypairSigner(node.Signers[2])])
-            .SubmitAsync(scenario.Leg, default);
+        var submitter = new ChunkSubmitter(faulty, options, new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0]), new LocalKeypairSigner(node.Signers[2])]);
+        var result = await LegScenario.SubmitLegAsync(submitter, scenario.Leg);
 
         output.WriteLine($"seed {seed}: {proxy.Stats}");
         Assert.True(proxy.Faults > 0, proxy.Stats);
@@ -38,9 +38,9 @@ public sealed class FaultInjectionIntegrationTests(DevnodeFixture node, ITestOut
         Assert.Equal(before.Pool.Pool + scenario.ReleasedTotal - paidOut, after.Pool.Pool);
 
         // Exactly one successful transaction ever touched each chunk's receipt.
-        foreach (var chunk in result.Chunks)
+        foreach (var chunk in result)
         {
-            var touching = await node.Rpc.GetSignaturesForAddressAsync(node.Escrow.ReceiptAddress(epoch, chunk.Chunk), new SignaturePage(null, null, 1000), Commitment.Confirmed, default);
+            var touching = await node.Rpc.GetSignaturesForAddressAsync(node.Escrow.ReceiptAddress(epoch, chunk.Chunk.Index), new SignaturePage(null, null, 1000), Commitment.Confirmed, default);
             Assert.Single(touching, s => !s.Failed);
         }
 

@@ -68,6 +68,30 @@ internal sealed class LegScenario
         return new LegScenario { Leg = leg, Payouts = payoutList, Refunds = refundList, ReleasedTotal = released, Withdraw = (treasury.PublicKey, 3_000_000) };
     }
 
+    /// <summary>The leg's chunks as every node plans them for <paramref name="submitter"/>'s limits.</summary>
+    /// Payouts pay intents released on another chain: the planner sees that origin leg too (here the EVM chain's
+    /// Releases of the payouts' source intents), then only this chain's chunks are kept.
+    public static IReadOnlyList<SettlementChunk> Plan(SettlementLeg leg, IChunkSubmitter submitter)
+    {
+        var sources = leg.Actions.Where(a => a.Kind == ActionKind.Payout)
+            .Select(a => new SettlementAction(ActionKind.Release, a.IntentId, Bytes32.FromUInt64(0xE0), Bytes32.Zero, UInt256.Zero))
+            .Order(Comparer<SettlementAction>.Create(SettlementAction.CompareCanonical)).ToArray();
+        IReadOnlyList<SettlementLeg> legs = sources.Length == 0 ? [leg] : [leg, new SettlementLeg(DevnodeFixture.EvmChain, leg.EpochId, leg.BatchRoot, Bytes32.Zero, sources)];
+        return [.. Aggregator.Settlement.SettlementChunkPlanner.Plan(legs, c => c == leg.ChainId ? submitter.Limits : new ChunkLimits(32, 32)).Where(c => c.ChainId == leg.ChainId)];
+    }
+
+    /// <summary>Submits every planned chunk of <paramref name="leg"/> in order (Release chunks first).</summary>
+    public static async Task<IReadOnlyList<ChunkSubmission>> SubmitLegAsync(IChunkSubmitter submitter, SettlementLeg leg)
+    {
+        var results = new List<ChunkSubmission>();
+        foreach (var chunk in Plan(leg, submitter))
+        {
+            results.Add(await submitter.SubmitAsync(chunk, default));
+        }
+
+        return results;
+    }
+
     /// <summary>Token balances of every account the leg pays, and the pool state.</summary>
     public async Task<(ulong[] Payouts, ulong Refund, ulong Treasury, EscrowPool Pool)> BalancesAsync(DevnodeFixture node)
     {

@@ -18,16 +18,19 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node, ITestOutputHe
         var before = await scenario.BalancesAsync(node);
         var submitter = Submitter(node.Rpc);
 
-        var result = await submitter.SubmitAsync(scenario.Leg, default);
-
-        foreach (var planned in submitter.Plan(scenario.Leg))
+        var chunks = LegScenario.Plan(scenario.Leg, submitter);
+        foreach (var planned in chunks)
         {
-            output.WriteLine($"chunk {planned.Index}: {planned.Actions.Count} actions, {planned.TransactionSize} bytes, {planned.ComputeUnits} CU requested");
+            var built = await submitter.BuildAsync(planned, createAccounts: true, default);
+            output.WriteLine($"chunk {planned.Index} ({planned.Stage}): {planned.Actions.Count} actions, {built.Size} bytes, {built.ComputeUnits} CU requested");
         }
 
-        Assert.True(result.Chunks.Count >= 3, $"expected several transactions, got {result.Chunks.Count}");
-        Assert.All(result.Chunks, c => Assert.Equal(ChunkOutcome.Applied, c.Outcome));
-        Assert.Equal(scenario.Leg.Actions.Count, result.Chunks.Sum(c => c.ActionCount));
+        var result = await LegScenario.SubmitLegAsync(submitter, scenario.Leg);
+
+        Assert.True(result.Count >= 3, $"expected several transactions, got {result.Count}");
+        Assert.All(result, c => Assert.Equal(ChunkSubmissionOutcome.Applied, c.Outcome));
+        Assert.Equal(scenario.Leg.Actions.Count, result.Sum(c => c.ActionCount));
+        Assert.All(chunks, c => Assert.True(c.Stage == ChunkStage.Release ? c.Actions.All(a => a.Kind == ActionKind.Release) : c.Actions.All(a => a.Kind != ActionKind.Release)));
         var after = await scenario.BalancesAsync(node);
         Assert.Equal(scenario.Payouts.Select(p => p.Amount), after.Payouts);
         Assert.Equal(before.Refund + scenario.Refunds.Aggregate(0ul, (s, r) => s + r.Amount), after.Refund);
@@ -35,10 +38,10 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node, ITestOutputHe
         var paidOut = scenario.Payouts.Aggregate(0ul, (s, p) => s + p.Amount) + scenario.Withdraw.Amount;
         Assert.Equal(before.Pool.Pool + scenario.ReleasedTotal - paidOut, after.Pool.Pool);
         Assert.Equal(before.Pool.Escrowed - scenario.ReleasedTotal - scenario.Refunds.Aggregate(0ul, (s, r) => s + r.Amount), after.Pool.Escrowed);
-        foreach (var chunk in result.Chunks)
+        foreach (var chunk in chunks)
         {
-            var receipt = EscrowReceipt.Decode((await node.Rpc.GetAccountInfoAsync(node.Escrow.ReceiptAddress(101, chunk.Chunk), Commitment.Confirmed, default))!.Data);
-            Assert.Equal(chunk.ChunkHash, receipt.ChunkHash);
+            var receipt = EscrowReceipt.Decode((await node.Rpc.GetAccountInfoAsync(node.Escrow.ReceiptAddress(101, chunk.Index), Commitment.Confirmed, default))!.Data);
+            Assert.Equal(chunk.ChunkHash(), receipt.ChunkHash);
             Assert.Equal(scenario.Leg.BatchRoot, receipt.BatchRoot);
         }
 
@@ -49,8 +52,8 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node, ITestOutputHe
         }
 
         // Submitting the same leg again is a no-op: every chunk is found applied, nothing moves.
-        var again = await submitter.SubmitAsync(scenario.Leg, default);
-        Assert.All(again.Chunks, c => Assert.Equal(ChunkOutcome.AlreadyApplied, c.Outcome));
+        var again = await LegScenario.SubmitLegAsync(submitter, scenario.Leg);
+        Assert.All(again, c => Assert.Equal(ChunkSubmissionOutcome.AlreadyApplied, c.Outcome));
         var unchanged = await scenario.BalancesAsync(node);
         Assert.Equal(after.Payouts, unchanged.Payouts);
         Assert.Equal(after.Pool, unchanged.Pool);
@@ -61,9 +64,9 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node, ITestOutputHe
     {
         var scenario = await LegScenario.CreateAsync(node, "replay", epoch: 102, releases: 1, refunds: 0, payouts: 2);
         var submitter = Submitter(node.Rpc);
-        await submitter.SubmitAsync(scenario.Leg, default);
+        await LegScenario.SubmitLegAsync(submitter, scenario.Leg);
         var after = await scenario.BalancesAsync(node);
-        var chunk = submitter.Plan(scenario.Leg)[0];
+        var chunk = await submitter.BuildAsync(LegScenario.Plan(scenario.Leg, submitter)[0], createAccounts: true, default);
 
         // A hand-built replay of chunk 0, signed anew over a newer blockhash (the same one would give the same
         // signature and AlreadyProcessed): preflight names the program error and carries the logs.
@@ -88,9 +91,9 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node, ITestOutputHe
     public async Task SubmitAsync_SameEpochChunkWithOtherContent_ThrowsConflict()
     {
         var scenario = await LegScenario.CreateAsync(node, "conflict", epoch: 103, releases: 0, refunds: 0, payouts: 1);
-        await Submitter(node.Rpc).SubmitAsync(scenario.Leg, default);
-        var other = scenario.Leg with { BatchRoot = Bytes32.FromUInt64(42) };
-        var ex = await Assert.ThrowsAsync<LegSubmissionException>(() => Submitter(node.Rpc).SubmitAsync(other, default));
+        await LegScenario.SubmitLegAsync(Submitter(node.Rpc), scenario.Leg);
+        var other = LegScenario.Plan(scenario.Leg with { BatchRoot = Bytes32.FromUInt64(42) }, Submitter(node.Rpc))[0];
+        var ex = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(node.Rpc).SubmitAsync(other, default));
         Assert.Contains("different content", ex.Message);
     }
 
@@ -98,12 +101,12 @@ public sealed class SubmitterIntegrationTests(DevnodeFixture node, ITestOutputHe
     public async Task SubmitAsync_OneAttestorBelowThreshold_ThrowsWithProgramErrorName()
     {
         var scenario = await LegScenario.CreateAsync(node, "threshold", epoch: 104, releases: 0, refunds: 0, payouts: 1);
-        var submitter = new LegSubmitter(node.Rpc, node.Options(), new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0])]);
-        var ex = await Assert.ThrowsAsync<LegSubmissionException>(() => submitter.SubmitAsync(scenario.Leg, default));
+        var submitter = new ChunkSubmitter(node.Rpc, node.Options(), new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0])]);
+        var ex = await Assert.ThrowsAsync<ChunkSubmissionException>(() => LegScenario.SubmitLegAsync(submitter, scenario.Leg));
         Assert.Equal("BelowThreshold", ex.Error?.ProgramErrorName);
         Assert.NotEmpty(ex.Logs);
     }
 
-    internal LegSubmitter Submitter(ISolanaRpc rpc, Solana.Configuration.SolanaClusterOptions? options = null) =>
+    internal ChunkSubmitter Submitter(ISolanaRpc rpc, Solana.Configuration.SolanaClusterOptions? options = null) =>
         new(rpc, options ?? node.Options(), new LocalKeypairSigner(node.Signers[0]), [new LocalKeypairSigner(node.Signers[0]), new LocalKeypairSigner(node.Signers[1])]);
 }

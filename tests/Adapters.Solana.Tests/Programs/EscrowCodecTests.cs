@@ -13,6 +13,7 @@ public sealed class EscrowCodecTests
     private static readonly Bytes32 Mint = Base58.DecodeKey(Address("ata", 0, "mint"));
     private static readonly Bytes32 Alice = Base58.DecodeKey(Address("ata", 0, "owner"));
     private static readonly Bytes32 Bob = Base58.DecodeKey(Address("ata", 1, "owner"));
+    private static readonly Bytes32 Carol = Base58.DecodeKey(Address("ata", 2, "owner"));
     private static readonly Bytes32 AtaAlice = Base58.DecodeKey(Address("ata", 0, "address"));
     private static readonly Bytes32 AtaBob = Base58.DecodeKey(Address("ata", 1, "address"));
     private static readonly Bytes32 AtaCarol = Base58.DecodeKey(Address("ata", 2, "address"));
@@ -28,26 +29,33 @@ public sealed class EscrowCodecTests
         Assert.Equal(pdas["receipt"], Base58.EncodeKey(Escrow.ReceiptAddress(7, 3)));
         Assert.Equal(pdas["intent"], Base58.EncodeKey(Escrow.IntentAddress(new Bytes32(Sha("some-intent")))));
         Assert.Equal(pdas["paid"], Base58.EncodeKey(Escrow.PaidMarkerAddress(new Bytes32(Sha("some-source")))));
+        Assert.Equal(pdas["withdrawn"], Base58.EncodeKey(Escrow.WithdrawMarkerAddress(new Bytes32(Sha("some-leaf")))));
+        Assert.Equal(pdas["claim"], Base58.EncodeKey(Escrow.ClaimAddress(Alice, Mint)));
     }
 
     [Fact]
     public void Instructions_KitAndProgramEncoder_SameBytesAndAccounts()
     {
-        AssertSame("escrow.initialize", Escrow.Initialize(Alice, new ChainId(900001), 3600, 2, [Alice, Bob]));
+        AssertSame("escrow.initialize", Escrow.Initialize(Alice, new ChainId(900001), 3600, 7200, 2, [Alice, Bob]));
         AssertSame("escrow.createPool", Escrow.CreatePool(Alice, Mint));
         var open = new OpenIntentParams(Mint, 2_500_000, new ChainId(31337), new Bytes32(Sha("out-token")),
             UInt256.FromBigInteger((System.Numerics.BigInteger.One << 200) + 12345), new Bytes32(Sha("recipient")), 1767229200);
         AssertSame("escrow.open", Escrow.Open(Alice, AtaAlice, open, new ChainId(900001), 5));
         AssertSame("escrow.fund", Escrow.Fund(Alice, AtaAlice, Mint, 777));
-        AssertSame("escrow.settle", Escrow.Settle(Alice, 7, 3, new Bytes32(Sha("root")), [Alice, Bob],
+        AssertSame("escrow.settleRelease", Escrow.Settle(Alice, new ChainId(900001), 7, 2, new Bytes32(Sha("root")), [Alice, Bob],
+            [new EscrowSettleAction(ActionKind.Release, new Bytes32(Sha("i0")), Bytes32.Zero, 0, Mint, default)]));
+        AssertSame("escrow.settle", Escrow.Settle(Alice, new ChainId(900001), 7, 3, new Bytes32(Sha("root")), [Alice, Bob],
         [
-            new EscrowSettleAction(ActionKind.Release, new Bytes32(Sha("i0")), 0, Mint, default),
-            new EscrowSettleAction(ActionKind.Refund, new Bytes32(Sha("i1")), 10, Mint, AtaAlice),
-            new EscrowSettleAction(ActionKind.Payout, new Bytes32(Sha("i2")), 20, Mint, AtaBob),
-            new EscrowSettleAction(ActionKind.Withdraw, Bytes32.Zero, 30, Mint, AtaCarol),
+            new EscrowSettleAction(ActionKind.Refund, new Bytes32(Sha("i1")), Alice, 10, Mint, AtaAlice),
+            new EscrowSettleAction(ActionKind.Payout, new Bytes32(Sha("i2")), Bob, 20, Mint, AtaBob),
+            new EscrowSettleAction(ActionKind.Withdraw, Bytes32.Zero, Carol, 30, Mint, AtaCarol),
         ]));
         AssertSame("escrow.refundExpired", Escrow.RefundExpired(new Bytes32(Sha("i1")), Mint, AtaAlice));
-        AssertSame("escrow.setSigners", Escrow.SetSigners(Alice, 1, [Bob]));
+        AssertSame("escrow.proposeSigners", Escrow.ProposeSigners([Alice, Bob], 1, [Bob]));
+        AssertSame("escrow.activateSigners", Escrow.ActivateSigners());
+        AssertSame("escrow.proposeAdmin", Escrow.ProposeAdmin(Alice, Bob));
+        AssertSame("escrow.acceptAdmin", Escrow.AcceptAdmin(Bob));
+        AssertSame("escrow.claim", Escrow.Claim(Alice, Mint, AtaBob));
         AssertSame("escrow.setPaused", Escrow.SetPaused(Alice, true));
         AssertSame("escrow.setDestinationChain", Escrow.SetDestinationChain(Alice, new ChainId(31337), true));
     }
@@ -59,6 +67,7 @@ public sealed class EscrowCodecTests
         AssertSame("token.initializeAccount3", TokenProgram.InitializeAccount3(AtaAlice, Mint, Alice));
         AssertSame("token.mintTo", TokenProgram.MintTo(Mint, AtaAlice, Alice, 1_000_000));
         AssertSame("token.transfer", TokenProgram.Transfer(AtaAlice, AtaBob, Alice, 42));
+        AssertSame("token.setAuthorityAccountOwner", TokenProgram.SetAccountOwner(AtaAlice, Alice, Bob));
         AssertSame("ata.createIdempotent", AssociatedTokenProgram.CreateIdempotent(Alice, Bob, Mint));
         AssertSame("system.createAccount", SystemProgram.CreateAccount(Alice, Mint, 1461600, 82, WellKnown.TokenProgram));
         AssertSame("system.transfer", SystemProgram.Transfer(Alice, Bob, 5000));
@@ -82,7 +91,9 @@ public sealed class EscrowCodecTests
         Assert.Equal("ChunkAlreadyApplied", EscrowErrors.NameOf(22));
         Assert.Equal("InvalidActionField", EscrowErrors.NameOf(30));
         Assert.Equal("InvalidInstruction", EscrowErrors.NameOf(1));
-        Assert.Null(EscrowErrors.NameOf(31));
+        Assert.Equal("MixedChunk", EscrowErrors.NameOf(31));
+        Assert.Equal("Undeliverable", EscrowErrors.NameOf(37));
+        Assert.Null(EscrowErrors.NameOf(38));
         Assert.Null(EscrowErrors.NameOf(0));
     }
 

@@ -12,7 +12,7 @@ import {
   getBase58Decoder, getBase58Encoder, getBase64EncodedWireTransaction, getProgramDerivedAddress, getShortU16Encoder, isOffCurveAddress,
   pipe, setTransactionMessageFeePayer, setTransactionMessageLifetimeUsingBlockhash, signBytes, signTransaction,
 } from "@solana/kit";
-import { findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstruction, getInitializeAccount3Instruction, getInitializeMint2Instruction, getMintToInstruction, getTransferInstruction, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
+import { AuthorityType, getSetAuthorityInstruction, findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstruction, getInitializeAccount3Instruction, getInitializeMint2Instruction, getMintToInstruction, getTransferInstruction, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
 import { getCreateAccountInstruction, getTransferSolInstruction } from "@solana-program/system";
 
 const repo = process.argv[2];
@@ -69,6 +69,8 @@ const pdaCases = [
   { name: "intent", seeds: [Buffer.from("intent"), seed("some-intent")] },
   { name: "receipt", seeds: [Buffer.from("receipt"), u64le(7), u32le(3)] },
   { name: "paid", seeds: [Buffer.from("paid"), seed("some-source")] },
+  { name: "withdrawn", seeds: [Buffer.from("withdrawn"), seed("some-leaf")] },
+  { name: "claim", seeds: [Buffer.from("claim"), Buffer.from(addrEnc.encode(wallet)), Buffer.from(addrEnc.encode(mint))] },
 ];
 out.pdas = [];
 for (const c of pdaCases) {
@@ -95,29 +97,39 @@ out.instructions.push(serializeIx("token.initializeMint2", getInitializeMint2Ins
 out.instructions.push(serializeIx("token.initializeAccount3", getInitializeAccount3Instruction({ account: ataAlice, mint, owner: wallet })));
 out.instructions.push(serializeIx("token.mintTo", getMintToInstruction({ mint, token: ataAlice, mintAuthority: fake(wallet), amount: 1_000_000n })));
 out.instructions.push(serializeIx("token.transfer", getTransferInstruction({ source: ataAlice, destination: out.ata[1].address, authority: fake(wallet), amount: 42n })));
+out.instructions.push(serializeIx("token.setAuthorityAccountOwner", getSetAuthorityInstruction({ owned: ataAlice, owner: fake(wallet), authorityType: AuthorityType.AccountOwner, newAuthority: bob })));
 out.instructions.push(serializeIx("ata.createIdempotent", getCreateAssociatedTokenIdempotentInstruction({ payer: fake(wallet), ata: out.ata[1].address, owner: bob, mint })));
 out.instructions.push(serializeIx("system.createAccount", getCreateAccountInstruction({ payer: fake(wallet), newAccount: fake(mint), lamports: 1461600n, space: 82n, programAddress: TOKEN_PROGRAM_ADDRESS })));
 out.instructions.push(serializeIx("system.transfer", getTransferSolInstruction({ source: fake(wallet), destination: bob, amount: 5000n })));
-out.instructions.push(serializeIx("escrow.initialize", await escrow.initializeIx({ admin: fake(wallet), chainId: 900001n, graceSeconds: 3600n, threshold: 2, signers: [wallet, bob] })));
-out.instructions.push(serializeIx("escrow.createPool", await escrow.createPoolIx({ payer: fake(wallet), mint })));
+out.instructions.push(serializeIx("escrow.initialize", await escrow.initializeIx({ admin: fake(wallet), chainId: 900001n, graceSeconds: 3600n, activationDelaySeconds: 7200n, threshold: 2, signers: [wallet, bob] })));
+out.instructions.push(serializeIx("escrow.createPool", await escrow.createPoolIx({ admin: fake(wallet), mint })));
 const open = await escrow.openIx({
   depositor: fake(wallet), sourceToken: ataAlice, mint, amount: 2_500_000n, destinationChainId: 31337n, outputToken: seed("out-token"),
   minOutputAmount: 2n ** 200n + 12345n, recipient: seed("recipient"), fillDeadline: 1767229200n, chainId: 900001n, nonce: 5n,
 });
 out.instructions.push({ ...serializeIx("escrow.open", open.instruction), intentIdHex: hex(open.intentId) });
 out.instructions.push(serializeIx("escrow.fund", await escrow.fundIx({ funder: fake(wallet), source: ataAlice, mint, amount: 777n })));
+// v2: a chunk carries Releases only, or no Release
+const settleRelease = await escrow.settleIx({
+  payer: fake(wallet), epoch: 7n, chunk: 2, batchRoot: seed("root"), attestors: [fake(wallet), fake(bob)], chainId: 900001n,
+  actions: [{ kind: 0, intentId: seed("i0"), amount: 0n, intent: (await escrow.intentPda(seed("i0"))).address, mint }],
+});
+out.instructions.push(serializeIx("escrow.settleRelease", settleRelease));
 const settle = await escrow.settleIx({
-  payer: fake(wallet), epoch: 7n, chunk: 3, batchRoot: seed("root"), attestors: [fake(wallet), fake(bob)],
+  payer: fake(wallet), epoch: 7n, chunk: 3, batchRoot: seed("root"), attestors: [fake(wallet), fake(bob)], chainId: 900001n,
   actions: [
-    { kind: 0, intentId: seed("i0"), amount: 0n, intent: (await escrow.intentPda(seed("i0"))).address, mint },
-    { kind: 1, intentId: seed("i1"), amount: 10n, intent: (await escrow.intentPda(seed("i1"))).address, mint, to: ataAlice },
-    { kind: 2, intentId: seed("i2"), amount: 20n, mint, to: out.ata[1].address },
-    { kind: 3, amount: 30n, mint, to: out.ata[2].address },
+    { kind: 1, intentId: seed("i1"), amount: 10n, intent: (await escrow.intentPda(seed("i1"))).address, mint, account: wallet, to: ataAlice },
+    { kind: 2, intentId: seed("i2"), amount: 20n, mint, account: bob, to: out.ata[1].address },
+    { kind: 3, amount: 30n, mint, account: out.ata[2].owner, to: out.ata[2].address },
   ],
 });
 out.instructions.push(serializeIx("escrow.settle", settle));
 out.instructions.push(serializeIx("escrow.refundExpired", await escrow.refundExpiredIx({ intent: (await escrow.intentPda(seed("i1"))).address, mint, to: ataAlice })));
-out.instructions.push(serializeIx("escrow.setSigners", await escrow.setSignersIx({ admin: fake(wallet), threshold: 1, signers: [bob] })));
+out.instructions.push(serializeIx("escrow.proposeSigners", await escrow.proposeSignersIx({ attestors: [fake(wallet), fake(bob)], threshold: 1, signers: [bob] })));
+out.instructions.push(serializeIx("escrow.activateSigners", await escrow.activateSignersIx()));
+out.instructions.push(serializeIx("escrow.proposeAdmin", await escrow.proposeAdminIx({ admin: fake(wallet), newAdmin: bob })));
+out.instructions.push(serializeIx("escrow.acceptAdmin", await escrow.acceptAdminIx({ newAdmin: fake(bob) })));
+out.instructions.push(serializeIx("escrow.claim", await escrow.claimIx({ owner: fake(wallet), mint, to: out.ata[1].address })));
 out.instructions.push(serializeIx("escrow.setPaused", await escrow.setPausedIx({ admin: fake(wallet), paused: true })));
 out.instructions.push(serializeIx("escrow.setDestinationChain", await escrow.setDestinationChainIx({ admin: fake(wallet), chainId: 31337n, enabled: true })));
 

@@ -8,11 +8,11 @@ using DiscreteExec.Core.Settlement;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Settlement;
 
-public sealed class LegSubmitterTests : IDisposable
+public sealed class ChunkSubmitterTests : IDisposable
 {
     private readonly SolanaKeypair _payer = SolanaKeypair.FromSeed(new byte[32]);
     private readonly SolanaKeypair _attestor = SolanaKeypair.FromSeed(Enumerable.Repeat((byte)9, 32).ToArray());
-    private readonly SettlementLeg _leg = new(new ChainId(900001), 9, Bytes32.FromUInt64(3), Bytes32.FromUInt64(3),
+    private readonly SettlementChunk _leg = new(new ChainId(900001), 9, 0, Bytes32.FromUInt64(3), ChunkStage.Transfer,
         [new SettlementAction(ActionKind.Payout, Bytes32.FromUInt64(1), Bytes32.FromUInt64(77), Bytes32.FromUInt64(2), 5)]);
 
     [Fact]
@@ -27,8 +27,7 @@ public sealed class LegSubmitterTests : IDisposable
         Assert.Equal(2, rpc.Sent.Count);
         Assert.NotEqual(rpc.Sent[0].Message.RecentBlockhash, rpc.Sent[1].Message.RecentBlockhash);
         Assert.NotEqual(rpc.Sent[0].Id, rpc.Sent[1].Id);
-        var chunk = Assert.Single(result.Chunks);
-        Assert.Equal((ChunkOutcome.Applied, rpc.Sent[1].Id), (chunk.Outcome, chunk.Signature));
+        Assert.Equal((ChunkSubmissionOutcome.Applied, rpc.Sent[1].Id), (result.Outcome, result.TransactionId));
         Assert.All(rpc.Sent, tx => Assert.Equal(2, tx.Signatures.Count));
     }
 
@@ -44,14 +43,14 @@ public sealed class LegSubmitterTests : IDisposable
 
         var result = await Submitter(rpc).SubmitAsync(_leg, default);
 
-        Assert.Equal(rpc.Sent[0].Id, Assert.Single(result.Chunks).Signature);
+        Assert.Equal(rpc.Sent[0].Id, result.TransactionId);
     }
 
     [Fact]
     public async Task SubmitAsync_LandedButChunkAlreadyApplied_ReportsAlreadyAppliedFromReceipt()
     {
         var rpc = new ScriptedRpc();
-        var chunkHash = SettlementLeaf.ChunkHash(SettlementLeaf.Hashes(_leg.ChainId, _leg.EpochId, _leg.Actions));
+        var chunkHash = _leg.ChunkHash();
         rpc.Sends.Enqueue(tx =>
         {
             rpc.Statuses[tx.Id] = new SignatureStatus(5, Commitment.Confirmed, new TransactionError("InstructionError", 2, "Custom", 22, "{}"));
@@ -60,14 +59,14 @@ public sealed class LegSubmitterTests : IDisposable
 
         var result = await Submitter(rpc).SubmitAsync(_leg, default);
 
-        Assert.Equal(ChunkOutcome.AlreadyApplied, Assert.Single(result.Chunks).Outcome);
+        Assert.Equal(ChunkSubmissionOutcome.AlreadyApplied, result.Outcome);
     }
 
     [Fact]
     public async Task SubmitAsync_ReceiptWithOtherChunkHash_ThrowsConflictWithoutSending()
     {
         var rpc = new ScriptedRpc { Receipt = Receipt(Bytes32.FromUInt64(1234), _leg.BatchRoot) };
-        var ex = await Assert.ThrowsAsync<LegSubmissionException>(() => Submitter(rpc).SubmitAsync(_leg, default));
+        var ex = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(rpc).SubmitAsync(_leg, default));
         Assert.Contains("different content", ex.Message);
         Assert.Empty(rpc.Sent);
     }
@@ -77,7 +76,7 @@ public sealed class LegSubmitterTests : IDisposable
     {
         var rpc = new ScriptedRpc();
         rpc.Sends.Enqueue(_ => throw new SolanaTransactionException("sendTransaction", -32002, new TransactionError("InstructionError", 3, "Custom", 24, "{}"), ["log"], null));
-        var ex = await Assert.ThrowsAsync<LegSubmissionException>(() => Submitter(rpc).SubmitAsync(_leg, default));
+        var ex = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(rpc).SubmitAsync(_leg, default));
         Assert.Equal("InsufficientPool", ex.Error?.ProgramErrorName);
         Assert.Equal(["log"], ex.Logs);
         Assert.Single(rpc.Sent);
@@ -95,11 +94,11 @@ public sealed class LegSubmitterTests : IDisposable
 
         Assert.Equal(3, rpc.Sent.Count);
         Assert.Single(rpc.Sent.Select(t => t.Id).Distinct());
-        Assert.Equal(rpc.Sent[0].Id, Assert.Single(result.Chunks).Signature);
+        Assert.Equal(rpc.Sent[0].Id, result.TransactionId);
     }
 
     [Fact]
-    public async Task SubmitAsync_LegOfAnotherChain_Throws() =>
+    public async Task SubmitAsync_ChunkOfAnotherChain_Throws() =>
         await Assert.ThrowsAsync<ArgumentException>(() => Submitter(new ScriptedRpc()).SubmitAsync(_leg with { ChainId = new ChainId(1) }, default));
 
     public void Dispose()
@@ -122,7 +121,55 @@ public sealed class LegSubmitterTests : IDisposable
         return data;
     }
 
-    private LegSubmitter Submitter(ISolanaRpc rpc) => new(
+    [Fact]
+    public async Task SubmitAsync_MoreActionsThanTheLimit_ThrowsNamingTheChunkWithoutSending()
+    {
+        var rpc = new ScriptedRpc();
+        var big = _leg with
+        {
+            Index = 7,
+            Actions = [.. Enumerable.Range(0, SolanaClusterOptions.DefaultMaxTransfersPerChunk + 1).Select(i => new SettlementAction(ActionKind.Payout, Bytes32.FromUInt64((ulong)i + 1), Bytes32.FromUInt64(77), Bytes32.FromUInt64(2), 5))],
+        };
+        var ex = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(rpc).SubmitAsync(big, default));
+        Assert.Equal((9ul, 7u), (ex.EpochId, ex.Chunk));
+        Assert.StartsWith("Epoch 9 chunk 7:", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(rpc.Sent);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_AccountCreationFailsBecauseTheAccountAppeared_RebuildsWithoutIt()
+    {
+        // The recipient's ATA did not exist when the transaction was built; it appears (reassigned to another owner)
+        // before ours lands, so CreateIdempotent (instruction 1) fails. Even if it is closed again (it looks missing),
+        // the rebuilt transaction must not try to create it: the program makes a missing account a claim.
+        var rpc = new ScriptedRpc();
+        rpc.Sends.Enqueue(_ => throw new SolanaTransactionException("sendTransaction", -32002, new TransactionError("InstructionError", 1, "IllegalOwner", null, "{}"), [], null));
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+
+        var result = await Submitter(rpc).SubmitAsync(_leg, default);
+
+        Assert.Equal(ChunkSubmissionOutcome.Applied, result.Outcome);
+        Assert.Equal(2, rpc.Sent.Count);
+        Assert.Equal(3, rpc.Sent[0].Message.Instructions.Count);
+        Assert.Equal(2, rpc.Sent[1].Message.Instructions.Count);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_TransactionExpiredUnseen_RebuildStillCreatesMissingAccounts()
+    {
+        // A lost transaction is not a race on the recipient's account: its rebuild keeps creating missing accounts.
+        var rpc = new ScriptedRpc { BlockHeight = 1000 };
+        rpc.Sends.Enqueue(_ => { });
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+
+        var result = await Submitter(rpc).SubmitAsync(_leg, default);
+
+        Assert.Equal(ChunkSubmissionOutcome.Applied, result.Outcome);
+        Assert.Equal(2, rpc.Sent.Count);
+        Assert.All(rpc.Sent, tx => Assert.Equal(3, tx.Message.Instructions.Count));
+    }
+
+    private ChunkSubmitter Submitter(ISolanaRpc rpc) => new(
         rpc,
         new SolanaClusterOptions
         {
@@ -148,6 +195,7 @@ public sealed class LegSubmitterTests : IDisposable
 
         public byte[]? Receipt { get; set; }
 
+
         public void Confirm(string signature) => Statuses[signature] = new SignatureStatus(5, Commitment.Confirmed, null);
 
         public Task<string> SendTransactionAsync(byte[] wireTransaction, SendOptions options, CancellationToken cancellationToken)
@@ -164,7 +212,10 @@ public sealed class LegSubmitterTests : IDisposable
         public Task<IReadOnlyList<SignatureStatus?>> GetSignatureStatusesAsync(IReadOnlyList<string> signatures, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<SignatureStatus?>>([.. signatures.Select(s => Statuses.GetValueOrDefault(s))]);
 
-        public Task<ulong> GetBlockHeightAsync(Commitment commitment, CancellationToken cancellationToken) => Task.FromResult(1ul);
+        /// <summary>Above the scripted blockhashes' last valid height (100) makes every unseen transaction expired.</summary>
+        public ulong BlockHeight { get; set; } = 1;
+
+        public Task<ulong> GetBlockHeightAsync(Commitment commitment, CancellationToken cancellationToken) => Task.FromResult(BlockHeight);
 
         public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) =>
             Task.FromResult(Receipt is null ? null : new AccountInfo(1, Base58.DecodeKey("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw"), Receipt, false));
@@ -175,7 +226,9 @@ public sealed class LegSubmitterTests : IDisposable
 
         public Task<TransactionDetails?> GetTransactionAsync(string signature, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
+        // No destination token account exists: the submitter would create each one.
+        public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<AccountInfo?>>([.. addresses.Select(_ => (AccountInfo?)null)]);
 
         public Task<ulong> GetBalanceAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
 
