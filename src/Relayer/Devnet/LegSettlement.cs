@@ -2,8 +2,8 @@ using DiscreteExec.Core;
 using System.Globalization;
 using DiscreteExec.Adapters.Evm;
 using DiscreteExec.Aggregator.Clearing;
+using DiscreteExec.Aggregator.Settlement;
 using DiscreteExec.Core.Settlement;
-using EvmOutcome = DiscreteExec.Adapters.Evm.Submission.ChunkOutcome;
 using SolanaOutcome = DiscreteExec.Adapters.Solana.Settlement.ChunkOutcome;
 
 namespace DiscreteExec.Relayer.Devnet;
@@ -21,8 +21,13 @@ internal sealed class LegSettlement(LocalDevnet devnet)
         {
             if (leg.ChainId == EvmDevChain.Chain)
             {
-                var result = await evm.SubmitAsync(leg, cancellationToken).ConfigureAwait(false);
-                chunks.AddRange(result.Chunks.Select(c => new SettledChunk(leg.ChainId, c.Chunk, c.ActionCount, c.Outcome == EvmOutcome.Applied, c.Receipt?.TransactionHash.ToString() ?? string.Empty)));
+                // Protocol v2 chunks of this leg in planner order (Release chunks first); the lead's rewrite settles every
+                // origin Release chunk before any payout across chains.
+                foreach (var planned in SettlementChunkPlanner.Plan([leg], _ => evm.Limits))
+                {
+                    var c = await evm.SubmitAsync(planned, cancellationToken).ConfigureAwait(false);
+                    chunks.Add(new SettledChunk(leg.ChainId, c.Chunk.Index, c.ActionCount, c.Outcome == ChunkSubmissionOutcome.Applied, c.TransactionId ?? string.Empty));
+                }
             }
             else if (leg.ChainId == SolanaDevChain.Chain)
             {
