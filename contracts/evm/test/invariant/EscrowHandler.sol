@@ -21,6 +21,7 @@ contract EscrowHandler is Test {
     uint256 public statusViolations;
     uint256 public doubleOutcomes;
     uint256 public unexpectedReverts; // valid chunks that reverted
+    uint256 public lateReleases; // Releases applied once the intent was refundable
     mapping(address => uint256) public ghostCredited; // funded + released
     mapping(address => uint256) public ghostDebited; // payouts + withdraws that left the pool
     address[] public accounts; // depositors and recipients, some blocked at times
@@ -29,6 +30,7 @@ contract EscrowHandler is Test {
     uint256 internal nextSource;
 
     mapping(bytes4 => uint256) public calls; // successful calls per handler function
+    mapping(address => uint256) public claimsCreated; // ClaimCreated amounts seen per token (coverage)
 
     constructor(IntentEscrow escrow_, address[] memory tokens_, uint256[] memory signerKeys_, address blocklister_) {
         escrow = escrow_;
@@ -106,11 +108,13 @@ contract EscrowHandler is Test {
 
     function toggleBlocked(uint256 accountSeed) external {
         address account = accounts[accountSeed % accounts.length];
-        TestToken t = TestToken(tokens[0]);
-        bool blocked = !t.isBlocked(account);
-        vm.prank(blocklister);
-        t.setBlocked(account, blocked);
+        _setBlocked(account, !TestToken(tokens[0]).isBlocked(account));
         calls[this.toggleBlocked.selector]++;
+    }
+
+    function _setBlocked(address account, bool blocked) internal {
+        vm.prank(blocklister);
+        TestToken(tokens[0]).setBlocked(account, blocked);
     }
 
     function poison(uint256 modeSeed) external {
@@ -132,6 +136,26 @@ contract EscrowHandler is Test {
         } catch {}
         _track();
         calls[this.tryDoubleOutcome.selector]++;
+    }
+
+    /// Relayers (or a stolen threshold) try to release an Open intent whose refund window is open:
+    /// its depositor may already be taking it back, so it must never apply.
+    function tryLateRelease(uint256 seed, uint256 elapsed) external {
+        if (intentIds.length == 0) return;
+        vm.warp(block.timestamp + bound(elapsed, 0, 4 days));
+        bytes32 id = intentIds[seed % intentIds.length];
+        (, address tok,, uint64 deadline, uint8 status) = escrow.intentOf(id);
+        if (status != 1 || block.timestamp <= uint256(deadline) + escrow.refundGraceSeconds()) return;
+        uint64 epochId = nextEpoch++;
+        IntentEscrow.Action[] memory one = new IntentEscrow.Action[](1);
+        one[0] = IntentEscrow.Action(0, id, _b32(tok), bytes32(0), 0);
+        bytes32 root = keccak256(abi.encode(epochId));
+        bytes[] memory sigs = _signatures(epochId, 0, root, one, seed);
+        try escrow.settle(epochId, 0, root, one, sigs) {
+            lateReleases++;
+        } catch {}
+        _track();
+        calls[this.tryLateRelease.selector]++;
     }
 
     /// Released: a signed Refund; Refunded: a signed Release (counted by the caller when it applied).
@@ -156,6 +180,7 @@ contract EscrowHandler is Test {
     /// recipients that may be blocked, poisoned or the escrow itself. Neither chunk may revert.
     function settle(uint256 seed) external {
         uint64 epochId = nextEpoch++;
+        if (seed % 3 == 0) _setBlocked(accounts[(seed / 3) % accounts.length], true); // the adversary strikes mid-epoch
         _applyReleaseChunk(epochId, seed);
         _applyTransferChunk(epochId, seed);
         _track();
@@ -183,8 +208,10 @@ contract EscrowHandler is Test {
         bytes32 root = keccak256(abi.encode(epochId));
         address tok = tokens[seed % tokens.length];
         bytes[] memory sigs = _signatures(epochId, 1, root, transfers, seed);
+        uint256 claimsBefore = escrow.totalClaims(tok);
         try escrow.settle(epochId, 1, root, transfers, sigs) {
             lastAppliedEpoch = epochId;
+            claimsCreated[tok] += escrow.totalClaims(tok) - claimsBefore;
             for (uint256 i = 0; i < transfers.length; ++i) {
                 if (transfers[i].kind == 1) outcomes[transfers[i].intentId]++;
                 ghostDebited[tok] += debits[i];

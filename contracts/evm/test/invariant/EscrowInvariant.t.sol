@@ -87,6 +87,11 @@ contract EscrowInvariantTest is Test {
         }
     }
 
+    /// Release and refundExpired windows are disjoint: no Release applies once an intent is refundable.
+    function invariant_NoReleaseAfterTheRefundWindowOpened() public view {
+        assertEq(handler.lateReleases(), 0, "a Release applied after fillDeadline + grace");
+    }
+
     /// Valid chunks with undeliverable recipients never revert.
     function invariant_NoValidChunkReverts() public view {
         assertEq(handler.unexpectedReverts(), 0, "a valid chunk reverted");
@@ -101,7 +106,8 @@ contract EscrowInvariantTest is Test {
         console.log("blocks toggled", handler.calls(EscrowHandler.toggleBlocked.selector));
         console.log("poison modes", handler.calls(EscrowHandler.poison.selector));
         console.log("double-outcome attempts", handler.calls(EscrowHandler.tryDoubleOutcome.selector));
-        console.log("claims held, blocklisting token", escrow.totalClaims(handler.tokens(0)));
-        console.log("claims held, poison token", escrow.totalClaims(handler.tokens(2)));
+        console.log("late-release attempts", handler.calls(EscrowHandler.tryLateRelease.selector));
+        console.log("claims created, blocklisting token", handler.claimsCreated(handler.tokens(0)));
+        console.log("claims created, poison token", handler.claimsCreated(handler.tokens(2)));
     }
 }
