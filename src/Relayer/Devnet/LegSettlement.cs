@@ -17,15 +17,16 @@ internal sealed class LegSettlement(LocalDevnet devnet)
         using var sender = devnet.Evm.CreateSender();
         var evm = devnet.Evm.CreateSubmitter(sender);
         var solana = devnet.Solana.CreateSubmitter();
+        // Protocol v2 chunks, planned over all legs (payout chunks name their origin Release chunk); only the EVM
+        // leg is submitted chunk by chunk here. The lead's rewrite settles every origin Release chunk first.
+        var planned = SettlementChunkPlanner.Plan(batch.Legs, chain => chain == EvmDevChain.Chain ? evm.Limits : new ChunkLimits(int.MaxValue, int.MaxValue));
         foreach (var leg in batch.Legs)
         {
             if (leg.ChainId == EvmDevChain.Chain)
             {
-                // Protocol v2 chunks of this leg in planner order (Release chunks first); the lead's rewrite settles every
-                // origin Release chunk before any payout across chains.
-                foreach (var planned in SettlementChunkPlanner.Plan([leg], _ => evm.Limits))
+                foreach (var chunk in planned.Where(c => c.ChainId == leg.ChainId))
                 {
-                    var c = await evm.SubmitAsync(planned, cancellationToken).ConfigureAwait(false);
+                    var c = await evm.SubmitAsync(chunk, cancellationToken).ConfigureAwait(false);
                     chunks.Add(new SettledChunk(leg.ChainId, c.Chunk.Index, c.ActionCount, c.Outcome == ChunkSubmissionOutcome.Applied, c.TransactionId ?? string.Empty));
                 }
             }
