@@ -76,7 +76,8 @@ public static class EvmAdapterServiceCollectionExtensions
             sp.GetRequiredKeyedService<IEvmRpc>(name),
             sp.GetRequiredKeyedService<TransactionSender>(name),
             sp.GetKeyedServices<ILegSigner>(name),
-            Options(sp, name)));
+            Options(sp, name),
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -23,13 +23,15 @@ public sealed class SignerSetRotation
     private readonly TransactionSender _sender;
     private readonly IReadOnlyList<ILegSigner> _signers;
     private readonly EvmChainOptions _options;
+    private readonly TimeProvider _time;
 
-    public SignerSetRotation(IEvmRpc rpc, TransactionSender sender, IEnumerable<ILegSigner> signers, EvmChainOptions options)
+    public SignerSetRotation(IEvmRpc rpc, TransactionSender sender, IEnumerable<ILegSigner> signers, EvmChainOptions options, TimeProvider time)
     {
         _rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
         _sender = sender ?? throw new ArgumentNullException(nameof(sender));
         _signers = signers?.ToArray() ?? throw new ArgumentNullException(nameof(signers));
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
     public async Task<SignerSetState> ReadAsync(CancellationToken cancellationToken)
@@ -78,6 +80,31 @@ public sealed class SignerSetRotation
 
         await SendAsync(IntentEscrowAbi.ActivateSignerSet(), "activateSignerSet", cancellationToken).ConfigureAwait(false);
         return state.Pending.Version;
+    }
+
+    /// <summary>
+    /// Waits until the chain's latest block reaches the pending set's <c>activatesAt</c> (polling every
+    /// <see cref="EvmChainOptions.PollInterval"/> on the injected clock), then activates it. Returns the new version.
+    /// </summary>
+    public async Task<ulong> ActivateWhenDueAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var state = await ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (state.Pending.Version == 0)
+            {
+                throw new ChunkSubmissionException($"Chain {_options.ChainId}: no signer set is pending on escrow {_options.Escrow}.");
+            }
+
+            var head = await _rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+            if (head is not null && head.Timestamp + 1 >= state.Pending.ActivatesAt)
+            {
+                await SendAsync(IntentEscrowAbi.ActivateSignerSet(), "activateSignerSet", cancellationToken).ConfigureAwait(false);
+                return state.Pending.Version;
+            }
+
+            await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<byte[][]> CollectAsync(SignerSetToSign proposal, byte threshold, CancellationToken cancellationToken)

@@ -116,7 +116,7 @@ internal sealed class EvmDevChain : IAsyncDisposable
 
     /// <summary>The signer-set rotation flow, signing with every devnet signer that is in the current set.</summary>
     public SignerSetRotation CreateSignerSetRotation(TransactionSender sender) =>
-        new(Rpc, sender, Signers.Select(k => (ILegSigner)new LocalLegSigner(k)), Options());
+        new(Rpc, sender, Signers.Select(k => (ILegSigner)new LocalLegSigner(k)), Options(), _time);
 
     /// <summary>Owner only (account 0): lets the escrow's <c>open</c> and <c>fund</c> accept <paramref name="token"/>.</summary>
     public Task RegisterTokenAsync(EvmAddress token, CancellationToken cancellationToken) =>

@@ -8,6 +8,7 @@ using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Settlement;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Integration;
 
@@ -30,7 +31,8 @@ public sealed class GovernanceIntegrationTests : IClassFixture<EscrowTestbed>
         EvmAddress[] next = [_bed.Signers[1].Address, _bed.Signers[2].Address, newcomer.Address];
         using var sender = Sender();
         var fromBlock = await _bed.Rpc.BlockNumberAsync(CancellationToken.None) + 1;
-        var rotation = new SignerSetRotation(_bed.Rpc, sender, [.. _bed.Signers.Select(k => (ILegSigner)new LocalLegSigner(k))], _bed.Options());
+        var clock = new FakeTimeProvider();
+        var rotation = new SignerSetRotation(_bed.Rpc, sender, [.. _bed.Signers.Select(k => (ILegSigner)new LocalLegSigner(k))], _bed.Options(), clock);
 
         var proposal = await rotation.ProposeAsync(next, 2, CancellationToken.None);
 
@@ -42,8 +44,17 @@ public sealed class GovernanceIntegrationTests : IClassFixture<EscrowTestbed>
         var early = await Assert.ThrowsAsync<ChunkSubmissionException>(() => rotation.ActivateAsync(CancellationToken.None));
         Assert.Contains("activates at", early.Message, StringComparison.Ordinal);
 
+        // Waiting for activation: the rotation polls the chain's time on the injected clock; the chain's clock moves
+        // by evm_increaseTime, the poll clock by FakeTimeProvider: nothing sleeps.
+        var waiting = rotation.ActivateWhenDueAsync(CancellationToken.None);
         await _bed.AdvanceTimeAsync(EscrowTestbed.SignerSetDelaySeconds + (ulong)SignerSetRotation.InclusionMargin.TotalSeconds);
-        Assert.Equal(2UL, await rotation.ActivateAsync(CancellationToken.None));
+        for (var polls = 0; !waiting.IsCompleted && polls < 100_000; polls++)
+        {
+            clock.Advance(_bed.Options().PollInterval);
+            await Task.Yield();
+        }
+
+        Assert.Equal(2UL, await waiting);
         Assert.Equal(2UL, (await rotation.ReadAsync(CancellationToken.None)).Version);
 
         // Signer b stayed in the set, but a signature naming version 1 is refused.
@@ -70,7 +81,7 @@ public sealed class GovernanceIntegrationTests : IClassFixture<EscrowTestbed>
     public async Task Rotation_OwnerKeyAlone_IsRefusedBeforeSending()
     {
         using var sender = Sender();
-        var rotation = new SignerSetRotation(_bed.Rpc, sender, [new LocalLegSigner(_bed.Owner)], _bed.Options());
+        var rotation = new SignerSetRotation(_bed.Rpc, sender, [new LocalLegSigner(_bed.Owner)], _bed.Options(), TimeProvider.System);
         var error = await Assert.ThrowsAsync<ChunkSubmissionException>(() => rotation.ProposeAsync([_bed.Owner.Address], 1, CancellationToken.None));
         Assert.Contains("only 0 of the given signers belong", error.Message, StringComparison.Ordinal);
     }
