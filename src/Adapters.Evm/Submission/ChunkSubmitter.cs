@@ -72,6 +72,11 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
             }
             catch (EvmRevertException e)
             {
+                if (await SignerSetChangedAsync(e, toSign, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
                 throw Failed(chunk, $"settle would revert: {e.Message}", e.ErrorName, e);
             }
 
@@ -94,6 +99,11 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
                 }
 
                 var reason = await ReplayRevertAsync(data, receipt, cancellationToken).ConfigureAwait(false);
+                if (await SignerSetChangedAsync(reason, toSign, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
                 throw Failed(chunk, $"settle transaction {receipt.TransactionHash} reverted: {reason?.Message ?? "no reason"}", reason?.ErrorName, reason);
             }
 
@@ -138,6 +148,21 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
     {
         var output = await _rpc.CallAsync(new CallRequest(_options.Escrow, IntentEscrowAbi.IsApplied(chunk.EpochId, chunk.Index)), BlockTag.Latest, cancellationToken).ConfigureAwait(false);
         return IntentEscrowAbi.DecodeBool(output);
+    }
+
+    /// <summary>
+    /// True when the escrow refused our signatures because a new signer set was activated after we signed (the
+    /// version only grows, so signing again under the current one ends): the caller signs again.
+    /// </summary>
+    private async Task<bool> SignerSetChangedAsync(EvmRevertException? revert, LegChunkToSign signed, CancellationToken cancellationToken)
+    {
+        if (revert?.ErrorName != "UnknownSigner" || await SignerSetVersionAsync(cancellationToken).ConfigureAwait(false) == signed.SignerSetVersion)
+        {
+            return false;
+        }
+
+        LogSignerSetChanged(_logger, _options.ChainId, signed.EpochId, signed.Chunk, signed.SignerSetVersion);
+        return true;
     }
 
     private async Task<ulong> SignerSetVersionAsync(CancellationToken cancellationToken) =>
@@ -191,6 +216,9 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Chain {ChainId}: epoch {EpochId} chunk {Chunk} already applied; nothing sent")]
     private static partial void LogAlreadyApplied(ILogger logger, long chainId, ulong epochId, uint chunk);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Chain {ChainId}: epoch {EpochId} chunk {Chunk} was signed for signer-set version {Version}, which is no longer current; signing again")]
+    private static partial void LogSignerSetChanged(ILogger logger, long chainId, ulong epochId, uint chunk, ulong version);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Chain {ChainId}: epoch {EpochId} chunk {Chunk} ({ActionCount} actions) applied by {TransactionHash} in block {BlockNumber}, gas {GasUsed}")]
     private static partial void LogApplied(ILogger logger, long chainId, ulong epochId, uint chunk, int actionCount, Bytes32 transactionHash, ulong blockNumber, ulong gasUsed);
