@@ -113,6 +113,9 @@ public static class IntentEscrowAbi
         return new PendingSignerSet((ulong)(System.Numerics.BigInteger)values[0]!, signers, (byte)(System.Numerics.BigInteger)values[2]!, (ulong)(System.Numerics.BigInteger)values[3]!);
     }
 
+    /// <summary>Anyone, from <c>fillDeadline + grace + 1</c>: returns an Open intent to its depositor (or a claim).</summary>
+    public static byte[] RefundExpired(Bytes32 intentId) => Abi.Function("refundExpired").EncodeCall(intentId);
+
     public static byte[] Claim(EvmAddress token, EvmAddress to) => Abi.Function("claim").EncodeCall(token, to);
 
     public static byte[] Claimable(EvmAddress token, EvmAddress owner) => Abi.Function("claimable").EncodeCall(token, owner);

@@ -122,7 +122,7 @@ public sealed class EscrowTestbed : IAsyncLifetime
     public Task MintAsync(EvmAddress to, UInt256 amount) => SendAsync(Owner, Token, TestTokenAbi.Mint(to, amount));
 
     /// <summary>Mints to the user, approves the escrow and opens the intent; returns the parameters used.</summary>
-    public async Task<IntentParams> OpenIntentAsync(EvmKey user, UInt256 amount, ulong salt)
+    public async Task<IntentParams> OpenIntentAsync(EvmKey user, UInt256 amount, ulong salt, ulong? fillDeadline = null)
     {
         var p = new IntentParams(
             Token,
@@ -131,7 +131,7 @@ public sealed class EscrowTestbed : IAsyncLifetime
             Keccak256.Hash(BitConverter.GetBytes(salt)),
             amount / 2,
             EvmAddress.FromPublicKey(user.PublicKey).ToBytes32(),
-            4_000_000_000UL + salt);
+            fillDeadline ?? 4_000_000_000UL + salt);
         await MintAsync(user.Address, amount);
         await SendAsync(user, Token, TestTokenAbi.Approve(Escrow, amount));
         await SendAsync(user, Escrow, IntentEscrowAbi.Open(p));
