@@ -157,17 +157,18 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
 
     // ---------------------------------------------------------------- storage
 
-    /// Two slots per intent. Slot A holds everything Release/Refund read and write, so a Release
-    /// costs one cold SLOAD and one warm SSTORE. Amounts of 2^88 - 1 or more live in `_largeAmounts`.
+    /// Two slots per intent. Slot A holds everything a Release reads and writes (amount, deadline for
+    /// the Release window, the token as its registry index, status), so a Release costs one cold
+    /// SLOAD and one warm SSTORE. Amounts of 2^152 - 1 or more live in `_largeAmounts`.
     struct Intent {
-        address inputToken; // slot A
-        uint88 packedAmount; // slot A: the amount, or LARGE_AMOUNT
-        uint8 status; // slot A
+        uint152 packedAmount; // slot A bits 0-151: the amount, or LARGE_AMOUNT
+        uint64 fillDeadline; // slot A bits 152-215
+        uint32 tokenIndex; // slot A bits 216-247: see `_tokenInfo`
+        uint8 status; // slot A bits 248-255
         address depositor; // slot B
-        uint64 fillDeadline; // slot B
     }
 
-    uint88 private constant LARGE_AMOUNT = type(uint88).max;
+    uint152 private constant LARGE_AMOUNT = type(uint152).max;
 
     /// @notice Releases apply while `now <= fillDeadline + refundGraceSeconds`; `refundExpired` works after.
     uint64 public immutable refundGraceSeconds;
@@ -193,7 +194,11 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
 
     /// The version every leg signature names; read once per settle (its own slot: the hot slot is full).
     uint64 private _signerSetVersion;
-    mapping(address token => bool) private _tokens;
+    /// Registry: bit 32 registered, bits 0-31 the token's index (from 1, kept when deregistered),
+    /// so `open` reads one slot for both; `_tokenAt` maps an intent's index back to the token.
+    mapping(address token => uint256 info) private _tokenInfo;
+    mapping(uint32 index => address token) private _tokenAt;
+    uint32 private _tokenCount;
     mapping(bytes32 withdrawLeaf => bool) private _withdrawn;
     mapping(address token => mapping(address owner => uint256)) private _claims;
     mapping(address token => uint256) private _claimTotal;
@@ -253,7 +258,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     function open(IntentParams calldata p) external nonReentrant whenNotPaused returns (bytes32 intentId) {
         if (p.inputAmount == 0) revert ZeroAmount();
         if (p.inputToken == address(0)) revert ZeroToken();
-        if (!_tokens[p.inputToken]) revert TokenNotRegistered(p.inputToken);
+        uint32 tokenIndex = _registeredIndex(p.inputToken);
         if (p.recipient == bytes32(0)) revert ZeroRecipient();
         // forge-lint: disable-next-line(block-timestamp) -- deadlines are seconds-granular by design
         if (p.fillDeadline <= block.timestamp) revert DeadlineInPast(p.fillDeadline, block.timestamp);
@@ -265,7 +270,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         _nonce = n + 1;
         intentId = _intentId(n);
 
-        _record(intentId, p.inputToken, received, p.fillDeadline);
+        _record(intentId, tokenIndex, received, p.fillDeadline);
 
         emit IntentOpened(
             intentId,
@@ -292,7 +297,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         // forge-lint: disable-next-line(block-timestamp) -- deadlines are seconds-granular by design
         if (block.timestamp < refundableAt) revert RefundTooEarly(intentId, refundableAt);
         it.status = STATUS_REFUNDED;
-        _deliverOrClaim(it.inputToken, it.depositor, _amountOf(it, intentId), KIND_REFUND, intentId);
+        _deliverOrClaim(_tokenAt[it.tokenIndex], it.depositor, _amountOf(it, intentId), KIND_REFUND, intentId);
         emit IntentRefunded(intentId, 0);
     }
 
@@ -300,7 +305,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     function fund(address token, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         if (token == address(0)) revert ZeroToken();
-        if (!_tokens[token]) revert TokenNotRegistered(token);
+        _registeredIndex(token);
         uint256 received = _pull(token, amount);
         _pool[token] += received;
         emit PoolFunded(token, msg.sender, received);
@@ -480,7 +485,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         returns (address depositor, address inputToken, uint256 inputAmount, uint64 fillDeadline, uint8 status)
     {
         Intent storage it = _intents[intentId];
-        return (it.depositor, it.inputToken, _amountOf(it, intentId), it.fillDeadline, it.status);
+        return (it.depositor, _tokenAt[it.tokenIndex], _amountOf(it, intentId), it.fillDeadline, it.status);
     }
 
     function poolBalance(address token) external view returns (uint256) {
@@ -523,7 +528,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     }
 
     function isTokenRegistered(address token) external view returns (bool) {
-        return _tokens[token];
+        return _tokenInfo[token] >> 32 != 0;
     }
 
     /// @notice Whether the Withdraw with this leaf hash (see `leafHash`) has been applied.
@@ -551,6 +556,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     /// reverts whole. Consecutive Releases of one token credit the pool once.
     function _releaseAll(uint64 epochId, Action[] calldata actions) private {
         address creditToken;
+        uint256 creditIndex; // token indexes start at 1
         uint256 credit;
         uint256 grace = refundGraceSeconds;
         for (uint256 i = 0; i < actions.length; ++i) {
@@ -559,13 +565,14 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
             bytes32 id = a.intentId;
             // Token, account and amount of a Release are signed (in the leaf), but the escrow
             // moves what it stored for the intent.
-            (address token, uint256 amount) = _close(id, STATUS_RELEASED);
-            uint256 until = uint256(_intents[id].fillDeadline) + grace;
+            (uint256 tokenIndex, uint256 amount, uint256 deadline) = _close(id, STATUS_RELEASED);
+            uint256 until = deadline + grace;
             // forge-lint: disable-next-line(block-timestamp) -- deadlines are seconds-granular by design
             if (block.timestamp > until) revert ReleaseWindowClosed(id, until);
-            if (token != creditToken) {
+            if (tokenIndex != creditIndex) {
                 _credit(creditToken, credit);
-                (creditToken, credit) = (token, 0);
+                // forge-lint: disable-next-line(unsafe-typecast) -- token indexes are 32-bit (see `Intent`)
+                (creditIndex, creditToken, credit) = (tokenIndex, _tokenAt[uint32(tokenIndex)], 0);
             }
             credit += amount;
             emit IntentReleased(id, epochId);
@@ -617,8 +624,9 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     /// outcome is the one the batch wanted, and failing would block the rest of the chunk.
     function _refund(uint64 epochId, bytes32 id) private {
         if (_intents[id].status == STATUS_REFUNDED) return;
-        (address token, uint256 amount) = _close(id, STATUS_REFUNDED);
-        _deliverOrClaim(token, _intents[id].depositor, amount, KIND_REFUND, id);
+        (uint256 tokenIndex, uint256 amount,) = _close(id, STATUS_REFUNDED);
+        // forge-lint: disable-next-line(unsafe-typecast) -- token indexes are 32-bit (see `Intent`)
+        _deliverOrClaim(_tokenAt[uint32(tokenIndex)], _intents[id].depositor, amount, KIND_REFUND, id);
         emit IntentRefunded(id, epochId);
     }
 
@@ -636,8 +644,11 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     }
 
     /// Moves an Open intent to `newStatus` with one SLOAD and one SSTORE of slot A
-    /// (inputToken: bits 0-159, packedAmount: 160-247, status: 248-255; see `Intent`).
-    function _close(bytes32 id, uint8 newStatus) private returns (address token, uint256 amount) {
+    /// (packedAmount: bits 0-151, fillDeadline: 152-215, tokenIndex: 216-247, status: 248-255).
+    function _close(bytes32 id, uint8 newStatus)
+        private
+        returns (uint256 tokenIndex, uint256 amount, uint256 fillDeadline)
+    {
         Intent storage it = _intents[id];
         uint256 slotA;
         assembly ("memory-safe") {
@@ -650,9 +661,9 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         assembly ("memory-safe") {
             sstore(it.slot, updated)
         }
-        // forge-lint: disable-next-line(unsafe-typecast) -- the low 160 bits of slot A are the token
-        token = address(uint160(slotA));
-        amount = (slotA >> 160) & LARGE_AMOUNT;
+        tokenIndex = (slotA >> 216) & type(uint32).max;
+        fillDeadline = (slotA >> 152) & type(uint64).max;
+        amount = slotA & LARGE_AMOUNT;
         if (amount == LARGE_AMOUNT) amount = _largeAmounts[id];
     }
 
@@ -683,16 +694,17 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     }
 
     /// Stores a new Open intent, both slots written whole (no read-modify-write per field).
-    function _record(bytes32 id, address token, uint256 amount, uint64 fillDeadline) private {
+    function _record(bytes32 id, uint32 tokenIndex, uint256 amount, uint64 fillDeadline) private {
         uint256 packedAmount = amount;
         if (amount >= LARGE_AMOUNT) {
             packedAmount = LARGE_AMOUNT;
             _largeAmounts[id] = amount;
         }
-        // Layout as in `Intent`: slot A token | packedAmount << 160 | status << 248,
-        // slot B depositor | fillDeadline << 160.
-        uint256 slotA = uint256(uint160(token)) | (packedAmount << 160) | (uint256(STATUS_OPEN) << 248);
-        uint256 slotB = uint256(uint160(msg.sender)) | (uint256(fillDeadline) << 160);
+        // Layout as in `Intent`: slot A packedAmount | fillDeadline << 152 | tokenIndex << 216 |
+        // status << 248, slot B depositor.
+        uint256 slotA = packedAmount | (uint256(fillDeadline) << 152) | (uint256(tokenIndex) << 216)
+            | (uint256(STATUS_OPEN) << 248);
+        uint256 slotB = uint256(uint160(msg.sender));
         Intent storage it = _intents[id];
         assembly ("memory-safe") {
             sstore(it.slot, slotA)
@@ -701,7 +713,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     }
 
     function _amountOf(Intent storage it, bytes32 id) private view returns (uint256) {
-        uint88 packed = it.packedAmount;
+        uint152 packed = it.packedAmount;
         return packed == LARGE_AMOUNT ? _largeAmounts[id] : packed;
     }
 
@@ -806,9 +818,25 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         _threshold = threshold_;
     }
 
+    /// The token's registry index; reverts unless the token is registered.
+    function _registeredIndex(address token) private view returns (uint32) {
+        uint256 info = _tokenInfo[token];
+        if (info >> 32 == 0) revert TokenNotRegistered(token);
+        // forge-lint: disable-next-line(unsafe-typecast) -- the low 32 bits of the info are the index
+        return uint32(info);
+    }
+
+    /// A token gets its index at its first registration and keeps it (intents refer to it).
     function _setToken(address token, bool registered) private {
         if (token == address(0)) revert ZeroToken();
-        _tokens[token] = registered;
+        uint256 index = _tokenInfo[token] & type(uint32).max;
+        if (index == 0) {
+            uint32 next = _tokenCount + 1;
+            _tokenCount = next;
+            _tokenAt[next] = token;
+            index = next;
+        }
+        _tokenInfo[token] = index | (registered ? uint256(1) << 32 : 0);
         emit TokenRegistered(token, registered);
     }
 

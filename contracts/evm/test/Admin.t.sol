@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {EscrowFixture} from "./base/EscrowFixture.sol";
 import {IntentEscrow} from "../src/IntentEscrow.sol";
+import {TestToken} from "../src/test-tokens/TestToken.sol";
 
 contract AdminTest is EscrowFixture {
     bytes4 internal constant UNAUTHORIZED = bytes4(keccak256("OwnableUnauthorizedAccount(address)"));
@@ -77,6 +78,41 @@ contract AdminTest is EscrowFixture {
         vm.expectRevert(IntentEscrow.ZeroToken.selector);
         vm.prank(owner);
         escrow.setToken(address(0), true);
+    }
+
+    /// A token keeps its registry index across deregistration, so intents keep pointing at it.
+    function test_SetToken_ReregisteredAfterOthers_KeepsIndexAndIntents() public {
+        TestToken other = new TestToken("Other", "OTH", 18);
+        bytes32 id = _open(alice, 100);
+        vm.startPrank(owner);
+        escrow.setToken(address(token), false);
+        escrow.setToken(address(other), true);
+        escrow.setToken(address(token), true);
+        vm.stopPrank();
+        bytes32 second = _openWith(bob, _params(address(other), 7));
+        (, address first,,,) = escrow.intentOf(id);
+        (, address secondToken,,,) = escrow.intentOf(second);
+        assertEq(first, address(token), "first intent's token");
+        assertEq(secondToken, address(other), "second intent's token");
+        _settle(1, 0, _two(_release(id), IntentEscrow.Action(0, second, _b32(address(other)), bytes32(0), 0)));
+        assertEq(escrow.poolBalance(address(token)), 100, "released into the right pools");
+        assertEq(escrow.poolBalance(address(other)), 7, "released into the right pools");
+    }
+
+    /// Slot A packs amount, deadline, token index and status; the extremes round-trip.
+    function test_Open_ExtremeAmountsAndDeadline_RoundTrip() public {
+        uint256[3] memory amounts = [uint256(type(uint152).max) - 1, type(uint152).max, uint256(type(uint152).max) + 1];
+        for (uint256 i = 0; i < amounts.length; ++i) {
+            IntentEscrow.IntentParams memory p = _params(address(token), amounts[i]);
+            p.fillDeadline = type(uint64).max;
+            bytes32 id = _openWith(alice, p);
+            (address depositor, address inputToken, uint256 amount, uint64 deadline, uint8 status) = escrow.intentOf(id);
+            assertEq(depositor, alice, "depositor");
+            assertEq(inputToken, address(token), "token");
+            assertEq(amount, amounts[i], "amount");
+            assertEq(deadline, type(uint64).max, "deadline");
+            assertEq(status, 1, "Open");
+        }
     }
 
     function test_SetToken_Deregistered_BlocksOpenAndFundButNotRefund() public {
