@@ -4,6 +4,7 @@ using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Core.Settlement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ public static class EvmAdapterServiceCollectionExtensions
     /// Binds <see cref="EvmChainOptions"/> named <paramref name="name"/> to <paramref name="configSectionPath"/>
     /// (validated at start-up with messages naming the key) and registers, keyed by <paramref name="name"/>:
     /// <see cref="IEvmRpc"/>, <see cref="IWatcherCheckpointStore"/> (file), <see cref="EscrowWatcher"/>,
-    /// <see cref="TransactionSender"/> and <see cref="LegSubmitter"/>. The sender and submitter need keyed
+    /// <see cref="TransactionSender"/> and <see cref="ChunkSubmitter"/> (also as keyed <see cref="IChunkSubmitter"/>). The sender and submitter need keyed
     /// <see cref="ITransactionSigner"/> and <see cref="ILegSigner"/> registrations (see <see cref="AddEvmLocalKeys"/>).
     /// </summary>
     public static IServiceCollection AddEvmChain(this IServiceCollection services, string name, string configSectionPath)
@@ -64,12 +65,19 @@ public static class EvmAdapterServiceCollectionExtensions
             Options(sp, name),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TransactionSender>>()));
-        services.AddKeyedSingleton(name, (sp, _) => new LegSubmitter(
+        services.AddKeyedSingleton(name, (sp, _) => new ChunkSubmitter(
             sp.GetRequiredKeyedService<IEvmRpc>(name),
             sp.GetRequiredKeyedService<TransactionSender>(name),
             sp.GetKeyedServices<ILegSigner>(name),
             Options(sp, name),
-            sp.GetRequiredService<ILogger<LegSubmitter>>()));
+            sp.GetRequiredService<ILogger<ChunkSubmitter>>()));
+        services.AddKeyedSingleton<IChunkSubmitter>(name, (sp, _) => sp.GetRequiredKeyedService<ChunkSubmitter>(name));
+        services.AddKeyedSingleton(name, (sp, _) => new SignerSetRotation(
+            sp.GetRequiredKeyedService<IEvmRpc>(name),
+            sp.GetRequiredKeyedService<TransactionSender>(name),
+            sp.GetKeyedServices<ILegSigner>(name),
+            Options(sp, name),
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

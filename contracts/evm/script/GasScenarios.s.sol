@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {Vm} from "../test/base/Test.sol";
 import {IntentEscrow} from "../src/IntentEscrow.sol";
-import {TestToken} from "../src/test-tokens/TestToken.sol";
+import {PlainToken as TestToken} from "./PlainToken.sol";
 
 /// Gas scenarios run as real transactions against anvil (scripts/gas-report.sh), so the figures
 /// are receipts' gasUsed: intrinsic gas, calldata, cold/warm access and refunds exactly as a chain
@@ -51,8 +51,10 @@ contract GasScenarios {
         dests[0] = DEST;
 
         vm.startBroadcast(admin);
-        TestToken token = new TestToken("USD Coin", "USDC", 6);
-        IntentEscrow escrow = new IntentEscrow(adminAddr, 0, signerSet, 2, dests);
+        TestToken token = new TestToken();
+        address[] memory tokens = new address[](1);
+        tokens[0] = address(token);
+        IntentEscrow escrow = new IntentEscrow(adminAddr, 1 hours, 1 hours, signerSet, 2, dests, tokens);
         require(address(escrow) == vm.computeCreateAddress(adminAddr, 1), "unexpected escrow address");
         token.mint(adminAddr, 1e15);
         token.mint(vm.addr(second), 2 * OPEN_AMOUNT);

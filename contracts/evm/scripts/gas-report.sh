@@ -43,8 +43,8 @@ run_script() {
 }
 
 run_script "prepare()"
-# Past the refundExpired intent's deadline (its escrow has a zero grace period).
-"$CAST" rpc --rpc-url "$RPC" evm_increaseTime 3600 >/dev/null
+# Past the refundExpired intent's deadline (60 s) plus the minimum grace (1 hour).
+"$CAST" rpc --rpc-url "$RPC" evm_increaseTime 3700 >/dev/null
 "$CAST" rpc --rpc-url "$RPC" evm_mine >/dev/null
 run_script "measure()"
 

@@ -11,10 +11,13 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 /// @title IntentEscrow
-/// @notice DiscreteExec escrow, protocol v1 (DESIGN.md "Escrow protocol (v1)" and "Leaves and roots").
-/// Users lock intents with `open`; a threshold of registered relayer signers applies each
-/// (epoch, chunk) of a settlement leg once with `settle`; anyone can return an expired intent
-/// with `refundExpired`, which pausing never blocks.
+/// @notice DiscreteExec escrow, protocol v2 (settlement safety; see contracts/evm/README.md).
+/// Users lock intents in registered tokens with `open`; a threshold of the current relayer signer
+/// set applies each (epoch, chunk) of a settlement leg once with `settle`; a Release applies only
+/// until `fillDeadline + grace` and `refundExpired` only after it; a transfer that cannot be
+/// delivered becomes a claim instead of reverting its chunk; the signer set changes only by a
+/// threshold of itself, after a delay. The owner can pause, register tokens and destinations and
+/// hand its role over in two steps; it cannot move funds or change signers.
 /// @dev Tokens are credited with what actually arrived (balance delta), so fee-on-transfer tokens
 /// keep the accounting exact. Tokens that take more than `amount` from the sender on an outgoing
 /// transfer, or that rebase, are not supported.
@@ -52,8 +55,21 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     uint8 public constant KIND_PAYOUT = 2;
     uint8 public constant KIND_WITHDRAW = 3;
 
-    /// @notice EIP-712 type hash of `Leg(uint64 epochId,uint32 chunk,bytes32 chunkHash,bytes32 batchRoot)`.
-    bytes32 public constant LEG_TYPEHASH = keccak256("Leg(uint64 epochId,uint32 chunk,bytes32 chunkHash,bytes32 batchRoot)");
+    /// @notice EIP-712 type hash of `Leg(uint64 epochId,uint32 chunk,bytes32 chunkHash,bytes32 batchRoot,uint64 signerSetVersion)`.
+    bytes32 public constant LEG_TYPEHASH =
+        keccak256("Leg(uint64 epochId,uint32 chunk,bytes32 chunkHash,bytes32 batchRoot,uint64 signerSetVersion)");
+
+    /// @notice EIP-712 type hash of `SignerSet(uint64 version,address[] signers,uint8 threshold,uint64 activatesAt)`.
+    bytes32 public constant SIGNER_SET_TYPEHASH =
+        keccak256("SignerSet(uint64 version,address[] signers,uint8 threshold,uint64 activatesAt)");
+
+    /// @notice Bounds of the refund grace period and of the signer-set activation delay, both fixed
+    /// at deployment: at least an hour (time to react), at most 30 days (deposits and rotations
+    /// must not be locked for longer than a month).
+    uint64 public constant MIN_GRACE_SECONDS = 1 hours;
+    uint64 public constant MAX_GRACE_SECONDS = 30 days;
+    uint64 public constant MIN_SIGNER_SET_DELAY_SECONDS = 1 hours;
+    uint64 public constant MAX_SIGNER_SET_DELAY_SECONDS = 30 days;
 
     /// @notice Signer indexes are bits of a uint256 (bit 0 unused), so at most 255 signers.
     uint256 public constant MAX_SIGNERS = 255;
@@ -79,8 +95,22 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
 
     event PoolFunded(address indexed token, address indexed funder, uint256 amount);
     event PoolWithdrawn(address indexed token, address indexed to, uint256 amount, uint64 indexed epochId);
-    event SignersUpdated(address[] signers, uint8 threshold);
     event DestinationChainUpdated(uint64 indexed chainId, bool supported);
+    event TokenRegistered(address indexed token, bool registered);
+
+    /// A transfer of `amount` to `owner` could not be delivered (reverted, returned false, no code);
+    /// `owner` collects it with `claim`. kind: the action (1 Refund incl. refundExpired, 2 Payout,
+    /// 3 Withdraw); ref: the intent id (Refund, Payout) or the Withdraw's leaf hash.
+    event ClaimCreated(address indexed token, address indexed owner, uint256 amount, uint8 kind, bytes32 indexed ref);
+    event Claimed(address indexed token, address indexed owner, address to, uint256 amount);
+    /// A Payout or Withdraw addressed to the escrow itself: applied (marker set) but nothing moves
+    /// and the pool is not debited.
+    event SelfTransferSkipped(uint8 kind, bytes32 indexed ref, address indexed token, uint256 amount);
+
+    /// A threshold of the current set signed `version`; it becomes current from `activatesAt`
+    /// once anyone calls `activateSignerSet`.
+    event SignerSetProposed(uint64 indexed version, address[] signers, uint8 threshold, uint64 activatesAt);
+    event SignerSetActivated(uint64 indexed version, address[] signers, uint8 threshold);
 
     // ---------------------------------------------------------------- errors
 
@@ -111,23 +141,40 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     error InvalidDestination(uint64 chainId);
     error ChainIdTooLarge(uint256 chainId);
     error RenounceOwnershipDisabled();
+    error TokenNotRegistered(address token);
+    error MixedChunk();
+    error ReleaseWindowClosed(bytes32 intentId, uint256 releasableUntil);
+    error WithdrawAlreadyApplied(bytes32 leaf);
+    error NothingToClaim(address token, address owner);
+    error InvalidClaimDestination(address to);
+    error GraceOutOfBounds(uint64 graceSeconds);
+    error SignerSetDelayOutOfBounds(uint64 delaySeconds);
+    error InvalidSignerSetVersion(uint64 version, uint64 expected);
+    error ActivationTooEarly(uint64 activatesAt, uint256 earliest);
+    error SignersNotAscending(uint256 index);
+    error NoPendingSignerSet();
+    error SignerSetNotActive(uint64 activatesAt);
 
     // ---------------------------------------------------------------- storage
 
-    /// Two slots per intent. Slot A holds everything Release/Refund read and write, so a Release
-    /// costs one cold SLOAD and one warm SSTORE. Amounts of 2^88 - 1 or more live in `_largeAmounts`.
+    /// Two slots per intent. Slot A holds everything a Release reads and writes (amount, deadline for
+    /// the Release window, the token as its registry index, status), so a Release costs one cold
+    /// SLOAD and one warm SSTORE. Amounts of 2^152 - 1 or more live in `_largeAmounts`.
     struct Intent {
-        address inputToken; // slot A
-        uint88 packedAmount; // slot A: the amount, or LARGE_AMOUNT
-        uint8 status; // slot A
+        uint152 packedAmount; // slot A bits 0-151: the amount, or LARGE_AMOUNT
+        uint64 fillDeadline; // slot A bits 152-215
+        uint32 tokenIndex; // slot A bits 216-247: see `_tokenInfo`
+        uint8 status; // slot A bits 248-255
         address depositor; // slot B
-        uint64 fillDeadline; // slot B
     }
 
-    uint88 private constant LARGE_AMOUNT = type(uint88).max;
+    uint152 private constant LARGE_AMOUNT = type(uint152).max;
 
-    /// @notice Seconds after `fillDeadline` from which anyone may call `refundExpired`.
+    /// @notice Releases apply while `now <= fillDeadline + refundGraceSeconds`; `refundExpired` works after.
     uint64 public immutable refundGraceSeconds;
+
+    /// @notice Minimum seconds between a signer-set proposal and its activation.
+    uint64 public immutable signerSetDelaySeconds;
 
     // Packed by the compiler into the slot of Ownable2Step's pending owner and Pausable's flag,
     // which `open` and `settle` read anyway (checked by the storage-layout test).
@@ -145,26 +192,62 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     address[] private _signers;
     mapping(address signer => uint256 oneBasedIndex) private _signerIndex;
 
+    /// The version every leg signature names; read once per settle (its own slot: the hot slot is full).
+    uint64 private _signerSetVersion;
+    /// Registry: bit 32 registered, bits 0-31 the token's index (from 1, kept when deregistered),
+    /// so `open` reads one slot for both; `_tokenAt` maps an intent's index back to the token.
+    mapping(address token => uint256 info) private _tokenInfo;
+    mapping(uint32 index => address token) private _tokenAt;
+    uint32 private _tokenCount;
+    mapping(bytes32 withdrawLeaf => bool) private _withdrawn;
+    mapping(address token => mapping(address owner => uint256)) private _claims;
+    mapping(address token => uint256) private _claimTotal;
+
+    struct PendingSignerSet {
+        uint64 version; // 0: none
+        uint64 activatesAt;
+        uint8 threshold;
+        address[] signers;
+    }
+
+    PendingSignerSet private _pending;
+
     // ---------------------------------------------------------------- constructor
 
-    /// @param owner_ admin (signer rotation, destinations, pause); ownership moves by Ownable2Step.
-    /// @param refundGraceSeconds_ seconds after an intent's fillDeadline before refundExpired works.
-    /// @param signers_ the initial relayer signer set (non-zero, distinct, at most 255).
-    /// @param threshold_ signatures required per leg chunk, 1..signers_.length.
+    /// @param owner_ admin (pause, token and destination registries); ownership moves by Ownable2Step.
+    /// @param refundGraceSeconds_ Release window after fillDeadline, then refundExpired; 1 hour..30 days.
+    /// @param signerSetDelaySeconds_ minimum delay before a proposed signer set activates; 1 hour..30 days.
+    /// @param signers_ the initial relayer signer set, version 1 (non-zero, distinct, at most 255).
+    /// @param threshold_ signatures required per leg chunk and per signer-set change, 1..signers_.length.
     /// @param destinationChainIds_ destination chain ids accepted by `open` from the start.
+    /// @param tokens_ tokens `open` and `fund` accept from the start.
     constructor(
         address owner_,
         uint64 refundGraceSeconds_,
+        uint64 signerSetDelaySeconds_,
         address[] memory signers_,
         uint8 threshold_,
-        uint64[] memory destinationChainIds_
+        uint64[] memory destinationChainIds_,
+        address[] memory tokens_
     ) EIP712("DiscreteExec", "1") Ownable(owner_) {
         // Leaves encode the chain id as uint64 (DESIGN.md); refuse a chain where that truncates.
         if (block.chainid > type(uint64).max) revert ChainIdTooLarge(block.chainid);
+        if (refundGraceSeconds_ < MIN_GRACE_SECONDS || refundGraceSeconds_ > MAX_GRACE_SECONDS) {
+            revert GraceOutOfBounds(refundGraceSeconds_);
+        }
+        if (signerSetDelaySeconds_ < MIN_SIGNER_SET_DELAY_SECONDS || signerSetDelaySeconds_ > MAX_SIGNER_SET_DELAY_SECONDS) {
+            revert SignerSetDelayOutOfBounds(signerSetDelaySeconds_);
+        }
         refundGraceSeconds = refundGraceSeconds_;
+        signerSetDelaySeconds = signerSetDelaySeconds_;
         _setSigners(signers_, threshold_);
+        _signerSetVersion = 1;
+        emit SignerSetActivated(1, signers_, threshold_);
         for (uint256 i = 0; i < destinationChainIds_.length; ++i) {
             _setDestinationChain(destinationChainIds_[i], true);
+        }
+        for (uint256 i = 0; i < tokens_.length; ++i) {
+            _setToken(tokens_[i], true);
         }
     }
 
@@ -175,6 +258,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     function open(IntentParams calldata p) external nonReentrant whenNotPaused returns (bytes32 intentId) {
         if (p.inputAmount == 0) revert ZeroAmount();
         if (p.inputToken == address(0)) revert ZeroToken();
+        uint32 tokenIndex = _registeredIndex(p.inputToken);
         if (p.recipient == bytes32(0)) revert ZeroRecipient();
         // forge-lint: disable-next-line(block-timestamp) -- deadlines are seconds-granular by design
         if (p.fillDeadline <= block.timestamp) revert DeadlineInPast(p.fillDeadline, block.timestamp);
@@ -186,7 +270,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         _nonce = n + 1;
         intentId = _intentId(n);
 
-        _record(intentId, p.inputToken, received, p.fillDeadline);
+        _record(intentId, tokenIndex, received, p.fillDeadline);
 
         emit IntentOpened(
             intentId,
@@ -202,34 +286,49 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         );
     }
 
-    /// @notice Returns an Open intent to its depositor once `fillDeadline + refundGraceSeconds` is
-    /// reached. Anyone may call it, also while paused.
+    /// @notice Returns an Open intent to its depositor once its Release window has closed, i.e. from
+    /// `fillDeadline + refundGraceSeconds + 1`. Anyone may call it, also while paused. A depositor
+    /// the token refuses (e.g. blocklisted) gets a claim instead.
     function refundExpired(bytes32 intentId) external nonReentrant {
         Intent storage it = _intents[intentId];
         uint8 status = it.status;
         if (status != STATUS_OPEN) revert IntentNotOpen(intentId, status);
-        uint256 refundableAt = uint256(it.fillDeadline) + refundGraceSeconds;
+        uint256 refundableAt = uint256(it.fillDeadline) + refundGraceSeconds + 1;
         // forge-lint: disable-next-line(block-timestamp) -- deadlines are seconds-granular by design
         if (block.timestamp < refundableAt) revert RefundTooEarly(intentId, refundableAt);
         it.status = STATUS_REFUNDED;
-        IERC20(it.inputToken).safeTransfer(it.depositor, _amountOf(it, intentId));
+        _deliverOrClaim(_tokenAt[it.tokenIndex], it.depositor, _amountOf(it, intentId), KIND_REFUND, intentId);
         emit IntentRefunded(intentId, 0);
     }
 
-    /// @notice Adds pool liquidity; the pool is credited with what actually arrived.
+    /// @notice Adds pool liquidity in a registered token; the pool is credited with what actually arrived.
     function fund(address token, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         if (token == address(0)) revert ZeroToken();
+        _registeredIndex(token);
         uint256 received = _pull(token, amount);
         _pool[token] += received;
         emit PoolFunded(token, msg.sender, received);
     }
 
+    /// @notice Sends the caller's whole claim in `token` to `to` (any account of the caller's choice).
+    /// Works while paused. A transfer that fails reverts and leaves the claim in place.
+    function claim(address token, address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0) || to == address(this)) revert InvalidClaimDestination(to);
+        amount = _claims[token][msg.sender];
+        if (amount == 0) revert NothingToClaim(token, msg.sender);
+        delete _claims[token][msg.sender];
+        _claimTotal[token] -= amount;
+        IERC20(token).safeTransfer(to, amount);
+        emit Claimed(token, msg.sender, to, amount);
+    }
+
     // ---------------------------------------------------------------- settlement
 
     /// @notice Applies one chunk of this chain's leg of an epoch's batch, at most once per (epoch, chunk).
-    /// @param signatures 65-byte (r, s, v) EIP-712 signatures over `legDigest(...)`, from at least
-    /// `threshold` distinct registered signers, in any order.
+    /// A chunk holds Releases only or transfers (Refund, Payout, Withdraw) only (`MixedChunk`).
+    /// @param signatures 65-byte (r, s, v) EIP-712 signatures over `legDigest(...)` (which names the
+    /// current signer-set version), from at least `threshold` distinct current signers, in any order.
     function settle(
         uint64 epochId,
         uint32 chunk,
@@ -243,21 +342,25 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         if (bits & bit != 0) revert ChunkAlreadyApplied(epochId, chunk);
 
         bytes32 chunkHash_ = _chunkHash(epochId, actions);
-        _verifySignatures(_legDigest(epochId, chunk, chunkHash_, batchRoot), signatures);
+        _verifySignatures(_legDigest(epochId, chunk, chunkHash_, batchRoot, _signerSetVersion), signatures);
         _appliedChunks[word] = bits | bit;
 
-        _applyAll(epochId, actions);
+        if (actions[0].kind == KIND_RELEASE) {
+            _releaseAll(epochId, actions);
+        } else {
+            _transferAll(epochId, actions);
+        }
         emit LegApplied(epochId, chunk, chunkHash_, batchRoot, actions.length);
     }
 
-    /// @notice The EIP-712 digest the signers sign for this chunk.
+    /// @notice The EIP-712 digest the current signer set signs for this chunk.
     function legDigest(
         uint64 epochId,
         uint32 chunk,
         bytes32 batchRoot,
         Action[] calldata actions
     ) external view returns (bytes32) {
-        return _legDigest(epochId, chunk, _chunkHash(epochId, actions), batchRoot);
+        return _legDigest(epochId, chunk, _chunkHash(epochId, actions), batchRoot, _signerSetVersion);
     }
 
     /// @notice keccak256 of the chunk's leaves concatenated (DESIGN.md "Leaves and roots").
@@ -272,9 +375,81 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
 
     // ---------------------------------------------------------------- admin
 
-    /// @notice Replaces the signer set and threshold (owner only).
-    function setSigners(address[] calldata signers_, uint8 threshold_) external onlyOwner {
-        _setSigners(signers_, threshold_);
+    // ---------------------------------------------------------------- signer-set governance
+
+    /// @notice Proposes signer set `version` (= current version + 1), signed by a threshold of the
+    /// CURRENT set over `signerSetDigest(...)`; anyone may submit it. It replaces any pending
+    /// proposal and becomes current through `activateSignerSet` from `activatesAt`, which must be at
+    /// least `signerSetDelaySeconds` away. Signers must be strictly ascending (no duplicates).
+    function proposeSignerSet(
+        uint64 version,
+        address[] calldata signers_,
+        uint8 threshold_,
+        uint64 activatesAt,
+        bytes[] calldata signatures
+    ) external nonReentrant {
+        uint64 expected = _signerSetVersion + 1;
+        if (version != expected) revert InvalidSignerSetVersion(version, expected);
+        uint256 earliest = block.timestamp + signerSetDelaySeconds;
+        if (activatesAt < earliest) revert ActivationTooEarly(activatesAt, earliest);
+        uint256 count = signers_.length;
+        if (count > MAX_SIGNERS) revert TooManySigners(count);
+        if (threshold_ == 0 || threshold_ > count) revert InvalidThreshold(threshold_, count);
+        for (uint256 i = 0; i < count; ++i) {
+            if (signers_[i] == address(0)) revert ZeroSigner();
+            if (i > 0 && signers_[i] <= signers_[i - 1]) revert SignersNotAscending(i);
+        }
+        _verifySignatures(_signerSetDigest(version, signers_, threshold_, activatesAt), signatures);
+        _pending = PendingSignerSet(version, activatesAt, threshold_, signers_);
+        emit SignerSetProposed(version, signers_, threshold_, activatesAt);
+    }
+
+    /// @notice Makes the pending signer set current once its `activatesAt` is reached (anyone).
+    /// Signatures over the previous version are refused from then on.
+    function activateSignerSet() external nonReentrant {
+        PendingSignerSet storage p = _pending;
+        uint64 version = p.version;
+        if (version == 0) revert NoPendingSignerSet();
+        // forge-lint: disable-next-line(block-timestamp) -- activation is seconds-granular by design
+        if (block.timestamp < p.activatesAt) revert SignerSetNotActive(p.activatesAt);
+        address[] memory next = p.signers;
+        uint8 threshold_ = p.threshold;
+        delete _pending;
+        _setSigners(next, threshold_);
+        _signerSetVersion = version;
+        emit SignerSetActivated(version, next, threshold_);
+    }
+
+    /// @notice The EIP-712 digest signers sign to propose a signer set.
+    function signerSetDigest(uint64 version, address[] calldata signers_, uint8 threshold_, uint64 activatesAt)
+        external
+        view
+        returns (bytes32)
+    {
+        return _signerSetDigest(version, signers_, threshold_, activatesAt);
+    }
+
+    /// @notice The proposal waiting for activation (version 0: none).
+    function pendingSignerSet()
+        external
+        view
+        returns (uint64 version, address[] memory signers_, uint8 threshold_, uint64 activatesAt)
+    {
+        PendingSignerSet storage p = _pending;
+        return (p.version, p.signers, p.threshold, p.activatesAt);
+    }
+
+    /// @notice The version of the current signer set (1 at deployment); every leg signature names it.
+    function signerSetVersion() external view returns (uint64) {
+        return _signerSetVersion;
+    }
+
+    // ---------------------------------------------------------------- owner: registries and pause
+
+    /// @notice Registers or deregisters a token for `open` and `fund` (owner only). Deregistering
+    /// stops new deposits and liquidity; existing intents, pool and claims keep working.
+    function setToken(address token, bool registered) external onlyOwner {
+        _setToken(token, registered);
     }
 
     /// @notice Allows or forbids a destination chain for new intents (owner only).
@@ -291,7 +466,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         _unpause();
     }
 
-    /// @notice Disabled: an ownerless escrow could never rotate its signers or pause again.
+    /// @notice Disabled: an ownerless escrow could never register tokens or pause again.
     function renounceOwnership() public view override onlyOwner {
         revert RenounceOwnershipDisabled();
     }
@@ -310,7 +485,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         returns (address depositor, address inputToken, uint256 inputAmount, uint64 fillDeadline, uint8 status)
     {
         Intent storage it = _intents[intentId];
-        return (it.depositor, it.inputToken, _amountOf(it, intentId), it.fillDeadline, it.status);
+        return (it.depositor, _tokenAt[it.tokenIndex], _amountOf(it, intentId), it.fillDeadline, it.status);
     }
 
     function poolBalance(address token) external view returns (uint256) {
@@ -352,60 +527,116 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         return _destinations[chainId];
     }
 
+    function isTokenRegistered(address token) external view returns (bool) {
+        return _tokenInfo[token] >> 32 != 0;
+    }
+
+    /// @notice Whether the Withdraw with this leaf hash (see `leafHash`) has been applied.
+    function isWithdrawn(bytes32 leaf) external view returns (bool) {
+        return _withdrawn[leaf];
+    }
+
+    /// @notice What `owner` can collect in `token` with `claim`.
+    function claimable(address token, address owner_) external view returns (uint256) {
+        return _claims[token][owner_];
+    }
+
+    /// @notice Sum of all open claims in `token` (held by the escrow, outside the pool).
+    function totalClaims(address token) external view returns (uint256) {
+        return _claimTotal[token];
+    }
+
     function domainSeparator() external view returns (bytes32) {
         return _domainSeparatorV4();
     }
 
     // ---------------------------------------------------------------- internals
 
-    /// Applies the actions in order. Consecutive Releases of one token credit the pool once
-    /// (Releases make no external call, so nothing can observe the pending credit); the credit is
-    /// flushed before any other action, so Payouts and Withdraws see every earlier Release.
-    function _applyAll(uint64 epochId, Action[] calldata actions) private {
+    /// A Release chunk: every action must be a Release within its intent's window, or the chunk
+    /// reverts whole. Consecutive Releases of one token credit the pool once.
+    function _releaseAll(uint64 epochId, Action[] calldata actions) private {
         address creditToken;
+        uint256 creditIndex; // token indexes start at 1
         uint256 credit;
+        uint256 grace = refundGraceSeconds;
         for (uint256 i = 0; i < actions.length; ++i) {
             Action calldata a = actions[i];
-            uint8 kind = a.kind;
+            if (a.kind != KIND_RELEASE) revert MixedChunk();
             bytes32 id = a.intentId;
-            if (kind == KIND_RELEASE) {
-                // Token, account and amount of a Release/Refund are signed (in the leaf), but the
-                // escrow moves what it stored for the intent.
-                (address token, uint256 amount) = _close(id, STATUS_RELEASED);
-                if (token != creditToken) {
-                    _credit(creditToken, credit);
-                    (creditToken, credit) = (token, 0);
-                }
-                credit += amount;
-                emit IntentReleased(id, epochId);
-                continue;
+            // Token, account and amount of a Release are signed (in the leaf), but the escrow
+            // moves what it stored for the intent.
+            (uint256 tokenIndex, uint256 amount, uint256 deadline) = _close(id, STATUS_RELEASED);
+            uint256 until = deadline + grace;
+            // forge-lint: disable-next-line(block-timestamp) -- deadlines are seconds-granular by design
+            if (block.timestamp > until) revert ReleaseWindowClosed(id, until);
+            if (tokenIndex != creditIndex) {
+                _credit(creditToken, credit);
+                // forge-lint: disable-next-line(unsafe-typecast) -- token indexes are 32-bit (see `Intent`)
+                (creditIndex, creditToken, credit) = (tokenIndex, _tokenAt[uint32(tokenIndex)], 0);
             }
-            _credit(creditToken, credit);
-            (creditToken, credit) = (address(0), 0);
-            _applyWithTransfer(epochId, a, kind, id);
+            credit += amount;
+            emit IntentReleased(id, epochId);
         }
         _credit(creditToken, credit);
     }
 
-    /// Refund, Payout and Withdraw: state first, then the token transfer.
-    function _applyWithTransfer(uint64 epochId, Action calldata a, uint8 kind, bytes32 id) private {
-        if (kind == KIND_REFUND) {
-            (address token, uint256 amount) = _close(id, STATUS_REFUNDED);
-            IERC20(token).safeTransfer(_intents[id].depositor, amount);
-            emit IntentRefunded(id, epochId);
-        } else if (kind == KIND_PAYOUT) {
-            if (_paid[id]) revert AlreadyPaid(id);
-            _paid[id] = true;
-            (address token, address to, uint256 amount) = _poolDebit(a);
-            IERC20(token).safeTransfer(to, amount);
-            emit PayoutMade(id, a.account, token, amount, epochId);
-        } else if (kind == KIND_WITHDRAW) {
-            (address token, address to, uint256 amount) = _poolDebit(a);
-            IERC20(token).safeTransfer(to, amount);
-            emit PoolWithdrawn(token, to, amount, epochId);
-        } else {
-            revert UnknownActionKind(kind);
+    /// A transfer chunk: Refunds, Payouts and Withdraws, state first, then the token transfer; a
+    /// transfer that cannot be delivered becomes a claim, so no action blocks another.
+    function _transferAll(uint64 epochId, Action[] calldata actions) private {
+        for (uint256 i = 0; i < actions.length; ++i) {
+            Action calldata a = actions[i];
+            uint8 kind = a.kind;
+            bytes32 id = a.intentId;
+            if (kind == KIND_REFUND) {
+                _refund(epochId, id);
+            } else if (kind == KIND_PAYOUT) {
+                if (_paid[id]) revert AlreadyPaid(id);
+                _paid[id] = true;
+                (address token, address to, uint256 amount) = _outgoing(a);
+                if (_payFromPool(kind, id, token, to, amount)) emit PayoutMade(id, a.account, token, amount, epochId);
+            } else if (kind == KIND_WITHDRAW) {
+                bytes32 leaf = _leaf(epochId, a);
+                if (_withdrawn[leaf]) revert WithdrawAlreadyApplied(leaf);
+                _withdrawn[leaf] = true;
+                (address token, address to, uint256 amount) = _outgoing(a);
+                if (_payFromPool(kind, leaf, token, to, amount)) emit PoolWithdrawn(token, to, amount, epochId);
+            } else if (kind == KIND_RELEASE) {
+                revert MixedChunk();
+            } else {
+                revert UnknownActionKind(kind);
+            }
         }
+    }
+
+    /// Debits the pool and delivers (or leaves a claim). Addressed to the escrow itself, nothing
+    /// would move, so the pool is not debited either: returns false and the action is only marked.
+    function _payFromPool(uint8 kind, bytes32 ref, address token, address to, uint256 amount) private returns (bool) {
+        if (to == address(this)) {
+            emit SelfTransferSkipped(kind, ref, token, amount);
+            return false;
+        }
+        _poolDebit(token, amount);
+        _deliverOrClaim(token, to, amount, kind, ref);
+        return true;
+    }
+
+    /// A Refund of an intent the depositor already took back with `refundExpired` is skipped: the
+    /// outcome is the one the batch wanted, and failing would block the rest of the chunk.
+    function _refund(uint64 epochId, bytes32 id) private {
+        if (_intents[id].status == STATUS_REFUNDED) return;
+        (uint256 tokenIndex, uint256 amount,) = _close(id, STATUS_REFUNDED);
+        // forge-lint: disable-next-line(unsafe-typecast) -- token indexes are 32-bit (see `Intent`)
+        _deliverOrClaim(_tokenAt[uint32(tokenIndex)], _intents[id].depositor, amount, KIND_REFUND, id);
+        emit IntentRefunded(id, epochId);
+    }
+
+    /// Transfers `amount` of `token` to `to`; if the token reverts, returns false or has no code,
+    /// the amount becomes `to`'s claim instead (the tokens stay in the escrow, outside the pool).
+    function _deliverOrClaim(address token, address to, uint256 amount, uint8 kind, bytes32 ref) private {
+        if (amount == 0 || IERC20(token).trySafeTransfer(to, amount)) return;
+        _claims[token][to] += amount;
+        _claimTotal[token] += amount;
+        emit ClaimCreated(token, to, amount, kind, ref);
     }
 
     function _credit(address token, uint256 amount) private {
@@ -413,8 +644,11 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     }
 
     /// Moves an Open intent to `newStatus` with one SLOAD and one SSTORE of slot A
-    /// (inputToken: bits 0-159, packedAmount: 160-247, status: 248-255; see `Intent`).
-    function _close(bytes32 id, uint8 newStatus) private returns (address token, uint256 amount) {
+    /// (packedAmount: bits 0-151, fillDeadline: 152-215, tokenIndex: 216-247, status: 248-255).
+    function _close(bytes32 id, uint8 newStatus)
+        private
+        returns (uint256 tokenIndex, uint256 amount, uint256 fillDeadline)
+    {
         Intent storage it = _intents[id];
         uint256 slotA;
         assembly ("memory-safe") {
@@ -427,17 +661,20 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         assembly ("memory-safe") {
             sstore(it.slot, updated)
         }
-        // forge-lint: disable-next-line(unsafe-typecast) -- the low 160 bits of slot A are the token
-        token = address(uint160(slotA));
-        amount = (slotA >> 160) & LARGE_AMOUNT;
+        tokenIndex = (slotA >> 216) & type(uint32).max;
+        fillDeadline = (slotA >> 152) & type(uint64).max;
+        amount = slotA & LARGE_AMOUNT;
         if (amount == LARGE_AMOUNT) amount = _largeAmounts[id];
     }
 
-    function _poolDebit(Action calldata a) private returns (address token, address to, uint256 amount) {
+    function _outgoing(Action calldata a) private pure returns (address token, address to, uint256 amount) {
         token = _toAddress(a.token);
         to = _toAddress(a.account);
         if (to == address(0)) revert ZeroRecipient();
         amount = a.amount;
+    }
+
+    function _poolDebit(address token, uint256 amount) private {
         uint256 available = _pool[token];
         if (amount > available) revert InsufficientPool(token, available, amount);
         unchecked {
@@ -457,16 +694,17 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     }
 
     /// Stores a new Open intent, both slots written whole (no read-modify-write per field).
-    function _record(bytes32 id, address token, uint256 amount, uint64 fillDeadline) private {
+    function _record(bytes32 id, uint32 tokenIndex, uint256 amount, uint64 fillDeadline) private {
         uint256 packedAmount = amount;
         if (amount >= LARGE_AMOUNT) {
             packedAmount = LARGE_AMOUNT;
             _largeAmounts[id] = amount;
         }
-        // Layout as in `Intent`: slot A token | packedAmount << 160 | status << 248,
-        // slot B depositor | fillDeadline << 160.
-        uint256 slotA = uint256(uint160(token)) | (packedAmount << 160) | (uint256(STATUS_OPEN) << 248);
-        uint256 slotB = uint256(uint160(msg.sender)) | (uint256(fillDeadline) << 160);
+        // Layout as in `Intent`: slot A packedAmount | fillDeadline << 152 | tokenIndex << 216 |
+        // status << 248, slot B depositor.
+        uint256 slotA = packedAmount | (uint256(fillDeadline) << 152) | (uint256(tokenIndex) << 216)
+            | (uint256(STATUS_OPEN) << 248);
+        uint256 slotB = uint256(uint160(msg.sender));
         Intent storage it = _intents[id];
         assembly ("memory-safe") {
             sstore(it.slot, slotA)
@@ -475,7 +713,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     }
 
     function _amountOf(Intent storage it, bytes32 id) private view returns (uint256) {
-        uint88 packed = it.packedAmount;
+        uint152 packed = it.packedAmount;
         return packed == LARGE_AMOUNT ? _largeAmounts[id] : packed;
     }
 
@@ -511,12 +749,24 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         return h;
     }
 
-    function _legDigest(uint64 epochId, uint32 chunk, bytes32 chunkHash_, bytes32 batchRoot)
+    function _legDigest(uint64 epochId, uint32 chunk, bytes32 chunkHash_, bytes32 batchRoot, uint64 version)
         private
         view
         returns (bytes32)
     {
-        return _hashTypedDataV4(keccak256(abi.encode(LEG_TYPEHASH, epochId, chunk, chunkHash_, batchRoot)));
+        return _hashTypedDataV4(keccak256(abi.encode(LEG_TYPEHASH, epochId, chunk, chunkHash_, batchRoot, version)));
+    }
+
+    /// EIP-712: an address[] member is hashed as keccak256 of its elements, each padded to 32 bytes.
+    function _signerSetDigest(uint64 version, address[] calldata signers_, uint8 threshold_, uint64 activatesAt)
+        private
+        view
+        returns (bytes32)
+    {
+        bytes32 signersHash = keccak256(abi.encodePacked(signers_));
+        return _hashTypedDataV4(
+            keccak256(abi.encode(SIGNER_SET_TYPEHASH, version, signersHash, threshold_, activatesAt))
+        );
     }
 
     function _verifySignatures(bytes32 digest, bytes[] calldata signatures) private view {
@@ -566,7 +816,28 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
             current.push(s);
         }
         _threshold = threshold_;
-        emit SignersUpdated(signers_, threshold_);
+    }
+
+    /// The token's registry index; reverts unless the token is registered.
+    function _registeredIndex(address token) private view returns (uint32) {
+        uint256 info = _tokenInfo[token];
+        if (info >> 32 == 0) revert TokenNotRegistered(token);
+        // forge-lint: disable-next-line(unsafe-typecast) -- the low 32 bits of the info are the index
+        return uint32(info);
+    }
+
+    /// A token gets its index at its first registration and keeps it (intents refer to it).
+    function _setToken(address token, bool registered) private {
+        if (token == address(0)) revert ZeroToken();
+        uint256 index = _tokenInfo[token] & type(uint32).max;
+        if (index == 0) {
+            uint32 next = _tokenCount + 1;
+            _tokenCount = next;
+            _tokenAt[next] = token;
+            index = next;
+        }
+        _tokenInfo[token] = index | (registered ? uint256(1) << 32 : 0);
+        emit TokenRegistered(token, registered);
     }
 
     function _setDestinationChain(uint64 chainId, bool supported) private {

@@ -12,6 +12,7 @@ contract FeeOnTransferTest is EscrowFixture {
     function setUp() public override {
         super.setUp();
         fee = new FeeOnTransferToken(100);
+        _registerToken(address(fee));
     }
 
     function _openFee(address user, uint256 amount) internal returns (bytes32) {
@@ -48,10 +49,8 @@ contract FeeOnTransferTest is EscrowFixture {
 
     function test_ReleaseThenPayout_FeeToken_AccountingExact() public {
         bytes32 id = _openFee(alice, 10_000); // 9_900 arrives
-        IntentEscrow.Action[] memory actions = new IntentEscrow.Action[](2);
-        actions[0] = IntentEscrow.Action(0, id, _b32(address(fee)), bytes32(0), 0);
-        actions[1] = IntentEscrow.Action(2, keccak256("src"), _b32(address(fee)), _b32(bob), 9_900);
-        _settle(1, actions);
+        _settle(1, 0, _one(IntentEscrow.Action(0, id, _b32(address(fee)), bytes32(0), 0)));
+        _settle(1, 1, _one(IntentEscrow.Action(2, keccak256("src"), _b32(address(fee)), _b32(bob), 9_900)));
         assertEq(escrow.poolBalance(address(fee)), 0, "pool drained exactly");
         assertEq(fee.balanceOf(address(escrow)), 0, "no residue, no deficit");
         assertEq(fee.balanceOf(bob), 9_801, "recipient bears the token's own fee");
@@ -67,6 +66,7 @@ contract FeeOnTransferTest is EscrowFixture {
 
     function test_Open_TokenThatDeliversNothing_Reverts() public {
         FeeOnTransferToken burnAll = new FeeOnTransferToken(10_000);
+        _registerToken(address(burnAll));
         IntentEscrow.IntentParams memory p = _params(address(burnAll), 10_000);
         burnAll.mint(alice, 10_000);
         vm.prank(alice);

@@ -35,7 +35,7 @@ contract FuzzTest is EscrowFixture {
         IntentEscrow.IntentParams memory p = _params(address(token), 777);
         p.fillDeadline = uint64(block.timestamp + deadlineOffset);
         bytes32 id = _openWith(alice, p);
-        uint256 refundableAt = uint256(p.fillDeadline) + GRACE;
+        uint256 refundableAt = uint256(p.fillDeadline) + GRACE + 1;
         vm.warp(block.timestamp + elapsed);
         if (block.timestamp < refundableAt) {
             vm.expectRevert(abi.encodeWithSelector(IntentEscrow.RefundTooEarly.selector, id, refundableAt));
@@ -88,11 +88,12 @@ contract FuzzTest is EscrowFixture {
         );
         bytes32 structHash = keccak256(
             abi.encode(
-                keccak256("Leg(uint64 epochId,uint32 chunk,bytes32 chunkHash,bytes32 batchRoot)"),
+                keccak256("Leg(uint64 epochId,uint32 chunk,bytes32 chunkHash,bytes32 batchRoot,uint64 signerSetVersion)"),
                 epochId,
                 chunk,
                 keccak256(leaves),
-                root
+                root,
+                uint64(1)
             )
         );
         bytes32 expected = keccak256(abi.encodePacked(hex"1901", domain, structHash));
@@ -117,7 +118,9 @@ contract FuzzTest is EscrowFixture {
         sc.pool = bound(uint256(keccak256(abi.encode(seed, "fund"))), 0, 1e12);
         if (sc.pool > 0) _fund(sc.pool);
         _openIntents(sc, bound(intentCount, 1, 12));
-        _settle(1, _buildActions(sc));
+        (IntentEscrow.Action[] memory releases, IntentEscrow.Action[] memory transfers) = _buildActions(sc);
+        if (releases.length > 0) _settle(1, 0, releases);
+        _settle(1, 1, transfers);
         _checkOutcome(sc);
     }
 
@@ -132,15 +135,25 @@ contract FuzzTest is EscrowFixture {
         }
     }
 
-    /// Leg order: releases, refunds, payouts, one withdraw; payouts never exceed the model's pool.
-    function _buildActions(Scenario memory sc) internal view returns (IntentEscrow.Action[] memory actions) {
+    /// Leg order: a Release chunk, then refunds, payouts, one withdraw in a transfer chunk; payouts
+    /// never exceed the model's pool.
+    function _buildActions(Scenario memory sc)
+        internal
+        view
+        returns (IntentEscrow.Action[] memory releases, IntentEscrow.Action[] memory actions)
+    {
+        releases = new IntentEscrow.Action[](sc.ids.length);
         actions = new IntentEscrow.Action[](sc.ids.length + sc.payoutCount + 1);
+        uint256 r;
         uint256 n;
         for (uint256 i = 0; i < sc.ids.length; ++i) {
             if (sc.fate[i] == 1) {
-                actions[n++] = _release(sc.ids[i]);
+                releases[r++] = _release(sc.ids[i]);
                 sc.pool += sc.amounts[i];
             }
+        }
+        assembly {
+            mstore(releases, r)
         }
         for (uint256 i = 0; i < sc.ids.length; ++i) {
             if (sc.fate[i] == 2) actions[n++] = _refund(sc.ids[i]);
@@ -179,6 +192,7 @@ contract FuzzTest is EscrowFixture {
         feeBps = uint16(bound(feeBps, 0, 9_999));
         amount = bound(amount, 10_000, type(uint128).max);
         FeeOnTransferToken fee = new FeeOnTransferToken(feeBps);
+        _registerToken(address(fee));
         bytes32 id = _openWith(alice, _params(address(fee), amount));
         (,, uint256 stored,,) = escrow.intentOf(id);
         assertEq(stored, fee.balanceOf(address(escrow)), "credited = arrived");

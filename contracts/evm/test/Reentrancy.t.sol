@@ -15,24 +15,31 @@ contract ReentrancyTest is EscrowFixture {
     function setUp() public override {
         super.setUp();
         evil = new ReentrantToken();
+        _registerToken(address(evil));
     }
 
     function _openEvil(address user, uint256 amount) internal returns (bytes32) {
         return _openWith(user, _params(address(evil), amount));
     }
 
-    function test_RefundExpired_TokenReentersRefund_Reverts() public {
+    /// The re-entered refundExpired is refused; the refund's own transfer thus fails and becomes
+    /// alice's claim (v2: a failed delivery never reverts), so she is refunded exactly once.
+    function test_RefundExpired_TokenReentersRefund_RefusedAndRefundedOnceAsClaim() public {
         bytes32 id = _openEvil(alice, 1_000);
         evil.mint(address(escrow), 1_000); // extra balance a double refund would steal
         vm.warp(block.timestamp + 2 days);
         evil.arm(address(escrow), abi.encodeCall(IntentEscrow.refundExpired, (id)));
-        vm.expectRevert(REENTRANT_CALL);
         escrow.refundExpired(id);
-        assertEq(escrow.intentStatus(id), 1, "still Open");
-        assertEq(evil.balanceOf(alice), 0, "nothing paid");
+        assertEq(escrow.intentStatus(id), 3, "Refunded");
+        assertEq(escrow.claimable(address(evil), alice), 1_000, "held as alice's claim");
+        evil.disarm(); // the failed transfer also undid the token's own disarming
+        vm.prank(alice);
+        escrow.claim(address(evil), alice);
+        assertEq(evil.balanceOf(alice), 1_000, "refunded once");
+        assertEq(evil.balanceOf(address(escrow)), 1_000, "the extra balance stays");
     }
 
-    function test_Settle_TokenReentersSettle_Reverts() public {
+    function test_Settle_TokenReentersSettle_RefusedAndSecondChunkNotApplied() public {
         evil.mint(address(this), 1_000);
         evil.approve(address(escrow), 1_000);
         escrow.fund(address(evil), 1_000);
@@ -42,10 +49,11 @@ contract ReentrancyTest is EscrowFixture {
         bytes[] memory sigs1 = _sigs(1, 0, bytes32(0), first, 2);
         bytes[] memory sigs2 = _sigs(1, 1, bytes32(0), second, 2);
         evil.arm(address(escrow), abi.encodeCall(IntentEscrow.settle, (1, 1, bytes32(0), second, sigs2)));
-        vm.expectRevert(REENTRANT_CALL);
         escrow.settle(1, 0, bytes32(0), first, sigs1);
-        assertEq(evil.balanceOf(bob), 0, "no payout");
-        assertEq(escrow.poolBalance(address(evil)), 1_000, "pool intact");
+        assertFalse(escrow.isApplied(1, 1), "the re-entered chunk did not apply");
+        assertEq(evil.balanceOf(bob), 0, "no transfer happened");
+        assertEq(escrow.claimable(address(evil), bob), 100, "the payout is bob's claim");
+        assertEq(escrow.poolBalance(address(evil)), 900, "pool debited once");
     }
 
     function test_Open_TokenReentersOpen_Reverts() public {
@@ -60,17 +68,19 @@ contract ReentrancyTest is EscrowFixture {
         assertEq(escrow.nonce(), 0, "no intent");
     }
 
-    function test_Settle_TokenReentersRefundDuringRefundAction_Reverts() public {
+    function test_Settle_TokenReentersRefundDuringRefundAction_RefundedOnce() public {
         bytes32 id = _openEvil(alice, 1_000);
+        evil.mint(address(escrow), 1_000);
         vm.warp(block.timestamp + 2 days);
         IntentEscrow.Action[] memory refund = _one(IntentEscrow.Action(1, id, _b32(address(evil)), bytes32(0), 0));
         bytes[] memory sigs = _sigs(1, 0, bytes32(0), refund, 2);
         evil.arm(address(escrow), abi.encodeCall(IntentEscrow.refundExpired, (id)));
-        vm.expectRevert(REENTRANT_CALL);
         escrow.settle(1, 0, bytes32(0), refund, sigs);
-        // The revert also undid the token's own disarming; disarmed, the same signed chunk applies once.
-        evil.disarm();
-        escrow.settle(1, 0, bytes32(0), refund, sigs);
+        assertEq(escrow.claimable(address(evil), alice), 1_000, "one refund, held as a claim");
+        evil.disarm(); // the failed transfer also undid the token's own disarming
+        vm.prank(alice);
+        escrow.claim(address(evil), alice);
         assertEq(evil.balanceOf(alice), 1_000, "refunded once");
+        assertEq(evil.balanceOf(address(escrow)), 1_000, "the extra balance stays");
     }
 }

@@ -12,7 +12,7 @@ contract RefundExpiredTest is EscrowFixture {
         super.setUp();
         id = _open(alice, 4_000);
         (,,, uint64 deadline,) = escrow.intentOf(id);
-        refundableAt = uint256(deadline) + GRACE;
+        refundableAt = uint256(deadline) + GRACE + 1; // the first second after the Release window
     }
 
     function test_RefundExpired_AfterDeadlinePlusGrace_AnyoneReturnsFunds() public {

@@ -49,10 +49,11 @@ contract SettleTest is EscrowFixture {
         assertEq(escrow.poolBalance(address(token)), 3_000, "pool debited");
     }
 
-    function test_Settle_ReleaseThenPayout_NetsWithinOneChunk() public {
+    function test_Settle_ReleaseThenPayout_NetsAcrossChunks() public {
         bytes32 id = _open(alice, 1_000);
-        // Empty pool: the payout is funded by the release that precedes it (leg order).
-        _settle(3, _two(_release(id), _payout(SOURCE, bob, 990)));
+        // Empty pool: the payout is funded by the release applied in the epoch's Release chunk.
+        _settle(3, 0, _one(_release(id)));
+        _settle(3, 1, _one(_payout(SOURCE, bob, 990)));
         assertEq(token.balanceOf(bob), 990, "paid from the released input");
         assertEq(escrow.poolBalance(address(token)), 10, "spread stays in pool");
     }
@@ -211,18 +212,22 @@ contract SettleTest is EscrowFixture {
     function test_Settle_FailingActionRevertsWholeChunk() public {
         bytes32 id = _open(alice, 100);
         _fund(50);
-        // The release would succeed, the payout overdraws the pool: nothing may stick.
+        _settle(1, 0, _one(_release(id)));
+        // The first payout would succeed, the second overdraws the pool: nothing may stick.
+        bytes32 other = keccak256("other source");
         _expectSettleRevert(
-            1,
-            _two(_release(id), _payout(SOURCE, bob, 151)),
-            abi.encodeWithSelector(IntentEscrow.InsufficientPool.selector, address(token), uint256(150), uint256(151))
+            2,
+            _two(_payout(other, bob, 1), _payout(SOURCE, bob, 150)),
+            abi.encodeWithSelector(IntentEscrow.InsufficientPool.selector, address(token), uint256(149), uint256(150))
         );
-        assertEq(escrow.intentStatus(id), 1, "still Open");
-        assertFalse(escrow.isApplied(1, 0), "not applied");
+        assertFalse(escrow.isPaid(other), "first payout rolled back");
+        assertEq(token.balanceOf(bob), 0, "nothing paid");
+        assertFalse(escrow.isApplied(2, 0), "not applied");
     }
 
     function test_Settle_TwoTokens_PoolsKeptApart() public {
         TestToken other = new TestToken("Wrapped Ether", "WETH", 18);
+        _registerToken(address(other));
         bytes32 id = _openWith(alice, _params(address(other), 1 ether));
         IntentEscrow.Action memory r = IntentEscrow.Action(0, id, _b32(address(other)), bytes32(0), 0);
         _settle(1, _one(r));
@@ -237,15 +242,16 @@ contract SettleTest is EscrowFixture {
 
     function test_Settle_ReleasesOfInterleavedTokens_CreditEachPool() public {
         TestToken other = new TestToken("Wrapped Ether", "WETH", 18);
+        _registerToken(address(other));
         bytes32 a = _open(alice, 100);
         bytes32 b = _openWith(alice, _params(address(other), 7 ether));
         bytes32 c = _open(bob, 250);
-        IntentEscrow.Action[] memory actions = new IntentEscrow.Action[](4);
+        IntentEscrow.Action[] memory actions = new IntentEscrow.Action[](3);
         actions[0] = _release(a);
         actions[1] = IntentEscrow.Action(0, b, _b32(address(other)), bytes32(0), 0);
         actions[2] = _release(c);
-        actions[3] = _payout(SOURCE, bob, 350); // needs both USDC releases credited first
-        _settle(1, actions);
+        _settle(1, 0, actions);
+        _settle(1, 1, _one(_payout(SOURCE, bob, 350))); // needs both USDC releases credited
         assertEq(escrow.poolBalance(address(token)), 0, "USDC pool: 100 + 250 - 350");
         assertEq(escrow.poolBalance(address(other)), 7 ether, "WETH pool");
         assertEq(token.balanceOf(bob), 350, "paid");
@@ -264,7 +270,8 @@ contract SettleTest is EscrowFixture {
         uint256 big = uint256(type(uint88).max) + 5;
         bytes32 a = _open(alice, big);
         bytes32 b = _open(bob, big + 1);
-        _settle(1, _two(_release(a), _refund(b)));
+        _settle(1, 0, _one(_release(a)));
+        _settle(1, 1, _one(_refund(b)));
         assertEq(escrow.poolBalance(address(token)), big, "released in full");
         assertEq(token.balanceOf(bob), big + 1, "refunded in full");
         (,, uint256 stored,,) = escrow.intentOf(a);

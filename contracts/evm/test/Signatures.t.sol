@@ -113,7 +113,8 @@ contract SignaturesTest is EscrowFixture {
     function test_Settle_SignatureForOtherEscrow_Reverts() public {
         uint64[] memory dests = new uint64[](1);
         dests[0] = DEST;
-        IntentEscrow twin = new IntentEscrow(owner, GRACE, signerAddrs, THRESHOLD, dests);
+        IntentEscrow twin =
+            new IntentEscrow(owner, GRACE, SIGNER_SET_DELAY, signerAddrs, THRESHOLD, dests, new address[](0));
         bytes32 otherDigest = twin.legDigest(1, 0, ROOT, actions);
         assertTrue(otherDigest != digest, "escrow address is in the digest");
         bytes[] memory sigs = _signAll(otherDigest, _keys(signerKeys[0], signerKeys[1]));
@@ -144,12 +145,22 @@ contract SignaturesTest is EscrowFixture {
         address[] memory next = new address[](2);
         next[0] = signerAddrs[0];
         next[1] = vm.addr(0x99);
-        vm.prank(owner);
-        escrow.setSigners(next, 2);
+        _rotate(_ascending(next), 2);
+        bytes32 current = escrow.legDigest(1, 0, ROOT, actions);
+        assertTrue(current != digest, "the version is in the digest");
         vm.expectRevert(abi.encodeWithSelector(IntentEscrow.UnknownSigner.selector, signerAddrs[1]));
-        _settleWith(_signAll(digest, _keys(signerKeys[0], signerKeys[1])));
-        _settleWith(_signAll(digest, _keys(0x99, signerKeys[0])));
+        _settleWith(_signAll(current, _keys(signerKeys[0], signerKeys[1])));
+        _settleWith(_signAll(current, _keys(0x99, signerKeys[0])));
         assertTrue(escrow.isApplied(1, 0), "new set applies");
+    }
+
+    /// Signatures of signers kept across a rotation name the old version and are refused.
+    function test_Settle_SignatureForPreviousVersion_Reverts() public {
+        _rotate(_ascending(signerAddrs), THRESHOLD);
+        bytes[] memory sigs = _signAll(digest, _keys(signerKeys[0], signerKeys[1]));
+        bytes32 current = escrow.legDigest(1, 0, ROOT, actions);
+        vm.expectRevert(abi.encodeWithSelector(IntentEscrow.UnknownSigner.selector, _recover(current, sigs[0])));
+        _settleWith(sigs);
     }
 
     function _recover(bytes32 h, bytes memory sig) internal pure returns (address) {

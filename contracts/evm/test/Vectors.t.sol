@@ -48,19 +48,41 @@ contract VectorsTest is Test {
     //   $($CAST keccak "DiscreteExec") $($CAST keccak "1") 31337 0x9890aa0A0fC06237AfF1f8AEd1c2cB40B0862Bd1)
     bytes32 internal constant DOMAIN_SEPARATOR = 0xc42c54c8b51f48407628f1d452ab16d324541b9bdf33599366f928aa8ca0b0dd;
 
-    // $CAST keccak "Leg(uint64 epochId,uint32 chunk,bytes32 chunkHash,bytes32 batchRoot)"
-    bytes32 internal constant LEG_TYPEHASH = 0xa5118d95f4c044fd77af79a8075d6560718dd8dc01968a7f5da1faad254ff9fc;
+    // $CAST keccak "Leg(uint64 epochId,uint32 chunk,bytes32 chunkHash,bytes32 batchRoot,uint64 signerSetVersion)"
+    bytes32 internal constant LEG_TYPEHASH = 0x97a790092339afce220da4173463eac62bc487d85fc591a90051f919953e828b;
 
-    // STRUCT=$($CAST keccak $($CAST abi-encode "f(bytes32,uint64,uint32,bytes32,bytes32)" $LEG_TYPEHASH 7 3 \
-    //   $CHUNK_HASH 0xabababababababababababababababababababababababababababababababab))
-    // $CAST keccak $($CAST concat-hex 0x1901 $DOMAIN_SEPARATOR $STRUCT)
-    bytes32 internal constant LEG_DIGEST = 0xedf65107175965bad29028332f98b6d4acf35c75a64f43647fdc29b5eac04e53;
+    // Signer-set version 1 (the constructor's set). LT=$LEG_TYPEHASH, DS=$DOMAIN_SEPARATOR
+    // STRUCT=$($CAST keccak $($CAST abi-encode "f(bytes32,uint64,uint32,bytes32,bytes32,uint64)" $LT 7 3 \
+    //   $CHUNK_HASH 0xabababababababababababababababababababababababababababababababab 1))
+    // $CAST keccak $($CAST concat-hex 0x1901 $DS $STRUCT)
+    bytes32 internal constant LEG_DIGEST = 0x52729c4063853a4ac277a7ae4eaf5082cb60559ed7e0ff7bc55ac9b793702f55;
+
+    // A Release-only chunk (v2 never mixes Releases with transfers): chunk 0 = [the release leaf].
+    // $CAST keccak $LEAF_RELEASE
+    bytes32 internal constant RELEASE_CHUNK_HASH = 0x93bb99e488a71eb9776ddc5a26f607127cea6c10fa342857e552c462d72ccd52;
+    // as LEG_DIGEST with chunk 0 and $RELEASE_CHUNK_HASH
+    bytes32 internal constant RELEASE_LEG_DIGEST = 0x2d110bb5568fc4624ea86e023d788f54676add9d7a1f67527baa959f1378bfd4;
 
     // $CAST wallet address --private-key 0x00..0051
     address internal constant SIGNER = 0xafd46e3549CC63d7a240D6177D056857679e6F99;
-    // $CAST wallet sign --no-hash --private-key 0x00..0051 $LEG_DIGEST
-    bytes internal constant SIGNATURE =
-        hex"725ae94da4f5e716cd48608c54b739eaf4348f4415d5a517e1d04d3ac5638f3168f9190e3431a8346a5fa3862453db1220630c53547683457bf59ea731fec8e11c";
+    // $CAST wallet sign --no-hash --private-key 0x00..0051 $RELEASE_LEG_DIGEST
+    // and, independently of the hand-made encoding above, cast's own EIP-712 encoder gives the
+    // same signature: $CAST wallet sign --data --from-file --private-key 0x00..0051 test/vectors/leg-v2.json
+    bytes internal constant RELEASE_SIGNATURE =
+        hex"a1de9763bf0b9f3e32e6a4b596745f2d4d708fea42c2d0f0835c463eaf1f23600edac564e25743c2bc45b8712bb652d7a3118e647010700d83a063e3632a19ba1b";
+
+    // $CAST keccak "SignerSet(uint64 version,address[] signers,uint8 threshold,uint64 activatesAt)"
+    bytes32 internal constant SIGNER_SET_TYPEHASH = 0x5e79070d8327f43c2002f60e8c82c3e9cb110eb6721dca6067ae97ee2c895d4e;
+    // Version 2 = [0x3333.., SIGNER] (ascending), threshold 1, activatesAt 1767232800 (T0 + 2 h).
+    // SH=$($CAST keccak $($CAST abi-encode "f(address,address)" 0x3333333333333333333333333333333333333333 $SIGNER))
+    // STRUCT=$($CAST keccak $($CAST abi-encode "f(bytes32,uint64,bytes32,uint8,uint64)" $SIGNER_SET_TYPEHASH 2 $SH 1 1767232800))
+    // $CAST keccak $($CAST concat-hex 0x1901 $DS $STRUCT)
+    bytes32 internal constant SIGNER_SET_DIGEST = 0xce0c608cdc780f25a1e9546a27bc4a9d91175574a43240c1b5b7d27e3150875b;
+    uint64 internal constant ACTIVATES_AT = 1_767_232_800;
+    // $CAST wallet sign --no-hash --private-key 0x00..0051 $SIGNER_SET_DIGEST, equal to
+    // $CAST wallet sign --data --from-file --private-key 0x00..0051 test/vectors/signer-set.json
+    bytes internal constant SIGNER_SET_SIGNATURE =
+        hex"fa55bf24cc4f25bfd8c754fe732f04779985354fe4cf18077b4d27178e4aa18f6ae1f21f5cdea7a646ed609bf36d605926207c1e25d74851d0abf520ebc4f57e1c";
 
     IntentEscrow internal escrow;
 
@@ -73,7 +95,9 @@ contract VectorsTest is Test {
         dests[0] = 900001;
         vm.setNonce(DEPLOYER, 0);
         vm.prank(DEPLOYER);
-        escrow = new IntentEscrow(address(this), 3600, signerSet, 1, dests);
+        address[] memory tokens = new address[](1);
+        tokens[0] = TOKEN;
+        escrow = new IntentEscrow(address(this), 3600, 3600, signerSet, 1, dests, tokens);
     }
 
     function _actions() internal pure returns (IntentEscrow.Action[] memory a) {
@@ -105,11 +129,37 @@ contract VectorsTest is Test {
 
     function test_Vectors_Eip712() public view {
         assertEq(escrow.LEG_TYPEHASH(), LEG_TYPEHASH, "Leg type hash");
+        assertEq(escrow.SIGNER_SET_TYPEHASH(), SIGNER_SET_TYPEHASH, "SignerSet type hash");
         assertEq(escrow.domainSeparator(), DOMAIN_SEPARATOR, "domain separator");
+        assertEq(escrow.signerSetVersion(), 1, "version 1");
         assertEq(escrow.legDigest(EPOCH, CHUNK, BATCH_ROOT, _actions()), LEG_DIGEST, "leg digest");
+        assertEq(escrow.chunkHash(EPOCH, _releaseOnly()), RELEASE_CHUNK_HASH, "release chunk hash");
+        assertEq(escrow.legDigest(EPOCH, 0, BATCH_ROOT, _releaseOnly()), RELEASE_LEG_DIGEST, "release leg digest");
+        assertEq(escrow.signerSetDigest(2, _nextSet(), 1, ACTIVATES_AT), SIGNER_SET_DIGEST, "signer-set digest");
     }
 
-    /// End to end: open intent 0, then settle the vector chunk with the signature made by cast.
+    function _releaseOnly() internal pure returns (IntentEscrow.Action[] memory a) {
+        a = new IntentEscrow.Action[](1);
+        a[0] = IntentEscrow.Action(0, INTENT_ID_NONCE_0, bytes32(uint256(uint160(TOKEN))), bytes32(0), 0);
+    }
+
+    function _nextSet() internal pure returns (address[] memory s) {
+        s = new address[](2);
+        (s[0], s[1]) = (RECIPIENT, SIGNER);
+    }
+
+    /// End to end: the cast-made SignerSet signature proposes version 2, which activates at its time.
+    function test_Vectors_ProposeSignerSetWithCastSignature() public {
+        bytes[] memory sigs = new bytes[](1);
+        sigs[0] = SIGNER_SET_SIGNATURE;
+        escrow.proposeSignerSet(2, _nextSet(), 1, ACTIVATES_AT, sigs);
+        vm.warp(ACTIVATES_AT);
+        escrow.activateSignerSet();
+        assertEq(escrow.signerSetVersion(), 2, "version 2 current");
+        assertTrue(escrow.isSigner(RECIPIENT), "new signer");
+    }
+
+    /// End to end: open intent 0, then settle its Release chunk with the signature made by cast.
     function test_Vectors_SettleWithCastSignature() public {
         vm.etch(TOKEN, address(new TestToken("Vector", "VEC", 6)).code);
         TestToken token = TestToken(TOKEN);
@@ -121,11 +171,11 @@ contract VectorsTest is Test {
         assertEq(escrow.open(p), INTENT_ID_NONCE_0, "opened intent id");
 
         bytes[] memory sigs = new bytes[](1);
-        sigs[0] = SIGNATURE;
+        sigs[0] = RELEASE_SIGNATURE;
         vm.expectEmit(true, true, true, true, address(escrow));
-        emit IntentEscrow.LegApplied(EPOCH, CHUNK, CHUNK_HASH, BATCH_ROOT, 2);
-        escrow.settle(EPOCH, CHUNK, BATCH_ROOT, _actions(), sigs);
-        assertEq(token.balanceOf(RECIPIENT), AMOUNT, "payout made");
+        emit IntentEscrow.LegApplied(EPOCH, 0, RELEASE_CHUNK_HASH, BATCH_ROOT, 1);
+        escrow.settle(EPOCH, 0, BATCH_ROOT, _releaseOnly(), sigs);
+        assertEq(escrow.poolBalance(TOKEN), AMOUNT, "released into the pool");
         assertEq(escrow.intentStatus(INTENT_ID_NONCE_0), 2, "released");
     }
 }

@@ -43,7 +43,7 @@ public sealed class EvmChainOptions
     [Range(1, 100_000)]
     public int ReorgWindow { get; set; } = 512;
 
-    /// <summary>Gas a settle transaction may use at most; a leg over it is split into chunks.</summary>
+    /// <summary>Gas a settle transaction may use at most; with the per-action figures it fixes <see cref="ChunkLimits"/>.</summary>
     [Range(50_000, 60_000_000)]
     public long MaxGasPerChunk { get; set; } = 5_000_000;
 
@@ -51,9 +51,16 @@ public sealed class EvmChainOptions
     [Range(21_000, 10_000_000)]
     public long SettleBaseGas { get; set; } = 120_000;
 
-    /// <summary>Planned gas per action (the worst kind, a Payout to a fresh recipient), for chunk planning.</summary>
+    /// <summary>
+    /// Planned gas per transfer action (Refund, Payout, Withdraw). Measured on anvil: ~52k per Payout to a fresh
+    /// recipient, ~55k to a blocklisted one (the claim path), ~58k with calldata; 70k leaves a margin.
+    /// </summary>
     [Range(1_000, 10_000_000)]
-    public long GasPerAction { get; set; } = 60_000;
+    public long GasPerAction { get; set; } = 70_000;
+
+    /// <summary>Planned gas per Release. Measured on anvil: ~9.8k per Release at 100 per chunk, ~15k at 10; 15k leaves a margin.</summary>
+    [Range(1_000, 10_000_000)]
+    public long GasPerRelease { get; set; } = 15_000;
 
     /// <summary>Fee cap in wei per gas: the submitter never offers more, bumps included.</summary>
     [Range(1, long.MaxValue)]
@@ -89,6 +96,14 @@ public sealed class EvmChainOptions
     public EvmAddress Escrow => EvmAddress.Parse(EscrowAddress);
 
     public DiscreteExec.Core.ChainId Chain => new((ulong)ChainId);
+
+    /// <summary>
+    /// Actions per chunk that fit <see cref="MaxGasPerChunk"/>: (MaxGasPerChunk - SettleBaseGas) / GasPerRelease Releases,
+    /// or / GasPerAction transfers (defaults: 325 and 69). Every node of a deployment must use the same figures.
+    /// </summary>
+    public DiscreteExec.Core.Settlement.ChunkLimits ChunkLimits => new(
+        (int)Math.Min((MaxGasPerChunk - SettleBaseGas) / GasPerRelease, int.MaxValue),
+        (int)Math.Min((MaxGasPerChunk - SettleBaseGas) / GasPerAction, int.MaxValue));
 
     /// <summary><see cref="CheckpointPath"/>, or the default file for this chain.</summary>
     public string EffectiveCheckpointPath =>

@@ -52,9 +52,9 @@ public sealed class EvmChainOptionsValidator : IValidateOptions<EvmChainOptions>
             failures.Add($"{Key(nameof(options.MaxPriorityFeePerGasWei))}: {options.MaxPriorityFeePerGasWei} exceeds {nameof(options.MaxFeePerGasWei)} ({options.MaxFeePerGasWei}).");
         }
 
-        if (options.SettleBaseGas + options.GasPerAction > options.MaxGasPerChunk)
+        if (options.SettleBaseGas + Math.Max(options.GasPerAction, options.GasPerRelease) > options.MaxGasPerChunk)
         {
-            failures.Add($"{Key(nameof(options.MaxGasPerChunk))}: {options.MaxGasPerChunk} cannot fit one action ({nameof(options.SettleBaseGas)} {options.SettleBaseGas} + {nameof(options.GasPerAction)} {options.GasPerAction}).");
+            failures.Add($"{Key(nameof(options.MaxGasPerChunk))}: {options.MaxGasPerChunk} cannot fit one action ({nameof(options.SettleBaseGas)} {options.SettleBaseGas} + {nameof(options.GasPerAction)} {options.GasPerAction} or {nameof(options.GasPerRelease)} {options.GasPerRelease}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -15,6 +15,9 @@ public sealed record IntentParams(
     Bytes32 Recipient,
     ulong FillDeadline);
 
+/// <summary>A signer set waiting for activation (<see cref="Version"/> 0: none).</summary>
+public sealed record PendingSignerSet(ulong Version, IReadOnlyList<EvmAddress> Signers, byte Threshold, ulong ActivatesAt);
+
 /// <summary>
 /// IntentEscrow's ABI (contracts/evm/artifacts/IntentEscrow.json, embedded at build time so the adapter always
 /// matches the committed contract) and typed call encoders for the interface fixed in the IntentEscrow issue.
@@ -26,17 +29,31 @@ public static class IntentEscrowAbi
     /// <summary>The full ABI: functions, events and custom errors (used to name reverts).</summary>
     public static ContractAbi Abi { get; } = Load();
 
+    /// <summary>Bounds the escrow enforces on the grace period and the signer-set activation delay (1 hour to 30 days).</summary>
+    public const ulong MinDelaySeconds = 3_600;
+
+    public const ulong MaxDelaySeconds = 30 * 86_400;
+
     /// <summary>
-    /// The ABI-encoded arguments of <c>constructor(address owner, uint64 refundGraceSeconds, address[] signers,
-    /// uint8 threshold, uint64[] destinationChainIds)</c>, to append to the bytecode when deploying.
+    /// The ABI-encoded arguments of <c>constructor(address owner, uint64 refundGraceSeconds, uint64 signerSetDelaySeconds,
+    /// address[] signers, uint8 threshold, uint64[] destinationChainIds, address[] tokens)</c>, to append to the bytecode
+    /// when deploying. Grace and delay must lie in [<see cref="MinDelaySeconds"/>, <see cref="MaxDelaySeconds"/>].
     /// </summary>
-    public static byte[] ConstructorArguments(EvmAddress owner, ulong refundGraceSeconds, IReadOnlyList<EvmAddress> signers, byte threshold, IReadOnlyList<ChainId> destinations)
+    public static byte[] ConstructorArguments(
+        EvmAddress owner,
+        ulong refundGraceSeconds,
+        ulong signerSetDelaySeconds,
+        IReadOnlyList<EvmAddress> signers,
+        byte threshold,
+        IReadOnlyList<ChainId> destinations,
+        IReadOnlyList<EvmAddress> tokens)
     {
         ArgumentNullException.ThrowIfNull(signers);
         ArgumentNullException.ThrowIfNull(destinations);
+        ArgumentNullException.ThrowIfNull(tokens);
         return AbiEncoder.Encode(
             [.. Abi.ConstructorInputs.Select(p => p.Type)],
-            [owner, refundGraceSeconds, signers.Select(s => (object?)s).ToArray(), threshold, destinations.Select(d => (object?)d.Value).ToArray()]);
+            [owner, refundGraceSeconds, signerSetDelaySeconds, Addresses(signers), threshold, destinations.Select(d => (object?)d.Value).ToArray(), Addresses(tokens)]);
     }
 
     public static byte[] Open(IntentParams p)
@@ -68,6 +85,41 @@ public static class IntentEscrowAbi
 
     public static byte[] SetDestinationChain(ChainId chainId, bool supported) => Abi.Function("setDestinationChain").EncodeCall(chainId.Value, supported);
 
+    /// <summary>Owner only: lets <c>open</c> and <c>fund</c> accept the token (or stops them).</summary>
+    public static byte[] SetToken(EvmAddress token, bool registered) => Abi.Function("setToken").EncodeCall(token, registered);
+
+    public static byte[] IsTokenRegistered(EvmAddress token) => Abi.Function("isTokenRegistered").EncodeCall(token);
+
+    public static byte[] SignerSetVersion() => Abi.Function("signerSetVersion").EncodeCall();
+
+    public static byte[] IsSigner(EvmAddress account) => Abi.Function("isSigner").EncodeCall(account);
+
+    public static byte[] Threshold() => Abi.Function("threshold").EncodeCall();
+
+    public static byte[] SignerSetDelaySeconds() => Abi.Function("signerSetDelaySeconds").EncodeCall();
+
+    public static byte[] ProposeSignerSet(ulong version, IReadOnlyList<EvmAddress> signers, byte threshold, ulong activatesAt, IReadOnlyList<byte[]> signatures) =>
+        Abi.Function("proposeSignerSet").EncodeCall(version, Addresses(signers), threshold, activatesAt, signatures.Cast<object?>().ToArray());
+
+    public static byte[] ActivateSignerSet() => Abi.Function("activateSignerSet").EncodeCall();
+
+    public static byte[] PendingSignerSet() => Abi.Function("pendingSignerSet").EncodeCall();
+
+    /// <summary>Decodes <c>pendingSignerSet()</c>: version 0 means nothing is pending.</summary>
+    public static PendingSignerSet DecodePendingSignerSet(ReadOnlySpan<byte> output)
+    {
+        var values = Abi.Function("pendingSignerSet").DecodeOutput(output);
+        var signers = ((object?[])values[1]!).Select(a => (EvmAddress)a!).ToArray();
+        return new PendingSignerSet((ulong)(System.Numerics.BigInteger)values[0]!, signers, (byte)(System.Numerics.BigInteger)values[2]!, (ulong)(System.Numerics.BigInteger)values[3]!);
+    }
+
+    /// <summary>Anyone, from <c>fillDeadline + grace + 1</c>: returns an Open intent to its depositor (or a claim).</summary>
+    public static byte[] RefundExpired(Bytes32 intentId) => Abi.Function("refundExpired").EncodeCall(intentId);
+
+    public static byte[] Claim(EvmAddress token, EvmAddress to) => Abi.Function("claim").EncodeCall(token, to);
+
+    public static byte[] Claimable(EvmAddress token, EvmAddress owner) => Abi.Function("claimable").EncodeCall(token, owner);
+
     /// <summary>Decodes a single static return word as a bool / uint / bytes32.</summary>
     public static bool DecodeBool(ReadOnlySpan<byte> output) => (bool)AbiDecoder.Decode([AbiType.Bool], output)[0]!;
 
@@ -77,6 +129,12 @@ public static class IntentEscrowAbi
 
     private static ReadOnlySpan<byte> CheckWord(ReadOnlySpan<byte> output) =>
         output.Length >= 32 ? output[..32] : throw new AbiDecodingException($"Expected a 32-byte return value, got {output.Length} bytes.");
+
+    private static object?[] Addresses(IReadOnlyList<EvmAddress> addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        return addresses.Select(a => (object?)a).ToArray();
+    }
 
     private static object?[] Actions(IReadOnlyList<SettlementAction> actions)
     {

@@ -6,12 +6,15 @@ namespace DiscreteExec.Adapters.Evm.Escrow;
 /// <summary>
 /// Call encoders for the mintable ERC-20 <c>TestToken(string name, string symbol, uint8 decimals)</c> of
 /// contracts/evm (local devnets and tests); <see cref="BalanceOf"/> and <see cref="Approve"/> fit any ERC-20.
+/// Its deployer can block accounts like USDC's blacklist (<see cref="SetBlocked"/>): a transfer from or to a blocked
+/// account reverts, which is how a devnet stages a blocked depositor or recipient.
 /// </summary>
 public static class TestTokenAbi
 {
     private static readonly AbiFunction MintFunction = AbiFunction.Parse("mint(address,uint256)");
     private static readonly AbiFunction ApproveFunction = AbiFunction.Parse("approve(address,uint256) returns (bool)");
     private static readonly AbiFunction BalanceOfFunction = AbiFunction.Parse("balanceOf(address) returns (uint256)");
+    private static readonly AbiFunction SetBlockedFunction = AbiFunction.Parse("setBlocked(address,bool)");
 
     public static byte[] ConstructorArguments(string name, string symbol, byte decimals) =>
         AbiEncoder.Encode([AbiType.String, AbiType.String, AbiType.Uint(8)], [name, symbol, decimals]);
@@ -21,4 +24,7 @@ public static class TestTokenAbi
     public static byte[] Approve(EvmAddress spender, UInt256 amount) => ApproveFunction.EncodeCall(spender, amount);
 
     public static byte[] BalanceOf(EvmAddress account) => BalanceOfFunction.EncodeCall(account);
+
+    /// <summary>Deployer only: blocks or unblocks <paramref name="account"/>.</summary>
+    public static byte[] SetBlocked(EvmAddress account, bool blocked) => SetBlockedFunction.EncodeCall(account, blocked);
 }

@@ -5,20 +5,37 @@ using DiscreteExec.Core.Settlement;
 
 namespace DiscreteExec.Adapters.Evm.Submission;
 
-/// <summary>What a signer is asked to attest: one chunk of a leg, with everything needed to recompute its digest.</summary>
+/// <summary>
+/// What a signer is asked to attest: one chunk of a leg, with everything needed to recompute its digest, and the
+/// escrow's current signer-set version (a signature naming another version is refused on-chain).
+/// </summary>
 public sealed record LegChunkToSign(
     ChainId ChainId,
     EvmAddress Escrow,
     ulong EpochId,
     uint Chunk,
     Bytes32 BatchRoot,
-    IReadOnlyList<SettlementAction> Actions)
+    IReadOnlyList<SettlementAction> Actions,
+    ulong SignerSetVersion)
 {
     /// <summary>keccak256 of the chunk's leaves (DESIGN.md "Leaves and roots").</summary>
     public Bytes32 ChunkHash() => SettlementLeaf.ChunkHash(SettlementLeaf.Hashes(ChainId, EpochId, Actions));
 
-    /// <summary>The EIP-712 digest of <c>Leg(epochId, chunk, chunkHash, batchRoot)</c> for this escrow.</summary>
-    public Bytes32 Digest() => Eip712LegDigest.Compute(ChainId, Escrow, EpochId, Chunk, ChunkHash(), BatchRoot);
+    /// <summary>The EIP-712 digest of <c>Leg(epochId, chunk, chunkHash, batchRoot, signerSetVersion)</c> for this escrow.</summary>
+    public Bytes32 Digest() => Eip712LegDigest.Compute(ChainId, Escrow, EpochId, Chunk, ChunkHash(), BatchRoot, SignerSetVersion);
+}
+
+/// <summary>What a current signer is asked to approve: the escrow's next signer set (signers ascending).</summary>
+public sealed record SignerSetToSign(
+    ChainId ChainId,
+    EvmAddress Escrow,
+    ulong Version,
+    IReadOnlyList<EvmAddress> Signers,
+    byte Threshold,
+    ulong ActivatesAt)
+{
+    /// <summary>The EIP-712 digest of <c>SignerSet(version, signers, threshold, activatesAt)</c> for this escrow.</summary>
+    public Bytes32 Digest() => Eip712SignerSetDigest.Compute(ChainId, Escrow, Version, Signers, Threshold, ActivatesAt);
 }
 
 /// <summary>A relayer operator's attestation key (local now; a remote signer service implements the same).</summary>
@@ -31,6 +48,9 @@ public interface ILegSigner
     /// it is given the actions, not just a digest, for that reason.
     /// </summary>
     Task<EcdsaSignature> SignAsync(LegChunkToSign chunk, CancellationToken cancellationToken);
+
+    /// <summary>Signs a proposed signer set (an operator decision; a remote signer should ask for approval).</summary>
+    Task<EcdsaSignature> SignAsync(SignerSetToSign signerSet, CancellationToken cancellationToken);
 }
 
 /// <summary>Signs legs with a key held in this process.</summary>
@@ -50,6 +70,13 @@ public sealed class LocalLegSigner : ILegSigner
         ArgumentNullException.ThrowIfNull(chunk);
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(_key.SignHash(chunk.Digest().ToArray()));
+    }
+
+    public Task<EcdsaSignature> SignAsync(SignerSetToSign signerSet, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signerSet);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_key.SignHash(signerSet.Digest().ToArray()));
     }
 }
 

@@ -85,7 +85,7 @@ public sealed partial class TransactionSender : IDisposable
             {
                 if (_time.GetUtcNow() > deadline)
                 {
-                    throw new LegSubmissionException($"Transaction at nonce {nonce} from {Account} was not confirmed within {_options.ConfirmationTimeout}.");
+                    throw new ChunkSubmissionException($"Transaction at nonce {nonce} from {Account} was not confirmed within {_options.ConfirmationTimeout}.");
                 }
 
                 var mined = await FindReceiptAsync(sent, cancellationToken).ConfigureAwait(false);
@@ -202,7 +202,7 @@ public sealed partial class TransactionSender : IDisposable
 
             if (_time.GetUtcNow() > deadline)
             {
-                throw new LegSubmissionException($"Transaction {receipt.TransactionHash} did not reach {depth} confirmations within {_options.ConfirmationTimeout}.");
+                throw new ChunkSubmissionException($"Transaction {receipt.TransactionHash} did not reach {depth} confirmations within {_options.ConfirmationTimeout}.");
             }
 
             await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);

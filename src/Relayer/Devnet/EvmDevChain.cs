@@ -17,9 +17,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DiscreteExec.Relayer.Devnet;
 
 /// <summary>
-/// anvil (chain 31337) on a free port with IntentEscrow (2-of-3 local-devnet signers, destination the Solana
-/// cluster) and a USDC-like TestToken (6 decimals) deployed from the committed artifacts; the relayer and the
-/// escrow's owner are anvil's well-known account 0. The helpers act as the users of the scenario.
+/// anvil (chain 31337) on a free port with IntentEscrow v2 (2-of-3 local-devnet signers, destination the Solana
+/// cluster, grace and signer-set delay one hour each) and a USDC-like TestToken (6 decimals, with a USDC-like
+/// blocklist) deployed from the committed artifacts and registered on the escrow; the relayer, the escrow's owner
+/// and the token's blocklister are anvil's well-known account 0. The helpers act as the users of the scenario.
 /// </summary>
 internal sealed class EvmDevChain : IAsyncDisposable
 {
@@ -27,6 +28,11 @@ internal sealed class EvmDevChain : IAsyncDisposable
 
     /// <summary>anvil's well-known dev account 0 (public test key: never use it anywhere real).</summary>
     private const string AnvilAccount0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    /// <summary>Refund grace and signer-set activation delay: the escrow's minimum (it accepts 1 hour to 30 days).</summary>
+    public const ulong GraceSeconds = IntentEscrowAbi.MinDelaySeconds;
+
+    public const ulong SignerSetDelaySeconds = IntentEscrowAbi.MinDelaySeconds;
 
     private readonly ChildProcess _anvil;
     private readonly TimeProvider _time;
@@ -73,8 +79,9 @@ internal sealed class EvmDevChain : IAsyncDisposable
             chain.Escrow = await chain.DeployAsync(
                 tools,
                 "IntentEscrow",
-                IntentEscrowAbi.ConstructorArguments(chain.Relayer.Address, 3600, [.. chain.Signers.Select(s => s.Address)], 2, [destination]),
+                IntentEscrowAbi.ConstructorArguments(chain.Relayer.Address, GraceSeconds, SignerSetDelaySeconds, [.. chain.Signers.Select(s => s.Address)], 2, [destination], []),
                 cancellationToken).ConfigureAwait(false);
+            await chain.RegisterTokenAsync(chain.Token, cancellationToken).ConfigureAwait(false);
             chain.DeploymentBlock = await rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
             return chain;
         }
@@ -103,9 +110,35 @@ internal sealed class EvmDevChain : IAsyncDisposable
     public TransactionSender CreateSender() =>
         new(Rpc, new LocalTransactionSigner(Relayer), Options(), _time, NullLogger<TransactionSender>.Instance);
 
-    /// <summary>The leg submitter with two of the three signers: exactly the escrow's threshold.</summary>
-    public LegSubmitter CreateSubmitter(TransactionSender sender) =>
-        new(Rpc, sender, Signers.Take(2).Select(k => (ILegSigner)new LocalLegSigner(k)), Options(), NullLogger<LegSubmitter>.Instance);
+    /// <summary>The chunk submitter with two of the three signers: exactly the escrow's threshold.</summary>
+    public ChunkSubmitter CreateSubmitter(TransactionSender sender) =>
+        new(Rpc, sender, Signers.Take(2).Select(k => (ILegSigner)new LocalLegSigner(k)), Options(), NullLogger<ChunkSubmitter>.Instance);
+
+    /// <summary>The signer-set rotation flow, signing with every devnet signer that is in the current set.</summary>
+    public SignerSetRotation CreateSignerSetRotation(TransactionSender sender) =>
+        new(Rpc, sender, Signers.Select(k => (ILegSigner)new LocalLegSigner(k)), Options(), _time);
+
+    /// <summary>Owner only (account 0): lets the escrow's <c>open</c> and <c>fund</c> accept <paramref name="token"/>.</summary>
+    public Task RegisterTokenAsync(EvmAddress token, CancellationToken cancellationToken) =>
+        SendAsync(Relayer, Escrow, IntentEscrowAbi.SetToken(token, registered: true), cancellationToken);
+
+    /// <summary>
+    /// Blocks (or unblocks) an account on the dev TestToken like USDC's blacklist: transfers from or to it revert. With
+    /// it the devnet stages a blocked depositor or recipient; the escrow turns their refunds and payouts into claims.
+    /// </summary>
+    public Task SetBlockedAsync(EvmAddress account, bool blocked, CancellationToken cancellationToken) =>
+        SendAsync(Relayer, Token, TestTokenAbi.SetBlocked(account, blocked), cancellationToken);
+
+    /// <summary>What <paramref name="owner"/> can collect from the escrow with <c>claim</c>.</summary>
+    public async Task<UInt256> ClaimableAsync(EvmAddress owner, CancellationToken cancellationToken) =>
+        IntentEscrowAbi.DecodeUInt256(await CallAsync(Escrow, IntentEscrowAbi.Claimable(Token, owner), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Moves the chain's clock (anvil evm_increaseTime plus one mined block); never a sleep.</summary>
+    public async Task AdvanceTimeAsync(TimeSpan by, CancellationToken cancellationToken)
+    {
+        await Rpc.RequestAsync("evm_increaseTime", [(long)by.TotalSeconds], cancellationToken).ConfigureAwait(false);
+        await Rpc.RequestAsync("anvil_mine", ["0x1"], cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task GiveGasAsync(EvmAddress account, CancellationToken cancellationToken) =>
         await Rpc.RequestAsync("anvil_setBalance", [account.ToLowerHex(), Hex.EncodeQuantity(BigInteger.Pow(10, 21))], cancellationToken).ConfigureAwait(false);

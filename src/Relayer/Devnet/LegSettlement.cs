@@ -4,51 +4,47 @@ using DiscreteExec.Adapters.Evm;
 using DiscreteExec.Aggregator.Clearing;
 using DiscreteExec.Aggregator.Settlement;
 using DiscreteExec.Core.Settlement;
-using EvmOutcome = DiscreteExec.Adapters.Evm.Submission.ChunkOutcome;
+using DiscreteExec.Relayer.Settlement;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Relayer.Devnet;
 
-/// <summary>Sends each leg of a batch to its chain's submitter (EVM: 2-of-3 EIP-712 signatures; Solana: 2 attestors) and reads recipients' balances.</summary>
+/// <summary>
+/// Plans the batch's chunks once for both chains and settles them release-first (<see cref="ReleaseFirstSettlement"/>:
+/// every Release chunk applied and final before any payout chunk is sent; EVM: 2-of-3 EIP-712 signatures, Solana:
+/// 2 attestors), and reads recipients' balances.
+/// </summary>
 internal sealed class LegSettlement(LocalDevnet devnet)
 {
-    public async Task<IReadOnlyList<SettledChunk>> SubmitAsync(SettlementBatch batch, TextWriter log, CancellationToken cancellationToken)
+    public async Task<SettlementReport> SubmitAsync(SettlementBatch batch, TextWriter log, CancellationToken cancellationToken)
     {
-        var chunks = new List<SettledChunk>();
         using var sender = devnet.Evm.CreateSender();
-        var evm = devnet.Evm.CreateSubmitter(sender);
-        var solana = devnet.Solana.CreateSubmitter();
-        foreach (var leg in batch.Legs)
+        var settlement = new ReleaseFirstSettlement(
+            [devnet.Evm.CreateSubmitter(sender), devnet.Solana.CreateSubmitter()], NullLogger<ReleaseFirstSettlement>.Instance);
+        var chunks = SettlementChunkPlanner.Plan(batch.Legs, settlement.LimitsOf);
+        var report = await settlement.SettleAsync(chunks, cancellationToken).ConfigureAwait(false);
+        var stages = chunks.ToDictionary(c => c.Reference);
+        foreach (var chunk in report.Submitted.OrderBy(s => stages[s.Chunk].Stage))
         {
-            if (leg.ChainId == EvmDevChain.Chain)
-            {
-                var result = await evm.SubmitAsync(leg, cancellationToken).ConfigureAwait(false);
-                chunks.AddRange(result.Chunks.Select(c => new SettledChunk(leg.ChainId, c.Chunk, c.ActionCount, c.Outcome == EvmOutcome.Applied, c.Receipt?.TransactionHash.ToString() ?? string.Empty)));
-            }
-            else if (leg.ChainId == SolanaDevChain.Chain)
-            {
-                // Minimal v2 step so the devnet compiles: this leg's planned chunks in order (Release chunks first). The
-                // planner needs every leg (payouts are grouped by their origin Release chunk); other chains' limits are a
-                // placeholder until the lead's rewrite plans once for all chains and settles Release chunks first.
-                var planned = SettlementChunkPlanner.Plan(batch.Legs, c => c == SolanaDevChain.Chain ? solana.Limits : new ChunkLimits(32, 32));
-                foreach (var chunk in planned.Where(c => c.ChainId == leg.ChainId))
-                {
-                    var result = await solana.SubmitAsync(chunk, cancellationToken).ConfigureAwait(false);
-                    chunks.Add(new SettledChunk(leg.ChainId, chunk.Index, result.ActionCount, result.Outcome == ChunkSubmissionOutcome.Applied, result.TransactionId ?? string.Empty));
-                }
-            }
-            else
-            {
-                throw new DevnetException($"The batch has a leg for chain {leg.ChainId}, which the devnet does not run.");
-            }
-
-            foreach (var chunk in chunks.Where(c => c.ChainId == leg.ChainId))
-            {
-                DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
-                    $"  chain {leg.ChainId,-6} epoch {leg.EpochId} chunk {chunk.Chunk} ({chunk.ActionCount} action{(chunk.ActionCount == 1 ? string.Empty : "s")}): {(chunk.Applied ? "applied, tx " + chunk.TransactionId : "already applied, nothing sent")}"));
-            }
+            var planned = stages[chunk.Chunk];
+            var awaits = planned.AwaitsRelease is { } release ? string.Create(CultureInfo.InvariantCulture, $", after release chunk {release.ChainId}/{release.Index}") : string.Empty;
+            DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
+                $"  chain {chunk.Chunk.ChainId,-6} epoch {chunk.EpochId} chunk {chunk.Chunk.Index} ({Describe(planned)}{awaits}): {(chunk.Outcome == ChunkSubmissionOutcome.Applied ? "applied, tx " + chunk.TransactionId : "already applied, nothing sent")}"));
         }
 
-        return chunks;
+        foreach (var abandoned in report.Abandoned)
+        {
+            DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
+                $"  chain {abandoned.Chunk.ChainId,-6} epoch {abandoned.Chunk.EpochId} chunk {abandoned.Chunk.Index} ({Describe(abandoned.Chunk)}): FAILED: {abandoned.Reason}"));
+        }
+
+        foreach (var withheld in report.Withheld)
+        {
+            DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
+                $"  chain {withheld.ChainId,-6} epoch {withheld.EpochId} chunk {withheld.Index} ({Describe(withheld)}): withheld, its release chunk did not apply"));
+        }
+
+        return report;
     }
 
     public async Task<IReadOnlyList<UInt256>> BalancesAsync(IReadOnlyList<DevnetScenario.Recipient> recipients, CancellationToken cancellationToken)
@@ -62,5 +58,11 @@ internal sealed class LegSettlement(LocalDevnet devnet)
         }
 
         return balances;
+    }
+
+    private static string Describe(SettlementChunk chunk)
+    {
+        var kind = chunk.Actions[0].Kind.ToString().ToLowerInvariant();
+        return string.Create(CultureInfo.InvariantCulture, $"{chunk.Actions.Count} {kind}{(chunk.Actions.Count == 1 ? string.Empty : "s")}");
     }
 }

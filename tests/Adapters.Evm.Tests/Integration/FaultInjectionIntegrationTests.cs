@@ -39,27 +39,28 @@ public sealed class FaultInjectionIntegrationTests : IClassFixture<EscrowTestbed
         var rpc = _bed.CreateClient(proxy.Url, Impatient);
         var options = _bed.Options(proxy.Url);
         options.MaxGasPerChunk = 120_000 + (2 * 60_000);
+        options.GasPerAction = 60_000;
         using var sender = new TransactionSender(rpc, new LocalTransactionSigner(_bed.Relayer), options, TimeProvider.System, NullLogger<TransactionSender>.Instance);
-        var submitter = new LegSubmitter(rpc, sender, _bed.Signers.Take(2).Select(k => (ILegSigner)new LocalLegSigner(k)), options, NullLogger<LegSubmitter>.Instance);
+        var submitter = new ChunkSubmitter(rpc, sender, _bed.Signers.Take(2).Select(k => (ILegSigner)new LocalLegSigner(k)), options, NullLogger<ChunkSubmitter>.Instance);
 
         var treasury = EvmAddress.FromPublicKey(EscrowTestbed.Key("fault-treasury").PublicKey);
         var payees = new List<(EvmAddress Payee, ulong Amount)>();
-        var legs = new List<SettlementLeg>();
+        var chunks = new List<SettlementChunk>();
         for (var epoch = 100UL; epoch < 106; epoch++)
         {
             var payee = EvmAddress.FromPublicKey(EscrowTestbed.Key($"fault-payee-{epoch}").PublicKey);
             payees.Add((payee, epoch * 10));
-            legs.Add(Leg(epoch, [
+            chunks.AddRange(TestChunks.Of(Chain, epoch, [
                 new SettlementAction(ActionKind.Payout, Keccak256.Hash(BitConverter.GetBytes(epoch)), _bed.Token.ToBytes32(), payee.ToBytes32(), epoch * 10),
                 new SettlementAction(ActionKind.Withdraw, Bytes32.Zero, _bed.Token.ToBytes32(), treasury.ToBytes32(), 1_000),
                 new SettlementAction(ActionKind.Withdraw, Bytes32.Zero, _bed.Token.ToBytes32(), treasury.ToBytes32(), 7),
-            ]));
+            ], submitter.Limits.MaxTransfers));
         }
 
-        // Every leg twice (a relayer retrying after a timeout): the second pass must send nothing new.
-        foreach (var leg in legs.Concat(legs))
+        // Every chunk twice (a relayer retrying after a timeout): the second pass must send nothing new.
+        foreach (var chunk in chunks.Concat(chunks))
         {
-            await submitter.SubmitAsync(leg, CancellationToken.None);
+            await submitter.SubmitAsync(chunk, CancellationToken.None);
         }
 
         var faults = proxy.Counts;
@@ -109,11 +110,5 @@ public sealed class FaultInjectionIntegrationTests : IClassFixture<EscrowTestbed
         await run;
         Assert.Equal(users.Length, sink.Observed.Count);
         Assert.Equal(users.Select(u => u.Address.ToBytes32()).Order(), sink.Observed.Select(o => o.Intent.Depositor).Order());
-    }
-
-    private static SettlementLeg Leg(ulong epoch, IReadOnlyList<SettlementAction> actions)
-    {
-        var legHash = MerkleTree.Root(SettlementLeaf.Hashes(Chain, epoch, actions));
-        return new SettlementLeg(Chain, epoch, MerkleTree.Root(new[] { legHash }), legHash, actions);
     }
 }

@@ -32,7 +32,7 @@ public sealed class MempoolIntegrationTests : IClassFixture<EscrowTestbed>
         await SetAutomineAsync(false);
         try
         {
-            var submit = Submitter().SubmitAsync(Leg(300, 11), CancellationToken.None);
+            var submit = Submitter().SubmitAsync(Chunk(300, 11), CancellationToken.None);
             var first = await WaitForPendingAsync();
             await _bed.Rpc.RequestAsync("anvil_dropAllTransactions", [], CancellationToken.None);
             await _bed.MineAsync(3);
@@ -40,8 +40,7 @@ public sealed class MempoolIntegrationTests : IClassFixture<EscrowTestbed>
             await _bed.Rpc.RequestAsync("evm_mine", [], CancellationToken.None);
             var result = await submit.WaitAsync(TimeSpan.FromSeconds(20));
 
-            var receipt = Assert.Single(result.Chunks).Receipt!;
-            Assert.Equal(second.Hash, receipt.TransactionHash);
+            Assert.Equal(second.Hash.ToString(), result.TransactionId);
             Assert.Equal(nonce, first.Nonce);
             Assert.Equal(nonce, second.Nonce);
             Assert.True(second.MaxFeePerGas > first.MaxFeePerGas);
@@ -60,7 +59,7 @@ public sealed class MempoolIntegrationTests : IClassFixture<EscrowTestbed>
         await SetAutomineAsync(false);
         try
         {
-            var submit = Submitter().SubmitAsync(Leg(301, 12), CancellationToken.None);
+            var submit = Submitter().SubmitAsync(Chunk(301, 12), CancellationToken.None);
             var ours = await WaitForPendingAsync();
 
             // The same account (another process holding the key) replaces it with a higher-priced self-transfer.
@@ -79,9 +78,9 @@ public sealed class MempoolIntegrationTests : IClassFixture<EscrowTestbed>
             await SetAutomineAsync(true);
 
             var result = await submit.WaitAsync(TimeSpan.FromSeconds(20));
-            var receipt = Assert.Single(result.Chunks).Receipt!;
-            Assert.NotEqual(ours.Hash, receipt.TransactionHash);
-            Assert.Equal(nonce + 1, (await TransactionAsync(receipt.TransactionHash)).Nonce);
+            var applied = Bytes32.Parse(result.TransactionId!);
+            Assert.NotEqual(ours.Hash, applied);
+            Assert.Equal(nonce + 1, (await TransactionAsync(applied)).Nonce);
         }
         finally
         {
@@ -89,20 +88,18 @@ public sealed class MempoolIntegrationTests : IClassFixture<EscrowTestbed>
         }
     }
 
-    private LegSubmitter Submitter()
+    private ChunkSubmitter Submitter()
     {
         var options = _bed.Options();
         options.ResubmitAfterBlocks = 2;
         var sender = new TransactionSender(_bed.Rpc, new LocalTransactionSigner(_bed.Relayer), options, TimeProvider.System, NullLogger<TransactionSender>.Instance);
-        return new LegSubmitter(_bed.Rpc, sender, _bed.Signers.Select(k => (ILegSigner)new LocalLegSigner(k)), options, NullLogger<LegSubmitter>.Instance);
+        return new ChunkSubmitter(_bed.Rpc, sender, _bed.Signers.Select(k => (ILegSigner)new LocalLegSigner(k)), options, NullLogger<ChunkSubmitter>.Instance);
     }
 
-    private SettlementLeg Leg(ulong epoch, ulong amount)
+    private SettlementChunk Chunk(ulong epoch, ulong amount)
     {
         var payee = EvmAddress.FromPublicKey(EscrowTestbed.Key($"mempool-payee-{epoch}").PublicKey);
-        var actions = new[] { new SettlementAction(ActionKind.Payout, Keccak256.Hash(BitConverter.GetBytes(epoch)), _bed.Token.ToBytes32(), payee.ToBytes32(), amount) };
-        var legHash = MerkleTree.Root(SettlementLeaf.Hashes(Chain, epoch, actions));
-        return new SettlementLeg(Chain, epoch, MerkleTree.Root(new[] { legHash }), legHash, actions);
+        return TestChunks.Single(Chain, epoch, [new SettlementAction(ActionKind.Payout, Keccak256.Hash(BitConverter.GetBytes(epoch)), _bed.Token.ToBytes32(), payee.ToBytes32(), amount)]);
     }
 
     private Task SetAutomineAsync(bool on) => _bed.Rpc.RequestAsync("evm_setAutomine", [on], CancellationToken.None);

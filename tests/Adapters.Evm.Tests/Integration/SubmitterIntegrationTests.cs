@@ -25,7 +25,7 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
     }
 
     [Fact]
-    public async Task LegDigest_DeployedContract_EqualsEip712Digest()
+    public async Task LegDigest_DeployedContract_EqualsEip712DigestNamingVersionOne()
     {
         var actions = new[]
         {
@@ -33,13 +33,14 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
             new SettlementAction(ActionKind.Payout, Id(2), _bed.Token.ToBytes32(), Account(3), 12_345),
             new SettlementAction(ActionKind.Withdraw, Bytes32.Zero, _bed.Token.ToBytes32(), Account(4), UInt256.Parse("340282366920938463463374607431768211457")),
         };
-        var chunk = new LegChunkToSign(Chain, _bed.Escrow, 42, 3, Id(99), actions);
+        var chunk = new LegChunkToSign(Chain, _bed.Escrow, 42, 3, Id(99), actions, SignerSetVersion: 1);
         var onChain = await _bed.Rpc.CallAsync(new CallRequest(_bed.Escrow, IntentEscrowAbi.LegDigest(42, 3, Id(99), actions)), BlockTag.Latest, CancellationToken.None);
         Assert.Equal(chunk.Digest(), IntentEscrowAbi.DecodeBytes32(onChain));
+        Assert.NotEqual(chunk.Digest(), (chunk with { SignerSetVersion = 2 }).Digest());
     }
 
     [Fact]
-    public async Task Submit_TwoOfThreeSignedLeg_SettlesAndBalancesChangeExactly()
+    public async Task Submit_ReleaseChunkThenTransferChunk_SettleAndBalancesChangeExactly()
     {
         var depositor = EscrowTestbed.Key("settle-depositor");
         await _bed.FundAsync(depositor);
@@ -53,7 +54,7 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         var pool = await _bed.PoolBalanceAsync();
         var escrowBalance = await _bed.TokenBalanceAsync(_bed.Escrow);
         var sourceIntent = Id(1234);
-        var leg = Leg(7, [
+        var chunks = TestChunks.Of(Chain, 7, [
             new SettlementAction(ActionKind.Release, released, _bed.Token.ToBytes32(), Bytes32.Zero, UInt256.Zero),
             new SettlementAction(ActionKind.Payout, sourceIntent, _bed.Token.ToBytes32(), payee.ToBytes32(), 2_490_000),
             new SettlementAction(ActionKind.Withdraw, Bytes32.Zero, _bed.Token.ToBytes32(), treasury.ToBytes32(), 1_000_000),
@@ -62,75 +63,113 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         // Two of the three registered signers: the escrow's threshold.
         using var sender = Sender(_bed.Options());
         var submitter = Submitter(_bed.Options(), sender, _bed.Signers[0], _bed.Signers[2]);
-        var result = await submitter.SubmitAsync(leg, CancellationToken.None);
+        var fromBlock = await _bed.Rpc.BlockNumberAsync(CancellationToken.None) + 1;
+        var results = new List<ChunkSubmission>();
+        foreach (var chunk in chunks)
+        {
+            results.Add(await submitter.SubmitAsync(chunk, CancellationToken.None));
+        }
 
-        var chunk = Assert.Single(result.Chunks);
-        Assert.Equal(ChunkOutcome.Applied, chunk.Outcome);
-        Assert.True(chunk.Receipt!.Succeeded);
+        Assert.Equal([0u, 1u], results.Select(r => r.Chunk.Index));
+        Assert.All(results, r => Assert.Equal(ChunkSubmissionOutcome.Applied, r.Outcome));
+        Assert.All(results, r => Assert.NotNull(r.TransactionId));
         Assert.Equal((UInt256)2_490_000, await _bed.TokenBalanceAsync(payee));
         Assert.Equal((UInt256)1_000_000, await _bed.TokenBalanceAsync(treasury));
         Assert.Equal(escrowBalance - 2_490_000 - 1_000_000, await _bed.TokenBalanceAsync(_bed.Escrow));
         Assert.Equal(pool + 2_500_000 - 2_490_000 - 1_000_000, await _bed.PoolBalanceAsync());
         Assert.Equal(2, await _bed.IntentStatusAsync(released));
         Assert.True(IntentEscrowAbi.DecodeBool(await _bed.Rpc.CallAsync(new CallRequest(_bed.Escrow, IntentEscrowAbi.IsPaid(sourceIntent)), BlockTag.Latest, CancellationToken.None)));
-        var applied = Assert.Single(chunk.Receipt.Logs, l => l.Topics[0] == Topic("LegApplied"));
-        Assert.Equal(new LegChunkToSign(Chain, _bed.Escrow, 7, 0, leg.BatchRoot, leg.Actions).ChunkHash(), new Bytes32(applied.Data.AsSpan(32, 32)));
 
-        // A watcher following the escrow sees the settlement events of that transaction.
-        var options = _bed.Options();
-        options.StartBlock = (long)chunk.Receipt.BlockNumber;
-        var watcher = new EscrowWatcher(_bed.Rpc, options, new InMemoryCheckpointStore(), TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
-        var sink = new CollectingSink();
-        while (await watcher.PollOnceAsync(sink, CancellationToken.None))
-        {
-        }
-
-        var events = sink.Batches.SelectMany(b => b.Events).ToArray();
+        // A watcher following the escrow sees the settlement events of both transactions.
+        var events = await _bed.EventsSinceAsync(fromBlock);
         Assert.Contains(events, e => e is IntentClosed { Released: true, EpochId: 7 } closed && closed.IntentId == released);
         Assert.Contains(events, e => e is PayoutMade payout && payout.SourceIntentId == sourceIntent && payout.Amount == 2_490_000 && payout.Token == _bed.Token);
-        Assert.Contains(events, e => e is LegApplied { EpochId: 7, Chunk: 0, ActionCount: 3 } applied && applied.BatchRoot == leg.BatchRoot);
+        Assert.Contains(events, e => e is LegApplied { EpochId: 7, Chunk: 0, ActionCount: 1 } applied && applied.LegHash == chunks[0].ChunkHash());
+        Assert.Contains(events, e => e is LegApplied { EpochId: 7, Chunk: 1, ActionCount: 2 } applied && applied.BatchRoot == chunks[1].BatchRoot);
 
-        // The same leg again: every chunk reports AlreadyApplied and nothing is sent.
+        // The same chunks again: each reports AlreadyApplied and nothing is sent.
         var relayerNonce = await _bed.Rpc.GetTransactionCountAsync(_bed.Relayer.Address, BlockTag.Latest, CancellationToken.None);
-        var replay = await submitter.SubmitAsync(leg, CancellationToken.None);
-        Assert.Equal(ChunkOutcome.AlreadyApplied, Assert.Single(replay.Chunks).Outcome);
+        foreach (var chunk in chunks)
+        {
+            var replay = await submitter.SubmitAsync(chunk, CancellationToken.None);
+            Assert.Equal(ChunkSubmissionOutcome.AlreadyApplied, replay.Outcome);
+            Assert.Null(replay.TransactionId);
+        }
+
         Assert.Equal(relayerNonce, await _bed.Rpc.GetTransactionCountAsync(_bed.Relayer.Address, BlockTag.Latest, CancellationToken.None));
         Assert.Equal((UInt256)2_490_000, await _bed.TokenBalanceAsync(payee));
     }
 
     [Fact]
-    public async Task Submit_LegOverGasBudget_SplitsIntoChunksEachWithItsOwnSignatures()
+    public async Task Submit_PayoutToBlockedRecipient_BecomesClaimWithoutBlockingTheChunk()
     {
         await _bed.FundPoolAsync(1_000_000);
+        var blocked = EvmAddress.FromPublicKey(EscrowTestbed.Key("blocked-payee").PublicKey);
+        var honest = EvmAddress.FromPublicKey(EscrowTestbed.Key("honest-payee").PublicKey);
+        await _bed.SendAsync(_bed.Owner, _bed.Token, TestTokenAbi.SetBlocked(blocked, true));
+        var fromBlock = await _bed.Rpc.BlockNumberAsync(CancellationToken.None) + 1;
+        var chunk = TestChunks.Single(Chain, 12, [
+            new SettlementAction(ActionKind.Payout, Id(12_000), _bed.Token.ToBytes32(), blocked.ToBytes32(), 300),
+            new SettlementAction(ActionKind.Payout, Id(12_001), _bed.Token.ToBytes32(), honest.ToBytes32(), 700),
+        ]);
+        using var sender = Sender(_bed.Options());
+
+        var result = await Submitter(_bed.Options(), sender, _bed.Signers).SubmitAsync(chunk, CancellationToken.None);
+
+        Assert.Equal(ChunkSubmissionOutcome.Applied, result.Outcome);
+        Assert.Equal((UInt256)700, await _bed.TokenBalanceAsync(honest));
+        Assert.Equal((UInt256)0, await _bed.TokenBalanceAsync(blocked));
+        Assert.Equal((UInt256)300, IntentEscrowAbi.DecodeUInt256(await _bed.Rpc.CallAsync(new CallRequest(_bed.Escrow, IntentEscrowAbi.Claimable(_bed.Token, blocked)), BlockTag.Latest, CancellationToken.None)));
+        var claim = Assert.Single((await _bed.EventsSinceAsync(fromBlock)).OfType<ClaimCreated>());
+        Assert.Equal((blocked, _bed.Token, (UInt256)300, (byte)2, Id(12_000)), (claim.Owner, claim.Token, claim.Amount, claim.Kind, claim.Reference));
+    }
+
+    [Fact]
+    public async Task Submit_ChunkOverTheGasBudget_RefusedNamingTheChunkBeforeSending()
+    {
         var options = _bed.Options();
         options.SettleBaseGas = 100_000;
         options.GasPerAction = 60_000;
         options.MaxGasPerChunk = 100_000 + (3 * 60_000);
-        var payees = Enumerable.Range(0, 8).Select(i => EvmAddress.FromPublicKey(EscrowTestbed.Key($"chunk-payee-{i}").PublicKey)).ToArray();
-        var leg = Leg(8, payees.Select((p, i) => new SettlementAction(ActionKind.Payout, Id(8000 + (ulong)i), _bed.Token.ToBytes32(), p.ToBytes32(), 1_000 + (ulong)i)).ToArray());
+        var chunk = TestChunks.Single(Chain, 8, [.. Enumerable.Range(0, 4).Select(i => new SettlementAction(ActionKind.Payout, Id(8000 + (ulong)i), _bed.Token.ToBytes32(), Account(7), 1))]);
         using var sender = Sender(options);
-        var result = await Submitter(options, sender, _bed.Signers).SubmitAsync(leg, CancellationToken.None);
+        var submitter = Submitter(options, sender, _bed.Signers);
+        var nonce = await _bed.Rpc.GetTransactionCountAsync(_bed.Relayer.Address, BlockTag.Latest, CancellationToken.None);
 
-        Assert.Equal([3, 3, 2], result.Chunks.Select(c => c.ActionCount));
-        Assert.Equal([0u, 1u, 2u], result.Chunks.Select(c => c.Chunk));
-        Assert.All(result.Chunks, c => Assert.Equal(ChunkOutcome.Applied, c.Outcome));
-        for (var i = 0; i < payees.Length; i++)
-        {
-            Assert.Equal((UInt256)(1_000UL + (ulong)i), await _bed.TokenBalanceAsync(payees[i]));
-        }
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => submitter.SubmitAsync(chunk, CancellationToken.None));
 
-        for (var chunk = 0u; chunk < 3; chunk++)
-        {
-            Assert.True(IntentEscrowAbi.DecodeBool(await _bed.Rpc.CallAsync(new CallRequest(_bed.Escrow, IntentEscrowAbi.IsApplied(8, chunk)), BlockTag.Latest, CancellationToken.None)));
-        }
+        Assert.Equal(3, submitter.Limits.MaxTransfers);
+        Assert.Contains("Epoch 8 chunk 0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("3 actions that fit MaxGasPerChunk", error.Message, StringComparison.Ordinal);
+        Assert.Equal(nonce, await _bed.Rpc.GetTransactionCountAsync(_bed.Relayer.Address, BlockTag.Latest, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Submit_TransferChunkCarryingARelease_RefusedBeforeSending()
+    {
+        var mixed = new SettlementChunk(Chain, 13, 0, Id(13), ChunkStage.Transfer, [
+            new SettlementAction(ActionKind.Release, Id(13_000), _bed.Token.ToBytes32(), Bytes32.Zero, UInt256.Zero),
+            new SettlementAction(ActionKind.Payout, Id(13_001), _bed.Token.ToBytes32(), Account(8), 1),
+        ]);
+        using var sender = Sender(_bed.Options());
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Submitter(_bed.Options(), sender, _bed.Signers).SubmitAsync(mixed, CancellationToken.None));
+        Assert.Contains("Releases travel in chunks of their own", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Limits_DefaultOptions_FitTheMeasuredGasPerAction()
+    {
+        using var sender = Sender(_bed.Options());
+        var limits = Submitter(_bed.Options(), sender, _bed.Signers).Limits;
+        Assert.Equal(new ChunkLimits(325, 69), limits);
     }
 
     [Fact]
     public async Task Submit_PayoutBeyondPool_ThrowsWithTheEscrowsErrorName()
     {
-        var leg = Leg(9, [new SettlementAction(ActionKind.Payout, Id(9000), _bed.Token.ToBytes32(), Account(5), UInt256.Parse("1000000000000000000000000"))]);
+        var chunk = TestChunks.Single(Chain, 9, [new SettlementAction(ActionKind.Payout, Id(9000), _bed.Token.ToBytes32(), Account(5), UInt256.Parse("1000000000000000000000000"))]);
         using var sender = Sender(_bed.Options());
-        var error = await Assert.ThrowsAsync<LegSubmissionException>(() => Submitter(_bed.Options(), sender, _bed.Signers).SubmitAsync(leg, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(_bed.Options(), sender, _bed.Signers).SubmitAsync(chunk, CancellationToken.None));
         Assert.Equal("InsufficientPool", error.ErrorName);
         Assert.Equal(9UL, error.EpochId);
     }
@@ -138,9 +177,9 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
     [Fact]
     public async Task Submit_OneSignatureBelowThreshold_ThrowsInsufficientSignatures()
     {
-        var leg = Leg(10, [new SettlementAction(ActionKind.Payout, Id(10_000), _bed.Token.ToBytes32(), Account(6), 1)]);
+        var chunk = TestChunks.Single(Chain, 10, [new SettlementAction(ActionKind.Payout, Id(10_000), _bed.Token.ToBytes32(), Account(6), 1)]);
         using var sender = Sender(_bed.Options());
-        var error = await Assert.ThrowsAsync<LegSubmissionException>(() => Submitter(_bed.Options(), sender, _bed.Signers[1]).SubmitAsync(leg, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(_bed.Options(), sender, _bed.Signers[1]).SubmitAsync(chunk, CancellationToken.None));
         Assert.Equal("InsufficientSignatures", error.ErrorName);
     }
 
@@ -151,34 +190,26 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         // same address, but the escrow, like OpenZeppelin's ECDSA, refuses it with SignatureHighS.
         await _bed.FundPoolAsync(1_000);
         var payee = EvmAddress.FromPublicKey(EscrowTestbed.Key("high-s-payee").PublicKey);
-        var leg = Leg(11, [new SettlementAction(ActionKind.Payout, Id(11_000), _bed.Token.ToBytes32(), payee.ToBytes32(), 11)]);
+        var chunk = TestChunks.Single(Chain, 11, [new SettlementAction(ActionKind.Payout, Id(11_000), _bed.Token.ToBytes32(), payee.ToBytes32(), 11)]);
         using var sender = Sender(_bed.Options());
         ILegSigner[] signers = [new HighSLegSigner(new LocalLegSigner(_bed.Signers[0])), new LocalLegSigner(_bed.Signers[1])];
-        var submitter = new LegSubmitter(_bed.Rpc, sender, signers, _bed.Options(), NullLogger<LegSubmitter>.Instance);
+        var submitter = new ChunkSubmitter(_bed.Rpc, sender, signers, _bed.Options(), NullLogger<ChunkSubmitter>.Instance);
 
-        var result = await submitter.SubmitAsync(leg, CancellationToken.None);
+        var result = await submitter.SubmitAsync(chunk, CancellationToken.None);
 
-        Assert.Equal(ChunkOutcome.Applied, Assert.Single(result.Chunks).Outcome);
+        Assert.Equal(ChunkSubmissionOutcome.Applied, result.Outcome);
         Assert.Equal((UInt256)11, await _bed.TokenBalanceAsync(payee));
     }
 
-    private static SettlementLeg Leg(ulong epoch, IReadOnlyList<SettlementAction> actions)
-    {
-        var leaves = SettlementLeaf.Hashes(Chain, epoch, actions);
-        var legHash = MerkleTree.Root(leaves);
-        return new SettlementLeg(Chain, epoch, MerkleTree.Root(new[] { legHash }), legHash, actions);
-    }
 
     private TransactionSender Sender(EvmChainOptions options) =>
         new(_bed.Rpc, new LocalTransactionSigner(_bed.Relayer), options, TimeProvider.System, NullLogger<TransactionSender>.Instance);
 
-    private LegSubmitter Submitter(EvmChainOptions options, TransactionSender sender, params EvmKey[] signers) =>
-        new(_bed.Rpc, sender, signers.Select(k => (ILegSigner)new LocalLegSigner(k)), options, NullLogger<LegSubmitter>.Instance);
+    private ChunkSubmitter Submitter(EvmChainOptions options, TransactionSender sender, params EvmKey[] signers) =>
+        new(_bed.Rpc, sender, signers.Select(k => (ILegSigner)new LocalLegSigner(k)), options, NullLogger<ChunkSubmitter>.Instance);
 
     private async Task<ulong> EscrowNonceAsync() =>
         IntentEscrowAbi.DecodeUInt256(await _bed.Rpc.CallAsync(new CallRequest(_bed.Escrow, IntentEscrowAbi.Nonce()), BlockTag.Latest, CancellationToken.None)).AsUInt64;
-
-    private static Bytes32 Topic(string name) => IntentEscrowAbi.Abi.Event(name).Topic0;
 
     private static Bytes32 Id(ulong n) => Keccak256.Hash(BitConverter.GetBytes(n));
 
@@ -199,5 +230,7 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
             bytes.CopyTo(s, 32 - bytes.Length);
             return new EcdsaSignature(low.R, s, (byte)(low.RecoveryId ^ 1));
         }
+
+        public Task<EcdsaSignature> SignAsync(SignerSetToSign signerSet, CancellationToken cancellationToken) => inner.SignAsync(signerSet, cancellationToken);
     }
 }

@@ -6,6 +6,7 @@ using DiscreteExec.Adapters.Evm.Encoding;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Transactions;
+using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,12 +14,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DiscreteExec.Adapters.Evm.Tests.Support;
 
 /// <summary>
-/// An anvil with IntentEscrow (2-of-3 signers, destination 900001) and a TestToken deployed by C# code from the
+/// An anvil with IntentEscrow v2 (2-of-3 signers, destination 900001, one-day signer-set delay, the token
+/// registered) and a TestToken (its deployer, the owner, can block accounts) deployed by C# code from the
 /// committed artifacts, plus helpers to act as users. One per test class: snapshots and reverts stay local.
 /// </summary>
 public sealed class EscrowTestbed : IAsyncLifetime
 {
     public const ulong Destination = 900_001;
+
+    public const ulong GraceSeconds = 3_600;
+
+    public const ulong SignerSetDelaySeconds = 86_400;
 
     private readonly Dictionary<EvmAddress, SemaphoreSlim> _senders = [];
 
@@ -49,7 +55,7 @@ public sealed class EscrowTestbed : IAsyncLifetime
         Rpc = CreateClient(Anvil.Url, new RpcResilienceSettings { MaxRetryAttempts = 0 });
         await FundAsync(Owner, Relayer);
         Token = await DeployAsync(Owner, "TestToken", TestTokenAbi.ConstructorArguments("Test USD", "TUSD", 6));
-        Escrow = await DeployAsync(Owner, "IntentEscrow", IntentEscrowAbi.ConstructorArguments(Owner.Address, 3600, [.. Signers.Select(s => s.Address)], 2, [new ChainId(Destination)]));
+        Escrow = await DeployAsync(Owner, "IntentEscrow", IntentEscrowAbi.ConstructorArguments(Owner.Address, GraceSeconds, SignerSetDelaySeconds, [.. Signers.Select(s => s.Address)], 2, [new ChainId(Destination)], [Token]));
         DeploymentBlock = await Rpc.BlockNumberAsync(CancellationToken.None);
     }
 
@@ -116,7 +122,7 @@ public sealed class EscrowTestbed : IAsyncLifetime
     public Task MintAsync(EvmAddress to, UInt256 amount) => SendAsync(Owner, Token, TestTokenAbi.Mint(to, amount));
 
     /// <summary>Mints to the user, approves the escrow and opens the intent; returns the parameters used.</summary>
-    public async Task<IntentParams> OpenIntentAsync(EvmKey user, UInt256 amount, ulong salt)
+    public async Task<IntentParams> OpenIntentAsync(EvmKey user, UInt256 amount, ulong salt, ulong? fillDeadline = null)
     {
         var p = new IntentParams(
             Token,
@@ -125,7 +131,7 @@ public sealed class EscrowTestbed : IAsyncLifetime
             Keccak256.Hash(BitConverter.GetBytes(salt)),
             amount / 2,
             EvmAddress.FromPublicKey(user.PublicKey).ToBytes32(),
-            4_000_000_000UL + salt);
+            fillDeadline ?? 4_000_000_000UL + salt);
         await MintAsync(user.Address, amount);
         await SendAsync(user, Token, TestTokenAbi.Approve(Escrow, amount));
         await SendAsync(user, Escrow, IntentEscrowAbi.Open(p));
@@ -151,6 +157,27 @@ public sealed class EscrowTestbed : IAsyncLifetime
     public async Task<string> SnapshotAsync() => (await Rpc.RequestAsync("evm_snapshot", [], CancellationToken.None)).GetString()!;
 
     public async Task RevertAsync(string snapshot) => await Rpc.RequestAsync("evm_revert", [snapshot], CancellationToken.None);
+
+    /// <summary>Every settlement, claim and signer-set event of the escrow from <paramref name="fromBlock"/> on, as the watcher decodes them.</summary>
+    public async Task<EscrowEvent[]> EventsSinceAsync(ulong fromBlock)
+    {
+        var options = Options();
+        options.StartBlock = (long)fromBlock;
+        var watcher = new EscrowWatcher(Rpc, options, new InMemoryCheckpointStore(), TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
+        var sink = new CollectingSink();
+        while (await watcher.PollOnceAsync(sink, CancellationToken.None))
+        {
+        }
+
+        return [.. sink.Batches.SelectMany(b => b.Events)];
+    }
+
+    /// <summary>Moves anvil's clock forward and mines a block at the new time (never a sleep).</summary>
+    public async Task AdvanceTimeAsync(ulong seconds)
+    {
+        await Rpc.RequestAsync("evm_increaseTime", [(long)seconds], CancellationToken.None);
+        await MineAsync(1);
+    }
 
     public async Task MineAsync(int blocks) => await Rpc.RequestAsync("anvil_mine", [Hex.EncodeQuantity((ulong)blocks)], CancellationToken.None);
 }

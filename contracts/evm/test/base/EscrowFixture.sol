@@ -9,6 +9,7 @@ import {TestToken} from "../../src/test-tokens/TestToken.sol";
 abstract contract EscrowFixture is Test {
     uint64 internal constant DEST = 900001;
     uint64 internal constant GRACE = 3600;
+    uint64 internal constant SIGNER_SET_DELAY = 1 days;
     uint256 internal constant T0 = 1_767_225_600;
     uint8 internal constant THRESHOLD = 2;
 
@@ -31,12 +32,61 @@ abstract contract EscrowFixture is Test {
         for (uint256 i = 0; i < signerKeys.length; ++i) {
             signerAddrs.push(vm.addr(signerKeys[i]));
         }
-        uint64[] memory dests = new uint64[](1);
-        dests[0] = DEST;
-        escrow = new IntentEscrow(owner, GRACE, signerAddrs, THRESHOLD, dests);
+        escrow = _deployEscrow(GRACE);
         token = new TestToken("USD Coin", "USDC", 6);
+        _registerToken(address(token));
         vm.label(address(escrow), "escrow");
         vm.label(address(token), "USDC");
+    }
+
+    // ------------------------------------------------------------ deployment and governance
+
+    function _deployEscrow(uint64 grace) internal returns (IntentEscrow) {
+        uint64[] memory dests = new uint64[](1);
+        dests[0] = DEST;
+        return new IntentEscrow(owner, grace, SIGNER_SET_DELAY, signerAddrs, THRESHOLD, dests, new address[](0));
+    }
+
+    function _registerToken(address t) internal {
+        vm.prank(owner);
+        escrow.setToken(t, true);
+    }
+
+    /// Replaces the signer set the way v2 allows: a threshold of the current set signs the
+    /// proposal, the delay passes, anyone activates. `newSigners` must be ascending.
+    function _rotate(address[] memory newSigners, uint8 newThreshold) internal {
+        uint64 version = escrow.signerSetVersion() + 1;
+        uint64 activatesAt = uint64(block.timestamp + SIGNER_SET_DELAY);
+        bytes[] memory sigs = _signerSetSigs(version, newSigners, newThreshold, activatesAt, escrow.threshold());
+        escrow.proposeSignerSet(version, newSigners, newThreshold, activatesAt, sigs);
+        vm.warp(activatesAt);
+        escrow.activateSignerSet();
+    }
+
+    /// SignerSet signatures of the first `count` fixture signers.
+    function _signerSetSigs(uint64 version, address[] memory set, uint8 thr, uint64 at, uint256 count)
+        internal
+        view
+        returns (bytes[] memory sigs)
+    {
+        bytes32 digest = escrow.signerSetDigest(version, set, thr, at);
+        sigs = new bytes[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            sigs[i] = _sign(signerKeys[i], digest);
+        }
+    }
+
+    /// The fixture's signer addresses in ascending order (what `proposeSignerSet` requires).
+    function _ascending(address[] memory list) internal pure returns (address[] memory sorted) {
+        sorted = new address[](list.length);
+        for (uint256 i = 0; i < list.length; ++i) {
+            sorted[i] = list[i];
+        }
+        for (uint256 i = 1; i < sorted.length; ++i) {
+            for (uint256 j = i; j > 0 && sorted[j - 1] > sorted[j]; --j) {
+                (sorted[j - 1], sorted[j]) = (sorted[j], sorted[j - 1]);
+            }
+        }
     }
 
     // ------------------------------------------------------------ intents and pool

@@ -1,0 +1,225 @@
+using DiscreteExec.Adapters.Evm.Configuration;
+using DiscreteExec.Adapters.Evm.Crypto;
+using DiscreteExec.Adapters.Evm.Escrow;
+using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Settlement;
+using Microsoft.Extensions.Logging;
+
+namespace DiscreteExec.Adapters.Evm.Submission;
+
+/// <summary>
+/// Applies planned chunks (<see cref="SettlementChunk"/>, from the aggregator's chunk planner) to this chain's escrow,
+/// each exactly once: when <c>isApplied(epoch, chunk)</c> already reports it nothing is sent; otherwise it reads the
+/// escrow's current signer-set version, collects the signers' EIP-712 signatures naming it, sends <c>settle</c> from
+/// the relayer account and waits for the confirmation depth. A chunk that does not fit <see cref="Limits"/> (the gas
+/// budget), mixes Releases with transfers, or is for another chain is refused before anything is sent.
+/// </summary>
+public sealed partial class ChunkSubmitter : IChunkSubmitter
+{
+    private readonly IEvmRpc _rpc;
+    private readonly TransactionSender _sender;
+    private readonly IReadOnlyList<ILegSigner> _signers;
+    private readonly EvmChainOptions _options;
+    private readonly ILogger _logger;
+
+    public ChunkSubmitter(IEvmRpc rpc, TransactionSender sender, IEnumerable<ILegSigner> signers, EvmChainOptions options, ILogger<ChunkSubmitter> logger)
+    {
+        _rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
+        _sender = sender ?? throw new ArgumentNullException(nameof(sender));
+        _signers = signers?.ToArray() ?? throw new ArgumentNullException(nameof(signers));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        if (_signers.Count == 0)
+        {
+            throw new ArgumentException("At least one leg signer is needed.", nameof(signers));
+        }
+
+        Limits = options.ChunkLimits;
+        Limits.Validate(options.Chain);
+    }
+
+    public ChainId ChainId => _options.Chain;
+
+    /// <summary>From the options' gas figures (<see cref="EvmChainOptions.ChunkLimits"/>).</summary>
+    public ChunkLimits Limits { get; }
+
+    public async Task<ChunkSubmission> SubmitAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    {
+        CheckFits(chunk);
+        using var activity = EvmTelemetry.ActivitySource.StartActivity("submit chunk");
+        activity?.SetTag("chain.id", _options.ChainId);
+        activity?.SetTag("epoch.id", chunk.EpochId);
+        activity?.SetTag("chunk", chunk.Index);
+        while (true)
+        {
+            if (await IsAppliedAsync(chunk, cancellationToken).ConfigureAwait(false))
+            {
+                LogAlreadyApplied(_logger, _options.ChainId, chunk.EpochId, chunk.Index);
+                return Result(chunk, ChunkSubmissionOutcome.AlreadyApplied, null);
+            }
+
+            var toSign = new LegChunkToSign(chunk.ChainId, _options.Escrow, chunk.EpochId, chunk.Index, chunk.BatchRoot, chunk.Actions, await SignerSetVersionAsync(cancellationToken).ConfigureAwait(false));
+            var data = IntentEscrowAbi.Settle(chunk.EpochId, chunk.Index, chunk.BatchRoot, chunk.Actions, await SignAsync(toSign, cancellationToken).ConfigureAwait(false));
+            ulong estimate;
+            try
+            {
+                estimate = await _rpc.EstimateGasAsync(new CallRequest(_options.Escrow, data) { From = _sender.Account }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EvmRevertException e) when (e.ErrorName == "ChunkAlreadyApplied")
+            {
+                continue;
+            }
+            catch (EvmRevertException e)
+            {
+                if (await SignerSetChangedAsync(e, toSign, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                throw Failed(chunk, $"settle would revert: {e.Message}", e.ErrorName, e);
+            }
+
+            // A margin over the estimate: state may change between estimate and inclusion.
+            var gasLimit = Math.Min((estimate * 5 / 4) + 10_000, (ulong)_options.MaxGasPerChunk);
+            var outcome = await _sender.SendAsync(_options.Escrow, data, gasLimit, cancellationToken).ConfigureAwait(false);
+            if (outcome.NonceTakenByOther)
+            {
+                // Someone else's transaction took our nonce; it may even have applied this chunk. Look again.
+                continue;
+            }
+
+            var receipt = outcome.Receipt!;
+            if (!receipt.Succeeded)
+            {
+                if (await IsAppliedAsync(chunk, cancellationToken).ConfigureAwait(false))
+                {
+                    // Another relayer got there first in the same block range.
+                    return Result(chunk, ChunkSubmissionOutcome.AlreadyApplied, null);
+                }
+
+                var reason = await ReplayRevertAsync(data, receipt, cancellationToken).ConfigureAwait(false);
+                if (await SignerSetChangedAsync(reason, toSign, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                throw Failed(chunk, $"settle transaction {receipt.TransactionHash} reverted: {reason?.Message ?? "no reason"}", reason?.ErrorName, reason);
+            }
+
+            EvmTelemetry.ChunksApplied.Add(1);
+            LogApplied(_logger, _options.ChainId, chunk.EpochId, chunk.Index, chunk.Actions.Count, receipt.TransactionHash, receipt.BlockNumber, receipt.GasUsed);
+            return Result(chunk, ChunkSubmissionOutcome.Applied, receipt.TransactionHash.ToString());
+        }
+    }
+
+    /// <summary>Refuses, before anything is signed or sent, a chunk the escrow would refuse or that may not fit the gas budget.</summary>
+    private void CheckFits(SettlementChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var name = $"Epoch {chunk.EpochId} chunk {chunk.Index} ({chunk.Stage}, {chunk.Actions.Count} actions) for chain {chunk.ChainId}";
+        if (chunk.ChainId != _options.Chain)
+        {
+            throw new ArgumentException($"{name}: this submitter applies chunks of chain {_options.ChainId}.", nameof(chunk));
+        }
+
+        if (chunk.Actions.Count == 0)
+        {
+            throw new ArgumentException($"{name}: an empty chunk cannot be applied.", nameof(chunk));
+        }
+
+        var releases = chunk.Actions.Count(a => a.Kind == ActionKind.Release);
+        var expectedReleases = chunk.Stage == ChunkStage.Release ? chunk.Actions.Count : 0;
+        if (releases != expectedReleases)
+        {
+            throw new ArgumentException($"{name}: a {chunk.Stage} chunk carries {releases} Releases; Releases travel in chunks of their own (protocol v2).", nameof(chunk));
+        }
+
+        var (limit, perAction) = chunk.Stage == ChunkStage.Release ? (Limits.MaxReleases, _options.GasPerRelease) : (Limits.MaxTransfers, _options.GasPerAction);
+        if (chunk.Actions.Count > limit)
+        {
+            throw new ArgumentException(
+                $"{name}: more than the {limit} actions that fit MaxGasPerChunk {_options.MaxGasPerChunk} ({_options.SettleBaseGas} + {perAction} per action); plan with this submitter's Limits.",
+                nameof(chunk));
+        }
+    }
+
+    private async Task<bool> IsAppliedAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    {
+        var output = await _rpc.CallAsync(new CallRequest(_options.Escrow, IntentEscrowAbi.IsApplied(chunk.EpochId, chunk.Index)), BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+        return IntentEscrowAbi.DecodeBool(output);
+    }
+
+    /// <summary>
+    /// True when the escrow refused our signatures because a new signer set was activated after we signed (the
+    /// version only grows, so signing again under the current one ends): the caller signs again.
+    /// </summary>
+    private async Task<bool> SignerSetChangedAsync(EvmRevertException? revert, LegChunkToSign signed, CancellationToken cancellationToken)
+    {
+        if (revert?.ErrorName != "UnknownSigner" || await SignerSetVersionAsync(cancellationToken).ConfigureAwait(false) == signed.SignerSetVersion)
+        {
+            return false;
+        }
+
+        LogSignerSetChanged(_logger, _options.ChainId, signed.EpochId, signed.Chunk, signed.SignerSetVersion);
+        return true;
+    }
+
+    private async Task<ulong> SignerSetVersionAsync(CancellationToken cancellationToken) =>
+        IntentEscrowAbi.DecodeUInt256(await _rpc.CallAsync(new CallRequest(_options.Escrow, IntentEscrowAbi.SignerSetVersion()), BlockTag.Latest, cancellationToken).ConfigureAwait(false)).AsUInt64;
+
+    private async Task<byte[][]> SignAsync(LegChunkToSign chunk, CancellationToken cancellationToken)
+    {
+        var digest = chunk.Digest().ToArray();
+        var signatures = await Task.WhenAll(_signers.Select(s => s.SignAsync(chunk, cancellationToken))).ConfigureAwait(false);
+        for (var i = 0; i < signatures.Length; i++)
+        {
+            // A signer that signed something else (a bug, or a remote signer that disagrees) is caught here, not on-chain.
+            var recovered = EvmAddress.FromPublicKey(Secp256k1.Recover(digest, signatures[i]));
+            if (recovered != _signers[i].Address)
+            {
+                throw new ChunkSubmissionException($"Epoch {chunk.EpochId} chunk {chunk.Chunk} on chain {chunk.ChainId}: signer {_signers[i].Address} returned a signature that recovers to {recovered}")
+                {
+                    EpochId = chunk.EpochId,
+                    Chunk = chunk.Chunk,
+                };
+            }
+        }
+
+        // A remote signer may return the high-s twin of a valid signature; the escrow accepts only low s.
+        return signatures.Select(s => Secp256k1.NormalizeLowS(s).ToRsv()).ToArray();
+    }
+
+    private async Task<EvmRevertException?> ReplayRevertAsync(byte[] data, TransactionReceipt receipt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _rpc.CallAsync(new CallRequest(_options.Escrow, data) { From = _sender.Account }, BlockTag.Number(receipt.BlockNumber - 1), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (EvmRevertException e)
+        {
+            return e;
+        }
+    }
+
+    private static ChunkSubmission Result(SettlementChunk chunk, ChunkSubmissionOutcome outcome, string? transactionId) =>
+        new(chunk.Reference, chunk.EpochId, chunk.Actions.Count, outcome, transactionId);
+
+    private static ChunkSubmissionException Failed(SettlementChunk chunk, string reason, string? errorName, Exception? inner) =>
+        new($"Epoch {chunk.EpochId} chunk {chunk.Index} on chain {chunk.ChainId}: {reason}", inner ?? new InvalidOperationException(reason))
+        {
+            EpochId = chunk.EpochId,
+            Chunk = chunk.Index,
+            ErrorName = errorName,
+        };
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Chain {ChainId}: epoch {EpochId} chunk {Chunk} already applied; nothing sent")]
+    private static partial void LogAlreadyApplied(ILogger logger, long chainId, ulong epochId, uint chunk);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Chain {ChainId}: epoch {EpochId} chunk {Chunk} was signed for signer-set version {Version}, which is no longer current; signing again")]
+    private static partial void LogSignerSetChanged(ILogger logger, long chainId, ulong epochId, uint chunk, ulong version);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Chain {ChainId}: epoch {EpochId} chunk {Chunk} ({ActionCount} actions) applied by {TransactionHash} in block {BlockNumber}, gas {GasUsed}")]
+    private static partial void LogApplied(ILogger logger, long chainId, ulong epochId, uint chunk, int actionCount, Bytes32 transactionHash, ulong blockNumber, ulong gasUsed);
+}
