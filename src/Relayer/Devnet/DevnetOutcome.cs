@@ -1,5 +1,6 @@
 using DiscreteExec.Core;
 using DiscreteExec.Aggregator.Clearing;
+using DiscreteExec.Relayer.Settlement;
 
 namespace DiscreteExec.Relayer.Devnet;
 
@@ -15,9 +16,6 @@ internal enum ExpectedFate
 internal sealed record DevnetIntent(
     string Name, Bytes32 IntentId, ChainId Origin, ChainId Destination, Bytes32 Depositor, UInt256 InputAmount, UInt256 MinOutput, Bytes32 Recipient, ExpectedFate Expected);
 
-/// <summary>One settlement chunk as a submitter reported it; <see cref="TransactionId"/> is empty when nothing was sent.</summary>
-internal sealed record SettledChunk(ChainId ChainId, uint Chunk, int ActionCount, bool Applied, string TransactionId);
-
 /// <summary>A devnet run: the epoch it cleared, the batch, what was submitted and replayed, and chain readings taken after settling.</summary>
 internal sealed record DevnetOutcome
 {
@@ -27,9 +25,15 @@ internal sealed record DevnetOutcome
 
     public required IReadOnlyList<DevnetIntent> Intents { get; init; }
 
-    public required IReadOnlyList<SettledChunk> Settled { get; init; }
+    public required SettlementReport Settled { get; init; }
 
-    public required IReadOnlyList<SettledChunk> Replayed { get; init; }
+    public required SettlementReport Replayed { get; init; }
+
+    /// <summary>The two attackers and their intents.</summary>
+    public required Attackers Attackers { get; init; }
+
+    /// <summary>What the attackers got: refusals and claims.</summary>
+    public required AttackOutcome Attack { get; init; }
 
     /// <summary>The EVM relayer account's nonce right after the first settlement (a replay that sent anything would move it).</summary>
     public required ulong EvmRelayerNonceAfterSettle { get; init; }

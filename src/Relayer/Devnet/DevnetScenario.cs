@@ -1,6 +1,7 @@
 using DiscreteExec.Core;
 using System.Globalization;
 using DiscreteExec.Adapters.Evm;
+using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Programs;
@@ -44,7 +45,8 @@ internal static class DevnetScenario
         await solana.FundPoolAsync(PoolLiquidity.AsUInt64, cancellationToken).ConfigureAwait(false);
         DevnetLog.Line(log, $"pools funded with {DevnetLog.Usdc(PoolLiquidity)} USDC on each chain");
 
-        var intents = await OpenIntentsAsync(devnet, log, time, cancellationToken).ConfigureAwait(false);
+        var (intents, attack) = await OpenIntentsAsync(devnet, log, time, cancellationToken).ConfigureAwait(false);
+        await attack.PoisonAsync(devnet, log, cancellationToken).ConfigureAwait(false);
         var closed = await CollectAsync(devnet, registry, intents.Count, log, time, cancellationToken).ConfigureAwait(false);
 
         var epoch = new EpochInput
@@ -69,10 +71,15 @@ internal static class DevnetScenario
         CheckFates(intents, batch);
 
         var settlement = new LegSettlement(devnet);
-        var recipients = Recipients(batch, intents);
+        var recipients = Recipients(batch, intents, [attack.EvmPoisoned.IntentId, attack.SolanaPoisoned.IntentId]);
         var before = await settlement.BalancesAsync(recipients, cancellationToken).ConfigureAwait(false);
         DevnetLog.Line(log, "settling:");
         var settled = await settlement.SubmitAsync(batch, log, cancellationToken).ConfigureAwait(false);
+        if (!settled.Complete)
+        {
+            throw new DevnetException($"Settlement left {settled.Abandoned.Count} chunk(s) failed and {settled.Withheld.Count} withheld: {string.Join("; ", settled.Abandoned.Select(a => a.Reason))}");
+        }
+
         var after = await settlement.BalancesAsync(recipients, cancellationToken).ConfigureAwait(false);
         ReportBalances(log, recipients, before, after);
 
@@ -82,7 +89,7 @@ internal static class DevnetScenario
         var replayed = await settlement.SubmitAsync(batch, log, cancellationToken).ConfigureAwait(false);
         var nonceAfterReplay = await evm.RelayerNonceAsync(cancellationToken).ConfigureAwait(false);
         var lamportsAfterReplay = await solana.PayerLamportsAsync(cancellationToken).ConfigureAwait(false);
-        if (replayed.Any(c => c.Applied) || nonceAfterReplay != nonce || lamportsAfterReplay != lamports)
+        if (replayed.Submitted.Any(c => c.Outcome == ChunkSubmissionOutcome.Applied) || !replayed.Complete || nonceAfterReplay != nonce || lamportsAfterReplay != lamports)
         {
             throw new DevnetException(string.Create(CultureInfo.InvariantCulture,
                 $"The replay was not a no-op: relayer nonce {nonce} -> {nonceAfterReplay}, Solana payer lamports {lamports} -> {lamportsAfterReplay}."));
@@ -90,6 +97,7 @@ internal static class DevnetScenario
 
         DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
             $"replayed: no-op (every chunk already applied; EVM relayer nonce stays {nonce}, Solana payer balance stays {lamports} lamports)"));
+        var attackOutcome = await attack.TryDoubleSpendAsync(devnet, log, time, cancellationToken).ConfigureAwait(false);
         return new DevnetOutcome
         {
             Epoch = epoch,
@@ -97,6 +105,8 @@ internal static class DevnetScenario
             Intents = intents,
             Settled = settled,
             Replayed = replayed,
+            Attackers = attack,
+            Attack = attackOutcome,
             EvmRelayerNonceAfterSettle = nonce,
             SolanaPayerLamportsAfterSettle = lamports,
         };
@@ -104,16 +114,17 @@ internal static class DevnetScenario
 
     /// <summary>
     /// Transfers both ways that net against each other, one per chain whose deadline falls inside the settlement
-    /// margin (refunded) and one whose limit asks for more than 1:1 less the fee (deferred: it stays Open).
+    /// margin (refunded) and one whose limit asks for more than 1:1 less the fee (deferred: it stays Open); plus one
+    /// attacker per chain who opens a good intent and, in the same epoch, one whose refund they then make undeliverable.
     /// </summary>
-    private static async Task<IReadOnlyList<DevnetIntent>> OpenIntentsAsync(LocalDevnet devnet, TextWriter log, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<(IReadOnlyList<DevnetIntent> Intents, Attackers Attack)> OpenIntentsAsync(LocalDevnet devnet, TextWriter log, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = (ulong)time.GetUtcNow().ToUnixTimeSeconds();
         var later = now + 3600;
         var tooSoon = now + (SettlementMarginSeconds / 2);
         DevnetLog.Line(log, "opening intents:");
         var opener = new IntentOpener(devnet, log);
-        return
+        IReadOnlyList<DevnetIntent> honest =
         [
             await opener.FromEvmAsync("alice", Usdc(100), Usdc(99.5m), later, ExpectedFate.Filled, cancellationToken).ConfigureAwait(false),
             await opener.FromEvmAsync("bob", Usdc(40), Usdc(39.9m), later, ExpectedFate.Filled, cancellationToken).ConfigureAwait(false),
@@ -122,6 +133,20 @@ internal static class DevnetScenario
             await opener.FromSolanaAsync("frank", Usdc(20), Usdc(19.9m), tooSoon, ExpectedFate.Refunded, cancellationToken).ConfigureAwait(false),
             await opener.FromSolanaAsync("erin", Usdc(50), Usdc(50), later, ExpectedFate.Deferred, cancellationToken).ConfigureAwait(false),
         ];
+
+        // The attackers' second intents ask for a token the destination does not know, so the clearing refunds them.
+        var unknownToken = Bytes32.FromUInt64(0xBAD);
+        var mallory = EvmDevChain.LocalKey("user-mallory");
+        var oscar = await devnet.Solana.NewUserAsync(Usdc(70).AsUInt64, cancellationToken).ConfigureAwait(false);
+        var attack = new Attackers(
+            mallory,
+            await opener.FromEvmAsync("mallory", Usdc(60), Usdc(59.9m), later, ExpectedFate.Filled, cancellationToken, mallory).ConfigureAwait(false),
+            await opener.FromEvmAsync("mallory-2", Usdc(10), Usdc(9.9m), later, ExpectedFate.Refunded, cancellationToken, mallory, unknownToken).ConfigureAwait(false),
+            oscar,
+            await opener.FromSolanaAsync("oscar", Usdc(60), Usdc(59.9m), later, ExpectedFate.Filled, cancellationToken, oscar).ConfigureAwait(false),
+            await opener.FromSolanaAsync("oscar-2", Usdc(10), Usdc(9.9m), later, ExpectedFate.Refunded, cancellationToken, oscar, unknownToken).ConfigureAwait(false),
+            later);
+        return ([.. honest, attack.EvmGood, attack.EvmPoisoned, attack.SolanaGood, attack.SolanaPoisoned], attack);
     }
 
     /// <summary>Runs both watchers into one epoch book until every opened intent was reported, then force-closes the epoch.</summary>
@@ -194,19 +219,24 @@ internal static class DevnetScenario
         }
     }
 
-    /// <summary>Everyone the batch pays: payout recipients on the destination chains, refunded depositors on the origin chains.</summary>
-    private static IReadOnlyList<Recipient> Recipients(SettlementBatch batch, IReadOnlyList<DevnetIntent> intents)
+    /// <summary>
+    /// Everyone the batch pays: payout recipients on the destination chains, refunded depositors on the origin chains.
+    /// A refund the attacker made undeliverable must leave the balance as it was (it becomes a claim, checked later).
+    /// </summary>
+    private static IReadOnlyList<Recipient> Recipients(SettlementBatch batch, IReadOnlyList<DevnetIntent> intents, IReadOnlyCollection<Bytes32> undeliverable)
     {
         var names = intents.ToDictionary(i => i.IntentId, i => i.Name);
         return
         [
             .. batch.Legs.SelectMany(leg => leg.Actions
                 .Where(a => a.Kind is ActionKind.Payout or ActionKind.Refund)
-                .Select(a => new Recipient(
-                    leg.ChainId,
-                    a.Account,
-                    $"{names.GetValueOrDefault(a.IntentId, a.IntentId.ToString())}'s {(a.Kind == ActionKind.Payout ? "recipient" : "refund to depositor")}",
-                    a.Amount))),
+                .Select(a => undeliverable.Contains(a.IntentId)
+                    ? new Recipient(leg.ChainId, a.Account, $"{names[a.IntentId]}'s refund (undeliverable: a claim)", UInt256.Zero)
+                    : new Recipient(
+                        leg.ChainId,
+                        a.Account,
+                        $"{names.GetValueOrDefault(a.IntentId, a.IntentId.ToString())}'s {(a.Kind == ActionKind.Payout ? "recipient" : "refund to depositor")}",
+                        a.Amount))),
         ];
     }
 
@@ -247,20 +277,22 @@ internal static class DevnetScenario
     /// <summary>Opens the scenario's intents as distinct users, each with just the tokens it deposits.</summary>
     private sealed class IntentOpener(LocalDevnet devnet, TextWriter log)
     {
-        public async Task<DevnetIntent> FromEvmAsync(string name, UInt256 amount, UInt256 minOutput, ulong deadline, ExpectedFate expected, CancellationToken cancellationToken)
+        public async Task<DevnetIntent> FromEvmAsync(
+            string name, UInt256 amount, UInt256 minOutput, ulong deadline, ExpectedFate expected, CancellationToken cancellationToken, EvmKey? depositor = null, Bytes32? outputToken = null)
         {
-            var user = EvmDevChain.LocalKey("user-" + name);
+            var user = depositor ?? EvmDevChain.LocalKey("user-" + name);
             await devnet.Evm.GiveGasAsync(user.Address, cancellationToken).ConfigureAwait(false);
             var recipient = devnet.Solana.NewWallet();
-            var id = await devnet.Evm.OpenAsync(user, new IntentParams(devnet.Evm.Token, amount, SolanaDevChain.Chain, devnet.Solana.Mint, minOutput, recipient, deadline), cancellationToken).ConfigureAwait(false);
+            var id = await devnet.Evm.OpenAsync(user, new IntentParams(devnet.Evm.Token, amount, SolanaDevChain.Chain, outputToken ?? devnet.Solana.Mint, minOutput, recipient, deadline), cancellationToken).ConfigureAwait(false);
             return Opened(new DevnetIntent(name, id, EvmDevChain.Chain, SolanaDevChain.Chain, user.Address.ToBytes32(), amount, minOutput, recipient, expected), deadline);
         }
 
-        public async Task<DevnetIntent> FromSolanaAsync(string name, UInt256 amount, UInt256 minOutput, ulong deadline, ExpectedFate expected, CancellationToken cancellationToken)
+        public async Task<DevnetIntent> FromSolanaAsync(
+            string name, UInt256 amount, UInt256 minOutput, ulong deadline, ExpectedFate expected, CancellationToken cancellationToken, SolanaKeypair? depositor = null, Bytes32? outputToken = null)
         {
-            var user = await devnet.Solana.NewUserAsync(amount.AsUInt64, cancellationToken).ConfigureAwait(false);
+            var user = depositor ?? await devnet.Solana.NewUserAsync(amount.AsUInt64, cancellationToken).ConfigureAwait(false);
             var recipient = EvmDevChain.LocalKey("recipient-" + name).Address.ToBytes32();
-            var intent = new OpenIntentParams(devnet.Solana.Mint, amount.AsUInt64, EvmDevChain.Chain, devnet.Evm.Token.ToBytes32(), minOutput, recipient, (long)deadline);
+            var intent = new OpenIntentParams(devnet.Solana.Mint, amount.AsUInt64, EvmDevChain.Chain, outputToken ?? devnet.Evm.Token.ToBytes32(), minOutput, recipient, (long)deadline);
             var id = await devnet.Solana.OpenAsync(user, intent, cancellationToken).ConfigureAwait(false);
             return Opened(new DevnetIntent(name, id, SolanaDevChain.Chain, EvmDevChain.Chain, user.PublicKey, amount, minOutput, recipient, expected), deadline);
         }

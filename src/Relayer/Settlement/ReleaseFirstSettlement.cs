@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 
 namespace DiscreteExec.Relayer.Settlement;
 
-/// <summary>What became of one epoch's chunks.</summary>
+/// <summary>What became of one epoch's chunks; <see cref="Submitted"/> in the order they were applied, stage by stage.</summary>
 internal sealed record SettlementReport(
+    IReadOnlyList<SettlementChunk> Chunks,
     IReadOnlyList<ChunkSubmission> Submitted,
     IReadOnlyList<AbandonedChunk> Abandoned,
     IReadOnlyList<SettlementChunk> Withheld)
@@ -73,7 +74,8 @@ internal sealed partial class ReleaseFirstSettlement
 
         await RunStageAsync(transfers, submitted, abandoned, cancellationToken).ConfigureAwait(false);
         return new SettlementReport(
-            submitted.OrderBy(s => s.Chunk.ChainId).ThenBy(s => s.Chunk.Index).ToArray(),
+            chunks,
+            submitted,
             abandoned.OrderBy(a => a.Chunk.ChainId).ThenBy(a => a.Chunk.Index).ToArray(),
             withheld);
     }

@@ -66,12 +66,12 @@ public sealed class DevnetCommandTests(ITestOutputHelper output)
     {
         var batch = outcome.Batch;
         var intents = outcome.Intents;
-        Assert.Equal(6, intents.Count);
+        Assert.Equal(10, intents.Count);
         Assert.Equal(intents.Count, outcome.Epoch.Intents.Count);
 
         // Filled: Released on the origin escrow, and the recipient holds exactly the batch's payout (fresh accounts).
         var filled = intents.Where(i => i.Expected == ExpectedFate.Filled).ToArray();
-        Assert.Equal(3, filled.Length);
+        Assert.Equal(5, filled.Length);
         Assert.Equal(filled.Select(i => i.IntentId).Order(), batch.Filled.Order());
         Assert.Contains(filled, i => i.Origin == EvmDevChain.Chain);
         Assert.Contains(filled, i => i.Origin == SolanaDevChain.Chain);
@@ -85,11 +85,13 @@ public sealed class DevnetCommandTests(ITestOutputHelper output)
             Assert.Equal(payout.Amount, await BalanceAsync(devnet, intent.Destination, intent.Recipient, ct));
         }
 
-        // Refunded, one per chain: Refunded on the origin escrow, the depositor has its input back (it held exactly
-        // that before opening; on Solana in its associated token account), the recipient got nothing.
+        // Refunded, two per chain: Refunded on the origin escrow and the recipient got nothing. An honest depositor has
+        // its input back (it held exactly that before opening; on Solana in its associated token account); an attacker
+        // who made the refund undeliverable has it as a claim instead (checked with the attack below).
         var refunded = intents.Where(i => i.Expected == ExpectedFate.Refunded).ToArray();
         Assert.Equal(refunded.Select(i => i.IntentId).Order(), batch.Refunded.Order());
-        Assert.Equal([EvmDevChain.Chain, SolanaDevChain.Chain], refunded.Select(i => i.Origin).Order());
+        Assert.Equal([EvmDevChain.Chain, EvmDevChain.Chain, SolanaDevChain.Chain, SolanaDevChain.Chain], refunded.Select(i => i.Origin).Order());
+        var poisoned = new[] { outcome.Attackers.EvmPoisoned.IntentId, outcome.Attackers.SolanaPoisoned.IntentId };
         foreach (var intent in refunded)
         {
             if (intent.Origin == EvmDevChain.Chain)
@@ -101,7 +103,7 @@ public sealed class DevnetCommandTests(ITestOutputHelper output)
                 Assert.Equal(EscrowIntentStatus.Refunded, await devnet.Solana.IntentStatusAsync(intent.IntentId, ct));
             }
 
-            Assert.Equal(intent.InputAmount, await BalanceAsync(devnet, intent.Origin, intent.Depositor, ct));
+            Assert.Equal(poisoned.Contains(intent.IntentId) ? UInt256.Zero : intent.InputAmount, await BalanceAsync(devnet, intent.Origin, intent.Depositor, ct));
             Assert.Equal(UInt256.Zero, await BalanceAsync(devnet, intent.Destination, intent.Recipient, ct));
         }
 
@@ -123,20 +125,49 @@ public sealed class DevnetCommandTests(ITestOutputHelper output)
 
         Assert.True(batch.Legs.Max(l => l.Actions.Where(a => a.Kind == ActionKind.Payout).Max(a => a.Amount)) > DevnetScenario.PoolLiquidity);
 
+        // Release first: every Release chunk was applied before any transfer chunk, and each attacker's good intent
+        // was released (origin) before the chunk paying it (destination) was sent.
+        var settled = outcome.Settled;
+        Assert.True(settled.Complete);
+        Assert.Equal(settled.Chunks.Count, settled.Submitted.Count);
+        var chunks = settled.Chunks.ToDictionary(c => c.Reference);
+        var stages = settled.Submitted.Select(s => chunks[s.Chunk].Stage).ToArray();
+        Assert.Equal(stages.Order(), stages);
+        foreach (var good in new[] { outcome.Attackers.EvmGood, outcome.Attackers.SolanaGood })
+        {
+            var release = settled.Chunks.Single(c => c.Actions.Any(a => a.Kind == ActionKind.Release && a.IntentId == good.IntentId));
+            var payout = settled.Chunks.Single(c => c.Actions.Any(a => a.Kind == ActionKind.Payout && a.IntentId == good.IntentId));
+            Assert.Equal(good.Origin, release.ChainId);
+            Assert.Equal(release.Reference, payout.AwaitsRelease);
+            Assert.True(IndexOf(settled, release) < IndexOf(settled, payout));
+        }
+
+        // The attack: the poisoned refunds are claims of exactly their deposits, held by the escrows; after deadline
+        // plus grace each attacker's refundExpired of the paid intent is refused because it is Released.
+        Assert.Equal("IntentNotOpen", outcome.Attack.EvmRefundExpiredRefusal);
+        Assert.Equal("IntentNotOpen", outcome.Attack.SolanaRefundExpiredRefusal);
+        Assert.Equal(outcome.Attackers.EvmPoisoned.InputAmount, await devnet.Evm.ClaimableAsync(EvmAddress.FromBytes32(outcome.Attackers.EvmPoisoned.Depositor), ct));
+        Assert.Equal(outcome.Attackers.SolanaPoisoned.InputAmount.AsUInt64, await devnet.Solana.ClaimAsync(outcome.Attackers.SolanaPoisoned.Depositor, ct));
+        Assert.True(await IsReleasedAsync(devnet, outcome.Attackers.EvmGood, ct));
+        Assert.True(await IsReleasedAsync(devnet, outcome.Attackers.SolanaGood, ct));
+
         // The replay: every chunk found applied, and neither chain saw a transaction from the relayer since.
-        Assert.NotEmpty(outcome.Settled);
-        Assert.All(outcome.Settled, c => Assert.True(c.Applied));
-        Assert.Equal(outcome.Settled.Select(c => (c.ChainId, c.Chunk)), outcome.Replayed.Select(c => (c.ChainId, c.Chunk)));
-        Assert.All(outcome.Replayed, c => Assert.False(c.Applied));
-        Assert.All(outcome.Replayed, c => Assert.Empty(c.TransactionId));
+        Assert.All(settled.Submitted, c => Assert.Equal(ChunkSubmissionOutcome.Applied, c.Outcome));
+        Assert.Equal(settled.Submitted.Select(c => c.Chunk).ToHashSet(), outcome.Replayed.Submitted.Select(c => c.Chunk).ToHashSet());
+        Assert.Equal(settled.Submitted.Count, outcome.Replayed.Submitted.Count);
+        Assert.All(outcome.Replayed.Submitted, c => Assert.Equal(ChunkSubmissionOutcome.AlreadyApplied, c.Outcome));
+        Assert.All(outcome.Replayed.Submitted, c => Assert.Null(c.TransactionId));
         Assert.Equal(outcome.EvmRelayerNonceAfterSettle, await devnet.Evm.RelayerNonceAsync(ct));
         Assert.Equal(outcome.SolanaPayerLamportsAfterSettle, await devnet.Solana.PayerLamportsAsync(ct));
-        foreach (var chunk in outcome.Settled.Where(c => c.ChainId == EvmDevChain.Chain))
+        foreach (var chunk in settled.Submitted.Where(c => c.Chunk.ChainId == EvmDevChain.Chain))
         {
             Assert.True(IntentEscrowAbi.DecodeBool(await devnet.Evm.Rpc.CallAsync(
-                new CallRequest(devnet.Evm.Escrow, IntentEscrowAbi.IsApplied(batch.EpochId, chunk.Chunk)), BlockTag.Latest, ct)));
+                new CallRequest(devnet.Evm.Escrow, IntentEscrowAbi.IsApplied(batch.EpochId, chunk.Chunk.Index)), BlockTag.Latest, ct)));
         }
     }
+
+    private static int IndexOf(DiscreteExec.Relayer.Settlement.SettlementReport report, SettlementChunk chunk) =>
+        report.Submitted.Select((s, i) => (s, i)).Single(p => p.s.Chunk == chunk.Reference).i;
 
     private static async Task<bool> IsReleasedAsync(LocalDevnet devnet, DevnetIntent intent, CancellationToken ct) =>
         intent.Origin == EvmDevChain.Chain
