@@ -157,14 +157,6 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
     }
 
     [Fact]
-    public void Limits_DefaultOptions_FitTheMeasuredGasPerAction()
-    {
-        using var sender = Sender(_bed.Options());
-        var limits = Submitter(_bed.Options(), sender, _bed.Signers).Limits;
-        Assert.Equal(new ChunkLimits(325, 69), limits);
-    }
-
-    [Fact]
     public async Task Submit_PayoutBeyondPool_ThrowsWithTheEscrowsErrorName()
     {
         var chunk = TestChunks.Single(Chain, 9, [new SettlementAction(ActionKind.Payout, Id(9000), _bed.Token.ToBytes32(), Account(5), UInt256.Parse("1000000000000000000000000"))]);
