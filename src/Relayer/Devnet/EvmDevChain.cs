@@ -133,6 +133,17 @@ internal sealed class EvmDevChain : IAsyncDisposable
     public async Task<UInt256> ClaimableAsync(EvmAddress owner, CancellationToken cancellationToken) =>
         IntentEscrowAbi.DecodeUInt256(await CallAsync(Escrow, IntentEscrowAbi.Claimable(Token, owner), cancellationToken).ConfigureAwait(false));
 
+    /// <summary><paramref name="owner"/> collects its whole claim in the dev token to <paramref name="to"/>, an account of its choice.</summary>
+    public Task ClaimAsync(EvmKey owner, EvmAddress to, CancellationToken cancellationToken) =>
+        SendAsync(owner, Escrow, IntentEscrowAbi.Claim(Token, to), cancellationToken);
+
+    /// <summary>
+    /// <paramref name="caller"/> (anyone) asks for an expired intent back; a refused call throws
+    /// <see cref="EvmRevertException"/> naming the escrow's error (e.g. <c>IntentNotOpen</c> for a released intent).
+    /// </summary>
+    public Task RefundExpiredAsync(EvmKey caller, Bytes32 intentId, CancellationToken cancellationToken) =>
+        SendAsync(caller, Escrow, IntentEscrowAbi.RefundExpired(intentId), cancellationToken);
+
     /// <summary>Moves the chain's clock (anvil evm_increaseTime plus one mined block); never a sleep.</summary>
     public async Task AdvanceTimeAsync(TimeSpan by, CancellationToken cancellationToken)
     {

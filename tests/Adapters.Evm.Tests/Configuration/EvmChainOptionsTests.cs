@@ -51,4 +51,20 @@ public class EvmChainOptionsTests
         Assert.Contains(failures, f => f.StartsWith("Evm:MaxGasPerChunk:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Evm:RpcUrl:", StringComparison.Ordinal) && f.Contains("http", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void ChunkLimits_Defaults_325ReleasesAnd69Transfers()
+    {
+        // (5,000,000 - 120,000) / 15,000 and / 70,000: the measured ~10k per Release and ~52-58k per transfer, with margin.
+        Assert.Equal(new DiscreteExec.Core.Settlement.ChunkLimits(325, 69), Valid().ChunkLimits);
+    }
+
+    [Fact]
+    public void Validate_GasPerReleaseAboveTheBudget_NamesMaxGasPerChunk()
+    {
+        var options = Valid();
+        options.GasPerRelease = 4_900_000;
+        var failures = new EvmChainOptionsValidator("Evm").Validate(null, options).Failures!.ToArray();
+        Assert.Contains(failures, f => f.StartsWith("Evm:MaxGasPerChunk:", StringComparison.Ordinal) && f.Contains("GasPerRelease 4900000", StringComparison.Ordinal));
+    }
 }

@@ -29,7 +29,7 @@ public sealed class GovernanceIntegrationTests : IClassFixture<EscrowTestbed>
     {
         var newcomer = EscrowTestbed.Key("newcomer");
         EvmAddress[] next = [_bed.Signers[1].Address, _bed.Signers[2].Address, newcomer.Address];
-        using var sender = Sender();
+        using var sender = _bed.CreateSender();
         var fromBlock = await _bed.Rpc.BlockNumberAsync(CancellationToken.None) + 1;
         var clock = new FakeTimeProvider();
         var rotation = new SignerSetRotation(_bed.Rpc, sender, [.. _bed.Signers.Select(k => (ILegSigner)new LocalLegSigner(k))], _bed.Options(), clock);
@@ -80,7 +80,7 @@ public sealed class GovernanceIntegrationTests : IClassFixture<EscrowTestbed>
     [Fact]
     public async Task Rotation_OwnerKeyAlone_IsRefusedBeforeSending()
     {
-        using var sender = Sender();
+        using var sender = _bed.CreateSender();
         var rotation = new SignerSetRotation(_bed.Rpc, sender, [new LocalLegSigner(_bed.Owner)], _bed.Options(), TimeProvider.System);
         var error = await Assert.ThrowsAsync<ChunkSubmissionException>(() => rotation.ProposeAsync([_bed.Owner.Address], 1, CancellationToken.None));
         Assert.Contains("only 0 of the given signers belong", error.Message, StringComparison.Ordinal);
@@ -104,7 +104,4 @@ public sealed class GovernanceIntegrationTests : IClassFixture<EscrowTestbed>
         await _bed.SendAsync(user, _bed.Escrow, open);
         Assert.Equal((UInt256)10, IntentEscrowAbi.DecodeUInt256(await _bed.Rpc.CallAsync(new CallRequest(other, TestTokenAbi.BalanceOf(_bed.Escrow)), BlockTag.Latest, CancellationToken.None)));
     }
-
-    private TransactionSender Sender() =>
-        new(_bed.Rpc, new LocalTransactionSigner(_bed.Relayer), _bed.Options(), TimeProvider.System, NullLogger<TransactionSender>.Instance);
 }

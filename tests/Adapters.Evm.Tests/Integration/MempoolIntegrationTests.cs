@@ -92,7 +92,7 @@ public sealed class MempoolIntegrationTests : IClassFixture<EscrowTestbed>
     {
         var options = _bed.Options();
         options.ResubmitAfterBlocks = 2;
-        var sender = new TransactionSender(_bed.Rpc, new LocalTransactionSigner(_bed.Relayer), options, TimeProvider.System, NullLogger<TransactionSender>.Instance);
+        var sender = _bed.CreateSender(options);
         return new ChunkSubmitter(_bed.Rpc, sender, _bed.Signers.Select(k => (ILegSigner)new LocalLegSigner(k)), options, NullLogger<ChunkSubmitter>.Instance);
     }
 

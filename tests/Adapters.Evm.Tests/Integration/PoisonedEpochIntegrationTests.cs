@@ -44,7 +44,7 @@ public sealed class PoisonedEpochIntegrationTests : IClassFixture<EscrowTestbed>
             new SettlementAction(ActionKind.Refund, x2, _bed.Token.ToBytes32(), Bytes32.Zero, UInt256.Zero),
             new SettlementAction(ActionKind.Payout, Keccak256.Hash([40]), _bed.Token.ToBytes32(), honest.ToBytes32(), 700),
         ]);
-        using var sender = new TransactionSender(_bed.Rpc, new LocalTransactionSigner(_bed.Relayer), _bed.Options(), TimeProvider.System, NullLogger<TransactionSender>.Instance);
+        using var sender = _bed.CreateSender();
         var submitter = new ChunkSubmitter(_bed.Rpc, sender, _bed.Signers.Take(2).Select(k => (ILegSigner)new LocalLegSigner(k)), _bed.Options(), NullLogger<ChunkSubmitter>.Instance);
         foreach (var chunk in chunks)
         {

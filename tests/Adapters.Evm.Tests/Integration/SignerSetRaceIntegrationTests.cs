@@ -25,8 +25,8 @@ public sealed class SignerSetRaceIntegrationTests : IClassFixture<EscrowTestbed>
     {
         await _bed.FundPoolAsync(1_000);
         await _bed.FundAsync(_bed.Owner);
-        using var relayerSender = Sender(_bed.Relayer);
-        using var ownerSender = Sender(_bed.Owner);
+        using var relayerSender = _bed.CreateSender();
+        using var ownerSender = _bed.CreateSender(key: _bed.Owner);
         var signers = _bed.Signers.Select(k => (ILegSigner)new LocalLegSigner(k)).ToArray();
         var rotation = new SignerSetRotation(_bed.Rpc, ownerSender, signers, _bed.Options(), TimeProvider.System);
         await rotation.ProposeAsync([.. _bed.Signers.Select(k => k.Address)], 2, CancellationToken.None);
@@ -44,9 +44,6 @@ public sealed class SignerSetRaceIntegrationTests : IClassFixture<EscrowTestbed>
         Assert.Equal([1UL, 2UL], racing.VersionsSigned);
         Assert.Equal((UInt256)9, await _bed.TokenBalanceAsync(payee));
     }
-
-    private TransactionSender Sender(EvmKey key) =>
-        new(_bed.Rpc, new LocalTransactionSigner(key), _bed.Options(), TimeProvider.System, NullLogger<TransactionSender>.Instance);
 
     private sealed class ActivatingSigner(ILegSigner inner, Func<Task<ulong>> activate) : ILegSigner
     {

@@ -61,7 +61,7 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         ]);
 
         // Two of the three registered signers: the escrow's threshold.
-        using var sender = Sender(_bed.Options());
+        using var sender = _bed.CreateSender();
         var submitter = Submitter(_bed.Options(), sender, _bed.Signers[0], _bed.Signers[2]);
         var fromBlock = await _bed.Rpc.BlockNumberAsync(CancellationToken.None) + 1;
         var results = new List<ChunkSubmission>();
@@ -112,7 +112,7 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
             new SettlementAction(ActionKind.Payout, Id(12_000), _bed.Token.ToBytes32(), blocked.ToBytes32(), 300),
             new SettlementAction(ActionKind.Payout, Id(12_001), _bed.Token.ToBytes32(), honest.ToBytes32(), 700),
         ]);
-        using var sender = Sender(_bed.Options());
+        using var sender = _bed.CreateSender();
 
         var result = await Submitter(_bed.Options(), sender, _bed.Signers).SubmitAsync(chunk, CancellationToken.None);
 
@@ -132,7 +132,7 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         options.GasPerAction = 60_000;
         options.MaxGasPerChunk = 100_000 + (3 * 60_000);
         var chunk = TestChunks.Single(Chain, 8, [.. Enumerable.Range(0, 4).Select(i => new SettlementAction(ActionKind.Payout, Id(8000 + (ulong)i), _bed.Token.ToBytes32(), Account(7), 1))]);
-        using var sender = Sender(options);
+        using var sender = _bed.CreateSender(options);
         var submitter = Submitter(options, sender, _bed.Signers);
         var nonce = await _bed.Rpc.GetTransactionCountAsync(_bed.Relayer.Address, BlockTag.Latest, CancellationToken.None);
 
@@ -151,24 +151,16 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
             new SettlementAction(ActionKind.Release, Id(13_000), _bed.Token.ToBytes32(), Bytes32.Zero, UInt256.Zero),
             new SettlementAction(ActionKind.Payout, Id(13_001), _bed.Token.ToBytes32(), Account(8), 1),
         ]);
-        using var sender = Sender(_bed.Options());
+        using var sender = _bed.CreateSender();
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Submitter(_bed.Options(), sender, _bed.Signers).SubmitAsync(mixed, CancellationToken.None));
         Assert.Contains("Releases travel in chunks of their own", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Limits_DefaultOptions_FitTheMeasuredGasPerAction()
-    {
-        using var sender = Sender(_bed.Options());
-        var limits = Submitter(_bed.Options(), sender, _bed.Signers).Limits;
-        Assert.Equal(new ChunkLimits(325, 69), limits);
     }
 
     [Fact]
     public async Task Submit_PayoutBeyondPool_ThrowsWithTheEscrowsErrorName()
     {
         var chunk = TestChunks.Single(Chain, 9, [new SettlementAction(ActionKind.Payout, Id(9000), _bed.Token.ToBytes32(), Account(5), UInt256.Parse("1000000000000000000000000"))]);
-        using var sender = Sender(_bed.Options());
+        using var sender = _bed.CreateSender();
         var error = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(_bed.Options(), sender, _bed.Signers).SubmitAsync(chunk, CancellationToken.None));
         Assert.Equal("InsufficientPool", error.ErrorName);
         Assert.Equal(9UL, error.EpochId);
@@ -178,7 +170,7 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
     public async Task Submit_OneSignatureBelowThreshold_ThrowsInsufficientSignatures()
     {
         var chunk = TestChunks.Single(Chain, 10, [new SettlementAction(ActionKind.Payout, Id(10_000), _bed.Token.ToBytes32(), Account(6), 1)]);
-        using var sender = Sender(_bed.Options());
+        using var sender = _bed.CreateSender();
         var error = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(_bed.Options(), sender, _bed.Signers[1]).SubmitAsync(chunk, CancellationToken.None));
         Assert.Equal("InsufficientSignatures", error.ErrorName);
     }
@@ -191,7 +183,7 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         await _bed.FundPoolAsync(1_000);
         var payee = EvmAddress.FromPublicKey(EscrowTestbed.Key("high-s-payee").PublicKey);
         var chunk = TestChunks.Single(Chain, 11, [new SettlementAction(ActionKind.Payout, Id(11_000), _bed.Token.ToBytes32(), payee.ToBytes32(), 11)]);
-        using var sender = Sender(_bed.Options());
+        using var sender = _bed.CreateSender();
         ILegSigner[] signers = [new HighSLegSigner(new LocalLegSigner(_bed.Signers[0])), new LocalLegSigner(_bed.Signers[1])];
         var submitter = new ChunkSubmitter(_bed.Rpc, sender, signers, _bed.Options(), NullLogger<ChunkSubmitter>.Instance);
 
@@ -201,9 +193,6 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         Assert.Equal((UInt256)11, await _bed.TokenBalanceAsync(payee));
     }
 
-
-    private TransactionSender Sender(EvmChainOptions options) =>
-        new(_bed.Rpc, new LocalTransactionSigner(_bed.Relayer), options, TimeProvider.System, NullLogger<TransactionSender>.Instance);
 
     private ChunkSubmitter Submitter(EvmChainOptions options, TransactionSender sender, params EvmKey[] signers) =>
         new(_bed.Rpc, sender, signers.Select(k => (ILegSigner)new LocalLegSigner(k)), options, NullLogger<ChunkSubmitter>.Instance);

@@ -5,6 +5,7 @@ using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Adapters.Evm.Encoding;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Adapters.Evm.Transactions;
 using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
@@ -80,6 +81,10 @@ public sealed class EscrowTestbed : IAsyncLifetime
         MaxPriorityFeePerGasWei = 2_000_000_000,
         ConfirmationTimeout = TimeSpan.FromSeconds(60),
     };
+
+    /// <summary>A transaction sender for <paramref name="key"/> (default: the relayer) straight to anvil.</summary>
+    public TransactionSender CreateSender(EvmChainOptions? options = null, EvmKey? key = null) =>
+        new(Rpc, new LocalTransactionSigner(key ?? Relayer), options ?? Options(), TimeProvider.System, NullLogger<TransactionSender>.Instance);
 
     public async Task FundAsync(params EvmKey[] keys)
     {

@@ -18,6 +18,7 @@ interface Vm {
     function stopPrank() external;
     function deal(address account, uint256 newBalance) external;
     function etch(address target, bytes calldata code) external;
+    function cool(address target) external;
     function load(address target, bytes32 slot) external view returns (bytes32 data);
     function setNonce(address account, uint64 newNonce) external;
     function getNonce(address account) external view returns (uint64);
