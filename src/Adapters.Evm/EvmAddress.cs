@@ -45,7 +45,7 @@ public readonly struct EvmAddress : IEquatable<EvmAddress>
         return bytes;
     }
 
-    /// <summary>The address left-padded to 32 bytes, as DESIGN.md carries accounts and tokens.</summary>
+    /// <summary>The address left-padded to 32 bytes, as docs/ARCHITECTURE.md carries accounts and tokens.</summary>
     public Bytes32 ToBytes32()
     {
         Span<byte> bytes = stackalloc byte[20];

@@ -230,7 +230,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         uint64[] memory destinationChainIds_,
         address[] memory tokens_
     ) EIP712("DiscreteExec", "1") Ownable(owner_) {
-        // Leaves encode the chain id as uint64 (DESIGN.md); refuse a chain where that truncates.
+        // Leaves encode the chain id as uint64 (docs/ARCHITECTURE.md); refuse a chain where that truncates.
         if (block.chainid > type(uint64).max) revert ChainIdTooLarge(block.chainid);
         if (refundGraceSeconds_ < MIN_GRACE_SECONDS || refundGraceSeconds_ > MAX_GRACE_SECONDS) {
             revert GraceOutOfBounds(refundGraceSeconds_);
@@ -363,12 +363,12 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         return _legDigest(epochId, chunk, _chunkHash(epochId, actions), batchRoot, _signerSetVersion);
     }
 
-    /// @notice keccak256 of the chunk's leaves concatenated (DESIGN.md "Leaves and roots").
+    /// @notice keccak256 of the chunk's leaves concatenated (docs/ARCHITECTURE.md, "Identifiers and byte formats").
     function chunkHash(uint64 epochId, Action[] calldata actions) external view returns (bytes32) {
         return _chunkHash(epochId, actions);
     }
 
-    /// @notice leaf(action) for this chain (DESIGN.md "Leaves and roots").
+    /// @notice leaf(action) for this chain (docs/ARCHITECTURE.md, "Identifiers and byte formats").
     function leafHash(uint64 epochId, Action calldata action) external view returns (bytes32) {
         return _leaf(epochId, action);
     }

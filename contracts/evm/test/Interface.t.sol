@@ -5,7 +5,7 @@ import {Test} from "./base/Test.sol";
 import {IntentEscrow} from "../src/IntentEscrow.sol";
 
 /// The interface exactly as issue 3 writes it (less `setSigners`, which protocol v2 removed), and the
-/// v2 additions as issue 9 and DESIGN.md name them; every client relies on these selectors and topics.
+/// v2 additions as issue 9 and docs/ARCHITECTURE.md name them; every client relies on these selectors and topics.
 interface IIntentEscrowSpec {
     struct IntentParams { address inputToken; uint256 inputAmount; uint64 destinationChainId;
                           bytes32 outputToken; uint256 minOutputAmount; bytes32 recipient; uint64 fillDeadline; }

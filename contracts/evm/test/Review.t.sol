@@ -5,7 +5,7 @@ import {EscrowFixture} from "./base/EscrowFixture.sol";
 import {IntentEscrow} from "../src/IntentEscrow.sol";
 
 /// Security-review pins: the applied-chunk bitmap at its boundaries, and the zero-amount Payout
-/// the Solana escrow must treat the same way (DESIGN.md "Escrow protocol (v1)").
+/// the Solana escrow must treat the same way (docs/ARCHITECTURE.md, "Escrow protocol, version 2").
 contract ReviewTest is EscrowFixture {
     bytes32 internal constant SOURCE = keccak256("review-source");
 

@@ -8,7 +8,7 @@ export const PROGRAM_ID = address("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw"
 export const SYSTEM_PROGRAM = address("11111111111111111111111111111111");
 export const TOKEN_PROGRAM = address("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
 
-/** Escrow protocol version this client speaks (v2: DESIGN.md "Protocol v2 — settlement safety"). */
+/** Escrow protocol version this client speaks (v2: docs/ARCHITECTURE.md "Escrow protocol, version 2"). */
 export const PROTOCOL_VERSION = 2;
 export const IX = {
   initialize: 0, createPool: 1, open: 2, settle: 3, refundExpired: 4, fund: 5, retiredSetSigners: 6, setPaused: 7, setDestinationChain: 8,

@@ -1,7 +1,7 @@
 /* Intents: Open, the refund shared by Settle and RefundExpired, RefundExpired. */
 #include "escrow.h"
 
-/* keccak256(chainId BE32 | program id | nonce BE32), as DESIGN.md fixes it. */
+/* keccak256(chainId BE32 | program id | nonce BE32), as docs/ARCHITECTURE.md fixes it. */
 static void intent_id(const Ctx *c, u64 chain, u64 nonce, u8 *out) {
   u8 pre[96];
   wr_be_word(pre, chain);

@@ -18,7 +18,7 @@ public sealed record LegChunkToSign(
     IReadOnlyList<SettlementAction> Actions,
     ulong SignerSetVersion)
 {
-    /// <summary>keccak256 of the chunk's leaves (DESIGN.md "Leaves and roots").</summary>
+    /// <summary>keccak256 of the chunk's leaves (docs/ARCHITECTURE.md, "Identifiers and byte formats").</summary>
     public Bytes32 ChunkHash() => SettlementLeaf.ChunkHash(SettlementLeaf.Hashes(ChainId, EpochId, Actions));
 
     /// <summary>The EIP-712 digest of <c>Leg(epochId, chunk, chunkHash, batchRoot, signerSetVersion)</c> for this escrow.</summary>
