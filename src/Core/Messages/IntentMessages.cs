@@ -21,6 +21,13 @@ public sealed record IntentObserved
     public required Intent Intent { get; init; }
 
     public required ChainPosition Position { get; init; }
+
+    /// <summary>
+    /// How the watcher learned of the intent. Null for an event it read in order; otherwise why the event path missed
+    /// it and the intent was recovered from the escrow's state by reconciling against the deposit counter (the
+    /// intent's fields are the same either way; the position then names where it was recovered, not the open).
+    /// </summary>
+    public string? RecoveredBecause { get; init; }
 }
 
 /// <summary>An intent the adapter had reported was reorganised out of its chain.</summary>
