@@ -194,6 +194,9 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
 
     /// The version every leg signature names; read once per settle (its own slot: the hot slot is full).
     uint64 private _signerSetVersion;
+    /// The highest version ever proposed (packed with `_signerSetVersion`). A proposal must take the next one, so a
+    /// superseded proposal's signatures can never be replayed to reinstate it; activated versions may skip numbers.
+    uint64 private _proposedVersion;
     /// Registry: bit 32 registered, bits 0-31 the token's index (from 1, kept when deregistered),
     /// so `open` reads one slot for both; `_tokenAt` maps an intent's index back to the token.
     mapping(address token => uint256 info) private _tokenInfo;
@@ -242,6 +245,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         signerSetDelaySeconds = signerSetDelaySeconds_;
         _setSigners(signers_, threshold_);
         _signerSetVersion = 1;
+        _proposedVersion = 1;
         emit SignerSetActivated(1, signers_, threshold_);
         for (uint256 i = 0; i < destinationChainIds_.length; ++i) {
             _setDestinationChain(destinationChainIds_[i], true);
@@ -388,7 +392,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
         uint64 activatesAt,
         bytes[] calldata signatures
     ) external nonReentrant {
-        uint64 expected = _signerSetVersion + 1;
+        uint64 expected = _proposedVersion + 1;
         if (version != expected) revert InvalidSignerSetVersion(version, expected);
         uint256 earliest = block.timestamp + signerSetDelaySeconds;
         if (activatesAt < earliest) revert ActivationTooEarly(activatesAt, earliest);
@@ -400,6 +404,7 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
             if (i > 0 && signers_[i] <= signers_[i - 1]) revert SignersNotAscending(i);
         }
         _verifySignatures(_signerSetDigest(version, signers_, threshold_, activatesAt), signatures);
+        _proposedVersion = version;
         _pending = PendingSignerSet(version, activatesAt, threshold_, signers_);
         emit SignerSetProposed(version, signers_, threshold_, activatesAt);
     }
@@ -437,6 +442,11 @@ contract IntentEscrow is EIP712, Ownable2Step, Pausable, ReentrancyGuardTransien
     {
         PendingSignerSet storage p = _pending;
         return (p.version, p.signers, p.threshold, p.activatesAt);
+    }
+
+    /// @notice The version the next `proposeSignerSet` must name: one above every proposal so far.
+    function nextSignerSetVersion() external view returns (uint64) {
+        return _proposedVersion + 1;
     }
 
     /// @notice The version of the current signer set (1 at deployment); every leg signature names it.

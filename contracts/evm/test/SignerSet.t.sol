@@ -89,11 +89,13 @@ contract SignerSetTest is EscrowFixture {
         escrow.proposeSignerSet(2, _next(), 3, at, sigs);
     }
 
-    /// A later proposal of the same version replaces the pending one (the set can correct itself).
+    /// A later proposal replaces the pending one (the set can correct itself); it takes the next version, so every
+    /// proposal ever made has its own version.
     function test_Propose_Again_ReplacesPending() public {
         uint64 at = uint64(block.timestamp + SIGNER_SET_DELAY);
         escrow.proposeSignerSet(2, _next(), 1, at, _signerSetSigs(2, _next(), 1, at, 2));
-        escrow.proposeSignerSet(2, _next(), 2, at + 5, _signerSetSigs(2, _next(), 2, at + 5, 2));
+        assertEq(escrow.nextSignerSetVersion(), 3, "the next proposal is version 3");
+        escrow.proposeSignerSet(3, _next(), 2, at + 5, _signerSetSigs(3, _next(), 2, at + 5, 2));
         (, , uint8 t, uint64 a) = escrow.pendingSignerSet();
         assertEq(t, 2, "replaced threshold");
         assertEq(a, at + 5, "replaced activatesAt");
@@ -105,5 +107,32 @@ contract SignerSetTest is EscrowFixture {
         (bool ok,) = address(escrow).call(abi.encodeWithSignature("setSigners(address[],uint8)", _next(), uint8(1)));
         assertFalse(ok, "setSigners does not exist");
         assertEq(escrow.signerSetVersion(), 1, "unchanged");
+    }
+
+    /// Found by the attacker's review of v2: a superseded proposal's signatures (public in its SignerSetProposed
+    /// transaction) could be replayed by anyone to reinstate it over the one that replaced it, e.g. to bring back a
+    /// signer the set had just dropped. Each proposal now takes a version above every earlier proposal.
+    function test_Attack_SupersededProposalReplayed_Refused() public {
+        uint64 atA = uint64(block.timestamp + SIGNER_SET_DELAY + 2 days);
+        address[] memory setA = _next();
+        bytes[] memory sigsA = _signerSetSigs(2, setA, 1, atA, 2);
+        escrow.proposeSignerSet(2, setA, 1, atA, sigsA);
+
+        vm.warp(block.timestamp + 1 hours);
+        uint64 atB = uint64(block.timestamp + SIGNER_SET_DELAY);
+        escrow.proposeSignerSet(3, setA, 2, atB, _signerSetSigs(3, setA, 2, atB, 2));
+
+        vm.prank(address(0xBAD));
+        vm.expectRevert(abi.encodeWithSelector(IntentEscrow.InvalidSignerSetVersion.selector, uint64(2), uint64(4)));
+        escrow.proposeSignerSet(2, setA, 1, atA, sigsA);
+
+        (uint64 version,, uint8 thr, uint64 pendingAt) = escrow.pendingSignerSet();
+        assertEq(version, 3, "B stays pending");
+        assertEq(thr, 2, "with its threshold");
+        vm.warp(atB);
+        escrow.activateSignerSet();
+        assertEq(escrow.signerSetVersion(), 3, "B is current");
+        assertEq(escrow.threshold(), 2, "threshold 2");
+        assertEq(pendingAt, atB, "B's activation time");
     }
 }

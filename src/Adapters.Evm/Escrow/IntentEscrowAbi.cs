@@ -92,6 +92,8 @@ public static class IntentEscrowAbi
 
     public static byte[] SignerSetVersion() => Abi.Function("signerSetVersion").EncodeCall();
 
+    public static byte[] NextSignerSetVersion() => Abi.Function("nextSignerSetVersion").EncodeCall();
+
     public static byte[] IsSigner(EvmAddress account) => Abi.Function("isSigner").EncodeCall(account);
 
     public static byte[] Threshold() => Abi.Function("threshold").EncodeCall();

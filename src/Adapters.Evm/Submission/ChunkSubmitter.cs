@@ -22,9 +22,11 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
     private readonly IReadOnlyList<ILegSigner> _signers;
     private readonly EvmChainOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public ChunkSubmitter(IEvmRpc rpc, TransactionSender sender, IEnumerable<ILegSigner> signers, EvmChainOptions options, ILogger<ChunkSubmitter> logger)
+    public ChunkSubmitter(IEvmRpc rpc, TransactionSender sender, IEnumerable<ILegSigner> signers, EvmChainOptions options, ILogger<ChunkSubmitter> logger, TimeProvider? timeProvider = null)
     {
+        _time = timeProvider ?? TimeProvider.System;
         _rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
         _sender = sender ?? throw new ArgumentNullException(nameof(sender));
         _signers = signers?.ToArray() ?? throw new ArgumentNullException(nameof(signers));
@@ -53,10 +55,18 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
         activity?.SetTag("chunk", chunk.Index);
         while (true)
         {
-            if (await IsAppliedAsync(chunk, cancellationToken).ConfigureAwait(false))
+            switch (await AppliedStateAsync(chunk, cancellationToken).ConfigureAwait(false))
             {
-                LogAlreadyApplied(_logger, _options.ChainId, chunk.EpochId, chunk.Index);
-                return Result(chunk, ChunkSubmissionOutcome.AlreadyApplied, null);
+                case AppliedState.Final:
+                    LogAlreadyApplied(_logger, _options.ChainId, chunk.EpochId, chunk.Index);
+                    return Result(chunk, ChunkSubmissionOutcome.AlreadyApplied, null);
+                case AppliedState.NotYetFinal:
+                    // Applied at the head (another node, or our own earlier attempt) but not yet below the confirmation
+                    // depth: a reorg could still undo it, and payouts may wait on it. Look again after a poll interval.
+                    await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                default:
+                    break;
             }
 
             var toSign = new LegChunkToSign(chunk.ChainId, _options.Escrow, chunk.EpochId, chunk.Index, chunk.BatchRoot, chunk.Actions, await SignerSetVersionAsync(cancellationToken).ConfigureAwait(false));
@@ -92,10 +102,10 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
             var receipt = outcome.Receipt!;
             if (!receipt.Succeeded)
             {
-                if (await IsAppliedAsync(chunk, cancellationToken).ConfigureAwait(false))
+                if (await IsAppliedAsync(chunk, BlockTag.Latest, cancellationToken).ConfigureAwait(false))
                 {
-                    // Another relayer got there first in the same block range.
-                    return Result(chunk, ChunkSubmissionOutcome.AlreadyApplied, null);
+                    // Another relayer got there first in the same block range: the next turn waits for its finality.
+                    continue;
                 }
 
                 var reason = await ReplayRevertAsync(data, receipt, cancellationToken).ConfigureAwait(false);
@@ -144,11 +154,77 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
         }
     }
 
-    private async Task<bool> IsAppliedAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    internal enum AppliedState
     {
-        var output = await _rpc.CallAsync(new CallRequest(_options.Escrow, IntentEscrowAbi.IsApplied(chunk.EpochId, chunk.Index)), BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+        No,
+        NotYetFinal,
+        Final,
+    }
+
+    /// <summary>
+    /// Whether the escrow applied this (epoch, chunk), read at the head and at the confirmation depth. Applied at the
+    /// depth counts only when the applied chunk is this one (its LegApplied names the same chunk hash and batch
+    /// root); anything else throws, so nothing that waits on this chunk (payouts of its Releases) is ever sent.
+    /// </summary>
+    internal async Task<AppliedState> AppliedStateAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    {
+        if (!await IsAppliedAsync(chunk, BlockTag.Latest, cancellationToken).ConfigureAwait(false))
+        {
+            return AppliedState.No;
+        }
+
+        var head = await _rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var depth = (ulong)_options.ConfirmationDepth;
+        if (head < depth || !await IsAppliedAsync(chunk, BlockTag.Number(head - depth), cancellationToken).ConfigureAwait(false))
+        {
+            return AppliedState.NotYetFinal;
+        }
+
+        await VerifyAppliedContentAsync(chunk, head - depth, cancellationToken).ConfigureAwait(false);
+        return AppliedState.Final;
+    }
+
+    private async Task<bool> IsAppliedAsync(SettlementChunk chunk, string block, CancellationToken cancellationToken)
+    {
+        var output = await _rpc.CallAsync(new CallRequest(_options.Escrow, IntentEscrowAbi.IsApplied(chunk.EpochId, chunk.Index)), block, cancellationToken).ConfigureAwait(false);
         return IntentEscrowAbi.DecodeBool(output);
     }
+
+    /// <summary>
+    /// Finds the chunk's LegApplied at or below <paramref name="final"/>, newest range first (it is usually recent),
+    /// and refuses a chunk that was applied with other content (another node planned other chunks, or signers signed
+    /// something else): the escrow's marker says only that some chunk with this index was applied.
+    /// </summary>
+    private async Task VerifyAppliedContentAsync(SettlementChunk chunk, ulong final, CancellationToken cancellationToken)
+    {
+        var range = (ulong)Math.Max(1, _options.MaxBlockRange);
+        var floor = (ulong)Math.Max(0, _options.StartBlock);
+        for (var to = final; ; to -= range)
+        {
+            var from = to >= floor + range ? to - range + 1 : floor;
+            var logs = await _rpc.GetLogsAsync(new LogFilter(from, to, _options.Escrow, [AppliedTopic]), cancellationToken).ConfigureAwait(false);
+            foreach (var log in logs)
+            {
+                var position = new Core.Messages.ChainPosition { BlockNumber = log.BlockNumber, BlockHash = log.BlockHash.ToString(), TransactionId = log.TransactionHash.ToString(), LogIndex = 0 };
+                if (EscrowEventDecoder.TryDecode(log, position) is LegApplied applied && applied.EpochId == chunk.EpochId && applied.Chunk == chunk.Index)
+                {
+                    if (applied.LegHash != chunk.ChunkHash() || applied.BatchRoot != chunk.BatchRoot)
+                    {
+                        throw Failed(chunk, $"the escrow applied this (epoch, chunk) with other content (chunk hash {applied.LegHash}, batch root {applied.BatchRoot}; planned {chunk.ChunkHash()}, {chunk.BatchRoot}) in transaction {applied.Position.TransactionId}", "AppliedWithOtherContent", null);
+                    }
+
+                    return;
+                }
+            }
+
+            if (from <= floor)
+            {
+                throw Failed(chunk, $"isApplied reports it applied but no LegApplied for it was found in blocks {floor}..{final}", "AppliedWithoutEvent", null);
+            }
+        }
+    }
+
+    private static readonly Bytes32 AppliedTopic = IntentEscrowAbi.Abi.Event("LegApplied").Topic0;
 
     /// <summary>
     /// True when the escrow refused our signatures because a new signer set was activated after we signed (the

@@ -55,8 +55,10 @@ public sealed class SignerSetRotation
         var head = await _rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false)
             ?? throw new ChunkSubmissionException("The node returned no latest block.");
         var activatesAt = head.Timestamp + state.DelaySeconds + (ulong)InclusionMargin.TotalSeconds;
+        // Every proposal takes a version above all earlier ones (a superseded proposal can never be replayed).
+        var nextVersion = await UIntAsync(IntentEscrowAbi.NextSignerSetVersion(), cancellationToken).ConfigureAwait(false);
         var proposal = new SignerSetToSign(
-            _options.Chain, _options.Escrow, state.Version + 1, [.. signers.OrderBy(a => a.ToLowerHex(), StringComparer.Ordinal)], threshold, activatesAt);
+            _options.Chain, _options.Escrow, nextVersion, [.. signers.OrderBy(a => a.ToLowerHex(), StringComparer.Ordinal)], threshold, activatesAt);
 
         var signatures = await CollectAsync(proposal, state.Threshold, cancellationToken).ConfigureAwait(false);
         await SendAsync(IntentEscrowAbi.ProposeSignerSet(proposal.Version, proposal.Signers, proposal.Threshold, proposal.ActivatesAt, signatures), "proposeSignerSet", cancellationToken).ConfigureAwait(false);

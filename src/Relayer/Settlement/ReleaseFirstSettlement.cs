@@ -47,6 +47,13 @@ internal sealed partial class ReleaseFirstSettlement
     public async Task<SettlementReport> SettleAsync(IReadOnlyList<SettlementChunk> chunks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunks);
+        var epochs = chunks.Select(c => c.EpochId).Distinct().ToArray();
+        if (epochs.Length > 1)
+        {
+            // A chunk reference names no epoch: chunks of two epochs could stand in for each other's Releases.
+            throw new ArgumentException($"Chunks of {epochs.Length} epochs ({string.Join(", ", epochs)}) were given; settle one epoch at a time, in epoch order.", nameof(chunks));
+        }
+
         foreach (var chainId in chunks.Select(c => c.ChainId).Distinct())
         {
             _ = LimitsOf(chainId);

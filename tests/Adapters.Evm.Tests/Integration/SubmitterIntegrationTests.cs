@@ -194,6 +194,42 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
     }
 
 
+    [Fact]
+    public async Task AppliedState_ChunkAppliedByAnotherNodeNotYetBuried_IsFinalOnlyBelowTheConfirmationDepth()
+    {
+        // Found in review: "already applied" was read at the head, so payouts could follow a Release that a reorg
+        // still could undo. Another node applies the chunk; ours, at depth 3, must not count it until 3 blocks bury it.
+        await _bed.FundPoolAsync(1_000);
+        var chunk = TestChunks.Single(Chain, 912, [new SettlementAction(ActionKind.Payout, Id(912_000), _bed.Token.ToBytes32(), Account(12), 12)]);
+        using var sender = _bed.CreateSender();
+        await Submitter(_bed.Options(), sender, _bed.Signers[0], _bed.Signers[1]).SubmitAsync(chunk, CancellationToken.None);
+        var deep = Submitter(_bed.Options(confirmationDepth: 3), sender, _bed.Signers[0], _bed.Signers[1]);
+
+        Assert.Equal(ChunkSubmitter.AppliedState.NotYetFinal, await deep.AppliedStateAsync(chunk, CancellationToken.None));
+        await _bed.Rpc.RequestAsync("anvil_mine", ["0x3"], CancellationToken.None);
+        Assert.Equal(ChunkSubmitter.AppliedState.Final, await deep.AppliedStateAsync(chunk, CancellationToken.None));
+        Assert.Equal(ChunkSubmissionOutcome.AlreadyApplied, (await deep.SubmitAsync(chunk, CancellationToken.None)).Outcome);
+    }
+
+    [Fact]
+    public async Task Submit_SameChunkIndexAppliedWithOtherContent_ThrowsNamingItInsteadOfReportingItApplied()
+    {
+        // Found in review: isApplied says only that some chunk with this (epoch, index) applied. Payouts waiting on a
+        // Release chunk must not go out because a different chunk took its index.
+        await _bed.FundPoolAsync(1_000);
+        var applied = TestChunks.Single(Chain, 913, [new SettlementAction(ActionKind.Payout, Id(913_000), _bed.Token.ToBytes32(), Account(13), 13)]);
+        var planned = TestChunks.Single(Chain, 913, [new SettlementAction(ActionKind.Payout, Id(913_001), _bed.Token.ToBytes32(), Account(13), 14)]);
+        using var sender = _bed.CreateSender();
+        var submitter = Submitter(_bed.Options(), sender, _bed.Signers[0], _bed.Signers[1]);
+        await submitter.SubmitAsync(applied, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<ChunkSubmissionException>(() => submitter.SubmitAsync(planned, CancellationToken.None));
+
+        Assert.Equal("AppliedWithOtherContent", error.ErrorName);
+        Assert.Contains(planned.ChunkHash().ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Equal(ChunkSubmissionOutcome.AlreadyApplied, (await submitter.SubmitAsync(applied, CancellationToken.None)).Outcome);
+    }
+
     private ChunkSubmitter Submitter(EvmChainOptions options, TransactionSender sender, params EvmKey[] signers) =>
         new(_bed.Rpc, sender, signers.Select(k => (ILegSigner)new LocalLegSigner(k)), options, NullLogger<ChunkSubmitter>.Instance);
 

@@ -78,6 +78,20 @@ public class ReleaseFirstSettlementTests
         Assert.Empty(journal);
     }
 
+    [Fact]
+    public async Task SettleAsync_ChunksOfTwoEpochs_ThrowsNamingThemBeforeSendingAnything()
+    {
+        var journal = new List<SettlementChunk>();
+        var settlement = Settlement(new InMemorySubmitter(Evm, journal), new InMemorySubmitter(Solana, journal));
+        var chunks = Plan(settlement);
+        var mixed = chunks.Take(1).Concat(chunks.Skip(1).Select(c => c with { EpochId = 5 })).ToArray();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => settlement.SettleAsync(mixed, CancellationToken.None));
+
+        Assert.Contains("4, 5", error.Message, StringComparison.Ordinal);
+        Assert.Empty(journal);
+    }
+
     private static ReleaseFirstSettlement Settlement(params IChunkSubmitter[] submitters) =>
         new(submitters, NullLogger<ReleaseFirstSettlement>.Instance);
 
