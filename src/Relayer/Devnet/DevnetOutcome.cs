@@ -29,6 +29,9 @@ internal sealed record DevnetOutcome
 
     public required SettlementReport Replayed { get; init; }
 
+    /// <summary>Each payout of the first settlement, with its origin status read on chain just before its chunk was sent.</summary>
+    public required IReadOnlyList<PayoutSendCheck> PayoutChecks { get; init; }
+
     /// <summary>The two attackers and their intents.</summary>
     public required Attackers Attackers { get; init; }
 

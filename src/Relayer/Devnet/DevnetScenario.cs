@@ -75,6 +75,13 @@ internal static class DevnetScenario
         var before = await settlement.BalancesAsync(recipients, cancellationToken).ConfigureAwait(false);
         DevnetLog.Line(log, "settling:");
         var settled = await settlement.SubmitAsync(batch, log, cancellationToken).ConfigureAwait(false);
+        var payoutChecks = settlement.PayoutChecks.ToArray();
+        var paidBeforeRelease = payoutChecks.Where(c => !c.ReleasedOnOrigin).Select(c => c.IntentId.ToString()).ToArray();
+        if (paidBeforeRelease.Length > 0)
+        {
+            throw new DevnetException($"Payouts were sent before their deposits were Released on the origin chain: {string.Join(", ", paidBeforeRelease)}.");
+        }
+
         if (!settled.Complete)
         {
             throw new DevnetException($"Settlement left {settled.Abandoned.Count} chunk(s) failed and {settled.Withheld.Count} withheld: {string.Join("; ", settled.Abandoned.Select(a => a.Reason))}");
@@ -106,6 +113,7 @@ internal static class DevnetScenario
             Settled = settled,
             Replayed = replayed,
             Attackers = attack,
+            PayoutChecks = payoutChecks,
             Attack = attackOutcome,
             EvmRelayerNonceAfterSettle = nonce,
             SolanaPayerLamportsAfterSettle = lamports,

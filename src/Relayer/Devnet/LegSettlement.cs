@@ -16,11 +16,14 @@ namespace DiscreteExec.Relayer.Devnet;
 /// </summary>
 internal sealed class LegSettlement(LocalDevnet devnet)
 {
+    /// <summary>Every payout the devnet sent, with whether its deposit was Released on its origin chain at that moment.</summary>
+    public List<PayoutSendCheck> PayoutChecks { get; } = [];
+
     public async Task<SettlementReport> SubmitAsync(SettlementBatch batch, TextWriter log, CancellationToken cancellationToken)
     {
         using var sender = devnet.Evm.CreateSender();
         var settlement = new ReleaseFirstSettlement(
-            [devnet.Evm.CreateSubmitter(sender), devnet.Solana.CreateSubmitter()], NullLogger<ReleaseFirstSettlement>.Instance);
+            [Probe(devnet.Evm.CreateSubmitter(sender)), Probe(devnet.Solana.CreateSubmitter())], NullLogger<ReleaseFirstSettlement>.Instance);
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, settlement.LimitsOf);
         var report = await settlement.SettleAsync(chunks, cancellationToken).ConfigureAwait(false);
         var stages = chunks.ToDictionary(c => c.Reference);
@@ -59,6 +62,13 @@ internal sealed class LegSettlement(LocalDevnet devnet)
 
         return balances;
     }
+
+    private ReleaseProbe Probe(IChunkSubmitter submitter) => new(submitter, IsReleasedAsync, PayoutChecks);
+
+    private async Task<bool> IsReleasedAsync(ChainId origin, Bytes32 intentId, CancellationToken cancellationToken) =>
+        origin == EvmDevChain.Chain
+            ? await devnet.Evm.IntentStatusAsync(intentId, cancellationToken).ConfigureAwait(false) == 2
+            : await devnet.Solana.IntentStatusAsync(intentId, cancellationToken).ConfigureAwait(false) == DiscreteExec.Adapters.Solana.Programs.EscrowIntentStatus.Released;
 
     private static string Describe(SettlementChunk chunk)
     {
