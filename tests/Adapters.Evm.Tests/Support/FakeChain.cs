@@ -32,8 +32,8 @@ public sealed class FakeChain : IEvmRpc
 
     public int GetLogsCalls { get; private set; }
 
-    /// <summary>Plays a provider that leaves entries out of eth_getLogs answers (scans and targeted queries alike).</summary>
-    public Func<EvmLog, bool> DropLog { get; set; } = _ => false;
+    /// <summary>Plays a provider that leaves entries out of eth_getLogs answers (given the filter: scans or targeted queries).</summary>
+    public Func<LogFilter, EvmLog, bool> DropLog { get; set; } = (_, _) => false;
 
     public ulong Head => (ulong)_blocks.Count - 1;
 
@@ -96,7 +96,7 @@ public sealed class FakeChain : IEvmRpc
             .Where(x => x.n >= filter.FromBlock && x.n <= filter.ToBlock)
             .SelectMany(x => x.b.Logs)
             .Where(l => filter.Topic1 is not { } topic1 || (l.Topics.Count > 1 && l.Topics[1] == topic1))
-            .Where(l => !DropLog(l))
+            .Where(l => !DropLog(filter, l))
             .ToArray();
         return Task.FromResult<IReadOnlyList<EvmLog>>(logs);
     }
