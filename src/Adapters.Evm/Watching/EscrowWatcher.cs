@@ -120,8 +120,7 @@ public sealed partial class EscrowWatcher
         if (state.NextNonce is null)
         {
             // A fresh (or pre-reconciliation) checkpoint: every deposit before NextBlock counts as reported.
-            var counter = state.NextBlock == 0 ? 0 : await _recovery.ReadCounterAsync(state.NextBlock - 1, cancellationToken).ConfigureAwait(false);
-            state = _state = state with { NextNonce = counter, EmittedAbove = [] };
+            state = _state = state with { NextNonce = await FirstExpectedNonceAsync(state.NextBlock, cancellationToken).ConfigureAwait(false), EmittedAbove = [] };
         }
 
         var ledger = new NonceLedger(state.NextNonce.Value, state.EmittedAbove);
@@ -174,6 +173,26 @@ public sealed partial class EscrowWatcher
         return to < safe;
     }
 
+    /// <summary>The escrow's counter just before <paramref name="nextBlock"/>: deposits before it count as reported.</summary>
+    private async Task<ulong> FirstExpectedNonceAsync(ulong nextBlock, CancellationToken cancellationToken)
+    {
+        if (nextBlock == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return await _recovery.ReadCounterAsync(nextBlock - 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonRpcException e)
+        {
+            // A node without that old state: StartBlock is documented as the deployment block, where the counter is 0.
+            LogCounterUnavailableAtStart(_logger, _chainId.Value, nextBlock - 1, e.RpcMessage);
+            return 0;
+        }
+    }
+
     /// <summary>With no new confirmed block: reconcile at start-up and then every ReconcileInterval, at the last scanned block.</summary>
     private async Task ReconcileIdleAsync(IEscrowEventSink sink, WatcherCheckpoint state, NonceLedger ledger, CancellationToken cancellationToken)
     {
@@ -200,8 +219,20 @@ public sealed partial class EscrowWatcher
     /// </summary>
     private async Task<List<IntentObserved>> ReconcileAsync(NonceLedger ledger, ulong block, string when, List<ProcessedBlock> blocks, CancellationToken cancellationToken)
     {
-        var counter = await _recovery.ReadCounterAsync(block, cancellationToken).ConfigureAwait(false);
         var recovered = new List<IntentObserved>();
+        ulong counter;
+        try
+        {
+            counter = await _recovery.ReadCounterAsync(block, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonRpcException e)
+        {
+            // A node without state that old (not an archive node) while catching up: a later reconciliation, at a
+            // recent block, covers every nonce below its counter, these included.
+            LogReconcileDeferred(_logger, _chainId.Value, block, e.RpcMessage);
+            return recovered;
+        }
+
         foreach (var nonce in ledger.Missing(counter))
         {
             RecoveredIntent found;
@@ -209,7 +240,7 @@ public sealed partial class EscrowWatcher
             {
                 found = await _recovery.RecoverAsync(nonce, block, cancellationToken).ConfigureAwait(false);
             }
-            catch (IntentRecoveryException e)
+            catch (Exception e) when (e is IntentRecoveryException or AbiDecodingException or JsonRpcException)
             {
                 EvmTelemetry.RecoveriesRefused.Add(1, new KeyValuePair<string, object?>("chain.id", _chainId.Value));
                 LogRecoveryRefused(_logger, _chainId.Value, nonce, counter, block, e.Message);
@@ -398,6 +429,12 @@ public sealed partial class EscrowWatcher
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Debug, Message = "Chain {ChainId}: IntentOpened for nonce {Nonce} (intent {IntentId}, block {BlockNumber}) was already emitted; skipped")]
     private static partial void LogAlreadyEmitted(ILogger logger, ulong chainId, ulong nonce, Bytes32 intentId, ulong blockNumber);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Chain {ChainId}: deposit counter unreadable at block {AtBlock} ({Reason}); reconciling at a later block")]
+    private static partial void LogReconcileDeferred(ILogger logger, ulong chainId, ulong atBlock, string reason);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Chain {ChainId}: deposit counter unreadable at block {AtBlock} ({Reason}); expecting every deposit from nonce 0 (StartBlock should be the escrow's deployment block)")]
+    private static partial void LogCounterUnavailableAtStart(ILogger logger, ulong chainId, ulong atBlock, string reason);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Chain {ChainId}: blocks {FromBlock}-{ToBlock} changed during the query; asking again")]
     private static partial void LogRangeUnstable(ILogger logger, ulong chainId, ulong fromBlock, ulong toBlock);

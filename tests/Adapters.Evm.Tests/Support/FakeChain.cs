@@ -32,6 +32,9 @@ public sealed class FakeChain : IEvmRpc
 
     public int GetLogsCalls { get; private set; }
 
+    /// <summary>Plays a node that is not an archive node: eth_call below this block fails.</summary>
+    public ulong StateUnavailableBelow { get; set; }
+
     /// <summary>Plays a provider that leaves entries out of eth_getLogs answers (given the filter: scans or targeted queries).</summary>
     public Func<LogFilter, EvmLog, bool> DropLog { get; set; } = (_, _) => false;
 
@@ -125,6 +128,11 @@ public sealed class FakeChain : IEvmRpc
     {
         ArgumentNullException.ThrowIfNull(call);
         var at = DiscreteExec.Adapters.Evm.Encoding.Hex.DecodeQuantity(block);
+        if (at < StateUnavailableBelow)
+        {
+            throw new JsonRpcException(-32000, $"missing trie node (state of block {at} pruned)", null);
+        }
+
         var intents = IntentsUpTo(at);
         var selector = call.Data.AsSpan(0, 4);
         if (selector.SequenceEqual(IntentEscrowAbi.Nonce().AsSpan(0, 4)))

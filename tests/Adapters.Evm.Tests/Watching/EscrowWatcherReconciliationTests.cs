@@ -114,6 +114,25 @@ public class EscrowWatcherReconciliationTests
         Assert.All(sink.Observed, o => Assert.Null(o.RecoveredBecause));
     }
 
+    [Fact]
+    public async Task PollOnce_NodeWithoutOldState_DefersReconciliationToARecentBlockAndStillRecovers()
+    {
+        var chain = new FakeChain();
+        for (var n = 0UL; n < 12; n++)
+        {
+            chain.Mine(FakeChain.IntentOpened(n));
+        }
+
+        chain.StateUnavailableBelow = 10;
+        chain.DropLog = (filter, log) => filter.Topic1 is null && Nonce(log) == 2;
+        var store = new InMemoryCheckpointStore();
+        var sink = await CatchUpAsync(Watcher(chain, store));
+
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => (ulong)i), sink.Observed.Select(o => o.Intent.DepositNonce).Order());
+        Assert.NotNull(Assert.Single(sink.Observed, o => o.Intent.DepositNonce == 2).RecoveredBecause);
+        Assert.Equal(12UL, store.Saved!.NextNonce);
+    }
+
     private static ulong Nonce(EvmLog log) => new IntentOpenedDecoder(FakeChain.Chain, FakeChain.Escrow).Decode(log.Topics, log.Data).DepositNonce;
 
     private static EscrowWatcher Watcher(FakeChain chain, IWatcherCheckpointStore store, TimeProvider? time = null, Action<EvmChainOptions>? configure = null)
