@@ -13,6 +13,8 @@ namespace DiscreteExec.Adapters.Evm.Watching;
 /// Follows one IntentEscrow: eth_getLogs over block ranges that stay <c>ConfirmationDepth</c> blocks behind the head,
 /// a range that halves while the node refuses it, recent block hashes to detect a reorg (each intent reported from
 /// a dropped block is retracted, then the new blocks are scanned), and a checkpoint saved after every delivered batch.
+/// After each scanned range, at start-up and every <c>ReconcileInterval</c> it reconciles against the escrow's deposit
+/// counter and recovers from state any intent whose log the node left out (README: gap-free intake).
 /// </summary>
 public sealed partial class EscrowWatcher
 {
