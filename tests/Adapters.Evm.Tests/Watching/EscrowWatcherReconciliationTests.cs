@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
@@ -23,7 +24,30 @@ public class EscrowWatcherReconciliationTests
 
         var reference = await CatchUpAsync(Watcher(chain, new InMemoryCheckpointStore()));
         chain.DropLog = (filter, log) => filter.Topic1 is null && Nonce(log) % 4 == 1;
+        long recoveredMetric = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == EvmTelemetry.Name && instrument.Name == "evm.watcher.intents_recovered")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "chain.id" && Equals(tag.Value, FakeChain.Chain.Value))
+                {
+                    Interlocked.Add(ref recoveredMetric, value);
+                }
+            }
+        });
+        listener.Start();
         var sink = await CatchUpAsync(Watcher(chain, new InMemoryCheckpointStore()));
+
+        // Other tests may run in parallel on the same chain id: at least this watcher's three recoveries were counted.
+        Assert.True(Interlocked.Read(ref recoveredMetric) >= 3, $"evm.watcher.intents_recovered counted {recoveredMetric}");
 
         Assert.Equal(Enumerable.Range(0, 12).Select(i => (ulong)i), sink.Observed.Select(o => o.Intent.DepositNonce).Order());
         foreach (var observed in sink.Observed)
