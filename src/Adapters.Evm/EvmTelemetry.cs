@@ -16,6 +16,8 @@ public static class EvmTelemetry
     internal static readonly Counter<long> RpcRetries = Meter.CreateCounter<long>("evm.rpc.retries", description: "JSON-RPC attempts retried after a transient fault.");
     internal static readonly Counter<long> IntentsObserved = Meter.CreateCounter<long>("evm.watcher.intents_observed");
     internal static readonly Counter<long> IntentsRetracted = Meter.CreateCounter<long>("evm.watcher.intents_retracted");
+    internal static readonly Counter<long> IntentsRecovered = Meter.CreateCounter<long>("evm.watcher.intents_recovered", description: "Intents the event scan missed, recovered from the escrow's state by reconciling against its deposit counter (tag chain.id): a flaky RPC.");
+    internal static readonly Counter<long> RecoveriesRefused = Meter.CreateCounter<long>("evm.watcher.recoveries_refused", description: "Missed deposit nonces whose log and stored intent disagreed or whose log was not found; retried (tag chain.id).");
     internal static readonly Counter<long> LogsSkipped = Meter.CreateCounter<long>("evm.watcher.logs_skipped", description: "Undecodable escrow logs skipped.");
     internal static readonly Counter<long> Reorgs = Meter.CreateCounter<long>("evm.watcher.reorgs");
     internal static readonly Counter<long> ChunksApplied = Meter.CreateCounter<long>("evm.submitter.chunks_applied");

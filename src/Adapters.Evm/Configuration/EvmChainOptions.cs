@@ -35,6 +35,13 @@ public sealed class EvmChainOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(4);
 
+    /// <summary>
+    /// How often a caught-up watcher re-checks the escrow's deposit counter when no new block arrived (it checks after
+    /// every scanned range and at start-up anyway), so a gap left by a refused recovery is closed before an epoch closes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The largest eth_getLogs block range asked; halved while a node refuses it.</summary>
     [Range(1, 1_000_000)]
     public int MaxBlockRange { get; set; } = 2_000;

@@ -47,6 +47,11 @@ public sealed class EvmChainOptionsValidator : IValidateOptions<EvmChainOptions>
             }
         }
 
+        if (options.ReconcileInterval < options.PollInterval)
+        {
+            failures.Add($"{Key(nameof(options.ReconcileInterval))}: {options.ReconcileInterval} is shorter than {nameof(options.PollInterval)} ({options.PollInterval}); the watcher reconciles at most once per poll.");
+        }
+
         if (options.MaxPriorityFeePerGasWei > options.MaxFeePerGasWei)
         {
             failures.Add($"{Key(nameof(options.MaxPriorityFeePerGasWei))}: {options.MaxPriorityFeePerGasWei} exceeds {nameof(options.MaxFeePerGasWei)} ({options.MaxFeePerGasWei}).");

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Reflection;
 using DiscreteExec.Adapters.Evm.Abi;
 using DiscreteExec.Core;
@@ -14,6 +15,9 @@ public sealed record IntentParams(
     UInt256 MinOutputAmount,
     Bytes32 Recipient,
     ulong FillDeadline);
+
+/// <summary>What <c>intentOf</c> returns: the escrow keeps only these fields of an intent (the rest is in IntentOpened).</summary>
+public sealed record StoredIntent(EvmAddress Depositor, EvmAddress InputToken, UInt256 InputAmount, ulong FillDeadline, byte Status);
 
 /// <summary>A signer set waiting for activation (<see cref="Version"/> 0: none).</summary>
 public sealed record PendingSignerSet(ulong Version, IReadOnlyList<EvmAddress> Signers, byte Threshold, ulong ActivatesAt);
@@ -82,6 +86,22 @@ public static class IntentEscrowAbi
     public static byte[] Fund(EvmAddress token, UInt256 amount) => Abi.Function("fund").EncodeCall(token, amount);
 
     public static byte[] Nonce() => Abi.Function("nonce").EncodeCall();
+
+    public static byte[] IntentIdOf(ulong depositNonce) => Abi.Function("intentIdOf").EncodeCall(depositNonce);
+
+    /// <summary><c>intentOf(id)</c>: what the escrow stores (depositor, inputToken, inputAmount, fillDeadline, status).</summary>
+    public static byte[] IntentOf(Bytes32 intentId) => Abi.Function("intentOf").EncodeCall(intentId);
+
+    public static StoredIntent DecodeIntentOf(ReadOnlySpan<byte> output)
+    {
+        var values = AbiDecoder.Decode([AbiType.Address, AbiType.Address, AbiType.Uint(256), AbiType.Uint(64), AbiType.Uint(8)], output);
+        return new StoredIntent(
+            (EvmAddress)values[0]!,
+            (EvmAddress)values[1]!,
+            UInt256.FromBigInteger((BigInteger)values[2]!),
+            (ulong)(BigInteger)values[3]!,
+            (byte)(BigInteger)values[4]!);
+    }
 
     public static byte[] SetDestinationChain(ChainId chainId, bool supported) => Abi.Function("setDestinationChain").EncodeCall(chainId.Value, supported);
 

@@ -68,9 +68,14 @@ public sealed partial class EvmRpcClient : IEvmRpc
             ["toBlock"] = BlockTag.Number(filter.ToBlock),
             ["address"] = filter.Address.ToLowerHex(),
         };
-        if (filter.Topic0 is { Count: > 0 } topic0)
+        object? topic0 = filter.Topic0 is { Count: > 0 } alternatives ? alternatives.Select(t => (object?)t.ToString()).ToArray() : null;
+        if (filter.Topic1 is { } topic1)
         {
-            parameters["topics"] = new object?[] { topic0.Select(t => (object?)t.ToString()).ToArray() };
+            parameters["topics"] = new object?[] { topic0, topic1.ToString() };
+        }
+        else if (topic0 is not null)
+        {
+            parameters["topics"] = new object?[] { topic0 };
         }
 
         var result = await RequestAsync("eth_getLogs", [parameters], cancellationToken).ConfigureAwait(false);

@@ -51,8 +51,8 @@ public sealed record TransactionReceipt
     public required IReadOnlyList<EvmLog> Logs { get; init; }
 }
 
-/// <summary>The eth_getLogs filter: an inclusive block range, one address, and topic 0 alternatives.</summary>
-public sealed record LogFilter(ulong FromBlock, ulong ToBlock, EvmAddress Address, IReadOnlyList<Bytes32>? Topic0 = null);
+/// <summary>The eth_getLogs filter: an inclusive block range, one address, topic 0 alternatives and an optional topic 1 (e.g. one intent id).</summary>
+public sealed record LogFilter(ulong FromBlock, ulong ToBlock, EvmAddress Address, IReadOnlyList<Bytes32>? Topic0 = null, Bytes32? Topic1 = null);
 
 /// <summary>An eth_call / eth_estimateGas request.</summary>
 public sealed record CallRequest(EvmAddress? To, byte[] Data)

@@ -13,6 +13,8 @@ namespace DiscreteExec.Adapters.Evm.Watching;
 /// Follows one IntentEscrow: eth_getLogs over block ranges that stay <c>ConfirmationDepth</c> blocks behind the head,
 /// a range that halves while the node refuses it, recent block hashes to detect a reorg (each intent reported from
 /// a dropped block is retracted, then the new blocks are scanned), and a checkpoint saved after every delivered batch.
+/// After each scanned range, at start-up and every <c>ReconcileInterval</c> it reconciles against the escrow's deposit
+/// counter and recovers from state any intent whose log the node left out (README: gap-free intake).
 /// </summary>
 public sealed partial class EscrowWatcher
 {
@@ -25,7 +27,9 @@ public sealed partial class EscrowWatcher
     private readonly ChainId _chainId;
     private readonly EvmAddress _escrow;
     private readonly Bytes32[] _topics;
+    private readonly IntentRecovery _recovery;
     private WatcherCheckpoint? _state;
+    private DateTimeOffset? _lastReconciled;
     private int _range;
     private int _ceiling;
 
@@ -39,6 +43,7 @@ public sealed partial class EscrowWatcher
         _chainId = options.Chain;
         _escrow = options.Escrow;
         _decoder = new IntentOpenedDecoder(_chainId, _escrow);
+        _recovery = new IntentRecovery(rpc, _chainId, _escrow, (ulong)options.StartBlock);
         _topics = [IntentOpenedDecoder.Topic0, .. EscrowEventDecoder.Topics];
         _range = options.MaxBlockRange;
         _ceiling = options.MaxBlockRange;
@@ -92,7 +97,11 @@ public sealed partial class EscrowWatcher
         }
     }
 
-    /// <summary>One step: detect a reorg, then scan one range if one is confirmed. True when more work is waiting.</summary>
+    /// <summary>
+    /// One step: detect a reorg, then scan one range if one is confirmed and reconcile against the escrow's deposit
+    /// counter at its last block (or, with nothing to scan, at start-up and every <c>ReconcileInterval</c>). True when
+    /// more work is waiting.
+    /// </summary>
     public async Task<bool> PollOnceAsync(IEscrowEventSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
@@ -110,19 +119,22 @@ public sealed partial class EscrowWatcher
             return true;
         }
 
-        if (head < (ulong)_options.ConfirmationDepth)
+        if (state.NextNonce is null)
         {
-            return false;
+            // A fresh (or pre-reconciliation) checkpoint: every deposit before NextBlock counts as reported.
+            state = _state = state with { NextNonce = await FirstExpectedNonceAsync(state.NextBlock, cancellationToken).ConfigureAwait(false), EmittedAbove = [] };
         }
 
-        var safe = head - (ulong)_options.ConfirmationDepth;
-        if (state.NextBlock > safe)
+        var ledger = new NonceLedger(state.NextNonce.Value, state.EmittedAbove);
+        var safe = head >= (ulong)_options.ConfirmationDepth ? head - (ulong)_options.ConfirmationDepth : (ulong?)null;
+        if (safe is null || state.NextBlock > safe)
         {
+            await ReconcileIdleAsync(sink, state, ledger, cancellationToken).ConfigureAwait(false);
             return false;
         }
 
         var from = state.NextBlock;
-        var to = Math.Min(safe, from + (ulong)_range - 1);
+        var to = Math.Min(safe.Value, from + (ulong)_range - 1);
         activity?.SetTag("block.from", from);
         activity?.SetTag("block.to", to);
 
@@ -154,16 +166,111 @@ public sealed partial class EscrowWatcher
             return true;
         }
 
-        var (batch, blocks) = Decode(from, to, before, logs);
-        var recent = state.RecentBlocks.Concat(blocks)
-            .Where(b => b.Number + (ulong)_options.ReorgWindow > to)
-            .ToArray();
-        await DeliverAsync(sink, batch, new WatcherCheckpoint(to + 1, recent), cancellationToken).ConfigureAwait(false);
+        var (observed, events, blocks) = Decode(from, to, before, logs, ledger);
+        var recovered = await ReconcileAsync(ledger, to, $"after scanning blocks {from}-{to}", blocks, cancellationToken).ConfigureAwait(false);
+        var recent = MergeBlocks(state.RecentBlocks, blocks, to);
+        var batch = new EscrowWatchBatch(from, to, [.. observed, .. recovered], [], events);
+        await DeliverAsync(sink, batch, new WatcherCheckpoint(to + 1, recent, ledger.Next, ledger.Above), cancellationToken).ConfigureAwait(false);
         _range = (int)Math.Min(_ceiling, (long)_range * 2);
         return to < safe;
     }
 
-    private (EscrowWatchBatch Batch, List<ProcessedBlock> Blocks) Decode(ulong from, ulong to, BlockHeader toHeader, IReadOnlyList<EvmLog> logs)
+    /// <summary>The escrow's counter just before <paramref name="nextBlock"/>: deposits before it count as reported.</summary>
+    private async Task<ulong> FirstExpectedNonceAsync(ulong nextBlock, CancellationToken cancellationToken)
+    {
+        if (nextBlock == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return await _recovery.ReadCounterAsync(nextBlock - 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonRpcException e)
+        {
+            // A node without that old state: StartBlock is documented as the deployment block, where the counter is 0.
+            LogCounterUnavailableAtStart(_logger, _chainId.Value, nextBlock - 1, e.RpcMessage);
+            return 0;
+        }
+    }
+
+    /// <summary>With no new confirmed block: reconcile at start-up and then every ReconcileInterval, at the last scanned block.</summary>
+    private async Task ReconcileIdleAsync(IEscrowEventSink sink, WatcherCheckpoint state, NonceLedger ledger, CancellationToken cancellationToken)
+    {
+        if (state.NextBlock == 0 || (_lastReconciled is { } last && _time.GetUtcNow() - last < _options.ReconcileInterval))
+        {
+            return;
+        }
+
+        var block = state.NextBlock - 1;
+        var reason = _lastReconciled is null ? "at start-up" : "on the reconcile timer";
+        var blocks = new List<ProcessedBlock>();
+        var recovered = await ReconcileAsync(ledger, block, reason, blocks, cancellationToken).ConfigureAwait(false);
+        if (recovered.Count > 0)
+        {
+            var next = new WatcherCheckpoint(state.NextBlock, MergeBlocks(state.RecentBlocks, blocks, block), ledger.Next, ledger.Above);
+            await DeliverAsync(sink, new EscrowWatchBatch(block, block, recovered, [], []), next, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Compares the escrow's deposit counter at <paramref name="block"/> (the last scanned block) with the emitted nonces
+    /// and recovers every missing one from state; one that cannot be recovered consistently is refused with an error
+    /// and stays missing, so the next reconciliation (and a restart, from the checkpoint) tries it again.
+    /// </summary>
+    private async Task<List<IntentObserved>> ReconcileAsync(NonceLedger ledger, ulong block, string when, List<ProcessedBlock> blocks, CancellationToken cancellationToken)
+    {
+        var recovered = new List<IntentObserved>();
+        ulong counter;
+        try
+        {
+            counter = await _recovery.ReadCounterAsync(block, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonRpcException e)
+        {
+            // A node without state that old (not an archive node) while catching up: a later reconciliation, at a
+            // recent block, covers every nonce below its counter, these included.
+            LogReconcileDeferred(_logger, _chainId.Value, block, e.RpcMessage);
+            return recovered;
+        }
+
+        foreach (var nonce in ledger.Missing(counter))
+        {
+            RecoveredIntent found;
+            try
+            {
+                found = await _recovery.RecoverAsync(nonce, block, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IntentRecoveryException or AbiDecodingException or JsonRpcException)
+            {
+                EvmTelemetry.RecoveriesRefused.Add(1, new KeyValuePair<string, object?>("chain.id", _chainId.Value));
+                LogRecoveryRefused(_logger, _chainId.Value, nonce, counter, block, e.Message);
+                continue;
+            }
+
+            ledger.Add(nonce);
+            var because = $"deposit nonce {nonce} is below the escrow's counter ({counter} at block {block}, checked {when}) but eth_getLogs never returned its IntentOpened (the node dropped or delayed the log); recovered from the escrow's state and its log fetched by intent id";
+            recovered.Add(new IntentObserved { Intent = found.Intent, Position = found.Position, RecoveredBecause = because });
+            blocks.Add(new ProcessedBlock(found.Position.BlockNumber, found.BlockHash, [found.Intent.IntentId]));
+            EvmTelemetry.IntentsRecovered.Add(1, new KeyValuePair<string, object?>("chain.id", _chainId.Value));
+            LogIntentRecovered(_logger, _chainId.Value, nonce, found.Intent.IntentId, found.Position.BlockNumber, counter, block, when);
+        }
+
+        _lastReconciled = _time.GetUtcNow();
+        return recovered;
+    }
+
+    /// <summary>The kept block hashes plus the new ones (same block: intent ids joined), ascending, within the reorg window of <paramref name="to"/>.</summary>
+    private ProcessedBlock[] MergeBlocks(IReadOnlyList<ProcessedBlock> kept, IEnumerable<ProcessedBlock> added, ulong to) =>
+        kept.Concat(added)
+            .GroupBy(b => b.Number)
+            .Select(g => new ProcessedBlock(g.Key, g.First().Hash, [.. g.SelectMany(b => b.IntentIds).Distinct()]))
+            .Where(b => b.Number + (ulong)_options.ReorgWindow > to)
+            .OrderBy(b => b.Number)
+            .ToArray();
+
+    private (List<IntentObserved> Observed, List<EscrowEvent> Events, List<ProcessedBlock> Blocks) Decode(ulong from, ulong to, BlockHeader toHeader, IReadOnlyList<EvmLog> logs, NonceLedger ledger)
     {
         var observed = new List<IntentObserved>();
         var events = new List<EscrowEvent>();
@@ -193,6 +300,13 @@ public sealed partial class EscrowWatcher
                 if (log.Topics.Count > 0 && log.Topics[0] == IntentOpenedDecoder.Topic0)
                 {
                     var intent = _decoder.Decode(log.Topics, log.Data);
+                    if (!ledger.Add(intent.DepositNonce))
+                    {
+                        // Recovered earlier (the node delivered the log late) or a duplicate entry: emitted once only.
+                        LogAlreadyEmitted(_logger, _chainId.Value, intent.DepositNonce, intent.IntentId, log.BlockNumber);
+                        continue;
+                    }
+
                     observed.Add(new IntentObserved { Intent = intent, Position = position });
                     entry.Ids.Add(intent.IntentId);
                     LogIntentObserved(_logger, _chainId.Value, intent.IntentId, log.BlockNumber);
@@ -212,7 +326,7 @@ public sealed partial class EscrowWatcher
         intentsByBlock.TryAdd(to, (toHeader.Hash, []));
         var blocks = intentsByBlock.Select(p => new ProcessedBlock(p.Key, p.Value.Hash, p.Value.Ids)).ToList();
         EvmTelemetry.IntentsObserved.Add(observed.Count);
-        return (new EscrowWatchBatch(from, to, observed, [], events), blocks);
+        return (observed, events, blocks);
     }
 
     /// <summary>Null when the newest processed block still has its hash; else the retractions and the state rewound to the fork point.</summary>
@@ -265,7 +379,16 @@ public sealed partial class EscrowWatcher
         EvmTelemetry.Reorgs.Add(1);
         EvmTelemetry.IntentsRetracted.Add(retractions.Length);
         LogReorg(_logger, _chainId.Value, nextBlock, dropped.Length, retractions.Length);
-        return (retractions, new WatcherCheckpoint(nextBlock, recent.Take(kept + 1).ToArray()));
+        var rewound = new WatcherCheckpoint(nextBlock, recent.Take(kept + 1).ToArray());
+        if (state.NextNonce is { } nextNonce)
+        {
+            // Deposits from the counter at the fork point on were in dropped blocks: their nonces are open again.
+            var ledger = new NonceLedger(nextNonce, state.EmittedAbove);
+            ledger.Forget(nextBlock == 0 ? 0 : await _recovery.ReadCounterAsync(nextBlock - 1, cancellationToken).ConfigureAwait(false));
+            rewound = rewound with { NextNonce = ledger.Next, EmittedAbove = ledger.Above };
+        }
+
+        return (retractions, rewound);
     }
 
     private async Task DeliverAsync(IEscrowEventSink sink, EscrowWatchBatch batch, WatcherCheckpoint next, CancellationToken cancellationToken)
@@ -299,6 +422,21 @@ public sealed partial class EscrowWatcher
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Chain {ChainId}: node unreachable at start; retrying after the poll interval")]
     private static partial void LogNodeUnreachable(ILogger logger, ulong chainId, Exception exception);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Chain {ChainId}: deposit nonce {Nonce} (intent {IntentId}, block {BlockNumber}) was missing from eth_getLogs; recovered from the escrow's state (counter {Counter} at block {AtBlock}, checked {When})")]
+    private static partial void LogIntentRecovered(ILogger logger, ulong chainId, ulong nonce, Bytes32 intentId, ulong blockNumber, ulong counter, ulong atBlock, string when);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Error, Message = "Chain {ChainId}: deposit nonce {Nonce} is missing (counter {Counter} at block {AtBlock}) and its recovery was refused; retrying at the next reconciliation: {Reason}")]
+    private static partial void LogRecoveryRefused(ILogger logger, ulong chainId, ulong nonce, ulong counter, ulong atBlock, string reason);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Debug, Message = "Chain {ChainId}: IntentOpened for nonce {Nonce} (intent {IntentId}, block {BlockNumber}) was already emitted; skipped")]
+    private static partial void LogAlreadyEmitted(ILogger logger, ulong chainId, ulong nonce, Bytes32 intentId, ulong blockNumber);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Chain {ChainId}: deposit counter unreadable at block {AtBlock} ({Reason}); reconciling at a later block")]
+    private static partial void LogReconcileDeferred(ILogger logger, ulong chainId, ulong atBlock, string reason);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Chain {ChainId}: deposit counter unreadable at block {AtBlock} ({Reason}); expecting every deposit from nonce 0 (StartBlock should be the escrow's deployment block)")]
+    private static partial void LogCounterUnavailableAtStart(ILogger logger, ulong chainId, ulong atBlock, string reason);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Chain {ChainId}: blocks {FromBlock}-{ToBlock} changed during the query; asking again")]
     private static partial void LogRangeUnstable(ILogger logger, ulong chainId, ulong fromBlock, ulong toBlock);

@@ -7,9 +7,16 @@ public sealed record ProcessedBlock(ulong Number, Bytes32 Hash, IReadOnlyList<By
 
 /// <summary>
 /// Where a watcher stands: every block below <see cref="NextBlock"/> has been reported; <see cref="RecentBlocks"/>
-/// (ascending) are the hashes it saw, for detecting a reorg after a restart too.
+/// (ascending) are the hashes it saw, for detecting a reorg after a restart too. <see cref="NextNonce"/> is the
+/// escrow's lowest deposit nonce not yet emitted (all below it were; null in a fresh or older checkpoint: the
+/// watcher then takes the escrow's counter at block <c>NextBlock - 1</c>), and <see cref="EmittedAbove"/> the nonces
+/// above it already emitted, so a restart re-checks every gap and never emits a nonce twice.
 /// </summary>
-public sealed record WatcherCheckpoint(ulong NextBlock, IReadOnlyList<ProcessedBlock> RecentBlocks);
+public sealed record WatcherCheckpoint(
+    ulong NextBlock,
+    IReadOnlyList<ProcessedBlock> RecentBlocks,
+    ulong? NextNonce = null,
+    IReadOnlyList<ulong>? EmittedAbove = null);
 
 /// <summary>Persists a watcher's checkpoint (a file here; Redis in the relayer host later).</summary>
 public interface IWatcherCheckpointStore

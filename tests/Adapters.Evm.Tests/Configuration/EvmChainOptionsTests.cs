@@ -46,10 +46,12 @@ public class EvmChainOptionsTests
         options.MaxPriorityFeePerGasWei = options.MaxFeePerGasWei + 1;
         options.MaxGasPerChunk = 100_000;
         options.RpcUrl = new Uri("ws://localhost:8546/");
+        options.ReconcileInterval = options.PollInterval / 2;
         var failures = new EvmChainOptionsValidator("Evm").Validate(null, options).Failures!.ToArray();
         Assert.Contains(failures, f => f.StartsWith("Evm:MaxPriorityFeePerGasWei:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Evm:MaxGasPerChunk:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Evm:RpcUrl:", StringComparison.Ordinal) && f.Contains("http", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Evm:ReconcileInterval:", StringComparison.Ordinal) && f.Contains("PollInterval", StringComparison.Ordinal));
     }
 
     [Fact]

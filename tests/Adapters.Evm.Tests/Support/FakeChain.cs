@@ -32,6 +32,12 @@ public sealed class FakeChain : IEvmRpc
 
     public int GetLogsCalls { get; private set; }
 
+    /// <summary>Plays a node that is not an archive node: eth_call below this block fails.</summary>
+    public ulong StateUnavailableBelow { get; set; }
+
+    /// <summary>Plays a provider that leaves entries out of eth_getLogs answers (given the filter: scans or targeted queries).</summary>
+    public Func<LogFilter, EvmLog, bool> DropLog { get; set; } = (_, _) => false;
+
     public ulong Head => (ulong)_blocks.Count - 1;
 
     /// <summary>Mines a block with the given logs (their block fields are filled in).</summary>
@@ -92,6 +98,8 @@ public sealed class FakeChain : IEvmRpc
             .Select((b, n) => (b, n: (ulong)n))
             .Where(x => x.n >= filter.FromBlock && x.n <= filter.ToBlock)
             .SelectMany(x => x.b.Logs)
+            .Where(l => filter.Topic1 is not { } topic1 || (l.Topics.Count > 1 && l.Topics[1] == topic1))
+            .Where(l => !DropLog(filter, l))
             .ToArray();
         return Task.FromResult<IReadOnlyList<EvmLog>>(logs);
     }
@@ -115,7 +123,62 @@ public sealed class FakeChain : IEvmRpc
         return Task.FromResult(Chain.Value);
     }
 
-    public Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>The escrow's views the watcher reconciles with (nonce, intentIdOf, intentOf), answered from the well-formed IntentOpened logs up to the block.</summary>
+    public Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var at = DiscreteExec.Adapters.Evm.Encoding.Hex.DecodeQuantity(block);
+        if (at < StateUnavailableBelow)
+        {
+            throw new JsonRpcException(-32000, $"missing trie node (state of block {at} pruned)", null);
+        }
+
+        var intents = IntentsUpTo(at);
+        var selector = call.Data.AsSpan(0, 4);
+        if (selector.SequenceEqual(IntentEscrowAbi.Nonce().AsSpan(0, 4)))
+        {
+            var counter = intents.Count == 0 ? 0 : intents.Max(i => i.DepositNonce) + 1;
+            return Task.FromResult(AbiEncoder.Encode([AbiType.Uint(64)], [counter]));
+        }
+
+        if (selector.SequenceEqual(IntentEscrowAbi.IntentIdOf(0).AsSpan(0, 4)))
+        {
+            var nonce = (ulong)IntentEscrowAbi.DecodeUInt256(call.Data.AsSpan(4)).AsUInt64;
+            return Task.FromResult(IntentId.Compute(Chain, Escrow.ToBytes32(), nonce).ToArray());
+        }
+
+        if (selector.SequenceEqual(IntentEscrowAbi.IntentOf(Bytes32.Zero).AsSpan(0, 4)))
+        {
+            var id = IntentEscrowAbi.DecodeBytes32(call.Data.AsSpan(4));
+            var stored = intents.LastOrDefault(i => i.IntentId == id);
+            return Task.FromResult(stored is null
+                ? AbiEncoder.Encode([AbiType.Address, AbiType.Address, AbiType.Uint(256), AbiType.Uint(64), AbiType.Uint(8)], [default(EvmAddress), default(EvmAddress), 0UL, 0UL, (byte)0])
+                : AbiEncoder.Encode(
+                    [AbiType.Address, AbiType.Address, AbiType.Uint(256), AbiType.Uint(64), AbiType.Uint(8)],
+                    [new EvmAddress(stored.Depositor.ToArray().AsSpan(12)), new EvmAddress(stored.InputToken.ToArray().AsSpan(12)), stored.InputAmount, stored.FillDeadline, (byte)1]));
+        }
+
+        throw new NotSupportedException("eth_call of an unknown function");
+    }
+
+    private List<Intent> IntentsUpTo(ulong block)
+    {
+        var decoder = new IntentOpenedDecoder(Chain, Escrow);
+        var intents = new List<Intent>();
+        foreach (var log in _blocks.Take((int)Math.Min(block + 1, (ulong)_blocks.Count)).SelectMany(b => b.Logs))
+        {
+            try
+            {
+                intents.Add(decoder.Decode(log.Topics, log.Data));
+            }
+            catch (EscrowLogException)
+            {
+                // A malformed log opened nothing.
+            }
+        }
+
+        return intents;
+    }
 
     public Task<ulong> EstimateGasAsync(CallRequest call, CancellationToken cancellationToken) => throw new NotSupportedException();
 
