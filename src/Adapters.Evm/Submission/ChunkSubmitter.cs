@@ -247,14 +247,36 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
     private async Task<byte[][]> SignAsync(LegChunkToSign chunk, CancellationToken cancellationToken)
     {
         var digest = chunk.Digest().ToArray();
-        var signatures = await Task.WhenAll(_signers.Select(s => s.SignAsync(chunk, cancellationToken))).ConfigureAwait(false);
+
+        // Only keys of the current set sign: after a rotation a key this node still holds may have left the set, and
+        // one signature from it would make the escrow refuse the whole chunk (UnknownSigner).
+        var current = new List<ILegSigner>(_signers.Count);
+        foreach (var signer in _signers)
+        {
+            var isSigner = await _rpc.CallAsync(new CallRequest(_options.Escrow, IntentEscrowAbi.IsSigner(signer.Address)), BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+            if (IntentEscrowAbi.DecodeBool(isSigner))
+            {
+                current.Add(signer);
+            }
+        }
+
+        if (current.Count == 0)
+        {
+            throw new ChunkSubmissionException($"Epoch {chunk.EpochId} chunk {chunk.Chunk} on chain {chunk.ChainId}: none of the configured signers ({string.Join(", ", _signers.Select(s => s.Address))}) is in the escrow's signer set")
+            {
+                EpochId = chunk.EpochId,
+                Chunk = chunk.Chunk,
+            };
+        }
+
+        var signatures = await Task.WhenAll(current.Select(s => s.SignAsync(chunk, cancellationToken))).ConfigureAwait(false);
         for (var i = 0; i < signatures.Length; i++)
         {
             // A signer that signed something else (a bug, or a remote signer that disagrees) is caught here, not on-chain.
             var recovered = EvmAddress.FromPublicKey(Secp256k1.Recover(digest, signatures[i]));
-            if (recovered != _signers[i].Address)
+            if (recovered != current[i].Address)
             {
-                throw new ChunkSubmissionException($"Epoch {chunk.EpochId} chunk {chunk.Chunk} on chain {chunk.ChainId}: signer {_signers[i].Address} returned a signature that recovers to {recovered}")
+                throw new ChunkSubmissionException($"Epoch {chunk.EpochId} chunk {chunk.Chunk} on chain {chunk.ChainId}: signer {current[i].Address} returned a signature that recovers to {recovered}")
                 {
                     EpochId = chunk.EpochId,
                     Chunk = chunk.Chunk,

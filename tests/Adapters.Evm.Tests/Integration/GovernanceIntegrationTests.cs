@@ -67,8 +67,10 @@ public sealed class GovernanceIntegrationTests : IClassFixture<EscrowTestbed>
             new CallRequest(_bed.Escrow, IntentEscrowAbi.Settle(20, 0, chunk.BatchRoot, chunk.Actions, staleSignatures)) { From = _bed.Relayer.Address }, BlockTag.Latest, CancellationToken.None));
         Assert.Equal("UnknownSigner", refused.ErrorName);
 
-        // The new set (the newcomer plus a kept signer) settles; the submitter reads version 2 itself.
-        var submitter = new ChunkSubmitter(_bed.Rpc, sender, [new LocalLegSigner(newcomer), new LocalLegSigner(_bed.Signers[2])], _bed.Options(), NullLogger<ChunkSubmitter>.Instance);
+        // The new set (the newcomer plus a kept signer) settles; the submitter reads version 2 itself. It still holds
+        // signer a, which the rotation removed: it signs only with keys of the current set (found in review: one
+        // removed key made every chunk revert UnknownSigner).
+        var submitter = new ChunkSubmitter(_bed.Rpc, sender, [new LocalLegSigner(_bed.Signers[0]), new LocalLegSigner(newcomer), new LocalLegSigner(_bed.Signers[2])], _bed.Options(), NullLogger<ChunkSubmitter>.Instance);
         Assert.Equal(ChunkSubmissionOutcome.Applied, (await submitter.SubmitAsync(chunk, CancellationToken.None)).Outcome);
         Assert.Equal((UInt256)5, await _bed.TokenBalanceAsync(payee));
 
