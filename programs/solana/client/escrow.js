@@ -270,6 +270,7 @@ export function decodeEvent(b64) {
     }
     case 13: return { name: "AdminChanged", kind: u8(), admin: keyFromBytes(key()), pendingAdmin: keyFromBytes(key()), size: b.length };
     case 14: return { name: "MintRegistered", mint: keyFromBytes(key()), pool: keyFromBytes(key()), vault: keyFromBytes(key()), size: b.length };
+    case 15: return { name: "SelfTransferSkipped", kind: u8(), ref: key(), mint: keyFromBytes(key()), amount: u64(), epoch: u64(), size: b.length };
     default: return { name: "Unknown", tag: b[0], size: b.length };
   }
 }

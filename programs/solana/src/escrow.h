@@ -187,6 +187,7 @@ enum {
   EV_SIGNER_SET_ACTIVATED = 12,
   EV_ADMIN_CHANGED = 13,
   EV_MINT_REGISTERED = 14,
+  EV_SELF_TRANSFER_SKIPPED = 15,
 };
 
 /* Where a signer set lives in the config: current or pending. */

@@ -94,6 +94,21 @@ static void emit_outflow(const Ctx *c, const Leaf *leaf, const u8 *to) {
   ev_emit(&e);
 }
 
+/* SelfTransferSkipped: a Payout or Withdraw whose account is the vault authority
+ * (the escrow itself) is marked applied without moving tokens or debiting the
+ * pool, as the EVM escrow does. ref = source intent id (Payout) or leaf hash
+ * (Withdraw), as on EVM. */
+static void emit_self_transfer_skipped(const Ctx *c, const Leaf *leaf, const u8 *ref) {
+  Event e;
+  ev_begin(&e, EV_SELF_TRANSFER_SKIPPED);
+  ev_u8(&e, leaf->kind);
+  ev_key(&e, ref);
+  ev_key(&e, leaf->token);
+  ev_u64(&e, leaf->amount);
+  ev_u64(&e, c->epoch);
+  ev_emit(&e);
+}
+
 static void emit_leg_applied(const u8 *receipt) {
   Event e;
   ev_begin(&e, EV_LEG_APPLIED);

@@ -81,13 +81,18 @@ static u64 ix_open(Ctx *c) {
   return 0;
 }
 
-/* An Open intent account (writable) and its pool/vault: out[0] = intent
- * data, out[1] = pool data. */
-static u64 load_open_intent(const Ctx *c, Acc intent, Acc pool, Acc vault, u8 **out) {
+/* An intent account (writable) of any status and its pool/vault: out[0] =
+ * intent data, out[1] = pool data. */
+static u64 load_intent(const Ctx *c, Acc intent, Acc pool, Acc vault, u8 **out) {
   TRY(load_typed(c, intent, TAG_INTENT, INTENT_SIZE, &out[0]));
   TRY(need_writable(intent));
   TRY(load_pool(c, pool, vault, &out[1]));
-  if (!key_eq(out[1] + POOL_MINT, out[0] + INTENT_MINT)) return E_WRONG_MINT;
+  return key_eq(out[1] + POOL_MINT, out[0] + INTENT_MINT) ? 0 : E_WRONG_MINT;
+}
+
+/* The same, and the intent must be Open. */
+static u64 load_open_intent(const Ctx *c, Acc intent, Acc pool, Acc vault, u8 **out) {
+  TRY(load_intent(c, intent, pool, vault, out));
   return out[0][INTENT_STATUS] == STATUS_OPEN ? 0 : E_INTENT_NOT_OPEN;
 }
 

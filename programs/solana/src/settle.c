@@ -55,7 +55,12 @@ static u64 act_release(Ctx *c, Leaf *leaf, i64 now) {
   return 0;
 }
 
-/* Refund of a local Open intent (any time while Open); undeliverable -> claim. */
+/* Refund of a local Open intent (any time while Open); undeliverable -> claim.
+ * A Refund of an intent already Refunded (the depositor took it back with
+ * refundExpired before this chunk landed) is skipped, as on the EVM escrow: the
+ * outcome is the one the batch wanted, and failing would block the rest of the
+ * chunk. Its accounts and fields are checked and its leaf counts; nothing moves
+ * and no event is emitted. A Refund of a Released intent still fails. */
 static u64 act_refund(Ctx *c, Leaf *leaf) {
   Acc intent, pool, vault, to;
   TRY(next_account(c, &intent));
@@ -64,12 +69,15 @@ static u64 act_refund(Ctx *c, Leaf *leaf) {
   TRY(next_account(c, &to));
   TRY(next_account(c, &c->claim));
   u8 *loaded[2];
-  TRY(load_open_intent(c, intent, pool, vault, loaded));
+  TRY(load_intent(c, intent, pool, vault, loaded));
   u8 *it = loaded[0], *p = loaded[1];
+  u8 status = it[INTENT_STATUS];
+  if (status != STATUS_OPEN && status != STATUS_REFUNDED) return E_INTENT_NOT_OPEN;
   if (!key_eq(it + INTENT_ID, leaf->intent_id)) return E_INTENT_MISMATCH;
   if (leaf->amount != rd64(it + INTENT_AMOUNT) || !key_eq(leaf->account, it + INTENT_DEPOSITOR))
     return E_INVALID_ACTION_FIELD;
   leaf->token = it + INTENT_MINT;
+  if (status == STATUS_REFUNDED) return 0;
   TRY(refund_intent(c, it, p, vault, to));
   emit_intent_refunded(it, c->epoch, 0);
   return 0;
@@ -103,7 +111,10 @@ static u64 act_outflow(Ctx *c, Leaf *leaf, u8 *leaf_out) {
   u8 *p;
   TRY(load_pool(c, pool, vault, &p));
   TRY(need_writable(to));
-  TRY(take_from_pool(p, leaf->amount));
+  /* To the escrow itself (the vault authority): nothing would move, so the
+   * pool is not debited either; the action is only marked (as on EVM). */
+  bool self = key_eq(leaf->account, c->config + CFG_AUTHORITY);
+  if (!self) TRY(take_from_pool(p, leaf->amount));
   leaf->token = p + POOL_MINT;
   leaf_hash(c, leaf, leaf_out);
   if (payout) {
@@ -118,6 +129,10 @@ static u64 act_outflow(Ctx *c, Leaf *leaf, u8 *leaf_out) {
   wr64(m + PAID_EPOCH, c->epoch);
   wr64(m + PAID_AMOUNT, leaf->amount);
   copy32(m + PAID_MINT, p + POOL_MINT);
+  if (self) {
+    emit_self_transfer_skipped(c, leaf, payout ? leaf->intent_id : leaf_out);
+    return 0;
+  }
   if (deliverable(to, vault, p + POOL_MINT, leaf->account, leaf->amount)) {
     TRY(vault_pay(c, vault, to, leaf->amount));
     emit_outflow(c, leaf, A_KEY(to));

@@ -155,6 +155,41 @@ test("Attack_ReleaseThirtyDaysAfterDeadline_Refused", async () => {
 
 // ---- (d) payout / withdraw to the escrow's own vault
 
+// A leaf naming the vault authority (the escrow's own wallet) as the account: as the EVM escrow does for a transfer
+// to itself, nothing moves and the pool is not debited; the action is marked applied (paid / withdraw marker) and
+// SelfTransferSkipped is emitted. Before, the amount became a claim of the authority, which can never sign: locked.
+test("Attack_PayoutAndWithdrawToVaultAuthority_SkippedLikeEvm_PoolNotDebited_MarkedApplied", async () => {
+  const { h, mint, vault } = await setup();
+  const authority = (await E.authorityPda()).address;
+  const authorityAccount = await h.tokenAccount(mint, authority, 0n); // a token account owned by the authority, not the vault
+  const source = new Uint8Array(32).fill(0x72);
+  const honest = await h.user(mint, 0n);
+  const actions = [
+    { kind: E.ACTION.payout, intentId: source, mint, amount: 1_000_000n, to: authorityAccount, account: authority },
+    { kind: E.ACTION.withdraw, mint, amount: 2_000_000n, to: vault, account: authority },
+    { kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0x73), mint, amount: 3n, to: honest.token, account: honest.signer.address },
+  ];
+  const r = await h.settle({ epoch: 1n, actions });
+  expectOk(r);
+  assert.equal(h.tokenBalance(authorityAccount), 0n);
+  assert.equal(h.tokenBalance(honest.token), 3n);
+  assert.equal(h.pool(mint).pool, 50_000_000n - 3n, "the pool was debited for a self-transfer");
+  assert.equal(h.pool(mint).claims, 0n);
+  assert.equal(await claimOf(h, authority, mint), 0n);
+  const skipped = r.events.filter((e) => e.name === "SelfTransferSkipped");
+  assert.deepEqual(skipped.map((e) => [e.kind, e.amount, e.epoch, e.size]), [[2, 1_000_000n, 1n, 82], [3, 2_000_000n, 1n, 82]]);
+  assert.deepEqual(skipped[0].ref, source);
+  assert.equal(r.events.filter((e) => e.name === "PayoutMade" || e.name === "Withdrawn").length, 1);
+  const leaves = actions.map((a) => E.leafHash({ chainId: CHAIN_ID, epoch: 1n, kind: a.kind, intentId: a.intentId ?? new Uint8Array(32), token: mint, account: a.account, amount: a.amount }));
+  assert.deepEqual(skipped[1].ref, leaves[1]);
+  assert.deepEqual(r.events.find((e) => e.name === "LegApplied").chunkHash, E.keccak256(Buffer.concat(leaves)));
+  // applied once: the paid marker and the withdraw marker exist
+  assert.equal(h.account((await E.paidPda(source)).address).programAddress, E.PROGRAM_ID);
+  assert.equal(await h.settle({ epoch: 1n, chunk: 1, actions: [actions[0]] }).then((x) => x.ok), false);
+  assert.equal(await h.settle({ epoch: 1n, chunk: 2, actions: [actions[1]] }).then((x) => x.ok), false);
+  assertConserved(h, mint, vault);
+});
+
 test("Attack_PayoutAndWithdrawToVault_NoUntrackedTokens", async () => {
   const { h, mint, vault } = await setup();
   const authority = (await E.authorityPda()).address;
@@ -162,6 +197,33 @@ test("Attack_PayoutAndWithdrawToVault_NoUntrackedTokens", async () => {
     { kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0x71), mint, amount: 1_000_000n, to: vault, account: authority },
     { kind: E.ACTION.withdraw, mint, amount: 2_000_000n, to: vault, account: authority },
   ] });
+  assertConserved(h, mint, vault);
+});
+
+// The clearing refunds X1 and X2 (unfilled), but the origin leg lands late, after X1's deadline + grace. The depositor
+// front-runs it: refundExpired(X1) takes the input back, so the chunk's Refund(X1) finds a Refunded intent. Had it
+// failed, the whole chunk (and X2's honest Refund with it) could never apply. It is skipped, as on the EVM escrow.
+test("Attack_RefundExpiredFrontRunsLateRefund_ChunkStillApplies", async () => {
+  const { h, mint, vault } = await setup();
+  const attacker = await h.user(mint, 1_000_000n);
+  const honest = await h.user(mint, 1_000_000n);
+  const x1 = await h.open(attacker, mint);
+  const x2 = await h.open(honest, mint);
+  expectOk(x1); expectOk(x2);
+  h.setTime(E.decodeIntent(h.data(x1.intent)).deadline + GRACE + 1n);
+  expectOk(await h.send(await E.refundExpiredIx({ intent: x1.intent, mint, to: attacker.token }), { payer: attacker.signer }));
+  const actions = [
+    { kind: E.ACTION.refund, intentId: x1.intentId, intent: x1.intent, mint, amount: 1_000_000n, to: attacker.token, account: attacker.signer.address },
+    { kind: E.ACTION.refund, intentId: x2.intentId, intent: x2.intent, mint, amount: 1_000_000n, to: honest.token, account: honest.signer.address },
+  ];
+  const r = await h.settle({ epoch: 1n, actions });
+  expectOk(r);
+  assert.equal(h.tokenBalance(attacker.token), 1_000_000n, "the attacker was refunded twice");
+  assert.equal(h.tokenBalance(honest.token), 1_000_000n);
+  assert.equal(E.decodeIntent(h.data(x2.intent)).status, E.STATUS.refunded);
+  const leaves = actions.map((a) => E.leafHash({ chainId: CHAIN_ID, epoch: 1n, kind: 1, intentId: a.intentId, token: mint, account: a.account, amount: a.amount }));
+  assert.deepEqual(r.events.find((e) => e.name === "LegApplied").chunkHash, E.keccak256(Buffer.concat(leaves)));
+  assert.equal(h.pool(mint).escrowed, 0n);
   assertConserved(h, mint, vault);
 });
 

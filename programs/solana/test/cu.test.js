@@ -54,6 +54,9 @@ test("ComputeUnits_PerInstruction_WithinGoals", async () => {
   const fd = h.data(frozen); fd[108] = 2; h.setAccount(frozen, E.TOKEN_PROGRAM, fd);
   record("Settle: 1 Payout, undeliverable -> new claim", await h.settle({ epoch: 40n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0xef), mint, amount: 5n, to: frozen, account: alice.signer.address }] }), "2 attestors; frozen account");
   record("Settle: 1 Payout, undeliverable -> existing claim", await h.settle({ epoch: 41n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0xf0), mint, amount: 5n, to: frozen, account: alice.signer.address }] }), "2 attestors; frozen account");
+  record("Settle: 1 Refund of a Refunded intent (skipped)", await h.settle({ epoch: 44n, actions: [{ kind: E.ACTION.refund, intentId: opened[1].intentId, intent: opened[1].intent, mint, amount: 1_000_000n, to: user.token, account: user.signer.address }] }), "2 attestors");
+  const authority = (await E.authorityPda()).address;
+  record("Settle: 1 Payout to the vault authority (skipped)", await h.settle({ epoch: 43n, actions: [{ kind: E.ACTION.payout, intentId: new Uint8Array(32).fill(0xf1), mint, amount: 5n, to: (await E.vaultPda(mint)).address, account: authority }] }), "2 attestors");
   record("Claim", await h.send(await E.claimIx({ owner: alice.signer, mint, to: alice.token }), { payer: alice.signer }));
 
   const eight = record("Settle: 8 Payouts", await payoutSettle(h, mint, 5n, 8, [a, b]), "2 attestors, v0 + lookup table");

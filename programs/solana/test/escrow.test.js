@@ -410,13 +410,31 @@ test("Settle_ZeroAmountPayout_AppliesAndMarksPaid_LikeEvm", async () => {
   expectError(await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.payout, intentId: source, mint, amount: 0n, to: to.token, account: to.signer.address }] }), "AlreadyPaid");
 });
 
-test("Settle_ReleaseOrRefundOfNonOpenIntent_Rejected", async () => {
-  const { h, mint, user } = await setup();
+// A Release of a non-Open intent and a Refund of a Released one fail; a Refund of an intent the depositor
+// already took back with refundExpired is skipped (as on the EVM escrow): its leaf still counts, nothing moves.
+test("Settle_ReleaseOfNonOpen_RefundOfReleased_Rejected_RefundOfRefunded_Skipped", async () => {
+  const { h, mint, user, vault } = await setup();
   const o = await h.open(user, mint);
   const release = { kind: E.ACTION.release, intentId: o.intentId, intent: o.intent, mint };
   expectOk(await h.settle({ epoch: 1n, actions: [release] }));
   expectError(await h.settle({ epoch: 2n, actions: [release] }), "IntentNotOpen");
   expectError(await h.settle({ epoch: 2n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1_000_000n, to: user.token, account: user.signer.address }] }), "IntentNotOpen");
+  const o2 = await h.open(user, mint);
+  h.setTime(E.decodeIntent(h.data(o2.intent)).deadline + GRACE + 1n);
+  expectOk(await h.send(await E.refundExpiredIx({ intent: o2.intent, mint, to: user.token })));
+  expectError(await h.settle({ epoch: 3n, actions: [{ ...release, intentId: o2.intentId, intent: o2.intent }] }), "IntentNotOpen");
+  const before = { user: h.tokenBalance(user.token), vault: h.tokenBalance(vault), pool: h.pool(mint) };
+  const r = await h.settle({ epoch: 3n, actions: [{ kind: E.ACTION.refund, intentId: o2.intentId, intent: o2.intent, mint, amount: 1_000_000n, to: user.token, account: user.signer.address }] });
+  expectOk(r);
+  assert.equal(h.tokenBalance(user.token), before.user);
+  assert.equal(h.tokenBalance(vault), before.vault);
+  assert.deepEqual(h.pool(mint), before.pool);
+  assert.equal(E.decodeIntent(h.data(o2.intent)).status, E.STATUS.refunded);
+  assert.ok(!r.events.some((e) => e.name === "IntentRefunded" || e.name === "ClaimCreated"));
+  const leaf = E.leafHash({ chainId: CHAIN_ID, epoch: 3n, kind: 1, intentId: o2.intentId, token: mint, account: user.signer.address, amount: 1_000_000n });
+  assert.deepEqual(r.events.find((e) => e.name === "LegApplied").chunkHash, E.keccak256(leaf));
+  // the skipped Refund's fields are still checked against the intent
+  expectError(await h.settle({ epoch: 4n, actions: [{ kind: E.ACTION.refund, intentId: o2.intentId, intent: o2.intent, mint, amount: 1n, to: user.token, account: user.signer.address }] }), "InvalidActionField");
 });
 
 test("Settle_ActionFieldsMustMatchIntent", async () => {

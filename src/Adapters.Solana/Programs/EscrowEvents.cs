@@ -82,6 +82,9 @@ public sealed record AdminChangedEvent(byte Kind, Bytes32 Admin, Bytes32 Pending
 
 public sealed record MintRegisteredEvent(Bytes32 Mint, Bytes32 Pool, Bytes32 Vault) : EscrowEvent;
 
+/// <summary>A Payout or Withdraw whose account is the vault authority (the escrow itself): marked applied, no tokens moved, pool not debited. <paramref name="Ref"/> is the source intent id (Payout) or the leaf hash (Withdraw).</summary>
+public sealed record SelfTransferSkippedEvent(ActionKind Kind, Bytes32 Ref, Bytes32 Mint, ulong Amount, ulong Epoch) : EscrowEvent;
+
 /// <summary>An event payload or log line that does not match the program's documented layout.</summary>
 public sealed class EscrowEventException : Exception
 {
@@ -164,6 +167,7 @@ public static class EscrowEventDecoder
             10 => 105,
             13 => 66,
             14 => 97,
+            15 => 82,
             _ => throw new EscrowEventException($"Unknown event tag {tag}."),
         };
         if (payload.Length != expected)
@@ -185,7 +189,8 @@ public static class EscrowEventDecoder
             9 => new ClaimCreatedEvent(r.Key(), r.Key(), r.UInt64(), r.UInt64(), (ActionKind)r.Byte(), r.Key(), r.UInt64(), r.Key()),
             10 => new ClaimedEvent(r.Key(), r.Key(), r.Key(), r.UInt64()),
             13 => new AdminChangedEvent(r.Byte(), r.Key(), r.Key()),
-            _ => new MintRegisteredEvent(r.Key(), r.Key(), r.Key()),
+            14 => new MintRegisteredEvent(r.Key(), r.Key(), r.Key()),
+            _ => new SelfTransferSkippedEvent((ActionKind)r.Byte(), r.Key(), r.Key(), r.UInt64(), r.UInt64()),
         };
     }
 

@@ -24,6 +24,14 @@ internal static class ChunkTransactionBuilder
     private const uint UnitsPerMarker = 6_000; // paid / withdraw marker PDA
     private const uint UnitsPerAtaCreate = 32_000;
 
+    // sol_try_find_program_address costs 1,500 CU per bump tried, up to 256. A depositor or recipient can grind a key
+    // whose claim PDA ["claim", owner, mint] needs many (and a Withdraw's account moves its marker ["withdrawn", leaf]),
+    // so each transfer action is budgeted the whole search for each PDA its owner can steer: the claim (every
+    // transfer) and the withdraw marker (Withdraw). The paid marker (keyed by the source intent id) and the receipt
+    // are not steerable.
+    private const uint UnitsPerWorstPdaSearch = 256 * 1_500;
+    private const uint MaxComputeUnits = 1_400_000; // the most a Solana transaction can request
+
     /// <summary>The transaction; <paramref name="missingAccounts"/> are the (owner, mint) pairs whose associated token account does not exist (created in it).</summary>
     public static ChunkTransaction Build(
         SettlementChunk chunk, EscrowProgram escrow, Bytes32 payer, IReadOnlyList<Bytes32> attestors, ulong computeUnitPrice,
@@ -43,7 +51,13 @@ internal static class ChunkTransactionBuilder
             var a = chunk.Actions[i];
             var destination = a.Kind == ActionKind.Release ? default : ProgramAddress.AssociatedTokenAccount(a.Account, a.Token);
             settle[i] = EscrowSettleAction.From(a, destination);
-            units += a.Kind == ActionKind.Release ? UnitsPerRelease : UnitsPerTransfer + (a.Kind == ActionKind.Refund ? 0 : UnitsPerMarker);
+            units += a.Kind switch
+            {
+                ActionKind.Release => UnitsPerRelease,
+                ActionKind.Refund => UnitsPerTransfer + UnitsPerWorstPdaSearch,
+                ActionKind.Payout => UnitsPerTransfer + UnitsPerMarker + UnitsPerWorstPdaSearch,
+                _ => UnitsPerTransfer + UnitsPerMarker + (2 * UnitsPerWorstPdaSearch),
+            };
             if (a.Kind != ActionKind.Release && missingAccounts.Contains((a.Account, a.Token)) && created.Add((a.Account, a.Token)))
             {
                 instructions.Add(AssociatedTokenProgram.CreateIdempotent(payer, a.Account, a.Token));
@@ -51,6 +65,7 @@ internal static class ChunkTransactionBuilder
             }
         }
 
+        units = Math.Min(units, MaxComputeUnits);
         instructions.Add(escrow.Settle(payer, chunk.ChainId, chunk.EpochId, chunk.Index, chunk.BatchRoot, attestors, settle));
         var budget = new List<Instruction> { ComputeBudgetProgram.SetComputeUnitLimit(units) };
         if (computeUnitPrice > 0)

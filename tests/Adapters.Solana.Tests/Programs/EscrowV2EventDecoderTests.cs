@@ -69,4 +69,20 @@ public sealed class EscrowV2EventDecoderTests
         Assert.IsType<MintRegisteredEvent>(EscrowEventDecoder.Decode(mint));
         Assert.Throws<EscrowEventException>(() => EscrowEventDecoder.Decode(mint.AsSpan(0, 96)));
     }
+
+    // kind u8 | ref [32] (source intent id, or the Withdraw leaf) | mint [32] | amount u64 | epoch u64
+    [Fact]
+    public void Decode_SelfTransferSkipped_FixedLayout()
+    {
+        var e = new byte[82];
+        e[0] = 15;
+        e[1] = 3;
+        e.AsSpan(2, 32).Fill(6);
+        e.AsSpan(34, 32).Fill(7);
+        BinaryPrimitives.WriteUInt64LittleEndian(e.AsSpan(66), 2_000_000);
+        BinaryPrimitives.WriteUInt64LittleEndian(e.AsSpan(74), 4);
+        var s = Assert.IsType<SelfTransferSkippedEvent>(EscrowEventDecoder.Decode(e));
+        Assert.Equal((ActionKind.Withdraw, (byte)6, (byte)7, 2_000_000ul, 4ul), (s.Kind, s.Ref.ToArray()[0], s.Mint.ToArray()[0], s.Amount, s.Epoch));
+        Assert.Throws<EscrowEventException>(() => EscrowEventDecoder.Decode(e.AsSpan(0, 81)));
+    }
 }

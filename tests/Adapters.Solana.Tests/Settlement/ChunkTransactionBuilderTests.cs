@@ -32,6 +32,24 @@ public sealed class ChunkTransactionBuilderTests
         }
     }
 
+    // A depositor or recipient can grind a key whose claim PDA ["claim", owner, mint] (and, for a Withdraw, whose
+    // marker ["withdrawn", leaf]) needs many bumps: sol_try_find_program_address costs 1,500 CU per bump, up to 256.
+    // The limit requested must cover that search for every transfer action (capped at the 1.4M a transaction can have).
+    [Theory]
+    [InlineData(ActionKind.Refund, 1)]
+    [InlineData(ActionKind.Payout, 1)]
+    [InlineData(ActionKind.Withdraw, 2)]
+    public void Build_TransferChunk_LimitCoversGroundClaimPdaBumpSearch(ActionKind kind, int searches)
+    {
+        const uint worstSearch = 256 * 1_500;
+        const uint measuredUndeliverableClaim = 14_000; // "Settle: 1 Payout, undeliverable -> new claim" with one bump
+        var one = WorstCase(ChunkStage.Transfer, kind, 1);
+        Assert.True(one.ComputeUnits >= measuredUndeliverableClaim + ((uint)searches * worstSearch), $"{kind}: {one.ComputeUnits} CU requested");
+        var many = WorstCase(ChunkStage.Transfer, kind, 8);
+        Assert.Equal(1_400_000u, many.ComputeUnits);
+        Assert.True(many.ComputeUnits <= new SolanaClusterOptions().ComputeUnitLimit);
+    }
+
     [Fact]
     public void Build_DefaultReleaseLimit_WorstCaseFitsAndOneMoreDoesNot()
     {
