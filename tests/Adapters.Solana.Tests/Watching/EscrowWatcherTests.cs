@@ -166,10 +166,30 @@ public sealed class EscrowWatcherTests
         PollInterval = TimeSpan.FromSeconds(1),
     };
 
-    /// <summary>An in-memory program history: transactions oldest first, each with logs.</summary>
-    private sealed class FakeRpc : ISolanaRpc
+    /// <summary>
+    /// An in-memory program history: transactions oldest first, each with logs, and the escrow state they leave: the
+    /// config's next nonce and an intent account per opened nonce (also for an Open whose log line was lost).
+    /// </summary>
+    internal sealed class FakeRpc : ISolanaRpc
     {
+        private static readonly Solana.Programs.EscrowProgram Escrow = new(EscrowEventDecoderTests.ProgramId);
         private readonly List<(string Signature, ulong Slot, bool Failed, string[] Logs)> _txs = [];
+        private readonly Dictionary<Bytes32, byte[]> _intentAccounts = [];
+
+        public ulong NextNonce { get; private set; }
+
+        public int ConfigReads { get; private set; }
+
+        public int AccountBatchReads { get; private set; }
+
+        public int FailAccountBatchReads { get; set; }
+
+        /// <summary>An Open that landed but whose log line the node lost (its account exists, no event says so).</summary>
+        public string AddLost(ulong nonce, string[]? logs = null)
+        {
+            Open(nonce);
+            return Add([logs ?? [$"Program {Ours} invoke [1]", "Log truncated"]], false);
+        }
 
         public HashSet<string> Hidden { get; } = [];
 
@@ -213,9 +233,35 @@ public sealed class EscrowWatcherTests
 
         public Task<IReadOnlyList<SignatureStatus?>> GetSignatureStatusesAsync(IReadOnlyList<string> signatures, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken)
+        {
+            ThrowIfDown();
+            Assert.Equal(Escrow.Config, address);
+            Assert.Equal(Commitment.Finalized, commitment);
+            ConfigReads++;
+            var data = new byte[Solana.Programs.EscrowConfig.Size];
+            data[0] = 1;
+            data[1] = 2;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(40), 900001);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(48), NextNonce);
+            return Task.FromResult<AccountInfo?>(new AccountInfo(1, EscrowEventDecoderTests.ProgramId, data, false));
+        }
 
-        public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken)
+        {
+            ThrowIfDown();
+            Assert.Equal(Commitment.Finalized, commitment);
+            Assert.InRange(addresses.Count, 1, 100);
+            AccountBatchReads++;
+            if (FailAccountBatchReads > 0)
+            {
+                FailAccountBatchReads--;
+                throw new SolanaRpcException("getMultipleAccounts", null, 503, "node restarting");
+            }
+
+            return Task.FromResult<IReadOnlyList<AccountInfo?>>(
+                [.. addresses.Select(a => _intentAccounts.TryGetValue(a, out var data) ? new AccountInfo(1, EscrowEventDecoderTests.ProgramId, data, false) : null)]);
+        }
 
         public Task<ulong> GetBalanceAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
 
@@ -223,8 +269,31 @@ public sealed class EscrowWatcherTests
 
         public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        private void Open(ulong nonce)
+        {
+            // The intent account holds the event's fields at the same order: payload bytes 1..225 at offset 8.
+            var data = new byte[Solana.Programs.EscrowIntent.Size];
+            data[0] = 3;
+            data[1] = 1;
+            EscrowEventDecoderTests.IntentOpened(nonce).AsSpan(1, 224).CopyTo(data.AsSpan(8));
+            _intentAccounts[Escrow.IntentAddress(Core.Intents.IntentId.Compute(new ChainId(900001), EscrowEventDecoderTests.ProgramId, nonce))] = data;
+            NextNonce = Math.Max(NextNonce, nonce + 1);
+        }
+
         private string Add(string[][] logGroups, bool failed)
         {
+            if (!failed)
+            {
+                foreach (var line in logGroups.SelectMany(l => l).Where(l => l.StartsWith("Program data: ", StringComparison.Ordinal)))
+                {
+                    var payload = Convert.FromBase64String(line["Program data: ".Length..]);
+                    if (payload.Length == 233 && payload[0] == 1)
+                    {
+                        Open(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(payload.AsSpan(33)));
+                    }
+                }
+            }
+
             var signature = $"sig{_txs.Count}";
             _txs.Add((signature, (ulong)_txs.Count + 1, failed, [.. logGroups.SelectMany(l => l)]));
             return signature;
