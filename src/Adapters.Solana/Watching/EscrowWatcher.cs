@@ -101,7 +101,7 @@ public sealed class EscrowWatcher
         {
             var checkpoint = _checkpoint ??= await _checkpoints.LoadAsync(cancellationToken).ConfigureAwait(false) ?? WatcherCheckpoint.Start;
             var counter = await _reconciler.ReadNextNonceAsync(cancellationToken).ConfigureAwait(false);
-            await RecoverAsync(checkpoint, counter, context, onIntent, cancellationToken).ConfigureAwait(false);
+            await RecoverAsync(checkpoint, counter, $"{context} while polling events fails", onIntent, cancellationToken).ConfigureAwait(false);
             return true;
         }
 #pragma warning disable CA1031 // As above: logged, retried at the next due time.

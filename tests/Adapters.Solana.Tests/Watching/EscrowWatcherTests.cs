@@ -4,6 +4,7 @@ using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Tests.Programs;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Core.Messages;
+using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Watching;
@@ -147,6 +148,135 @@ public sealed class EscrowWatcherTests
         Assert.Equal([0ul], seen.Select(o => o.Intent.DepositNonce));
     }
 
+    [Fact]
+    public async Task PollOnce_LogsTruncated_RecoversMissingNonceOnceWithTheEventsFields()
+    {
+        var rpc = new FakeRpc();
+        rpc.Add(Opened(0));
+        var lost = rpc.AddLost(1);
+        rpc.Add(Opened(2));
+        var seen = new List<IntentObserved>();
+        var logger = new CollectingLogger();
+        var store = new InMemoryWatcherCheckpointStore();
+        var watcher = new EscrowWatcher(rpc, Options(), store, logger);
+
+        Assert.Equal(3, await watcher.PollOnceAsync(Collect(seen), default));
+
+        Assert.Equal([0ul, 1, 2], seen.Select(o => o.Intent.DepositNonce).Order().ToArray());
+        var recovered = Assert.Single(seen, o => o.RecoveredBecause is not null);
+        Assert.Equal(1ul, recovered.Intent.DepositNonce);
+        Assert.Contains("nonce 1", recovered.RecoveredBecause);
+        Assert.Contains($"logs truncated in {lost}", recovered.RecoveredBecause);
+        var fromEvent = ((Solana.Programs.IntentOpenedEvent)Solana.Programs.EscrowEventDecoder.DecodeBase64(Convert.ToBase64String(EscrowEventDecoderTests.IntentOpened(1))))
+            .ToIntent(new ChainId(900001), EscrowEventDecoderTests.ProgramId);
+        Assert.Equal(fromEvent, recovered.Intent);
+        Assert.All(seen.Where(o => o != recovered), o => Assert.Null(o.RecoveredBecause));
+        var warning = Assert.Single(logger.Entries, e => e.Id.Id == 6016);
+        Assert.Contains("nonce 1", warning.Message);
+        Assert.Equal(new WatcherCheckpoint("sig2", 3, 3), await store.LoadAsync(default));
+
+        Assert.Equal(0, await watcher.PollOnceAsync(Collect(seen), default));
+        Assert.Equal(3, seen.Count);
+    }
+
+    [Fact]
+    public async Task PollOnce_RestartInTheMiddleOfAGap_NothingTwiceNothingSkipped()
+    {
+        var rpc = new FakeRpc();
+        rpc.Add(Opened(0));
+        rpc.AddLost(1);
+        rpc.Add(Opened(2));
+        rpc.AddLost(3);
+        rpc.Add(Opened(4));
+        rpc.FailAccountBatchReads = 1;
+        var store = new InMemoryWatcherCheckpointStore();
+        var seen = new List<IntentObserved>();
+
+        await Assert.ThrowsAsync<SolanaRpcException>(() => new EscrowWatcher(rpc, Options(), store).PollOnceAsync(Collect(seen), default));
+        var saved = await store.LoadAsync(default);
+        Assert.Equal(new WatcherCheckpoint("sig4", 5, 1) { ReportedAbove = [2, 4] }, saved);
+
+        var restarted = new EscrowWatcher(rpc, Options(), store);
+        Assert.Equal(2, await restarted.PollOnceAsync(Collect(seen), default));
+        Assert.Equal([0ul, 2, 4, 1, 3], seen.Select(o => o.Intent.DepositNonce));
+        Assert.Equal([false, false, false, true, true], seen.Select(o => o.RecoveredBecause is not null));
+        Assert.Equal(new WatcherCheckpoint("sig4", 5, 5), await store.LoadAsync(default));
+    }
+
+    [Fact]
+    public async Task PollOnce_TransactionUnreadableForReconcileInterval_RecoversThenSkipsTheLateEvent()
+    {
+        var rpc = new FakeRpc();
+        rpc.Add(Opened(0));
+        var hidden = rpc.Add(Opened(1));
+        rpc.Hidden.Add(hidden);
+        var time = new FakeTimeProvider();
+        var seen = new List<IntentObserved>();
+        var logger = new CollectingLogger();
+        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore(), logger, time);
+
+        Assert.Equal(1, await watcher.PollOnceAsync(Collect(seen), default));
+        time.Advance(Options().ReconcileInterval - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, await watcher.PollOnceAsync(Collect(seen), default));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await watcher.PollOnceAsync(Collect(seen), default));
+        Assert.Contains($"transaction {hidden} listed but not readable", Assert.Single(seen, o => o.RecoveredBecause is not null).RecoveredBecause);
+
+        rpc.Hidden.Clear();
+        Assert.Equal(0, await watcher.PollOnceAsync(Collect(seen), default));
+        Assert.Equal([0ul, 1], seen.Select(o => o.Intent.DepositNonce));
+        Assert.Single(logger.Entries, e => e.Id.Id == 6013);
+    }
+
+    [Fact]
+    public async Task RunAsync_EventPathDown_ReconcilesAtStartUpAndEveryReconcileInterval()
+    {
+        var rpc = new FakeRpc { SignaturesDown = true };
+        rpc.AddLost(0);
+        rpc.AddLost(1);
+        var time = new SignallingTimeProvider();
+        var seen = new List<IntentObserved>();
+        using var cts = new CancellationTokenSource();
+        var options = Options();
+        options.ReconcileInterval = TimeSpan.FromSeconds(5);
+        var watcher = new EscrowWatcher(rpc, options, new InMemoryWatcherCheckpointStore(), timeProvider: time);
+        var run = watcher.RunAsync(Collect(seen), cts.Token);
+
+        await time.NextDelayAsync(); // the first pass is done: its poll failed, the start-up catch-up recovered 0 and 1
+        Assert.Equal([0ul, 1], seen.Select(o => o.Intent.DepositNonce));
+        Assert.All(seen, o => Assert.EndsWith(": start-up catch-up while polling events fails", o.RecoveredBecause));
+        rpc.AddLost(2);
+        for (var second = 1; second < 5; second++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await time.NextDelayAsync();
+            Assert.Equal(2, seen.Count);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await time.NextDelayAsync();
+        Assert.Equal(2ul, seen[^1].Intent.DepositNonce);
+        Assert.EndsWith(": periodic reconciliation while polling events fails", seen[^1].RecoveredBecause);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(3, seen.Count);
+    }
+
+    /// <summary>A fake clock that tells the test each time the watcher starts waiting (its loop has finished a pass).</summary>
+    private sealed class SignallingTimeProvider : FakeTimeProvider
+    {
+        private readonly Channel<bool> _delays = Channel.CreateUnbounded<bool>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _delays.Writer.TryWrite(true);
+            return timer;
+        }
+
+        public async Task NextDelayAsync() => await _delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     private static string[] Opened(ulong nonce) =>
         [$"Program {Ours} invoke [1]", "Program data: " + Convert.ToBase64String(EscrowEventDecoderTests.IntentOpened(nonce)), $"Program {Ours} success"];
 
@@ -195,6 +325,9 @@ public sealed class EscrowWatcherTests
 
         public bool Down { get; set; }
 
+        /// <summary>getSignaturesForAddress fails (the event path is broken) while account reads work.</summary>
+        public bool SignaturesDown { get; set; }
+
         public int PageCalls { get; private set; }
 
         public string Add(string[] logs, bool failed = false) => Add([logs], failed);
@@ -204,6 +337,11 @@ public sealed class EscrowWatcherTests
         public Task<IReadOnlyList<SignatureInfo>> GetSignaturesForAddressAsync(Bytes32 address, SignaturePage page, Commitment commitment, CancellationToken cancellationToken)
         {
             ThrowIfDown();
+            if (SignaturesDown)
+            {
+                throw new SolanaRpcException("getSignaturesForAddress", null, 503, "history index unavailable");
+            }
+
             PageCalls++;
             var newestFirst = Enumerable.Reverse(_txs).ToList();
             var start = page.Before is null ? 0 : newestFirst.FindIndex(t => t.Signature == page.Before) + 1;
