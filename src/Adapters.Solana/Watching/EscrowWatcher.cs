@@ -83,25 +83,14 @@ public sealed class EscrowWatcher
         }
     }
 
-    /// <summary>
-    /// Reconciliation alone: reads the deposit counter and reports, as recovered, every nonce below it not yet reported.
-    /// Returns how many.
-    /// </summary>
-    public async Task<int> ReconcileAsync(Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(onIntent);
-        var checkpoint = _checkpoint ??= await _checkpoints.LoadAsync(cancellationToken).ConfigureAwait(false) ?? WatcherCheckpoint.Start;
-        var counter = await _reconciler.ReadNextNonceAsync(cancellationToken).ConfigureAwait(false);
-        return await RecoverAsync(checkpoint, counter, "periodic reconciliation", onIntent, cancellationToken).ConfigureAwait(false);
-    }
-
+    /// <summary>Reconciliation alone (the event path is failing): reports every unreported nonce below the deposit counter.</summary>
     private async Task<bool> TryReconcileAsync(Func<IntentObserved, CancellationToken, ValueTask> onIntent, string context, CancellationToken cancellationToken)
     {
         try
         {
             var checkpoint = _checkpoint ??= await _checkpoints.LoadAsync(cancellationToken).ConfigureAwait(false) ?? WatcherCheckpoint.Start;
             var counter = await _reconciler.ReadNextNonceAsync(cancellationToken).ConfigureAwait(false);
-            await RecoverAsync(checkpoint, counter, $"{context} while polling events fails", onIntent, cancellationToken).ConfigureAwait(false);
+            _ = await RecoverAsync(checkpoint, counter, $"{context} while polling events fails", onIntent, cancellationToken).ConfigureAwait(false);
             return true;
         }
 #pragma warning disable CA1031 // As above: logged, retried at the next due time.
@@ -152,7 +141,7 @@ public sealed class EscrowWatcher
                         truncated.Add(tx.Signature);
                     }
 
-                    (checkpoint, var count) = await ReportAsync(tx, checkpoint, onIntent, cancellationToken).ConfigureAwait(false);
+                    (checkpoint, var count) = await ReportAsync(tx, checkpoint, Cause(truncated, null), onIntent, cancellationToken).ConfigureAwait(false);
                     reported += count;
                 }
             }
@@ -172,33 +161,33 @@ public sealed class EscrowWatcher
             return reported;
         }
 
-        var cause = truncated.Count > 0
-            ? $"logs truncated in {string.Join(", ", truncated)}"
-            : _stuck is { } unreadable
-                ? $"transaction {unreadable.Signature} listed but not readable through getTransaction at {_options.Commitment} since {unreadable.Since:O}"
-                : "no log line for it in the transactions the RPC node returned (logs dropped, or its transaction not listed)";
-        var recovered = await RecoverAsync(checkpoint, counter, context is null ? cause : $"{context}: {cause}", onIntent, cancellationToken).ConfigureAwait(false);
+        var cause = Cause(truncated, _stuck);
+        (_, var recovered) = await RecoverAsync(checkpoint, counter, context is null ? cause : $"{context}: {cause}", onIntent, cancellationToken).ConfigureAwait(false);
         activity?.SetTag("intents", reported + recovered);
         activity?.SetTag("intents.recovered", recovered);
         return reported + recovered;
     }
 
+    private string Cause(List<string> truncated, (string Signature, DateTimeOffset Since)? unreadable) =>
+        truncated.Count > 0
+            ? $"logs truncated in {string.Join(", ", truncated)}"
+            : unreadable is { } u
+                ? $"transaction {u.Signature} listed but not readable through getTransaction at {_options.Commitment} since {u.Since:O}"
+                : "no log line for it in the transactions the RPC node returned (logs dropped, or its transaction not listed)";
+
     /// <summary>Reports, in nonce order, every nonce below <paramref name="counter"/> not yet reported, read from its account.</summary>
-    private async Task<int> RecoverAsync(
+    private async Task<(WatcherCheckpoint Checkpoint, int Recovered)> RecoverAsync(
         WatcherCheckpoint checkpoint, ulong counter, string cause, Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
     {
         var missing = new List<ulong>();
         for (var nonce = checkpoint.NextNonce; nonce < counter; nonce++)
         {
-            if (!checkpoint.HasReported(nonce))
-            {
-                missing.Add(nonce);
-            }
+            missing.Add(nonce);
         }
 
         if (missing.Count == 0)
         {
-            return 0;
+            return (checkpoint, 0);
         }
 
         var intents = await _reconciler.ReadIntentsAsync(missing, cancellationToken).ConfigureAwait(false);
@@ -215,12 +204,13 @@ public sealed class EscrowWatcher
                 cancellationToken).ConfigureAwait(false);
             Log.IntentRecovered(_logger, intent.IntentId, _options.Chain, intent.DepositNonce, because);
             SolanaTelemetry.IntentsRecovered.Add(1, new KeyValuePair<string, object?>("chain.id", _options.ChainId));
-            checkpoint = checkpoint.WithReported(intent.DepositNonce);
+            // Saved at once with the last fully processed transaction, so a restart re-reads the one that revealed the gap.
+            checkpoint = checkpoint with { NextNonce = intent.DepositNonce + 1 };
             _checkpoint = checkpoint;
             await _checkpoints.SaveAsync(checkpoint, cancellationToken).ConfigureAwait(false);
         }
 
-        return intents.Count;
+        return (checkpoint, intents.Count);
     }
 
     private async Task<List<SignatureInfo>> NewSignaturesAsync(string? until, CancellationToken cancellationToken)
@@ -242,7 +232,7 @@ public sealed class EscrowWatcher
     }
 
     private async Task<(WatcherCheckpoint Checkpoint, int Reported)> ReportAsync(
-        TransactionDetails tx, WatcherCheckpoint checkpoint, Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
+        TransactionDetails tx, WatcherCheckpoint checkpoint, string gapCause, Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
     {
         var reported = 0;
         var lines = EscrowEventDecoder.ProgramDataLines(tx.LogMessages, _programId);
@@ -265,7 +255,7 @@ public sealed class EscrowWatcher
                 continue;
             }
 
-            if (checkpoint.HasReported(intent.DepositNonce))
+            if (intent.DepositNonce < checkpoint.NextNonce)
             {
                 Log.AlreadyReported(_logger, intent.IntentId, intent.DepositNonce, _options.Chain);
                 continue;
@@ -273,7 +263,11 @@ public sealed class EscrowWatcher
 
             if (intent.DepositNonce > checkpoint.NextNonce)
             {
+                // Nonces are assigned in execution order: the ones in between opened earlier and their events were
+                // lost. They are recovered first, so intents are always reported in nonce order.
                 Log.NonceGap(_logger, _options.Chain, checkpoint.NextNonce, intent.DepositNonce, tx.Signature);
+                (checkpoint, var recovered) = await RecoverAsync(checkpoint, intent.DepositNonce, gapCause, onIntent, cancellationToken).ConfigureAwait(false);
+                reported += recovered;
             }
 
             await onIntent(
@@ -285,7 +279,7 @@ public sealed class EscrowWatcher
                 cancellationToken).ConfigureAwait(false);
             Log.IntentObserved(_logger, intent.IntentId, _options.Chain, intent.DepositNonce, tx.Slot, tx.Signature);
             SolanaTelemetry.IntentsObserved.Add(1);
-            checkpoint = checkpoint.WithReported(intent.DepositNonce);
+            checkpoint = checkpoint with { NextNonce = intent.DepositNonce + 1 };
             reported++;
         }
 

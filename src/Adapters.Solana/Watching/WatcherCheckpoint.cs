@@ -4,39 +4,14 @@ namespace DiscreteExec.Adapters.Solana.Watching;
 
 /// <summary>
 /// How far the watcher got: the newest program transaction it has fully processed (the <c>until</c> bound of the
-/// next poll), the next deposit nonce such that every nonce below it was reported (the highest contiguous nonce + 1),
-/// and the nonces above it already reported. Nonces are assigned by the program in execution order, so the nonce
-/// mark keeps reporting exactly-once even if the node no longer knows <see cref="LastSignature"/>, and a gap below
-/// a reported nonce is re-checked against the escrow's deposit counter after a restart.
+/// next poll) and the next deposit nonce: every nonce below it was reported (the highest contiguous nonce + 1; the
+/// watcher closes a gap before it reports a nonce above it). Nonces are assigned by the program in execution order, so
+/// the nonce mark keeps reporting exactly-once even if the node no longer knows <see cref="LastSignature"/>, and a
+/// restart re-checks any gap against the escrow's deposit counter.
 /// </summary>
 public sealed record WatcherCheckpoint(string? LastSignature, ulong LastSlot, ulong NextNonce)
 {
     public static WatcherCheckpoint Start { get; } = new(null, 0, 0);
-
-    /// <summary>Nonces above <see cref="NextNonce"/> already reported (ascending); empty when there is no gap.</summary>
-    public IReadOnlyList<ulong> ReportedAbove { get; init; } = [];
-
-    /// <summary>Whether the intent of <paramref name="nonce"/> was reported.</summary>
-    public bool HasReported(ulong nonce) => nonce < NextNonce || ReportedAbove.Contains(nonce);
-
-    /// <summary>The checkpoint after reporting <paramref name="nonce"/>: the contiguous mark moves over every reported nonce.</summary>
-    public WatcherCheckpoint WithReported(ulong nonce)
-    {
-        var above = new SortedSet<ulong>(ReportedAbove) { nonce };
-        var next = NextNonce;
-        while (above.Remove(next))
-        {
-            next++;
-        }
-
-        return this with { NextNonce = next, ReportedAbove = [.. above] };
-    }
-
-    public bool Equals(WatcherCheckpoint? other) =>
-        other is not null && LastSignature == other.LastSignature && LastSlot == other.LastSlot && NextNonce == other.NextNonce
-        && ReportedAbove.SequenceEqual(other.ReportedAbove);
-
-    public override int GetHashCode() => HashCode.Combine(LastSignature, LastSlot, NextNonce, ReportedAbove.Count);
 }
 
 /// <summary>Persists the watcher's checkpoint between runs.</summary>

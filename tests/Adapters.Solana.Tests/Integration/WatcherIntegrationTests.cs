@@ -66,9 +66,8 @@ public sealed class WatcherIntegrationTests(DevnodeFixture node, ITestOutputHelp
                 Assert.True(observed.Position.BlockNumber > 0);
             }
 
-            // Every intent of the program so far, each exactly once: nonces 0..n-1 (intents whose logs another test cut
-            // are recovered after the events of the pass, so they come last).
-            Assert.Equal(Enumerable.Range(0, seen.Count).Select(i => (ulong)i), seen.Select(o => o.Intent.DepositNonce).Order());
+            // Every intent of the program so far, each exactly once, nonces 0..n-1 in order.
+            Assert.Equal(Enumerable.Range(0, seen.Count).Select(i => (ulong)i), seen.Select(o => o.Intent.DepositNonce));
 
             // A restart from the file checkpoint reports nothing old, then exactly the new ones.
             var restarted = new EscrowWatcher(node.Rpc, options, new FileWatcherCheckpointStore(path));

@@ -41,8 +41,8 @@ public sealed class WatcherReconciliationIntegrationTests(DevnodeFixture node)
         await watcher.PollOnceAsync(WatcherIntegrationTests.Collect(seen), default);
 
         var next = (await node.ConfigAsync()).NextNonce;
-        Assert.Equal(Enumerable.Range(0, (int)next).Select(n => (ulong)n), seen.Select(o => o.Intent.DepositNonce).Order());
-        var recovered = seen.Where(o => o.RecoveredBecause is not null).ToList();
+        Assert.Equal(Enumerable.Range(0, (int)next).Select(n => (ulong)n), seen.Select(o => o.Intent.DepositNonce));
+        var recovered = seen.Where(o => o.RecoveredBecause is not null && o.Intent.DepositNonce >= first).ToList(); // not other tests' cut logs
         Assert.Equal([batch[1].Nonce, batch[2].Nonce], recovered.Select(o => o.Intent.DepositNonce));
         Assert.All(recovered, o => Assert.Contains($"logs truncated in {truncatedSignature}", o.RecoveredBecause));
         Assert.All(recovered, o => Assert.Contains($"nonce {o.Intent.DepositNonce} ", o.RecoveredBecause));
@@ -79,15 +79,15 @@ public sealed class WatcherReconciliationIntegrationTests(DevnodeFixture node)
             await Assert.ThrowsAsync<InvalidOperationException>(() => first.PollOnceAsync(failing, default));
             var saved = await new FileWatcherCheckpointStore(path).LoadAsync(default);
             Assert.Equal(lost[0].Nonce, saved!.NextNonce);
-            Assert.Equal([after], saved.ReportedAbove);
+            Assert.DoesNotContain(delivered, o => o.Intent.DepositNonce >= lost[0].Nonce);
 
             var restarted = new EscrowWatcher(node.Rpc, node.Options(), new FileWatcherCheckpointStore(path));
-            Assert.Equal(2, await restarted.PollOnceAsync(WatcherIntegrationTests.Collect(delivered), default));
+            Assert.Equal(3, await restarted.PollOnceAsync(WatcherIntegrationTests.Collect(delivered), default));
             var (late, _) = await node.OpenAsync(user, Params(30));
             Assert.Equal(1, await restarted.PollOnceAsync(WatcherIntegrationTests.Collect(delivered), default));
 
             var next = (await node.ConfigAsync()).NextNonce;
-            Assert.Equal(Enumerable.Range(0, (int)next).Select(n => (ulong)n), delivered.Select(o => o.Intent.DepositNonce).Order());
+            Assert.Equal(Enumerable.Range(0, (int)next).Select(n => (ulong)n), delivered.Select(o => o.Intent.DepositNonce));
             Assert.Equal([lost[0].Nonce, lost[1].Nonce], delivered.Where(o => o.RecoveredBecause is not null && o.Intent.DepositNonce >= before).Select(o => o.Intent.DepositNonce));
             Assert.Equal(Expected(lost[1].Nonce, lost[1].Params, user.PublicKey), Assert.Single(delivered, o => o.Intent.DepositNonce == lost[1].Nonce).Intent);
             Assert.Null(Assert.Single(delivered, o => o.Intent.DepositNonce == before).RecoveredBecause);
