@@ -11,6 +11,21 @@ const base58 = getBase58Decoder();
 const MAX_RECENT_BLOCKHASHES = 150;
 const SIGNATURE_FEE = 5000;
 
+/**
+ * What a validator's log collector does past its byte limit: the lines that fit are kept, the first that does not is
+ * replaced by "Log truncated" and every later line is dropped.
+ */
+export function truncateLogs(logs, maxBytes) {
+  const kept = [];
+  let bytes = 0;
+  for (const line of logs) {
+    bytes += Buffer.byteLength(line);
+    if (bytes > maxBytes) return [...kept, "Log truncated"];
+    kept.push(line);
+  }
+  return kept;
+}
+
 export class Chain {
   /** @param {{programId: string, programPath: string, slotMs: number, now?: () => number}} opts */
   constructor({ programId, programPath, slotMs = 400, now = () => Date.now() }) {
@@ -25,6 +40,7 @@ export class Chain {
     this.history = new Map(); // signature -> record
     this.byAddress = new Map(); // address -> [signature, ...] oldest first
     this.order = 0;
+    this.truncations = []; // byte limits for the logs of the next landed transactions (devnode_truncateLogs)
     this.#applySlot();
   }
 
@@ -123,8 +139,16 @@ export class Chain {
     };
     // AlreadyProcessed / blockhash / signature failures never land in a block
     const landed = ok || !(typeof err === "string" && ["AlreadyProcessed", "BlockhashNotFound", "SignatureFailure", "SanitizeFailure", "AccountNotFound", "InsufficientFundsForFee"].includes(err));
-    if (landed && !this.history.has(signature)) this.#record(record);
+    if (landed && !this.history.has(signature)) {
+      if (this.truncations.length > 0) record.logs = truncateLogs(record.logs, this.truncations.shift());
+      this.#record(record);
+    }
     return { signature, err, logs: record.logs, unitsConsumed: record.unitsConsumed, recorded: landed };
+  }
+
+  /** The logs of the next `transactions` landed transactions keep at most `maxBytes` bytes, as a validator's do (10 KB). */
+  truncateNextLogs(transactions, maxBytes) {
+    for (let i = 0; i < transactions; i++) this.truncations.push(maxBytes);
   }
 
   airdrop(to, amount) {

@@ -202,6 +202,13 @@ export function createRpc(chain) {
       try { chain.warpSlot(slot); } catch (e) { throw invalidParams(e.message); }
       return { slot: chain.slot, unixTimestamp: chain.unixTime() };
     },
+    devnode_truncateLogs: ([transactions, maxBytes = 0]) => {
+      if (!Number.isInteger(transactions) || transactions < 1 || !Number.isInteger(maxBytes) || maxBytes < 0) {
+        throw invalidParams("expected [transactions >= 1, maxBytes >= 0]");
+      }
+      chain.truncateNextLogs(transactions, maxBytes);
+      return { pending: chain.truncations.length };
+    },
     devnode_info: () => ({ programId: chain.programId, slot: chain.slot, unixTimestamp: chain.unixTime(), slotMs: chain.slotMs }),
   };
 

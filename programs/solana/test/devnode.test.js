@@ -218,6 +218,29 @@ test("Devnode_SendBase58_SkipPreflightFailure_Recorded", async () => {
   assert.deepEqual(forA[0].err, st.err);
 });
 
+// A validator cuts a transaction's logs beyond 10 KB; devnode_truncateLogs makes the next transactions' logs come back
+// cut the same way, so the watcher's reconciliation against the deposit counter can be tested end to end.
+test("Devnode_TruncateLogs_NextTransactionLogsCutLikeAValidator", async () => {
+  const a = await generateKeyPairSigner();
+  const b = await generateKeyPairSigner();
+  await airdrop(a.address, 2n);
+  let n = 0n; // distinct amounts, so no two transfers share a signature
+  const transfer = () => [getTransferSolInstruction({ source: a, destination: b.address, amount: lamports(1_000_000n + n++) })];
+  const full = (await rpc.getTransaction(await sendAndConfirm(a, transfer()), { maxSupportedTransactionVersion: 0 }).send()).meta.logMessages;
+  assert.ok(full.length >= 2 && !full.includes("Log truncated"));
+
+  assert.deepEqual((await raw("devnode_truncateLogs", [2, Buffer.byteLength(full[0])])).result, { pending: 2 });
+  const cut = (await rpc.getTransaction(await sendAndConfirm(a, transfer()), { maxSupportedTransactionVersion: 0 }).send()).meta.logMessages;
+  assert.deepEqual(cut, [full[0], "Log truncated"]);
+  const second = (await rpc.getTransaction(await sendAndConfirm(a, transfer()), { maxSupportedTransactionVersion: 0 }).send()).meta.logMessages;
+  assert.deepEqual(second, [full[0], "Log truncated"]);
+  const after = (await rpc.getTransaction(await sendAndConfirm(a, transfer()), { maxSupportedTransactionVersion: 0 }).send()).meta.logMessages;
+  assert.deepEqual(after, full);
+
+  assert.equal((await raw("devnode_truncateLogs", [0])).error.code, -32602);
+  assert.equal((await raw("devnode_truncateLogs", [1, -1])).error.code, -32602);
+});
+
 test("Devnode_WarpSlot_Extension", async () => {
   const slot = Number(await rpc.getSlot().send());
   const r = await raw("devnode_warpSlot", [slot + 1000]);

@@ -30,6 +30,13 @@ public sealed class SolanaClusterOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often the watcher reconciles against the deposit counter on its own while its polls keep failing (every
+    /// successful poll reconciles anyway), so that a gap is closed from state even when the event path is broken.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Signatures per getSignaturesForAddress page (the RPC allows 1..1000).</summary>
     [Range(1, 1000)]
     public int SignaturePageSize { get; set; } = 1000;

@@ -26,6 +26,12 @@ internal static partial class Log
     [LoggerMessage(6015, LogLevel.Debug, "Transaction {Signature} is not yet visible at {Commitment} on chain {ChainId}; resuming from it next poll")]
     public static partial void TransactionNotYetVisible(ILogger logger, string signature, string commitment, ChainId chainId);
 
+    [LoggerMessage(6016, LogLevel.Warning, "Intent {IntentId} on chain {ChainId} (nonce {Nonce}) recovered from its account: {RecoveredBecause}")]
+    public static partial void IntentRecovered(ILogger logger, Bytes32 intentId, ChainId chainId, ulong nonce, string recoveredBecause);
+
+    [LoggerMessage(6017, LogLevel.Warning, "Reconciliation against the deposit counter on chain {ChainId} failed; retrying when next due")]
+    public static partial void ReconcileFailed(ILogger logger, Exception exception, ChainId chainId);
+
     [LoggerMessage(6021, LogLevel.Information, "Chunk {Chunk} of epoch {EpochId} on chain {ChainId} applied in {Signature} (slot {Slot})")]
     public static partial void ChunkApplied(ILogger logger, uint chunk, ulong epochId, ChainId chainId, string signature, ulong slot);
 

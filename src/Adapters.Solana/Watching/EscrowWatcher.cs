@@ -12,6 +12,8 @@ namespace DiscreteExec.Adapters.Solana.Watching;
 /// Follows the escrow program on one cluster: pages <c>getSignaturesForAddress</c> back to the checkpoint at the
 /// configured commitment, replays the new transactions oldest first, skips failed ones, decodes the program's
 /// <c>IntentOpened</c> events and hands each intent to the sink once; the checkpoint is saved after the sink returns.
+/// Then it reconciles against the escrow's deposit counter: every nonce below the config's next nonce that no event
+/// reported (logs truncated or dropped) is read from its intent account and reported, marked as recovered.
 /// </summary>
 /// <remarks>
 /// Exactly once across restarts holds when the sink completes before the checkpoint write (it is awaited); a crash
@@ -21,13 +23,18 @@ namespace DiscreteExec.Adapters.Solana.Watching;
 /// </remarks>
 public sealed class EscrowWatcher
 {
+    /// <summary>The line a validator appends when it cuts a transaction's logs (beyond 10 KB).</summary>
+    internal const string TruncatedLogLine = "Log truncated";
+
     private readonly ISolanaRpc _rpc;
     private readonly SolanaClusterOptions _options;
     private readonly IWatcherCheckpointStore _checkpoints;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Bytes32 _programId;
+    private readonly DepositReconciler _reconciler;
     private WatcherCheckpoint? _checkpoint;
+    private (string Signature, DateTimeOffset Since)? _stuck;
 
     public EscrowWatcher(ISolanaRpc rpc, SolanaClusterOptions options, IWatcherCheckpointStore checkpoints, ILogger<EscrowWatcher>? logger = null, TimeProvider? timeProvider = null)
     {
@@ -38,40 +45,82 @@ public sealed class EscrowWatcher
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _programId = options.ProgramKey;
+        _reconciler = new DepositReconciler(_rpc, options);
     }
 
     /// <summary>
     /// Polls until cancelled; a failing pass (node down, restarting, behind, or the sink refusing an intent) is logged
-    /// and retried next interval from the last saved checkpoint, never ends the loop.
+    /// and retried next interval from the last saved checkpoint, never ends the loop. The first pass is the start-up
+    /// catch-up. Every pass reconciles against the deposit counter; when passes keep failing (the event path is broken),
+    /// the reconciliation alone still runs at start-up and every <see cref="SolanaClusterOptions.ReconcileInterval"/>.
     /// </summary>
     public async Task RunAsync(Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
     {
+        DateTimeOffset? lastReconciled = null;
+        var startUp = true;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await PollOnceAsync(onIntent, cancellationToken).ConfigureAwait(false);
+                await PollCoreAsync(onIntent, startUp ? "start-up catch-up" : null, cancellationToken).ConfigureAwait(false);
+                lastReconciled = _time.GetUtcNow();
             }
 #pragma warning disable CA1031 // The loop outlives any one failure; the failure is logged with its cause.
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
             {
                 Log.PollFailed(_logger, ex, _options.Chain, _options.PollInterval);
+                if (lastReconciled is null || _time.GetUtcNow() - lastReconciled >= _options.ReconcileInterval)
+                {
+                    lastReconciled = await TryReconcileAsync(onIntent, startUp ? "start-up catch-up" : "periodic reconciliation", cancellationToken).ConfigureAwait(false)
+                        ? _time.GetUtcNow()
+                        : lastReconciled;
+                }
             }
 
+            startUp = false;
             await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>One pass: reports every new intent up to the newest transaction visible at the commitment; returns how many.</summary>
-    public async Task<int> PollOnceAsync(Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
+    /// <summary>Reconciliation alone (the event path is failing): reports every unreported nonce below the deposit counter.</summary>
+    private async Task<bool> TryReconcileAsync(Func<IntentObserved, CancellationToken, ValueTask> onIntent, string context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var checkpoint = _checkpoint ??= await _checkpoints.LoadAsync(cancellationToken).ConfigureAwait(false) ?? WatcherCheckpoint.Start;
+            var counter = await _reconciler.ReadNextNonceAsync(cancellationToken).ConfigureAwait(false);
+            _ = await RecoverAsync(checkpoint, counter, $"{context} while polling events fails", onIntent, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+#pragma warning disable CA1031 // As above: logged, retried at the next due time.
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            Log.ReconcileFailed(_logger, ex, _options.Chain);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// One pass: reports every new intent up to the newest transaction visible at the commitment, then every nonce
+    /// below the deposit counter (read before the events, so an Open racing the pass is left to the next pass's events)
+    /// that no event reported; returns how many.
+    /// </summary>
+    public Task<int> PollOnceAsync(Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken) =>
+        PollCoreAsync(onIntent, null, cancellationToken);
+
+    private async Task<int> PollCoreAsync(Func<IntentObserved, CancellationToken, ValueTask> onIntent, string? context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onIntent);
         using var activity = SolanaTelemetry.ActivitySource.StartActivity("solana.watcher.poll");
         activity?.SetTag("chain.id", _options.ChainId);
         var checkpoint = _checkpoint ??= await _checkpoints.LoadAsync(cancellationToken).ConfigureAwait(false) ?? WatcherCheckpoint.Start;
+        var counter = await _reconciler.ReadNextNonceAsync(cancellationToken).ConfigureAwait(false);
+        var truncated = new List<string>();
         var pending = await NewSignaturesAsync(checkpoint.LastSignature, cancellationToken).ConfigureAwait(false);
         var reported = 0;
+        string? notVisible = null;
         for (var i = pending.Count - 1; i >= 0; i--)
         {
             var info = pending[i];
@@ -81,12 +130,18 @@ public sealed class EscrowWatcher
                 if (tx is null)
                 {
                     Log.TransactionNotYetVisible(_logger, info.Signature, _options.Commitment.ToString(), _options.Chain);
+                    notVisible = info.Signature;
                     break;
                 }
 
                 if (tx.Error is null)
                 {
-                    (checkpoint, var count) = await ReportAsync(tx, checkpoint, onIntent, cancellationToken).ConfigureAwait(false);
+                    if (tx.LogMessages.Contains(TruncatedLogLine))
+                    {
+                        truncated.Add(tx.Signature);
+                    }
+
+                    (checkpoint, var count) = await ReportAsync(tx, checkpoint, Cause(truncated, null), onIntent, cancellationToken).ConfigureAwait(false);
                     reported += count;
                 }
             }
@@ -96,8 +151,66 @@ public sealed class EscrowWatcher
             await _checkpoints.SaveAsync(checkpoint, cancellationToken).ConfigureAwait(false);
         }
 
-        activity?.SetTag("intents", reported);
-        return reported;
+        // A transaction listed but not yet readable usually becomes readable by the next poll, and its events then
+        // report its intents; only once it has stayed unreadable for ReconcileInterval are they recovered from state.
+        var now = _time.GetUtcNow();
+        _stuck = notVisible is null ? null : _stuck is { } s && s.Signature == notVisible ? s : (notVisible, now);
+        if (_stuck is { } stuck && now - stuck.Since < _options.ReconcileInterval)
+        {
+            activity?.SetTag("intents", reported);
+            return reported;
+        }
+
+        var cause = Cause(truncated, _stuck);
+        (_, var recovered) = await RecoverAsync(checkpoint, counter, context is null ? cause : $"{context}: {cause}", onIntent, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("intents", reported + recovered);
+        activity?.SetTag("intents.recovered", recovered);
+        return reported + recovered;
+    }
+
+    private string Cause(List<string> truncated, (string Signature, DateTimeOffset Since)? unreadable) =>
+        truncated.Count > 0
+            ? $"logs truncated in {string.Join(", ", truncated)}"
+            : unreadable is { } u
+                ? $"transaction {u.Signature} listed but not readable through getTransaction at {_options.Commitment} since {u.Since:O}"
+                : "no log line for it in the transactions the RPC node returned (logs dropped, or its transaction not listed)";
+
+    /// <summary>Reports, in nonce order, every nonce below <paramref name="counter"/> not yet reported, read from its account.</summary>
+    private async Task<(WatcherCheckpoint Checkpoint, int Recovered)> RecoverAsync(
+        WatcherCheckpoint checkpoint, ulong counter, string cause, Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
+    {
+        var missing = new List<ulong>();
+        for (var nonce = checkpoint.NextNonce; nonce < counter; nonce++)
+        {
+            missing.Add(nonce);
+        }
+
+        if (missing.Count == 0)
+        {
+            return (checkpoint, 0);
+        }
+
+        var intents = await _reconciler.ReadIntentsAsync(missing, cancellationToken).ConfigureAwait(false);
+        foreach (var intent in intents)
+        {
+            var because = $"nonce {intent.DepositNonce} is below the escrow's next nonce {counter} but no IntentOpened event reported it: {cause}";
+            await onIntent(
+                new IntentObserved
+                {
+                    Intent = intent,
+                    Position = new ChainPosition { BlockNumber = checkpoint.LastSlot, BlockHash = string.Empty, TransactionId = string.Empty, LogIndex = -1 },
+                    RecoveredBecause = because,
+                },
+                cancellationToken).ConfigureAwait(false);
+            Log.IntentRecovered(_logger, intent.IntentId, _options.Chain, intent.DepositNonce, because);
+            SolanaTelemetry.IntentsRecovered.Add(1, new KeyValuePair<string, object?>("chain.id", _options.ChainId));
+            // Saved at once with the last fully processed transaction, so a restart re-reads the one that revealed the gap.
+            checkpoint = checkpoint with { NextNonce = intent.DepositNonce + 1 };
+            _checkpoint = checkpoint;
+            await _checkpoints.SaveAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (checkpoint, intents.Count);
     }
 
     private async Task<List<SignatureInfo>> NewSignaturesAsync(string? until, CancellationToken cancellationToken)
@@ -119,7 +232,7 @@ public sealed class EscrowWatcher
     }
 
     private async Task<(WatcherCheckpoint Checkpoint, int Reported)> ReportAsync(
-        TransactionDetails tx, WatcherCheckpoint checkpoint, Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
+        TransactionDetails tx, WatcherCheckpoint checkpoint, string gapCause, Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
     {
         var reported = 0;
         var lines = EscrowEventDecoder.ProgramDataLines(tx.LogMessages, _programId);
@@ -150,7 +263,11 @@ public sealed class EscrowWatcher
 
             if (intent.DepositNonce > checkpoint.NextNonce)
             {
+                // Nonces are assigned in execution order: the ones in between opened earlier and their events were
+                // lost. They are recovered first, so intents are always reported in nonce order.
                 Log.NonceGap(_logger, _options.Chain, checkpoint.NextNonce, intent.DepositNonce, tx.Signature);
+                (checkpoint, var recovered) = await RecoverAsync(checkpoint, intent.DepositNonce, gapCause, onIntent, cancellationToken).ConfigureAwait(false);
+                reported += recovered;
             }
 
             await onIntent(

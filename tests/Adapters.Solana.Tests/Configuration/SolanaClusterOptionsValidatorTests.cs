@@ -17,6 +17,7 @@ public sealed class SolanaClusterOptionsValidatorTests
     [InlineData("ProgramId")]
     [InlineData("Commitment")]
     [InlineData("PollInterval")]
+    [InlineData("ReconcileInterval")]
     [InlineData("ComputeUnitLimit")]
     [InlineData("SignaturePageSize")]
     [InlineData("MaxReleasesPerChunk")]
@@ -31,6 +32,7 @@ public sealed class SolanaClusterOptionsValidatorTests
             case "ProgramId": options.ProgramId = "not-base58-0OIl"; break;
             case "Commitment": options.Commitment = Commitment.Processed; break;
             case "PollInterval": options.PollInterval = TimeSpan.Zero; break;
+            case "ReconcileInterval": options.ReconcileInterval = TimeSpan.FromHours(2); break;
             case "ComputeUnitLimit": options.ComputeUnitLimit = 2_000_000; break;
             case "MaxReleasesPerChunk": options.MaxReleasesPerChunk = 0; break;
             case "MaxTransfersPerChunk": options.MaxTransfersPerChunk = 33; break;

@@ -4,6 +4,7 @@ using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Tests.Programs;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Core.Messages;
+using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Watching;
@@ -147,6 +148,134 @@ public sealed class EscrowWatcherTests
         Assert.Equal([0ul], seen.Select(o => o.Intent.DepositNonce));
     }
 
+    [Fact]
+    public async Task PollOnce_LogsTruncated_RecoversMissingNonceOnceWithTheEventsFields()
+    {
+        var rpc = new FakeRpc();
+        rpc.Add(Opened(0));
+        var lost = rpc.AddLost(1);
+        rpc.Add(Opened(2));
+        var seen = new List<IntentObserved>();
+        var logger = new CollectingLogger();
+        var store = new InMemoryWatcherCheckpointStore();
+        var watcher = new EscrowWatcher(rpc, Options(), store, logger);
+
+        Assert.Equal(3, await watcher.PollOnceAsync(Collect(seen), default));
+
+        Assert.Equal([0ul, 1, 2], seen.Select(o => o.Intent.DepositNonce));
+        var recovered = Assert.Single(seen, o => o.RecoveredBecause is not null);
+        Assert.Equal(1ul, recovered.Intent.DepositNonce);
+        Assert.Contains("nonce 1", recovered.RecoveredBecause);
+        Assert.Contains($"logs truncated in {lost}", recovered.RecoveredBecause);
+        var fromEvent = ((Solana.Programs.IntentOpenedEvent)Solana.Programs.EscrowEventDecoder.DecodeBase64(Convert.ToBase64String(EscrowEventDecoderTests.IntentOpened(1))))
+            .ToIntent(new ChainId(900001), EscrowEventDecoderTests.ProgramId);
+        Assert.Equal(fromEvent, recovered.Intent);
+        Assert.All(seen.Where(o => o != recovered), o => Assert.Null(o.RecoveredBecause));
+        var warning = Assert.Single(logger.Entries, e => e.Id.Id == 6016);
+        Assert.Contains("nonce 1", warning.Message);
+        Assert.Equal(new WatcherCheckpoint("sig2", 3, 3), await store.LoadAsync(default));
+
+        Assert.Equal(0, await watcher.PollOnceAsync(Collect(seen), default));
+        Assert.Equal(3, seen.Count);
+    }
+
+    [Fact]
+    public async Task PollOnce_RestartInTheMiddleOfAGap_NothingTwiceNothingSkipped()
+    {
+        var rpc = new FakeRpc();
+        rpc.Add(Opened(0));
+        rpc.AddLost(1);
+        rpc.Add(Opened(2));
+        rpc.AddLost(3);
+        rpc.Add(Opened(4));
+        rpc.FailAccountBatchReads = 1;
+        var store = new InMemoryWatcherCheckpointStore();
+        var seen = new List<IntentObserved>();
+
+        await Assert.ThrowsAsync<SolanaRpcException>(() => new EscrowWatcher(rpc, Options(), store).PollOnceAsync(Collect(seen), default));
+        Assert.Equal(new WatcherCheckpoint("sig1", 2, 1), await store.LoadAsync(default)); // stopped in the gap that sig2's event revealed
+
+        var restarted = new EscrowWatcher(rpc, Options(), store);
+        Assert.Equal(4, await restarted.PollOnceAsync(Collect(seen), default));
+        Assert.Equal([0ul, 1, 2, 3, 4], seen.Select(o => o.Intent.DepositNonce));
+        Assert.Equal([false, true, false, true, false], seen.Select(o => o.RecoveredBecause is not null));
+        Assert.Equal(new WatcherCheckpoint("sig4", 5, 5), await store.LoadAsync(default));
+    }
+
+    [Fact]
+    public async Task PollOnce_TransactionUnreadableForReconcileInterval_RecoversThenSkipsTheLateEvent()
+    {
+        var rpc = new FakeRpc();
+        rpc.Add(Opened(0));
+        var hidden = rpc.Add(Opened(1));
+        rpc.Hidden.Add(hidden);
+        var time = new FakeTimeProvider();
+        var seen = new List<IntentObserved>();
+        var logger = new CollectingLogger();
+        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore(), logger, time);
+
+        Assert.Equal(1, await watcher.PollOnceAsync(Collect(seen), default));
+        time.Advance(Options().ReconcileInterval - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, await watcher.PollOnceAsync(Collect(seen), default));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await watcher.PollOnceAsync(Collect(seen), default));
+        Assert.Contains($"transaction {hidden} listed but not readable", Assert.Single(seen, o => o.RecoveredBecause is not null).RecoveredBecause);
+
+        rpc.Hidden.Clear();
+        Assert.Equal(0, await watcher.PollOnceAsync(Collect(seen), default));
+        Assert.Equal([0ul, 1], seen.Select(o => o.Intent.DepositNonce));
+        Assert.Single(logger.Entries, e => e.Id.Id == 6013);
+    }
+
+    [Fact]
+    public async Task RunAsync_EventPathDown_ReconcilesAtStartUpAndEveryReconcileInterval()
+    {
+        var rpc = new FakeRpc { SignaturesDown = true };
+        rpc.AddLost(0);
+        rpc.AddLost(1);
+        var time = new SignallingTimeProvider();
+        var seen = new List<IntentObserved>();
+        using var cts = new CancellationTokenSource();
+        var options = Options();
+        options.ReconcileInterval = TimeSpan.FromSeconds(5);
+        var watcher = new EscrowWatcher(rpc, options, new InMemoryWatcherCheckpointStore(), timeProvider: time);
+        var run = watcher.RunAsync(Collect(seen), cts.Token);
+
+        await time.NextDelayAsync(); // the first pass is done: its poll failed, the start-up catch-up recovered 0 and 1
+        Assert.Equal([0ul, 1], seen.Select(o => o.Intent.DepositNonce));
+        Assert.All(seen, o => Assert.EndsWith(": start-up catch-up while polling events fails", o.RecoveredBecause));
+        rpc.AddLost(2);
+        for (var second = 1; second < 5; second++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await time.NextDelayAsync();
+            Assert.Equal(2, seen.Count);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await time.NextDelayAsync();
+        Assert.Equal(2ul, seen[^1].Intent.DepositNonce);
+        Assert.EndsWith(": periodic reconciliation while polling events fails", seen[^1].RecoveredBecause);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(3, seen.Count);
+    }
+
+    /// <summary>A fake clock that tells the test each time the watcher starts waiting (its loop has finished a pass).</summary>
+    private sealed class SignallingTimeProvider : FakeTimeProvider
+    {
+        private readonly Channel<bool> _delays = Channel.CreateUnbounded<bool>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _delays.Writer.TryWrite(true);
+            return timer;
+        }
+
+        public async Task NextDelayAsync() => await _delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     private static string[] Opened(ulong nonce) =>
         [$"Program {Ours} invoke [1]", "Program data: " + Convert.ToBase64String(EscrowEventDecoderTests.IntentOpened(nonce)), $"Program {Ours} success"];
 
@@ -166,14 +295,37 @@ public sealed class EscrowWatcherTests
         PollInterval = TimeSpan.FromSeconds(1),
     };
 
-    /// <summary>An in-memory program history: transactions oldest first, each with logs.</summary>
-    private sealed class FakeRpc : ISolanaRpc
+    /// <summary>
+    /// An in-memory program history: transactions oldest first, each with logs, and the escrow state they leave: the
+    /// config's next nonce and an intent account per opened nonce (also for an Open whose log line was lost).
+    /// </summary>
+    internal sealed class FakeRpc : ISolanaRpc
     {
+        private static readonly Solana.Programs.EscrowProgram Escrow = new(EscrowEventDecoderTests.ProgramId);
         private readonly List<(string Signature, ulong Slot, bool Failed, string[] Logs)> _txs = [];
+        private readonly Dictionary<Bytes32, byte[]> _intentAccounts = [];
+
+        public ulong NextNonce { get; private set; }
+
+        public int ConfigReads { get; private set; }
+
+        public int AccountBatchReads { get; private set; }
+
+        public int FailAccountBatchReads { get; set; }
+
+        /// <summary>An Open that landed but whose log line the node lost (its account exists, no event says so).</summary>
+        public string AddLost(ulong nonce, string[]? logs = null)
+        {
+            Open(nonce);
+            return Add([logs ?? [$"Program {Ours} invoke [1]", "Log truncated"]], false);
+        }
 
         public HashSet<string> Hidden { get; } = [];
 
         public bool Down { get; set; }
+
+        /// <summary>getSignaturesForAddress fails (the event path is broken) while account reads work.</summary>
+        public bool SignaturesDown { get; set; }
 
         public int PageCalls { get; private set; }
 
@@ -184,6 +336,11 @@ public sealed class EscrowWatcherTests
         public Task<IReadOnlyList<SignatureInfo>> GetSignaturesForAddressAsync(Bytes32 address, SignaturePage page, Commitment commitment, CancellationToken cancellationToken)
         {
             ThrowIfDown();
+            if (SignaturesDown)
+            {
+                throw new SolanaRpcException("getSignaturesForAddress", null, 503, "history index unavailable");
+            }
+
             PageCalls++;
             var newestFirst = Enumerable.Reverse(_txs).ToList();
             var start = page.Before is null ? 0 : newestFirst.FindIndex(t => t.Signature == page.Before) + 1;
@@ -213,9 +370,35 @@ public sealed class EscrowWatcherTests
 
         public Task<IReadOnlyList<SignatureStatus?>> GetSignatureStatusesAsync(IReadOnlyList<string> signatures, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken)
+        {
+            ThrowIfDown();
+            Assert.Equal(Escrow.Config, address);
+            Assert.Equal(Commitment.Finalized, commitment);
+            ConfigReads++;
+            var data = new byte[Solana.Programs.EscrowConfig.Size];
+            data[0] = 1;
+            data[1] = 2;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(40), 900001);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(48), NextNonce);
+            return Task.FromResult<AccountInfo?>(new AccountInfo(1, EscrowEventDecoderTests.ProgramId, data, false));
+        }
 
-        public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken)
+        {
+            ThrowIfDown();
+            Assert.Equal(Commitment.Finalized, commitment);
+            Assert.InRange(addresses.Count, 1, 100);
+            AccountBatchReads++;
+            if (FailAccountBatchReads > 0)
+            {
+                FailAccountBatchReads--;
+                throw new SolanaRpcException("getMultipleAccounts", null, 503, "node restarting");
+            }
+
+            return Task.FromResult<IReadOnlyList<AccountInfo?>>(
+                [.. addresses.Select(a => _intentAccounts.TryGetValue(a, out var data) ? new AccountInfo(1, EscrowEventDecoderTests.ProgramId, data, false) : null)]);
+        }
 
         public Task<ulong> GetBalanceAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
 
@@ -223,8 +406,31 @@ public sealed class EscrowWatcherTests
 
         public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        private void Open(ulong nonce)
+        {
+            // The intent account holds the event's fields at the same order: payload bytes 1..225 at offset 8.
+            var data = new byte[Solana.Programs.EscrowIntent.Size];
+            data[0] = 3;
+            data[1] = 1;
+            EscrowEventDecoderTests.IntentOpened(nonce).AsSpan(1, 224).CopyTo(data.AsSpan(8));
+            _intentAccounts[Escrow.IntentAddress(Core.Intents.IntentId.Compute(new ChainId(900001), EscrowEventDecoderTests.ProgramId, nonce))] = data;
+            NextNonce = Math.Max(NextNonce, nonce + 1);
+        }
+
         private string Add(string[][] logGroups, bool failed)
         {
+            if (!failed)
+            {
+                foreach (var line in logGroups.SelectMany(l => l).Where(l => l.StartsWith("Program data: ", StringComparison.Ordinal)))
+                {
+                    var payload = Convert.FromBase64String(line["Program data: ".Length..]);
+                    if (payload.Length == 233 && payload[0] == 1)
+                    {
+                        Open(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(payload.AsSpan(33)));
+                    }
+                }
+            }
+
             var signature = $"sig{_txs.Count}";
             _txs.Add((signature, (ulong)_txs.Count + 1, failed, [.. logGroups.SelectMany(l => l)]));
             return signature;
