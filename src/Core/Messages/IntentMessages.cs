@@ -24,8 +24,9 @@ public sealed record IntentObserved
 
     /// <summary>
     /// How the watcher learned of the intent. Null for an event it read in order; otherwise why the event path missed
-    /// it and the intent was recovered from the escrow's state by reconciling against the deposit counter (the
-    /// intent's fields are the same either way; the position then names where it was recovered, not the open).
+    /// it and the intent was recovered by reconciling against the escrow's deposit counter. The intent's fields are
+    /// the same either way. The position: on EVM the open's own log (found again by intent id); on Solana the slot
+    /// where it was recovered, with an empty transaction id and log index -1.
     /// </summary>
     public string? RecoveredBecause { get; init; }
 }
