@@ -266,7 +266,8 @@ public sealed partial class TransactionSender : IDisposable
     internal (BigInteger Tip, BigInteger MaxFee) Bump(BigInteger tip, BigInteger maxFee)
     {
         var factor = 100 + _options.FeeBumpPercent;
-        var newTip = BigInteger.Min(((tip * factor) + 99) / 100, _options.MaxPriorityFeePerGasWei);
+        // A zero tip (a quiet chain's percentile) must still rise, or nodes refuse the replacement as underpriced.
+        var newTip = BigInteger.Min(BigInteger.Max(((tip * factor) + 99) / 100, tip + 1), _options.MaxPriorityFeePerGasWei);
         var newFee = BigInteger.Min(((maxFee * factor) + 99) / 100, _options.MaxFeePerGasWei);
         return (BigInteger.Min(newTip, newFee), newFee);
     }

@@ -56,6 +56,14 @@ public class TransactionSenderTests
     }
 
     [Fact]
+    public void Bump_ZeroTip_StillRises()
+    {
+        using var sender = Sender(new FakeMempool());
+        Assert.Equal((BigInteger.One, new BigInteger(120)), sender.Bump(0, 100));
+        Assert.Equal((new BigInteger(2), new BigInteger(122)), sender.Bump(1, 101));
+    }
+
+    [Fact]
     public async Task Send_NodeWithoutFeeHistory_PricesFromTheLatestBlock()
     {
         var pool = new FakeMempool { NoFeeHistory = true };
