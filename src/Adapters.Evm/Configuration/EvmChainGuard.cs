@@ -20,5 +20,36 @@ public static class EvmChainGuard
         {
             throw new InvalidOperationException($"EscrowAddress: no contract at {options.Escrow} on chain {actual}.");
         }
+
+        await rpc.EnsureBlockGasLimitAsync(options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Start-up check that a chunk at the gas budget fits well inside the chain's blocks: <c>MaxGasPerChunk</c> at most
+    /// <c>MaxBlockGasSharePercent</c> of the latest block's gas limit (a node that reports no gas limit is not checked).
+    /// </summary>
+    public static async Task EnsureBlockGasLimitAsync(this IEvmRpc rpc, EvmChainOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rpc);
+        ArgumentNullException.ThrowIfNull(options);
+        var latest = await rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"RpcUrl: the node at {options.RpcUrl} returned no latest block.");
+        CheckBlockGasLimit(options, latest.GasLimit, latest.Number);
+    }
+
+    internal static void CheckBlockGasLimit(EvmChainOptions options, ulong blockGasLimit, ulong blockNumber)
+    {
+        if (blockGasLimit == 0)
+        {
+            return;
+        }
+
+        if ((System.Numerics.BigInteger)options.MaxGasPerChunk * 100 > (System.Numerics.BigInteger)blockGasLimit * options.MaxBlockGasSharePercent)
+        {
+            throw new InvalidOperationException(
+                $"{nameof(options.MaxGasPerChunk)}: {options.MaxGasPerChunk} is more than {nameof(options.MaxBlockGasSharePercent)} {options.MaxBlockGasSharePercent}% of chain {options.ChainId}'s block gas limit " +
+                $"{blockGasLimit} (block {blockNumber}), so a chunk at the budget would not fit a block beside other traffic. Lower {nameof(options.MaxGasPerChunk)} to at most " +
+                $"{blockGasLimit * (ulong)options.MaxBlockGasSharePercent / 100} on every node of the deployment (chunk boundaries depend on it).");
+        }
     }
 }

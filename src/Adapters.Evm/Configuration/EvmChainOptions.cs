@@ -60,7 +60,8 @@ public sealed class EvmChainOptions
 
     /// <summary>
     /// Planned gas per transfer action (Refund, Payout, Withdraw). Measured: ~52k per Payout to a fresh recipient on
-    /// anvil (receipts, at 100 per chunk), ~59k of execution for one that becomes a claim (contracts/evm
+    /// anvil with a plain ERC-20 (contracts/evm gas report), ~56k with the blocklisting TestToken (GasAndFeesIntegrationTests,
+    /// which fails when receipts exceed this figure), ~59k of execution for one that becomes a claim (contracts/evm
     /// test/GasBudget.t.sol, which keeps the contract within this figure); 70k leaves a margin for calldata.
     /// </summary>
     [Range(1_000, 10_000_000)]
@@ -77,6 +78,35 @@ public sealed class EvmChainOptions
     /// <summary>Tip cap in wei per gas.</summary>
     [Range(0, long.MaxValue)]
     public long MaxPriorityFeePerGasWei { get; set; } = 5_000_000_000;
+
+    /// <summary>Blocks of eth_feeHistory the fees are read from (base fee trend and tips).</summary>
+    [Range(1, 1_024)]
+    public int FeeHistoryBlocks { get; set; } = 10;
+
+    /// <summary>
+    /// The tip offered: this percentile (0-100) of the tips paid in each recent block that used gas (eth_feeHistory
+    /// rewardPercentiles), the median over those blocks, at most <see cref="MaxPriorityFeePerGasWei"/>.
+    /// </summary>
+    [Range(0, 100)]
+    public int TipPercentile { get; set; } = 50;
+
+    /// <summary>
+    /// Headroom over the projected base fee in the max fee, in percent: maxFeePerGas = projected × (100 + this) / 100
+    /// + tip (100: twice the base fee, which survives six full blocks in a row).
+    /// </summary>
+    [Range(0, 1_000)]
+    public int BaseFeeHeadroomPercent { get; set; } = 100;
+
+    /// <summary>Gas limit of a settle transaction: eth_estimateGas plus this percentage, at most <see cref="MaxGasPerChunk"/>.</summary>
+    [Range(0, 200)]
+    public int GasLimitMarginPercent { get; set; } = 25;
+
+    /// <summary>
+    /// Checked at start-up: <see cref="MaxGasPerChunk"/> may be at most this percentage of the chain's block gas limit, so
+    /// a chunk at the limit still fits a block well beside other traffic.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxBlockGasSharePercent { get; set; } = 50;
 
     /// <summary>A settle transaction not mined after this many blocks is resubmitted at the same nonce with higher fees.</summary>
     [Range(1, 1_000)]

@@ -97,6 +97,29 @@ public sealed partial class EvmRpcClient : IEvmRpc
     public async Task<BigInteger> MaxPriorityFeePerGasAsync(CancellationToken cancellationToken) =>
         Hex.DecodeBigQuantity((await RequestAsync("eth_maxPriorityFeePerGas", [], cancellationToken).ConfigureAwait(false)).GetString()!);
 
+    public async Task<FeeHistory> FeeHistoryAsync(int blockCount, string newestBlock, int rewardPercentile, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(rewardPercentile);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rewardPercentile, 100);
+        var result = await RequestAsync("eth_feeHistory", [Hex.EncodeQuantity((ulong)blockCount), newestBlock, new[] { rewardPercentile }], cancellationToken).ConfigureAwait(false);
+        return ParseFeeHistory(result);
+    }
+
+    internal static FeeHistory ParseFeeHistory(JsonElement result)
+    {
+        var baseFees = result.GetProperty("baseFeePerGas").EnumerateArray().Select(f => Hex.DecodeBigQuantity(f.GetString()!)).ToArray();
+        var rewards = result.TryGetProperty("reward", out var reward) && reward.ValueKind == JsonValueKind.Array
+            ? reward.EnumerateArray().Select(r => r.GetArrayLength() == 0 ? BigInteger.Zero : Hex.DecodeBigQuantity(r[0].GetString()!)).ToArray()
+            : [];
+
+        // gasUsedRatio is a JSON fraction; only "was any gas used" matters, read without binary floating point.
+        var used = result.TryGetProperty("gasUsedRatio", out var ratios) && ratios.ValueKind == JsonValueKind.Array
+            ? ratios.EnumerateArray().Select(r => !r.TryGetDecimal(out var d) || d != 0m).ToArray()
+            : [];
+        return new FeeHistory(Hex.DecodeQuantity(result.GetProperty("oldestBlock").GetString()!), baseFees, rewards, used);
+    }
+
     public async Task<Bytes32> SendRawTransactionAsync(byte[] raw, CancellationToken cancellationToken) =>
         Bytes32.Parse((await RequestAsync("eth_sendRawTransaction", [Hex.Encode(raw)], cancellationToken).ConfigureAwait(false)).GetString()!);
 
@@ -338,7 +361,10 @@ public sealed partial class EvmRpcClient : IEvmRpc
                 Bytes32.Parse(block.GetProperty("hash").GetString()!),
                 Bytes32.Parse(block.GetProperty("parentHash").GetString()!),
                 Quantity(block, "timestamp"),
-                block.TryGetProperty("baseFeePerGas", out var fee) && fee.ValueKind == JsonValueKind.String ? Hex.DecodeBigQuantity(fee.GetString()!) : null);
+                block.TryGetProperty("baseFeePerGas", out var fee) && fee.ValueKind == JsonValueKind.String ? Hex.DecodeBigQuantity(fee.GetString()!) : null)
+            {
+                GasLimit = block.TryGetProperty("gasLimit", out var gasLimit) && gasLimit.ValueKind == JsonValueKind.String ? Hex.DecodeQuantity(gasLimit.GetString()!) : 0,
+            };
 
     internal static EvmLog ParseLog(JsonElement log) => new()
     {

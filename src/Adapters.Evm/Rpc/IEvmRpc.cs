@@ -31,6 +31,9 @@ public interface IEvmRpc
 
     Task<BigInteger> MaxPriorityFeePerGasAsync(CancellationToken cancellationToken);
 
+    /// <summary>eth_feeHistory over the <paramref name="blockCount"/> blocks up to <paramref name="newestBlock"/>, tips at one percentile (0-100).</summary>
+    Task<FeeHistory> FeeHistoryAsync(int blockCount, string newestBlock, int rewardPercentile, CancellationToken cancellationToken);
+
     /// <summary>eth_sendRawTransaction; returns the hash the node reports.</summary>
     Task<Bytes32> SendRawTransactionAsync(byte[] raw, CancellationToken cancellationToken);
 

@@ -4,7 +4,21 @@ using DiscreteExec.Core;
 namespace DiscreteExec.Adapters.Evm.Rpc;
 
 /// <summary>The header fields the adapter uses.</summary>
-public sealed record BlockHeader(ulong Number, Bytes32 Hash, Bytes32 ParentHash, ulong Timestamp, BigInteger? BaseFeePerGas);
+public sealed record BlockHeader(ulong Number, Bytes32 Hash, Bytes32 ParentHash, ulong Timestamp, BigInteger? BaseFeePerGas)
+{
+    /// <summary>The block's gas limit (0 when the node did not say).</summary>
+    public ulong GasLimit { get; init; }
+}
+
+/// <summary>
+/// eth_feeHistory for one reward percentile: <see cref="BaseFeePerGas"/> has one entry per block of the window plus the
+/// node's base fee for the next block (last); <see cref="Rewards"/> and <see cref="GasUsed"/> one entry per block.
+/// </summary>
+public sealed record FeeHistory(ulong OldestBlock, IReadOnlyList<BigInteger> BaseFeePerGas, IReadOnlyList<BigInteger> Rewards, IReadOnlyList<bool> GasUsed)
+{
+    /// <summary>The base fee the node expects for the next block (the last entry).</summary>
+    public BigInteger NextBaseFee => BaseFeePerGas.Count == 0 ? BigInteger.Zero : BaseFeePerGas[^1];
+}
 
 /// <summary>A log as eth_getLogs and receipts return it.</summary>
 public sealed record EvmLog

@@ -23,6 +23,7 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
     private readonly EvmChainOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private bool _blockGasLimitChecked;
 
     public ChunkSubmitter(IEvmRpc rpc, TransactionSender sender, IEnumerable<ILegSigner> signers, EvmChainOptions options, ILogger<ChunkSubmitter> logger, TimeProvider? timeProvider = null)
     {
@@ -49,6 +50,12 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
     public async Task<ChunkSubmission> SubmitAsync(SettlementChunk chunk, CancellationToken cancellationToken)
     {
         CheckFits(chunk);
+        if (!_blockGasLimitChecked)
+        {
+            await _rpc.EnsureBlockGasLimitAsync(_options, cancellationToken).ConfigureAwait(false);
+            _blockGasLimitChecked = true;
+        }
+
         using var activity = EvmTelemetry.ActivitySource.StartActivity("submit chunk");
         activity?.SetTag("chain.id", _options.ChainId);
         activity?.SetTag("epoch.id", chunk.EpochId);
@@ -90,8 +97,15 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
                 throw Failed(chunk, $"settle would revert: {e.Message}", e.ErrorName, e);
             }
 
-            // A margin over the estimate: state may change between estimate and inclusion.
-            var gasLimit = Math.Min((estimate * 5 / 4) + 10_000, (ulong)_options.MaxGasPerChunk);
+            if (estimate > (ulong)_options.MaxGasPerChunk)
+            {
+                // The per-action figures the chunk was planned with understate what the escrow spends.
+                var perAction = chunk.Stage == ChunkStage.Release ? nameof(EvmChainOptions.GasPerRelease) : nameof(EvmChainOptions.GasPerAction);
+                throw Failed(chunk, $"eth_estimateGas says {estimate} gas, more than MaxGasPerChunk {_options.MaxGasPerChunk}: {nameof(EvmChainOptions.SettleBaseGas)} or {perAction} is below the escrow's measured gas", "GasBudgetExceeded", null);
+            }
+
+            // A margin over the estimate (GasLimitMarginPercent): state may change between estimate and inclusion.
+            var gasLimit = FeePolicy.GasLimit(estimate, _options);
             var outcome = await _sender.SendAsync(_options.Escrow, data, gasLimit, cancellationToken).ConfigureAwait(false);
             if (outcome.NonceTakenByOther)
             {

@@ -15,8 +15,8 @@ public sealed record SendOutcome(TransactionReceipt? Receipt, ulong Nonce)
 }
 
 /// <summary>
-/// Sends EIP-1559 transactions from one account with one in flight at a time: picks the nonce, prices from the
-/// latest base fee within the configured caps, resubmits at the same nonce with bumped fees when a transaction is
+/// Sends EIP-1559 transactions from one account with one in flight at a time: picks the nonce, prices from
+/// eth_feeHistory (base fee trend and a percentile of recent tips, <see cref="FeePolicy"/>) within the configured caps, resubmits at the same nonce with bumped fees when a transaction is
 /// not mined within <c>ResubmitAfterBlocks</c>, adopts a replacement mined by someone else, and waits until the
 /// receipt is buried under the confirmation depth (re-broadcasting if a reorg drops it).
 /// </summary>
@@ -60,7 +60,8 @@ public sealed partial class TransactionSender : IDisposable
     {
         var deadline = _time.GetUtcNow() + _options.ConfirmationTimeout;
         var nonce = await _rpc.GetTransactionCountAsync(Account, BlockTag.Pending, cancellationToken).ConfigureAwait(false);
-        var (tip, maxFee) = await SuggestFeesAsync(cancellationToken).ConfigureAwait(false);
+        var offer = await SuggestFeesAsync(cancellationToken).ConfigureAwait(false);
+        var (tip, maxFee) = (offer.Tip, offer.MaxFee);
         var sent = new List<SignedTransaction>();
 
         while (true)
@@ -209,36 +210,64 @@ public sealed partial class TransactionSender : IDisposable
         }
     }
 
-    private async Task<(BigInteger Tip, BigInteger MaxFee)> SuggestFeesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The first offer (<see cref="FeePolicy"/>): from eth_feeHistory over <c>FeeHistoryBlocks</c> blocks (next base fee,
+    /// its trend, the <c>TipPercentile</c> of recent tips); a node without eth_feeHistory is priced from the latest
+    /// block's base fee and eth_maxPriorityFeePerGas; a tip nobody reports falls back to the tip cap.
+    /// </summary>
+    internal async Task<FeeChoice> SuggestFeesAsync(CancellationToken cancellationToken)
     {
-        var latest = await _rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false);
-        var baseFee = latest?.BaseFeePerGas ?? BigInteger.Zero;
-        BigInteger suggestedTip;
+        FeeHistory? history = null;
         try
         {
-            suggestedTip = await _rpc.MaxPriorityFeePerGasAsync(cancellationToken).ConfigureAwait(false);
+            history = await _rpc.FeeHistoryAsync(_options.FeeHistoryBlocks, BlockTag.Latest, _options.TipPercentile, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonRpcException e) when (e is not EvmRevertException)
+        {
+            LogNoFeeHistory(_logger, _options.ChainId, e.RpcMessage);
+        }
+
+        FeeChoice choice;
+        if (history is { BaseFeePerGas.Count: > 0 })
+        {
+            var tip = FeePolicy.TipFromHistory(history) ?? await NodeTipAsync(cancellationToken).ConfigureAwait(false);
+            choice = FeePolicy.Choose(history.NextBaseFee, FeePolicy.ProjectBaseFee(history, _options.ResubmitAfterBlocks), tip, _options);
+        }
+        else
+        {
+            var latest = await _rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+            var baseFee = latest?.BaseFeePerGas ?? BigInteger.Zero;
+            choice = FeePolicy.Choose(baseFee, baseFee, await NodeTipAsync(cancellationToken).ConfigureAwait(false), _options);
+        }
+
+        if (choice.MaxFee < choice.NextBaseFee)
+        {
+            LogFeeCapBelowBaseFee(_logger, _options.ChainId, _options.MaxFeePerGasWei, choice.NextBaseFee);
+        }
+
+        LogFees(_logger, _options.ChainId, choice.NextBaseFee, choice.ProjectedBaseFee, choice.Tip, choice.MaxFee);
+        return choice;
+    }
+
+    private async Task<BigInteger> NodeTipAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _rpc.MaxPriorityFeePerGasAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (JsonRpcException)
         {
             // Not every node implements eth_maxPriorityFeePerGas; fall back to the cap.
-            suggestedTip = _options.MaxPriorityFeePerGasWei;
+            return _options.MaxPriorityFeePerGasWei;
         }
-
-        var tip = BigInteger.Min(suggestedTip, _options.MaxPriorityFeePerGasWei);
-        var maxFee = BigInteger.Min((2 * baseFee) + tip, _options.MaxFeePerGasWei);
-        if (maxFee < baseFee)
-        {
-            LogFeeCapBelowBaseFee(_logger, _options.ChainId, _options.MaxFeePerGasWei, baseFee);
-        }
-
-        return (BigInteger.Min(tip, maxFee), maxFee);
     }
 
     /// <summary>Both fees raised by FeeBumpPercent (rounded up, so a replacement always outbids), within the caps.</summary>
     internal (BigInteger Tip, BigInteger MaxFee) Bump(BigInteger tip, BigInteger maxFee)
     {
         var factor = 100 + _options.FeeBumpPercent;
-        var newTip = BigInteger.Min(((tip * factor) + 99) / 100, _options.MaxPriorityFeePerGasWei);
+        // A zero tip (a quiet chain's percentile) must still rise, or nodes refuse the replacement as underpriced.
+        var newTip = BigInteger.Min(BigInteger.Max(((tip * factor) + 99) / 100, tip + 1), _options.MaxPriorityFeePerGasWei);
         var newFee = BigInteger.Min(((maxFee * factor) + 99) / 100, _options.MaxFeePerGasWei);
         return (BigInteger.Min(newTip, newFee), newFee);
     }
@@ -254,6 +283,12 @@ public sealed partial class TransactionSender : IDisposable
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Chain {ChainId}: node did not take {TransactionHash}: {Reason}")]
     private static partial void LogSendRejected(ILogger logger, long chainId, Bytes32 transactionHash, string reason);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Chain {ChainId}: fees from the chain: next base fee {NextBaseFee}, projected {ProjectedBaseFee}, tip {Tip}, max fee {MaxFeePerGas} wei")]
+    private static partial void LogFees(ILogger logger, long chainId, BigInteger nextBaseFee, BigInteger projectedBaseFee, BigInteger tip, BigInteger maxFeePerGas);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Chain {ChainId}: eth_feeHistory failed ({Reason}); pricing from the latest block's base fee")]
+    private static partial void LogNoFeeHistory(ILogger logger, long chainId, string reason);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Chain {ChainId}: fee cap {MaxFeePerGasWei} is below the base fee {BaseFee}; the transaction waits until the base fee falls")]
     private static partial void LogFeeCapBelowBaseFee(ILogger logger, long chainId, long maxFeePerGasWei, BigInteger baseFee);

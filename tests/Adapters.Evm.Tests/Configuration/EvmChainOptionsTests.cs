@@ -40,6 +40,22 @@ public class EvmChainOptionsTests
     }
 
     [Fact]
+    public void Validate_FeeAndGasKeysOutOfRange_NameTheKey()
+    {
+        var options = Valid();
+        options.TipPercentile = 101;
+        options.FeeHistoryBlocks = 0;
+        options.BaseFeeHeadroomPercent = -1;
+        options.GasLimitMarginPercent = 201;
+        options.MaxBlockGasSharePercent = 0;
+        var failures = new EvmChainOptionsValidator("Evm").Validate(null, options).Failures!.ToArray();
+        foreach (var key in new[] { "TipPercentile", "FeeHistoryBlocks", "BaseFeeHeadroomPercent", "GasLimitMarginPercent", "MaxBlockGasSharePercent" })
+        {
+            Assert.Contains(failures, f => f.StartsWith($"Evm:{key}:", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Validate_CrossFieldRules_NameTheKey()
     {
         var options = Valid();

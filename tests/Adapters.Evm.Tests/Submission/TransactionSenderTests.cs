@@ -36,6 +36,43 @@ public class TransactionSenderTests
     }
 
     [Fact]
+    public async Task Send_FirstOfferFromFeeHistory_RisingBaseFeeAndTipPercentile()
+    {
+        // Base fee 10 -> 18 gwei over 4 blocks (2 per block; 3 blocks before a bump: projected 24), tips 1/3/2 gwei in the
+        // blocks that used gas (median 2): 2 x 24 + 2 = 50 gwei.
+        var pool = new FakeMempool
+        {
+            History = new FeeHistory(
+                96,
+                [10_000_000_000, 12_000_000_000, 14_000_000_000, 16_000_000_000, 18_000_000_000],
+                [1_000_000_000, 0, 3_000_000_000, 2_000_000_000],
+                [true, false, true, true]),
+        };
+        using var sender = Sender(pool, o => o.ResubmitAfterBlocks = 3);
+        await sender.SendAsync(Escrow, [1], 100_000, CancellationToken.None);
+
+        var first = pool.Sent[0];
+        Assert.Equal((new BigInteger(2_000_000_000), new BigInteger(50_000_000_000)), (first.MaxPriorityFeePerGas, first.MaxFeePerGas));
+    }
+
+    [Fact]
+    public void Bump_ZeroTip_StillRises()
+    {
+        using var sender = Sender(new FakeMempool());
+        Assert.Equal((BigInteger.One, new BigInteger(120)), sender.Bump(0, 100));
+        Assert.Equal((new BigInteger(2), new BigInteger(122)), sender.Bump(1, 101));
+    }
+
+    [Fact]
+    public async Task Send_NodeWithoutFeeHistory_PricesFromTheLatestBlock()
+    {
+        var pool = new FakeMempool { NoFeeHistory = true };
+        using var sender = Sender(pool);
+        await sender.SendAsync(Escrow, [1], 100_000, CancellationToken.None);
+        Assert.Equal((new BigInteger(1_000_000_000), new BigInteger(3_000_000_000)), (pool.Sent[0].MaxPriorityFeePerGas, pool.Sent[0].MaxFeePerGas));
+    }
+
+    [Fact]
     public async Task Send_FeeCapReached_NeverOffersMoreThanTheCap()
     {
         var pool = new FakeMempool { MinimumMaxFee = 9_000_000_000, MineAnywayAfterBlocks = 12 };
@@ -166,6 +203,21 @@ public class TransactionSenderTests
             Task.FromResult<BlockHeader?>(new BlockHeader(Head, Bytes32.FromUInt64(Head), Bytes32.FromUInt64(Head - 1), 0, 1_000_000_000));
 
         public Task<BigInteger> MaxPriorityFeePerGasAsync(CancellationToken cancellationToken) => Task.FromResult(new BigInteger(1_000_000_000));
+
+        /// <summary>When set, eth_feeHistory answers this; otherwise a steady 1 gwei base fee and 1 gwei tips in full blocks.</summary>
+        public FeeHistory? History { get; set; }
+
+        /// <summary>Plays a node without eth_feeHistory.</summary>
+        public bool NoFeeHistory { get; init; }
+
+        public Task<FeeHistory> FeeHistoryAsync(int blockCount, string newestBlock, int rewardPercentile, CancellationToken cancellationToken) =>
+            NoFeeHistory
+                ? throw new JsonRpcException(-32601, "the method eth_feeHistory does not exist/is not available", null)
+                : Task.FromResult(History ?? new FeeHistory(
+                    Head - (ulong)blockCount + 1,
+                    [.. Enumerable.Repeat(new BigInteger(1_000_000_000), blockCount + 1)],
+                    [.. Enumerable.Repeat(new BigInteger(1_000_000_000), blockCount)],
+                    [.. Enumerable.Repeat(true, blockCount)]));
 
         public Task<ulong> ChainIdAsync(CancellationToken cancellationToken) => Task.FromResult(31337UL);
 

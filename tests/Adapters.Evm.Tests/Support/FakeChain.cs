@@ -106,7 +106,7 @@ public sealed class FakeChain : IEvmRpc
 
     private BlockHeader? Header(ulong number) =>
         number < (ulong)_blocks.Count
-            ? new BlockHeader(number, _blocks[(int)number].Hash, number == 0 ? Bytes32.Zero : _blocks[(int)number - 1].Hash, 1_700_000_000 + number, BigInteger.One)
+            ? new BlockHeader(number, _blocks[(int)number].Hash, number == 0 ? Bytes32.Zero : _blocks[(int)number - 1].Hash, 1_700_000_000 + number, BigInteger.One) { GasLimit = BlockGasLimit }
             : null;
 
     /// <summary>How many eth_chainId calls fail as if the node were unreachable (a transient transport fault).</summary>
@@ -187,6 +187,11 @@ public sealed class FakeChain : IEvmRpc
     public Task<BigInteger> GetBalanceAsync(EvmAddress account, string block, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<BigInteger> MaxPriorityFeePerGasAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<FeeHistory> FeeHistoryAsync(int blockCount, string newestBlock, int rewardPercentile, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    /// <summary>The gas limit every block reports.</summary>
+    public ulong BlockGasLimit { get; set; } = 30_000_000;
 
     public Task<Bytes32> SendRawTransactionAsync(byte[] raw, CancellationToken cancellationToken) => throw new NotSupportedException();
 
