@@ -2,7 +2,10 @@ using DiscreteExec.Adapters.Evm.Rpc;
 
 namespace DiscreteExec.Adapters.Evm.Configuration;
 
-/// <summary>Start-up check that the configured node serves the configured chain and the escrow is deployed there.</summary>
+/// <summary>
+/// Start-up checks: the configured node serves the configured chain and the escrow is deployed there (watcher and
+/// submitter); the gas budget fits the chain's blocks (submitter only: a settlement setting must never stop intake).
+/// </summary>
 public static class EvmChainGuard
 {
     public static async Task EnsureChainAsync(this IEvmRpc rpc, EvmChainOptions options, CancellationToken cancellationToken)
@@ -20,8 +23,6 @@ public static class EvmChainGuard
         {
             throw new InvalidOperationException($"EscrowAddress: no contract at {options.Escrow} on chain {actual}.");
         }
-
-        await rpc.EnsureBlockGasLimitAsync(options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -49,7 +50,7 @@ public static class EvmChainGuard
             throw new InvalidOperationException(
                 $"{nameof(options.MaxGasPerChunk)}: {options.MaxGasPerChunk} is more than {nameof(options.MaxBlockGasSharePercent)} {options.MaxBlockGasSharePercent}% of chain {options.ChainId}'s block gas limit " +
                 $"{blockGasLimit} (block {blockNumber}), so a chunk at the budget would not fit a block beside other traffic. Lower {nameof(options.MaxGasPerChunk)} to at most " +
-                $"{blockGasLimit * (ulong)options.MaxBlockGasSharePercent / 100} on every node of the deployment (chunk boundaries depend on it).");
+                $"{(System.Numerics.BigInteger)blockGasLimit * options.MaxBlockGasSharePercent / 100} on every node of the deployment (chunk boundaries depend on it).");
         }
     }
 }

@@ -84,6 +84,17 @@ public class JsonRpcException : EvmRpcException
             || RpcMessage.Contains("rate limit", StringComparison.OrdinalIgnoreCase)
             || RpcMessage.Contains("too many requests", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// A node that no longer holds the state of the block asked for (pruned, not an archive node). Not a lagging
+    /// node's "header not found" or a rate limit: those pass and must be retried, never read as "no state".
+    /// </summary>
+    public bool IsMissingState =>
+        RpcMessage.Contains("missing trie node", StringComparison.OrdinalIgnoreCase)
+        || RpcMessage.Contains("state is not available", StringComparison.OrdinalIgnoreCase)
+        || RpcMessage.Contains("state not available", StringComparison.OrdinalIgnoreCase)
+        || RpcMessage.Contains("historical state", StringComparison.OrdinalIgnoreCase)
+        || RpcMessage.Contains("pruned", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>A node refusing a log query as too large (block range or result count).</summary>
     public bool IsRangeTooLarge =>
         RpcMessage.Contains("block range", StringComparison.OrdinalIgnoreCase)

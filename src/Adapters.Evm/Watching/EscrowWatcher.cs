@@ -43,7 +43,7 @@ public sealed partial class EscrowWatcher
         _chainId = options.Chain;
         _escrow = options.Escrow;
         _decoder = new IntentOpenedDecoder(_chainId, _escrow);
-        _recovery = new IntentRecovery(rpc, _chainId, _escrow, (ulong)options.StartBlock);
+        _recovery = new IntentRecovery(rpc, _chainId, _escrow, (ulong)options.StartBlock, options.MaxBlockRange);
         _topics = [IntentOpenedDecoder.Topic0, .. EscrowEventDecoder.Topics];
         _range = options.MaxBlockRange;
         _ceiling = options.MaxBlockRange;
@@ -187,9 +187,10 @@ public sealed partial class EscrowWatcher
         {
             return await _recovery.ReadCounterAsync(nextBlock - 1, cancellationToken).ConfigureAwait(false);
         }
-        catch (JsonRpcException e)
+        catch (JsonRpcException e) when (e.IsMissingState)
         {
             // A node without that old state: StartBlock is documented as the deployment block, where the counter is 0.
+            // Any other error (a lagging node, a rate limit) propagates and the poll is retried.
             LogCounterUnavailableAtStart(_logger, _chainId.Value, nextBlock - 1, e.RpcMessage);
             return 0;
         }

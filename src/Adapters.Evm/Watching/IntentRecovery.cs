@@ -15,7 +15,8 @@ internal sealed record RecoveredIntent(Intent Intent, ChainPosition Position, By
 /// Reads the escrow's deposit counter and rebuilds a missed intent: <c>intentIdOf(nonce)</c> and <c>intentOf(id)</c>
 /// from state at the scanned-to block, and — because the escrow stores only depositor, token, amount, deadline and
 /// status — the IntentOpened log fetched by its intent id (topic 1), which must agree with state on every stored field.
-/// Cost per missing nonce: 2 eth_call + 1 eth_getLogs.
+/// Cost per missing nonce: 2 eth_call + 1 eth_getLogs per MaxBlockRange window searched back from the scanned-to block
+/// (one when the deposit is recent).
 /// </summary>
 internal sealed class IntentRecovery
 {
@@ -24,13 +25,15 @@ internal sealed class IntentRecovery
     private readonly ChainId _chainId;
     private readonly EvmAddress _escrow;
     private readonly ulong _startBlock;
+    private readonly ulong _maxBlockRange;
 
-    public IntentRecovery(IEvmRpc rpc, ChainId chainId, EvmAddress escrow, ulong startBlock)
+    public IntentRecovery(IEvmRpc rpc, ChainId chainId, EvmAddress escrow, ulong startBlock, int maxBlockRange)
     {
         _rpc = rpc;
         _chainId = chainId;
         _escrow = escrow;
         _startBlock = startBlock;
+        _maxBlockRange = (ulong)Math.Max(1, maxBlockRange);
         _decoder = new IntentOpenedDecoder(chainId, escrow);
     }
 
@@ -62,7 +65,7 @@ internal sealed class IntentRecovery
             throw new IntentRecoveryException($"the escrow stores no intent {id} (nonce {nonce}) at block {block}.");
         }
 
-        var logs = await _rpc.GetLogsAsync(new LogFilter(_startBlock, block, _escrow, [IntentOpenedDecoder.Topic0], id), cancellationToken).ConfigureAwait(false);
+        var logs = await FindOpenedLogsAsync(id, block, cancellationToken).ConfigureAwait(false);
         var problems = new List<string>();
         foreach (var log in logs)
         {
@@ -102,6 +105,43 @@ internal sealed class IntentRecovery
         throw new IntentRecoveryException(problems.Count == 0
             ? $"no IntentOpened for intent {id} (nonce {nonce}) in blocks {_startBlock}-{block}, though the escrow stores it."
             : $"no IntentOpened for intent {id} (nonce {nonce}) agrees with state at block {block}: {string.Join("; ", problems)}.");
+    }
+
+    /// <summary>
+    /// The IntentOpened logs of <paramref name="id"/> at or below <paramref name="block"/>, searched in windows of at most
+    /// MaxBlockRange blocks from the newest down (a missed deposit is usually recent), halving a window the node
+    /// refuses as too large: providers that cap eth_getLogs ranges are the ones that drop logs.
+    /// </summary>
+    private async Task<IReadOnlyList<EvmLog>> FindOpenedLogsAsync(Bytes32 id, ulong block, CancellationToken cancellationToken)
+    {
+        if (block < _startBlock)
+        {
+            return [];
+        }
+
+        var window = _maxBlockRange;
+        var to = block;
+        while (true)
+        {
+            var from = to - _startBlock + 1 > window ? to - window + 1 : _startBlock;
+            IReadOnlyList<EvmLog> logs;
+            try
+            {
+                logs = await _rpc.GetLogsAsync(new LogFilter(from, to, _escrow, [IntentOpenedDecoder.Topic0], id), cancellationToken).ConfigureAwait(false);
+            }
+            catch (JsonRpcException e) when (e.IsRangeTooLarge && window > 1)
+            {
+                window = Math.Max(1, window / 2);
+                continue;
+            }
+
+            if (logs.Count > 0 || from <= _startBlock)
+            {
+                return logs;
+            }
+
+            to = from - 1;
+        }
     }
 
     private static string Disagreements(Intent intent, ulong nonce, StoredIntent stored)

@@ -142,12 +142,21 @@ public class FeePolicyTests
     }
 
     [Fact]
-    public async Task EnsureChain_BlockGasLimitTooSmallForTheChunkBudget_FailsStartUpNamingMaxGasPerChunk()
+    public async Task EnsureBlockGasLimit_BlockGasLimitTooSmallForTheChunkBudget_FailsNamingMaxGasPerChunk()
     {
         var chain = new FakeChain(3) { BlockGasLimit = 8_000_000 };
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => chain.EnsureChainAsync(Options(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => chain.EnsureBlockGasLimitAsync(Options(), CancellationToken.None));
         Assert.StartsWith("MaxGasPerChunk:", error.Message, StringComparison.Ordinal);
         chain.BlockGasLimit = 30_000_000;
+        await chain.EnsureBlockGasLimitAsync(Options(), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task EnsureChain_BlockGasLimitTooSmallForTheChunkBudget_DoesNotStopTheWatchersCheck()
+    {
+        // Found in review: the gas-budget check ran in the watcher's start-up guard, so a settlement setting (or a
+        // chain lowering its gas limit) stopped deposit intake. Only the submitter checks it now.
+        var chain = new FakeChain(3) { BlockGasLimit = 8_000_000 };
         await chain.EnsureChainAsync(Options(), CancellationToken.None);
     }
 }

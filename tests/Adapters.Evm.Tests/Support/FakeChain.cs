@@ -35,6 +35,9 @@ public sealed class FakeChain : IEvmRpc
     /// <summary>Plays a node that is not an archive node: eth_call below this block fails.</summary>
     public ulong StateUnavailableBelow { get; set; }
 
+    /// <summary>When set, eth_call below this block fails with this message instead (e.g. a lagging node's "header not found").</summary>
+    public string? StateErrorMessage { get; set; }
+
     /// <summary>Plays a provider that leaves entries out of eth_getLogs answers (given the filter: scans or targeted queries).</summary>
     public Func<LogFilter, EvmLog, bool> DropLog { get; set; } = (_, _) => false;
 
@@ -130,7 +133,7 @@ public sealed class FakeChain : IEvmRpc
         var at = DiscreteExec.Adapters.Evm.Encoding.Hex.DecodeQuantity(block);
         if (at < StateUnavailableBelow)
         {
-            throw new JsonRpcException(-32000, $"missing trie node (state of block {at} pruned)", null);
+            throw new JsonRpcException(-32000, StateErrorMessage ?? $"missing trie node (state of block {at} pruned)", null);
         }
 
         var intents = IntentsUpTo(at);

@@ -67,6 +67,28 @@ public class EscrowWatcherReconciliationTests
     }
 
     [Fact]
+    public async Task PollOnce_ProviderCapsLogRanges_RecoveryStillFindsTheDroppedLog()
+    {
+        // Found in review: recovery asked for the log over [StartBlock, to] in one query, which every provider that
+        // caps eth_getLogs ranges refuses, so the gap never closed on exactly the providers that drop logs.
+        var chain = new FakeChain { RefuseRangeAbove = 5 };
+        for (var n = 0UL; n < 20; n++)
+        {
+            chain.Mine(FakeChain.IntentOpened(n));
+        }
+
+        chain.DropLog = (filter, log) => filter.Topic1 is null && Nonce(log) == 17;
+        var store = new InMemoryCheckpointStore();
+
+        var sink = await CatchUpAsync(Watcher(chain, store, configure: o => o.MaxBlockRange = 5));
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (ulong)i), sink.Observed.Select(o => o.Intent.DepositNonce).Order());
+        Assert.NotNull(Assert.Single(sink.Observed, o => o.Intent.DepositNonce == 17).RecoveredBecause);
+        Assert.Equal(20UL, store.Saved!.NextNonce);
+        Assert.Empty(store.Saved.EmittedAbove!);
+    }
+
+    [Fact]
     public async Task PollOnce_LogDeliveredAfterItsNonceWasEmitted_IsNotEmittedAgain()
     {
         var chain = new FakeChain();
@@ -155,6 +177,29 @@ public class EscrowWatcherReconciliationTests
         Assert.Equal(Enumerable.Range(0, 12).Select(i => (ulong)i), sink.Observed.Select(o => o.Intent.DepositNonce).Order());
         Assert.NotNull(Assert.Single(sink.Observed, o => o.Intent.DepositNonce == 2).RecoveredBecause);
         Assert.Equal(12UL, store.Saved!.NextNonce);
+    }
+
+    [Fact]
+    public async Task PollOnce_LaggingNodeAtFirstStart_RetriesInsteadOfAssumingNoDeposits()
+    {
+        // Found in review: any JSON-RPC error at first start was read as "no old state" and the counter assumed 0, so
+        // every earlier deposit counted as missing. Only a missing-state answer may do that; "header not found" is a
+        // lagging node and the poll must fail and be retried.
+        var chain = new FakeChain();
+        for (var n = 0UL; n < 6; n++)
+        {
+            chain.Mine(FakeChain.IntentOpened(n));
+        }
+
+        chain.StateUnavailableBelow = 10;
+        chain.StateErrorMessage = "header not found";
+        var store = new InMemoryCheckpointStore();
+        var watcher = Watcher(chain, store, configure: o => o.StartBlock = 4);
+
+        var error = await Assert.ThrowsAsync<JsonRpcException>(() => watcher.PollOnceAsync(new CollectingSink(), CancellationToken.None));
+
+        Assert.Equal("header not found", error.RpcMessage);
+        Assert.Null(store.Saved);
     }
 
     private static ulong Nonce(EvmLog log) => new IntentOpenedDecoder(FakeChain.Chain, FakeChain.Escrow).Decode(log.Topics, log.Data).DepositNonce;
