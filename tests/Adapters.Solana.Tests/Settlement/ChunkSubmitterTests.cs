@@ -234,6 +234,15 @@ public sealed class ChunkSubmitterTests : IDisposable
 
         public Task<ulong> GetMinimumBalanceForRentExemptionAsync(ulong dataLength, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<SimulationResult> SimulateTransactionAsync(byte[] wireTransaction, Commitment commitment, CancellationToken cancellationToken) =>
+            Task.FromResult(new SimulationResult(null, [], SimulatedUnits));
+
+        public ulong SimulatedUnits { get; set; } = 100_000;
+
+        public IReadOnlyList<PrioritizationFee> Fees { get; set; } = [];
+
+        public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken) => Task.FromResult(Fees);
+
         public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
