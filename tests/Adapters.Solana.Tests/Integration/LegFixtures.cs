@@ -17,7 +17,7 @@ internal sealed class LegScenario
 
     public required (Bytes32 Owner, ulong Amount) Withdraw { get; init; }
 
-    public static async Task<LegScenario> CreateAsync(DevnodeFixture node, string label, ulong epoch, int releases, int refunds, int payouts, bool withdraw = true)
+    public static async Task<LegScenario> CreateAsync(DevnodeFixture node, string label, ulong epoch, int releases, int refunds, int payouts, bool withdraw = true, string? recipientLabel = null)
     {
         using var depositor = DevnodeFixture.Key($"{label}-depositor");
         using var funder = DevnodeFixture.Key($"{label}-funder");
@@ -51,7 +51,7 @@ internal sealed class LegScenario
         var payoutList = new List<(Bytes32, ulong)>();
         for (var i = 0; i < payouts; i++)
         {
-            using var recipient = DevnodeFixture.Key($"{label}-recipient-{i}");
+            using var recipient = DevnodeFixture.Key($"{recipientLabel ?? label}-recipient-{i}");
             var amount = 2_000_000 + (ulong)i;
             var sourceIntent = new Bytes32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{label}-source-{i}")));
             actions.Add(new SettlementAction(ActionKind.Payout, sourceIntent, node.Mint, recipient.PublicKey, amount));
