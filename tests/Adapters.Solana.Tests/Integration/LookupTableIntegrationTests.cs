@@ -74,6 +74,7 @@ public sealed class LookupTableIntegrationTests(DevnodeFixture node, ITestOutput
         Assert.Contains(node.Escrow.Config, state.Addresses);
         Assert.Contains(node.Escrow.VaultAddress(node.Mint), state.Addresses);
         Assert.Equal(state.Addresses.Count, state.Addresses.Distinct().Count());
+        Assert.Equal(7 + 3 + (20 * 4) + 1 + 8, state.Addresses.Count); // fixed, receipts, per recipient; then the repeat chunk's receipt and paid markers
         foreach (var r in results)
         {
             var tx = Transaction.Deserialize(await WireAsync(r.TransactionId!));
@@ -93,6 +94,30 @@ public sealed class LookupTableIntegrationTests(DevnodeFixture node, ITestOutput
         await LegScenario.SubmitLegAsync(restarted, third.Leg);
         Assert.Equal(table.Address, restarted.LookupTable!.Address);
         Assert.Equal(third.Payouts.Select(p => p.Amount), (await third.BalancesAsync(node)).Payouts);
+    }
+
+    // A table holds 256 addresses: the chunk that would overflow it gets a fresh table (with the fixed accounts
+    // again) and the leg carries on.
+    [Fact]
+    public async Task SubmitAsync_TableFull_AutoCreatesAFreshTableAndCarriesOn()
+    {
+        var scenario = await LegScenario.CreateAsync(node, "altfull", epoch: 205, releases: 0, refunds: 0, payouts: 64, withdraw: false);
+        var options = node.Options();
+        options.LookupTable = SolanaClusterOptions.AutoLookupTable;
+        options.MaxTransfersPerChunk = 8;
+        var submitter = Submitter(options);
+        var tables = new List<Bytes32>();
+        foreach (var chunk in LegScenario.Plan(scenario.Leg, submitter))
+        {
+            Assert.Equal(ChunkSubmissionOutcome.Applied, (await submitter.SubmitAsync(chunk, default)).Outcome);
+            tables.Add(submitter.LookupTable!.Address);
+        }
+
+        Assert.Equal(8, tables.Count);
+        Assert.Equal(7, tables.Count(t => t == tables[0])); // 40 + 6 x 33 = 238 addresses; the 8th chunk's 33 do not fit
+        Assert.NotEqual(tables[0], tables[^1]);
+        Assert.Equal(7 + 1 + 32, submitter.LookupTable!.Addresses.Count);
+        Assert.Equal(scenario.Payouts.Select(p => p.Amount), (await scenario.BalancesAsync(node)).Payouts);
     }
 
     // The priority fee follows the chosen percentile of recent fees paid writing the chunk's pool, within the bounds.
