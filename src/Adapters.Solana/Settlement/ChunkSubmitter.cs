@@ -178,7 +178,16 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
 
         var table = _options.UsesLookupTable ? await EnsureTableAsync(chunk, draft.LookupAddresses, cancellationToken).ConfigureAwait(false) : null;
         var probe = ChunkTransactionBuilder.Build(chunk, _escrow, _payer.PublicKey, attestors, price, missing, table, ChunkTransactionBuilder.MaxComputeUnits);
-        var simulation = await _rpc.SimulateTransactionAsync(Transaction.SerializeUnsigned(Compile(probe, Bytes32.Zero)), Commitment.Confirmed, cancellationToken).ConfigureAwait(false);
+        SimulationResult? simulation;
+        try
+        {
+            simulation = await _rpc.SimulateTransactionAsync(Transaction.SerializeUnsigned(Compile(probe, Bytes32.Zero)), Commitment.Confirmed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SolanaRpcException ex) when (ex is not SolanaTransactionException)
+        {
+            simulation = null; // an RPC that does not simulate (or failed after retries): the static estimate
+        }
+
         var limit = simulation is { Error: null, UnitsConsumed: { } used }
             ? ChunkTransactionBuilder.LimitFromSimulation(used, probe.UndeliverableReserve, _options.ComputeUnitMarginPercent)
             : probe.EstimatedUnits; // the send's preflight names the error, the static estimate stands in meanwhile
@@ -198,7 +207,16 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
 
         var mints = chunk.Actions.Select(a => a.Token).Distinct();
         Bytes32[] written = [.. mints.SelectMany(m => new[] { _escrow.PoolAddress(m), _escrow.VaultAddress(m) }).Take(128)];
-        var fees = await _rpc.GetRecentPrioritizationFeesAsync(written, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PrioritizationFee> fees;
+        try
+        {
+            fees = await _rpc.GetRecentPrioritizationFeesAsync(written, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SolanaRpcException)
+        {
+            return _options.ComputeUnitPrice; // an RPC without the method (or failing after retries): the floor
+        }
+
         return Math.Clamp(Percentile([.. fees.Select(f => f.MicroLamportsPerUnit)], _options.PriorityFeePercentile), _options.ComputeUnitPrice, _options.MaxComputeUnitPrice);
     }
 

@@ -204,6 +204,17 @@ public sealed class ChunkSubmitterTests : IDisposable
         Assert.Equal(expected, Budget(rpc.Sent[0]).Limit);
     }
 
+    [Fact]
+    public async Task SubmitAsync_RpcWithoutSimulationOrFees_StaticEstimateAndTheConfiguredPrice()
+    {
+        var rpc = new ScriptedRpc { Unsupported = true, Fees = [new(1, 999)] };
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+        var submitter = Submitter(rpc, o => o.ComputeUnitPrice = 7);
+        await submitter.SubmitAsync(_leg, default);
+        var expected = ChunkTransactionBuilder.Build(_leg, new EscrowProgram(Base58.DecodeKey("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw")), _payer.PublicKey, [_payer.PublicKey, _attestor.PublicKey], 7, new HashSet<(Bytes32, Bytes32)> { (Bytes32.FromUInt64(2), Bytes32.FromUInt64(77)) }).EstimatedUnits; // the scripted node has no accounts: one created
+        Assert.Equal((expected, 7ul), Budget(rpc.Sent[0]));
+    }
+
     private static (uint Limit, ulong Price) Budget(Transaction tx)
     {
         var ixs = tx.Message.Instructions;
@@ -281,6 +292,11 @@ public sealed class ChunkSubmitterTests : IDisposable
 
         public Task<SimulationResult> SimulateTransactionAsync(byte[] wireTransaction, Commitment commitment, CancellationToken cancellationToken)
         {
+            if (Unsupported)
+            {
+                throw new SolanaRpcException("simulateTransaction", -32601, null, "Method not found");
+            }
+
             Simulated.Add(Transaction.Deserialize(wireTransaction));
             return Task.FromResult(new SimulationResult(SimulationError, [], SimulationError is null ? SimulatedUnits : null));
         }
@@ -293,7 +309,11 @@ public sealed class ChunkSubmitterTests : IDisposable
 
         public IReadOnlyList<PrioritizationFee> Fees { get; set; } = [];
 
-        public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken) => Task.FromResult(Fees);
+        public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken) =>
+            Unsupported ? throw new SolanaRpcException("getRecentPrioritizationFees", -32601, null, "Method not found") : Task.FromResult(Fees);
+
+        /// <summary>An RPC provider without simulateTransaction and getRecentPrioritizationFees.</summary>
+        public bool Unsupported { get; set; }
 
         public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
