@@ -9,6 +9,9 @@ import { errorJson } from "./errors.js";
 
 const base58 = getBase58Decoder();
 const MAX_RECENT_BLOCKHASHES = 150;
+const MAX_SLOT_HASHES = 512; // the SlotHashes sysvar's length on a validator
+const MAX_FEE_SLOTS = 150; // getRecentPrioritizationFees looks back this many slots
+const COMPUTE_BUDGET = "ComputeBudget111111111111111111111111111111";
 const SIGNATURE_FEE = 5000;
 
 /**
@@ -29,7 +32,7 @@ export function truncateLogs(logs, maxBytes) {
 export class Chain {
   /** @param {{programId: string, programPath: string, slotMs: number, now?: () => number}} opts */
   constructor({ programId, programPath, slotMs = 400, now = () => Date.now() }) {
-    this.svm = new LiteSVM().withBlockhashCheck(false);
+    this.svm = new LiteSVM().withBlockhashCheck(false).withSigverify(true);
     this.svm.addProgramFromFile(address(programId), programPath);
     this.programId = programId;
     this.slotMs = slotMs;
@@ -41,6 +44,8 @@ export class Chain {
     this.byAddress = new Map(); // address -> [signature, ...] oldest first
     this.order = 0;
     this.truncations = []; // byte limits for the logs of the next landed transactions (devnode_truncateLogs)
+    this.slotHashes = []; // newest first: what the SlotHashes sysvar holds (the Address Lookup Table program reads it)
+    this.fees = new Map(); // slot -> [{ price, writable: Set<address> }] of the transactions that landed in it
     this.#applySlot();
   }
 
@@ -78,6 +83,60 @@ export class Chain {
     for (const [hash, lastValid] of this.blockhashes) {
       if (lastValid < this.slot) this.blockhashes.delete(hash);
     }
+    // LiteSVM's warpToSlot leaves SlotHashes alone, so CreateLookupTable would refuse every recent slot. The dev
+    // node's slot is its processed and its finalized slot at once, so the current slot is listed too (a client
+    // deriving a table from getSlot gets a slot the program accepts). SlotHash has no constructor: reuse a copy.
+    const entry = this.svm.getSlotHashes()[0];
+    if (entry) {
+      entry.slot = BigInt(this.slot);
+      entry.hash = this.svm.latestBlockhash();
+      this.slotHashes = [entry, ...this.slotHashes.filter((e) => e.slot < BigInt(this.slot))].slice(0, MAX_SLOT_HASHES);
+      this.svm.setSlotHashes(this.slotHashes);
+    }
+    for (const slot of this.fees.keys()) {
+      if (slot <= this.slot - MAX_FEE_SLOTS) this.fees.delete(slot);
+    }
+  }
+
+  /**
+   * getRecentPrioritizationFees: one entry per slot of the last 150 in which transactions landed, the lowest
+   * compute-unit price paid in it (with addresses: among the transactions that write one of them, the highest of
+   * those per-address lowest prices, as the validator's cache reports them), oldest first.
+   */
+  recentPrioritizationFees(addresses = []) {
+    const out = [];
+    for (const [slot, txs] of [...this.fees.entries()].sort((a, b) => a[0] - b[0])) {
+      let fee;
+      if (addresses.length === 0) {
+        fee = Math.min(...txs.map((t) => t.price));
+      } else {
+        const perAddress = addresses.map((a) => txs.filter((t) => t.writable.has(a)).map((t) => t.price)).filter((l) => l.length > 0).map((l) => Math.min(...l));
+        fee = perAddress.length === 0 ? 0 : Math.max(...perAddress);
+      }
+      out.push({ slot, prioritizationFee: fee });
+    }
+    return out;
+  }
+
+  #recordFee(message, keys) {
+    const all = keys.all;
+    let price = 0;
+    for (const ix of message.instructions ?? []) {
+      const data = ix.data ?? new Uint8Array();
+      if (all[ix.programAddressIndex] === COMPUTE_BUDGET && data[0] === 3 && data.length >= 9) {
+        price = Number(Buffer.from(data).readBigUInt64LE(1));
+      }
+    }
+    const h = message.header;
+    const nStatic = keys.staticKeys.length;
+    const writable = new Set();
+    keys.staticKeys.forEach((k, i) => {
+      const w = i < h.numSignerAccounts ? i < h.numSignerAccounts - h.numReadonlySignerAccounts : i < nStatic - h.numReadonlyNonSignerAccounts;
+      if (w) writable.add(k);
+    });
+    keys.loaded.writable.forEach((k) => writable.add(k));
+    if (!this.fees.has(this.slot)) this.fees.set(this.slot, []);
+    this.fees.get(this.slot).push({ price, writable });
   }
 
   latestBlockhash() {
@@ -111,9 +170,20 @@ export class Chain {
     return keys.map((k) => Number(this.svm.getBalance(address(k)) ?? 0n));
   }
 
-  simulate(wire) {
+  /** sigVerify false (simulateTransaction's option) simulates unsigned transactions, as a validator does. */
+  simulate(wire, { sigVerify = true } = {}) {
     const { tx } = this.decode(wire);
-    const res = this.svm.simulateTransaction(tx);
+    if (!sigVerify) this.svm.withSigverify(false);
+    let res;
+    try {
+      res = this.svm.simulateTransaction(tx);
+    } catch (e) {
+      // LiteSVM's wrapper refuses a transaction with empty signature slots before the runtime sees it
+      if (/missing signatures/.test(e.message)) return { err: "SignatureFailure", logs: [], unitsConsumed: 0 };
+      throw e;
+    } finally {
+      if (!sigVerify) this.svm.withSigverify(true);
+    }
     const meta = res instanceof TransactionMetadata ? res : res.meta();
     const err = res instanceof TransactionMetadata || typeof res.err !== "function" ? null : errorJson(res.err());
     return { err, logs: meta.logs(), unitsConsumed: Number(meta.computeUnitsConsumed()) };
@@ -142,6 +212,7 @@ export class Chain {
     if (landed && !this.history.has(signature)) {
       if (this.truncations.length > 0) record.logs = truncateLogs(record.logs, this.truncations.shift());
       this.#record(record);
+      this.#recordFee(message, keys);
     }
     return { signature, err, logs: record.logs, unitsConsumed: record.unitsConsumed, recorded: landed };
   }

@@ -97,7 +97,10 @@ export function createRpc(chain) {
     getTransactionCount: () => chain.history.size,
     getBlockTime: ([slot]) => (slot <= chain.slot ? chain.unixTime() - Math.floor(((chain.slot - slot) * chain.slotMs) / 1000) : null),
     getFirstAvailableBlock: () => 0,
-    getRecentPrioritizationFees: () => [],
+    getRecentPrioritizationFees: ([addrs = []] = []) => {
+      if (!Array.isArray(addrs) || addrs.length > 128) throw invalidParams("expected at most 128 addresses");
+      return chain.recentPrioritizationFees(addrs.map(pubkey));
+    },
     getMinimumBalanceForRentExemption: ([size]) => Number(chain.svm.minimumBalanceForRentExemption(BigInt(size ?? 0))),
     getLatestBlockhash: () => withCtx(chain.latestBlockhash()),
     isBlockhashValid: ([hash]) => withCtx(chain.isBlockhashValid(hash)),
@@ -139,7 +142,8 @@ export function createRpc(chain) {
       return r.signature;
     },
     simulateTransaction: ([tx, cfg = {}]) => {
-      const s = chain.simulate(decodeWire(tx, cfg.encoding));
+      if (cfg.sigVerify && cfg.replaceRecentBlockhash) throw invalidParams("sigVerify may not be used with replaceRecentBlockhash");
+      const s = chain.simulate(decodeWire(tx, cfg.encoding), { sigVerify: cfg.sigVerify === true });
       return withCtx({ err: s.err, logs: s.logs, accounts: null, unitsConsumed: s.unitsConsumed, returnData: null });
     },
     sendTransaction: ([tx, cfg = {}]) => {

@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  address, appendTransactionMessageInstructions, createSolanaRpc, createTransactionMessage, fetchEncodedAccount, generateKeyPairSigner,
-  getBase58Decoder, getBase64EncodedWireTransaction, getSignatureFromTransaction, getTransactionEncoder, lamports, pipe,
+  AccountRole, address, appendTransactionMessageInstructions, compileTransaction, compressTransactionMessageUsingAddressLookupTables, createSolanaRpc, createTransactionMessage, fetchEncodedAccount, generateKeyPairSigner,
+  getAddressEncoder, getBase58Decoder, getBase64EncodedWireTransaction, getProgramDerivedAddress, getSignatureFromTransaction, getTransactionEncoder, lamports, pipe,
   setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash, signTransactionMessageWithSigners,
 } from "@solana/kit";
 import { getCreateAccountInstruction, getTransferSolInstruction } from "@solana-program/system";
@@ -262,4 +262,60 @@ test("Devnode_ClockSysvar_FollowsWarpForwardAndBack", async () => {
   await raw("devnode_warpToTimestamp", [wall]);
   const back = await clock();
   assert.ok(back >= BigInt(wall) && back < BigInt(wall + 60), `clock ${back}`);
+});
+
+// What the C# submitter relies on: the built-in Address Lookup Table program works against the dev node's SlotHashes
+// (CreateLookupTable takes a recent slot from getSlot), a table's addresses are usable from the slot after the
+// extension, unsigned simulation (sigVerify false) reports the units consumed, and getRecentPrioritizationFees
+// reports the compute-unit prices of landed transactions per slot, filtered by written accounts.
+test("Devnode_LookupTable_Simulation_PrioritizationFees", async () => {
+  const ALT = address("AddressLookupTab1e1111111111111111111111111");
+  const SYSTEM = address("11111111111111111111111111111111");
+  const CB = address("ComputeBudget111111111111111111111111111111");
+  const payer = await generateKeyPairSigner();
+  const dest = await generateKeyPairSigner();
+  await airdrop(payer.address);
+  const enc = getAddressEncoder();
+  const slot = await rpc.getSlot().send();
+  const slotLe = Buffer.alloc(8); slotLe.writeBigUInt64LE(slot);
+  const [table, bump] = await getProgramDerivedAddress({ programAddress: ALT, seeds: [enc.encode(payer.address), slotLe] });
+  const tableAccounts = [{ address: table, role: AccountRole.WRITABLE }, { address: payer.address, role: AccountRole.READONLY_SIGNER }, { address: payer.address, role: AccountRole.WRITABLE_SIGNER }, { address: SYSTEM, role: AccountRole.READONLY }];
+  const create = Buffer.alloc(13); create.writeUInt32LE(0, 0); create.writeBigUInt64LE(slot, 4); create[12] = bump;
+  const extend = Buffer.alloc(12 + 32); extend.writeUInt32LE(2, 0); extend.writeBigUInt64LE(1n, 4); Buffer.from(enc.encode(dest.address)).copy(extend, 12);
+  const extendSig = await sendAndConfirm(payer, [{ programAddress: ALT, accounts: tableAccounts, data: create }, { programAddress: ALT, accounts: tableAccounts, data: extend }]);
+  const info = await rpc.getAccountInfo(table, { encoding: "base64" }).send();
+  assert.equal(info.value.owner, ALT);
+  const data = Buffer.from(info.value.data[0], "base64");
+  assert.equal(data.length, 56 + 32);
+  assert.equal(getBase58Decoder().decode(data.subarray(56)), dest.address);
+  const extendedAt = data.readBigUInt64LE(12);
+  assert.equal(extendedAt, (await rpc.getTransaction(extendSig, { maxSupportedTransactionVersion: 0 }).send()).slot);
+
+  // A transfer to the table's address, priced at 1234 micro-lamports per CU, sent as v0 through the table.
+  const price = Buffer.alloc(9); price[0] = 3; price.writeBigUInt64LE(1234n, 1);
+  const ixs = [{ programAddress: CB, accounts: [], data: price }, getTransferSolInstruction({ source: payer, destination: dest.address, amount: 1_000_000n })];
+  while ((await rpc.getSlot().send()) <= extendedAt) await raw("devnode_warpSlot", [Number(extendedAt) + 1]);
+  const { value: latest } = await rpc.getLatestBlockhash().send();
+  const msg = compressTransactionMessageUsingAddressLookupTables(pipe(createTransactionMessage({ version: 0 }), (m) => setTransactionMessageFeePayerSigner(payer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m), (m) => appendTransactionMessageInstructions(ixs, m)), { [table]: [dest.address] });
+  const compiled = compileTransaction(msg);
+  assert.equal(compiled.messageBytes[0], 0x80);
+  const unsigned = getBase64EncodedWireTransaction(compiled);
+  const sim = await raw("simulateTransaction", [unsigned, { encoding: "base64", sigVerify: false, replaceRecentBlockhash: true }]);
+  assert.equal(sim.result.value.err, null);
+  assert.ok(sim.result.value.unitsConsumed > 0);
+  const simVerified = await raw("simulateTransaction", [unsigned, { encoding: "base64", sigVerify: true }]);
+  assert.equal(simVerified.result.value.err, "SignatureFailure");
+  const tx = await signTransactionMessageWithSigners(msg);
+  const sig = await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: "base64" }).send();
+  await confirm(sig);
+  assert.equal((await rpc.getBalance(dest.address).send()).value, 1_000_000n);
+  const landed = (await rpc.getTransaction(sig, { maxSupportedTransactionVersion: 0 }).send()).slot;
+
+  const all = await raw("getRecentPrioritizationFees", [[dest.address]]);
+  const entry = all.result.find((e) => BigInt(e.slot) === landed);
+  assert.equal(entry.prioritizationFee, 1234);
+  const other = await raw("getRecentPrioritizationFees", [[(await generateKeyPairSigner()).address]]);
+  assert.equal(other.result.find((e) => BigInt(e.slot) === landed).prioritizationFee, 0);
+  assert.ok(all.result.every((e, i) => i === 0 || e.slot > all.result[i - 1].slot));
 });

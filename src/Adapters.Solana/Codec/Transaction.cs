@@ -69,6 +69,18 @@ public sealed class Transaction
         return new Transaction(bytes, [.. signatures], message);
     }
 
+    /// <summary>Wire bytes of <paramref name="message"/> with every signature slot zero: for <c>simulateTransaction</c> with <c>sigVerify: false</c>.</summary>
+    public static byte[] SerializeUnsigned(Message message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var bytes = message.Serialize();
+        var count = message.Header.RequiredSignatures;
+        var output = new byte[SizeOf(count, bytes.Length)];
+        var offset = CompactU16.Write(count, output) + (count * SignatureLength);
+        bytes.CopyTo(output, offset);
+        return output;
+    }
+
     public byte[] Serialize()
     {
         var size = SizeOf(Signatures.Count, MessageBytes.Length);

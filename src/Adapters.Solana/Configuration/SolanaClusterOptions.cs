@@ -41,9 +41,45 @@ public sealed class SolanaClusterOptions
     [Range(1, 1000)]
     public int SignaturePageSize { get; set; } = 1000;
 
-    /// <summary>Priority fee in micro-lamports per compute unit (0: none).</summary>
+    /// <summary>
+    /// Lowest priority fee, micro-lamports per CU (0: none). The fee paid is the <see cref="PriorityFeePercentile"/>
+    /// of <c>getRecentPrioritizationFees</c> over the chunk's written accounts, at least this, at most
+    /// <see cref="MaxComputeUnitPrice"/>.
+    /// </summary>
     [Range(0ul, 100_000_000ul)]
     public ulong ComputeUnitPrice { get; set; }
+
+    /// <summary>Highest priority fee, micro-lamports per CU: caps the estimate from recent fees (0: never above <see cref="ComputeUnitPrice"/>).</summary>
+    [Range(0ul, 100_000_000ul)]
+    public ulong MaxComputeUnitPrice { get; set; } = 1_000_000;
+
+    /// <summary>Which percentile of the recent per-slot fees the priority fee follows.</summary>
+    [Range(0, 100)]
+    public int PriorityFeePercentile { get; set; } = 75;
+
+    /// <summary>
+    /// Compute limit requested: what <c>simulateTransaction</c> consumed plus the reserve for every transfer turning
+    /// into a claim, plus this percentage, capped at 1,400,000.
+    /// </summary>
+    [Range(0, 200)]
+    public int ComputeUnitMarginPercent { get; set; } = 20;
+
+    /// <summary>
+    /// The settlement transactions' address lookup table: empty for legacy transactions (the fallback); <c>auto</c>
+    /// to let the submitter create one (address derived from the payer and a recent slot, remembered while the
+    /// process runs) and replace it by a fresh one when it is full; or the base58 address of a table whose
+    /// authority is the payer (kept across restarts). Either way the submitter extends it with the accounts each
+    /// chunk touches before sending the chunk, and waits the one slot until they are usable.
+    /// </summary>
+    public string? LookupTable { get; set; }
+
+    /// <summary>Whether settlement transactions are v0 over a lookup table.</summary>
+    public bool UsesLookupTable => !string.IsNullOrWhiteSpace(LookupTable);
+
+    /// <summary>The configured table address; null for none or <c>auto</c>.</summary>
+    public Bytes32? LookupTableKey => UsesLookupTable && !string.Equals(LookupTable, AutoLookupTable, StringComparison.OrdinalIgnoreCase) ? Codec.Base58.DecodeKey(LookupTable!) : null;
+
+    public const string AutoLookupTable = "auto";
 
     /// <summary>Compute unit limit requested per settlement transaction; chunks are sized to stay below it.</summary>
     [Range(50_000u, 1_400_000u)]
@@ -73,23 +109,33 @@ public sealed class SolanaClusterOptions
     public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Releases per Release chunk (the chunk planner's limit, the same on every node). The default is the most that
-    /// always fits one legacy transaction (1232 bytes) with 2 attestors and a distinct mint per intent.
+    /// Releases per Release chunk (the chunk planner's limit, the same on every node). Unset: the most that always
+    /// fits one transaction (1232 bytes) with a payer besides 2 attestors, a priority fee and a distinct mint per
+    /// intent: 4 legacy, 9 with a lookup table (1203 bytes; 10 take 1280).
     /// </summary>
     [Range(1, 32)]
-    public int MaxReleasesPerChunk { get; set; } = DefaultMaxReleasesPerChunk;
+    public int? MaxReleasesPerChunk { get; set; }
 
     /// <summary>
-    /// Refunds, Payouts and Withdraws per transfer chunk. The default always fits one legacy transaction in the worst
-    /// case: a payer besides 2 attestors, a distinct recipient and a distinct mint per action, and each recipient's
-    /// token account created (two such transfers take 1285 bytes). A cluster with one registered mint can use 2; the
+    /// Refunds, Payouts and Withdraws per transfer chunk. Unset: the most that always fits one transaction in the
+    /// worst case (a payer besides 2 attestors, a priority fee, a distinct recipient and a distinct mint per action,
+    /// each recipient's token account created): 1 legacy (two take 1285 bytes), 7 with a lookup table (1207 bytes,
+    /// 60 account locks; eight take 1302 bytes with 3 signatures; with the payer one of the 2 attestors 8 fit, set it to 8). The
     /// submitter refuses, by chunk, any chunk that does not fit.
     /// </summary>
     [Range(1, 32)]
-    public int MaxTransfersPerChunk { get; set; } = DefaultMaxTransfersPerChunk;
+    public int? MaxTransfersPerChunk { get; set; }
 
     public const int DefaultMaxReleasesPerChunk = 4;
     public const int DefaultMaxTransfersPerChunk = 1;
+    public const int DefaultMaxReleasesPerChunkWithLookupTable = 9;
+    public const int DefaultMaxTransfersPerChunkWithLookupTable = 7;
+
+    /// <summary>The Release chunk limit in force: configured, else the default for the transaction format.</summary>
+    public int ReleasesPerChunk => MaxReleasesPerChunk ?? (UsesLookupTable ? DefaultMaxReleasesPerChunkWithLookupTable : DefaultMaxReleasesPerChunk);
+
+    /// <summary>The transfer chunk limit in force: configured, else the default for the transaction format.</summary>
+    public int TransfersPerChunk => MaxTransfersPerChunk ?? (UsesLookupTable ? DefaultMaxTransfersPerChunkWithLookupTable : DefaultMaxTransfersPerChunk);
 
     /// <summary>How many times one chunk is rebuilt with a fresh blockhash and re-signed before the leg fails.</summary>
     [Range(1, 50)]

@@ -47,6 +47,16 @@ public sealed class SolanaClusterOptionsValidator : IValidateOptions<SolanaClust
             yield return $"{prefix}:ProgramId: '{options.ProgramId}' is not a base58 32-byte public key.";
         }
 
+        if (options.UsesLookupTable && !string.Equals(options.LookupTable, SolanaClusterOptions.AutoLookupTable, StringComparison.OrdinalIgnoreCase) && !Base58.TryDecodeKey(options.LookupTable!, out _))
+        {
+            yield return $"{prefix}:LookupTable: '{options.LookupTable}' is neither empty, '{SolanaClusterOptions.AutoLookupTable}' nor a base58 32-byte address.";
+        }
+
+        if (options.MaxComputeUnitPrice != 0 && options.MaxComputeUnitPrice < options.ComputeUnitPrice)
+        {
+            yield return $"{prefix}:MaxComputeUnitPrice: {options.MaxComputeUnitPrice} is below ComputeUnitPrice {options.ComputeUnitPrice}.";
+        }
+
         if (!Enum.IsDefined(options.Commitment) || options.Commitment == Commitment.Processed)
         {
             yield return $"{prefix}:Commitment: must be Confirmed or Finalized, not '{options.Commitment}' (processed blocks can be rolled back).";

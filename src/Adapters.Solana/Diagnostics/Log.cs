@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(6023, LogLevel.Warning, "Chunk {Chunk} of epoch {EpochId} on chain {ChainId}: {Reason}; rebuilding with a fresh blockhash (attempt {Attempt})")]
     public static partial void ChunkRebuild(ILogger logger, uint chunk, ulong epochId, ChainId chainId, string reason, int attempt);
+
+    [LoggerMessage(6024, LogLevel.Information, "Created address lookup table {Table} (recent slot {Slot}) for the escrow on chain {ChainId}")]
+    public static partial void LookupTableCreated(ILogger logger, string table, ulong slot, ChainId chainId);
 }

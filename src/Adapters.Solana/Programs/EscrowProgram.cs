@@ -93,6 +93,16 @@ public sealed class EscrowProgram
     public Bytes32 ClaimAddress(Bytes32 owner, Bytes32 mint) => Derive(ClaimSeed, owner.ToArray(), mint.ToArray());
 
     /// <summary>
+    /// How many bumps <c>sol_try_find_program_address</c> tries (1,500 CU each) to find the claim PDA of
+    /// (<paramref name="owner"/>, <paramref name="mint"/>): 256 minus its bump. An owner can grind a key that needs
+    /// many; the count is exact for the given key, so a compute budget built from it is safe against grinding.
+    /// </summary>
+    public int ClaimSearchTries(Bytes32 owner, Bytes32 mint) => 256 - ProgramAddress.Find([ClaimSeed, owner.ToArray(), mint.ToArray()], ProgramId).Bump;
+
+    /// <summary>Bumps tried to find the withdraw marker <c>["withdrawn", leafHash]</c> (its account and amount steer the leaf).</summary>
+    public int WithdrawMarkerSearchTries(Bytes32 leafHash) => 256 - ProgramAddress.Find([WithdrawnSeed, leafHash.ToArray()], ProgramId).Bump;
+
+    /// <summary>
     /// Initialize. The grace period and the activation delay of attestor-set changes are fixed here for good, each
     /// within [<see cref="MinGraceSeconds"/>, <see cref="MaxGraceSeconds"/>] (the program refuses anything else).
     /// </summary>

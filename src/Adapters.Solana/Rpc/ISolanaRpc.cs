@@ -28,6 +28,15 @@ public interface ISolanaRpc
 
     Task<ulong> GetMinimumBalanceForRentExemptionAsync(ulong dataLength, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Simulates wire bytes without checking signatures (<c>sigVerify: false</c>) over the node's latest blockhash
+    /// (<c>replaceRecentBlockhash: true</c>): the signature slots may be empty.
+    /// </summary>
+    Task<SimulationResult> SimulateTransactionAsync(byte[] wireTransaction, Commitment commitment, CancellationToken cancellationToken);
+
+    /// <summary>Per recent slot, the lowest compute-unit price (micro-lamports) paid by transactions writing any of <paramref name="writableAccounts"/> (all transactions when empty).</summary>
+    Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken);
+
     /// <summary>Dev and test clusters only.</summary>
     Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken);
 }

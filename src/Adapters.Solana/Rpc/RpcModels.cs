@@ -28,3 +28,9 @@ public sealed record SendOptions(bool SkipPreflight = false, Commitment Prefligh
 
 /// <summary>Which signatures to page through (<c>before</c> and <c>until</c> exclusive).</summary>
 public sealed record SignaturePage(string? Before, string? Until, int Limit);
+
+/// <summary>What <c>simulateTransaction</c> reports: the error (null on success), the logs and the compute units consumed.</summary>
+public sealed record SimulationResult(TransactionError? Error, IReadOnlyList<string> Logs, ulong? UnitsConsumed);
+
+/// <summary>One entry of <c>getRecentPrioritizationFees</c>: a slot and the fee, micro-lamports per compute unit.</summary>
+public readonly record struct PrioritizationFee(ulong Slot, ulong MicroLamportsPerUnit);

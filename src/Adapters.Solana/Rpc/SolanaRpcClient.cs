@@ -69,6 +69,44 @@ public sealed class SolanaRpcClient : ISolanaRpc
         }, r => r.GetString()!, cancellationToken);
     }
 
+    public Task<SimulationResult> SimulateTransactionAsync(byte[] wireTransaction, Commitment commitment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(wireTransaction);
+        var base64 = Convert.ToBase64String(wireTransaction);
+        return CallAsync("simulateTransaction", w =>
+        {
+            w.WriteStringValue(base64);
+            w.WriteStartObject();
+            w.WriteString("encoding", "base64");
+            w.WriteString("commitment", CommitmentName(commitment));
+            w.WriteBoolean("sigVerify", false);
+            w.WriteBoolean("replaceRecentBlockhash", true);
+            w.WriteEndObject();
+        }, r =>
+        {
+            var value = r.GetProperty("value");
+            var error = value.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null ? TransactionError.Parse(err) : null;
+            IReadOnlyList<string> logs = value.TryGetProperty("logs", out var l) && l.ValueKind == JsonValueKind.Array ? [.. l.EnumerateArray().Select(x => x.GetString() ?? "")] : [];
+            ulong? units = value.TryGetProperty("unitsConsumed", out var u) && u.ValueKind == JsonValueKind.Number ? u.GetUInt64() : null;
+            return new SimulationResult(error, logs, units);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writableAccounts);
+        return CallAsync<IReadOnlyList<PrioritizationFee>>("getRecentPrioritizationFees", w =>
+        {
+            w.WriteStartArray();
+            foreach (var a in writableAccounts)
+            {
+                w.WriteStringValue(Base58.EncodeKey(a));
+            }
+
+            w.WriteEndArray();
+        }, r => [.. r.EnumerateArray().Select(e => new PrioritizationFee(e.GetProperty("slot").GetUInt64(), e.GetProperty("prioritizationFee").GetUInt64()))], cancellationToken);
+    }
+
     public Task<IReadOnlyList<SignatureStatus?>> GetSignatureStatusesAsync(IReadOnlyList<string> signatures, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signatures);

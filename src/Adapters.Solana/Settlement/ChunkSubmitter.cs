@@ -12,11 +12,14 @@ namespace DiscreteExec.Adapters.Solana.Settlement;
 /// <summary>
 /// Applies planned chunks (<see cref="SettlementChunk"/>) to the escrow, each exactly once: a chunk whose receipt
 /// exists is checked against it (chunk hash, batch root, action count) and reported already applied; otherwise one
-/// legacy transaction is built (<see cref="ChunkTransactionBuilder"/>), checked to fit (size and compute, else the
-/// chunk is refused by name), signed by the payer and every attestor, sent, and polled until the configured
-/// commitment. A transaction whose blockhash expired unseen is rebuilt with a fresh blockhash and re-signed — never
+/// transaction is built (<see cref="ChunkTransactionBuilder"/>: v0 over the escrow's address lookup table when one is
+/// configured, which is first extended with the chunk's accounts; legacy otherwise), checked to fit (size, account
+/// locks and compute, else the chunk is refused by name), priced from recent prioritization fees, limited to what a
+/// simulation consumed plus the claim reserve and a margin, signed by the payer and every attestor, sent, and polled
+/// until the configured commitment. A transaction whose blockhash expired unseen is rebuilt with a fresh blockhash and re-signed — never
 /// re-sent as is; so is one whose associated-token-account creation failed because the account appeared meanwhile.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim's wait handle is never requested, so it holds nothing to dispose.")]
 internal sealed class ChunkSubmitter : IChunkSubmitter
 {
     private readonly ISolanaRpc _rpc;
@@ -26,6 +29,8 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
     private readonly EscrowProgram _escrow;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _tableLock = new(1, 1);
+    private AddressLookupTable? _table;
 
     /// <summary>The payer pays fees and rent and may also be an attestor; attestors are registered signers, at least the escrow's threshold of them.</summary>
     public ChunkSubmitter(
@@ -46,13 +51,16 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         _escrow = new EscrowProgram(options.ProgramKey);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        Limits = new ChunkLimits(options.MaxReleasesPerChunk, options.MaxTransfersPerChunk);
+        Limits = new ChunkLimits(options.ReleasesPerChunk, options.TransfersPerChunk);
         Limits.Validate(options.Chain);
     }
 
     public ChainId ChainId => _options.Chain;
 
     public ChunkLimits Limits { get; }
+
+    /// <summary>The lookup table in use (null: legacy transactions, or none created yet) and the addresses it holds.</summary>
+    internal AddressLookupTable? LookupTable => _table;
 
     /// <exception cref="ChunkSubmissionException">The chunk does not fit one transaction, was refused, or could not be confirmed.</exception>
     public async Task<ChunkSubmission> SubmitAsync(SettlementChunk chunk, CancellationToken cancellationToken)
@@ -132,7 +140,8 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
     /// <summary>
     /// The chunk's transaction, with account creation (when <paramref name="createAccounts"/>) only for destinations
     /// that do not exist now (an existing one, whatever its state, is left to the program: creating it again would
-    /// fail the whole transaction).
+    /// fail the whole transaction). Checked to fit before anything is sent (the lookup table is extended only for a
+    /// chunk that fits); then the table is extended, the transaction simulated unsigned and its limit set.
     /// </summary>
     internal async Task<ChunkTransaction> BuildAsync(SettlementChunk chunk, bool createAccounts, CancellationToken cancellationToken)
     {
@@ -150,16 +159,217 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             }
         }
 
-        var built = ChunkTransactionBuilder.Build(chunk, _escrow, _payer.PublicKey, [.. _attestors.Select(a => a.PublicKey)], _options.ComputeUnitPrice, missing);
-        if (built.Size > Transaction.MaxSize || built.ComputeUnits > _options.ComputeUnitLimit)
+        Bytes32[] attestors = [.. _attestors.Select(a => a.PublicKey)];
+        var price = await PriceAsync(chunk, cancellationToken).ConfigureAwait(false);
+        var draft = ChunkTransactionBuilder.Build(chunk, _escrow, _payer.PublicKey, attestors, price, missing);
+        if (_options.UsesLookupTable)
+        {
+            // A stand-in table holding exactly the chunk's lookup accounts: the real one may hold more, but every
+            // loaded account costs one index byte whatever its position, so the size is the same.
+            draft = ChunkTransactionBuilder.Build(chunk, _escrow, _payer.PublicKey, attestors, price, missing, new AddressLookupTable(Bytes32.Zero, draft.LookupAddresses), ChunkTransactionBuilder.MaxComputeUnits);
+        }
+
+        if (draft.Size > Transaction.MaxSize || draft.AccountCount > ChunkTransaction.MaxAccountLocks || draft.EstimatedUnits > _options.ComputeUnitLimit)
         {
             throw new ChunkSubmissionException(
                 chunk.EpochId, chunk.Index,
-                $"{chunk.Actions.Count} {chunk.Stage} actions need {built.Size} bytes and {built.ComputeUnits} compute units; one transaction allows {Transaction.MaxSize} bytes and the options {_options.ComputeUnitLimit} units (lower {nameof(SolanaClusterOptions.MaxTransfersPerChunk)}/{nameof(SolanaClusterOptions.MaxReleasesPerChunk)}).");
+                $"{chunk.Actions.Count} {chunk.Stage} actions need {draft.Size} bytes, {draft.AccountCount} accounts and {draft.EstimatedUnits} compute units; one {(_options.UsesLookupTable ? "v0" : "legacy")} transaction allows {Transaction.MaxSize} bytes and {ChunkTransaction.MaxAccountLocks} accounts, the options {_options.ComputeUnitLimit} units (lower {nameof(SolanaClusterOptions.MaxTransfersPerChunk)}/{nameof(SolanaClusterOptions.MaxReleasesPerChunk)}).");
         }
 
-        return built;
+        var table = _options.UsesLookupTable ? await EnsureTableAsync(chunk, draft.LookupAddresses, cancellationToken).ConfigureAwait(false) : null;
+        var probe = ChunkTransactionBuilder.Build(chunk, _escrow, _payer.PublicKey, attestors, price, missing, table, ChunkTransactionBuilder.MaxComputeUnits);
+        SimulationResult? simulation;
+        try
+        {
+            simulation = await _rpc.SimulateTransactionAsync(Transaction.SerializeUnsigned(Compile(probe, Bytes32.Zero)), Commitment.Confirmed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SolanaRpcException ex) when (ex is not SolanaTransactionException)
+        {
+            simulation = null; // an RPC that does not simulate (or failed after retries): the static estimate
+        }
+
+        var limit = simulation is { Error: null, UnitsConsumed: { } used }
+            ? ChunkTransactionBuilder.LimitFromSimulation(used, probe.UndeliverableReserve, _options.ComputeUnitMarginPercent)
+            : probe.EstimatedUnits; // the send's preflight names the error, the static estimate stands in meanwhile
+        return ChunkTransactionBuilder.Build(chunk, _escrow, _payer.PublicKey, attestors, price, missing, table, Math.Min(limit, _options.ComputeUnitLimit));
     }
+
+    /// <summary>
+    /// The priority fee: the configured percentile of recent per-slot fees paid by transactions writing the chunk's
+    /// pools and vaults, at least <see cref="SolanaClusterOptions.ComputeUnitPrice"/>, at most <see cref="SolanaClusterOptions.MaxComputeUnitPrice"/>.
+    /// </summary>
+    internal async Task<ulong> PriceAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    {
+        if (_options.MaxComputeUnitPrice <= _options.ComputeUnitPrice)
+        {
+            return _options.ComputeUnitPrice;
+        }
+
+        var mints = chunk.Actions.Select(a => a.Token).Distinct();
+        Bytes32[] written = [.. mints.SelectMany(m => new[] { _escrow.PoolAddress(m), _escrow.VaultAddress(m) }).Take(128)];
+        IReadOnlyList<PrioritizationFee> fees;
+        try
+        {
+            fees = await _rpc.GetRecentPrioritizationFeesAsync(written, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SolanaRpcException)
+        {
+            return _options.ComputeUnitPrice; // an RPC without the method (or failing after retries): the floor
+        }
+
+        return Math.Clamp(Percentile([.. fees.Select(f => f.MicroLamportsPerUnit)], _options.PriorityFeePercentile), _options.ComputeUnitPrice, _options.MaxComputeUnitPrice);
+    }
+
+    /// <summary>Nearest-rank percentile (0 of none).</summary>
+    internal static ulong Percentile(ulong[] values, int percentile)
+    {
+        if (values.Length == 0)
+        {
+            return 0;
+        }
+
+        Array.Sort(values);
+        var rank = (int)Math.Ceiling(percentile / 100.0 * values.Length);
+        return values[Math.Clamp(rank - 1, 0, values.Length - 1)];
+    }
+
+    /// <summary>
+    /// The lookup table holding every address in <paramref name="needed"/>, usable now: the current one extended with
+    /// what it lacks (at most <see cref="ExtendBatch"/> addresses per transaction), or, when there is none yet
+    /// (<c>auto</c>) or it would overflow 256 addresses, a new one created from a recent slot. Returns once the slot
+    /// after the last extension has begun (addresses are usable from then).
+    /// </summary>
+    private async Task<AddressLookupTable> EnsureTableAsync(SettlementChunk chunk, IReadOnlyList<Bytes32> needed, CancellationToken cancellationToken)
+    {
+        await _tableLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_table is null && _options.LookupTableKey is { } configured)
+            {
+                _table = await ReadTableAsync(chunk, configured, cancellationToken).ConfigureAwait(false);
+            }
+
+            var held = _table?.Addresses.ToHashSet() ?? [];
+            var lacking = needed.Where(a => !held.Contains(a)).ToList();
+            if (_table is not null && lacking.Count == 0)
+            {
+                return _table;
+            }
+
+            var payer = _payer.PublicKey;
+            Bytes32 address;
+            if (_table is null || _table.Addresses.Count + lacking.Count > AddressLookupTableProgram.MaxAddresses)
+            {
+                if (_options.LookupTableKey is not null && _table is not null)
+                {
+                    throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"the configured lookup table {Base58.EncodeKey(_table.Address)} holds {_table.Addresses.Count} addresses and cannot take {lacking.Count} more (configure a new one, or '{SolanaClusterOptions.AutoLookupTable}').");
+                }
+
+                lacking = [.. needed];
+                var slot = await _rpc.GetSlotAsync(Commitment.Finalized, cancellationToken).ConfigureAwait(false);
+                var create = AddressLookupTableProgram.Create(payer, payer, slot, out address);
+                var first = lacking.Take(ExtendBatch - 1).ToList();
+                await SendTableTransactionAsync(chunk, [create, AddressLookupTableProgram.Extend(address, payer, payer, first)], cancellationToken).ConfigureAwait(false);
+                lacking.RemoveRange(0, first.Count);
+                Log.LookupTableCreated(_logger, Base58.EncodeKey(address), slot, chunk.ChainId);
+            }
+            else
+            {
+                address = _table.Address;
+            }
+
+            for (var i = 0; i < lacking.Count; i += ExtendBatch)
+            {
+                await SendTableTransactionAsync(chunk, [AddressLookupTableProgram.Extend(address, payer, payer, [.. lacking.Skip(i).Take(ExtendBatch)])], cancellationToken).ConfigureAwait(false);
+            }
+
+            var table = await ReadTableAsync(chunk, address, cancellationToken).ConfigureAwait(false);
+            while (await _rpc.GetSlotAsync(Commitment.Confirmed, cancellationToken).ConfigureAwait(false) <= _lastExtendedSlot)
+            {
+                await Task.Delay(_options.ConfirmPollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            _table = table;
+            return table;
+        }
+        finally
+        {
+            _tableLock.Release();
+        }
+    }
+
+    /// <summary>Addresses per ExtendLookupTable transaction (30 fit a legacy transaction signed by the payer alone).</summary>
+    internal const int ExtendBatch = 28;
+
+    private ulong _lastExtendedSlot;
+
+    private async Task<AddressLookupTable> ReadTableAsync(SettlementChunk chunk, Bytes32 address, CancellationToken cancellationToken)
+    {
+        var account = await _rpc.GetAccountInfoAsync(address, _options.Commitment, cancellationToken).ConfigureAwait(false);
+        if (account is null || account.Owner != AddressLookupTableProgram.ProgramId)
+        {
+            throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table {Base58.EncodeKey(address)} does not exist or is not owned by the Address Lookup Table program.");
+        }
+
+        var state = LookupTableState.Decode(account.Data);
+        if (!state.IsActive || state.Authority != _payer.PublicKey)
+        {
+            throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table {Base58.EncodeKey(address)} is deactivated or its authority is not the payer.");
+        }
+
+        _lastExtendedSlot = Math.Max(_lastExtendedSlot, state.LastExtendedSlot);
+        return new AddressLookupTable(address, state.Addresses);
+    }
+
+    /// <summary>Sends a table-maintenance transaction signed by the payer and waits for the commitment; a blockhash that expired unseen means a rebuild.</summary>
+    private async Task SendTableTransactionAsync(SettlementChunk chunk, IReadOnlyList<Instruction> instructions, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= _options.MaxRebuildsPerChunk; attempt++)
+        {
+            var blockhash = await _rpc.GetLatestBlockhashAsync(_options.Commitment, cancellationToken).ConfigureAwait(false);
+            var message = MessageCompiler.Compile(_payer.PublicKey, instructions, blockhash.Blockhash);
+            var transaction = Transaction.FromSignatures(message, [await _payer.SignAsync(message.Serialize(), cancellationToken).ConfigureAwait(false)]);
+            try
+            {
+                await _rpc.SendTransactionAsync(transaction.Serialize(), new SendOptions(PreflightCommitment: Commitment.Confirmed), cancellationToken).ConfigureAwait(false);
+            }
+            catch (SolanaTransactionException ex) when (ex.Error.IsBlockhashNotFound)
+            {
+                continue;
+            }
+            catch (SolanaTransactionException ex) when (!ex.Error.IsAlreadyProcessed)
+            {
+                throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table transaction refused in preflight: {ex.Error}", ex.Error, ex.Logs, ex);
+            }
+
+            while (true)
+            {
+                var status = (await _rpc.GetSignatureStatusesAsync([transaction.Id], cancellationToken).ConfigureAwait(false))[0];
+                if (status?.Error is { } error)
+                {
+                    throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table transaction {transaction.Id} failed: {error}", error);
+                }
+
+                if (status?.ConfirmationStatus is { } reached && reached >= _options.Commitment)
+                {
+                    return;
+                }
+
+                if (status is null && await _rpc.GetBlockHeightAsync(Commitment.Confirmed, cancellationToken).ConfigureAwait(false) > blockhash.LastValidBlockHeight)
+                {
+                    break;
+                }
+
+                await Task.Delay(_options.ConfirmPollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table transaction not confirmed after {_options.MaxRebuildsPerChunk} fresh blockhashes.");
+    }
+
+    private Message Compile(ChunkTransaction built, Bytes32 blockhash) => built.Table is null
+        ? MessageCompiler.Compile(_payer.PublicKey, built.Instructions, blockhash)
+        : MessageCompiler.CompileV0(_payer.PublicKey, built.Instructions, blockhash, [built.Table]);
 
     // An associated-token-account creation (before the Settle) failed: the account appeared after we looked. Rebuild.
     private static bool FailedBeforeSettle(TransactionError error, ChunkTransaction built) =>
@@ -233,7 +443,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
 
     private async Task<Transaction> SignAsync(ChunkTransaction built, Bytes32 blockhash, CancellationToken cancellationToken)
     {
-        var message = MessageCompiler.Compile(_payer.PublicKey, built.Instructions, blockhash);
+        var message = Compile(built, blockhash);
         var bytes = message.Serialize();
         var signers = _attestors.Prepend(_payer).DistinctBy(s => s.PublicKey).ToDictionary(s => s.PublicKey);
         var signatures = new byte[message.Header.RequiredSignatures][];

@@ -4,18 +4,33 @@ using DiscreteExec.Core.Settlement;
 
 namespace DiscreteExec.Adapters.Solana.Settlement;
 
-/// <summary>The instructions of one chunk's transaction, with the compute units it requests and its legacy wire size.</summary>
-internal sealed record ChunkTransaction(IReadOnlyList<Instruction> Instructions, uint ComputeUnits, int Size);
+/// <summary>
+/// The instructions of one chunk's transaction, the compute units it requests, its wire size (legacy, or v0 over
+/// <paramref name="Table"/>), the static estimate (<paramref name="EstimatedUnits"/>, used when no simulation is
+/// available and to check that a chunk fits) and the reserve for the path a simulation may not take
+/// (<paramref name="UndeliverableReserve"/>: every transfer becoming a claim).
+/// </summary>
+internal sealed record ChunkTransaction(
+    IReadOnlyList<Instruction> Instructions, uint ComputeUnits, int Size, AddressLookupTable? Table, uint EstimatedUnits, uint UndeliverableReserve, int AccountCount)
+{
+    /// <summary>The most accounts a transaction may lock (the runtime's <c>MAX_TX_ACCOUNT_LOCKS</c>).</summary>
+    public const int MaxAccountLocks = 64;
+
+    /// <summary>Accounts a lookup table can carry for this transaction: every account that neither signs nor is an invoked program, in first-use order.</summary>
+    public IReadOnlyList<Bytes32> LookupAddresses => ChunkTransactionBuilder.LookupAddresses(Instructions);
+}
 
 /// <summary>
-/// Builds the one legacy transaction that applies a planned chunk (<see cref="SettlementChunk"/>; the chunk planner
+/// Builds the one transaction that applies a planned chunk (<see cref="SettlementChunk"/>; the chunk planner
 /// fixed its actions): compute budget, an idempotent associated-token-account creation for each destination that
 /// does not exist yet, then the escrow's Settle. Every destination is the wallet's associated token account; one
 /// that exists but cannot receive (frozen, owner reassigned, closed later) becomes a claim on chain, never a failure.
+/// With an address lookup table the message is v0 and every account in the table is loaded from it.
 /// </summary>
 internal static class ChunkTransactionBuilder
 {
-    // Estimates with headroom over LiteSVM measurements (programs/solana/README.md); the limit requested is the sum.
+    // Static estimates with headroom over LiteSVM measurements (programs/solana/README.md): the limit requested
+    // when no simulation is available, and the figure a chunk must fit under ComputeUnitLimit with.
     private const uint BaseUnits = 20_000;
     private const uint UnitsPerAttestor = 2_000;
     private const uint UnitsPerReceipt = 6_000;
@@ -25,17 +40,24 @@ internal static class ChunkTransactionBuilder
     private const uint UnitsPerAtaCreate = 32_000;
 
     // sol_try_find_program_address costs 1,500 CU per bump tried, up to 256. A depositor or recipient can grind a key
-    // whose claim PDA ["claim", owner, mint] needs many (and a Withdraw's account moves its marker ["withdrawn", leaf]),
-    // so each transfer action is budgeted the whole search for each PDA its owner can steer: the claim (every
-    // transfer) and the withdraw marker (Withdraw). The paid marker (keyed by the source intent id) and the receipt
-    // are not steerable.
-    private const uint UnitsPerWorstPdaSearch = 256 * 1_500;
-    private const uint MaxComputeUnits = 1_400_000; // the most a Solana transaction can request
+    // whose claim PDA ["claim", owner, mint] needs many (and a Withdraw's account moves its marker ["withdrawn", leaf]).
+    // The builder counts the bumps each such search takes for the chunk's actual keys (EscrowProgram.*SearchTries:
+    // the same search the program runs), so a ground key is paid for exactly, not guessed: the claim search of every
+    // transfer is reserved on top of a simulation (the simulated transfer may be delivered and never search; the
+    // recipient can make it undeliverable before it lands), the Withdraw marker search always runs and is simulated.
+    // The paid marker (keyed by the source intent id) and the receipt are not steerable.
+    internal const uint UnitsPerBump = 1_500;
+    private const uint ClaimInsteadOfTransfer = 4_000; // "undeliverable -> new claim" minus "delivered" (3.6k measured)
+    public const uint MaxComputeUnits = 1_400_000; // the most a Solana transaction can request
 
-    /// <summary>The transaction; <paramref name="missingAccounts"/> are the (owner, mint) pairs whose associated token account does not exist (created in it).</summary>
+    /// <summary>
+    /// The transaction; <paramref name="missingAccounts"/> are the (owner, mint) pairs whose associated token account
+    /// does not exist (created in it). <paramref name="computeUnits"/> is the limit to request (null: the static
+    /// estimate); <paramref name="table"/> makes it v0.
+    /// </summary>
     public static ChunkTransaction Build(
         SettlementChunk chunk, EscrowProgram escrow, Bytes32 payer, IReadOnlyList<Bytes32> attestors, ulong computeUnitPrice,
-        IReadOnlySet<(Bytes32 Owner, Bytes32 Mint)> missingAccounts)
+        IReadOnlySet<(Bytes32 Owner, Bytes32 Mint)> missingAccounts, AddressLookupTable? table = null, uint? computeUnits = null)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         ArgumentNullException.ThrowIfNull(escrow);
@@ -45,37 +67,64 @@ internal static class ChunkTransactionBuilder
         var instructions = new List<Instruction>();
         var created = new HashSet<(Bytes32, Bytes32)>();
         var settle = new EscrowSettleAction[chunk.Actions.Count];
-        var units = BaseUnits + UnitsPerReceipt + (UnitsPerAttestor * (uint)attestors.Count);
+        ulong units = BaseUnits + UnitsPerReceipt + (UnitsPerAttestor * (uint)attestors.Count);
+        ulong reserve = 0;
         for (var i = 0; i < settle.Length; i++)
         {
             var a = chunk.Actions[i];
             var destination = a.Kind == ActionKind.Release ? default : ProgramAddress.AssociatedTokenAccount(a.Account, a.Token);
             settle[i] = EscrowSettleAction.From(a, destination);
-            units += a.Kind switch
+            if (a.Kind == ActionKind.Release)
             {
-                ActionKind.Release => UnitsPerRelease,
-                ActionKind.Refund => UnitsPerTransfer + UnitsPerWorstPdaSearch,
-                ActionKind.Payout => UnitsPerTransfer + UnitsPerMarker + UnitsPerWorstPdaSearch,
-                _ => UnitsPerTransfer + UnitsPerMarker + (2 * UnitsPerWorstPdaSearch),
+                units += UnitsPerRelease;
+                continue;
+            }
+
+            var claimSearch = (uint)escrow.ClaimSearchTries(a.Account, a.Token) * UnitsPerBump;
+            reserve += claimSearch + ClaimInsteadOfTransfer;
+            units += UnitsPerTransfer + claimSearch + a.Kind switch
+            {
+                ActionKind.Refund => 0u,
+                ActionKind.Payout => UnitsPerMarker,
+                _ => UnitsPerMarker + ((uint)escrow.WithdrawMarkerSearchTries(SettlementLeaf.Hash(chunk.ChainId, chunk.EpochId, a)) * UnitsPerBump),
             };
-            if (a.Kind != ActionKind.Release && missingAccounts.Contains((a.Account, a.Token)) && created.Add((a.Account, a.Token)))
+            if (missingAccounts.Contains((a.Account, a.Token)) && created.Add((a.Account, a.Token)))
             {
                 instructions.Add(AssociatedTokenProgram.CreateIdempotent(payer, a.Account, a.Token));
                 units += UnitsPerAtaCreate;
             }
         }
 
-        units = Math.Min(units, MaxComputeUnits);
+        var estimate = (uint)Math.Min(units, MaxComputeUnits);
+        var limit = Math.Min(computeUnits ?? estimate, MaxComputeUnits);
         instructions.Add(escrow.Settle(payer, chunk.ChainId, chunk.EpochId, chunk.Index, chunk.BatchRoot, attestors, settle));
-        var budget = new List<Instruction> { ComputeBudgetProgram.SetComputeUnitLimit(units) };
+        var budget = new List<Instruction> { ComputeBudgetProgram.SetComputeUnitLimit(limit) };
         if (computeUnitPrice > 0)
         {
             budget.Add(ComputeBudgetProgram.SetComputeUnitPrice(computeUnitPrice));
         }
 
         instructions.InsertRange(0, budget);
-        var message = MessageCompiler.Compile(payer, instructions, Bytes32.Zero);
-        return new ChunkTransaction(instructions, units, Transaction.SizeOf(message.Header.RequiredSignatures, message.Serialize().Length));
+        var message = table is null ? MessageCompiler.Compile(payer, instructions, Bytes32.Zero) : MessageCompiler.CompileV0(payer, instructions, Bytes32.Zero, [table]);
+        var accounts = message.StaticAccountKeys.Count + message.AddressTableLookups.Sum(l => l.WritableIndexes.Length + l.ReadOnlyIndexes.Length);
+        return new ChunkTransaction(
+            instructions, limit, Transaction.SizeOf(message.Header.RequiredSignatures, message.Serialize().Length), table, estimate, (uint)Math.Min(reserve, MaxComputeUnits), accounts);
+    }
+
+    /// <summary>
+    /// The limit to request after a simulation consumed <paramref name="simulatedUnits"/>: that plus the reserve for
+    /// every transfer turning into a claim (the exact bump search of its key), plus <paramref name="marginPercent"/>,
+    /// capped at what a transaction can request.
+    /// </summary>
+    public static uint LimitFromSimulation(ulong simulatedUnits, uint undeliverableReserve, int marginPercent) =>
+        (uint)Math.Min((simulatedUnits + undeliverableReserve) * (ulong)(100 + marginPercent) / 100, MaxComputeUnits);
+
+    /// <summary>Every account of <paramref name="instructions"/> that neither signs nor is invoked as a program, in first-use order.</summary>
+    public static IReadOnlyList<Bytes32> LookupAddresses(IReadOnlyList<Instruction> instructions)
+    {
+        var programs = instructions.Select(i => i.ProgramId).ToHashSet();
+        var signers = instructions.SelectMany(i => i.Accounts).Where(a => a.IsSigner).Select(a => a.Key).ToHashSet();
+        return [.. instructions.SelectMany(i => i.Accounts).Select(a => a.Key).Where(k => !programs.Contains(k) && !signers.Contains(k)).Distinct()];
     }
 
     /// <summary>The (owner, mint) pairs a chunk pays to, in order, without duplicates.</summary>

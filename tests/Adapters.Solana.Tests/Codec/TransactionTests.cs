@@ -9,6 +9,7 @@ public sealed class TransactionTests
     [Theory]
     [InlineData("legacy")]
     [InlineData("v0")]
+    [InlineData("v0-settle")]
     public void Deserialize_KitTransaction_ReserializesToSameBytes(string name)
     {
         var v = Vector(name);
@@ -16,12 +17,13 @@ public sealed class TransactionTests
         var tx = Transaction.Deserialize(wire);
         Assert.Equal(wire, tx.Serialize());
         Assert.Equal(v.Hex("messageHex"), tx.Message.Serialize());
-        Assert.Equal(name == "v0" ? MessageVersion.V0 : MessageVersion.Legacy, tx.Message.Version);
+        Assert.Equal(name.StartsWith("v0", StringComparison.Ordinal) ? MessageVersion.V0 : MessageVersion.Legacy, tx.Message.Version);
     }
 
     [Theory]
     [InlineData("legacy")]
     [InlineData("v0")]
+    [InlineData("v0-settle")]
     public void Sign_KitMessage_SameSignaturesAndWireBytes(string name)
     {
         var v = Vector(name);
@@ -40,15 +42,16 @@ public sealed class TransactionTests
     [Theory]
     [InlineData("legacy")]
     [InlineData("v0")]
+    [InlineData("v0-settle")]
     public void Compile_KitInstructions_SameMeaningAsKit(string name)
     {
         var v = Vector(name);
         var instructions = v.GetProperty("instructions").EnumerateArray().Select(ToInstruction).ToList();
-        var feePayer = instructions[0].Accounts[0].Key;
+        var feePayer = v.TryGetProperty("feePayer", out var payer) ? Base58.DecodeKey(payer.GetString()!) : instructions[0].Accounts[0].Key;
         var blockhash = Base58.DecodeKey(v.Str("blockhash"));
         AddressLookupTable[] tables = [];
         Message ours;
-        if (name == "v0")
+        if (v.TryGetProperty("lookupTable", out _))
         {
             var t = v.GetProperty("lookupTable");
             tables = [new AddressLookupTable(Base58.DecodeKey(t.Str("address")), [.. t.GetProperty("addresses").EnumerateArray().Select(a => Base58.DecodeKey(a.GetString()!))])];
@@ -67,6 +70,32 @@ public sealed class TransactionTests
         Assert.Equal(Describe(kit, tables), Describe(ours, tables));
         Assert.Equal(Keys(kit, tables), instructions.Select(ix => $"{ix.ProgramId}:{string.Join(',', ix.Accounts.Select(a => a.Key))}:{Convert.ToHexString(ix.Data.Span)}"));
         Assert.Equal(kit.Serialize().Length, ours.Serialize().Length);
+    }
+
+    // The settlement shape: every account that neither signs nor is invoked comes from the table, so the static keys
+    // are the signers and the programs only; the chunk builder's rule for what goes in the table is the same set.
+    [Fact]
+    public void Compile_KitSettleChunk_OnlySignersAndProgramsStatic()
+    {
+        var v = Vector("v0-settle");
+        var kit = Message.Deserialize(v.Hex("messageHex"));
+        var instructions = v.GetProperty("instructions").EnumerateArray().Select(ToInstruction).ToList();
+        var programs = instructions.Select(i => i.ProgramId).ToHashSet();
+        Assert.All(kit.StaticAccountKeys.Skip(kit.Header.RequiredSignatures), k => Assert.Contains(k, programs));
+        var table = v.GetProperty("lookupTable").GetProperty("addresses").EnumerateArray().Select(a => Base58.DecodeKey(a.GetString()!));
+        Assert.Equal(table, Solana.Settlement.ChunkTransactionBuilder.LookupAddresses(instructions));
+        Assert.Equal(table.Count(), kit.AddressTableLookups.Sum(l => l.WritableIndexes.Length + l.ReadOnlyIndexes.Length));
+    }
+
+    [Fact]
+    public void LookupTableAddress_SameAsKitProgramDerivedAddress()
+    {
+        foreach (var v in KitVectors.Array("lookupTableAddresses"))
+        {
+            var (address, bump) = Solana.Programs.AddressLookupTableProgram.Derive(Base58.DecodeKey(v.Str("authority")), ulong.Parse(v.Str("slot"), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(v.Str("address"), Base58.EncodeKey(address));
+            Assert.Equal(v.GetProperty("bump").GetInt32(), bump);
+        }
     }
 
     [Fact]

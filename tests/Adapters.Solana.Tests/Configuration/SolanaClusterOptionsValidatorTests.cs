@@ -22,6 +22,10 @@ public sealed class SolanaClusterOptionsValidatorTests
     [InlineData("SignaturePageSize")]
     [InlineData("MaxReleasesPerChunk")]
     [InlineData("MaxTransfersPerChunk")]
+    [InlineData("LookupTable")]
+    [InlineData("MaxComputeUnitPrice")]
+    [InlineData("PriorityFeePercentile")]
+    [InlineData("ComputeUnitMarginPercent")]
     public void Validate_BadKey_MessageNamesTheKey(string key)
     {
         var options = Good();
@@ -36,11 +40,30 @@ public sealed class SolanaClusterOptionsValidatorTests
             case "ComputeUnitLimit": options.ComputeUnitLimit = 2_000_000; break;
             case "MaxReleasesPerChunk": options.MaxReleasesPerChunk = 0; break;
             case "MaxTransfersPerChunk": options.MaxTransfersPerChunk = 33; break;
+            case "LookupTable": options.LookupTable = "table-0OIl"; break;
+            case "MaxComputeUnitPrice": options.ComputeUnitPrice = 10; options.MaxComputeUnitPrice = 5; break;
+            case "PriorityFeePercentile": options.PriorityFeePercentile = 101; break;
+            case "ComputeUnitMarginPercent": options.ComputeUnitMarginPercent = -1; break;
             default: options.SignaturePageSize = 5000; break;
         }
 
         var ex = Assert.Throws<OptionsValidationException>(() => SolanaClusterOptionsValidator.ThrowIfInvalid("devnet", options));
         Assert.Contains($"Solana:Clusters:devnet:{key}", Assert.Single(ex.Failures));
+    }
+
+    // Chunk limits are a function of the configuration alone (every node plans the same chunks): unset, they
+    // follow the transaction format; set, they are what is configured.
+    [Fact]
+    public void Limits_DefaultsFollowTheLookupTableSetting()
+    {
+        var options = Good();
+        Assert.Equal((4, 1), (options.ReleasesPerChunk, options.TransfersPerChunk));
+        options.LookupTable = "auto";
+        Assert.Equal((9, 7), (options.ReleasesPerChunk, options.TransfersPerChunk));
+        options.LookupTable = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw";
+        Assert.False(SolanaClusterOptionsValidator.ThrowIfInvalid("devnet", options) is null);
+        options.MaxTransfersPerChunk = 8;
+        Assert.Equal(8, options.TransfersPerChunk);
     }
 
     [Fact]

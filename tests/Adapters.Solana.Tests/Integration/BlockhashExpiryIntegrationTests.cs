@@ -64,6 +64,10 @@ public sealed class BlockhashExpiryIntegrationTests(DevnodeFixture node)
 
         public Task<ulong> GetMinimumBalanceForRentExemptionAsync(ulong dataLength, CancellationToken cancellationToken) => inner.GetMinimumBalanceForRentExemptionAsync(dataLength, cancellationToken);
 
+        public Task<SimulationResult> SimulateTransactionAsync(byte[] wireTransaction, Commitment commitment, CancellationToken cancellationToken) => inner.SimulateTransactionAsync(wireTransaction, commitment, cancellationToken);
+
+        public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken) => inner.GetRecentPrioritizationFeesAsync(writableAccounts, cancellationToken);
+
         public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => inner.RequestAirdropAsync(address, lamports, cancellationToken);
     }
 }

@@ -17,7 +17,7 @@ internal sealed class LegScenario
 
     public required (Bytes32 Owner, ulong Amount) Withdraw { get; init; }
 
-    public static async Task<LegScenario> CreateAsync(DevnodeFixture node, string label, ulong epoch, int releases, int refunds, int payouts)
+    public static async Task<LegScenario> CreateAsync(DevnodeFixture node, string label, ulong epoch, int releases, int refunds, int payouts, bool withdraw = true, string? recipientLabel = null)
     {
         using var depositor = DevnodeFixture.Key($"{label}-depositor");
         using var funder = DevnodeFixture.Key($"{label}-funder");
@@ -51,7 +51,7 @@ internal sealed class LegScenario
         var payoutList = new List<(Bytes32, ulong)>();
         for (var i = 0; i < payouts; i++)
         {
-            using var recipient = DevnodeFixture.Key($"{label}-recipient-{i}");
+            using var recipient = DevnodeFixture.Key($"{recipientLabel ?? label}-recipient-{i}");
             var amount = 2_000_000 + (ulong)i;
             var sourceIntent = new Bytes32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{label}-source-{i}")));
             actions.Add(new SettlementAction(ActionKind.Payout, sourceIntent, node.Mint, recipient.PublicKey, amount));
@@ -59,13 +59,17 @@ internal sealed class LegScenario
         }
 
         using var treasury = DevnodeFixture.Key($"{label}-treasury");
-        actions.Add(new SettlementAction(ActionKind.Withdraw, Bytes32.Zero, node.Mint, treasury.PublicKey, 3_000_000));
+        if (withdraw)
+        {
+            actions.Add(new SettlementAction(ActionKind.Withdraw, Bytes32.Zero, node.Mint, treasury.PublicKey, 3_000_000));
+        }
+
         actions.Sort(SettlementAction.CompareCanonical);
         var chain = new ChainId(DevnodeFixture.ChainIdValue);
         var leaves = SettlementLeaf.Hashes(chain, epoch, actions);
         var legHash = Core.Hashing.MerkleTree.Root(leaves);
         var leg = new SettlementLeg(chain, epoch, legHash, legHash, actions);
-        return new LegScenario { Leg = leg, Payouts = payoutList, Refunds = refundList, ReleasedTotal = released, Withdraw = (treasury.PublicKey, 3_000_000) };
+        return new LegScenario { Leg = leg, Payouts = payoutList, Refunds = refundList, ReleasedTotal = released, Withdraw = (treasury.PublicKey, withdraw ? 3_000_000ul : 0) };
     }
 
     /// <summary>The leg's chunks as every node plans them for <paramref name="submitter"/>'s limits.</summary>

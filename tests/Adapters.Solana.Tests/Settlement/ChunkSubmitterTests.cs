@@ -169,9 +169,64 @@ public sealed class ChunkSubmitterTests : IDisposable
         Assert.All(rpc.Sent, tx => Assert.Equal(3, tx.Message.Instructions.Count));
     }
 
-    private ChunkSubmitter Submitter(ISolanaRpc rpc) => new(
-        rpc,
-        new SolanaClusterOptions
+    // The limit is what the simulation consumed plus, per transfer, the claim path's exact bump search (the
+    // simulated transfer may be delivered), plus the margin; the price the percentile of recent fees within bounds.
+    [Fact]
+    public async Task SubmitAsync_LimitFromSimulationPlusClaimReserve_PriceFromRecentFees()
+    {
+        var rpc = new ScriptedRpc { SimulatedUnits = 50_000, Fees = [new(1, 10), new(2, 20), new(3, 30), new(4, 4_000)] };
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+        await Submitter(rpc, o => o.ComputeUnitPrice = 5).SubmitAsync(_leg, default);
+
+        var escrow = new EscrowProgram(Base58.DecodeKey("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw"));
+        var reserve = (escrow.ClaimSearchTries(Bytes32.FromUInt64(2), Bytes32.FromUInt64(77)) * 1_500) + 4_000;
+        var (limit, price) = Budget(rpc.Sent[0]);
+        Assert.Equal((uint)((50_000 + reserve) * 120 / 100), limit);
+        Assert.Equal(30ul, price);
+        var (probeLimit, _) = Budget(Assert.Single(rpc.Simulated));
+        Assert.Equal(1_400_000u, probeLimit);
+        Assert.All(Assert.Single(rpc.Simulated).Signatures, s => Assert.All(s, b => Assert.Equal(0, b)));
+
+        rpc.Fees = [new(5, 1), new(6, 2)];
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+        await Submitter(rpc, o => o.ComputeUnitPrice = 5).SubmitAsync(_leg with { Index = 1 }, default);
+        Assert.Equal(5ul, Budget(rpc.Sent[1]).Price);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_SimulationFails_RequestsTheStaticEstimateAndLetsPreflightDecide()
+    {
+        var rpc = new ScriptedRpc { SimulationError = new TransactionError("InstructionError", 3, "Custom", 9, "{}") };
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+        var submitter = Submitter(rpc);
+        var expected = (await submitter.BuildAsync(_leg, createAccounts: true, default)).EstimatedUnits;
+        await submitter.SubmitAsync(_leg, default);
+        Assert.Equal(expected, Budget(rpc.Sent[0]).Limit);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_RpcWithoutSimulationOrFees_StaticEstimateAndTheConfiguredPrice()
+    {
+        var rpc = new ScriptedRpc { Unsupported = true, Fees = [new(1, 999)] };
+        rpc.Sends.Enqueue(tx => rpc.Confirm(tx.Id));
+        var submitter = Submitter(rpc, o => o.ComputeUnitPrice = 7);
+        await submitter.SubmitAsync(_leg, default);
+        var expected = ChunkTransactionBuilder.Build(_leg, new EscrowProgram(Base58.DecodeKey("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw")), _payer.PublicKey, [_payer.PublicKey, _attestor.PublicKey], 7, new HashSet<(Bytes32, Bytes32)> { (Bytes32.FromUInt64(2), Bytes32.FromUInt64(77)) }).EstimatedUnits; // the scripted node has no accounts: one created
+        Assert.Equal((expected, 7ul), Budget(rpc.Sent[0]));
+    }
+
+    private static (uint Limit, ulong Price) Budget(Transaction tx)
+    {
+        var ixs = tx.Message.Instructions;
+        var limit = BinaryPrimitives.ReadUInt32LittleEndian(ixs[0].Data.AsSpan(1));
+        var price = ixs[1].Data[0] == 3 ? BinaryPrimitives.ReadUInt64LittleEndian(ixs[1].Data.AsSpan(1)) : 0;
+        Assert.Equal(2, ixs[0].Data[0]);
+        return (limit, price);
+    }
+
+    private ChunkSubmitter Submitter(ISolanaRpc rpc, Action<SolanaClusterOptions>? configure = null)
+    {
+        var options = new SolanaClusterOptions
         {
             RpcUrl = new Uri("http://127.0.0.1:1"),
             ChainId = 900001,
@@ -179,9 +234,10 @@ public sealed class ChunkSubmitterTests : IDisposable
             Commitment = Commitment.Confirmed,
             ConfirmPollInterval = TimeSpan.FromMilliseconds(1),
             ResendInterval = TimeSpan.FromMilliseconds(10),
-        },
-        new LocalKeypairSigner(_payer),
-        [new LocalKeypairSigner(_payer), new LocalKeypairSigner(_attestor)]);
+        };
+        configure?.Invoke(options);
+        return new(rpc, options, new LocalKeypairSigner(_payer), [new LocalKeypairSigner(_payer), new LocalKeypairSigner(_attestor)]);
+    }
 
     private sealed class ScriptedRpc : ISolanaRpc
     {
@@ -233,6 +289,31 @@ public sealed class ChunkSubmitterTests : IDisposable
         public Task<ulong> GetBalanceAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<ulong> GetMinimumBalanceForRentExemptionAsync(ulong dataLength, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<SimulationResult> SimulateTransactionAsync(byte[] wireTransaction, Commitment commitment, CancellationToken cancellationToken)
+        {
+            if (Unsupported)
+            {
+                throw new SolanaRpcException("simulateTransaction", -32601, null, "Method not found");
+            }
+
+            Simulated.Add(Transaction.Deserialize(wireTransaction));
+            return Task.FromResult(new SimulationResult(SimulationError, [], SimulationError is null ? SimulatedUnits : null));
+        }
+
+        public List<Transaction> Simulated { get; } = [];
+
+        public TransactionError? SimulationError { get; set; }
+
+        public ulong SimulatedUnits { get; set; } = 100_000;
+
+        public IReadOnlyList<PrioritizationFee> Fees { get; set; } = [];
+
+        public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken) =>
+            Unsupported ? throw new SolanaRpcException("getRecentPrioritizationFees", -32601, null, "Method not found") : Task.FromResult(Fees);
+
+        /// <summary>An RPC provider without simulateTransaction and getRecentPrioritizationFees.</summary>
+        public bool Unsupported { get; set; }
 
         public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => throw new NotSupportedException();
     }

@@ -34,20 +34,96 @@ public sealed class ChunkTransactionBuilderTests
 
     // A depositor or recipient can grind a key whose claim PDA ["claim", owner, mint] (and, for a Withdraw, whose
     // marker ["withdrawn", leaf]) needs many bumps: sol_try_find_program_address costs 1,500 CU per bump, up to 256.
-    // The limit requested must cover that search for every transfer action (capped at the 1.4M a transaction can have).
+    // The builder counts the bumps of the actual keys; the count is checked here against the bumps themselves (every
+    // higher bump gives an on-curve point), and a ground key's search is in both the estimate and the reserve a
+    // simulated limit adds (the simulated transfer may be delivered and never search).
     [Theory]
-    [InlineData(ActionKind.Refund, 1)]
-    [InlineData(ActionKind.Payout, 1)]
-    [InlineData(ActionKind.Withdraw, 2)]
-    public void Build_TransferChunk_LimitCoversGroundClaimPdaBumpSearch(ActionKind kind, int searches)
+    [InlineData(ActionKind.Refund)]
+    [InlineData(ActionKind.Payout)]
+    [InlineData(ActionKind.Withdraw)]
+    public void Build_GroundClaimKey_EstimateAndSimulatedLimitCoverItsExactBumpSearch(ActionKind kind)
     {
-        const uint worstSearch = 256 * 1_500;
-        const uint measuredUndeliverableClaim = 14_000; // "Settle: 1 Payout, undeliverable -> new claim" with one bump
-        var one = WorstCase(ChunkStage.Transfer, kind, 1);
-        Assert.True(one.ComputeUnits >= measuredUndeliverableClaim + ((uint)searches * worstSearch), $"{kind}: {one.ComputeUnits} CU requested");
-        var many = WorstCase(ChunkStage.Transfer, kind, 8);
-        Assert.Equal(1_400_000u, many.ComputeUnits);
-        Assert.True(many.ComputeUnits <= new SolanaClusterOptions().ComputeUnitLimit);
+        var (owner, tries) = GrindClaimKey(minTries: 7);
+        byte[][] Seeds(byte bump) => [System.Text.Encoding.ASCII.GetBytes("claim"), owner.ToArray(), Mint.ToArray(), [bump]];
+        for (var bump = 255; bump > 256 - tries; bump--)
+        {
+            Assert.Null(ProgramAddress.Create(Seeds((byte)bump), Escrow.ProgramId));
+        }
+
+        Assert.Equal(Escrow.ClaimAddress(owner, Mint), ProgramAddress.Create(Seeds((byte)(256 - tries)), Escrow.ProgramId));
+        var ground = One(kind, owner);
+        var plain = One(kind, Bytes32.FromUInt64(5001));
+        var plainTries = Escrow.ClaimSearchTries(Bytes32.FromUInt64(5001), Mint);
+        Assert.Equal((uint)(tries - plainTries) * 1_500, ground.UndeliverableReserve - plain.UndeliverableReserve);
+        Assert.True(ground.EstimatedUnits >= 14_000 + ((uint)tries * 1_500), $"{kind}: estimate {ground.EstimatedUnits}");
+        const ulong simulatedDelivered = 12_000;
+        Assert.True(ChunkTransactionBuilder.LimitFromSimulation(simulatedDelivered, ground.UndeliverableReserve, 0) >= simulatedDelivered + 3_600 + ((ulong)tries * 1_500));
+        Assert.Equal(ChunkTransactionBuilder.MaxComputeUnits, ChunkTransactionBuilder.LimitFromSimulation(1_300_000, ground.UndeliverableReserve, 20));
+
+        ChunkTransaction One(ActionKind k, Bytes32 account)
+        {
+            var action = new SettlementAction(k, k == ActionKind.Withdraw ? Bytes32.Zero : Bytes32.FromUInt64(401), Mint, account, 1000);
+            return ChunkTransactionBuilder.Build(Chunk(ChunkStage.Transfer, [action]), Escrow, Payer, Attestors, 0, new HashSet<(Bytes32, Bytes32)>());
+        }
+    }
+
+    // With the lookup table every account that neither signs nor is invoked is loaded by a one-byte index: the
+    // defaults are the most that always fit (1232 bytes, 64 account locks) in the worst case, and one more does not.
+    [Theory]
+    [InlineData(ActionKind.Payout)]
+    [InlineData(ActionKind.Withdraw)]
+    [InlineData(ActionKind.Refund)]
+    public void Build_LookupTableDefaultTransferLimit_WorstCaseFitsAndOneMoreDoesNot(ActionKind kind)
+    {
+        var fits = WorstCase(ChunkStage.Transfer, kind, SolanaClusterOptions.DefaultMaxTransfersPerChunkWithLookupTable, table: true);
+        Assert.InRange(fits.Size, 1, Transaction.MaxSize);
+        Assert.InRange(fits.AccountCount, 1, ChunkTransaction.MaxAccountLocks);
+        Assert.True(fits.EstimatedUnits <= new SolanaClusterOptions().ComputeUnitLimit);
+        Assert.True(WorstCase(ChunkStage.Transfer, kind, SolanaClusterOptions.DefaultMaxTransfersPerChunkWithLookupTable + 1, table: true).Size > Transaction.MaxSize, "the default is not the largest that fits");
+    }
+
+    // The goal: 8 Payouts to first-time recipients (token accounts created in the same transaction) in one
+    // v0 transaction, when the payer is one of the 2 attestors (2 signatures) and the leg pays one mint.
+    [Fact]
+    public void Build_LookupTable_EightPayoutsWithAccountCreation_FitWhenThePayerAttests()
+    {
+        var actions = Enumerable.Range(0, 8).Select(i => Action(ActionKind.Payout, i, Mint)).ToArray();
+        var missing = actions.Select(a => (a.Account, a.Token)).ToHashSet();
+        var draft = ChunkTransactionBuilder.Build(Chunk(ChunkStage.Transfer, actions), Escrow, Payer, [Payer, Attestors[0]], 1, missing);
+        var eight = ChunkTransactionBuilder.Build(Chunk(ChunkStage.Transfer, actions), Escrow, Payer, [Payer, Attestors[0]], 1, missing, new AddressLookupTable(Bytes32.FromUInt64(9), draft.LookupAddresses), 1_400_000);
+        Assert.Equal(11, eight.Instructions.Count); // limit, price, 8 creations, Settle
+        Assert.InRange(eight.Size, 1, Transaction.MaxSize);
+        Assert.InRange(eight.AccountCount, 1, ChunkTransaction.MaxAccountLocks);
+        Assert.True(draft.Size > Transaction.MaxSize, "legacy cannot carry them");
+    }
+
+    [Fact]
+    public void Build_LookupTableDefaultReleaseLimit_WorstCaseFitsAndOneMoreDoesNot()
+    {
+        Assert.InRange(WorstCase(ChunkStage.Release, ActionKind.Release, SolanaClusterOptions.DefaultMaxReleasesPerChunkWithLookupTable, table: true).Size, 1, Transaction.MaxSize);
+        Assert.True(WorstCase(ChunkStage.Release, ActionKind.Release, SolanaClusterOptions.DefaultMaxReleasesPerChunkWithLookupTable + 1, table: true).Size > Transaction.MaxSize, "the default is not the largest that fits");
+    }
+
+    [Fact]
+    public void Percentile_NearestRank()
+    {
+        Assert.Equal(0ul, ChunkSubmitter.Percentile([], 75));
+        Assert.Equal(30ul, ChunkSubmitter.Percentile([40, 10, 30, 20], 75));
+        Assert.Equal(40ul, ChunkSubmitter.Percentile([40, 10, 30, 20], 100));
+        Assert.Equal(10ul, ChunkSubmitter.Percentile([40, 10, 30, 20], 0));
+    }
+
+    private static (Bytes32 Owner, int Tries) GrindClaimKey(int minTries)
+    {
+        for (ulong i = 1; ; i++)
+        {
+            var owner = Bytes32.FromUInt64(1_000_000 + i);
+            var tries = Escrow.ClaimSearchTries(owner, Mint);
+            if (tries >= minTries)
+            {
+                return (owner, tries);
+            }
+        }
     }
 
     [Fact]
@@ -93,13 +169,16 @@ public sealed class ChunkTransactionBuilderTests
         Assert.Throws<ChunkSubmissionException>(() => ChunkTransactionBuilder.Build(chunk, Escrow, Payer, Attestors, 0, new HashSet<(Bytes32, Bytes32)>()));
     }
 
-    private static ChunkTransaction WorstCase(ChunkStage stage, ActionKind kind, int count)
+    private static ChunkTransaction WorstCase(ChunkStage stage, ActionKind kind, int count, bool table = false)
     {
         var actions = Enumerable.Range(0, count).Select(i => kind == ActionKind.Release
             ? new SettlementAction(ActionKind.Release, Bytes32.FromUInt64((ulong)(100 + i)), Bytes32.FromUInt64((ulong)(700 + i)), Bytes32.Zero, UInt256.Zero)
             : Action(kind, i, Bytes32.FromUInt64((ulong)(700 + i)))).ToArray();
         var missing = actions.Select(a => (a.Account, a.Token)).ToHashSet();
-        return ChunkTransactionBuilder.Build(Chunk(stage, actions), Escrow, Payer, Attestors, computeUnitPrice: 1, missing);
+        var legacy = ChunkTransactionBuilder.Build(Chunk(stage, actions), Escrow, Payer, Attestors, computeUnitPrice: 1, missing);
+        return table
+            ? ChunkTransactionBuilder.Build(Chunk(stage, actions), Escrow, Payer, Attestors, 1, missing, new AddressLookupTable(Bytes32.FromUInt64(9), legacy.LookupAddresses), 1_400_000)
+            : legacy;
     }
 
     private static SettlementAction Action(ActionKind kind, int i, Bytes32 mint) =>

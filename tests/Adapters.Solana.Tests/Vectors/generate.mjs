@@ -155,6 +155,37 @@ const tableAddresses = [out.ata[2].address, mint, ataAlice, out.ata[1].address, 
 const v0 = compressTransactionMessageUsingAddressLookupTables(baseMsg(0), { [table]: tableAddresses });
 out.transactions.push({ ...(await txVector("v0", v0)), signers: [alice.seed, bobK.seed], blockhash, lookupTable: { address: table, addresses: tableAddresses }, instructions: txIxs.map((ix, i) => serializeIx(`ix${i}`, ix)) });
 
+// A settlement chunk as the C# submitter sends it with the escrow's lookup table: associated token accounts
+// created idempotently, then a Settle of two Payouts signed by the payer (also an attestor) and a second attestor;
+// every account that neither signs nor is invoked is loaded from the table.
+const settleIxs = [
+  getCreateAssociatedTokenIdempotentInstruction({ payer: fake(alice.address), ata: out.ata[1].address, owner: bob, mint }),
+  getCreateAssociatedTokenIdempotentInstruction({ payer: fake(alice.address), ata: out.ata[2].address, owner: out.ata[2].owner, mint }),
+  await escrow.settleIx({
+    payer: fake(alice.address), epoch: 9n, chunk: 1, batchRoot: seed("root"), attestors: [fake(alice.address), fake(bobK.address)], chainId: 900001n,
+    actions: [
+      { kind: 2, intentId: seed("s1"), amount: 11n, mint, account: bob, to: out.ata[1].address },
+      { kind: 2, intentId: seed("s2"), amount: 22n, mint, account: out.ata[2].owner, to: out.ata[2].address },
+    ],
+  }),
+];
+const settleProgramIds = new Set(settleIxs.map((ix) => ix.programAddress));
+const settleTable = (await keyPair("settle-lookup-table")).address;
+const settleSigners = new Set(settleIxs.flatMap((ix) => ix.accounts).filter((m) => m.role >= 2).map((m) => m.address));
+const settleTableAddresses = [...new Set(settleIxs.flatMap((ix) => ix.accounts).map((m) => m.address).filter((a) => !settleSigners.has(a) && !settleProgramIds.has(a)))];
+const settleMsg = compressTransactionMessageUsingAddressLookupTables(pipe(createTransactionMessage({ version: 0 }), (m) => setTransactionMessageFeePayer(alice.address, m),
+  (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash, lastValidBlockHeight: 100n }, m), (m) => appendTransactionMessageInstructions(settleIxs, m)), { [settleTable]: settleTableAddresses });
+out.transactions.push({ ...(await txVector("v0-settle", settleMsg)), signers: [alice.seed, bobK.seed], blockhash, feePayer: alice.address, lookupTable: { address: settleTable, addresses: settleTableAddresses }, instructions: settleIxs.map((ix, i) => serializeIx(`ix${i}`, ix)) });
+
+// Address lookup table addresses: PDA [authority, recentSlot u64 LE] of the Address Lookup Table program.
+const altProgram = address("AddressLookupTab1e1111111111111111111111111");
+out.lookupTableAddresses = [];
+for (const [label, slot] of [["alice", 0n], ["alice", 123456789n], ["bob", 18446744073709551615n]]) {
+  const authority = (await keyPair(label)).address;
+  const [a, bump] = await getProgramDerivedAddress({ programAddress: altProgram, seeds: [addrEnc.encode(authority), u64le(slot)] });
+  out.lookupTableAddresses.push({ authority, slot: slot.toString(), address: a, bump });
+}
+
 // Intent id: the program README's EVM cross-check vector and the dev node program id.
 out.intentIds = [
   { chainId: "31337", escrowHex: "0000000000000000000000005fbdb2315678afecb367f032d93f642f64180aa3", nonce: "0", idHex: hex(escrow.intentId(31337n, Buffer.from("0000000000000000000000005fbdb2315678afecb367f032d93f642f64180aa3", "hex"), 0n)) },
