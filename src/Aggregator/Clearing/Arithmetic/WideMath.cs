@@ -140,6 +140,21 @@ internal static class WideMath
         return ((UInt128)quotient[1] << 64) | quotient[0];
     }
 
+    /// <summary>
+    /// min(floor(2^64 · numerator / denominator), 2^128 − 1), and the maximum for a zero denominator (+∞): a 128-bit
+    /// key that never contradicts the order of the fractions, so they can be sorted as primitives.
+    /// </summary>
+    public static UInt128 ScaledRatio(UInt128 numerator, UInt128 denominator)
+    {
+        // numerator < denominator · 2^64 ⇔ floor(numerator / 2^64) < denominator: then the quotient fits in 128 bits.
+        if ((numerator >> 64) >= denominator)
+        {
+            return UInt128.MaxValue;
+        }
+
+        return DivRem(new UInt256(0, (ulong)(numerator >> 64), (ulong)numerator, 0), denominator, out _);
+    }
+
     /// <summary>value × 2^64 for a value below 2^192.</summary>
     public static UInt256 ShiftLeft64(UInt256 value)
     {
