@@ -1,5 +1,6 @@
-using DiscreteExec.Core;
+using System.Runtime.CompilerServices;
 using DiscreteExec.Core.Intents;
+using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Clearing;
 
@@ -9,6 +10,7 @@ namespace DiscreteExec.Aggregator.Clearing;
 /// </summary>
 internal static class IntentClassifier
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EpochWork Classify(EpochInput input, EpochCatalog catalog)
     {
         var intents = input.Intents;
@@ -38,6 +40,7 @@ internal static class IntentClassifier
         return work;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ClassifyOne(EpochWork work, Intent intent, UInt128 firstValidDeadline, ref IntentWork item)
     {
         var catalog = work.Catalog;
@@ -73,6 +76,7 @@ internal static class IntentClassifier
     /// Indices of the intents in ascending id order. Sorting on the ids' first eight bytes (a primitive key, so the
     /// runtime's fastest sort) and then fully sorting the rare runs sharing those bytes gives the bytewise order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] OrderById(IReadOnlyList<Intent> intents)
     {
         var prefixes = new ulong[intents.Count];

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace DiscreteExec.Aggregator.Clearing;
 
@@ -18,7 +19,7 @@ internal static class IntentRanges
             return;
         }
 
-        Parallel.ForEach(Partitioner.Create(0, count, RangeSize), range =>
+        Parallel.ForEach(Partitioner.Create(0, count, RangeSize), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (range) =>
         {
             for (var i = range.Item1; i < range.Item2; i++)
             {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DiscreteExec.Aggregator.Clearing;
 
 /// <summary>
@@ -12,6 +14,7 @@ internal static class KeyedSort
     /// Sorts <paramref name="order"/> (and <paramref name="keys"/> with it). The key must be monotone in the exact
     /// order: a &lt; b exactly implies key(a) ≤ key(b); <paramref name="exact"/> decides within equal keys.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sort<TKey>(TKey[] keys, int[] order, Comparison<int> exact)
         where TKey : IEquatable<TKey>
     {

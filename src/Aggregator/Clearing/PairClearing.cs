@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using DiscreteExec.Aggregator.Clearing.Arithmetic;
 using DiscreteExec.Aggregator.Clearing.Pricing;
 using DiscreteExec.Core;
@@ -68,6 +69,7 @@ internal static class PairClearing
     /// Every pending swap's order, by pair code and side. Counted first so each side is one exactly sized array:
     /// a million orders of ~120 bytes should not be copied through growing lists.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (SwapOrder[][] Bases, SwapOrder[][] Quotes) Books(EpochWork work)
     {
         var pairCount = work.AssetCount * work.AssetCount;
@@ -124,6 +126,7 @@ internal static class PairClearing
                 .Concat(new ArraySegment<int>(quotes, outcome.QuoteFilled, quotes.Length - outcome.QuoteFilled)));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillAll(EpochWork work, ArraySegment<int> filled, GrossCalculator calculator)
     {
         var keys = work.Catalog.Keys;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using DiscreteExec.Aggregator.Clearing.Arithmetic;
 
 namespace DiscreteExec.Aggregator.Clearing;
@@ -10,6 +11,7 @@ namespace DiscreteExec.Aggregator.Clearing;
 /// </summary>
 internal static class SolvencyGuard
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Enforce(EpochWork work)
     {
         var keys = work.Catalog.Keys;
@@ -28,6 +30,11 @@ internal static class SolvencyGuard
         var payers = short_.Count > 0 ? FillsByPayoutKey(work) : [];
         var rates = SideRates(work);
         var queues = new Queue<int>?[keys.Length];
+
+        // The pools short from the start each need their queue: they are built side by side, each into its own slot
+        // (the order of a queue depends on its fills only). Pools that go short later get theirs when they do.
+        var initiallyShort = short_.ToArray();
+        Parallel.For(0, initiallyShort.Length, s => queues[initiallyShort[s]] = LeastPreferredFirst(work, rates, payers[initiallyShort[s]]));
         while (short_.Count > 0)
         {
             var key = short_.Min;
@@ -55,6 +62,7 @@ internal static class SolvencyGuard
     }
 
     /// <summary>Per registered (chain, token): pool before + releases − payouts of the current fills, in native units.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static BigInteger[] PoolBalances(EpochWork work)
     {
         var keys = work.Catalog.Keys;
@@ -78,6 +86,7 @@ internal static class SolvencyGuard
         return balances;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[][] FillsByPayoutKey(EpochWork work)
     {
         var counts = new int[work.Catalog.Keys.Length];
@@ -108,6 +117,7 @@ internal static class SolvencyGuard
         return payers;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Queue<int> LeastPreferredFirst(EpochWork work, SideRate[] rates, int[] indices)
     {
         var keys = new UInt128[indices.Length];
@@ -170,6 +180,7 @@ internal static class SolvencyGuard
     }
 
     /// <summary>min(floor(2^64 · surplus), 2^128 − 1): on 128/256-bit integers when they suffice, else BigInteger.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static UInt128 SurplusKey(EpochWork work, SideRate[] rates, in IntentWork item, out KeyFraction fraction)
     {
         fraction = default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DiscreteExec.Aggregator.Clearing.Arithmetic;
 
 namespace DiscreteExec.Aggregator.Clearing;
@@ -11,6 +12,7 @@ internal static class TransferClearing
         IntentRanges.For(work.Intents.Length, i => ClearOne(work, i));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ClearOne(EpochWork work, int index)
     {
         var keys = work.Catalog.Keys;

@@ -1,7 +1,8 @@
+using System.Runtime.CompilerServices;
 using DiscreteExec.Aggregator.Clearing;
-using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Settlement;
+using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Settlement;
 
@@ -11,6 +12,7 @@ namespace DiscreteExec.Aggregator.Settlement;
 /// </summary>
 internal static class SettlementPlanner
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (IReadOnlyList<SettlementLeg> Legs, Bytes32 BatchRoot) Plan(ulong epochId, IntentWork[] intents)
     {
         // First pass: how many actions of each kind every chain gets, so each leg is one exactly sized array.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DiscreteExec.Aggregator.Clearing.Arithmetic;
 using DiscreteExec.Core;
 
@@ -61,6 +62,7 @@ internal static class PairMarketBuilder
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryBuildSide<T, TProduct, TArith>(SwapOrder[] orders, bool sellsBase, out PairSide<T> side)
         where TArith : IExactArithmetic<T, TProduct>
     {
@@ -133,6 +135,7 @@ internal static class PairMarketBuilder
     private readonly record struct SideEntry<T>(Ratio<T> Limit, T Amount, ulong Deadline, Bytes32 Id, int Work);
 
     /// <summary>Better limit first (ascending for base sellers, descending for quote sellers), then earlier deadline, then id.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Compare<T, TProduct, TArith>(in SideEntry<T> x, in SideEntry<T> y, bool ascending)
         where TArith : IExactArithmetic<T, TProduct>
     {
