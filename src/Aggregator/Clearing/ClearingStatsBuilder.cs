@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using DiscreteExec.Aggregator.Clearing.Arithmetic;
 
 namespace DiscreteExec.Aggregator.Clearing;
@@ -9,6 +10,7 @@ namespace DiscreteExec.Aggregator.Clearing;
 /// </summary>
 internal static class ClearingStatsBuilder
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ClearingStats Build(EpochWork work, int actionCount)
     {
         var keys = work.Catalog.Keys;

@@ -1,5 +1,6 @@
-using DiscreteExec.Core;
+using System.Runtime.CompilerServices;
 using DiscreteExec.Core.Assets;
+using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Clearing;
 
@@ -92,6 +93,7 @@ internal sealed class EpochCatalog
     public TokenKey[] Keys { get; }
 
     /// <summary>The key index of a registered (chain, token), or −1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Find(ChainId chainId, Bytes32 token)
     {
         // A registry has a handful of tokens: a scan beats hashing a 40-byte key a million times.

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using DiscreteExec.Core.Intents;
 using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Clearing;
@@ -8,6 +10,7 @@ namespace DiscreteExec.Aggregator.Clearing;
 /// </summary>
 internal static class IntentClassifier
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EpochWork Classify(EpochInput input, EpochCatalog catalog)
     {
         var intents = input.Intents;
@@ -22,47 +25,59 @@ internal static class IntentClassifier
 
         var work = new EpochWork(input, catalog, new IntentWork[order.Length]);
         var firstValidDeadline = (UInt128)input.ClosesAt + input.SettlementMarginSeconds;
-        var assetCount = catalog.Assets.Length;
+
+        // Each intent is classified on its own and written at its id rank, so ranges run on every core. The input is
+        // walked in its own order: its records then stream from memory, where reading them in id order would miss
+        // the cache on every one of their lines.
+        var rank = new int[order.Length];
         for (var i = 0; i < order.Length; i++)
         {
-            var intent = intents[order[i]];
-            ref var item = ref work.Intents[i];
-            item.Intent = intent;
-            item.InputKey = catalog.Find(intent.OriginChainId, intent.InputToken);
-            item.OutputKey = catalog.Find(intent.DestinationChainId, intent.OutputToken);
-            item.RefundReason =
-                item.InputKey < 0 ? RefundReasons.UnknownInputToken
-                : item.OutputKey < 0 ? RefundReasons.UnknownOutputToken
-                : intent.InputAmount.IsZero ? RefundReasons.ZeroAmount
-                : !catalog.CanPay(intent.DestinationChainId, intent.Recipient) ? RefundReasons.InvalidRecipient
-                : intent.FillDeadline < firstValidDeadline ? RefundReasons.Expired
-                : null;
-            if (item.RefundReason is not null)
-            {
-                item.Fate = IntentFate.Refunded;
-                continue;
-            }
-
-            if (!work.Fees.TryRequiredGross(intent.MinOutputAmount, out item.Required))
-            {
-                item.Fate = IntentFate.Deferred;
-                continue;
-            }
-
-            var inputAsset = catalog.Keys[item.InputKey].Asset;
-            var outputAsset = catalog.Keys[item.OutputKey].Asset;
-            item.SellsBase = inputAsset < outputAsset;
-            item.Pair = inputAsset == outputAsset ? -1 : (Math.Min(inputAsset, outputAsset) * assetCount) + Math.Max(inputAsset, outputAsset);
+            rank[order[i]] = i;
         }
 
+        IntentRanges.For(order.Length, j => ClassifyOne(work, intents[j], firstValidDeadline, ref work.Intents[rank[j]]));
+
         return work;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ClassifyOne(EpochWork work, Intent intent, UInt128 firstValidDeadline, ref IntentWork item)
+    {
+        var catalog = work.Catalog;
+        item.Intent = intent;
+        item.InputKey = catalog.Find(intent.OriginChainId, intent.InputToken);
+        item.OutputKey = catalog.Find(intent.DestinationChainId, intent.OutputToken);
+        item.RefundReason =
+            item.InputKey < 0 ? RefundReasons.UnknownInputToken
+            : item.OutputKey < 0 ? RefundReasons.UnknownOutputToken
+            : intent.InputAmount.IsZero ? RefundReasons.ZeroAmount
+            : !catalog.CanPay(intent.DestinationChainId, intent.Recipient) ? RefundReasons.InvalidRecipient
+            : intent.FillDeadline < firstValidDeadline ? RefundReasons.Expired
+            : null;
+        if (item.RefundReason is not null)
+        {
+            item.Fate = IntentFate.Refunded;
+            return;
+        }
+
+        if (!work.Fees.TryRequiredGross(intent.MinOutputAmount, out item.Required))
+        {
+            item.Fate = IntentFate.Deferred;
+            return;
+        }
+
+        var inputAsset = catalog.Keys[item.InputKey].Asset;
+        var outputAsset = catalog.Keys[item.OutputKey].Asset;
+        item.SellsBase = inputAsset < outputAsset;
+        item.Pair = inputAsset == outputAsset ? -1 : (Math.Min(inputAsset, outputAsset) * work.AssetCount) + Math.Max(inputAsset, outputAsset);
     }
 
     /// <summary>
     /// Indices of the intents in ascending id order. Sorting on the ids' first eight bytes (a primitive key, so the
     /// runtime's fastest sort) and then fully sorting the rare runs sharing those bytes gives the bytewise order.
     /// </summary>
-    private static int[] OrderById(IReadOnlyList<Core.Intents.Intent> intents)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int[] OrderById(IReadOnlyList<Intent> intents)
     {
         var prefixes = new ulong[intents.Count];
         var order = new int[intents.Count];
@@ -74,23 +89,7 @@ internal static class IntentClassifier
             order[i] = i;
         }
 
-        Array.Sort(prefixes, order);
-        for (var start = 0; start < order.Length;)
-        {
-            var end = start + 1;
-            while (end < order.Length && prefixes[end] == prefixes[start])
-            {
-                end++;
-            }
-
-            if (end - start > 1)
-            {
-                order.AsSpan(start, end - start).Sort((a, b) => intents[a].IntentId.CompareTo(intents[b].IntentId));
-            }
-
-            start = end;
-        }
-
+        KeyedSort.Sort(prefixes, order, (a, b) => intents[a].IntentId.CompareTo(intents[b].IntentId));
         return order;
     }
 }

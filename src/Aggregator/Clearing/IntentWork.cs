@@ -1,5 +1,6 @@
-using DiscreteExec.Core;
+using System.Runtime.CompilerServices;
 using DiscreteExec.Core.Intents;
+using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Clearing;
 
@@ -58,6 +59,7 @@ internal sealed class EpochWork(EpochInput input, EpochCatalog catalog, IntentWo
     public int AssetCount => Catalog.Assets.Length;
 
     /// <summary>Records a fill at gross g with remainder r: fee and payout follow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Fill(int index, UInt256 gross, UInt256 remainder)
     {
         ref var work = ref Intents[index];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DiscreteExec.Aggregator.Clearing.Arithmetic;
 
 namespace DiscreteExec.Aggregator.Clearing;
@@ -7,24 +8,28 @@ internal static class TransferClearing
 {
     public static void Clear(EpochWork work)
     {
-        var keys = work.Catalog.Keys;
-        for (var i = 0; i < work.Intents.Length; i++)
-        {
-            ref var item = ref work.Intents[i];
-            if (item.Fate != IntentFate.Pending || item.Pair >= 0)
-            {
-                continue;
-            }
+        // Each transfer is decided on its own and written at its own index.
+        IntentRanges.For(work.Intents.Length, i => ClearOne(work, i));
+    }
 
-            if (GrossCalculator.Identity.TryCompute(item.Intent.InputAmount, keys[item.InputKey].Exponent, keys[item.OutputKey].Exponent, out var gross, out var remainder)
-                && gross >= item.Required)
-            {
-                work.Fill(i, gross, remainder);
-            }
-            else
-            {
-                item.Fate = IntentFate.Deferred;
-            }
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ClearOne(EpochWork work, int index)
+    {
+        var keys = work.Catalog.Keys;
+        ref var item = ref work.Intents[index];
+        if (item.Fate != IntentFate.Pending || item.Pair >= 0)
+        {
+            return;
+        }
+
+        if (GrossCalculator.Identity.TryCompute(item.Intent.InputAmount, keys[item.InputKey].Exponent, keys[item.OutputKey].Exponent, out var gross, out var remainder)
+            && gross >= item.Required)
+        {
+            work.Fill(index, gross, remainder);
+        }
+        else
+        {
+            item.Fate = IntentFate.Deferred;
         }
     }
 }

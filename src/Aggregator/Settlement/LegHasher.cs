@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Settlement;
@@ -35,7 +36,7 @@ internal static class LegHasher
             0,
             work.Count,
             () => (Preimages: new byte[BlockLeaves * SettlementLeaf.EncodedLength], Digests: new byte[BlockLeaves * 32]),
-            (w, _, buffers) =>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (w, _, buffers) =>
             {
                 var (leg, block) = work[w];
                 var actions = legs[leg];

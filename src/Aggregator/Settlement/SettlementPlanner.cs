@@ -1,7 +1,8 @@
+using System.Runtime.CompilerServices;
 using DiscreteExec.Aggregator.Clearing;
-using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Settlement;
+using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Settlement;
 
@@ -11,58 +12,47 @@ namespace DiscreteExec.Aggregator.Settlement;
 /// </summary>
 internal static class SettlementPlanner
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (IReadOnlyList<SettlementLeg> Legs, Bytes32 BatchRoot) Plan(ulong epochId, IntentWork[] intents)
     {
         // First pass: how many actions of each kind every chain gets, so each leg is one exactly sized array.
-        var chains = new SortedDictionary<ChainId, LegLayout>();
+        var chains = new LegTable();
         foreach (ref readonly var item in intents.AsSpan())
         {
             switch (item.Fate)
             {
                 case IntentFate.Filled:
-                    Layout(chains, item.Intent.OriginChainId).Releases++;
-                    Layout(chains, item.Intent.DestinationChainId).Payouts++;
+                    chains.Get(item.Intent.OriginChainId).Releases++;
+                    chains.Get(item.Intent.DestinationChainId).Payouts++;
                     break;
                 case IntentFate.Refunded:
-                    Layout(chains, item.Intent.OriginChainId).Refunds++;
+                    chains.Get(item.Intent.OriginChainId).Refunds++;
                     break;
                 default:
                     break;
             }
         }
 
-        foreach (var layout in chains.Values)
+        var (chainIds, layouts) = chains.ByChainId();
+        foreach (var layout in layouts)
         {
             layout.Allocate();
         }
 
         // Second pass: intents are in id order, so writing each kind's actions in turn keeps every leg canonical.
-        var last = default(ChainId);
-        LegLayout? cached = null;
-        LegLayout Leg(ChainId chainId)
-        {
-            if (cached is null || chainId != last)
-            {
-                cached = chains[chainId];
-                last = chainId;
-            }
-
-            return cached;
-        }
-
         foreach (ref readonly var item in intents.AsSpan())
         {
             var intent = item.Intent;
             switch (item.Fate)
             {
                 case IntentFate.Filled:
-                    var origin = Leg(intent.OriginChainId);
+                    var origin = chains.Get(intent.OriginChainId);
                     origin.Actions[origin.NextRelease++] = new SettlementAction(ActionKind.Release, intent.IntentId, intent.InputToken, Bytes32.Zero, UInt256.Zero);
-                    var destination = Leg(intent.DestinationChainId);
+                    var destination = chains.Get(intent.DestinationChainId);
                     destination.Actions[destination.NextPayout++] = new SettlementAction(ActionKind.Payout, intent.IntentId, intent.OutputToken, intent.Recipient, item.Payout);
                     break;
                 case IntentFate.Refunded:
-                    var refundLeg = Leg(intent.OriginChainId);
+                    var refundLeg = chains.Get(intent.OriginChainId);
                     refundLeg.Actions[refundLeg.NextRefund++] = new SettlementAction(ActionKind.Refund, intent.IntentId, intent.InputToken, intent.Depositor, intent.InputAmount);
                     break;
                 default:
@@ -70,8 +60,7 @@ internal static class SettlementPlanner
             }
         }
 
-        var chainIds = chains.Keys.ToArray();
-        var actions = chains.Values.Select(l => l.Actions).ToArray();
+        var actions = layouts.Select(l => l.Actions).ToArray();
         var legHashes = LegHasher.LegHashes(chainIds, epochId, actions);
         var batchRoot = MerkleTree.Root(legHashes);
         var legs = new SettlementLeg[chainIds.Length];
@@ -83,15 +72,33 @@ internal static class SettlementPlanner
         return (legs, batchRoot);
     }
 
-    private static LegLayout Layout(SortedDictionary<ChainId, LegLayout> chains, ChainId chainId)
+    /// <summary>
+    /// The legs by chain: a hash lookup per action (the tree the legs end up ordered by costs several times more per
+    /// lookup), sorted once at the end. Not a linear scan: refunds can name any number of unknown chains.
+    /// </summary>
+    private sealed class LegTable
     {
-        if (!chains.TryGetValue(chainId, out var layout))
+        private readonly Dictionary<ChainId, LegLayout> _layouts = [];
+
+        public LegLayout Get(ChainId chainId)
         {
-            layout = new LegLayout();
-            chains.Add(chainId, layout);
+            if (!_layouts.TryGetValue(chainId, out var layout))
+            {
+                layout = new LegLayout();
+                _layouts.Add(chainId, layout);
+            }
+
+            return layout;
         }
 
-        return layout;
+        /// <summary>Chains ascending, each with its layout.</summary>
+        public (ChainId[] ChainIds, LegLayout[] Layouts) ByChainId()
+        {
+            var chainIds = _layouts.Keys.ToArray();
+            var layouts = _layouts.Values.ToArray();
+            Array.Sort(chainIds, layouts);
+            return (chainIds, layouts);
+        }
     }
 
     /// <summary>One leg's array: releases, then refunds, then payouts, each written at its own cursor.</summary>

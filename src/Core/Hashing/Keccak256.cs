@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace DiscreteExec.Core.Hashing;
 
@@ -66,6 +67,7 @@ public static class Keccak256
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Permute(Span<ulong> s)
     {
         ulong a00 = s[0], a01 = s[1], a02 = s[2], a03 = s[3], a04 = s[4];

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace DiscreteExec.Core.Hashing;
@@ -36,6 +37,7 @@ public static class Keccak256Batch
     public static void Hash(ReadOnlySpan<byte> messages, int messageLength, Span<byte> digests) => Hash(messages, messageLength, digests, Path);
 
     /// <summary>The same, on a given path (a path the CPU does not accelerate still gives the right bytes, slowly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Hash(ReadOnlySpan<byte> messages, int messageLength, Span<byte> digests, KeccakPath path)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(messageLength);
@@ -65,6 +67,7 @@ public static class Keccak256Batch
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void HashFour(ReadOnlySpan<byte> four, int length, Span<byte> digests)
     {
         const int rate = Keccak256.RateBytes;
@@ -102,6 +105,7 @@ public static class Keccak256Batch
     }
 
     /// <summary>XORs one rate-sized block of each of four messages (<paramref name="stride"/> bytes apart) into the state.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Absorb(Span<Vector256<ulong>> state, ReadOnlySpan<byte> blocks, int stride)
     {
         for (var i = 0; i < Keccak256.RateBytes / 8; i++)

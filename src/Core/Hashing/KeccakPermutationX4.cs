@@ -11,6 +11,7 @@ namespace DiscreteExec.Core.Hashing;
 /// </summary>
 internal static class KeccakPermutationX4
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Permute(Span<Vector256<ulong>> s)
     {
         Vector256<ulong> a00 = s[0], a01 = s[1], a02 = s[2], a03 = s[3], a04 = s[4];

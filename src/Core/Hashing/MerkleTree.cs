@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DiscreteExec.Core.Hashing;
 
 /// <summary>
@@ -33,6 +35,7 @@ public static class MerkleTree
     /// The same root over hashes laid end to end (32 bytes each), computed in place with
     /// <see cref="Keccak256Batch"/>; the buffer's contents are consumed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Bytes32 RootInPlace(Span<byte> nodes)
     {
         if (nodes.Length % 32 != 0)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Clearing.Arithmetic;
@@ -21,6 +22,7 @@ internal sealed class FeeSchedule(uint feeBps)
     public uint FeeBps { get; } = feeBps;
 
     /// <summary>g*, or false when no gross can pay the limit (fee of 100 % with a positive limit, or g* beyond uint256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRequiredGross(UInt256 minOutput, out UInt256 required)
     {
         required = UInt256.Zero;
@@ -57,6 +59,7 @@ internal sealed class FeeSchedule(uint feeBps)
     }
 
     /// <summary>floor(gross × feeBps / 10000).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public UInt256 Fee(UInt256 gross)
     {
         if (gross.FitsUInt128 && gross.AsUInt128 < FastBound)
@@ -72,6 +75,7 @@ internal sealed class FeeSchedule(uint feeBps)
     /// so the least g with payout(g) ≥ m lies in (floor((m−1)·10000/(10000−f)), ceil(m·10000/(10000−f))]:
     /// a window of about 10000/(10000−f) values, searched by bisection.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T LeastGross<T>(T minOutput, T feeBps)
         where T : IBinaryInteger<T>
     {

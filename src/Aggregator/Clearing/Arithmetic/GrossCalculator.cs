@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Clearing.Arithmetic;
@@ -32,6 +33,7 @@ internal sealed class GrossCalculator
     public static GrossCalculator Identity { get; } = new(BigInteger.One, BigInteger.One);
 
     /// <summary>False when g or the remainder does not fit in 256 bits (such an amount cannot be paid).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryCompute(UInt256 input, int inputExponent, int outputExponent, out UInt256 gross, out UInt256 remainder)
     {
         if (_fast

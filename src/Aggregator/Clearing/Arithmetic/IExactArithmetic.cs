@@ -25,6 +25,9 @@ internal interface IExactArithmetic<TValue, TProduct>
 
     static abstract BigInteger ToBigInteger(TValue value);
 
+    /// <summary>A 128-bit sort key never contradicting the order of numerator/denominator (see <see cref="WideMath.ScaledRatio"/>).</summary>
+    static abstract UInt128 OrderKey(TValue numerator, TValue denominator);
+
     /// <summary>value × 10^exponent, or false when the result leaves the arithmetic's range.</summary>
     static abstract bool TryScale(UInt256 value, int exponent, out TValue scaled);
 

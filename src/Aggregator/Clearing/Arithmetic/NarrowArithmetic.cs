@@ -26,6 +26,8 @@ internal readonly struct NarrowArithmetic : IExactArithmetic<UInt128, UInt256>
 
     public static BigInteger ToBigInteger(UInt128 value) => value;
 
+    public static UInt128 OrderKey(UInt128 numerator, UInt128 denominator) => WideMath.ScaledRatio(numerator, denominator);
+
     public static bool TryScale(UInt256 value, int exponent, out UInt128 scaled)
     {
         scaled = default;

@@ -20,6 +20,9 @@ internal readonly struct WideArithmetic : IExactArithmetic<BigInteger, BigIntege
 
     public static BigInteger ToBigInteger(BigInteger value) => value;
 
+    public static UInt128 OrderKey(BigInteger numerator, BigInteger denominator) =>
+        denominator.IsZero ? UInt128.MaxValue : (UInt128)BigInteger.Min((numerator << 64) / denominator, UInt128.MaxValue);
+
     public static bool TryScale(UInt256 value, int exponent, out BigInteger scaled)
     {
         scaled = value.ToBigInteger() * BigInteger.Pow(10, exponent);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using DiscreteExec.Core;
 
 namespace DiscreteExec.Aggregator.Clearing.Arithmetic;
@@ -12,6 +13,7 @@ internal static class WideMath
     public static UInt128 Pow10(int exponent) => PowersOfTen[exponent];
 
     /// <summary>The full 256-bit product of two 128-bit values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static UInt256 Multiply(UInt128 a, UInt128 b)
     {
         var a0 = (ulong)a;
@@ -32,6 +34,7 @@ internal static class WideMath
     /// floor(dividend / divisor) and the remainder, for a quotient that fits in 128 bits (dividend &lt; divisor·2^128):
     /// Knuth's algorithm D on 64-bit digits (Hacker's Delight, divmnu), so a fill's gross needs no BigInteger.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static UInt128 DivRem(UInt256 dividend, UInt128 divisor, out UInt128 remainder)
     {
         if (divisor == UInt128.Zero)
@@ -140,7 +143,24 @@ internal static class WideMath
         return ((UInt128)quotient[1] << 64) | quotient[0];
     }
 
+    /// <summary>
+    /// min(floor(2^64 · numerator / denominator), 2^128 − 1), and the maximum for a zero denominator (+∞): a 128-bit
+    /// key that never contradicts the order of the fractions, so they can be sorted as primitives.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static UInt128 ScaledRatio(UInt128 numerator, UInt128 denominator)
+    {
+        // numerator < denominator · 2^64 ⇔ floor(numerator / 2^64) < denominator: then the quotient fits in 128 bits.
+        if ((numerator >> 64) >= denominator)
+        {
+            return UInt128.MaxValue;
+        }
+
+        return DivRem(new UInt256(0, (ulong)(numerator >> 64), (ulong)numerator, 0), denominator, out _);
+    }
+
     /// <summary>value × 2^64 for a value below 2^192.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static UInt256 ShiftLeft64(UInt256 value)
     {
         Span<byte> bytes = stackalloc byte[32];
@@ -158,6 +178,7 @@ internal static class WideMath
     }
 
     /// <summary>a × b when the product fits in 128 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryMultiply(UInt128 a, UInt128 b, out UInt128 product)
     {
         var wide = Multiply(a, b);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DiscreteExec.Aggregator.Clearing.Arithmetic;
 using DiscreteExec.Core;
 
@@ -61,33 +62,33 @@ internal static class PairMarketBuilder
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryBuildSide<T, TProduct, TArith>(SwapOrder[] orders, bool sellsBase, out PairSide<T> side)
         where TArith : IExactArithmetic<T, TProduct>
     {
         side = null!;
         var entries = new SideEntry<T>[orders.Length];
+        var keys = new UInt128[orders.Length];
+        var order = new int[orders.Length];
         for (var i = 0; i < orders.Length; i++)
         {
-            var order = orders[i];
-            if (!TArith.TryScale(order.Input, order.InputExponent, out var amount)
-                || !TArith.TryScale(order.Required, order.OutputExponent, out var required))
+            ref readonly var source = ref orders[i];
+            if (!TArith.TryScale(source.Input, source.InputExponent, out var amount)
+                || !TArith.TryScale(source.Required, source.OutputExponent, out var required))
             {
                 return false;
             }
 
-            // A base seller accepts p ≥ required/amount; a quote seller accepts p ≤ amount/required.
+            // A base seller accepts p ≥ required/amount; a quote seller accepts p ≤ amount/required. The key's
+            // complement puts the quote sellers' higher limits first.
             var limit = sellsBase ? new Ratio<T>(required, amount) : new Ratio<T>(amount, required);
-            entries[i] = new SideEntry<T>(limit, amount, order.Deadline, order.Id, order.Work);
+            var key = TArith.OrderKey(limit.Numerator, limit.Denominator);
+            entries[i] = new SideEntry<T>(limit, amount, source.Deadline, source.Id, source.Work);
+            keys[i] = sellsBase ? key : UInt128.MaxValue - key;
+            order[i] = i;
         }
 
-        if (sellsBase)
-        {
-            entries.AsSpan().Sort(new SideOrder<T, TProduct, TArith>(ascending: true));
-        }
-        else
-        {
-            entries.AsSpan().Sort(new SideOrder<T, TProduct, TArith>(ascending: false));
-        }
+        KeyedSort.Sort(keys, order, (a, b) => Compare<T, TProduct, TArith>(entries[a], entries[b], sellsBase));
 
         var limits = new Ratio<T>[entries.Length];
         var prefix = new T[entries.Length + 1];
@@ -95,9 +96,10 @@ internal static class PairMarketBuilder
         prefix[0] = TArith.Zero;
         for (var i = 0; i < entries.Length; i++)
         {
-            limits[i] = entries[i].Limit;
-            intents[i] = entries[i].Work;
-            prefix[i + 1] = TArith.Add(prefix[i], entries[i].Amount);
+            ref readonly var entry = ref entries[order[i]];
+            limits[i] = entry.Limit;
+            intents[i] = entry.Work;
+            prefix[i + 1] = TArith.Add(prefix[i], entry.Amount);
             if (!TArith.InRange(prefix[i + 1]))
             {
                 return false;
@@ -133,19 +135,17 @@ internal static class PairMarketBuilder
     private readonly record struct SideEntry<T>(Ratio<T> Limit, T Amount, ulong Deadline, Bytes32 Id, int Work);
 
     /// <summary>Better limit first (ascending for base sellers, descending for quote sellers), then earlier deadline, then id.</summary>
-    private readonly struct SideOrder<T, TProduct, TArith>(bool ascending) : IComparer<SideEntry<T>>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Compare<T, TProduct, TArith>(in SideEntry<T> x, in SideEntry<T> y, bool ascending)
         where TArith : IExactArithmetic<T, TProduct>
     {
-        public int Compare(SideEntry<T> x, SideEntry<T> y)
+        var byLimit = PairPriceSearch.Compare<T, TProduct, TArith>(x.Limit, y.Limit);
+        if (byLimit != 0)
         {
-            var byLimit = PairPriceSearch.Compare<T, TProduct, TArith>(x.Limit, y.Limit);
-            if (byLimit != 0)
-            {
-                return ascending ? byLimit : -byLimit;
-            }
-
-            var byDeadline = x.Deadline.CompareTo(y.Deadline);
-            return byDeadline != 0 ? byDeadline : x.Id.CompareTo(y.Id);
+            return ascending ? byLimit : -byLimit;
         }
+
+        var byDeadline = x.Deadline.CompareTo(y.Deadline);
+        return byDeadline != 0 ? byDeadline : x.Id.CompareTo(y.Id);
     }
 }

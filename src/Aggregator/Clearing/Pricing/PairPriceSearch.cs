@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using DiscreteExec.Aggregator.Clearing.Arithmetic;
 
 namespace DiscreteExec.Aggregator.Clearing.Pricing;
@@ -11,6 +12,7 @@ namespace DiscreteExec.Aggregator.Clearing.Pricing;
 /// </summary>
 internal static class PairPriceSearch
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PairOutcome<T> Solve<T, TProduct, TArith>(PairMarket<T> market)
         where TArith : IExactArithmetic<T, TProduct>
     {
@@ -102,6 +104,7 @@ internal static class PairPriceSearch
     /// Cuts the heavier side to its longest prefix whose net the pools can take (base sellers' net needs quote
     /// liquidity, quote sellers' net needs base liquidity), alternating until both directions fit.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (int Bases, int Quotes) FitToPools<T, TProduct, TArith>(PairMarket<T> market, Ratio<T> price, int bases, int quotes)
         where TArith : IExactArithmetic<T, TProduct>
     {
@@ -131,6 +134,7 @@ internal static class PairPriceSearch
     }
 
     /// <summary>The largest k &lt; upper with prefix[k]·factor ≤ limit (prefix[0] = 0 always qualifies).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int LongestPrefix<T, TProduct, TArith>(T[] prefix, int upper, T factor, TProduct limit)
         where TArith : IExactArithmetic<T, TProduct>
     {
@@ -180,6 +184,7 @@ internal static class PairPriceSearch
     }
 
     /// <summary>Compares two fractions by cross products (a zero denominator is +∞).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Compare<T, TProduct, TArith>(Ratio<T> x, Ratio<T> y)
         where TArith : IExactArithmetic<T, TProduct> =>
         TArith.CompareProducts(TArith.Multiply(x.Numerator, y.Denominator), TArith.Multiply(y.Numerator, x.Denominator));
