@@ -168,12 +168,23 @@ public sealed partial class EscrowWatcher
 
         var (observed, events, blocks) = Decode(from, to, before, logs, ledger);
         var recovered = await ReconcileAsync(ledger, to, $"after scanning blocks {from}-{to}", blocks, cancellationToken).ConfigureAwait(false);
+        if (recovered.Count > 0 && !await StillCanonicalAsync(to, before.Hash, cancellationToken).ConfigureAwait(false))
+        {
+            // Recovery reads state and logs by block number: a reorg after the scan would mix the new fork's intents
+            // into the old fork's checkpoint (never retracted). Drop this pass; the next one sees the reorg.
+            LogRangeUnstable(_logger, _chainId.Value, from, to);
+            return true;
+        }
+
         var recent = MergeBlocks(state.RecentBlocks, blocks, to);
         var batch = new EscrowWatchBatch(from, to, [.. observed, .. recovered], [], events);
         await DeliverAsync(sink, batch, new WatcherCheckpoint(to + 1, recent, ledger.Next, ledger.Above), cancellationToken).ConfigureAwait(false);
         _range = (int)Math.Min(_ceiling, (long)_range * 2);
         return to < safe;
     }
+
+    private async Task<bool> StillCanonicalAsync(ulong number, Bytes32 hash, CancellationToken cancellationToken) =>
+        (await _rpc.GetBlockAsync(BlockTag.Number(number), cancellationToken).ConfigureAwait(false))?.Hash == hash;
 
     /// <summary>The escrow's counter just before <paramref name="nextBlock"/>: deposits before it count as reported.</summary>
     private async Task<ulong> FirstExpectedNonceAsync(ulong nextBlock, CancellationToken cancellationToken)
@@ -208,6 +219,14 @@ public sealed partial class EscrowWatcher
         var reason = _lastReconciled is null ? "at start-up" : "on the reconcile timer";
         var blocks = new List<ProcessedBlock>();
         var recovered = await ReconcileAsync(ledger, block, reason, blocks, cancellationToken).ConfigureAwait(false);
+        var scanned = state.RecentBlocks.LastOrDefault(b => b.Number == block);
+        if (recovered.Count > 0 && scanned is not null && !await StillCanonicalAsync(block, scanned.Hash, cancellationToken).ConfigureAwait(false))
+        {
+            // The last scanned block was reorganised out: what was read by number belongs to the new fork. The next
+            // poll detects the reorg (retractions first) and reconciles again.
+            return;
+        }
+
         if (recovered.Count > 0)
         {
             var next = new WatcherCheckpoint(state.NextBlock, MergeBlocks(state.RecentBlocks, blocks, block), ledger.Next, ledger.Above);

@@ -43,6 +43,9 @@ public sealed class FakeChain : IEvmRpc
 
     public ulong Head => (ulong)_blocks.Count - 1;
 
+    /// <summary>Runs once, before the next eth_call is answered (e.g. a reorg landing between a scan and its reconciliation).</summary>
+    public Action? BeforeCall { get; set; }
+
     /// <summary>Mines a block with the given logs (their block fields are filled in).</summary>
     public ulong Mine(params Func<ulong, Bytes32, EvmLog>[] logs)
     {
@@ -130,6 +133,12 @@ public sealed class FakeChain : IEvmRpc
     public Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
+        if (BeforeCall is { } hook)
+        {
+            BeforeCall = null;
+            hook();
+        }
+
         var at = DiscreteExec.Adapters.Evm.Encoding.Hex.DecodeQuantity(block);
         if (at < StateUnavailableBelow)
         {
