@@ -253,6 +253,8 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             var lacking = needed.Where(a => !held.Contains(a)).ToList();
             if (_table is not null && lacking.Count == 0)
             {
+                // A configured table read after a restart may have been extended in this very slot.
+                await WaitUntilUsableAsync(cancellationToken).ConfigureAwait(false);
                 return _table;
             }
 
@@ -284,17 +286,22 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             }
 
             var table = await ReadTableAsync(chunk, address, cancellationToken).ConfigureAwait(false);
-            while (await _rpc.GetSlotAsync(Commitment.Confirmed, cancellationToken).ConfigureAwait(false) <= _lastExtendedSlot)
-            {
-                await Task.Delay(_options.ConfirmPollInterval, _time, cancellationToken).ConfigureAwait(false);
-            }
-
+            await WaitUntilUsableAsync(cancellationToken).ConfigureAwait(false);
             _table = table;
             return table;
         }
         finally
         {
             _tableLock.Release();
+        }
+    }
+
+    /// <summary>Addresses appended to a table in a slot are usable from the next slot: wait until the cluster is past it.</summary>
+    private async Task WaitUntilUsableAsync(CancellationToken cancellationToken)
+    {
+        while (await _rpc.GetSlotAsync(Commitment.Confirmed, cancellationToken).ConfigureAwait(false) <= _lastExtendedSlot)
+        {
+            await Task.Delay(_options.ConfirmPollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
