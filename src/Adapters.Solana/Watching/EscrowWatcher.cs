@@ -56,13 +56,29 @@ public sealed class EscrowWatcher
     /// </summary>
     public async Task RunAsync(Func<IntentObserved, CancellationToken, ValueTask> onIntent, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(onIntent);
         DateTimeOffset? lastReconciled = null;
         var startUp = true;
-        while (!cancellationToken.IsCancellationRequested)
+        var sinkFailed = false;
+        async ValueTask Deliver(IntentObserved observed, CancellationToken token)
         {
             try
             {
-                await PollCoreAsync(onIntent, startUp ? "start-up catch-up" : null, cancellationToken).ConfigureAwait(false);
+                await onIntent(observed, token).ConfigureAwait(false);
+            }
+            catch
+            {
+                sinkFailed = true;
+                throw;
+            }
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            sinkFailed = false;
+            try
+            {
+                await PollCoreAsync(Deliver, startUp ? "start-up catch-up" : null, cancellationToken).ConfigureAwait(false);
                 lastReconciled = _time.GetUtcNow();
             }
 #pragma warning disable CA1031 // The loop outlives any one failure; the failure is logged with its cause.
@@ -70,9 +86,13 @@ public sealed class EscrowWatcher
 #pragma warning restore CA1031
             {
                 Log.PollFailed(_logger, ex, _options.Chain, _options.PollInterval);
-                if (lastReconciled is null || _time.GetUtcNow() - lastReconciled >= _options.ReconcileInterval)
+
+                // Reconciling alone is for a broken event path. When the sink refused an intent, the events were read
+                // fine: the next pass retries them, and a reconciliation now would hand intents the sink already took
+                // over again, falsely marked as recovered.
+                if (!sinkFailed && (lastReconciled is null || _time.GetUtcNow() - lastReconciled >= _options.ReconcileInterval))
                 {
-                    lastReconciled = await TryReconcileAsync(onIntent, startUp ? "start-up catch-up" : "periodic reconciliation", cancellationToken).ConfigureAwait(false)
+                    lastReconciled = await TryReconcileAsync(Deliver, startUp ? "start-up catch-up" : "periodic reconciliation", cancellationToken).ConfigureAwait(false)
                         ? _time.GetUtcNow()
                         : lastReconciled;
                 }
