@@ -13,9 +13,13 @@ if [[ ! -d "$root/programs/solana/node_modules/litesvm" ]]; then
     echo "devnet.sh: installing the Solana dev node (npm ci in programs/solana)"
     npm ci --prefix "$root/programs/solana" --no-audit --no-fund --loglevel=error
 fi
-if [[ ! -f "$root/programs/solana/build/escrow.so" ]]; then
+so="$root/programs/solana/build/escrow.so"
+# Built when missing, and again when a program source is newer than it (a checkout that moved on).
+if [[ ! -f "$so" ]] || [[ -n "$(find "$root/programs/solana/src" "$root/programs/solana/link.py" -newer "$so" -print -quit)" ]]; then
     echo "devnet.sh: building the Solana escrow program"
     bash "$root/programs/solana/build.sh"
 fi
 
-exec dotnet run --project "$root/src/Relayer" -- devnet "$@"
+echo "devnet.sh: building the relayer (dotnet build; the first time takes a minute)"
+dotnet build "$root/src/Relayer" --nologo -v q -clp:ErrorsOnly
+exec dotnet run --no-build --project "$root/src/Relayer" -- devnet "$@"

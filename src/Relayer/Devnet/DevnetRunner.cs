@@ -23,7 +23,7 @@ internal static class DevnetRunner
                 await inspect(devnet, outcome, cancellationToken).ConfigureAwait(false);
             }
 
-            DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture, $"devnet: done in {time.GetElapsedTime(started).TotalSeconds:0.0} s"));
+            DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture, $"devnet: done in {time.GetElapsedTime(started).TotalSeconds:0.0} s (chains started, scenario run and checked; the build is not counted)"));
             return outcome;
         }
         finally

@@ -251,7 +251,7 @@ internal static class DevnetScenario
     private static void ReportBalances(TextWriter log, IReadOnlyList<Recipient> recipients, IReadOnlyList<UInt256> before, IReadOnlyList<UInt256> after)
     {
         DevnetLog.Line(log, "balances (USDC):");
-        var table = new TextTable("WHO", "CHAIN", "ACCOUNT", "BEFORE", "AFTER", "EXPECTED +", "");
+        var table = new TextTable("WHO", "CHAIN", "ACCOUNT", "BEFORE", "AFTER", "EXPECTED CHANGE", "CHECK");
         var wrong = new List<string>();
         for (var i = 0; i < recipients.Count; i++)
         {
@@ -308,7 +308,7 @@ internal static class DevnetScenario
         private DevnetIntent Opened(DevnetIntent intent, ulong deadline)
         {
             DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
-                $"  {intent.Name,-6} {intent.Origin,6} -> {intent.Destination,-6}  {DevnetLog.Usdc(intent.InputAmount),11} USDC  min {DevnetLog.Usdc(intent.MinOutput),11}  deadline {deadline}  intent {intent.IntentId}  (expect {Fate(intent.Expected)})"));
+                $"  {intent.Name,-9} {intent.Origin,6} -> {intent.Destination,-6}  {DevnetLog.Usdc(intent.InputAmount),11} USDC  min {DevnetLog.Usdc(intent.MinOutput),11}  deadline {deadline}  intent {intent.IntentId}  (expect {Fate(intent.Expected)})"));
             return intent;
         }
     }
