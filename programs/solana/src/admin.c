@@ -53,8 +53,7 @@ static u64 ix_initialize(Ctx *c) {
   SolSeed seed = {SEED_CONFIG, sizeof(SEED_CONFIG) - 1};
   TRY(expect_pda(c, config, &seed, 1, &bump));
   SolSeed auth_seed = {SEED_AUTHORITY, sizeof(SEED_AUTHORITY) - 1};
-  if (sol_try_find_program_address(&auth_seed, 1, c->program_id, authority, &auth_bump) != 0)
-    return E_INVALID_PDA;
+  TRY(find_pda(&auth_seed, 1, c->program_id, authority, &auth_bump));
 
   c->payer = admin;
   SolSeed signer_seeds[2] = {seed, {&bump, 1}};

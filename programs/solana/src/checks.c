@@ -67,10 +67,39 @@ static u64 load_pool(const Ctx *c, Acc pool, Acc vault, u8 **data) {
   return need_writable(vault);
 }
 
+static const u8 PDA_MARKER[] = "ProgramDerivedAddress";
+
+/* The canonical PDA of `seeds` (bump not included, n <= 15) and its bump: the
+ * search sol_try_find_program_address runs (bump 255 down to 1, the first
+ * address off the ed25519 curve), with each try as one sol_sha256 of
+ * seeds ‖ bump ‖ program id ‖ "ProgramDerivedAddress" and one
+ * sol_curve_validate_point (~300 CU) instead of create_program_address's
+ * 1500 CU. Same address and bump as the runtime's derivation, so the CPI
+ * signer seeds still derive it; only the canonical bump is ever accepted
+ * (no second address per seeds: one receipt, one paid marker). */
+static u64 find_pda(const SolSeed *seeds, u64 n, const u8 *program_id, u8 *key, u8 *bump) {
+  SolBytes parts[18];
+  if (n > 15) return E_INVALID_PDA;
+  for (u64 i = 0; i < n; i++) parts[i] = (SolBytes){seeds[i].addr, seeds[i].len};
+  u8 b = 255, unused;
+  parts[n] = (SolBytes){&b, 1};
+  parts[n + 1] = (SolBytes){program_id, 32};
+  parts[n + 2] = (SolBytes){PDA_MARKER, sizeof(PDA_MARKER) - 1};
+  for (;;) {
+    sol_sha256(parts, n + 3, key);
+    if (sol_curve_validate_point(0, key, &unused) != 0) {
+      *bump = b;
+      return 0;
+    }
+    if (b == 1) return E_INVALID_PDA;
+    b--;
+  }
+}
+
 /* Finds the PDA for `seeds` (bump not included) and requires `a` to be it. */
 static u64 expect_pda(const Ctx *c, Acc a, const SolSeed *seeds, u64 n, u8 *bump) {
   u8 key[32];
-  if (sol_try_find_program_address(seeds, n, c->program_id, key, bump) != 0) return E_INVALID_PDA;
+  TRY(find_pda(seeds, n, c->program_id, key, bump));
   return key_eq(A_KEY(a), key) ? 0 : E_INVALID_PDA;
 }
 

@@ -52,6 +52,9 @@ u64 sol_keccak256(const SolBytes *fields, u64 n, u8 *out);
 u64 sol_create_program_address(const SolSeed *seeds, u64 n, const u8 *program_id, u8 *out);
 u64 sol_try_find_program_address(const SolSeed *seeds, u64 n, const u8 *program_id, u8 *out,
                                  u8 *bump);
+u64 sol_sha256(const SolBytes *fields, u64 n, u8 *out);
+/* 0 if `point` (32 bytes) is a point of the curve (0 = edwards25519), 1 if not. */
+u64 sol_curve_validate_point(u64 curve_id, const u8 *point, u8 *result);
 u64 sol_invoke_signed_c(const SolIx *ix, const SolAccountInfo *infos, u64 n_infos,
                         const SolSeeds *signers, u64 n_signers);
 u64 sol_get_clock_sysvar(SolClock *out);

@@ -2,7 +2,8 @@
 // issue lists, against the built program in LiteSVM.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { generateKeyPairSigner, lamports, AccountRole } from "@solana/kit";
+import { createHash } from "node:crypto";
+import { generateKeyPairSigner, lamports, AccountRole, getAddressEncoder, getAddressDecoder, isOffCurveAddress } from "@solana/kit";
 import { getTransferSolInstruction } from "@solana-program/system";
 import * as E from "../client/escrow.js";
 import { Harness, CHAIN_ID, EVM_CHAIN, GRACE, DELAY, assertConserved } from "./harness.js";
@@ -445,6 +446,40 @@ test("Settle_ActionFieldsMustMatchIntent", async () => {
   expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.release, intentId: o.intentId, intent: o.intent, mint, amount: 1n }] }), "InvalidActionField");
   expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.refund, intentId: o.intentId, intent: o.intent, mint, amount: 1n, to: user.token, account: user.signer.address }] }), "InvalidActionField");
   expectError(await h.settle({ epoch: 1n, actions: [{ kind: E.ACTION.withdraw, intentId: o.intentId, mint, amount: 1n, to: user.token, account: user.signer.address }] }), "InvalidActionField");
+});
+
+/** The address ["paid"/"receipt"/…, seeds…] derives with the first valid bump below the canonical one (a second PDA of the same seeds). */
+async function nonCanonicalPda(seeds) {
+  const { bump } = await E.pda(seeds);
+  const enc = new TextEncoder();
+  const parts = seeds.map((s) => (typeof s === "string" ? enc.encode(s) : s));
+  for (let b = bump - 1; b > 0; b--) {
+    const hash = createHash("sha256");
+    for (const p of parts) hash.update(p);
+    hash.update(Uint8Array.of(b)).update(getAddressEncoder().encode(E.PROGRAM_ID)).update(enc.encode("ProgramDerivedAddress"));
+    const address = getAddressDecoder().decode(hash.digest());
+    if (isOffCurveAddress(address)) return { address, bump: b, canonical: bump };
+  }
+  throw new Error("no second bump");
+}
+
+test("Settle_MarkerOrReceiptAtNonCanonicalBump_Refused_OneAddressPerSourceIntent", async () => {
+  const { h, mint } = await setup();
+  const to = await h.user(mint, 0n);
+  const id = new Uint8Array(32).fill(0x5a);
+  const payout = { kind: E.ACTION.payout, intentId: id, mint, amount: 1n, to: to.token, account: to.signer.address };
+  // a valid PDA of the same seeds at a lower bump: a second paid marker for the same source intent would pay it twice
+  const second = await nonCanonicalPda(["paid", id]);
+  assert.ok(second.bump < second.canonical);
+  expectError(await h.settle({ epoch: 1n, actions: [{ ...payout, marker: second.address }] }), "InvalidPda");
+  const receipt = await nonCanonicalPda(["receipt", Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0), new Uint8Array(4)]);
+  expectError(await h.settle({ epoch: 1n, actions: [payout], overrides: { receipt: receipt.address } }), "InvalidPda");
+  // the canonical marker pays once; the second address stays refused afterwards
+  assert.equal((await h.settle({ epoch: 1n, actions: [payout] })).ok, true);
+  assert.equal(h.tokenBalance(to.token), 1n);
+  expectError(await h.settle({ epoch: 2n, actions: [{ ...payout, marker: second.address }] }), "InvalidPda");
+  expectError(await h.settle({ epoch: 2n, actions: [payout] }), "AlreadyPaid");
+  assert.equal(h.tokenBalance(to.token), 1n);
 });
 
 test("Settle_WrongOwner_FakePda_FakeVault_Rejected", async () => {

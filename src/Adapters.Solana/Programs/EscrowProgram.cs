@@ -93,7 +93,7 @@ public sealed class EscrowProgram
     public Bytes32 ClaimAddress(Bytes32 owner, Bytes32 mint) => Derive(ClaimSeed, owner.ToArray(), mint.ToArray());
 
     /// <summary>
-    /// How many bumps <c>sol_try_find_program_address</c> tries (1,500 CU each) to find the claim PDA of
+    /// How many bumps the program's PDA search tries (~324 CU each: a sha256 and a curve check) to find the claim PDA of
     /// (<paramref name="owner"/>, <paramref name="mint"/>): 256 minus its bump. An owner can grind a key that needs
     /// many; the count is exact for the given key, so a compute budget built from it is safe against grinding.
     /// </summary>

@@ -39,15 +39,17 @@ internal static class ChunkTransactionBuilder
     private const uint UnitsPerMarker = 6_000; // paid / withdraw marker PDA
     private const uint UnitsPerAtaCreate = 32_000;
 
-    // sol_try_find_program_address costs 1,500 CU per bump tried, up to 256. A depositor or recipient can grind a key
-    // whose claim PDA ["claim", owner, mint] needs many (and a Withdraw's account moves its marker ["withdrawn", leaf]).
-    // The builder counts the bumps each such search takes for the chunk's actual keys (EscrowProgram.*SearchTries:
-    // the same search the program runs), so a ground key is paid for exactly, not guessed: the claim search of every
-    // transfer is reserved on top of a simulation (the simulated transfer may be delivered and never search; the
-    // recipient can make it undeliverable before it lands), the Withdraw marker search always runs and is simulated.
-    // The paid marker (keyed by the source intent id) and the receipt are not steerable.
-    internal const uint UnitsPerBump = 1_500;
-    private const uint ClaimInsteadOfTransfer = 4_000; // "undeliverable -> new claim" minus "delivered" (3.6k measured)
+    // The program searches each PDA's canonical bump as sol_try_find_program_address does (255 down), but each try
+    // is one sol_sha256 and one sol_curve_validate_point: 324 CU measured (programs/solana/README.md, "Compute
+    // units"; 1,500 CU per try with the runtime's search before), up to 255 tries. A depositor or recipient can grind
+    // a key whose claim PDA ["claim", owner, mint] needs many (and a Withdraw's account moves its marker
+    // ["withdrawn", leaf]). The builder counts the bumps each such search takes for the chunk's actual keys
+    // (EscrowProgram.*SearchTries: the same search the program runs), so a ground key is paid for exactly, not
+    // guessed: the claim search of every transfer is reserved on top of a simulation (the simulated transfer may be
+    // delivered and never search; the recipient can make it undeliverable before it lands), the Withdraw marker
+    // search always runs and is simulated. The paid marker (keyed by the source intent id) and the receipt are not steerable.
+    internal const uint UnitsPerBump = 400;
+    private const uint ClaimInsteadOfTransfer = 2_000; // "undeliverable -> new claim" minus "delivered" (1.3k measured)
     public const uint MaxComputeUnits = 1_400_000; // the most a Solana transaction can request
 
     /// <summary>

@@ -179,7 +179,7 @@ public sealed class ChunkSubmitterTests : IDisposable
         await Submitter(rpc, o => o.ComputeUnitPrice = 5).SubmitAsync(_leg, default);
 
         var escrow = new EscrowProgram(Base58.DecodeKey("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw"));
-        var reserve = (escrow.ClaimSearchTries(Bytes32.FromUInt64(2), Bytes32.FromUInt64(77)) * 1_500) + 4_000;
+        var reserve = (escrow.ClaimSearchTries(Bytes32.FromUInt64(2), Bytes32.FromUInt64(77)) * 400) + 2_000;
         var (limit, price) = Budget(rpc.Sent[0]);
         Assert.Equal((uint)((50_000 + reserve) * 120 / 100), limit);
         Assert.Equal(30ul, price);
