@@ -45,6 +45,7 @@ internal static class IntentClassifier
     {
         var catalog = work.Catalog;
         item.Intent = intent;
+        item.Input = intent.InputAmount;
         item.InputKey = catalog.Find(intent.OriginChainId, intent.InputToken);
         item.OutputKey = catalog.Find(intent.DestinationChainId, intent.OutputToken);
         item.RefundReason =

@@ -105,7 +105,7 @@ internal static class PairClearing
             var (side, counts) = item.SellsBase ? (bases, baseCounts) : (quotes, quoteCounts);
             var intent = item.Intent;
             side[item.Pair][counts[item.Pair]++] =
-                new SwapOrder(i, intent.IntentId, intent.FillDeadline, intent.InputAmount, keys[item.InputKey].Exponent, item.Required, keys[item.OutputKey].Exponent);
+                new SwapOrder(i, intent.IntentId, intent.FillDeadline, item.Input, keys[item.InputKey].Exponent, item.Required, keys[item.OutputKey].Exponent);
         }
 
         return (bases, quotes);
@@ -133,7 +133,7 @@ internal static class PairClearing
         foreach (var index in filled)
         {
             ref var item = ref work.Intents[index];
-            if (calculator.TryCompute(item.Intent.InputAmount, keys[item.InputKey].Exponent, keys[item.OutputKey].Exponent, out var gross, out var remainder))
+            if (calculator.TryCompute(item.Input, keys[item.InputKey].Exponent, keys[item.OutputKey].Exponent, out var gross, out var remainder))
             {
                 work.Fill(index, gross, remainder);
             }
