@@ -27,6 +27,9 @@ internal struct IntentWork
     /// </summary>
     public UInt256 Input;
 
+    /// <summary>The intent's fill deadline, copied for the same reason.</summary>
+    public ulong Deadline;
+
     public IntentFate Fate;
     public string? RefundReason;
 

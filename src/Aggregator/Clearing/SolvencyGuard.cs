@@ -144,7 +144,7 @@ internal static class SolvencyGuard
                 return bySurplus;
             }
 
-            var byDeadline = work.Intents[indices[b]].Intent.FillDeadline.CompareTo(work.Intents[indices[a]].Intent.FillDeadline);
+            var byDeadline = work.Intents[indices[b]].Deadline.CompareTo(work.Intents[indices[a]].Deadline);
             return byDeadline != 0 ? byDeadline : indices[b].CompareTo(indices[a]);
         });
 
