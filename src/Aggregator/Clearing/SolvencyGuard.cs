@@ -15,7 +15,7 @@ internal static class SolvencyGuard
     public static void Enforce(EpochWork work)
     {
         var keys = work.Catalog.Keys;
-        var balances = PoolBalances(work);
+        var balances = Array.ConvertAll(PoolBalances(work), balance => new SignedBalance(balance));
         var short_ = new SortedSet<int>();
         for (var k = 0; k < balances.Length; k++)
         {
@@ -47,8 +47,8 @@ internal static class SolvencyGuard
 
             ref var item = ref work.Intents[index];
             item.Fate = IntentFate.Deferred;
-            balances[key] += item.Payout.ToBigInteger();
-            balances[item.InputKey] -= item.Input.ToBigInteger();
+            balances[key].Add(item.Payout);
+            balances[item.InputKey].Subtract(item.Input);
             if (balances[key].Sign >= 0)
             {
                 short_.Remove(key);
