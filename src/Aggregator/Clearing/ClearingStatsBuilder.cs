@@ -45,7 +45,7 @@ internal static class ClearingStatsBuilder
                     throw new InvalidOperationException($"Intent {item.Intent.IntentId} left the clearing undecided (engine bug).");
             }
 
-            released[item.InputKey].Add(item.Intent.InputAmount);
+            released[item.InputKey].Add(item.Input);
             paid[item.OutputKey].Add(item.Payout);
             fees[item.OutputKey].Add(item.Fee);
             if (item.Pair < 0)
@@ -55,7 +55,7 @@ internal static class ClearingStatsBuilder
             }
 
             var tally = tallies[item.Pair];
-            tally.SoldByKey[item.InputKey].Add(item.Intent.InputAmount);
+            tally.SoldByKey[item.InputKey].Add(item.Input);
             if (item.SellsBase)
             {
                 tally.Bases++;

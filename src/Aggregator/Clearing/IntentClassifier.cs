@@ -45,6 +45,8 @@ internal static class IntentClassifier
     {
         var catalog = work.Catalog;
         item.Intent = intent;
+        item.Input = intent.InputAmount;
+        item.Deadline = intent.FillDeadline;
         item.InputKey = catalog.Find(intent.OriginChainId, intent.InputToken);
         item.OutputKey = catalog.Find(intent.DestinationChainId, intent.OutputToken);
         item.RefundReason =

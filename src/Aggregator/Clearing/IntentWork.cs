@@ -20,6 +20,16 @@ internal enum IntentFate : byte
 internal struct IntentWork
 {
     public Intent Intent;
+
+    /// <summary>
+    /// The intent's input amount, copied in while the input streams in its own order: every phase reads it, and
+    /// the records, read in id order, lie scattered in memory.
+    /// </summary>
+    public UInt256 Input;
+
+    /// <summary>The intent's fill deadline, copied for the same reason.</summary>
+    public ulong Deadline;
+
     public IntentFate Fate;
     public string? RefundReason;
 

@@ -15,7 +15,7 @@ internal static class SolvencyGuard
     public static void Enforce(EpochWork work)
     {
         var keys = work.Catalog.Keys;
-        var balances = PoolBalances(work);
+        var balances = Array.ConvertAll(PoolBalances(work), balance => new SignedBalance(balance));
         var short_ = new SortedSet<int>();
         for (var k = 0; k < balances.Length; k++)
         {
@@ -47,8 +47,8 @@ internal static class SolvencyGuard
 
             ref var item = ref work.Intents[index];
             item.Fate = IntentFate.Deferred;
-            balances[key] += item.Payout.ToBigInteger();
-            balances[item.InputKey] -= item.Intent.InputAmount.ToBigInteger();
+            balances[key].Add(item.Payout);
+            balances[item.InputKey].Subtract(item.Input);
             if (balances[key].Sign >= 0)
             {
                 short_.Remove(key);
@@ -72,7 +72,7 @@ internal static class SolvencyGuard
         {
             if (item.Fate == IntentFate.Filled)
             {
-                released[item.InputKey].Add(item.Intent.InputAmount);
+                released[item.InputKey].Add(item.Input);
                 paid[item.OutputKey].Add(item.Payout);
             }
         }
@@ -144,7 +144,7 @@ internal static class SolvencyGuard
                 return bySurplus;
             }
 
-            var byDeadline = work.Intents[indices[b]].Intent.FillDeadline.CompareTo(work.Intents[indices[a]].Intent.FillDeadline);
+            var byDeadline = work.Intents[indices[b]].Deadline.CompareTo(work.Intents[indices[a]].Deadline);
             return byDeadline != 0 ? byDeadline : indices[b].CompareTo(indices[a]);
         });
 
@@ -175,7 +175,7 @@ internal static class SolvencyGuard
     {
         var keys = work.Catalog.Keys;
         var rate = Rate(rates, item);
-        var x = item.Intent.InputAmount.ToBigInteger() * BigInteger.Pow(10, keys[item.InputKey].Exponent);
+        var x = item.Input.ToBigInteger() * BigInteger.Pow(10, keys[item.InputKey].Exponent);
         return (x * rate.P, rate.Q * BigInteger.Pow(10, keys[item.OutputKey].Exponent) * item.Required.ToBigInteger());
     }
 
@@ -191,8 +191,8 @@ internal static class SolvencyGuard
 
         var keys = work.Catalog.Keys;
         var rate = Rate(rates, item);
-        if (rate.Narrow && item.Intent.InputAmount.FitsUInt128 && item.Required.FitsUInt128
-            && WideMath.TryMultiply(item.Intent.InputAmount.AsUInt128, WideMath.Pow10(keys[item.InputKey].Exponent), out var units)
+        if (rate.Narrow && item.Input.FitsUInt128 && item.Required.FitsUInt128
+            && WideMath.TryMultiply(item.Input.AsUInt128, WideMath.Pow10(keys[item.InputKey].Exponent), out var units)
             && WideMath.TryMultiply(rate.NarrowQ, WideMath.Pow10(keys[item.OutputKey].Exponent), out var scaledQ)
             && WideMath.TryMultiply(scaledQ, item.Required.AsUInt128, out var denominator))
         {

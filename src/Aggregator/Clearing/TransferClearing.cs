@@ -22,7 +22,7 @@ internal static class TransferClearing
             return;
         }
 
-        if (GrossCalculator.Identity.TryCompute(item.Intent.InputAmount, keys[item.InputKey].Exponent, keys[item.OutputKey].Exponent, out var gross, out var remainder)
+        if (GrossCalculator.Identity.TryCompute(item.Input, keys[item.InputKey].Exponent, keys[item.OutputKey].Exponent, out var gross, out var remainder)
             && gross >= item.Required)
         {
             work.Fill(index, gross, remainder);

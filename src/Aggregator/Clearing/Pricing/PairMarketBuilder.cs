@@ -7,8 +7,9 @@ namespace DiscreteExec.Aggregator.Clearing.Pricing;
 /// <summary>
 /// A valid swap intent as the price search sees it: its input (native units, scaled to asset units by
 /// 10^InputExponent) and its required gross output g* (native units of the output token, scaled by 10^OutputExponent).
+/// Work, its index in the epoch's id-ordered work, stands in for the intent id in every comparison.
 /// </summary>
-internal readonly record struct SwapOrder(int Work, Bytes32 Id, ulong Deadline, UInt256 Input, int InputExponent, UInt256 Required, int OutputExponent);
+internal readonly record struct SwapOrder(int Work, ulong Deadline, UInt256 Input, int InputExponent, UInt256 Required, int OutputExponent);
 
 /// <summary>A pool balance in native units with the exponent that scales it to asset units.</summary>
 internal readonly record struct PoolAmount(UInt256 Balance, int Exponent);
@@ -83,7 +84,7 @@ internal static class PairMarketBuilder
             // complement puts the quote sellers' higher limits first.
             var limit = sellsBase ? new Ratio<T>(required, amount) : new Ratio<T>(amount, required);
             var key = TArith.OrderKey(limit.Numerator, limit.Denominator);
-            entries[i] = new SideEntry<T>(limit, amount, source.Deadline, source.Id, source.Work);
+            entries[i] = new SideEntry<T>(limit, amount, source.Deadline, source.Work);
             keys[i] = sellsBase ? key : UInt128.MaxValue - key;
             order[i] = i;
         }
@@ -132,9 +133,9 @@ internal static class PairMarketBuilder
         return TArith.InRange(TArith.Add(capacity, sideTotal));
     }
 
-    private readonly record struct SideEntry<T>(Ratio<T> Limit, T Amount, ulong Deadline, Bytes32 Id, int Work);
+    private readonly record struct SideEntry<T>(Ratio<T> Limit, T Amount, ulong Deadline, int Work);
 
-    /// <summary>Better limit first (ascending for base sellers, descending for quote sellers), then earlier deadline, then id.</summary>
+    /// <summary>Better limit first (ascending for base sellers, descending for quote sellers), then earlier deadline, then id (the work index follows it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Compare<T, TProduct, TArith>(in SideEntry<T> x, in SideEntry<T> y, bool ascending)
         where TArith : IExactArithmetic<T, TProduct>
@@ -146,6 +147,6 @@ internal static class PairMarketBuilder
         }
 
         var byDeadline = x.Deadline.CompareTo(y.Deadline);
-        return byDeadline != 0 ? byDeadline : x.Id.CompareTo(y.Id);
+        return byDeadline != 0 ? byDeadline : x.Work.CompareTo(y.Work);
     }
 }
