@@ -211,32 +211,24 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
     /// </summary>
     private async Task VerifyAppliedContentAsync(SettlementChunk chunk, ulong final, CancellationToken cancellationToken)
     {
-        var range = (ulong)Math.Max(1, _options.MaxBlockRange);
         var floor = (ulong)Math.Max(0, _options.StartBlock);
-        for (var to = final; ; to -= range)
+        var logs = await NewestFirstLogSearch.FindAsync(
+            _rpc, (from, to) => new LogFilter(from, to, _options.Escrow, [AppliedTopic]), log => AppliedOf(log) is { } a && a.EpochId == chunk.EpochId && a.Chunk == chunk.Index,
+            floor, final, _options.MaxBlockRange, cancellationToken).ConfigureAwait(false);
+        if (logs.Count == 0)
         {
-            var from = to >= floor + range ? to - range + 1 : floor;
-            var logs = await _rpc.GetLogsAsync(new LogFilter(from, to, _options.Escrow, [AppliedTopic]), cancellationToken).ConfigureAwait(false);
-            foreach (var log in logs)
-            {
-                var position = new Core.Messages.ChainPosition { BlockNumber = log.BlockNumber, BlockHash = log.BlockHash.ToString(), TransactionId = log.TransactionHash.ToString(), LogIndex = 0 };
-                if (EscrowEventDecoder.TryDecode(log, position) is LegApplied applied && applied.EpochId == chunk.EpochId && applied.Chunk == chunk.Index)
-                {
-                    if (applied.LegHash != chunk.ChunkHash() || applied.BatchRoot != chunk.BatchRoot)
-                    {
-                        throw Failed(chunk, $"the escrow applied this (epoch, chunk) with other content (chunk hash {applied.LegHash}, batch root {applied.BatchRoot}; planned {chunk.ChunkHash()}, {chunk.BatchRoot}) in transaction {applied.Position.TransactionId}", "AppliedWithOtherContent", null);
-                    }
+            throw Failed(chunk, $"isApplied reports it applied but no LegApplied for it was found in blocks {floor}..{final}", "AppliedWithoutEvent", null);
+        }
 
-                    return;
-                }
-            }
-
-            if (from <= floor)
-            {
-                throw Failed(chunk, $"isApplied reports it applied but no LegApplied for it was found in blocks {floor}..{final}", "AppliedWithoutEvent", null);
-            }
+        var applied = AppliedOf(logs[0])!;
+        if (applied.LegHash != chunk.ChunkHash() || applied.BatchRoot != chunk.BatchRoot)
+        {
+            throw Failed(chunk, $"the escrow applied this (epoch, chunk) with other content (chunk hash {applied.LegHash}, batch root {applied.BatchRoot}; planned {chunk.ChunkHash()}, {chunk.BatchRoot}) in transaction {applied.Position.TransactionId}", "AppliedWithOtherContent", null);
         }
     }
+
+    private static LegApplied? AppliedOf(EvmLog log) =>
+        EscrowEventDecoder.TryDecode(log, new Core.Messages.ChainPosition { BlockNumber = log.BlockNumber, BlockHash = log.BlockHash.ToString(), TransactionId = log.TransactionHash.ToString(), LogIndex = log.LogIndex }) as LegApplied;
 
     private static readonly Bytes32 AppliedTopic = IntentEscrowAbi.Abi.Event("LegApplied").Topic0;
 

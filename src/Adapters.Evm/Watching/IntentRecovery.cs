@@ -25,7 +25,7 @@ internal sealed class IntentRecovery
     private readonly ChainId _chainId;
     private readonly EvmAddress _escrow;
     private readonly ulong _startBlock;
-    private readonly ulong _maxBlockRange;
+    private readonly int _maxBlockRange;
 
     public IntentRecovery(IEvmRpc rpc, ChainId chainId, EvmAddress escrow, ulong startBlock, int maxBlockRange)
     {
@@ -33,7 +33,7 @@ internal sealed class IntentRecovery
         _chainId = chainId;
         _escrow = escrow;
         _startBlock = startBlock;
-        _maxBlockRange = (ulong)Math.Max(1, maxBlockRange);
+        _maxBlockRange = maxBlockRange;
         _decoder = new IntentOpenedDecoder(chainId, escrow);
     }
 
@@ -112,37 +112,9 @@ internal sealed class IntentRecovery
     /// MaxBlockRange blocks from the newest down (a missed deposit is usually recent), halving a window the node
     /// refuses as too large: providers that cap eth_getLogs ranges are the ones that drop logs.
     /// </summary>
-    private async Task<IReadOnlyList<EvmLog>> FindOpenedLogsAsync(Bytes32 id, ulong block, CancellationToken cancellationToken)
-    {
-        if (block < _startBlock)
-        {
-            return [];
-        }
-
-        var window = _maxBlockRange;
-        var to = block;
-        while (true)
-        {
-            var from = to - _startBlock + 1 > window ? to - window + 1 : _startBlock;
-            IReadOnlyList<EvmLog> logs;
-            try
-            {
-                logs = await _rpc.GetLogsAsync(new LogFilter(from, to, _escrow, [IntentOpenedDecoder.Topic0], id), cancellationToken).ConfigureAwait(false);
-            }
-            catch (JsonRpcException e) when (e.IsRangeTooLarge && window > 1)
-            {
-                window = Math.Max(1, window / 2);
-                continue;
-            }
-
-            if (logs.Count > 0 || from <= _startBlock)
-            {
-                return logs;
-            }
-
-            to = from - 1;
-        }
-    }
+    private Task<IReadOnlyList<EvmLog>> FindOpenedLogsAsync(Bytes32 id, ulong block, CancellationToken cancellationToken) =>
+        NewestFirstLogSearch.FindAsync(
+            _rpc, (from, to) => new LogFilter(from, to, _escrow, [IntentOpenedDecoder.Topic0], id), _ => true, _startBlock, block, _maxBlockRange, cancellationToken);
 
     private static string Disagreements(Intent intent, ulong nonce, StoredIntent stored)
     {
