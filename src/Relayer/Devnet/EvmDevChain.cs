@@ -188,22 +188,17 @@ internal sealed class EvmDevChain : IAsyncDisposable
     public Task<ulong> RelayerNonceAsync(CancellationToken cancellationToken) =>
         Rpc.GetTransactionCountAsync(Relayer.Address, BlockTag.Latest, cancellationToken);
 
-    /// <summary>
-    /// <paramref name="caller"/>'s <c>refundExpired(intentId)</c> as the node would execute it (eth_call at the latest
-    /// block): null when it would apply, else the escrow's refusal, named when it is <c>IntentNotOpen</c>.
-    /// </summary>
+    /// <summary><see cref="RefundExpiredAsync"/>, returning null when it applied, else the escrow's refusal (its error name).</summary>
     public async Task<string?> TryRefundExpiredAsync(EvmKey caller, Bytes32 intentId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(caller);
         try
         {
-            await Rpc.CallAsync(new CallRequest(Escrow, IntentEscrowAbi.RefundExpired(intentId)) { From = caller.Address }, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+            await RefundExpiredAsync(caller, intentId, cancellationToken).ConfigureAwait(false);
             return null;
         }
-        catch (JsonRpcException ex)
+        catch (EvmRevertException ex)
         {
-            var intentNotOpen = Hex.Encode(Keccak256.Hash("IntentNotOpen(bytes32,uint8)"u8).ToArray().AsSpan(0, 4));
-            return ex.Data is { } data && data.StartsWith(intentNotOpen, StringComparison.OrdinalIgnoreCase) ? "IntentNotOpen" : ex.Data ?? ex.RpcMessage;
+            return ex.ErrorName ?? ex.Message;
         }
     }
 
