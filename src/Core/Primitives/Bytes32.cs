@@ -7,6 +7,7 @@ namespace DiscreteExec.Core;
 /// A 32-byte value: an account, a token, an intent id or a hash. EVM addresses travel
 /// left-padded with zeros, Solana public keys as they are. Ordered bytewise ascending.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(DiscreteExec.Core.Json.Bytes32JsonConverter))]
 public readonly struct Bytes32 : IEquatable<Bytes32>, IComparable<Bytes32>
 {
     // Four big-endian words, so that comparing words compares bytes lexicographically.

@@ -10,6 +10,7 @@ namespace DiscreteExec.Core;
 /// clearing does on realistic amounts; <see cref="BigInteger"/> only where a value really is wider.
 /// Arithmetic is checked: an overflow or underflow throws, it never wraps.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(DiscreteExec.Core.Json.UInt256JsonConverter))]
 public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
 {
     private readonly ulong _u0; // least significant

@@ -1,0 +1,37 @@
+namespace DiscreteExec.Core.Chains;
+
+/// <summary>What an escrow says about an intent it holds (origin side).</summary>
+public enum EscrowIntentState : byte
+{
+    /// <summary>The escrow has no deposit with this id.</summary>
+    Unknown = 0,
+
+    /// <summary>Deposited, neither released nor refunded.</summary>
+    Open = 1,
+
+    /// <summary>Released into the pool by a settled chunk.</summary>
+    Released = 2,
+
+    /// <summary>Refunded by a settled chunk or taken back by its depositor after the deadline and grace.</summary>
+    Refunded = 3,
+}
+
+/// <summary>
+/// Reads an escrow's state, for the margin engine (pool balances after settlement) and for the check of every
+/// intent's fate against the chains. Reads at the chain's configured finality.
+/// </summary>
+public interface IEscrowState
+{
+    ChainId ChainId { get; }
+
+    ChainKind Kind { get; }
+
+    /// <summary>The pool's balance of a token (native units).</summary>
+    Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken);
+
+    /// <summary>The state of an intent whose origin is this chain.</summary>
+    Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken);
+
+    /// <summary>Whether this chain (the intent's destination) has paid the intent's Payout.</summary>
+    Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,175 @@
+using DiscreteExec.Core;
+using DiscreteExec.Core.Messages;
+
+namespace DiscreteExec.Relayer.Node.Store;
+
+// The node's durable state, as the epoch loop, the bus consumers and (later) the HTTP API see it. One implementation
+// runs on the Redis API (an external Redis or the embedded server, src/Relayer/Node/Store/README.md lists the keys);
+// unit tests of one class may use an in-memory fake. Every write of the active node carries its lease's fencing
+// token: a write with a stale token is refused with LeaseLostException and changes nothing.
+
+/// <summary>Where an intent stands in this node's view.</summary>
+internal enum IntentStage : byte
+{
+    /// <summary>Observed and final; waits for the next epoch to close (also after being deferred).</summary>
+    Open = 0,
+
+    /// <summary>In a closed epoch whose batch is not yet settled.</summary>
+    InEpoch = 1,
+
+    /// <summary>Its payout is final on the destination chain.</summary>
+    Filled = 2,
+
+    /// <summary>Its refund is final on the origin chain.</summary>
+    Refunded = 3,
+
+    /// <summary>Reorganised out of its chain before any epoch took it.</summary>
+    Retracted = 4,
+}
+
+/// <summary>One intent as stored: what the watcher saw, where it stands, in which epoch, how often it was deferred.</summary>
+internal sealed record StoredIntent(IntentObserved Observed, IntentStage Stage, ulong? EpochId, int TimesDeferred, long ArrivalSequence);
+
+/// <summary>The intents' stage changes an epoch step makes, written together.</summary>
+internal sealed record IntentTransition(Bytes32 IntentId, IntentStage Stage, ulong? EpochId, bool Deferred);
+
+/// <summary>A fencing token of the lease: a number that only grows; the store refuses writes carrying an older one.</summary>
+internal readonly record struct LeaseToken(string NodeId, long Fence);
+
+/// <summary>The active node's lease was taken over (or expired and was taken): the write was refused.</summary>
+internal sealed class LeaseLostException(string message) : Exception(message);
+
+/// <summary>Intake: written by the bus consumers, read by the epoch loop and the API.</summary>
+internal interface IIntentStore
+{
+    /// <summary>Stores a newly observed intent as Open. False when the id is already known (a redelivery: nothing changes).</summary>
+    Task<bool> AddAsync(IntentObserved observed, CancellationToken cancellationToken);
+
+    /// <summary>Marks an Open intent Retracted. False when unknown or no longer Open (an epoch already took it: logged by the caller).</summary>
+    Task<bool> RetractAsync(IntentRetracted retracted, CancellationToken cancellationToken);
+
+    Task<StoredIntent?> GetAsync(Bytes32 intentId, CancellationToken cancellationToken);
+
+    /// <summary>Every Open intent, ordered by intent id.</summary>
+    Task<IReadOnlyList<StoredIntent>> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>How many intents are Open now (cheap: for triggers and metrics).</summary>
+    Task<long> OpenCountAsync(CancellationToken cancellationToken);
+
+    /// <summary>Applies an epoch step's transitions atomically, fenced (a Deferred transition increments TimesDeferred).</summary>
+    Task TransitionAsync(IReadOnlyList<IntentTransition> transitions, LeaseToken fence, CancellationToken cancellationToken);
+}
+
+/// <summary>The epoch lifecycle of DESIGN: each stage persisted before its effect leaves the node.</summary>
+internal enum EpochStage : byte
+{
+    Open = 0,
+    Closed = 1,
+    Cleared = 2,
+    Attested = 3,
+    Released = 4,
+    Settled = 5,
+    Margined = 6,
+}
+
+/// <summary>How far one chunk got. <see cref="Sending"/> is written before the transaction leaves the node.</summary>
+internal enum ChunkProgressStage : byte
+{
+    Planned = 0,
+    Sending = 1,
+    Applied = 2,
+    AlreadyApplied = 3,
+    Abandoned = 4,
+}
+
+/// <summary>One chunk's progress within an epoch record.</summary>
+internal sealed record ChunkProgress(ChainId ChainId, uint Index, ChunkProgressStage Stage, int Attempts, string? TransactionId, string? Error);
+
+/// <summary>
+/// The persisted epoch record. Large parts (the clearing input epoch.json, the batch.json, the manifest) are blobs
+/// beside it (<see cref="IEpochStore.SaveBlobAsync"/>), so the record itself stays small to rewrite at every step.
+/// </summary>
+internal sealed record EpochRecord
+{
+    public required ulong EpochId { get; init; }
+
+    public required EpochStage Stage { get; init; }
+
+    /// <summary>Unix milliseconds when the epoch opened (from the node's TimeProvider).</summary>
+    public required long OpenedAtUnixMilliseconds { get; init; }
+
+    public ulong? ClosesAt { get; init; }
+
+    public string? Trigger { get; init; }
+
+    public Bytes32? ManifestHash { get; init; }
+
+    public Bytes32? BatchRoot { get; init; }
+
+    public int IntentCount { get; init; }
+
+    public int Filled { get; init; }
+
+    public int Refunded { get; init; }
+
+    public int Deferred { get; init; }
+
+    public IReadOnlyList<ChunkProgress> Chunks { get; init; } = [];
+
+    /// <summary>Unix milliseconds of each stage reached, for latency reports.</summary>
+    public IReadOnlyDictionary<EpochStage, long> StageTimes { get; init; } = new Dictionary<EpochStage, long>();
+}
+
+/// <summary>Epoch records and their blobs: written only by the active node's epoch loop.</summary>
+internal interface IEpochStore
+{
+    /// <summary>The newest epoch record (the one the loop resumes), or null on a fresh store.</summary>
+    Task<EpochRecord?> CurrentAsync(CancellationToken cancellationToken);
+
+    Task<EpochRecord?> GetAsync(ulong epochId, CancellationToken cancellationToken);
+
+    /// <summary>Writes the record (and makes it current when its id is the newest), fenced.</summary>
+    Task SaveAsync(EpochRecord record, LeaseToken fence, CancellationToken cancellationToken);
+
+    /// <summary>Stores a named blob of an epoch ("manifest", "input", "batch", "margin"), fenced. Write-once: a second write of different bytes throws.</summary>
+    Task SaveBlobAsync(ulong epochId, string name, ReadOnlyMemory<byte> content, LeaseToken fence, CancellationToken cancellationToken);
+
+    Task<byte[]?> GetBlobAsync(ulong epochId, string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records the one batch root this node will ever attest for an epoch (SET NX): returns the root already chosen
+    /// when there is one, which the caller must use instead (never a second batch for an epoch).
+    /// </summary>
+    Task<Bytes32> ChooseRootOnceAsync(ulong epochId, Bytes32 batchRoot, CancellationToken cancellationToken);
+}
+
+/// <summary>An event as logged: its gapless sequence number (the SSE cursor), its type name and its JSON.</summary>
+internal sealed record LoggedEvent(long Sequence, string EventId, string Type, string Json);
+
+/// <summary>The append-only integrator event log with gapless sequence numbers (sorted set + Lua + PUBLISH).</summary>
+internal interface IEventLog
+{
+    /// <summary>Appends the event unless its id is already logged; returns its sequence number either way.</summary>
+    Task<long> AppendAsync(IIntegratorEvent integratorEvent, CancellationToken cancellationToken);
+
+    /// <summary>Events with sequence numbers after <paramref name="afterSequence"/>, oldest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<LoggedEvent>> ReadAsync(long afterSequence, int max, CancellationToken cancellationToken);
+
+    /// <summary>The newest sequence number (0 when empty).</summary>
+    Task<long> HeadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Completes when an event after <paramref name="afterSequence"/> exists (woken by PUBLISH, re-checked on reconnect).</summary>
+    Task WaitForAsync(long afterSequence, CancellationToken cancellationToken);
+}
+
+/// <summary>The lease that keeps one replica of an operator active (SET NX PX plus a fencing token).</summary>
+internal interface INodeLease
+{
+    /// <summary>Takes the lease if free (or already ours); null when another node holds it.</summary>
+    Task<LeaseToken?> TryAcquireAsync(string nodeId, TimeSpan timeToLive, CancellationToken cancellationToken);
+
+    /// <summary>Extends our lease; false when it was lost (the caller stops writing).</summary>
+    Task<bool> RenewAsync(LeaseToken token, TimeSpan timeToLive, CancellationToken cancellationToken);
+
+    Task ReleaseAsync(LeaseToken token, CancellationToken cancellationToken);
+}
