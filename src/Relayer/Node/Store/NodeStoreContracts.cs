@@ -173,3 +173,12 @@ internal interface INodeLease
 
     Task ReleaseAsync(LeaseToken token, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Publishes an integrator event: appends it to the event log first (the durable record, deduplicated by event id),
+/// then publishes it on the bus. Safe to call again for the same event after a crash.
+/// </summary>
+internal interface IIntegratorEventPublisher
+{
+    Task PublishAsync(IIntegratorEvent integratorEvent, CancellationToken cancellationToken);
+}
