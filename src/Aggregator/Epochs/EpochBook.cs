@@ -12,8 +12,6 @@ namespace DiscreteExec.Aggregator.Epochs;
 /// </summary>
 public sealed class EpochBook
 {
-    private static readonly BigInteger[] PowersOfTen = [.. Enumerable.Range(0, AssetRegistry.MaxDecimals + 1).Select(i => BigInteger.Pow(10, i))];
-
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly EpochBookOptions _options;
@@ -169,7 +167,7 @@ public sealed class EpochBook
 
             var intents = _intents.Values.Select(e => e.Intent).OrderBy(i => i.IntentId).ToArray();
             var closed = new ClosedEpoch(_epochId, _openedAt, now, reason.Value, intents);
-            AdaptDuration(intents.Length, now - _openedAt);
+            _duration = EpochTriggers.NextDuration(_options, _duration, intents.Length, now - _openedAt);
             _intents.Clear();
             _notional = BigInteger.Zero;
             _epochId++;
@@ -178,40 +176,8 @@ public sealed class EpochBook
         }
     }
 
-    private EpochCloseReason? DueTriggerLocked(DateTimeOffset now)
-    {
-        if (_options.MaxIntentCount > 0 && _intents.Count >= _options.MaxIntentCount)
-        {
-            return EpochCloseReason.IntentCount;
-        }
-
-        if (!_options.MaxNotional.IsZero && _notional >= _options.MaxNotional.ToBigInteger())
-        {
-            return EpochCloseReason.Notional;
-        }
-
-        if (_options.MaxPriceMoveBps > 0 && PriceMoved())
-        {
-            return EpochCloseReason.Volatility;
-        }
-
-        return now - _openedAt >= _duration ? EpochCloseReason.Duration : null;
-    }
-
-    private bool PriceMoved()
-    {
-        foreach (var (assetId, opening) in _openingPrices)
-        {
-            var current = _currentPrices[assetId].ToBigInteger();
-            var open = opening.ToBigInteger();
-            if (BigInteger.Abs(current - open) * 10_000 > open * _options.MaxPriceMoveBps)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private EpochCloseReason? DueTriggerLocked(DateTimeOffset now) =>
+        EpochTriggers.Due(_options, new EpochBookState(_openedAt, _duration, _intents.Count, _notional, _openingPrices, _currentPrices), now);
 
     private void Open()
     {
@@ -222,29 +188,5 @@ public sealed class EpochBook
         }
     }
 
-    // Adaptive mode: the next epoch lasts as long as the last one would have needed to gather the target count at
-    // the rate just observed, averaged with the previous length to damp noise, clamped to [min, max].
-    private void AdaptDuration(int count, TimeSpan elapsed)
-    {
-        if (!_options.Adaptive)
-        {
-            return;
-        }
-
-        var estimate = count == 0
-            ? _options.MaxDuration
-            : TimeSpan.FromTicks((long)BigInteger.Min((BigInteger)elapsed.Ticks * _options.TargetIntentsPerEpoch / count, _options.MaxDuration.Ticks));
-        var next = TimeSpan.FromTicks((_duration.Ticks / 2) + (estimate.Ticks / 2));
-        _duration = next < _options.MinDuration ? _options.MinDuration : next > _options.MaxDuration ? _options.MaxDuration : next;
-    }
-
-    private BigInteger NotionalOf(Intent intent)
-    {
-        if (!_assets.TryFind(intent.OriginChainId, intent.InputToken, out var asset, out var token))
-        {
-            return BigInteger.Zero; // unknown tokens are refunded by clearing; they carry no notional
-        }
-
-        return intent.InputAmount.ToBigInteger() * _currentPrices[asset.Id].ToBigInteger() / PowersOfTen[token.Decimals];
-    }
+    private BigInteger NotionalOf(Intent intent) => EpochTriggers.NotionalOf(intent, _assets, _currentPrices);
 }
