@@ -1,0 +1,625 @@
+using System.Text.Json;
+using DiscreteExec.Aggregator.Clearing;
+using DiscreteExec.Aggregator.Epochs;
+using DiscreteExec.Aggregator.Margin;
+using DiscreteExec.Aggregator.Settlement;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Assets;
+using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Messages;
+using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.ClearingFiles;
+using DiscreteExec.Relayer.Node.Prices;
+using DiscreteExec.Relayer.Node.Settlement;
+using DiscreteExec.Relayer.Node.Store;
+using Microsoft.Extensions.Logging;
+
+namespace DiscreteExec.Relayer.Node.Epochs;
+
+/// <summary>One chain the node settles on: its submitter and its escrow's state.</summary>
+internal sealed record NodeChain(ChainId ChainId, IChunkSubmitter Submitter, IEscrowState Escrow);
+
+/// <summary>The batch root the node chose for an epoch differs from what clearing its persisted input gives: never a second batch.</summary>
+internal sealed class EpochIntegrityException(string message) : Exception(message);
+
+/// <summary>
+/// The heart of the node: the epoch lifecycle Open → Closed (manifest) → Cleared (batch) → Attested (chunks
+/// planned) → Released → Settled → Margined, then the next epoch opens. Every step persists its stage (fenced by the
+/// lease) before its effects leave the node, and the effects of reaching a stage (intent transitions, integrator
+/// events) run at the start of the step that leaves it, idempotently; so a new loop over the same store resumes
+/// exactly where a crashed one stopped and re-clears the persisted input to the same root.
+/// </summary>
+internal sealed partial class EpochLoop
+{
+    private const string ManifestBlob = "manifest";
+    private const string InputBlob = "input";
+    private const string BatchBlob = "batch";
+    private const string MarginBlob = "margin";
+
+    private readonly IIntentStore _intents;
+    private readonly IEpochStore _epochs;
+    private readonly INodeLease _lease;
+    private readonly IPriceFeed _prices;
+    private readonly IIntegratorEventPublisher _events;
+    private readonly IReadOnlyList<NodeChain> _chains;
+    private readonly EpochLoopOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly AssetRegistry _registry;
+    private readonly ChunkPipeline _pipeline;
+
+    private LeaseToken? _fence;
+    private ulong _openingPricesEpoch;
+    private Dictionary<string, UInt256>? _openingPrices;
+    private TimeSpan _duration;
+    private (ulong EpochId, EpochInput Input, SettlementBatch Batch)? _cleared;
+
+    public EpochLoop(
+        IIntentStore intents,
+        IEpochStore epochs,
+        INodeLease lease,
+        IPriceFeed prices,
+        IIntegratorEventPublisher events,
+        IReadOnlyList<NodeChain> chains,
+        EpochLoopOptions options,
+        TimeProvider time,
+        ILogger<EpochLoop> logger)
+    {
+        _intents = intents ?? throw new ArgumentNullException(nameof(intents));
+        _epochs = epochs ?? throw new ArgumentNullException(nameof(epochs));
+        _lease = lease ?? throw new ArgumentNullException(nameof(lease));
+        _prices = prices ?? throw new ArgumentNullException(nameof(prices));
+        _events = events ?? throw new ArgumentNullException(nameof(events));
+        _chains = chains ?? throw new ArgumentNullException(nameof(chains));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        options.Validate();
+        foreach (var chain in chains)
+        {
+            if (chain.Submitter.ChainId != chain.ChainId || chain.Escrow.ChainId != chain.ChainId)
+            {
+                throw new ArgumentException($"Chain {chain.ChainId}: its submitter ({chain.Submitter.ChainId}) and escrow state ({chain.Escrow.ChainId}) must be for the same chain.", nameof(chains));
+            }
+        }
+
+        _registry = new AssetRegistry(options.Assets);
+        _pipeline = new ChunkPipeline(chains.Select(c => c.Submitter), options, time, logger);
+        _duration = options.Triggers.MaxDuration;
+    }
+
+    /// <summary>Runs steps until cancelled or the lease is lost; a step that fails is logged and tried again after the poll interval.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            bool progressed;
+            try
+            {
+                progressed = await StepAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (LeaseLostException ex)
+            {
+                LogLeaseLost(_logger, ex, _options.NodeId);
+                _fence = null;
+                return;
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or EpochIntegrityException))
+            {
+                // Every step is idempotent: trying it again is safe and loses nothing.
+                LogStepFailed(_logger, ex);
+                progressed = false;
+            }
+
+            if (!progressed)
+            {
+                await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Takes one step of the lifecycle; false when nothing could proceed now (no trigger due, no price, no lease).</summary>
+    public async Task<bool> StepAsync(CancellationToken cancellationToken)
+    {
+        if (!await HoldLeaseAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var record = await _epochs.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            await OpenAsync(1, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        return record.Stage switch
+        {
+            EpochStage.Open => await TryCloseAsync(record, cancellationToken).ConfigureAwait(false),
+            EpochStage.Closed => await ClearAsync(record, cancellationToken).ConfigureAwait(false),
+            EpochStage.Cleared => await AttestAsync(record, cancellationToken).ConfigureAwait(false),
+            EpochStage.Attested => await ReleaseAsync(record, cancellationToken).ConfigureAwait(false),
+            EpochStage.Released => await PayAsync(record, cancellationToken).ConfigureAwait(false),
+            EpochStage.Settled => await MarginAsync(record, cancellationToken).ConfigureAwait(false),
+            EpochStage.Margined => await OpenAsync(record.EpochId + 1, cancellationToken).ConfigureAwait(false),
+            _ => throw new InvalidOperationException($"Epoch {record.EpochId} has an unknown stage {record.Stage}."),
+        };
+    }
+
+    private LeaseToken Fence => _fence ?? throw new LeaseLostException("The epoch loop holds no lease.");
+
+    private async Task<bool> HoldLeaseAsync(CancellationToken cancellationToken)
+    {
+        if (_fence is { } token)
+        {
+            return await _lease.RenewAsync(token, _options.LeaseTimeToLive, cancellationToken).ConfigureAwait(false)
+                ? true
+                : throw new LeaseLostException($"Node {_options.NodeId} lost its lease (fence {token.Fence}).");
+        }
+
+        _fence = await _lease.TryAcquireAsync(_options.NodeId, _options.LeaseTimeToLive, cancellationToken).ConfigureAwait(false);
+        return _fence is not null;
+    }
+
+    private async Task<bool> OpenAsync(ulong epochId, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var record = new EpochRecord { EpochId = epochId, Stage = EpochStage.Open, OpenedAtUnixMilliseconds = now, StageTimes = new Dictionary<EpochStage, long> { [EpochStage.Open] = now } };
+        await _epochs.SaveAsync(record, Fence, cancellationToken).ConfigureAwait(false);
+        NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "open"));
+        LogOpened(_logger, epochId);
+        return true;
+    }
+
+    private async Task<bool> TryCloseAsync(EpochRecord record, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        if (await _epochs.GetBlobAsync(epochId, InputBlob, cancellationToken).ConfigureAwait(false) is { } decided)
+        {
+            // A close was persisted before a crash: that input is the epoch, whatever the triggers say now.
+            var manifest = await _epochs.GetBlobAsync(epochId, ManifestBlob, cancellationToken).ConfigureAwait(false)
+                ?? throw new EpochIntegrityException($"Epoch {epochId} has an input but no manifest.");
+            var input = EpochFileReader.Parse(decided);
+            await SaveClosedAsync(record, input, "resumed", EpochManifest.Hash(manifest), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        var prices = await ReadPricesAsync(epochId, cancellationToken).ConfigureAwait(false);
+        if (prices is null)
+        {
+            return false;
+        }
+
+        var current = prices.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal);
+        if (_openingPrices is null || _openingPricesEpoch != epochId)
+        {
+            // After a restart the volatility baseline is the first price seen (it is not persisted).
+            _openingPrices = current;
+            _openingPricesEpoch = epochId;
+        }
+
+        var open = await _intents.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (open.Count == 0)
+        {
+            return false; // an empty epoch is never closed: it would cost a full lifecycle for nothing
+        }
+
+        var notional = open.Aggregate(System.Numerics.BigInteger.Zero, (sum, s) => sum + EpochTriggers.NotionalOf(s.Observed.Intent, _registry, current));
+        var openedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.OpenedAtUnixMilliseconds);
+        var now = _time.GetUtcNow();
+        var reason = EpochTriggers.Due(_options.Triggers, new EpochBookState(openedAt, _duration, open.Count, notional, _openingPrices, current), now);
+        if (reason is null)
+        {
+            return false;
+        }
+
+        using var activity = NodeTelemetry.StartStep("close", epochId);
+        activity?.SetTag("epoch.trigger", reason.Value.ToString());
+        var closing = new EpochInput
+        {
+            EpochId = epochId,
+            ClosesAt = (ulong)now.ToUnixTimeSeconds(),
+            SettlementMarginSeconds = _options.SettlementMarginSeconds,
+            FeeBps = _options.FeeBps,
+            SpreadBps = _options.SpreadBps,
+            Assets = [.. _registry.Assets.Select(a => a with { ReferencePrice = current[a.Id] })],
+            Pools = await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false),
+            Intents = [.. open.Select(s => s.Observed.Intent)],
+        };
+        var manifestBytes = EpochManifest.ToUtf8(closing, prices);
+        await _epochs.SaveBlobAsync(epochId, ManifestBlob, manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
+        await _epochs.SaveBlobAsync(epochId, InputBlob, EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
+        await SaveClosedAsync(record, closing, reason.Value.ToString(), EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
+        _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, open.Count, now - openedAt);
+        return true;
+    }
+
+    private async Task SaveClosedAsync(EpochRecord record, EpochInput input, string trigger, Bytes32 manifestHash, CancellationToken cancellationToken)
+    {
+        var closed = Advance(record, EpochStage.Closed) with { ClosesAt = input.ClosesAt, Trigger = trigger, ManifestHash = manifestHash, IntentCount = input.Intents.Count };
+        await _epochs.SaveAsync(closed, Fence, cancellationToken).ConfigureAwait(false);
+        NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "closed"));
+        LogClosed(_logger, record.EpochId, trigger, input.Intents.Count, manifestHash);
+    }
+
+    private async Task<bool> ClearAsync(EpochRecord record, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        using var activity = NodeTelemetry.StartStep("clear", epochId);
+        var input = await LoadInputAsync(epochId, cancellationToken).ConfigureAwait(false);
+
+        // The effects of Closed: the intents are taken, then the world hears of the close.
+        var taken = new List<IntentTransition>();
+        foreach (var intent in input.Intents)
+        {
+            var stored = await _intents.GetAsync(intent.IntentId, cancellationToken).ConfigureAwait(false);
+            if (stored?.Stage == IntentStage.Open)
+            {
+                taken.Add(new IntentTransition(intent.IntentId, IntentStage.InEpoch, epochId, Deferred: false));
+            }
+            else if (stored is null || stored.Stage != IntentStage.InEpoch || stored.EpochId != epochId)
+            {
+                LogIntentLeftBeforeTaken(_logger, epochId, intent.IntentId, stored?.Stage);
+            }
+        }
+
+        await _intents.TransitionAsync(taken, Fence, cancellationToken).ConfigureAwait(false);
+        NodeTelemetry.Intents.Add(taken.Count, new KeyValuePair<string, object?>("state", "in-epoch"));
+        await _events.PublishAsync(new EpochClosed(IntegratorEventIds.Closed(epochId), epochId, record.Trigger ?? "unknown", input.ClosesAt, input.Intents.Count, record.ManifestHash ?? default), cancellationToken).ConfigureAwait(false);
+
+        var batch = EpochClearing.Clear(input);
+        await SaveBlobOnceAsync(epochId, BatchBlob, BatchFileWriter.ToUtf8(batch), cancellationToken).ConfigureAwait(false);
+        var chosen = await _epochs.ChooseRootOnceAsync(epochId, batch.BatchRoot, cancellationToken).ConfigureAwait(false);
+        if (chosen != batch.BatchRoot)
+        {
+            throw new EpochIntegrityException($"Epoch {epochId}: this node already chose batch root {chosen}, but clearing its persisted input gives {batch.BatchRoot}; no second batch is made.");
+        }
+
+        _cleared = (epochId, input, batch);
+        var cleared = Advance(record, EpochStage.Cleared) with
+        {
+            BatchRoot = chosen,
+            Filled = batch.Filled.Count,
+            Refunded = batch.Refunded.Count,
+            Deferred = batch.Deferred.Count,
+        };
+        await _epochs.SaveAsync(cleared, Fence, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("epoch.batch_root", chosen.ToString());
+        NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "cleared"));
+        LogCleared(_logger, epochId, chosen, batch.Filled.Count, batch.Refunded.Count, batch.Deferred.Count);
+        return true;
+    }
+
+    // Attestation seam: with one operator the proposer's plan is attested as is. Proposer (plan), verifier
+    // (re-clear the manifest, compare the root) and submitter (the next steps) stay separate over the record.
+    private async Task<bool> AttestAsync(EpochRecord record, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        using var activity = NodeTelemetry.StartStep("attest", epochId);
+        var (input, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
+        var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
+
+        // The effects of Cleared: deferred intents go back to the book, then the world hears of the batch.
+        var deferred = new List<(Bytes32 IntentId, int TimesDeferred)>();
+        var transitions = new List<IntentTransition>();
+        foreach (var intentId in batch.Deferred)
+        {
+            var stored = await _intents.GetAsync(intentId, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                continue;
+            }
+
+            if (stored.Stage == IntentStage.InEpoch && stored.EpochId == epochId)
+            {
+                transitions.Add(new IntentTransition(intentId, IntentStage.Open, null, Deferred: true));
+                deferred.Add((intentId, stored.TimesDeferred + 1));
+            }
+            else
+            {
+                deferred.Add((intentId, stored.TimesDeferred)); // moved before a crash; only the event may be missing
+            }
+        }
+
+        await _intents.TransitionAsync(transitions, Fence, cancellationToken).ConfigureAwait(false);
+        NodeTelemetry.Intents.Add(transitions.Count, new KeyValuePair<string, object?>("state", "deferred"));
+        foreach (var (intentId, times) in deferred)
+        {
+            await _events.PublishAsync(new IntentDeferred(IntegratorEventIds.Deferred(epochId, intentId), epochId, intentId, times), cancellationToken).ConfigureAwait(false);
+        }
+
+        var prices = batch.Prices.Select(p => new PairPriceQuote(p.Base, p.Quote, p.Numerator.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Denominator.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        await _events.PublishAsync(new EpochCleared(IntegratorEventIds.Cleared(epochId), epochId, batch.BatchRoot, prices, batch.Filled.Count, batch.Refunded.Count, batch.Deferred.Count, chunks.Count), cancellationToken).ConfigureAwait(false);
+
+        var attested = Advance(record, EpochStage.Attested) with
+        {
+            Chunks = [.. chunks.Select(c => new ChunkProgress(c.ChainId, c.Index, ChunkProgressStage.Planned, 0, null, null))],
+        };
+        await _epochs.SaveAsync(attested, Fence, cancellationToken).ConfigureAwait(false);
+        NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "attested"));
+        _ = input;
+        return true;
+    }
+
+    private async Task<bool> ReleaseAsync(EpochRecord record, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        using var activity = NodeTelemetry.StartStep("release", epochId);
+        var (_, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
+        var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
+        using var ledger = NewLedger(record);
+        await _pipeline.RunAsync([.. chunks.Where(c => c.Stage == ChunkStage.Release)], ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false);
+
+        var released = Advance(ledger.Record, EpochStage.Released);
+        await _epochs.SaveAsync(released, Fence, cancellationToken).ConfigureAwait(false);
+        RecordLatency(released, EpochStage.Closed, EpochStage.Released, "release");
+        NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "released"));
+        return true;
+    }
+
+    private async Task<bool> PayAsync(EpochRecord record, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        using var activity = NodeTelemetry.StartStep("pay", epochId);
+        var (input, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
+        var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
+        using var ledger = NewLedger(record);
+        var transfers = chunks.Where(c => c.Stage == ChunkStage.Transfer).ToArray();
+        await _pipeline.RunAsync(transfers, ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false);
+
+        // Every intent of the batch's transfers ends here: paid, refunded, back to the book, or (released but its
+        // payout chunk abandoned) left in the epoch and reported.
+        var intents = input.Intents.ToDictionary(i => i.IntentId);
+        var reasons = batch.Stats.Refunds.ToDictionary(r => r.IntentId, r => r.Reason);
+        var outcomes = new List<(IntentTransition Transition, IIntegratorEvent? Event)>();
+        foreach (var chunk in transfers)
+        {
+            var progress = ledger[chunk.Reference];
+            var done = ChunkLedger.IsDone(progress);
+            foreach (var action in chunk.Actions)
+            {
+                if (action.Kind == ActionKind.Payout)
+                {
+                    if (done)
+                    {
+                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Filled, epochId, false),
+                            new IntentSettled(IntegratorEventIds.Settled(action.IntentId), epochId, action.IntentId, chunk.ChainId, action.Account, action.Amount, progress.TransactionId)));
+                    }
+                    else if (chunk.AwaitsRelease is { } release && ChunkLedger.IsDone(ledger[release]))
+                    {
+                        LogReleasedUnpaid(_logger, epochId, action.IntentId, chunk.ChainId.Value, chunk.Index);
+                    }
+                    else
+                    {
+                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Open, null, false), null));
+                    }
+                }
+                else if (action.Kind == ActionKind.Refund)
+                {
+                    if (done)
+                    {
+                        var origin = intents.TryGetValue(action.IntentId, out var intent) ? intent.OriginChainId : chunk.ChainId;
+                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Refunded, epochId, false),
+                            new IntentRefunded(IntegratorEventIds.Refunded(action.IntentId), epochId, action.IntentId, origin, action.Account, action.Amount, reasons.GetValueOrDefault(action.IntentId, "unknown"), progress.TransactionId)));
+                    }
+                    else
+                    {
+                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Open, null, false), null));
+                    }
+                }
+            }
+        }
+
+        var transitions = new List<IntentTransition>();
+        foreach (var (transition, _) in outcomes)
+        {
+            var stored = await _intents.GetAsync(transition.IntentId, cancellationToken).ConfigureAwait(false);
+            if (stored is { Stage: IntentStage.InEpoch } && stored.EpochId == epochId)
+            {
+                transitions.Add(transition);
+            }
+        }
+
+        await _intents.TransitionAsync(transitions, Fence, cancellationToken).ConfigureAwait(false);
+        foreach (var group in transitions.GroupBy(t => t.Stage))
+        {
+            NodeTelemetry.Intents.Add(group.Count(), new KeyValuePair<string, object?>("state", group.Key == IntentStage.Open ? "returned" : group.Key.ToString().ToLowerInvariant()));
+        }
+
+        foreach (var (_, integratorEvent) in outcomes)
+        {
+            if (integratorEvent is not null)
+            {
+                await _events.PublishAsync(integratorEvent, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var abandoned = ledger.Record.Chunks.Count(c => c.Stage == ChunkProgressStage.Abandoned);
+        var settled = Advance(ledger.Record, EpochStage.Settled) with
+        {
+            Filled = outcomes.Count(o => o.Transition.Stage == IntentStage.Filled),
+            Refunded = outcomes.Count(o => o.Transition.Stage == IntentStage.Refunded),
+        };
+        await _epochs.SaveAsync(settled, Fence, cancellationToken).ConfigureAwait(false);
+        RecordLatency(settled, EpochStage.Released, EpochStage.Settled, "payout");
+        NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "settled"));
+        LogSettled(_logger, epochId, settled.Filled, settled.Refunded, abandoned);
+        return true;
+    }
+
+    private async Task<bool> MarginAsync(EpochRecord record, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        using var activity = NodeTelemetry.StartStep("margin", epochId);
+        var pools = await _epochs.GetBlobAsync(epochId, MarginBlob, cancellationToken).ConfigureAwait(false) is { } stored
+            ? JsonSerializer.Deserialize<PoolMargin[]>(stored) ?? []
+            : await ComputeMarginAsync(record, cancellationToken).ConfigureAwait(false);
+        if (pools is null)
+        {
+            return false;
+        }
+
+        await _events.PublishAsync(new MarginUpdated(IntegratorEventIds.Margin(epochId), epochId, pools), cancellationToken).ConfigureAwait(false);
+        foreach (var pool in pools)
+        {
+            NodeTelemetry.PoolUtilisation.Record(pool.UtilisationBps, new KeyValuePair<string, object?>("chain", pool.ChainId.Value), new KeyValuePair<string, object?>("token", pool.Token.ToString()));
+            if (pool.BelowFloor)
+            {
+                LogBelowFloor(_logger, epochId, pool.ChainId.Value, pool.Token, pool.Balance, pool.Obligations);
+            }
+        }
+
+        await _epochs.SaveAsync(Advance(record, EpochStage.Margined), Fence, cancellationToken).ConfigureAwait(false);
+        NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "margined"));
+        return true;
+    }
+
+    private async Task<PoolMargin[]?> ComputeMarginAsync(EpochRecord record, CancellationToken cancellationToken)
+    {
+        var prices = await ReadPricesAsync(record.EpochId, cancellationToken).ConfigureAwait(false);
+        if (prices is null)
+        {
+            return null;
+        }
+
+        var (input, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
+        var current = prices.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal);
+        var valued = new AssetRegistry(_registry.Assets.Select(a => a with { ReferencePrice = current[a.Id] }));
+        var readings = (await ReadPoolsAsync(cancellationToken).ConfigureAwait(false)).Select(p => new PoolReading(p.ChainId, p.Token, p.Balance)).ToArray();
+        var carried = batch.Deferred.ToHashSet();
+        var obligations = input.Intents.Where(i => carried.Contains(i.IntentId)).Select(i => new PoolObligation(i.DestinationChainId, i.OutputToken, i.MinOutputAmount)).ToArray();
+        var pools = MarginEngine.Compute(valued, readings, obligations, _options.Margin)
+            .Select(r => new PoolMargin(r.ChainId, r.Token, r.AssetId, r.Balance, r.Obligations, r.UtilisationBps, r.Cap, r.BelowFloor))
+            .ToArray();
+        await _epochs.SaveBlobAsync(record.EpochId, MarginBlob, JsonSerializer.SerializeToUtf8Bytes(pools), Fence, cancellationToken).ConfigureAwait(false);
+        return pools;
+    }
+
+    // The pools the clearing may use: the balances the chains report now (the previous epoch is settled), capped
+    // by the caps the margin engine published after the previous epoch.
+    private async Task<PoolBalance[]> PoolsForClearingAsync(ulong epochId, CancellationToken cancellationToken)
+    {
+        var caps = new Dictionary<(ChainId, Bytes32), UInt256>();
+        if (epochId > 1 && await _epochs.GetBlobAsync(epochId - 1, MarginBlob, cancellationToken).ConfigureAwait(false) is { } margin)
+        {
+            foreach (var pool in JsonSerializer.Deserialize<PoolMargin[]>(margin) ?? [])
+            {
+                caps[(pool.ChainId, pool.Token)] = pool.NextEpochCap;
+            }
+        }
+
+        return [.. (await ReadPoolsAsync(cancellationToken).ConfigureAwait(false))
+            .Select(p => caps.TryGetValue((p.ChainId, p.Token), out var cap) ? p with { Balance = UInt256.Min(p.Balance, cap) } : p)];
+    }
+
+    private async Task<List<PoolBalance>> ReadPoolsAsync(CancellationToken cancellationToken)
+    {
+        var pools = new List<PoolBalance>();
+        foreach (var chain in _chains.OrderBy(c => c.ChainId))
+        {
+            foreach (var token in _registry.Assets.SelectMany(a => a.Tokens).Where(t => t.ChainId == chain.ChainId).OrderBy(t => t.Token))
+            {
+                pools.Add(new PoolBalance(chain.ChainId, token.Token, await chain.Escrow.PoolBalanceAsync(token.Token, cancellationToken).ConfigureAwait(false)));
+            }
+        }
+
+        return pools;
+    }
+
+    private async Task<IReadOnlyList<ReferencePrice>?> ReadPricesAsync(ulong epochId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var prices = await _prices.CurrentAsync(cancellationToken).ConfigureAwait(false);
+            var missing = _registry.Assets.FirstOrDefault(a => !prices.Any(p => p.AssetId == a.Id && !p.Price.IsZero));
+            return missing is null ? prices : throw new PriceUnavailableException(missing.Id, "the feed gave no positive price for it");
+        }
+        catch (PriceUnavailableException ex)
+        {
+            LogPriceUnavailable(_logger, ex, epochId, ex.AssetId);
+            NodeTelemetry.PriceUnavailable.Add(1, new KeyValuePair<string, object?>("asset", ex.AssetId));
+            return null;
+        }
+    }
+
+    private async Task<EpochInput> LoadInputAsync(ulong epochId, CancellationToken cancellationToken) =>
+        EpochFileReader.Parse(await _epochs.GetBlobAsync(epochId, InputBlob, cancellationToken).ConfigureAwait(false)
+            ?? throw new EpochIntegrityException($"Epoch {epochId} is past Closed but its input blob is missing."));
+
+    // The batch of a cleared epoch, re-cleared from the persisted input after a restart; it must give the chosen root.
+    private async Task<(EpochInput Input, SettlementBatch Batch)> ClearedBatchAsync(EpochRecord record, CancellationToken cancellationToken)
+    {
+        if (_cleared is { } cached && cached.EpochId == record.EpochId)
+        {
+            return (cached.Input, cached.Batch);
+        }
+
+        var input = await LoadInputAsync(record.EpochId, cancellationToken).ConfigureAwait(false);
+        var batch = EpochClearing.Clear(input);
+        if (batch.BatchRoot != record.BatchRoot)
+        {
+            throw new EpochIntegrityException($"Epoch {record.EpochId}: re-clearing its persisted input gives root {batch.BatchRoot}, the record holds {record.BatchRoot}.");
+        }
+
+        _cleared = (record.EpochId, input, batch);
+        return (input, batch);
+    }
+
+    private async Task SaveBlobOnceAsync(ulong epochId, string name, byte[] content, CancellationToken cancellationToken)
+    {
+        if (await _epochs.GetBlobAsync(epochId, name, cancellationToken).ConfigureAwait(false) is null)
+        {
+            await _epochs.SaveBlobAsync(epochId, name, content, Fence, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private ChunkLedger NewLedger(EpochRecord record) => new(record, (next, token) => _epochs.SaveAsync(next, Fence, token));
+
+    private Task PublishLegAppliedAsync(SettlementChunk chunk, ChunkProgress progress, CancellationToken cancellationToken) =>
+        _events.PublishAsync(
+            new LegApplied(
+                IntegratorEventIds.LegApplied(chunk.EpochId, chunk.ChainId, chunk.Index), chunk.EpochId, chunk.ChainId, chunk.Index, chunk.Stage.ToString(),
+                chunk.Actions.Count, progress.TransactionId, progress.Stage == ChunkProgressStage.AlreadyApplied),
+            cancellationToken);
+
+    private EpochRecord Advance(EpochRecord record, EpochStage stage) =>
+        record with { Stage = stage, StageTimes = new Dictionary<EpochStage, long>(record.StageTimes) { [stage] = _time.GetUtcNow().ToUnixTimeMilliseconds() } };
+
+    private static void RecordLatency(EpochRecord record, EpochStage from, EpochStage to, string phase)
+    {
+        if (record.StageTimes.TryGetValue(from, out var start) && record.StageTimes.TryGetValue(to, out var end))
+        {
+            NodeTelemetry.SettleLatency.Record(end - start, new KeyValuePair<string, object?>("phase", phase));
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Epoch {EpochId} open")]
+    private static partial void LogOpened(ILogger logger, ulong epochId);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Epoch {EpochId} closed by {Trigger} with {IntentCount} intents, manifest {ManifestHash}")]
+    private static partial void LogClosed(ILogger logger, ulong epochId, string trigger, int intentCount, Bytes32 manifestHash);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Epoch {EpochId} cleared: root {BatchRoot}, {Filled} filled, {Refunded} refunded, {Deferred} deferred")]
+    private static partial void LogCleared(ILogger logger, ulong epochId, Bytes32 batchRoot, int filled, int refunded, int deferred);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Epoch {EpochId} settled: {Filled} filled, {Refunded} refunded, {Abandoned} chunks abandoned or withheld")]
+    private static partial void LogSettled(ILogger logger, ulong epochId, int filled, int refunded, int abandoned);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Epoch {EpochId} cannot close or margin: no usable price for asset {AssetId}")]
+    private static partial void LogPriceUnavailable(ILogger logger, Exception exception, ulong epochId, string assetId);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Epoch {EpochId} intent {IntentId} was released but its payout chunk {Chunk} on chain {ChainId} was abandoned; it stays in the epoch for an operator")]
+    private static partial void LogReleasedUnpaid(ILogger logger, ulong epochId, Bytes32 intentId, ulong chainId, uint chunk);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Epoch {EpochId} pool of token {Token} on chain {ChainId} is below its floor: balance {Balance}, obligations {Obligations}")]
+    private static partial void LogBelowFloor(ILogger logger, ulong epochId, ulong chainId, Bytes32 token, UInt256 balance, UInt256 obligations);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Epoch {EpochId} intent {IntentId} left the book ({Stage}) before the epoch took it")]
+    private static partial void LogIntentLeftBeforeTaken(ILogger logger, ulong epochId, Bytes32 intentId, IntentStage? stage);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Node {NodeId} lost its lease; the epoch loop stops")]
+    private static partial void LogLeaseLost(ILogger logger, Exception exception, string nodeId);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "An epoch step failed; it is tried again")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception);
+}
