@@ -11,7 +11,7 @@ public sealed record PoolFloor(ChainId ChainId, Bytes32 Token, UInt256 MinimumBa
 /// <summary>How much of each pool the next epoch's clearing may use, and when a pool needs rebalancing.</summary>
 public sealed class MarginParameters
 {
-    /// <summary>The share of a pool's free balance (balance less obligations) the next epoch may pay out net, in basis points.</summary>
+    /// <summary>The share of a pool's balance the next epoch may pay out net, in basis points.</summary>
     [Range(0, 10_000)]
     public int UsableShareBps { get; set; } = 5_000;
 
@@ -55,8 +55,9 @@ public static class MarginEngine
     private const int FullBps = 10_000;
 
     /// <summary>
-    /// Per registered (chain, token) with a reading: free = balance − obligations (zero when obligations exceed it);
-    /// cap = free × share / 10000; utilisation = obligations × 10000 / balance (10000 when the balance is zero and
+    /// Per registered (chain, token) with a reading: cap = balance × share / 10000 (the deferred intents the
+    /// obligations stand for compete for it in the next epoch, so they are not taken off it twice); free = balance −
+    /// obligations (zero when obligations exceed it); utilisation = obligations × 10000 / balance (10000 when the balance is zero and
     /// something is owed; saturates at int.MaxValue); below floor when free &lt; floor. Ordered by chain id, then token.
     /// </summary>
     /// <remarks>The registry carries the post-settlement reference prices.</remarks>
@@ -88,7 +89,7 @@ public static class MarginEngine
             owed.TryGetValue((pool.ChainId, pool.Token), out var obligation);
             floors.TryGetValue((pool.ChainId, pool.Token), out var floor);
             var free = pool.Balance > obligation ? pool.Balance - obligation : UInt256.Zero;
-            var cap = UInt256.MultiplyDivide(free, (ulong)parameters.UsableShareBps, (ulong)FullBps);
+            var cap = UInt256.MultiplyDivide(pool.Balance, (ulong)parameters.UsableShareBps, (ulong)FullBps);
             var capValue = UInt256.FromBigInteger(BigInteger.Min(
                 cap.ToBigInteger() * asset.ReferencePrice.ToBigInteger() / BigInteger.Pow(10, token.Decimals), UInt256.MaxBigInteger));
             results.Add(new PoolMarginResult(

@@ -27,13 +27,13 @@ public class MarginEngineTests
 
         var result = Assert.Single(MarginEngine.Compute(Assets, pools, owed, new MarginParameters { UsableShareBps = 3_333 }));
 
-        // free = 1_000_000_007 - 250_000_003 = 750_000_004; cap = floor(750_000_004 * 3333 / 10000) = 249_975_001
+        // cap = floor(1_000_000_007 * 3333 / 10000) = floor(333_300_002.33) = 333_300_002
         Assert.Equal((UInt256)250_000_003UL, result.Obligations);
-        Assert.Equal((UInt256)249_975_001UL, result.Cap);
+        Assert.Equal((UInt256)333_300_002UL, result.Cap);
         // utilisation = floor(250_000_003 * 10000 / 1_000_000_007) = floor(2500.0000125) = 2500
         Assert.Equal(2_500, result.UtilisationBps);
-        // value = 249_975_001 * 1e18 / 1e6
-        Assert.Equal(UInt256.Parse("249975001000000000000"), result.CapValue);
+        // value = 333_300_002 * 1e18 / 1e6
+        Assert.Equal(UInt256.Parse("333300002000000000000"), result.CapValue);
         Assert.Equal("USDC", result.AssetId);
         Assert.False(result.BelowFloor);
     }
@@ -52,7 +52,8 @@ public class MarginEngineTests
         Assert.Equal(10_000, results[0].UtilisationBps);
         Assert.False(results[0].BelowFloor); // no floor configured for WETH: zero is not below zero
         Assert.Equal(15_000, results[1].UtilisationBps);
-        Assert.Equal(UInt256.Zero, results[1].Cap);
+        Assert.Equal((UInt256)100UL, results[1].Cap); // the whole pool at a share of 10000, whatever is owed
+        Assert.Equal(UInt256.Zero, results[0].Cap);
         Assert.True(results[1].BelowFloor);
     }
 
