@@ -1,0 +1,331 @@
+using System.Collections.Concurrent;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Intents;
+using DiscreteExec.Core.Messages;
+using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.Node.Prices;
+using DiscreteExec.Relayer.Node.Store;
+
+namespace DiscreteExec.Relayer.Tests.Node;
+
+/// <summary>A simulated process death: the token the loop runs under is cancelled and the current call throws.</summary>
+internal sealed class Crash : IDisposable
+{
+    private readonly CancellationTokenSource _source = new();
+
+    public CancellationToken Token => _source.Token;
+
+    public Exception Now()
+    {
+        _source.Cancel();
+        return new OperationCanceledException("simulated crash", _source.Token);
+    }
+
+    public void Dispose() => _source.Dispose();
+}
+
+/// <summary>The node store in memory (intents, epochs, blobs, lease), with a hook that crashes before the n-th write.</summary>
+internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
+{
+    private readonly Lock _gate = new();
+    private readonly SortedDictionary<Bytes32, StoredIntent> _intents = [];
+    private readonly SortedDictionary<ulong, EpochRecord> _epochs = [];
+    private readonly Dictionary<(ulong, string), byte[]> _blobs = [];
+    private readonly Dictionary<ulong, Bytes32> _roots = [];
+    private long _fence;
+    private long _arrival;
+
+    /// <summary>Writes so far (each fenced write counts one).</summary>
+    public int Writes { get; private set; }
+
+    /// <summary>When set: the write with this number (1-based) crashes instead of applying.</summary>
+    public (int Write, Crash Crash)? CrashAt { get; set; }
+
+    public bool LeaseLost { get; set; }
+
+    public IReadOnlyList<EpochRecord> Records { get { lock (_gate) { return [.. _epochs.Values]; } } }
+
+    public byte[]? Blob(ulong epochId, string name) { lock (_gate) { return _blobs.GetValueOrDefault((epochId, name)); } }
+
+    public StoredIntent Intent(Bytes32 id) { lock (_gate) { return _intents[id]; } }
+
+    public Task<bool> AddAsync(IntentObserved observed, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_intents.TryAdd(observed.Intent.IntentId, new StoredIntent(observed, IntentStage.Open, null, 0, ++_arrival)));
+        }
+    }
+
+    public Task<bool> RetractAsync(IntentRetracted retracted, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<StoredIntent?> GetAsync(Bytes32 intentId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_intents.GetValueOrDefault(intentId));
+        }
+    }
+
+    public Task<IReadOnlyList<StoredIntent>> OpenAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<StoredIntent>>([.. _intents.Values.Where(i => i.Stage == IntentStage.Open)]);
+        }
+    }
+
+    public Task<long> OpenCountAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult((long)_intents.Values.Count(i => i.Stage == IntentStage.Open));
+        }
+    }
+
+    public Task TransitionAsync(IReadOnlyList<IntentTransition> transitions, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Write(fence);
+            foreach (var t in transitions)
+            {
+                var stored = _intents[t.IntentId];
+                _intents[t.IntentId] = stored with { Stage = t.Stage, EpochId = t.EpochId, TimesDeferred = stored.TimesDeferred + (t.Deferred ? 1 : 0) };
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<EpochRecord?> CurrentAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_epochs.Count == 0 ? null : _epochs.Values.Last());
+        }
+    }
+
+    public Task<EpochRecord?> GetAsync(ulong epochId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_epochs.GetValueOrDefault(epochId));
+        }
+    }
+
+    public Task SaveAsync(EpochRecord record, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Write(fence);
+            _epochs[record.EpochId] = record;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task SaveBlobAsync(ulong epochId, string name, ReadOnlyMemory<byte> content, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Write(fence);
+            if (_blobs.TryGetValue((epochId, name), out var existing) && !existing.AsSpan().SequenceEqual(content.Span))
+            {
+                throw new InvalidOperationException($"Blob {name} of epoch {epochId} is write-once and differs.");
+            }
+
+            _blobs[(epochId, name)] = content.ToArray();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<byte[]?> GetBlobAsync(ulong epochId, string name, CancellationToken cancellationToken) => Task.FromResult(Blob(epochId, name));
+
+    public Task<Bytes32> ChooseRootOnceAsync(ulong epochId, Bytes32 batchRoot, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Count();
+            _roots.TryAdd(epochId, batchRoot);
+            return Task.FromResult(_roots[epochId]);
+        }
+    }
+
+    public Task<LeaseToken?> TryAcquireAsync(string nodeId, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<LeaseToken?>(LeaseLost ? null : new LeaseToken(nodeId, ++_fence));
+        }
+    }
+
+    public Task<bool> RenewAsync(LeaseToken token, TimeSpan timeToLive, CancellationToken cancellationToken) => Task.FromResult(!LeaseLost && token.Fence == _fence);
+
+    public Task ReleaseAsync(LeaseToken token, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void Write(LeaseToken fence)
+    {
+        if (LeaseLost || fence.Fence != _fence)
+        {
+            throw new LeaseLostException($"fence {fence.Fence} is stale");
+        }
+
+        Count();
+    }
+
+    private void Count()
+    {
+        Writes++;
+        if (CrashAt is { } crash && crash.Write == Writes)
+        {
+            throw crash.Crash.Now();
+        }
+    }
+}
+
+/// <summary>One chain's escrow in memory: intents it holds, pools, paid markers, applied chunks; the submitter and the state reader share it.</summary>
+internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitter
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Bytes32, (EscrowIntentState State, Intent Intent)> _intents = [];
+    private readonly Dictionary<Bytes32, UInt256> _pools = [];
+    private readonly HashSet<(ulong, uint)> _applied = [];
+
+    public ChainId ChainId => chainId;
+
+    public ChainKind Kind => ChainKind.Evm;
+
+    public ChunkLimits Limits { get; init; } = new(2, 2);
+
+    /// <summary>Every chunk applied on every escrow that shares this journal, in order.</summary>
+    public List<SettlementChunk> Journal { get; init; } = [];
+
+    /// <summary>How often each source intent was paid here (a second payout is a bug the test must catch).</summary>
+    public ConcurrentDictionary<Bytes32, int> Payouts { get; } = new();
+
+    public Func<SettlementChunk, bool> Fails { get; set; } = _ => false;
+
+    /// <summary>When it returns a crash: the chunk is applied, then the reply is lost with the process.</summary>
+    public Func<SettlementChunk, Crash?> CrashAfterApply { get; set; } = _ => null;
+
+    public void Open(Intent intent)
+    {
+        lock (_gate)
+        {
+            _intents.Add(intent.IntentId, (EscrowIntentState.Open, intent));
+        }
+    }
+
+    public void Fund(Bytes32 token, UInt256 amount)
+    {
+        lock (_gate)
+        {
+            _pools[token] = _pools.GetValueOrDefault(token) + amount;
+        }
+    }
+
+    public EscrowIntentState StateOf(Bytes32 intentId) { lock (_gate) { return _intents[intentId].State; } }
+
+    public Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken) { lock (_gate) { return Task.FromResult(_pools.GetValueOrDefault(token)); } }
+
+    public Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken) => Task.FromResult(StateOf(intentId));
+
+    public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) => Task.FromResult(Payouts.ContainsKey(intentId));
+
+    public Task<ChunkSubmission> SubmitAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    {
+        if (Fails(chunk))
+        {
+            throw new InvalidOperationException($"chunk {chunk.Index} on chain {chainId} reverted");
+        }
+
+        lock (_gate)
+        {
+            if (!_applied.Add((chunk.EpochId, chunk.Index)))
+            {
+                return Task.FromResult(new ChunkSubmission(chunk.Reference, chunk.EpochId, chunk.Actions.Count, ChunkSubmissionOutcome.AlreadyApplied, null));
+            }
+
+            foreach (var action in chunk.Actions)
+            {
+                Apply(action);
+            }
+
+            lock (Journal)
+            {
+                Journal.Add(chunk);
+            }
+        }
+
+        if (CrashAfterApply(chunk) is { } crash)
+        {
+            throw crash.Now();
+        }
+
+        return Task.FromResult(new ChunkSubmission(chunk.Reference, chunk.EpochId, chunk.Actions.Count, ChunkSubmissionOutcome.Applied, $"tx-{chainId}-{chunk.EpochId}-{chunk.Index}"));
+    }
+
+    private void Apply(SettlementAction action)
+    {
+        switch (action.Kind)
+        {
+            case ActionKind.Release:
+            case ActionKind.Refund:
+                var (state, intent) = _intents[action.IntentId];
+                if (state != EscrowIntentState.Open)
+                {
+                    throw new InvalidOperationException($"intent {action.IntentId} is {state}, not Open");
+                }
+
+                _intents[action.IntentId] = (action.Kind == ActionKind.Release ? EscrowIntentState.Released : EscrowIntentState.Refunded, intent);
+                if (action.Kind == ActionKind.Release)
+                {
+                    _pools[intent.InputToken] = _pools.GetValueOrDefault(intent.InputToken) + intent.InputAmount;
+                }
+
+                break;
+            case ActionKind.Payout:
+                var balance = _pools.GetValueOrDefault(action.Token);
+                if (balance < action.Amount)
+                {
+                    throw new InvalidOperationException($"pool {action.Token} holds {balance}, cannot pay {action.Amount}");
+                }
+
+                _pools[action.Token] = balance - action.Amount;
+                Payouts.AddOrUpdate(action.IntentId, 1, (_, n) => n + 1);
+                break;
+            default:
+                throw new NotSupportedException(action.Kind.ToString());
+        }
+    }
+}
+
+/// <summary>Records every event published (duplicates included: the ids show them).</summary>
+internal sealed class RecordingPublisher : IIntegratorEventPublisher
+{
+    public ConcurrentQueue<IIntegratorEvent> All { get; } = new();
+
+    public IReadOnlyList<T> Distinct<T>() where T : IIntegratorEvent => [.. All.OfType<T>().DistinctBy(e => e.EventId)];
+
+    public Task PublishAsync(IIntegratorEvent integratorEvent, CancellationToken cancellationToken)
+    {
+        All.Enqueue(integratorEvent);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>A settable feed; <see cref="Stale"/> makes it refuse like a feed past its maximum age.</summary>
+internal sealed class SettablePriceFeed(TimeProvider time) : IPriceFeed
+{
+    public Dictionary<string, UInt256> Prices { get; } = new(StringComparer.Ordinal);
+
+    public bool Stale { get; set; }
+
+    public Task<IReadOnlyList<ReferencePrice>> CurrentAsync(CancellationToken cancellationToken) =>
+        Stale
+            ? throw new PriceUnavailableException(Prices.Keys.First(), "older than the maximum age")
+            : Task.FromResult<IReadOnlyList<ReferencePrice>>([.. Prices.Select(p => new ReferencePrice(p.Key, p.Value, "test", time.GetUtcNow()))]);
+}

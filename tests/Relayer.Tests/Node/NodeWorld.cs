@@ -1,0 +1,109 @@
+using DiscreteExec.Aggregator.Epochs;
+using DiscreteExec.Aggregator.Margin;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Assets;
+using DiscreteExec.Core.Intents;
+using DiscreteExec.Core.Messages;
+using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.Node.Epochs;
+using DiscreteExec.Relayer.Node.Store;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DiscreteExec.Relayer.Tests.Node;
+
+/// <summary>Two chains with one USDC pool each, a store, a feed and a publisher; any number of loops over the same state.</summary>
+internal sealed class NodeWorld
+{
+    public static readonly ChainId ChainA = new(31337);
+    public static readonly ChainId ChainB = new(900001);
+    public static readonly Bytes32 TokenA = Bytes32.FromUInt64(0xA);
+    public static readonly Bytes32 TokenB = Bytes32.FromUInt64(0xB);
+    private ulong _nonce;
+
+    public NodeWorld()
+    {
+        Time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var journal = new List<SettlementChunk>();
+        EscrowA = new FakeEscrow(ChainA) { Journal = journal };
+        EscrowB = new FakeEscrow(ChainB) { Journal = journal };
+        Feed = new SettablePriceFeed(Time);
+        Feed.Prices["USDC"] = 1_000_000_000_000_000_000UL;
+        EscrowA.Fund(TokenA, 100_000_000UL);
+        EscrowB.Fund(TokenB, 100_000_000UL);
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public InMemoryNodeStore Store { get; } = new();
+
+    public FakeEscrow EscrowA { get; }
+
+    public FakeEscrow EscrowB { get; }
+
+    public SettablePriceFeed Feed { get; }
+
+    public RecordingPublisher Events { get; } = new();
+
+    public List<SettlementChunk> Journal => EscrowA.Journal;
+
+    public EpochLoopOptions Options { get; } = new()
+    {
+        FeeBps = 10,
+        SpreadBps = 50,
+        SettlementMarginSeconds = 60,
+        Triggers = new EpochBookOptions { MaxDuration = TimeSpan.FromSeconds(5), MaxIntentCount = 0, MaxPriceMoveBps = 0 },
+        Margin = new MarginParameters { UsableShareBps = 10_000 },
+        Assets = [new Asset("USDC", 1_000_000_000_000_000_000UL, [new AssetToken(ChainA, TokenA, 6), new AssetToken(ChainB, TokenB, 6)])],
+        ChunkRetries = 2,
+        ChunkRetryDelay = TimeSpan.Zero,
+    };
+
+    public EpochLoop NewLoop() => new(
+        Store, Store, Store, Feed, Events,
+        [new NodeChain(ChainA, EscrowA, EscrowA), new NodeChain(ChainB, EscrowB, EscrowB)],
+        Options, Time, NullLogger<EpochLoop>.Instance);
+
+    /// <summary>Opens an intent from A to B on the escrow and in the store.</summary>
+    public async Task<Intent> OpenAsync(ulong amount = 1_000_000, ulong? minOutput = null, ulong? deadline = null)
+    {
+        var nonce = ++_nonce;
+        var intent = new Intent
+        {
+            IntentId = Bytes32.FromUInt64(0x1000 + nonce),
+            OriginChainId = ChainA,
+            DepositNonce = nonce,
+            Depositor = Bytes32.FromUInt64(0xD0 + nonce),
+            InputToken = TokenA,
+            InputAmount = amount,
+            DestinationChainId = ChainB,
+            OutputToken = TokenB,
+            MinOutputAmount = minOutput ?? amount * 99 / 100,
+            Recipient = Bytes32.FromUInt64(0xE0 + nonce),
+            FillDeadline = deadline ?? (ulong)Time.GetUtcNow().ToUnixTimeSeconds() + 3_600,
+        };
+        EscrowA.Open(intent);
+        await Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
+        return intent;
+    }
+
+    /// <summary>Steps the loop until the epoch reaches the stage; a step that cannot proceed advances the fake clock by a second.</summary>
+    public async Task RunUntilAsync(EpochLoop loop, ulong epochId, EpochStage stage, CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            var record = await Store.CurrentAsync(CancellationToken.None);
+            if (record is not null && (record.EpochId > epochId || (record.EpochId == epochId && record.Stage >= stage)))
+            {
+                return;
+            }
+
+            if (!await loop.StepAsync(cancellationToken))
+            {
+                Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        throw new InvalidOperationException($"Epoch {epochId} did not reach {stage} within 500 steps.");
+    }
+}
