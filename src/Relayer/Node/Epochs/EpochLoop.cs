@@ -296,7 +296,7 @@ internal sealed partial class EpochLoop
     {
         var epochId = record.EpochId;
         using var activity = NodeTelemetry.StartStep("attest", epochId);
-        var (input, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
+        var (_, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
 
         // The effects of Cleared: deferred intents go back to the book, then the world hears of the batch.
@@ -337,7 +337,6 @@ internal sealed partial class EpochLoop
         };
         await _epochs.SaveAsync(attested, Fence, cancellationToken).ConfigureAwait(false);
         NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "attested"));
-        _ = input;
         return true;
     }
 
