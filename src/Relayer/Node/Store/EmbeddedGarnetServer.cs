@@ -39,7 +39,6 @@ internal sealed class EmbeddedGarnetServer : IDisposable
         "--aof-commit-freq", "0",
         "--aof-commit-wait", "true",
         "--checkpointdir", dataDirectory,
-        "--logdir", dataDirectory,
         "--recover", "true",
         "--device-type", "RandomAccess",
     ];

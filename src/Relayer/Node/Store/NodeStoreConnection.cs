@@ -27,6 +27,9 @@ internal sealed partial class NodeStoreConnection : IAsyncDisposable
 
     public StoreKeys Keys { get; }
 
+    /// <summary>The embedded server's port once it runs (null with an external Redis): other clients of this process may connect to it.</summary>
+    public int? EmbeddedPort => _embeddedServer?.Port;
+
     /// <summary>Raised after the multiplexer re-established a lost connection (readers re-check what they wait for).</summary>
     public event EventHandler? ConnectionRestored;
 
