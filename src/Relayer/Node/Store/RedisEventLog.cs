@@ -6,18 +6,29 @@ namespace DiscreteExec.Relayer.Node.Store;
 
 /// <summary>
 /// The integrator event log: a sorted set scored by sequence number (<c>events:log</c>, member
-/// <c>{eventId}\n{type}\n{json}</c>), the sequence counter (<c>events:head</c>) and the id → sequence hash
+/// <c>{eventId}\n{type}\n{json}</c>; its highest score is the head) and the id → sequence hash
 /// (<c>events:ids</c>), appended by one Lua script that then PUBLISHes on <c>events:appended</c>. Not Redis Streams:
 /// the embedded server has none, and one code path serves both.
 /// </summary>
 internal sealed class RedisEventLog : IEventLog, IDisposable
 {
-    // KEYS: id → sequence hash, head counter, log. ARGV: event id, member, channel. A known id changes nothing.
+    // KEYS: id → sequence hash, log. ARGV: event id, member, channel. A known id changes nothing.
+    // The embedded server replays a script's writes one by one, so a kill -9 inside a script can keep a prefix of them:
+    // the log itself is the commit point. The sequence is the last score + 1 (no separate counter that could run ahead
+    // of the log and leave a gap), the ZADD comes first, and an event whose hash entry was torn off is found by its
+    // exact member (a re-published event serialises to the same bytes) and its hash entry repaired.
     private const string AppendScript = """
         local known = redis.call('HGET', KEYS[1], ARGV[1])
         if known then return tonumber(known) end
-        local sequence = redis.call('INCR', KEYS[2])
-        redis.call('ZADD', KEYS[3], sequence, ARGV[2])
+        local logged = redis.call('ZSCORE', KEYS[2], ARGV[2])
+        if logged then
+          redis.call('HSET', KEYS[1], ARGV[1], logged)
+          return tonumber(logged)
+        end
+        local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+        local sequence = 1
+        if last[2] then sequence = tonumber(last[2]) + 1 end
+        redis.call('ZADD', KEYS[2], sequence, ARGV[2])
         redis.call('HSET', KEYS[1], ARGV[1], sequence)
         redis.call('PUBLISH', ARGV[3], sequence)
         return sequence
@@ -50,7 +61,7 @@ internal sealed class RedisEventLog : IEventLog, IDisposable
         var database = await _connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
         return (long)await database.ScriptEvaluateAsync(
             AppendScript,
-            [_keys.EventSequences, _keys.EventHead, _keys.EventLog],
+            [_keys.EventSequences, _keys.EventLog],
             [integratorEvent.EventId, member, _keys.EventAppendedChannel]).ConfigureAwait(false);
     }
 
@@ -66,19 +77,19 @@ internal sealed class RedisEventLog : IEventLog, IDisposable
     public async Task<long> HeadAsync(CancellationToken cancellationToken)
     {
         var database = await _connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var head = await database.StringGetAsync(_keys.EventHead).ConfigureAwait(false);
-        return head.IsNull ? 0 : (long)head;
+        var last = await database.SortedSetRangeByRankWithScoresAsync(_keys.EventLog, -1, -1).ConfigureAwait(false);
+        return last.Length == 0 ? 0 : (long)last[0].Score;
     }
 
     public async Task WaitForAsync(long afterSequence, CancellationToken cancellationToken)
     {
-        await EnsureSubscribedAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
             // Take the signal before reading the head: an append after the read completes this very signal.
             var signal = Volatile.Read(ref _appendedOrReconnected);
             try
             {
+                await EnsureSubscribedAsync(cancellationToken).ConfigureAwait(false);
                 if (await HeadAsync(cancellationToken).ConfigureAwait(false) > afterSequence)
                 {
                     return;
@@ -86,7 +97,7 @@ internal sealed class RedisEventLog : IEventLog, IDisposable
             }
             catch (Exception exception) when (exception is RedisConnectionException or RedisTimeoutException)
             {
-                // The server is away: the reconnect raises the signal and the head is read again.
+                // The server is away (also while subscribing): the reconnect raises the signal and both are tried again.
             }
 
             await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -12,33 +12,44 @@ namespace DiscreteExec.Relayer.Node.Store;
 /// </summary>
 internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntentStore
 {
-    // KEYS: intent, open set, arrival counter. ARGV: observed JSON, intent id.
+    // The embedded server replays a script's writes one by one, so a kill -9 inside a script can keep a prefix of them.
+    // Each script orders its writes so that such a prefix is repaired by the redelivery or replay that must follow
+    // (the message was never acknowledged, the epoch step never recorded), and every script is idempotent.
+
+    // KEYS: intent, open set, arrival counter. ARGV: observed JSON, intent id. The hash is written last, in one HSET:
+    // it is what makes the intent known, so a torn add is simply done again by the redelivery.
     private const string AddScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         local arrival = redis.call('INCR', KEYS[3])
-        redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'stage', '0', 'epoch', '', 'deferred', '0', 'arrival', arrival)
         redis.call('ZADD', KEYS[2], 0, ARGV[2])
+        redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'stage', '0', 'epoch', '', 'deferred', '0', 'deferredIn', '', 'arrival', arrival)
         return 1
         """;
 
-    // KEYS: intent, open set. ARGV: intent id.
+    // KEYS: intent, open set. ARGV: intent id. The stage is written last: a torn retract is still Open and is retried.
     private const string RetractScript = """
         if redis.call('HGET', KEYS[1], 'stage') ~= '0' then return 0 end
-        redis.call('HSET', KEYS[1], 'stage', '4')
         redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('HSET', KEYS[1], 'stage', '4')
         return 1
         """;
 
     // KEYS: fence counter, open set, then one intent per transition. ARGV: fence, then per transition id, stage, epoch, deferred.
     // Every intent is checked before anything is written: an unknown one refuses the whole step (returns -2 - its index).
+    // A deferral counts once per epoch ('deferredIn'), so replaying a step (after a crash) does not count it twice.
     private const string TransitionScript = Fencing.CheckScript + """
         for i = 3, #KEYS do
           if redis.call('EXISTS', KEYS[i]) == 0 then return -2 - (i - 3) end
         end
         for i = 3, #KEYS do
           local a = 2 + (i - 3) * 4
-          redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2])
-          if ARGV[a + 3] == '1' then redis.call('HINCRBY', KEYS[i], 'deferred', 1) end
+          local deferred = tonumber(redis.call('HGET', KEYS[i], 'deferred'))
+          local deferredIn = redis.call('HGET', KEYS[i], 'deferredIn')
+          if ARGV[a + 3] == '1' and deferredIn ~= ARGV[a + 2] then
+            deferred = deferred + 1
+            deferredIn = ARGV[a + 2]
+          end
+          redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
           if ARGV[a + 1] == '0' then redis.call('ZADD', KEYS[2], 0, ARGV[a]) else redis.call('ZREM', KEYS[2], ARGV[a]) end
         end
         return 1

@@ -9,13 +9,15 @@ namespace DiscreteExec.Relayer.Node.Store;
 internal sealed class RedisNodeLease(NodeStoreConnection connection) : INodeLease
 {
     // KEYS: lease, fence counter. ARGV: node id, time to live (ms). Re-acquiring our own lease issues a new fence, so a
-    // stale process of the same node id (a restart that overlapped the old one) is fenced off too.
+    // stale process of the same node id (a restart that overlapped the old one) is fenced off too. The fence is
+    // incremented first: a script torn by a crash of the embedded server then leaves every older token stale.
     private const string AcquireScript = """
         local holder = redis.call('GET', KEYS[1])
         if holder and holder ~= ARGV[1] then return -1 end
+        local fence = redis.call('INCR', KEYS[2])
         if holder then redis.call('DEL', KEYS[1]) end
         if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
-        return redis.call('INCR', KEYS[2])
+        return fence
         """;
 
     // KEYS: lease, fence counter. ARGV: node id, fence, time to live (ms; empty to release).

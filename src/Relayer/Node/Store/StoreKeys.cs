@@ -23,8 +23,6 @@ internal sealed class StoreKeys(string prefix)
 
     public string EventLog => $"{Prefix}events:log";
 
-    public string EventHead => $"{Prefix}events:head";
-
     public string EventSequences => $"{Prefix}events:ids";
 
     public string EventAppendedChannel => $"{Prefix}events:appended";

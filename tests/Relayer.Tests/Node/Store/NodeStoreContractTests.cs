@@ -113,7 +113,7 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task TransitionAsync_DeferredTwiceThenFilled_CountsDeferralsAndLeavesOpen()
+    public async Task TransitionAsync_DeferredTwiceStepReplayedThenFilled_CountsEachEpochsDeferralOnce()
     {
         var deferred = Observed(10);
         var other = Observed(11);
@@ -126,6 +126,7 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
             [new IntentTransition(id, IntentStage.Open, 1, true), new IntentTransition(other.Intent.IntentId, IntentStage.InEpoch, 1, false)], fence, default);
         Assert.Equal([id], (await _intents.OpenAsync(default)).Select(i => i.Observed.Intent.IntentId));
         await _intents.TransitionAsync([new IntentTransition(id, IntentStage.Open, 2, true)], fence, default);
+        await _intents.TransitionAsync([new IntentTransition(id, IntentStage.Open, 2, true)], fence, default); // replayed after a crash
         var afterTwo = await _intents.GetAsync(id, default);
         await _intents.TransitionAsync([new IntentTransition(id, IntentStage.InEpoch, 3, false)], fence, default);
         await _intents.TransitionAsync([new IntentTransition(id, IntentStage.Filled, 3, false)], fence, default);
