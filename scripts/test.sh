@@ -2,7 +2,8 @@
 # Runs every test suite of the repository and ends with one line: "N passed, N failed".
 #   EVM escrow (forge)          contracts/evm/ci.sh      (installs its npm packages: solc, forge, anvil, cast)
 #   Solana program + dev node   programs/solana/ci.sh    (installs clang if missing, builds the program, node tests)
-#   .NET solution               dotnet test DiscreteExec.sln (unit + integration against anvil and the dev node)
+#   .NET solution               dotnet test DiscreteExec.sln (unit + integration against anvil, the dev node,
+#                               redis-server and rabbitmq-server; the two Debian packages are installed when missing)
 # The .NET integration tests use the anvil and the program built by the first two suites, so the order matters.
 set -uo pipefail
 
@@ -69,6 +70,16 @@ dotnet_suite() {
     echo "$p passed, $f failed, $s skipped"
     return "$exit_code"
 }
+
+# The node's store and bus tests need real servers; they fail (never skip) without them.
+missing_servers=()
+command -v redis-server >/dev/null || missing_servers+=(redis-server)
+[[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing_servers+=(rabbitmq-server)
+if (( ${#missing_servers[@]} )); then
+    echo "== installing ${missing_servers[*]}"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_servers[@]}" >/dev/null; } \
+        || echo "!! apt-get install ${missing_servers[*]} failed: the store and bus tests will fail" >&2
+fi
 
 if [[ -f "$root/contracts/evm/ci.sh" ]]; then
     run_suite evm-contract bash "$root/contracts/evm/ci.sh"

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text.Json;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Messages;
+using StackExchange.Redis;
+
+namespace DiscreteExec.Relayer.Node.Store;
+
+/// <summary>
+/// Intents as hashes (<c>intent:{id}</c>: observed, stage, epoch, deferred, arrival) plus the sorted set of Open ids
+/// (all scores 0, so the set orders them by id). Each write is one Lua script, so a crash never leaves half of one.
+/// </summary>
+internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntentStore
+{
+    // The embedded server replays a script's writes one by one, so a kill -9 inside a script can keep a prefix of them.
+    // Each script orders its writes so that such a prefix is repaired by the redelivery or replay that must follow
+    // (the message was never acknowledged, the epoch step never recorded), and every script is idempotent.
+
+    // KEYS: intent, open set, arrival counter. ARGV: observed JSON, intent id. The hash is written last, in one HSET:
+    // it is what makes the intent known, so a torn add is simply done again by the redelivery.
+    private const string AddScript = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        local arrival = redis.call('INCR', KEYS[3])
+        redis.call('ZADD', KEYS[2], 0, ARGV[2])
+        redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'stage', '0', 'epoch', '', 'deferred', '0', 'deferredIn', '', 'arrival', arrival)
+        return 1
+        """;
+
+    // KEYS: intent, open set. ARGV: intent id. The stage is written last: a torn retract is still Open and is retried.
+    private const string RetractScript = """
+        if redis.call('HGET', KEYS[1], 'stage') ~= '0' then return 0 end
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('HSET', KEYS[1], 'stage', '4')
+        return 1
+        """;
+
+    // KEYS: fence counter, open set, then one intent per transition. ARGV: fence, then per transition id, stage, epoch, deferred.
+    // Every intent is checked before anything is written: an unknown one refuses the whole step (returns -2 - its index).
+    // A deferral counts once per epoch ('deferredIn'), so replaying a step (after a crash) does not count it twice.
+    private const string TransitionScript = Fencing.CheckScript + """
+        for i = 3, #KEYS do
+          if redis.call('EXISTS', KEYS[i]) == 0 then return -2 - (i - 3) end
+        end
+        for i = 3, #KEYS do
+          local a = 2 + (i - 3) * 4
+          local deferred = tonumber(redis.call('HGET', KEYS[i], 'deferred'))
+          local deferredIn = redis.call('HGET', KEYS[i], 'deferredIn')
+          if ARGV[a + 3] == '1' and deferredIn ~= ARGV[a + 2] then
+            deferred = deferred + 1
+            deferredIn = ARGV[a + 2]
+          end
+          redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
+          if ARGV[a + 1] == '0' then redis.call('ZADD', KEYS[2], 0, ARGV[a]) else redis.call('ZREM', KEYS[2], ARGV[a]) end
+        end
+        return 1
+        """;
+
+    private static readonly RedisValue[] IntentFields = ["observed", "stage", "epoch", "deferred", "arrival"];
+
+    private readonly StoreKeys _keys = connection.Keys;
+
+    public async Task<bool> AddAsync(IntentObserved observed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(observed);
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var intentId = observed.Intent.IntentId;
+        var added = await database.ScriptEvaluateAsync(
+            AddScript,
+            [_keys.Intent(intentId), _keys.OpenIntents, _keys.IntentArrivals],
+            [JsonSerializer.Serialize(observed, StoreJson.Options), intentId.ToString()]).ConfigureAwait(false);
+        return (long)added == 1;
+    }
+
+    public async Task<bool> RetractAsync(IntentRetracted retracted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(retracted);
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var retractedNow = await database.ScriptEvaluateAsync(
+            RetractScript,
+            [_keys.Intent(retracted.IntentId), _keys.OpenIntents],
+            [retracted.IntentId.ToString()]).ConfigureAwait(false);
+        return (long)retractedNow == 1;
+    }
+
+    public async Task<StoredIntent?> GetAsync(Bytes32 intentId, CancellationToken cancellationToken)
+    {
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return Parse(intentId, await database.HashGetAsync(_keys.Intent(intentId), IntentFields).ConfigureAwait(false));
+    }
+
+    public async Task<IReadOnlyList<StoredIntent>> OpenAsync(CancellationToken cancellationToken)
+    {
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var ids = (await database.SortedSetRangeByRankAsync(_keys.OpenIntents).ConfigureAwait(false))
+            .Select(id => Bytes32.Parse(id.ToString()))
+            .ToArray();
+        var batch = database.CreateBatch();
+        var reads = ids.Select(id => batch.HashGetAsync(_keys.Intent(id), IntentFields)).ToArray();
+        batch.Execute();
+        var intents = new List<StoredIntent>(ids.Length);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            // An intent that left Open between the two reads is simply not Open any more.
+            if (Parse(ids[i], await reads[i].ConfigureAwait(false)) is { Stage: IntentStage.Open } intent)
+            {
+                intents.Add(intent);
+            }
+        }
+
+        return intents;
+    }
+
+    public async Task<long> OpenCountAsync(CancellationToken cancellationToken)
+    {
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await database.SortedSetLengthAsync(_keys.OpenIntents).ConfigureAwait(false);
+    }
+
+    public async Task TransitionAsync(IReadOnlyList<IntentTransition> transitions, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        var keys = new RedisKey[2 + transitions.Count];
+        keys[0] = _keys.LeaseFence;
+        keys[1] = _keys.OpenIntents;
+        var arguments = new RedisValue[1 + (4 * transitions.Count)];
+        arguments[0] = fence.Fence;
+        for (var i = 0; i < transitions.Count; i++)
+        {
+            var transition = transitions[i];
+            keys[2 + i] = _keys.Intent(transition.IntentId);
+            arguments[1 + (4 * i)] = transition.IntentId.ToString();
+            arguments[2 + (4 * i)] = ((int)transition.Stage).ToString(CultureInfo.InvariantCulture);
+            arguments[3 + (4 * i)] = transition.EpochId?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
+            arguments[4 + (4 * i)] = transition.Deferred ? "1" : "0";
+        }
+
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = (long)await database.ScriptEvaluateAsync(TransitionScript, keys, arguments).ConfigureAwait(false);
+        Fencing.ThrowIfStale(result, fence, "Intent transitions");
+        if (result < Fencing.StaleFence)
+        {
+            var unknown = transitions[(int)(-2 - result)].IntentId;
+            throw new InvalidOperationException($"Intent transitions refused: intent {unknown} is not in the store; nothing was changed.");
+        }
+    }
+
+    private static StoredIntent? Parse(Bytes32 intentId, RedisValue[] fields)
+    {
+        if (fields[0].IsNull)
+        {
+            return null;
+        }
+
+        var observed = JsonSerializer.Deserialize<IntentObserved>(fields[0].ToString(), StoreJson.Options)
+            ?? throw new InvalidDataException($"Intent {intentId} holds a null observation.");
+        var epoch = fields[2].ToString();
+        return new StoredIntent(
+            observed,
+            (IntentStage)(int)fields[1],
+            epoch.Length == 0 ? null : ulong.Parse(epoch, CultureInfo.InvariantCulture),
+            (int)fields[3],
+            (long)fields[4]);
+    }
+}

@@ -1,0 +1,33 @@
+using DiscreteExec.Core;
+
+namespace DiscreteExec.Relayer.Node.Store;
+
+/// <summary>Every key and channel of the node store (README.md next to this file lists them with their types and writers).</summary>
+internal sealed class StoreKeys(string prefix)
+{
+    public string Prefix { get; } = prefix;
+
+    public string Intent(Bytes32 intentId) => $"{Prefix}intent:{intentId}";
+
+    public string OpenIntents => $"{Prefix}intents:open";
+
+    public string IntentArrivals => $"{Prefix}intents:arrivals";
+
+    public string Epoch(ulong epochId) => $"{Prefix}epoch:{epochId}";
+
+    public string CurrentEpoch => $"{Prefix}epoch:current";
+
+    public string EpochBlob(ulong epochId, string name) => $"{Prefix}epoch:{epochId}:blob:{name}";
+
+    public string EpochRoot(ulong epochId) => $"{Prefix}epoch:{epochId}:root";
+
+    public string EventLog => $"{Prefix}events:log";
+
+    public string EventSequences => $"{Prefix}events:ids";
+
+    public string EventAppendedChannel => $"{Prefix}events:appended";
+
+    public string Lease => $"{Prefix}lease";
+
+    public string LeaseFence => $"{Prefix}lease:fence";
+}

@@ -1,0 +1,354 @@
+using System.Text;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Intents;
+using DiscreteExec.Core.Messages;
+using DiscreteExec.Relayer.Node.Store;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace DiscreteExec.Relayer.Tests.Node.Store;
+
+/// <summary>The embedded server passes the store contract.</summary>
+public sealed class GarnetNodeStoreContractTests(EmbeddedGarnetFixture server)
+    : NodeStoreContractTests(server), IClassFixture<EmbeddedGarnetFixture>;
+
+/// <summary>A real Redis passes the same store contract.</summary>
+public sealed class RedisNodeStoreContractTests(RedisServerFixture server)
+    : NodeStoreContractTests(server), IClassFixture<RedisServerFixture>;
+
+/// <summary>
+/// The node store contract (intents, epochs, event log, lease and fencing), run unchanged against the embedded server
+/// and a real Redis. Each test has its own key prefix on the shared server.
+/// </summary>
+public abstract class NodeStoreContractTests : IAsyncDisposable
+{
+    private static readonly TimeSpan ServerWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LeaseTime = TimeSpan.FromMinutes(5);
+    private readonly IStoreServerFixture _server;
+    private readonly NodeStoreConnection _connection;
+    private readonly RedisIntentStore _intents;
+    private readonly RedisEpochStore _epochs;
+    private readonly RedisEventLog _events;
+    private readonly RedisNodeLease _lease;
+
+    protected NodeStoreContractTests(IStoreServerFixture server)
+    {
+        _server = server;
+        _connection = Connect(server, $"test-{Guid.NewGuid():N}:");
+        _intents = new RedisIntentStore(_connection);
+        _epochs = new RedisEpochStore(_connection);
+        _events = new RedisEventLog(_connection);
+        _lease = new RedisNodeLease(_connection);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _events.Dispose();
+        await _connection.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task AddAsync_Redelivery_ChangesNothing()
+    {
+        var observed = Observed(7);
+
+        Assert.True(await _intents.AddAsync(observed, default));
+        Assert.False(await _intents.AddAsync(observed with { RecoveredBecause = "redelivered" }, default));
+
+        var stored = await _intents.GetAsync(observed.Intent.IntentId, default);
+        Assert.NotNull(stored);
+        Assert.Equal(observed, stored.Observed);
+        Assert.Equal(IntentStage.Open, stored.Stage);
+        Assert.Null(stored.EpochId);
+        Assert.Equal(0, stored.TimesDeferred);
+        Assert.Equal(1, stored.ArrivalSequence);
+        Assert.Equal(1, await _intents.OpenCountAsync(default));
+    }
+
+    [Fact]
+    public async Task RetractAsync_OpenIntent_RetractsOnceAndLeavesOpen()
+    {
+        var observed = Observed(1);
+        await _intents.AddAsync(observed, default);
+
+        Assert.True(await _intents.RetractAsync(Retracted(observed), default));
+        Assert.False(await _intents.RetractAsync(Retracted(observed), default));
+
+        Assert.Equal(IntentStage.Retracted, (await _intents.GetAsync(observed.Intent.IntentId, default))!.Stage);
+        Assert.Empty(await _intents.OpenAsync(default));
+        Assert.Equal(0, await _intents.OpenCountAsync(default));
+    }
+
+    [Fact]
+    public async Task RetractAsync_IntentInEpochOrUnknown_IsRefused()
+    {
+        var taken = Observed(2);
+        await _intents.AddAsync(taken, default);
+        var fence = await AcquireAsync("node-a");
+        await _intents.TransitionAsync([new IntentTransition(taken.Intent.IntentId, IntentStage.InEpoch, 3, false)], fence, default);
+
+        Assert.False(await _intents.RetractAsync(Retracted(taken), default));
+        Assert.False(await _intents.RetractAsync(Retracted(Observed(99)), default));
+
+        Assert.Equal(IntentStage.InEpoch, (await _intents.GetAsync(taken.Intent.IntentId, default))!.Stage);
+        Assert.Null(await _intents.GetAsync(Observed(99).Intent.IntentId, default));
+    }
+
+    [Fact]
+    public async Task OpenAsync_IntentsAddedOutOfOrder_AreOrderedByIntentId()
+    {
+        byte[] seeds = [200, 3, 150, 17, 255, 0, 64];
+        foreach (var seed in seeds)
+        {
+            await _intents.AddAsync(Observed(seed), default);
+        }
+
+        var open = await _intents.OpenAsync(default);
+
+        var expected = seeds.Select(seed => Observed(seed).Intent.IntentId).Order().ToArray();
+        Assert.Equal(expected, open.Select(intent => intent.Observed.Intent.IntentId));
+        Assert.Equal(Enumerable.Range(1, seeds.Length).Select(i => (long)i), open.Select(i => i.ArrivalSequence).Order());
+    }
+
+    [Fact]
+    public async Task TransitionAsync_DeferredTwiceStepReplayedThenFilled_CountsEachEpochsDeferralOnce()
+    {
+        var deferred = Observed(10);
+        var other = Observed(11);
+        await _intents.AddAsync(deferred, default);
+        await _intents.AddAsync(other, default);
+        var fence = await AcquireAsync("node-a");
+        var id = deferred.Intent.IntentId;
+
+        await _intents.TransitionAsync(
+            [new IntentTransition(id, IntentStage.Open, 1, true), new IntentTransition(other.Intent.IntentId, IntentStage.InEpoch, 1, false)], fence, default);
+        Assert.Equal([id], (await _intents.OpenAsync(default)).Select(i => i.Observed.Intent.IntentId));
+        await _intents.TransitionAsync([new IntentTransition(id, IntentStage.Open, 2, true)], fence, default);
+        await _intents.TransitionAsync([new IntentTransition(id, IntentStage.Open, 2, true)], fence, default); // replayed after a crash
+        var afterTwo = await _intents.GetAsync(id, default);
+        await _intents.TransitionAsync([new IntentTransition(id, IntentStage.InEpoch, 3, false)], fence, default);
+        await _intents.TransitionAsync([new IntentTransition(id, IntentStage.Filled, 3, false)], fence, default);
+
+        Assert.Equal((IntentStage.Open, (ulong?)2, 2), (afterTwo!.Stage, afterTwo.EpochId, afterTwo.TimesDeferred));
+        var filled = await _intents.GetAsync(id, default);
+        Assert.Equal((IntentStage.Filled, (ulong?)3, 2), (filled!.Stage, filled.EpochId, filled.TimesDeferred));
+        Assert.Equal(0, await _intents.OpenCountAsync(default));
+    }
+
+    [Fact]
+    public async Task TransitionAsync_UnknownIntentInTheStep_ThrowsAndChangesNothing()
+    {
+        var known = Observed(20);
+        await _intents.AddAsync(known, default);
+        var fence = await AcquireAsync("node-a");
+        var unknown = Observed(21).Intent.IntentId;
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _intents.TransitionAsync(
+            [new IntentTransition(known.Intent.IntentId, IntentStage.InEpoch, 1, false), new IntentTransition(unknown, IntentStage.InEpoch, 1, false)],
+            fence,
+            default));
+
+        Assert.Contains(unknown.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Equal(IntentStage.Open, (await _intents.GetAsync(known.Intent.IntentId, default))!.Stage);
+        Assert.Equal(1, await _intents.OpenCountAsync(default));
+    }
+
+    [Fact]
+    public async Task Lease_SecondHolderAfterExpiry_WinsAndTheStaleHoldersWritesThrowAndChangeNothing()
+    {
+        var intent = Observed(30);
+        await _intents.AddAsync(intent, default);
+        var first = await AcquireAsync("node-a");
+        Assert.Null(await _lease.TryAcquireAsync("node-b", LeaseTime, default));
+        await _epochs.SaveAsync(Record(1, EpochStage.Open), first, default);
+
+        await ExpireLeaseAsync();
+        var second = await AcquireAsync("node-b");
+        await _epochs.SaveAsync(Record(1, EpochStage.Closed), second, default);
+        await _epochs.SaveBlobAsync(1, "manifest", "b"u8.ToArray(), second, default);
+        await _intents.TransitionAsync([new IntentTransition(intent.Intent.IntentId, IntentStage.InEpoch, 1, false)], second, default);
+
+        Assert.True(second.Fence > first.Fence);
+        await Assert.ThrowsAsync<LeaseLostException>(() => _epochs.SaveAsync(Record(1, EpochStage.Cleared), first, default));
+        await Assert.ThrowsAsync<LeaseLostException>(() => _epochs.SaveAsync(Record(2, EpochStage.Open), first, default));
+        await Assert.ThrowsAsync<LeaseLostException>(() => _epochs.SaveBlobAsync(1, "batch", "a"u8.ToArray(), first, default));
+        await Assert.ThrowsAsync<LeaseLostException>(() =>
+            _intents.TransitionAsync([new IntentTransition(intent.Intent.IntentId, IntentStage.Refunded, 1, false)], first, default));
+        Assert.False(await _lease.RenewAsync(first, LeaseTime, default));
+        await _lease.ReleaseAsync(first, default);
+
+        Assert.Equal(EpochStage.Closed, (await _epochs.CurrentAsync(default))!.Stage);
+        Assert.Null(await _epochs.GetAsync(2, default));
+        Assert.Null(await _epochs.GetBlobAsync(1, "batch", default));
+        Assert.Equal(IntentStage.InEpoch, (await _intents.GetAsync(intent.Intent.IntentId, default))!.Stage);
+        Assert.True(await _lease.RenewAsync(second, LeaseTime, default));
+        Assert.Null(await _lease.TryAcquireAsync("node-a", LeaseTime, default));
+    }
+
+    [Fact]
+    public async Task Lease_Released_CanBeTakenByAnotherNodeWithANewerFence()
+    {
+        var first = await AcquireAsync("node-a");
+        await _lease.ReleaseAsync(first, default);
+
+        var second = await AcquireAsync("node-b");
+
+        Assert.True(second.Fence > first.Fence);
+        await Assert.ThrowsAsync<LeaseLostException>(() => _epochs.SaveAsync(Record(1, EpochStage.Open), first, default));
+    }
+
+    [Fact]
+    public async Task SaveAsync_OlderEpochSavedAfterNewer_CurrentStaysTheNewestAndRecordsRoundTrip()
+    {
+        var fence = await AcquireAsync("node-a");
+        var newest = Record(10, EpochStage.Cleared) with
+        {
+            BatchRoot = Id(5),
+            Chunks = [new ChunkProgress(new ChainId(31337), 0, ChunkProgressStage.Sending, 1, "0xabc", null)],
+            StageTimes = new Dictionary<EpochStage, long> { [EpochStage.Open] = 1, [EpochStage.Cleared] = 9 },
+        };
+
+        Assert.Null(await _epochs.CurrentAsync(default));
+        await _epochs.SaveAsync(Record(9, EpochStage.Settled), fence, default);
+        await _epochs.SaveAsync(newest, fence, default);
+        await _epochs.SaveAsync(Record(9, EpochStage.Margined), fence, default);
+
+        var current = await _epochs.CurrentAsync(default);
+        Assert.Equal(10UL, current!.EpochId);
+        Assert.Equal(newest.BatchRoot, current.BatchRoot);
+        Assert.Equal(newest.Chunks, current.Chunks);
+        Assert.Equal(newest.StageTimes, current.StageTimes);
+        Assert.Equal(EpochStage.Margined, (await _epochs.GetAsync(9, default))!.Stage);
+    }
+
+    [Fact]
+    public async Task SaveBlobAsync_WriteOnce_SameBytesAgainIsFineDifferentBytesThrow()
+    {
+        var fence = await AcquireAsync("node-a");
+        var content = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+
+        await _epochs.SaveBlobAsync(4, "batch", content, fence, default);
+        await _epochs.SaveBlobAsync(4, "batch", content.ToArray(), fence, default);
+        var different = content.ToArray();
+        different[^1] = 0;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _epochs.SaveBlobAsync(4, "batch", different, fence, default));
+
+        Assert.Equal(content, await _epochs.GetBlobAsync(4, "batch", default));
+        Assert.Null(await _epochs.GetBlobAsync(4, "manifest", default));
+    }
+
+    [Fact]
+    public async Task ChooseRootOnceAsync_SecondRoot_GetsTheFirstBack()
+    {
+        Assert.Equal(Id(1), await _epochs.ChooseRootOnceAsync(7, Id(1), default));
+        Assert.Equal(Id(1), await _epochs.ChooseRootOnceAsync(7, Id(2), default));
+        Assert.Equal(Id(2), await _epochs.ChooseRootOnceAsync(8, Id(2), default));
+    }
+
+    [Fact]
+    public async Task AppendAsync_EightWritersWithDuplicates_GaplessSequenceOnePerEventId()
+    {
+        const int writers = 8;
+        const int perWriter = 200;
+        // Writer w appends its own events and, interleaved, the events of writer w + 1: every event is appended twice.
+        var sequences = await Task.WhenAll(Enumerable.Range(0, writers).Select(writer => Task.Run(async () =>
+        {
+            var seen = new List<(string EventId, long Sequence)>();
+            for (var i = 0; i < perWriter; i++)
+            {
+                foreach (var owner in new[] { writer, (writer + 1) % writers })
+                {
+                    var closed = Closed($"w{owner}-{i}");
+                    seen.Add((closed.EventId, await _events.AppendAsync(closed, default)));
+                }
+            }
+
+            return seen;
+        })));
+
+        const int total = writers * perWriter;
+        var logged = await ReadAllAsync();
+        Assert.Equal(total, await _events.HeadAsync(default));
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), logged.Select(e => e.Sequence));
+        Assert.Equal(total, logged.Select(e => e.EventId).Distinct().Count());
+        var sequenceOfId = logged.ToDictionary(e => e.EventId, e => e.Sequence);
+        Assert.All(sequences.SelectMany(s => s), pair => Assert.Equal(sequenceOfId[pair.EventId], pair.Sequence));
+        Assert.Equal(nameof(EpochClosed), logged[0].Type);
+        Assert.Contains($"\"EventId\":\"{logged[0].EventId}\"", logged[0].Json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WaitForAsync_AppendFromAnotherConnection_Wakes()
+    {
+        await _events.AppendAsync(Closed("first"), default);
+        await using var otherConnection = Connect(_server, _connection.Keys.Prefix);
+        using var otherLog = new RedisEventLog(otherConnection);
+        using var timeout = new CancellationTokenSource(ServerWait);
+
+        var waitForFirst = _events.WaitForAsync(0, timeout.Token);
+        var waitForSecond = _events.WaitForAsync(1, timeout.Token);
+        await waitForFirst;
+        Assert.False(waitForSecond.IsCompleted);
+        Assert.Equal(2, await otherLog.AppendAsync(Closed("second"), default));
+
+        await waitForSecond;
+        Assert.Equal(["first", "second"], (await _events.ReadAsync(0, 10, default)).Select(e => e.EventId));
+    }
+
+    internal static NodeStoreConnection Connect(IStoreServerFixture server, string keyPrefix) =>
+        new(Options.Create(new StoreOptions { ConnectionString = server.ConnectionString, KeyPrefix = keyPrefix }), NullLoggerFactory.Instance);
+
+    internal static EpochClosed Closed(string eventId) => new(eventId, 1, "test", 0, 0, default(Bytes32));
+
+    private async Task<List<LoggedEvent>> ReadAllAsync()
+    {
+        var all = new List<LoggedEvent>();
+        for (var page = await _events.ReadAsync(0, 333, default); page.Count > 0; page = await _events.ReadAsync(page[^1].Sequence, 333, default))
+        {
+            all.AddRange(page);
+        }
+
+        return all;
+    }
+
+    private async Task<LeaseToken> AcquireAsync(string nodeId) =>
+        await _lease.TryAcquireAsync(nodeId, LeaseTime, default) ?? throw new InvalidOperationException($"{nodeId} did not get the lease.");
+
+    // The lease's time to live running out, without waiting for it: the key is gone as if it had expired.
+    private async Task ExpireLeaseAsync() =>
+        Assert.True(await (await _connection.DatabaseAsync(default)).KeyDeleteAsync(_connection.Keys.Lease));
+
+    private static EpochRecord Record(ulong epochId, EpochStage stage) => new() { EpochId = epochId, Stage = stage, OpenedAtUnixMilliseconds = 1_000 };
+
+    private static Bytes32 Id(byte seed)
+    {
+        var bytes = new byte[32];
+        bytes[0] = seed;
+        bytes[31] = (byte)(255 - seed);
+        return new Bytes32(bytes);
+    }
+
+    private static IntentRetracted Retracted(IntentObserved observed) =>
+        new() { ChainId = observed.Intent.OriginChainId, IntentId = observed.Intent.IntentId, Reason = "reorganised" };
+
+    private static IntentObserved Observed(byte seed) => new()
+    {
+        Intent = new Intent
+        {
+            IntentId = Id(seed),
+            OriginChainId = new ChainId(31337),
+            DepositNonce = seed,
+            Depositor = Id(1),
+            InputToken = Id(2),
+            InputAmount = (UInt256)(1_000UL + seed),
+            DestinationChainId = new ChainId(900),
+            OutputToken = Id(3),
+            MinOutputAmount = (UInt256)990UL,
+            Recipient = Id(4),
+            FillDeadline = 2_000_000_000,
+        },
+        Position = new ChainPosition { BlockNumber = 12, BlockHash = "0x01", TransactionId = Encoding.ASCII.GetString([(byte)'t', seed]), LogIndex = 0 },
+    };
+}
