@@ -36,22 +36,11 @@ public static class EvmAdapterServiceCollectionExtensions
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddKeyedSingleton<IEvmRpc>(name, (sp, _) =>
-        {
-            var options = Options(sp, name);
-            var settings = new RpcResilienceSettings
-            {
-                MaxRetryAttempts = options.RpcMaxRetryAttempts,
-                BaseDelay = options.RpcRetryBaseDelay,
-                AttemptTimeout = options.RpcAttemptTimeout,
-            };
-            return new EvmRpcClient(
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
-                options.RpcUrl!,
-                RpcResilience.Create(settings, sp.GetRequiredService<TimeProvider>()),
-                IntentEscrowAbi.Abi,
-                sp.GetRequiredService<ILogger<EvmRpcClient>>());
-        });
+        services.AddKeyedSingleton<IEvmRpc>(name, (sp, _) => EvmChain.CreateRpc(
+            Options(sp, name),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<EvmRpcClient>>()));
         services.AddKeyedSingleton<IWatcherCheckpointStore>(name, (sp, _) => new FileCheckpointStore(Options(sp, name).EffectiveCheckpointPath));
         services.AddKeyedSingleton(name, (sp, _) => new EscrowWatcher(
             sp.GetRequiredKeyedService<IEvmRpc>(name),

@@ -13,9 +13,9 @@ public static class EvmChainGuard
         ArgumentNullException.ThrowIfNull(rpc);
         ArgumentNullException.ThrowIfNull(options);
         var actual = await rpc.ChainIdAsync(cancellationToken).ConfigureAwait(false);
-        if (actual != (ulong)options.ChainId)
+        if (actual != options.ChainId)
         {
-            throw new InvalidOperationException($"ChainId: the node at {options.RpcUrl} serves chain {actual}, the configuration says {options.ChainId}.");
+            throw new InvalidOperationException($"ChainId: the node at {options.Rpc.Url} serves chain {actual}, the configuration says {options.ChainId}.");
         }
 
         var code = await rpc.RequestAsync("eth_getCode", [options.Escrow.ToLowerHex(), BlockTag.Latest], cancellationToken).ConfigureAwait(false);
@@ -34,7 +34,7 @@ public static class EvmChainGuard
         ArgumentNullException.ThrowIfNull(rpc);
         ArgumentNullException.ThrowIfNull(options);
         var latest = await rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"RpcUrl: the node at {options.RpcUrl} returned no latest block.");
+            ?? throw new InvalidOperationException($"Rpc:Url: the node at {options.Rpc.Url} returned no latest block.");
         CheckBlockGasLimit(options, latest.GasLimit, latest.Number);
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DiscreteExec.Core.Chains;
 
 namespace DiscreteExec.Adapters.Evm.Configuration;
 
@@ -7,15 +8,13 @@ namespace DiscreteExec.Adapters.Evm.Configuration;
 /// submitter. Bound from configuration (e.g. section <c>Chains:Evm:Sepolia</c>) and validated at start-up by
 /// <see cref="EvmChainOptionsValidator"/>, whose messages name the bad key.
 /// </summary>
-public sealed class EvmChainOptions
+public sealed class EvmChainOptions : ChainOptions
 {
-    /// <summary>The node's HTTP(S) JSON-RPC URL.</summary>
-    [Required]
-    public Uri? RpcUrl { get; set; }
-
-    /// <summary>The chain's EIP-155 id; the node must report the same (checked at start-up by the host).</summary>
-    [Range(1, long.MaxValue)]
-    public long ChainId { get; set; }
+    /// <summary>Kind <see cref="ChainKind.Evm"/>, polling every 4 seconds unless configured; the node behind <c>Rpc:Url</c> must report <c>ChainId</c>.</summary>
+    public EvmChainOptions()
+        : base(ChainKind.Evm, TimeSpan.FromSeconds(4))
+    {
+    }
 
     /// <summary>The IntentEscrow contract address (0x + 40 hex digits; EIP-55 checksum checked when mixed case).</summary>
     [Required]
@@ -25,15 +24,9 @@ public sealed class EvmChainOptions
     [Range(0, long.MaxValue)]
     public long StartBlock { get; set; }
 
-    /// <summary>The watcher's checkpoint file; empty means <c>checkpoints/evm-{ChainId}.json</c> under the working directory.</summary>
-    public string CheckpointPath { get; set; } = string.Empty;
-
     /// <summary>Blocks a log must be buried under before it is reported (and a settlement before it is confirmed).</summary>
     [Range(0, 10_000)]
     public int ConfirmationDepth { get; set; } = 12;
-
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>
     /// How often a caught-up watcher re-checks the escrow's deposit counter when no new block arrived (it checks after
@@ -120,20 +113,8 @@ public sealed class EvmChainOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ConfirmationTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Each JSON-RPC attempt's timeout.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
-    public TimeSpan RpcAttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    [Range(0, 100)]
-    public int RpcMaxRetryAttempts { get; set; } = 6;
-
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
-    public TimeSpan RpcRetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
-
     /// <summary>The escrow address, parsed (valid after validation).</summary>
     public EvmAddress Escrow => EvmAddress.Parse(EscrowAddress);
-
-    public DiscreteExec.Core.ChainId Chain => new((ulong)ChainId);
 
     /// <summary>
     /// Actions per chunk that fit <see cref="MaxGasPerChunk"/>: (MaxGasPerChunk - SettleBaseGas) / GasPerRelease Releases,
@@ -142,10 +123,6 @@ public sealed class EvmChainOptions
     public DiscreteExec.Core.Settlement.ChunkLimits ChunkLimits => new(
         (int)Math.Min((MaxGasPerChunk - SettleBaseGas) / GasPerRelease, int.MaxValue),
         (int)Math.Min((MaxGasPerChunk - SettleBaseGas) / GasPerAction, int.MaxValue));
-
-    /// <summary><see cref="CheckpointPath"/>, or the default file for this chain.</summary>
-    public string EffectiveCheckpointPath =>
-        string.IsNullOrWhiteSpace(CheckpointPath) ? Path.Combine("checkpoints", $"evm-{ChainId}.json") : CheckpointPath;
 
     /// <summary>Validates and throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming every bad key (for use without DI).</summary>
     public void Validate(string sectionName = "Evm")

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DiscreteExec.Core.Chains;
 using Microsoft.Extensions.Options;
 
 namespace DiscreteExec.Adapters.Evm.Configuration;
@@ -30,10 +31,7 @@ public sealed class EvmChainOptionsValidator : IValidateOptions<EvmChainOptions>
             }
         }
 
-        if (options.RpcUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
-        {
-            failures.Add($"{Key(nameof(options.RpcUrl))}: '{url}' must be an absolute http or https URL.");
-        }
+        failures.AddRange(options.SharedErrors(_sectionName, ChainKind.Evm));
 
         if (!string.IsNullOrEmpty(options.EscrowAddress))
         {

@@ -319,11 +319,11 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
         };
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Chain {ChainId}: epoch {EpochId} chunk {Chunk} already applied; nothing sent")]
-    private static partial void LogAlreadyApplied(ILogger logger, long chainId, ulong epochId, uint chunk);
+    private static partial void LogAlreadyApplied(ILogger logger, ulong chainId, ulong epochId, uint chunk);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Chain {ChainId}: epoch {EpochId} chunk {Chunk} was signed for signer-set version {Version}, which is no longer current; signing again")]
-    private static partial void LogSignerSetChanged(ILogger logger, long chainId, ulong epochId, uint chunk, ulong version);
+    private static partial void LogSignerSetChanged(ILogger logger, ulong chainId, ulong epochId, uint chunk, ulong version);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Chain {ChainId}: epoch {EpochId} chunk {Chunk} ({ActionCount} actions) applied by {TransactionHash} in block {BlockNumber}, gas {GasUsed}")]
-    private static partial void LogApplied(ILogger logger, long chainId, ulong epochId, uint chunk, int actionCount, Bytes32 transactionHash, ulong blockNumber, ulong gasUsed);
+    private static partial void LogApplied(ILogger logger, ulong chainId, ulong epochId, uint chunk, int actionCount, Bytes32 transactionHash, ulong blockNumber, ulong gasUsed);
 }

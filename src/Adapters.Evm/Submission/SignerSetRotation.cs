@@ -86,7 +86,7 @@ public sealed class SignerSetRotation
 
     /// <summary>
     /// Waits until the chain's latest block reaches the pending set's <c>activatesAt</c> (polling every
-    /// <see cref="EvmChainOptions.PollInterval"/> on the injected clock), then activates it. Returns the new version.
+    /// <see cref="DiscreteExec.Core.Chains.ChainOptions.PollInterval"/> on the injected clock), then activates it. Returns the new version.
     /// </summary>
     public async Task<ulong> ActivateWhenDueAsync(CancellationToken cancellationToken)
     {

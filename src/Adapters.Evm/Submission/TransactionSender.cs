@@ -68,7 +68,7 @@ public sealed partial class TransactionSender : IDisposable
         {
             var transaction = new Eip1559Transaction
             {
-                ChainId = (ulong)_options.ChainId,
+                ChainId = _options.ChainId,
                 Nonce = nonce,
                 MaxPriorityFeePerGas = tip,
                 MaxFeePerGas = maxFee,
@@ -273,23 +273,23 @@ public sealed partial class TransactionSender : IDisposable
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Chain {ChainId}: sent {TransactionHash} at nonce {Nonce}, max fee {MaxFeePerGas} wei")]
-    private static partial void LogSent(ILogger logger, long chainId, Bytes32 transactionHash, ulong nonce, BigInteger maxFeePerGas);
+    private static partial void LogSent(ILogger logger, ulong chainId, Bytes32 transactionHash, ulong nonce, BigInteger maxFeePerGas);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Chain {ChainId}: nonce {Nonce} not mined after {Blocks} blocks; resubmitting with max fee {MaxFeePerGas} wei")]
-    private static partial void LogBump(ILogger logger, long chainId, ulong nonce, ulong blocks, BigInteger maxFeePerGas);
+    private static partial void LogBump(ILogger logger, ulong chainId, ulong nonce, ulong blocks, BigInteger maxFeePerGas);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Chain {ChainId}: nonce {Nonce} of {Account} was used by a transaction that is not ours; adopting it")]
-    private static partial void LogNonceTaken(ILogger logger, long chainId, ulong nonce, EvmAddress account);
+    private static partial void LogNonceTaken(ILogger logger, ulong chainId, ulong nonce, EvmAddress account);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Chain {ChainId}: node did not take {TransactionHash}: {Reason}")]
-    private static partial void LogSendRejected(ILogger logger, long chainId, Bytes32 transactionHash, string reason);
+    private static partial void LogSendRejected(ILogger logger, ulong chainId, Bytes32 transactionHash, string reason);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Chain {ChainId}: fees from the chain: next base fee {NextBaseFee}, projected {ProjectedBaseFee}, tip {Tip}, max fee {MaxFeePerGas} wei")]
-    private static partial void LogFees(ILogger logger, long chainId, BigInteger nextBaseFee, BigInteger projectedBaseFee, BigInteger tip, BigInteger maxFeePerGas);
+    private static partial void LogFees(ILogger logger, ulong chainId, BigInteger nextBaseFee, BigInteger projectedBaseFee, BigInteger tip, BigInteger maxFeePerGas);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Chain {ChainId}: eth_feeHistory failed ({Reason}); pricing from the latest block's base fee")]
-    private static partial void LogNoFeeHistory(ILogger logger, long chainId, string reason);
+    private static partial void LogNoFeeHistory(ILogger logger, ulong chainId, string reason);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Chain {ChainId}: fee cap {MaxFeePerGasWei} is below the base fee {BaseFee}; the transaction waits until the base fee falls")]
-    private static partial void LogFeeCapBelowBaseFee(ILogger logger, long chainId, long maxFeePerGasWei, BigInteger baseFee);
+    private static partial void LogFeeCapBelowBaseFee(ILogger logger, ulong chainId, long maxFeePerGasWei, BigInteger baseFee);
 }

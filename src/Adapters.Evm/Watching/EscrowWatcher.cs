@@ -4,6 +4,7 @@ using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
 using Microsoft.Extensions.Logging;
 
@@ -14,9 +15,11 @@ namespace DiscreteExec.Adapters.Evm.Watching;
 /// a range that halves while the node refuses it, recent block hashes to detect a reorg (each intent reported from
 /// a dropped block is retracted, then the new blocks are scanned), and a checkpoint saved after every delivered batch.
 /// After each scanned range, at start-up and every <c>ReconcileInterval</c> it reconciles against the escrow's deposit
-/// counter and recovers from state any intent whose log the node left out (README: gap-free intake).
+/// counter and recovers from state any intent whose log the node left out (README: gap-free intake). Every scanned
+/// range goes to the <see cref="IChainEventSink"/> as one <see cref="ChainEventBatch"/> (empty ones too, so the sink
+/// sees the cursor move); settlement events are not followed here: <see cref="Escrow.EscrowState"/> reads their effects.
 /// </summary>
-public sealed partial class EscrowWatcher
+public sealed partial class EscrowWatcher : IChainWatcher
 {
     private readonly IEvmRpc _rpc;
     private readonly EvmChainOptions _options;
@@ -44,10 +47,14 @@ public sealed partial class EscrowWatcher
         _escrow = options.Escrow;
         _decoder = new IntentOpenedDecoder(_chainId, _escrow);
         _recovery = new IntentRecovery(rpc, _chainId, _escrow, (ulong)options.StartBlock, options.MaxBlockRange);
-        _topics = [IntentOpenedDecoder.Topic0, .. EscrowEventDecoder.Topics];
+        _topics = [IntentOpenedDecoder.Topic0];
         _range = options.MaxBlockRange;
         _ceiling = options.MaxBlockRange;
     }
+
+    public ChainId ChainId => _chainId;
+
+    public ChainKind Kind => ChainKind.Evm;
 
     /// <summary>The current eth_getLogs range: halves when a node refuses a range, then grows back up to just below the refused size.</summary>
     public int CurrentRange => _range;
@@ -56,7 +63,7 @@ public sealed partial class EscrowWatcher
     /// Checks the node serves the configured chain and escrow (a mismatch throws), then polls until cancelled;
     /// a failing step is logged and retried after the poll interval, never ends the loop.
     /// </summary>
-    public async Task RunAsync(IEscrowEventSink sink, CancellationToken cancellationToken)
+    public async Task RunAsync(IChainEventSink sink, CancellationToken cancellationToken)
     {
         // A node that is down at start is waited for; a node serving another chain, or no escrow there, stops the watcher.
         while (true)
@@ -102,7 +109,7 @@ public sealed partial class EscrowWatcher
     /// counter at its last block (or, with nothing to scan, at start-up and every <c>ReconcileInterval</c>). True when
     /// more work is waiting.
     /// </summary>
-    public async Task<bool> PollOnceAsync(IEscrowEventSink sink, CancellationToken cancellationToken)
+    public async Task<bool> PollOnceAsync(IChainEventSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
         using var activity = EvmTelemetry.ActivitySource.StartActivity("watcher poll");
@@ -115,7 +122,7 @@ public sealed partial class EscrowWatcher
         {
             // The rewound state becomes current only once the sink has the retractions: if it throws, the next
             // step detects the same reorg again instead of forgetting it.
-            await DeliverAsync(sink, new EscrowWatchBatch(rewound.NextBlock, rewound.NextBlock, [], retracted, []), rewound, cancellationToken).ConfigureAwait(false);
+            await DeliverAsync(sink, [], retracted, rewound, cancellationToken).ConfigureAwait(false);
             return true;
         }
 
@@ -166,7 +173,7 @@ public sealed partial class EscrowWatcher
             return true;
         }
 
-        var (observed, events, blocks) = Decode(from, to, before, logs, ledger);
+        var (observed, blocks) = Decode(from, to, before, logs, ledger);
         var recovered = await ReconcileAsync(ledger, to, $"after scanning blocks {from}-{to}", blocks, cancellationToken).ConfigureAwait(false);
         if (recovered.Count > 0 && !await StillCanonicalAsync(to, before.Hash, cancellationToken).ConfigureAwait(false))
         {
@@ -177,8 +184,7 @@ public sealed partial class EscrowWatcher
         }
 
         var recent = MergeBlocks(state.RecentBlocks, blocks, to);
-        var batch = new EscrowWatchBatch(from, to, [.. observed, .. recovered], [], events);
-        await DeliverAsync(sink, batch, new WatcherCheckpoint(to + 1, recent, ledger.Next, ledger.Above), cancellationToken).ConfigureAwait(false);
+        await DeliverAsync(sink, [.. observed, .. recovered], [], new WatcherCheckpoint(to + 1, recent, ledger.Next, ledger.Above), cancellationToken).ConfigureAwait(false);
         _range = (int)Math.Min(_ceiling, (long)_range * 2);
         return to < safe;
     }
@@ -208,7 +214,7 @@ public sealed partial class EscrowWatcher
     }
 
     /// <summary>With no new confirmed block: reconcile at start-up and then every ReconcileInterval, at the last scanned block.</summary>
-    private async Task ReconcileIdleAsync(IEscrowEventSink sink, WatcherCheckpoint state, NonceLedger ledger, CancellationToken cancellationToken)
+    private async Task ReconcileIdleAsync(IChainEventSink sink, WatcherCheckpoint state, NonceLedger ledger, CancellationToken cancellationToken)
     {
         if (state.NextBlock == 0 || (_lastReconciled is { } last && _time.GetUtcNow() - last < _options.ReconcileInterval))
         {
@@ -230,7 +236,7 @@ public sealed partial class EscrowWatcher
         if (recovered.Count > 0)
         {
             var next = new WatcherCheckpoint(state.NextBlock, MergeBlocks(state.RecentBlocks, blocks, block), ledger.Next, ledger.Above);
-            await DeliverAsync(sink, new EscrowWatchBatch(block, block, recovered, [], []), next, cancellationToken).ConfigureAwait(false);
+            await DeliverAsync(sink, recovered, [], next, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -290,10 +296,9 @@ public sealed partial class EscrowWatcher
             .OrderBy(b => b.Number)
             .ToArray();
 
-    private (List<IntentObserved> Observed, List<EscrowEvent> Events, List<ProcessedBlock> Blocks) Decode(ulong from, ulong to, BlockHeader toHeader, IReadOnlyList<EvmLog> logs, NonceLedger ledger)
+    private (List<IntentObserved> Observed, List<ProcessedBlock> Blocks) Decode(ulong from, ulong to, BlockHeader toHeader, IReadOnlyList<EvmLog> logs, NonceLedger ledger)
     {
         var observed = new List<IntentObserved>();
-        var events = new List<EscrowEvent>();
         var intentsByBlock = new SortedDictionary<ulong, (Bytes32 Hash, List<Bytes32> Ids)>();
         foreach (var log in logs.OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex))
         {
@@ -331,10 +336,6 @@ public sealed partial class EscrowWatcher
                     entry.Ids.Add(intent.IntentId);
                     LogIntentObserved(_logger, _chainId.Value, intent.IntentId, log.BlockNumber);
                 }
-                else if (EscrowEventDecoder.TryDecode(log, position) is { } escrowEvent)
-                {
-                    events.Add(escrowEvent);
-                }
             }
             catch (Exception e) when (e is EscrowLogException or AbiDecodingException)
             {
@@ -346,7 +347,7 @@ public sealed partial class EscrowWatcher
         intentsByBlock.TryAdd(to, (toHeader.Hash, []));
         var blocks = intentsByBlock.Select(p => new ProcessedBlock(p.Key, p.Value.Hash, p.Value.Ids)).ToList();
         EvmTelemetry.IntentsObserved.Add(observed.Count);
-        return (observed, events, blocks);
+        return (observed, blocks);
     }
 
     /// <summary>Null when the newest processed block still has its hash; else the retractions and the state rewound to the fork point.</summary>
@@ -411,12 +412,15 @@ public sealed partial class EscrowWatcher
         return (retractions, rewound);
     }
 
-    private async Task DeliverAsync(IEscrowEventSink sink, EscrowWatchBatch batch, WatcherCheckpoint next, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands the sink the batch with the cursor the checkpoint stands at (the last reported block and its hash), then
+    /// saves the checkpoint: only after the sink returned, so a crash in between repeats the batch, never skips it.
+    /// </summary>
+    private async Task DeliverAsync(IChainEventSink sink, IReadOnlyList<IntentObserved> observed, IReadOnlyList<IntentRetracted> retracted, WatcherCheckpoint next, CancellationToken cancellationToken)
     {
-        if (batch.Observed.Count > 0 || batch.Retracted.Count > 0 || batch.Events.Count > 0)
-        {
-            await sink.HandleAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
+        var last = next.RecentBlocks.LastOrDefault(b => b.Number + 1 == next.NextBlock);
+        var cursor = new ChainCursor(next.NextBlock == 0 ? 0 : next.NextBlock - 1, last?.Hash.ToString() ?? string.Empty);
+        await sink.AcceptAsync(new ChainEventBatch(_chainId, observed, retracted, cursor), cancellationToken).ConfigureAwait(false);
 
         await _store.SaveAsync(next, cancellationToken).ConfigureAwait(false);
         _state = next;

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using DiscreteExec.Adapters.Solana.Rpc;
+using DiscreteExec.Core.Chains;
 
 namespace DiscreteExec.Adapters.Solana.Configuration;
 
@@ -7,17 +8,15 @@ namespace DiscreteExec.Adapters.Solana.Configuration;
 /// One Solana cluster the relayer follows and settles on, bound from <c>Solana:Clusters:&lt;name&gt;</c>.
 /// Validated by <see cref="SolanaClusterOptionsValidator"/> at start-up.
 /// </summary>
-public sealed class SolanaClusterOptions
+public sealed class SolanaClusterOptions : ChainOptions
 {
     public const string SectionPrefix = "Solana:Clusters";
 
-    /// <summary>The JSON-RPC endpoint (http or https).</summary>
-    [Required]
-    public Uri? RpcUrl { get; set; }
-
-    /// <summary>The chain id this cluster has in DiscreteExec (the escrow's config holds the same number).</summary>
-    [Range(1, ulong.MaxValue)]
-    public ulong ChainId { get; set; }
+    /// <summary>Kind <see cref="ChainKind.Solana"/>, polling every 2 seconds unless configured; the escrow's config must hold <c>ChainId</c>.</summary>
+    public SolanaClusterOptions()
+        : base(ChainKind.Solana, TimeSpan.FromSeconds(2))
+    {
+    }
 
     /// <summary>The escrow program id, base58.</summary>
     [Required]
@@ -25,10 +24,6 @@ public sealed class SolanaClusterOptions
 
     /// <summary>What the watcher reads and the submitter waits for: Confirmed or Finalized (Processed can roll back).</summary>
     public Commitment Commitment { get; set; } = Commitment.Finalized;
-
-    /// <summary>Watcher polling interval.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How often the watcher reconciles against the deposit counter on its own while its polls keep failing (every
@@ -85,18 +80,6 @@ public sealed class SolanaClusterOptions
     [Range(50_000u, 1_400_000u)]
     public uint ComputeUnitLimit { get; set; } = 1_400_000;
 
-    /// <summary>Per-attempt timeout of one JSON-RPC request.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Retries of a transient RPC fault (timeouts, 429, 5xx, node behind).</summary>
-    [Range(0, 20)]
-    public int MaxRetryAttempts { get; set; } = 6;
-
-    /// <summary>First retry delay; later ones back off exponentially with jitter.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
-
     /// <summary>How often the submitter polls a sent transaction's status.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan ConfirmPollInterval { get; set; } = TimeSpan.FromMilliseconds(400);
@@ -143,6 +126,4 @@ public sealed class SolanaClusterOptions
 
     /// <summary>The escrow program id, parsed; valid only after validation.</summary>
     public Bytes32 ProgramKey => Codec.Base58.DecodeKey(ProgramId);
-
-    public ChainId Chain => new(ChainId);
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Rpc;
+using DiscreteExec.Core.Chains;
 using Microsoft.Extensions.Options;
 
 namespace DiscreteExec.Adapters.Solana.Configuration;
@@ -37,9 +38,9 @@ public sealed class SolanaClusterOptionsValidator : IValidateOptions<SolanaClust
             }
         }
 
-        if (options.RpcUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+        foreach (var error in options.SharedErrors(prefix, ChainKind.Solana))
         {
-            yield return $"{prefix}:RpcUrl: must be an absolute http or https URL, not '{url}'.";
+            yield return error;
         }
 
         if (!string.IsNullOrEmpty(options.ProgramId) && !Base58.TryDecodeKey(options.ProgramId, out _))

@@ -41,7 +41,7 @@ public sealed class SignerSetRotation
     }
 
     /// <summary>
-    /// Waits (polling the cluster's Clock sysvar every <see cref="SolanaClusterOptions.PollInterval"/>) until the pending
+    /// Waits (polling the cluster's Clock sysvar every <see cref="DiscreteExec.Core.Chains.ChainOptions.PollInterval"/>) until the pending
     /// set's activation time, then activates it; returns the new config.
     /// </summary>
     public async Task<EscrowConfig> ActivateWhenDueAsync(ITransactionSigner payer, CancellationToken cancellationToken)

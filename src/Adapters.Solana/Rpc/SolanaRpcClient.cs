@@ -32,7 +32,7 @@ public sealed class SolanaRpcClient : ISolanaRpc
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
         _http = httpClient;
-        _endpoint = options.RpcUrl ?? throw new ArgumentException("RpcUrl is required.", nameof(options));
+        _endpoint = options.Rpc.Url ?? throw new ArgumentException("Rpc:Url is required.", nameof(options));
         _pipeline = BuildPipeline(options, (ILogger?)logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
     }
 
@@ -309,11 +309,11 @@ public sealed class SolanaRpcClient : ISolanaRpc
         new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = Math.Max(1, options.MaxRetryAttempts),
-                ShouldHandle = args => ValueTask.FromResult(options.MaxRetryAttempts > 0 && IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
+                MaxRetryAttempts = Math.Max(1, options.Rpc.MaxRetryAttempts),
+                ShouldHandle = args => ValueTask.FromResult(options.Rpc.MaxRetryAttempts > 0 && IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                Delay = options.RetryBaseDelay,
+                Delay = options.Rpc.RetryBaseDelay,
                 MaxDelay = TimeSpan.FromSeconds(10),
                 OnRetry = args =>
                 {
@@ -322,7 +322,7 @@ public sealed class SolanaRpcClient : ISolanaRpc
                     return ValueTask.CompletedTask;
                 },
             })
-            .AddTimeout(options.RequestTimeout)
+            .AddTimeout(options.Rpc.AttemptTimeout)
             .Build();
 
     private static bool IsTransient(Exception? exception, CancellationToken callerToken) => exception switch

@@ -1,4 +1,3 @@
-using DiscreteExec.Core;
 using System.Globalization;
 using DiscreteExec.Adapters.Evm;
 using DiscreteExec.Adapters.Evm.Crypto;
@@ -8,6 +7,7 @@ using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Aggregator.Clearing;
 using DiscreteExec.Aggregator.Epochs;
+using DiscreteExec.Core;
 using DiscreteExec.Core.Assets;
 using DiscreteExec.Core.Settlement;
 using DiscreteExec.Relayer.Cli;
@@ -166,12 +166,12 @@ internal static class DevnetScenario
         var watchers = new[]
         {
             devnet.Evm.CreateWatcher(new InMemoryEvmCheckpointStore()).RunAsync(feed, stop.Token),
-            devnet.Solana.Cluster.CreateWatcher(new InMemoryWatcherCheckpointStore()).RunAsync(feed.OnSolanaIntentAsync, stop.Token),
+            devnet.Solana.Cluster.CreateWatcher(new InMemoryWatcherCheckpointStore()).RunAsync(feed, stop.Token),
         };
         var started = time.GetTimestamp();
         try
         {
-            while (feed.EvmObserved + feed.SolanaObserved < expected)
+            while (feed.Observed(EvmDevChain.Chain) + feed.Observed(SolanaDevChain.Chain) < expected)
             {
                 if (watchers.FirstOrDefault(w => w.IsCompleted) is { } ended)
                 {
@@ -182,7 +182,7 @@ internal static class DevnetScenario
                 if (time.GetElapsedTime(started) > TimeSpan.FromSeconds(30))
                 {
                     throw new DevnetException(string.Create(CultureInfo.InvariantCulture,
-                        $"The watchers reported {feed.EvmObserved} EVM and {feed.SolanaObserved} Solana intents within 30 s; {expected} were opened."));
+                        $"The watchers reported {feed.Observed(EvmDevChain.Chain)} EVM and {feed.Observed(SolanaDevChain.Chain)} Solana intents within 30 s; {expected} were opened."));
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
@@ -205,7 +205,7 @@ internal static class DevnetScenario
         }
 
         DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
-            $"watchers: EVM reported {feed.EvmObserved} IntentObserved, Solana {feed.SolanaObserved}; epoch {book.EpochId} holds {book.Count} of {expected} opened"));
+            $"watchers: EVM reported {feed.Observed(EvmDevChain.Chain)} IntentObserved, Solana {feed.Observed(SolanaDevChain.Chain)}; epoch {book.EpochId} holds {book.Count} of {expected} opened"));
         var closed = book.TryClose(force: true) ?? throw new DevnetException("The epoch book did not close.");
         DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
             $"epoch {closed.EpochId} closed (forced) at {closed.ClosesAtUnixSeconds} with {closed.Intents.Count} intents; clearing with fee {FeeBps} bps, spread {SpreadBps} bps, settlement margin {SettlementMarginSeconds} s"));

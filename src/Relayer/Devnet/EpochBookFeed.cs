@@ -1,5 +1,6 @@
-using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Aggregator.Epochs;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
 
 namespace DiscreteExec.Relayer.Devnet;
@@ -8,59 +9,41 @@ namespace DiscreteExec.Relayer.Devnet;
 /// Feeds both chains' watchers into one epoch book (in the full relayer the bus sits between them): every
 /// <see cref="IntentObserved"/> is added, every <see cref="IntentRetracted"/> taken out, counted per chain.
 /// </summary>
-internal sealed class EpochBookFeed(EpochBook book) : IEscrowEventSink
+internal sealed class EpochBookFeed(EpochBook book) : IChainEventSink
 {
-    private int _evmObserved;
-    private int _solanaObserved;
+    private readonly Dictionary<ChainId, int> _observed = [];
+    private readonly Lock _gate = new();
 
-    public int EvmObserved => Volatile.Read(ref _evmObserved);
+    /// <summary>Intents in the book that chain <paramref name="chainId"/>'s watcher reported.</summary>
+    public int Observed(ChainId chainId)
+    {
+        lock (_gate)
+        {
+            return _observed.GetValueOrDefault(chainId);
+        }
+    }
 
-    public int SolanaObserved => Volatile.Read(ref _solanaObserved);
-
-    /// <summary>The EVM watcher's batches.</summary>
-    public Task HandleAsync(EscrowWatchBatch batch, CancellationToken cancellationToken)
+    public Task AcceptAsync(ChainEventBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        foreach (var observed in batch.Observed)
+        var added = batch.Observed.Count(observed => book.Add(observed.Intent)) - batch.Retracted.Count(retracted => book.Retract(retracted.IntentId));
+        lock (_gate)
         {
-            if (book.Add(observed.Intent))
-            {
-                Interlocked.Increment(ref _evmObserved);
-            }
-        }
-
-        foreach (var retracted in batch.Retracted)
-        {
-            if (book.Retract(retracted.IntentId))
-            {
-                Interlocked.Decrement(ref _evmObserved);
-            }
+            _observed[batch.ChainId] = _observed.GetValueOrDefault(batch.ChainId) + added;
         }
 
         return Task.CompletedTask;
     }
-
-    /// <summary>The Solana watcher's callback.</summary>
-    public ValueTask OnSolanaIntentAsync(IntentObserved observed, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(observed);
-        if (book.Add(observed.Intent))
-        {
-            Interlocked.Increment(ref _solanaObserved);
-        }
-
-        return ValueTask.CompletedTask;
-    }
 }
 
 /// <summary>The EVM watcher's checkpoint for a devnet that lives as long as the process.</summary>
-internal sealed class InMemoryEvmCheckpointStore : IWatcherCheckpointStore
+internal sealed class InMemoryEvmCheckpointStore : Adapters.Evm.Watching.IWatcherCheckpointStore
 {
-    private WatcherCheckpoint? _checkpoint;
+    private Adapters.Evm.Watching.WatcherCheckpoint? _checkpoint;
 
-    public Task<WatcherCheckpoint?> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(Volatile.Read(ref _checkpoint));
+    public Task<Adapters.Evm.Watching.WatcherCheckpoint?> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(Volatile.Read(ref _checkpoint));
 
-    public Task SaveAsync(WatcherCheckpoint checkpoint, CancellationToken cancellationToken)
+    public Task SaveAsync(Adapters.Evm.Watching.WatcherCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         Volatile.Write(ref _checkpoint, checkpoint);
         return Task.CompletedTask;

@@ -10,6 +10,7 @@ using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Adapters.Evm.Transactions;
 using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Intents;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -95,8 +96,8 @@ internal sealed class EvmDevChain : IAsyncDisposable
     /// <summary>Options for the adapter's watcher and submitter: no confirmation depth (anvil mines each transaction at once), fast polling.</summary>
     public EvmChainOptions Options() => new()
     {
-        RpcUrl = Url,
-        ChainId = (long)ChainIdValue,
+        Rpc = new ChainRpcOptions { Url = Url },
+        ChainId = ChainIdValue,
         EscrowAddress = Escrow.ToString(),
         StartBlock = (long)DeploymentBlock,
         ConfirmationDepth = 0,

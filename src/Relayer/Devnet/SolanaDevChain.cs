@@ -6,6 +6,7 @@ using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Settlement;
 
@@ -45,7 +46,7 @@ internal sealed class SolanaDevChain : IAsyncDisposable
 
     public EscrowProgram Escrow => Cluster.Escrow;
 
-    public Uri Url => Cluster.Options.RpcUrl!;
+    public Uri Url => Cluster.Options.Rpc.Url!;
 
     /// <summary>Escrow admin, mint authority, pool funder and the settlement fee payer.</summary>
     public SolanaKeypair Admin { get; }
@@ -87,14 +88,12 @@ internal sealed class SolanaDevChain : IAsyncDisposable
             var programId = parts.Single(p => p.StartsWith("program=", StringComparison.Ordinal))["program=".Length..];
             var options = new SolanaClusterOptions
             {
-                RpcUrl = new Uri($"http://{endpoint}"),
+                Rpc = new ChainRpcOptions { Url = new Uri($"http://{endpoint}"), AttemptTimeout = TimeSpan.FromSeconds(5), RetryBaseDelay = TimeSpan.FromMilliseconds(20) },
                 ChainId = ChainIdValue,
                 ProgramId = programId,
                 Commitment = Commitment.Confirmed,
                 PollInterval = TimeSpan.FromMilliseconds(100),
                 ConfirmPollInterval = TimeSpan.FromMilliseconds(50),
-                RequestTimeout = TimeSpan.FromSeconds(5),
-                RetryBaseDelay = TimeSpan.FromMilliseconds(20),
             };
             chain = new SolanaDevChain(node, SolanaCluster.Create("local-devnet", options, http, timeProvider: time), http, time);
             await chain.SetUpAsync(destination, cancellationToken).ConfigureAwait(false);

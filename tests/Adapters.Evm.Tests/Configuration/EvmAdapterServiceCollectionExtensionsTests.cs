@@ -17,7 +17,7 @@ public class EvmAdapterServiceCollectionExtensionsTests
     {
         using var provider = Build(new Dictionary<string, string?>
         {
-            [$"{Section}:RpcUrl"] = "http://127.0.0.1:8545/",
+            [$"{Section}:Rpc:Url"] = "http://127.0.0.1:8545/",
             [$"{Section}:ChainId"] = "31337",
             [$"{Section}:EscrowAddress"] = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
             [$"{Section}:ConfirmationDepth"] = "2",
@@ -35,7 +35,7 @@ public class EvmAdapterServiceCollectionExtensionsTests
     {
         using var provider = Build(new Dictionary<string, string?>
         {
-            [$"{Section}:RpcUrl"] = "http://127.0.0.1:8545/",
+            [$"{Section}:Rpc:Url"] = "http://127.0.0.1:8545/",
             [$"{Section}:ChainId"] = "31337",
             [$"{Section}:EscrowAddress"] = "0x1234",
             [$"{Section}:PollInterval"] = "00:00:00",

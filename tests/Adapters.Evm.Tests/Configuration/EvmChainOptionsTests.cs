@@ -7,7 +7,7 @@ public class EvmChainOptionsTests
 {
     private static EvmChainOptions Valid() => new()
     {
-        RpcUrl = new Uri("https://rpc.example.org/"),
+        Rpc = new() { Url = new Uri("https://rpc.example.org/") },
         ChainId = 11155111,
         EscrowAddress = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
     };
@@ -19,10 +19,10 @@ public class EvmChainOptionsTests
     public void Validate_BadChecksumAndMissingUrl_NameEachKey()
     {
         var options = Valid();
-        options.RpcUrl = null;
+        options.Rpc.Url = null;
         options.EscrowAddress = "0x5fbDB2315678afecb367f032d93F642f64180aa3";
         var error = Assert.Throws<OptionsValidationException>(() => options.Validate("Chains:Evm:Sepolia"));
-        Assert.Contains(error.Failures, f => f.StartsWith("Chains:Evm:Sepolia:RpcUrl:", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Chains:Evm:Sepolia:Rpc:Url:", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("Chains:Evm:Sepolia:EscrowAddress:", StringComparison.Ordinal) && f.Contains("EIP-55", StringComparison.Ordinal));
     }
 
@@ -61,12 +61,12 @@ public class EvmChainOptionsTests
         var options = Valid();
         options.MaxPriorityFeePerGasWei = options.MaxFeePerGasWei + 1;
         options.MaxGasPerChunk = 100_000;
-        options.RpcUrl = new Uri("ws://localhost:8546/");
+        options.Rpc.Url = new Uri("ws://localhost:8546/");
         options.ReconcileInterval = options.PollInterval / 2;
         var failures = new EvmChainOptionsValidator("Evm").Validate(null, options).Failures!.ToArray();
         Assert.Contains(failures, f => f.StartsWith("Evm:MaxPriorityFeePerGasWei:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Evm:MaxGasPerChunk:", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Evm:RpcUrl:", StringComparison.Ordinal) && f.Contains("http", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Evm:Rpc:Url:", StringComparison.Ordinal) && f.Contains("http", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Evm:ReconcileInterval:", StringComparison.Ordinal) && f.Contains("PollInterval", StringComparison.Ordinal));
     }
 

@@ -15,7 +15,7 @@ public class FeePolicyTests
     {
         var options = new EvmChainOptions
         {
-            RpcUrl = new Uri("http://127.0.0.1:1/"),
+            Rpc = new() { Url = new Uri("http://127.0.0.1:1/") },
             ChainId = 31337,
             EscrowAddress = FakeChain.Escrow.ToString(),
             MaxFeePerGasWei = 500 * Gwei,

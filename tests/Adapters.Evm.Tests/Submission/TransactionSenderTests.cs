@@ -108,7 +108,7 @@ public class TransactionSenderTests
     {
         var options = new EvmChainOptions
         {
-            RpcUrl = new Uri("http://127.0.0.1:1/"),
+            Rpc = new() { Url = new Uri("http://127.0.0.1:1/") },
             ChainId = 31337,
             EscrowAddress = Escrow.ToString(),
             ConfirmationDepth = 0,

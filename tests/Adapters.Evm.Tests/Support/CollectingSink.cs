@@ -1,10 +1,10 @@
-using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Support;
 
 /// <summary>Keeps every batch a watcher delivers.</summary>
-public sealed class CollectingSink : IEscrowEventSink
+public sealed class CollectingSink : IChainEventSink
 {
     private readonly Lock _gate = new();
 
@@ -12,9 +12,9 @@ public sealed class CollectingSink : IEscrowEventSink
 
     public List<IntentRetracted> Retracted { get; } = [];
 
-    public List<EscrowWatchBatch> Batches { get; } = [];
+    public List<ChainEventBatch> Batches { get; } = [];
 
-    public Task HandleAsync(EscrowWatchBatch batch, CancellationToken cancellationToken)
+    public Task AcceptAsync(ChainEventBatch batch, CancellationToken cancellationToken)
     {
         lock (_gate)
         {

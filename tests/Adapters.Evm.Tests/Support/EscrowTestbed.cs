@@ -10,6 +10,7 @@ using DiscreteExec.Adapters.Evm.Transactions;
 using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
+using DiscreteExec.Core.Messages;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Support;
@@ -71,8 +72,8 @@ public sealed class EscrowTestbed : IAsyncLifetime
 
     public EvmChainOptions Options(Uri? url = null, int confirmationDepth = 0) => new()
     {
-        RpcUrl = url ?? Anvil.Url,
-        ChainId = (long)AnvilProcess.ChainId,
+        Rpc = new() { Url = url ?? Anvil.Url },
+        ChainId = AnvilProcess.ChainId,
         EscrowAddress = Escrow.ToString(),
         StartBlock = (long)DeploymentBlock,
         ConfirmationDepth = confirmationDepth,
@@ -163,18 +164,15 @@ public sealed class EscrowTestbed : IAsyncLifetime
 
     public async Task RevertAsync(string snapshot) => await Rpc.RequestAsync("evm_revert", [snapshot], CancellationToken.None);
 
-    /// <summary>Every settlement, claim and signer-set event of the escrow from <paramref name="fromBlock"/> on, as the watcher decodes them.</summary>
+    /// <summary>Every settlement, claim and signer-set event of the escrow from <paramref name="fromBlock"/> on, decoded from its logs.</summary>
     public async Task<EscrowEvent[]> EventsSinceAsync(ulong fromBlock)
     {
-        var options = Options();
-        options.StartBlock = (long)fromBlock;
-        var watcher = new EscrowWatcher(Rpc, options, new InMemoryCheckpointStore(), TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
-        var sink = new CollectingSink();
-        while (await watcher.PollOnceAsync(sink, CancellationToken.None))
-        {
-        }
-
-        return [.. sink.Batches.SelectMany(b => b.Events)];
+        var head = await Rpc.BlockNumberAsync(CancellationToken.None);
+        var logs = await Rpc.GetLogsAsync(new LogFilter(fromBlock, head, Escrow, EscrowEventDecoder.Topics), CancellationToken.None);
+        return [.. logs
+            .OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex)
+            .Select(l => EscrowEventDecoder.TryDecode(l, new ChainPosition { BlockNumber = l.BlockNumber, BlockHash = l.BlockHash.ToString(), TransactionId = l.TransactionHash.ToString(), LogIndex = l.LogIndex }))
+            .OfType<EscrowEvent>()];
     }
 
     /// <summary>Moves anvil's clock forward and mines a block at the new time (never a sleep).</summary>

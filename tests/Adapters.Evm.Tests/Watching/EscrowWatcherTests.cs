@@ -3,6 +3,7 @@ using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Tests.Support;
 using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Watching;
@@ -167,17 +168,17 @@ public class EscrowWatcherTests
         Assert.Contains("ChainId", error.Message, StringComparison.Ordinal);
     }
 
-    private sealed class FailingSink : IEscrowEventSink
+    private sealed class FailingSink : IChainEventSink
     {
-        public Task HandleAsync(EscrowWatchBatch batch, CancellationToken cancellationToken) => throw new InvalidOperationException("bus down");
+        public Task AcceptAsync(ChainEventBatch batch, CancellationToken cancellationToken) => throw new InvalidOperationException("bus down");
     }
 
     private static EscrowWatcher Watcher(FakeChain chain, IWatcherCheckpointStore store, Action<EvmChainOptions>? configure = null)
     {
         var options = new EvmChainOptions
         {
-            RpcUrl = new Uri("http://127.0.0.1:1/"),
-            ChainId = (long)FakeChain.Chain.Value,
+            Rpc = new() { Url = new Uri("http://127.0.0.1:1/") },
+            ChainId = FakeChain.Chain.Value,
             EscrowAddress = FakeChain.Escrow.ToString(),
             ConfirmationDepth = 0,
             MaxBlockRange = 5,

@@ -66,8 +66,8 @@ public class ReconcileReorgTests
     {
         var options = new EvmChainOptions
         {
-            RpcUrl = new Uri("http://127.0.0.1:1/"),
-            ChainId = (long)FakeChain.Chain.Value,
+            Rpc = new() { Url = new Uri("http://127.0.0.1:1/") },
+            ChainId = FakeChain.Chain.Value,
             EscrowAddress = FakeChain.Escrow.ToString(),
             ConfirmationDepth = 0,
             MaxBlockRange = 10,

@@ -12,7 +12,7 @@ public sealed class SolanaClusterOptionsValidatorTests
         Assert.True(new SolanaClusterOptionsValidator().Validate("devnet", Good()).Succeeded);
 
     [Theory]
-    [InlineData("RpcUrl")]
+    [InlineData("Rpc:Url")]
     [InlineData("ChainId")]
     [InlineData("ProgramId")]
     [InlineData("Commitment")]
@@ -31,7 +31,7 @@ public sealed class SolanaClusterOptionsValidatorTests
         var options = Good();
         switch (key)
         {
-            case "RpcUrl": options.RpcUrl = new Uri("ftp://example.org"); break;
+            case "Rpc:Url": options.Rpc.Url = new Uri("ftp://example.org"); break;
             case "ChainId": options.ChainId = 0; break;
             case "ProgramId": options.ProgramId = "not-base58-0OIl"; break;
             case "Commitment": options.Commitment = Commitment.Processed; break;
@@ -70,13 +70,13 @@ public sealed class SolanaClusterOptionsValidatorTests
     public void Validate_MissingRpcUrlAndProgram_ReportsBoth()
     {
         var result = new SolanaClusterOptionsValidator().Validate("x", new SolanaClusterOptions { ChainId = 1 });
-        Assert.Contains(result.Failures!, f => f.Contains(":RpcUrl"));
+        Assert.Contains(result.Failures!, f => f.Contains(":Rpc:Url"));
         Assert.Contains(result.Failures!, f => f.Contains(":ProgramId"));
     }
 
     private static SolanaClusterOptions Good() => new()
     {
-        RpcUrl = new Uri("https://api.devnet.solana.com"),
+        Rpc = new() { Url = new Uri("https://api.devnet.solana.com") },
         ChainId = 900001,
         ProgramId = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
         Commitment = Commitment.Finalized,
@@ -90,7 +90,7 @@ public sealed class SolanaClusterTests
     {
         using var http = new HttpClient();
         var ex = Assert.Throws<OptionsValidationException>(() => SolanaCluster.Create("mainnet", new SolanaClusterOptions { ChainId = 5 }, http));
-        Assert.Contains(ex.Failures, f => f.StartsWith("Solana:Clusters:mainnet:RpcUrl", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("Solana:Clusters:mainnet:Rpc:Url", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class SolanaClusterTests
         using var http = new HttpClient();
         var cluster = SolanaCluster.Create("devnet", new SolanaClusterOptions
         {
-            RpcUrl = new Uri("http://127.0.0.1:8899"),
+            Rpc = new() { Url = new Uri("http://127.0.0.1:8899") },
             ChainId = 900001,
             ProgramId = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
         }, http);
@@ -117,7 +117,7 @@ public sealed class SolanaHostingExtensionsTests
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Solana:Clusters:devnet:RpcUrl"] = "http://127.0.0.1:8899",
+            ["Solana:Clusters:devnet:Rpc:Url"] = "http://127.0.0.1:8899",
             ["Solana:Clusters:devnet:ChainId"] = "900001",
             ["Solana:Clusters:devnet:ProgramId"] = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
             ["Solana:Clusters:devnet:Commitment"] = "Confirmed",
@@ -135,7 +135,7 @@ public sealed class SolanaHostingExtensionsTests
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Solana:Clusters:mainnet:RpcUrl"] = "http://127.0.0.1:8899",
+            ["Solana:Clusters:mainnet:Rpc:Url"] = "http://127.0.0.1:8899",
             ["Solana:Clusters:mainnet:ChainId"] = "1",
             ["Solana:Clusters:mainnet:ProgramId"] = "not a key",
         });

@@ -46,15 +46,12 @@ public sealed class DevnodeFixture : IAsyncLifetime
 
     public SolanaClusterOptions Options(Uri? rpcUrl = null) => new()
     {
-        RpcUrl = rpcUrl ?? RpcUrl,
+        Rpc = new() { Url = rpcUrl ?? RpcUrl, AttemptTimeout = TimeSpan.FromSeconds(5), RetryBaseDelay = TimeSpan.FromMilliseconds(20), MaxRetryAttempts = 10 },
         ChainId = ChainIdValue,
         ProgramId = Base58.EncodeKey(Escrow.ProgramId),
         Commitment = Commitment.Confirmed,
         PollInterval = TimeSpan.FromMilliseconds(100),
         ConfirmPollInterval = TimeSpan.FromMilliseconds(50),
-        RequestTimeout = TimeSpan.FromSeconds(5),
-        RetryBaseDelay = TimeSpan.FromMilliseconds(20),
-        MaxRetryAttempts = 10,
         ComputeUnitPrice = 1,
     };
 

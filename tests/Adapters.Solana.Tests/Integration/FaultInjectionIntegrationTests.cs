@@ -1,9 +1,9 @@
-using Xunit.Abstractions;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.TestSupport;
+using Xunit.Abstractions;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Integration;
 
@@ -21,8 +21,8 @@ public sealed class FaultInjectionIntegrationTests(DevnodeFixture node, ITestOut
         var before = await scenario.BalancesAsync(node);
         await using var proxy = new FaultInjectingProxy(node.RpcUrl, seed, faultRate: 0.4, slowDelay: TimeSpan.FromMilliseconds(2500));
         var options = node.Options(proxy.Url);
-        options.RequestTimeout = TimeSpan.FromSeconds(1.5);
-        options.MaxRetryAttempts = 12;
+        options.Rpc.AttemptTimeout = TimeSpan.FromSeconds(1.5);
+        options.Rpc.MaxRetryAttempts = 12;
         using var http = new HttpClient();
         var faulty = new SolanaRpcClient(http, options);
 

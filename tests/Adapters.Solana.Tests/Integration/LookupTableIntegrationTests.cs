@@ -1,11 +1,11 @@
 using System.Globalization;
-using Xunit.Abstractions;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Core.Settlement;
+using Xunit.Abstractions;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Integration;
 
@@ -129,7 +129,7 @@ public sealed class LookupTableIntegrationTests(DevnodeFixture node, ITestOutput
         var ata = await node.MintToAsync(funder.PublicKey, 1_000_000);
 
         // A slot of its own: a validator reports each slot's lowest fee, and earlier tests' settlements pay 1.
-        var slot = await node.Rpc.GetSlotAsync(Commitment.Confirmed, default);
+        var slot = await node.Rpc.GetSlotAsync(Commitment.Processed, default); // the newest slot: confirmed may lag it by one
         await node.Rpc.CallAsync("devnode_warpSlot", w => w.WriteNumberValue(slot + 1), r => 0, default);
         await node.SendAsync([ComputeBudgetProgram.SetComputeUnitPrice(4_321), node.Escrow.Fund(funder.PublicKey, ata, node.Mint, 1_000)], funder);
         var chunk = new SettlementChunk(new ChainId(DevnodeFixture.ChainIdValue), 299, 0, Bytes32.FromUInt64(1), ChunkStage.Transfer, [new SettlementAction(ActionKind.Payout, Bytes32.FromUInt64(7), node.Mint, Bytes32.FromUInt64(8), 1)]);

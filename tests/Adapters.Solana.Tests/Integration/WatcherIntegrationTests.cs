@@ -1,8 +1,9 @@
-using Xunit.Abstractions;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Programs;
+using DiscreteExec.Adapters.Solana.Tests.Support;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Core.Messages;
+using Xunit.Abstractions;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Integration;
 
@@ -84,7 +85,7 @@ public sealed class WatcherIntegrationTests(DevnodeFixture node, ITestOutputHelp
         }
     }
 
-    internal static Func<IntentObserved, CancellationToken, ValueTask> Collect(List<IntentObserved> into) => (o, _) =>
+    internal static CallbackSink Collect(List<IntentObserved> into) => new((o, _) =>
     {
         lock (into)
         {
@@ -92,7 +93,7 @@ public sealed class WatcherIntegrationTests(DevnodeFixture node, ITestOutputHelp
         }
 
         return ValueTask.CompletedTask;
-    };
+    });
 
     private async Task SendFailingOpenAsync(SolanaKeypair user, long deadline)
     {

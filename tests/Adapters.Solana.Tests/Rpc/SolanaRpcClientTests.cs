@@ -124,11 +124,9 @@ public sealed class SolanaRpcClientTests
     private static SolanaRpcClient Client(HttpMessageHandler handler, int retries = 5) =>
         new(new HttpClient(handler), new SolanaClusterOptions
         {
-            RpcUrl = new Uri("http://127.0.0.1:1/"),
+            Rpc = new() { Url = new Uri("http://127.0.0.1:1/"), MaxRetryAttempts = retries, RetryBaseDelay = TimeSpan.Zero },
             ChainId = 1,
             ProgramId = "11111111111111111111111111111111",
-            MaxRetryAttempts = retries,
-            RetryBaseDelay = TimeSpan.Zero,
         });
 
     private static HttpResponseMessage Json(string json) => new(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
@@ -159,10 +157,9 @@ public sealed class SolanaRpcClientShapeTests
         });
         var client = new SolanaRpcClient(new HttpClient(handler), new SolanaClusterOptions
         {
-            RpcUrl = new Uri("http://127.0.0.1:1/"),
+            Rpc = new() { Url = new Uri("http://127.0.0.1:1/"), RetryBaseDelay = TimeSpan.Zero },
             ChainId = 1,
             ProgramId = "11111111111111111111111111111111",
-            RetryBaseDelay = TimeSpan.Zero,
         });
         var ex = await Assert.ThrowsAsync<SolanaRpcException>(() => client.GetLatestBlockhashAsync(Commitment.Confirmed, default));
         Assert.Contains("unexpected response shape", ex.Message);

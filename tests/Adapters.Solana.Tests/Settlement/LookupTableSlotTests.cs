@@ -54,7 +54,7 @@ public sealed class LookupTableSlotTests
 
     private static SolanaClusterOptions Options() => new()
     {
-        RpcUrl = new Uri("http://127.0.0.1:1"),
+        Rpc = new() { Url = new Uri("http://127.0.0.1:1") },
         ChainId = 900001,
         ProgramId = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw",
         Commitment = Commitment.Confirmed,

@@ -1,10 +1,11 @@
+using System.Threading.Channels;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Tests.Programs;
+using DiscreteExec.Adapters.Solana.Tests.Support;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Core.Messages;
-using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Watching;
@@ -94,21 +95,19 @@ public sealed class EscrowWatcherTests
     {
         var rpc = new FakeRpc { Down = true };
         rpc.Add(Opened(0));
-        var time = new FakeTimeProvider();
+        var time = new SignallingTimeProvider();
         var seen = new List<IntentObserved>();
         using var cts = new CancellationTokenSource();
         var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore(), timeProvider: time);
         var run = watcher.RunAsync(Collect(seen), cts.Token);
+        await time.NextDelayAsync(); // the first pass failed: the node is down
         time.Advance(TimeSpan.FromSeconds(1));
-        time.Advance(TimeSpan.FromSeconds(1));
+        await time.NextDelayAsync(); // so did the second
         Assert.Empty(seen);
         rpc.Down = false;
-        for (var i = 0; i < 50 && seen.Count == 0; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(10);
-        }
-
+        time.Advance(TimeSpan.FromSeconds(1));
+        await time.NextDelayAsync(); // the pass after the node came back
+        Assert.False(run.IsCompleted, run.Exception?.GetBaseException().Message ?? "the watcher loop ended");
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.Single(seen);
@@ -122,40 +121,32 @@ public sealed class EscrowWatcherTests
         // the intent the sink had already taken over again, labelled "recovered".
         var rpc = new FakeRpc();
         rpc.Add(Opened(0), Opened(1));
-        var time = new FakeTimeProvider();
+        var time = new SignallingTimeProvider();
         var seen = new List<IntentObserved>();
         var failures = 0;
         using var cts = new CancellationTokenSource();
         var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore(), timeProvider: time);
         var run = watcher.RunAsync(
-            (o, _) =>
+            new CallbackSink((o, _) =>
             {
                 if (o.Intent.DepositNonce == 1 && failures++ == 0)
                 {
                     throw new InvalidOperationException("bus unavailable");
                 }
 
-                lock (seen)
-                {
-                    seen.Add(o);
-                }
-
+                seen.Add(o);
                 return ValueTask.CompletedTask;
-            },
+            }),
             cts.Token);
 
-        // Drive the poll timer on the fake clock until nonce 1 is through, then a few more polls: nothing may follow.
-        for (var i = 0; i < 100_000 && Count(seen) < 2 && !run.IsCompleted; i++)
+        // The first pass fails on nonce 1; each later pass ends in the next poll delay. Nothing may follow the retry.
+        for (var pass = 0; pass < 5; pass++)
         {
+            await time.NextDelayAsync();
             time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Yield();
         }
 
-        for (var i = 0; i < 20; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Yield();
-        }
+        Assert.False(run.IsCompleted, run.Exception?.GetBaseException().Message ?? "the watcher loop ended");
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
@@ -165,26 +156,18 @@ public sealed class EscrowWatcherTests
         Assert.All(seen, o => Assert.Null(o.RecoveredBecause));
     }
 
-    private static int Count(List<IntentObserved> seen)
-    {
-        lock (seen)
-        {
-            return seen.Count;
-        }
-    }
-
     [Fact]
     public async Task RunAsync_SinkFailsOnce_KeepsPollingAndReportsOnTheNextPoll()
     {
         var rpc = new FakeRpc();
         rpc.Add(Opened(0));
-        var time = new FakeTimeProvider();
+        var time = new SignallingTimeProvider();
         var seen = new List<IntentObserved>();
         var failures = 0;
         using var cts = new CancellationTokenSource();
         var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore(), timeProvider: time);
         var run = watcher.RunAsync(
-            (o, _) =>
+            new CallbackSink((o, _) =>
             {
                 if (failures++ == 0)
                 {
@@ -193,13 +176,12 @@ public sealed class EscrowWatcherTests
 
                 seen.Add(o);
                 return ValueTask.CompletedTask;
-            },
+            }),
             cts.Token);
-        for (var i = 0; i < 50 && seen.Count == 0 && !run.IsCompleted; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(10);
-        }
+        await time.NextDelayAsync(); // the first pass: the sink refused
+        Assert.Empty(seen);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await time.NextDelayAsync(); // the next pass
 
         Assert.False(run.IsCompleted, $"the watcher loop ended: {run.Exception?.InnerException?.Message}");
         await cts.CancelAsync();
@@ -338,15 +320,11 @@ public sealed class EscrowWatcherTests
     private static string[] Opened(ulong nonce) =>
         [$"Program {Ours} invoke [1]", "Program data: " + Convert.ToBase64String(EscrowEventDecoderTests.IntentOpened(nonce)), $"Program {Ours} success"];
 
-    private static Func<IntentObserved, CancellationToken, ValueTask> Collect(List<IntentObserved> into) => (o, _) =>
-    {
-        into.Add(o);
-        return ValueTask.CompletedTask;
-    };
+    private static CallbackSink Collect(List<IntentObserved> into) => CallbackSink.Collect(into);
 
     private static SolanaClusterOptions Options(int pageSize = 1000) => new()
     {
-        RpcUrl = new Uri("http://127.0.0.1:1"),
+        Rpc = new() { Url = new Uri("http://127.0.0.1:1") },
         ChainId = 900001,
         ProgramId = Ours,
         Commitment = Commitment.Finalized,

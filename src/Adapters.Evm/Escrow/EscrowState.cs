@@ -1,0 +1,44 @@
+using DiscreteExec.Adapters.Evm.Configuration;
+using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
+
+namespace DiscreteExec.Adapters.Evm.Escrow;
+
+/// <summary>
+/// Reads the IntentEscrow's view functions (<c>poolBalance</c>, <c>intentStatus</c>, <c>isPaid</c>) at the block
+/// <c>ConfirmationDepth</c> below the head, so what it reports cannot be undone by a reorg within that depth.
+/// </summary>
+internal sealed class EscrowState(IEvmRpc rpc, EvmChainOptions options) : IEscrowState
+{
+    public ChainId ChainId => options.Chain;
+
+    public ChainKind Kind => ChainKind.Evm;
+
+    public async Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken) =>
+        IntentEscrowAbi.DecodeUInt256(await CallAsync(IntentEscrowAbi.PoolBalance(TokenAddress(token)), cancellationToken).ConfigureAwait(false));
+
+    public async Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken)
+    {
+        var status = IntentEscrowAbi.DecodeUInt256(await CallAsync(IntentEscrowAbi.IntentStatus(intentId), cancellationToken).ConfigureAwait(false));
+        return status.FitsUInt64 && status.AsUInt64 <= (ulong)EscrowIntentState.Refunded
+            ? (EscrowIntentState)status.AsUInt64
+            : throw new InvalidDataException($"Chain {options.ChainId}: escrow {options.Escrow} reports status {status} for intent {intentId}; known are 0-3.");
+    }
+
+    public async Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
+        IntentEscrowAbi.DecodeBool(await CallAsync(IntentEscrowAbi.IsPaid(intentId), cancellationToken).ConfigureAwait(false));
+
+    private EvmAddress TokenAddress(Bytes32 token) =>
+        token.IsEvmAddress
+            ? EvmAddress.FromBytes32(token)
+            : throw new ArgumentException($"Chain {options.ChainId}: token {token} is not an EVM address (its first 12 bytes must be zero).", nameof(token));
+
+    private async Task<byte[]> CallAsync(byte[] data, CancellationToken cancellationToken)
+    {
+        var head = await rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var depth = (ulong)options.ConfirmationDepth;
+        var final = head >= depth ? head - depth : 0;
+        return await rpc.CallAsync(new CallRequest(options.Escrow, data), BlockTag.Number(final), cancellationToken).ConfigureAwait(false);
+    }
+}
