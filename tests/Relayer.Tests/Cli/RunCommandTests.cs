@@ -1,0 +1,58 @@
+using DiscreteExec.Relayer.Cli;
+
+namespace DiscreteExec.Relayer.Tests.Cli;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("discreteexec-run-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Run_MissingConfigFile_ExitsBadInputNamingTheFile()
+    {
+        var missing = Path.Combine(_directory, "missing.json");
+
+        var result = await CliRunner.RunAsync("run", "--config", missing);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains($"the configuration file '{missing}' does not exist.", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ConfigWithUnknownKey_ExitsBadInputNamingTheKey()
+    {
+        var path = Path.Combine(_directory, "node.json");
+        await File.WriteAllTextAsync(path, """{ "Node": { "NodeId": "a", "DataDirectory": "d" }, "Chians": [] }""");
+
+        var result = await CliRunner.RunAsync("run", "--config", path);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("unknown key 'Chians'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ConfigMissingRequiredKeys_ListsEveryKey()
+    {
+        var path = Path.Combine(_directory, "node.json");
+        await File.WriteAllTextAsync(path, """{ "Node": { "DataDirectory": "d" } }""");
+
+        var result = await CliRunner.RunAsync("run", "--config", path);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("Node:NodeId: required", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Chains: required", result.Error, StringComparison.Ordinal);
+        Assert.Contains("PriceFeed:Kind: required", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("--devnet", "--config", "node.json")]
+    public async Task Run_NeitherOrBothSources_ExitsBadInput(params string[] options)
+    {
+        var result = await CliRunner.RunAsync(["run", .. options]);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("give exactly one of --config FILE or --devnet.", result.Error, StringComparison.Ordinal);
+    }
+}
