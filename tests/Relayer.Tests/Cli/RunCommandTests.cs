@@ -4,14 +4,16 @@ namespace DiscreteExec.Relayer.Tests.Cli;
 
 public sealed class RunCommandTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("discreteexec-run-").FullName;
+    private readonly ScratchDirectory _scratch = new();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    private string Directory => _scratch.Path;
+
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public async Task Run_MissingConfigFile_ExitsBadInputNamingTheFile()
     {
-        var missing = Path.Combine(_directory, "missing.json");
+        var missing = Path.Combine(Directory, "missing.json");
 
         var result = await CliRunner.RunAsync("run", "--config", missing);
 
@@ -22,7 +24,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task Run_ConfigWithUnknownKey_ExitsBadInputNamingTheKey()
     {
-        var path = Path.Combine(_directory, "node.json");
+        var path = Path.Combine(Directory, "node.json");
         await File.WriteAllTextAsync(path, """{ "Node": { "NodeId": "a", "DataDirectory": "d" }, "Chians": [] }""");
 
         var result = await CliRunner.RunAsync("run", "--config", path);
@@ -34,7 +36,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task Run_ConfigMissingRequiredKeys_ListsEveryKey()
     {
-        var path = Path.Combine(_directory, "node.json");
+        var path = Path.Combine(Directory, "node.json");
         await File.WriteAllTextAsync(path, """{ "Node": { "DataDirectory": "d" } }""");
 
         var result = await CliRunner.RunAsync("run", "--config", path);

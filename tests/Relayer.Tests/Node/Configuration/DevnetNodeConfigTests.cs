@@ -8,9 +8,11 @@ namespace DiscreteExec.Relayer.Tests.Node.Configuration;
 
 public sealed class DevnetNodeConfigTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("discreteexec-devnet-config-").FullName;
+    private readonly ScratchDirectory _scratch = new();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    private string Directory => _scratch.Path;
+
+    public void Dispose() => _scratch.Dispose();
 
     private static DevnetChains Chains() => new(
         new Uri("http://127.0.0.1:8545/"),
@@ -30,11 +32,11 @@ public sealed class DevnetNodeConfigTests : IDisposable
     [Fact]
     public void Write_ThenLoad_RoundTripsThroughValidation()
     {
-        var path = DevnetNodeConfig.Write(Chains(), _directory);
+        var path = DevnetNodeConfig.Write(Chains(), Directory);
 
         var loaded = NodeOptionsLoader.Load(path, new Hashtable());
 
-        Assert.Equal(_directory, loaded.Options.Node.DataDirectory);
+        Assert.Equal(Directory, loaded.Options.Node.DataDirectory);
         Assert.Equal([(DevnetNodeConfig.EvmChainName, ChainKind.Evm, 31337ul), (DevnetNodeConfig.SolanaChainName, ChainKind.Solana, 900001ul)], loaded.Chains.Select(c => (c.Name, c.Kind, c.Options.ChainId)));
         Assert.Equal(new Uri("http://127.0.0.1:8545/"), loaded.Chains[0].Evm!.RpcUrl);
         Assert.Equal(3, loaded.Chains[0].Evm!.StartBlock);
@@ -45,7 +47,7 @@ public sealed class DevnetNodeConfigTests : IDisposable
     [Fact]
     public void Write_KeyFiles_HoldTheDevnetsKeysReadableByTheOwnerOnly()
     {
-        var path = DevnetNodeConfig.Write(Chains(), _directory);
+        var path = DevnetNodeConfig.Write(Chains(), Directory);
         var keys = NodeOptionsLoader.Load(path, new Hashtable()).Options.Chains;
 
         Assert.Equal(EvmDevChain.AnvilAccount0, KeySource.Read(keys[0].Keys.Submitter!, _ => null));
