@@ -11,6 +11,7 @@ internal static class RelayerCli
         root.Subcommands.Add(ClearCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DevnetCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         return root;
     }
 
@@ -31,6 +32,13 @@ internal static class RelayerCli
         }
 
         var configuration = new InvocationConfiguration { Output = output, Error = error };
+        if (parseResult.CommandResult.Command.Name == RunCommand.Name)
+        {
+            // The node handles Ctrl+C / SIGTERM itself and stops within its configured shutdown timeout; the CLI's
+            // own handling would end the process after 2 s, in the middle of that shutdown.
+            configuration.ProcessTerminationTimeout = null;
+        }
+
         return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -28,7 +28,7 @@ internal sealed class EvmDevChain : IAsyncDisposable
     public const ulong ChainIdValue = 31337;
 
     /// <summary>anvil's well-known dev account 0 (public test key: never use it anywhere real).</summary>
-    private const string AnvilAccount0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    internal const string AnvilAccount0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
     /// <summary>Refund grace and signer-set activation delay: the escrow's minimum (it accepts 1 hour to 30 days).</summary>
     public const ulong GraceSeconds = IntentEscrowAbi.MinDelaySeconds;
@@ -54,7 +54,7 @@ internal sealed class EvmDevChain : IAsyncDisposable
 
     public EvmKey Relayer { get; } = EvmKey.FromHex(AnvilAccount0);
 
-    public IReadOnlyList<EvmKey> Signers { get; } = [LocalKey("signer-a"), LocalKey("signer-b"), LocalKey("signer-c")];
+    public IReadOnlyList<EvmKey> Signers { get; } = [.. SignerLabels.Select(LocalKey)];
 
     public EvmAddress Escrow { get; private set; }
 
@@ -63,8 +63,10 @@ internal sealed class EvmDevChain : IAsyncDisposable
     public ulong DeploymentBlock { get; private set; }
 
     /// <summary>A deterministic key for the local devnet only, derived from a label.</summary>
-    public static EvmKey LocalKey(string label) =>
-        new(Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes("discreteexec-local-devnet:" + label)).ToArray());
+    public static EvmKey LocalKey(string label) => new(DevnetKeys.Derive(label));
+
+    /// <summary>The labels of <see cref="Signers"/>, in order.</summary>
+    public static IReadOnlyList<string> SignerLabels { get; } = ["signer-a", "signer-b", "signer-c"];
 
     public static async Task<EvmDevChain> StartAsync(DevnetPrerequisites tools, HttpClient http, ChainId destination, TimeProvider time, CancellationToken cancellationToken)
     {

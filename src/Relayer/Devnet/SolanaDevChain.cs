@@ -14,13 +14,14 @@ namespace DiscreteExec.Relayer.Devnet;
 
 /// <summary>
 /// The Solana dev node (cluster chain id 900001) on a free port with the escrow program (protocol v2) loaded and
-/// initialized (2-of-3 freshly generated attestor keys, grace and activation delay 1 hour, destination the EVM chain),
+/// initialized (2-of-3 attestor keys derived from fixed labels, grace and activation delay 1 hour, destination the EVM chain),
 /// a USDC-like mint (6 decimals) registered by the admin (its pool).
 /// The admin pays for everything and is the relayer's fee payer. The helpers act as the users of the scenario.
 /// </summary>
 internal sealed class SolanaDevChain : IAsyncDisposable
 {
     public const ulong ChainIdValue = 900001;
+    public const string AdminLabel = "solana-admin";
     private const string ReadyPrefix = "devnode listening on ";
 
     private readonly ChildProcess _node;
@@ -34,8 +35,8 @@ internal sealed class SolanaDevChain : IAsyncDisposable
         _http = http;
         Cluster = cluster;
         _time = time;
-        Admin = Keep(SolanaKeypair.Generate());
-        Signers = [Keep(SolanaKeypair.Generate()), Keep(SolanaKeypair.Generate()), Keep(SolanaKeypair.Generate())];
+        Admin = Keep(SolanaKeypair.FromSeed(DevnetKeys.Derive(AdminLabel)));
+        Signers = [.. SignerLabels.Select(label => Keep(SolanaKeypair.FromSeed(DevnetKeys.Derive(label))))];
     }
 
     public static ChainId Chain { get; } = new(ChainIdValue);
@@ -54,6 +55,9 @@ internal sealed class SolanaDevChain : IAsyncDisposable
     public IReadOnlyList<SolanaKeypair> Signers { get; }
 
     public Bytes32 Mint { get; private set; }
+
+    /// <summary>The labels of <see cref="Signers"/>, in order.</summary>
+    public static IReadOnlyList<string> SignerLabels { get; } = ["solana-signer-a", "solana-signer-b", "solana-signer-c"];
 
     public static async Task<SolanaDevChain> StartAsync(DevnetPrerequisites tools, HttpClient http, ChainId destination, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -1,0 +1,161 @@
+using System.ComponentModel.DataAnnotations;
+using DiscreteExec.Aggregator.Epochs;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
+
+namespace DiscreteExec.Relayer.Node.Configuration;
+
+/// <summary>
+/// Everything one node reads from node.json (and <c>DISCRETEEXEC__</c> environment overrides), bound and validated by
+/// <see cref="NodeOptionsLoader"/> before the host starts. The sections <c>Bus</c> and <c>Store</c> are bound by
+/// their own options classes; each chain's <c>Adapter</c> section by the adapter's options (see <see cref="ChainAdapterOptions"/>).
+/// </summary>
+internal sealed class NodeOptions
+{
+    public NodeIdentityOptions Node { get; set; } = new();
+
+    public List<NodeChainOptions> Chains { get; set; } = [];
+
+    public List<NodeAssetOptions> Assets { get; set; } = [];
+
+    public PriceFeedOptions PriceFeed { get; set; } = new();
+
+    /// <summary>The epoch triggers: the Aggregator's own options, bound as they are.</summary>
+    public EpochBookOptions Epochs { get; set; } = new();
+
+    public ClearingOptions Clearing { get; set; } = new();
+
+    public MarginOptions Margin { get; set; } = new();
+}
+
+/// <summary>Who this node is and where it keeps its files.</summary>
+internal sealed class NodeIdentityOptions
+{
+    /// <summary>The node's name in logs, leases and events: lower-case letters, digits and '-'.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "must be 1-63 lower-case letters, digits or '-', starting with a letter or digit")]
+    public string NodeId { get; set; } = string.Empty;
+
+    /// <summary>Checkpoints, the embedded store's files and the devnet's written config live here (created when missing).</summary>
+    [Required]
+    public string DataDirectory { get; set; } = string.Empty;
+
+    /// <summary>How long Ctrl+C / SIGTERM waits for the node's services to stop before the process exits anyway.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Text: one line per event with its scopes; Json: one JSON object per event, scopes and fields as properties.</summary>
+    public NodeLogFormat LogFormat { get; set; } = NodeLogFormat.Text;
+}
+
+/// <summary>How the node writes its log to the console.</summary>
+internal enum NodeLogFormat
+{
+    Text,
+    Json,
+}
+
+/// <summary>
+/// One chain the node watches and settles on. Its <c>Adapter</c> section holds the adapter's own keys (RPC URL, escrow,
+/// finality, fees) and is bound into the adapter's options type by <see cref="ChainAdapterOptions"/>.
+/// </summary>
+internal sealed class NodeChainOptions
+{
+    /// <summary>The chain's name in logs and service keys (e.g. <c>sepolia</c>).</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "must be 1-63 lower-case letters, digits or '-', starting with a letter or digit")]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Evm or Solana, declared: never guessed from an address.</summary>
+    [Required]
+    public ChainKind? Kind { get; set; }
+
+    /// <summary>The chain id in DiscreteExec (EIP-155 id for EVM chains; the escrow's configured id for Solana).</summary>
+    [Range(1ul, ulong.MaxValue, ErrorMessage = "required (a positive integer)")]
+    public ulong ChainId { get; set; }
+
+    /// <summary>Where the chain's signing keys are read from.</summary>
+    public ChainKeyOptions Keys { get; set; } = new();
+
+    public ChainId Chain => new(ChainId);
+}
+
+/// <summary>The keys one chain needs: the account that pays for settlement transactions and the operator's attestor keys.</summary>
+internal sealed class ChainKeyOptions
+{
+    /// <summary>Pays for and sends settlement transactions (EVM: the relayer account; Solana: the fee payer).</summary>
+    public KeySourceOptions? Submitter { get; set; }
+
+    /// <summary>The operator's keys in the escrow's signer set.</summary>
+    public List<KeySourceOptions> Attestors { get; set; } = [];
+}
+
+/// <summary>
+/// Where one secret key is: a file (EVM: hex private key; Solana: a Solana CLI keypair JSON) or the name of an
+/// environment variable holding it. Never the key itself.
+/// </summary>
+internal sealed class KeySourceOptions
+{
+    public string? File { get; set; }
+
+    public string? EnvironmentVariable { get; set; }
+}
+
+/// <summary>An asset the node clears: its id, its token on each chain, and where its reference price comes from.</summary>
+internal sealed class NodeAssetOptions
+{
+    [Required]
+    [RegularExpression("^[A-Za-z0-9._-]{1,32}$", ErrorMessage = "must be 1-32 letters, digits, '.', '_' or '-'")]
+    public string AssetId { get; set; } = string.Empty;
+
+    /// <summary>Numeraire per whole token scaled 1e18: the Static feed's price and the RandomWalk feed's start.</summary>
+    public UInt256 ReferencePrice { get; set; }
+
+    /// <summary>The asset's property in the Http feed's JSON object (default: the asset id).</summary>
+    public string? PriceKey { get; set; }
+
+    public List<AssetTokenOptions> Tokens { get; set; } = [];
+
+    public string EffectivePriceKey => string.IsNullOrEmpty(PriceKey) ? AssetId : PriceKey;
+}
+
+/// <summary>The asset's token on one chain.</summary>
+internal sealed class AssetTokenOptions
+{
+    /// <summary>The chain's <see cref="NodeChainOptions.Name"/>.</summary>
+    [Required]
+    public string Chain { get; set; } = string.Empty;
+
+    /// <summary>EVM: the ERC-20 address (0x...); Solana: the mint (base58).</summary>
+    [Required]
+    public string Token { get; set; } = string.Empty;
+
+    [Range(0, 18)]
+    public int Decimals { get; set; }
+}
+
+/// <summary>Fee, spread and settlement margin of each epoch's clearing (mapped to the epoch loop's options by the host).</summary>
+internal sealed class ClearingOptions
+{
+    [Range(0u, 10_000u)]
+    public uint FeeBps { get; set; } = 5;
+
+    [Range(0u, 10_000u)]
+    public uint SpreadBps { get; set; } = 10;
+
+    /// <summary>An intent whose deadline is closer than this to the epoch's close is refunded, not filled.</summary>
+    [Range(0ul, 86_400ul)]
+    public ulong SettlementMarginSeconds { get; set; } = 600;
+}
+
+/// <summary>The margin engine's limits, per (chain, token) pool.</summary>
+internal sealed class MarginOptions
+{
+    /// <summary>The share of a pool the next epoch's net outflow may use.</summary>
+    [Range(1u, 10_000u)]
+    public uint PoolShareBps { get; set; } = 5_000;
+
+    /// <summary>A pool below this share of its balance at the last rebalance is flagged for rebalancing.</summary>
+    [Range(0u, 10_000u)]
+    public uint FloorBps { get; set; } = 1_000;
+}

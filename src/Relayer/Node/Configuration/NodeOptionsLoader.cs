@@ -1,0 +1,114 @@
+using System.Collections;
+using DiscreteExec.Core.Chains;
+using Microsoft.Extensions.Configuration;
+
+namespace DiscreteExec.Relayer.Node.Configuration;
+
+/// <summary>The node's validated configuration: the options, each chain mapped to its adapter, and the raw configuration (for <c>Bus</c>/<c>Store</c>).</summary>
+internal sealed record LoadedNodeConfiguration(NodeOptions Options, IReadOnlyList<ConfiguredChain> Chains, IConfigurationRoot Configuration);
+
+/// <summary>
+/// Reads node.json plus <c>DISCRETEEXEC__</c> environment overrides (<c>DISCRETEEXEC__Node__NodeId=a</c> sets
+/// <c>Node:NodeId</c>), rejects unknown keys and unconvertible values, binds <see cref="NodeOptions"/> and validates it.
+/// Any problem throws <see cref="NodeConfigurationException"/> listing every failure by key path.
+/// </summary>
+internal static class NodeOptionsLoader
+{
+    public const string EnvironmentPrefix = "DISCRETEEXEC__";
+
+    /// <summary>Top-level sections that other options classes bind and validate (the bus, the store, log levels).</summary>
+    public static readonly IReadOnlyList<string> SectionsBoundElsewhere = ["Bus", "Store", "Logging"];
+
+    /// <summary>Loads <paramref name="path"/>; <paramref name="environment"/> defaults to this process's environment.</summary>
+    public static LoadedNodeConfiguration Load(string path, IDictionary? environment = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        environment ??= Environment.GetEnvironmentVariables();
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            throw new NodeConfigurationException(path, [$"the configuration file '{fullPath}' does not exist."]);
+        }
+
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder()
+                .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
+                .AddInMemoryCollection(Overrides(environment))
+                .Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new NodeConfigurationException(path, [$"not valid JSON: {ex.InnerException?.Message ?? ex.Message}"]);
+        }
+
+        return FromConfiguration(configuration, path, Path.GetDirectoryName(fullPath)!, name => environment[name] as string);
+    }
+
+    /// <summary>Checks, binds and validates a built configuration; relative paths are resolved against <paramref name="baseDirectory"/>.</summary>
+    public static LoadedNodeConfiguration FromConfiguration(IConfigurationRoot configuration, string source, string baseDirectory, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var failures = new List<string>();
+        ConfigurationKeyChecker.Check(configuration, typeof(NodeOptions), failures, IsBoundElsewhere);
+        if (failures.Count > 0)
+        {
+            throw new NodeConfigurationException(source, failures);
+        }
+
+        var options = configuration.Get<NodeOptions>() ?? new NodeOptions();
+        ResolvePaths(options, baseDirectory);
+        NodeOptionsValidator.Validate(options, environment, failures);
+        var chains = new List<ConfiguredChain>();
+        for (var index = 0; index < options.Chains.Count; index++)
+        {
+            if (ChainAdapterOptions.Map(configuration, index, options.Chains[index], options.Node.DataDirectory, failures) is { } chain)
+            {
+                chains.Add(chain);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new NodeConfigurationException(source, failures);
+        }
+
+        return new LoadedNodeConfiguration(options, chains, configuration);
+    }
+
+    private static bool IsBoundElsewhere(string path)
+    {
+        var parts = path.Split(':');
+        return (parts.Length == 1 && SectionsBoundElsewhere.Contains(parts[0], StringComparer.OrdinalIgnoreCase))
+            || (parts.Length == 3 && string.Equals(parts[0], "Chains", StringComparison.OrdinalIgnoreCase)
+                && string.Equals(parts[2], ChainAdapterOptions.SectionName, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static IEnumerable<KeyValuePair<string, string?>> Overrides(IDictionary environment)
+    {
+        foreach (DictionaryEntry entry in environment)
+        {
+            if (entry.Key is string name && name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && name.Length > EnvironmentPrefix.Length)
+            {
+                yield return new(name[EnvironmentPrefix.Length..].Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal), entry.Value as string);
+            }
+        }
+    }
+
+    private static void ResolvePaths(NodeOptions options, string baseDirectory)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Node.DataDirectory))
+        {
+            options.Node.DataDirectory = Path.GetFullPath(options.Node.DataDirectory, baseDirectory);
+        }
+
+        foreach (var source in options.Chains.SelectMany(c => c.Keys.Attestors.Append(c.Keys.Submitter)))
+        {
+            if (source is { File: { Length: > 0 } file })
+            {
+                source.File = Path.GetFullPath(file, baseDirectory);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using DiscreteExec.Relayer.Cli;
+
+namespace DiscreteExec.Relayer.Tests.Cli;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly ScratchDirectory _scratch = new();
+
+    private string Directory => _scratch.Path;
+
+    public void Dispose() => _scratch.Dispose();
+
+    [Fact]
+    public async Task Run_MissingConfigFile_ExitsBadInputNamingTheFile()
+    {
+        var missing = Path.Combine(Directory, "missing.json");
+
+        var result = await CliRunner.RunAsync("run", "--config", missing);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains($"the configuration file '{missing}' does not exist.", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ConfigWithUnknownKey_ExitsBadInputNamingTheKey()
+    {
+        var path = Path.Combine(Directory, "node.json");
+        await File.WriteAllTextAsync(path, """{ "Node": { "NodeId": "a", "DataDirectory": "d" }, "Chians": [] }""");
+
+        var result = await CliRunner.RunAsync("run", "--config", path);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("unknown key 'Chians'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ConfigMissingRequiredKeys_ListsEveryKey()
+    {
+        var path = Path.Combine(Directory, "node.json");
+        await File.WriteAllTextAsync(path, """{ "Node": { "DataDirectory": "d" } }""");
+
+        var result = await CliRunner.RunAsync("run", "--config", path);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("Node:NodeId: required", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Chains: required", result.Error, StringComparison.Ordinal);
+        Assert.Contains("PriceFeed:Kind: required", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("--devnet", "--config", "node.json")]
+    public async Task Run_NeitherOrBothSources_ExitsBadInput(params string[] options)
+    {
+        var result = await CliRunner.RunAsync(["run", .. options]);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("give exactly one of --config FILE or --devnet.", result.Error, StringComparison.Ordinal);
+    }
+}
