@@ -40,9 +40,6 @@ internal sealed class BusOptions
     [Range(0, 600_000, ErrorMessage = "Bus:RetryIntervalMilliseconds must be between 0 and 600000.")]
     public int RetryIntervalMilliseconds { get; set; } = 200;
 
-    /// <summary>RabbitMQ only: quorum queues (replicated, fsynced before confirming) instead of classic durable queues.</summary>
-    public bool QuorumQueues { get; set; } = true;
-
     /// <summary>Whether messages go to a broker (true) or stay in process (false).</summary>
     public bool UsesRabbitMq => !string.IsNullOrWhiteSpace(RabbitMq);
 

@@ -5,7 +5,8 @@ namespace DiscreteExec.Relayer.Node.Bus;
 
 /// <summary>
 /// The endpoint policy of both intake consumers, which share the aggregator queue: prefetch, a concurrency limit,
-/// retries (never for a malformed message), and on RabbitMQ a quorum (or classic durable) queue.
+/// retries (never for a malformed message). On RabbitMQ the queue is a classic durable one: the sink's
+/// <c>queue:</c> address declares it with default arguments, which a quorum queue would refuse.
 /// </summary>
 internal sealed class IntakeConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -26,14 +27,9 @@ internal sealed class IntakeConsumerDefinition<TConsumer> : ConsumerDefinition<T
         IRegistrationContext context)
     {
         endpointConfigurator.PrefetchCount = _options.PrefetchCount;
-        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbitMq)
-        {
-            rabbitMq.Durable = true;
-            if (_options.QuorumQueues)
-            {
-                rabbitMq.SetQuorumQueue();
-            }
-        }
+        // Only what the watchers send arrives here: no binding to the IntentObserved/IntentRetracted exchanges, so a
+        // publish of those types (by anyone) never reaches the aggregator.
+        endpointConfigurator.ConfigureConsumeTopology = false;
 
         consumerConfigurator.UseMessageRetry(retry =>
         {

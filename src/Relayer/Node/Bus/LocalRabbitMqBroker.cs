@@ -67,16 +67,14 @@ internal sealed class LocalRabbitMqBroker : IAsyncDisposable
     /// <summary>Kills the broker (SIGKILL, as a crash) and starts it again on the same ports and data directory.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
-        await StopAsync(_server).ConfigureAwait(false);
-        _server = null;
+        await StopServerAsync().ConfigureAwait(false);
         await StartProcessesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(_server).ConfigureAwait(false);
+        await StopServerAsync().ConfigureAwait(false);
         await StopAsync(_epmd).ConfigureAwait(false);
-        _server = null;
         _epmd = null;
         try
         {
@@ -148,6 +146,30 @@ internal sealed class LocalRabbitMqBroker : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    // The Erlang VM is a child of the rabbitmq-server shell script: killed first, the script reaps it and exits, and
+    // awaiting the script reaps the script; killed last, the VM would be left to an init that may never reap it.
+    private async Task StopServerAsync()
+    {
+        if (_server is { HasExited: false } && File.Exists(PidFile)
+            && int.TryParse(await File.ReadAllTextAsync(PidFile).ConfigureAwait(false), NumberStyles.None, CultureInfo.InvariantCulture, out var virtualMachineId))
+        {
+            try
+            {
+                using var virtualMachine = Process.GetProcessById(virtualMachineId);
+                virtualMachine.Kill();
+                using var reaped = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                await _server.WaitForExitAsync(reaped.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ArgumentException or OperationCanceledException)
+            {
+                // Already gone, or the script hangs: the tree kill below ends it.
+            }
+        }
+
+        await StopAsync(_server).ConfigureAwait(false);
+        _server = null;
     }
 
     // Kill by our own process id (with its children: the shell wrapper's beam), then wait for the exit, which also

@@ -13,7 +13,7 @@ internal sealed class InMemoryIntentStore : IIntentStore
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
     private long _arrivals;
 
-    public TaskCompletionSource Gate { get; } = CompletedGate();
+    public TaskCompletionSource Gate { get; set; } = CompletedGate();
 
     public int AddCalls;
 
