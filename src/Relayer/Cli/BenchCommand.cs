@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Relayer.Bench;
+using DiscreteExec.Relayer.Node.Bus;
 
 namespace DiscreteExec.Relayer.Cli;
 
@@ -66,8 +67,47 @@ internal static class BenchCommand
             return 0;
         });
 
-        return new Command("bench", "Measure the relayer's hot paths.") { clearing };
+        return new Command("bench", "Measure the relayer's hot paths.") { clearing, CreateBus() };
     }
+
+    private static Command CreateBus()
+    {
+        var rabbitMq = new Option<Uri?>("--rabbitmq") { Description = "The broker, e.g. amqp://guest:guest@127.0.0.1:5672/. Default: a local rabbitmq-server started for this run." };
+        var messages = new Option<int>("--messages") { Description = "Messages per workload.", DefaultValueFactory = _ => 5_000 };
+        var batch = new Option<int>("--batch") { Description = "Messages per watcher batch (sent together, confirmed together).", DefaultValueFactory = _ => 100 };
+        messages.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 1 or > 10_000_000) { result.AddError("--messages must be between 1 and 10000000."); } });
+        batch.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 1 or > 100_000) { result.AddError("--batch must be between 1 and 100000."); } });
+        var bus = new Command("bus", "Bus intake: raw MassTransit publish->consume against the node's intake path (sink -> queue -> consumer -> store), same broker, same run.")
+        {
+            rabbitMq,
+            messages,
+            batch,
+        };
+        bus.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var count = parseResult.GetValue(messages);
+            var batchSize = parseResult.GetValue(batch);
+            var options = new BusOptions();
+            await using var localBroker = parseResult.GetValue(rabbitMq) is null ? await LocalRabbitMqBroker.StartAsync(cancellationToken).ConfigureAwait(false) : null;
+            var broker = parseResult.GetValue(rabbitMq) ?? localBroker!.AmqpUri;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"bench bus: RabbitMQ {broker.Host}:{broker.Port}{(localBroker is null ? string.Empty : " (a local rabbitmq-server started for this run)")}, {count} messages per workload in batches of {batchSize}, prefetch {options.PrefetchCount}, concurrency {options.ConcurrencyLimit}, {Environment.ProcessorCount} cores")).ConfigureAwait(false);
+            await output.WriteLineAsync("store: in-memory IIntentStore and IEventLog (stand-ins until the Redis store is wired in)").ConfigureAwait(false);
+            var raw = await BusBenchmarkRunner.RawAsync(broker, count, batchSize, options, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync(Describe(raw)).ConfigureAwait(false);
+            var intake = await BusBenchmarkRunner.IntakeAsync(broker, count, batchSize, options, BusBenchmarkRunner.AddInMemoryStore, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync(Describe(intake)).ConfigureAwait(false);
+            var percent = raw.PerSecond == 0 ? 0 : intake.PerSecond * 100 / raw.PerSecond;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"intake/raw: {percent}% (goal >= 80%)")).ConfigureAwait(false);
+            return 0;
+        });
+        return bus;
+    }
+
+    private static string Describe(BusMeasurement m) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{m.Workload,-22} {m.Messages,9:N0} msgs  {m.Elapsed.TotalMilliseconds,9:N0} ms  {m.PerSecond,9:N0} msgs/s");
 
     internal static int[] ParseSizes(string text)
     {

@@ -96,7 +96,7 @@ internal static class DevnetNodeConfig
             },
             ["Epochs"] = new JsonObject { ["MaxDuration"] = "00:00:05", ["MinDuration"] = "00:00:01", ["MaxIntentCount"] = 1000, ["MaxPriceMoveBps"] = 100 },
             ["Clearing"] = new JsonObject { ["FeeBps"] = 5, ["SpreadBps"] = 10, ["SettlementMarginSeconds"] = 600 },
-            ["Margin"] = new JsonObject { ["PoolShareBps"] = 5000, ["FloorBps"] = 1000 },
+            ["Margin"] = new JsonObject { ["PoolShareBps"] = 5000 },
         };
         var path = Path.Combine(directory, FileName);
         File.WriteAllText(path, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

@@ -132,6 +132,9 @@ internal sealed class AssetTokenOptions
 
     [Range(0, 18)]
     public int Decimals { get; set; }
+
+    /// <summary>The margin engine flags this chain's pool for rebalancing below this balance (native units; 0: never).</summary>
+    public UInt256 PoolFloor { get; set; }
 }
 
 /// <summary>Fee, spread and settlement margin of each epoch's clearing (mapped to the epoch loop's options by the host).</summary>
@@ -154,8 +157,4 @@ internal sealed class MarginOptions
     /// <summary>The share of a pool the next epoch's net outflow may use.</summary>
     [Range(1u, 10_000u)]
     public uint PoolShareBps { get; set; } = 5_000;
-
-    /// <summary>A pool below this share of its balance at the last rebalance is flagged for rebalancing.</summary>
-    [Range(0u, 10_000u)]
-    public uint FloorBps { get; set; } = 1_000;
 }

@@ -1,4 +1,7 @@
+using DiscreteExec.Relayer.Node.Bus;
 using DiscreteExec.Relayer.Node.Configuration;
+using DiscreteExec.Relayer.Node.Epochs;
+using DiscreteExec.Relayer.Node.Store;
 using Microsoft.Extensions.Configuration;
 using DiscreteExec.Relayer.Node.Prices;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,10 +55,11 @@ internal static class NodeHost
 
         AddChains(builder, configuration.Chains);
 
-        // ---- Bus and store plug in here (their own options, bound from the "Bus" and "Store" sections) ----
-        // builder.AddNodeBus();
-        // builder.AddNodeStore();
-        // ---------------------------------------------------------------------------------------------------
+        // The store (an external Redis or the embedded server under the data directory) and the bus (RabbitMQ or in
+        // memory), each bound and validated from its own section.
+        builder.Services.AddNodeStore(builder.Configuration, options.Node.DataDirectory);
+        builder.Services.AddNodeBus(builder.Configuration);
+        AddEpochLoop(builder, configuration);
 
         configure?.Invoke(builder);
         return builder;
@@ -85,8 +89,34 @@ internal static class NodeHost
         }
     }
 
+    private static void AddEpochLoop(HostApplicationBuilder builder, LoadedNodeConfiguration configuration)
+    {
+        var loopOptions = EpochLoopConfiguration.From(configuration);
+        loopOptions.Validate();
+        builder.Services.AddSingleton(loopOptions);
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EpochLoop>(sp, sp.GetRequiredService<NodeChains>().ForEpochLoop));
+        builder.Services.AddHostedService<EpochLoopService>();
+    }
+
     private static void AddChains(HostApplicationBuilder builder, IReadOnlyList<ConfiguredChain> chains)
     {
+        // The adapters are built once up front without loggers, so that a key that does not parse stops start-up
+        // with its key named; the node's own instance is built with the host's loggers and clock.
+        using (var http = new HttpClient())
+        {
+            NodeChains.Connect(chains, http, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System).Dispose();
+        }
+
+        const string chainClient = "DiscreteExec.Relayer.Node.Chains";
+        builder.Services.AddHttpClient(chainClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        builder.Services.AddSingleton(sp => NodeChains.Connect(
+            chains,
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(chainClient),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<ChainCursors>();
+        builder.Services.AddHostedService<ChainWatcherService>();
+
         const string probeClient = "DiscreteExec.Relayer.Node.ChainProbe";
         builder.Services.AddHttpClient(probeClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddSingleton(new ChainReadiness(chains.Select(c => c.Name)));

@@ -12,10 +12,10 @@ internal static class NodeStoreServiceCollectionExtensions
     /// the embedded server under <c>Store:DataDirectory</c>, by default <c>{DataDirectory}/store</c> of the node's
     /// configuration, or <c>data/store</c>) and the intent store, epoch store, event log and lease over it.
     /// </summary>
-    public static IServiceCollection AddNodeStore(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddNodeStore(this IServiceCollection services, IConfiguration configuration, string? nodeDataDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var nodeDataDirectory = configuration["DataDirectory"] ?? "data";
+        nodeDataDirectory ??= configuration["Node:DataDirectory"] ?? "data";
         services.AddOptions<StoreOptions>()
             .Bind(configuration.GetSection(StoreOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
             .PostConfigure(options => options.DataDirectory ??= Path.Combine(nodeDataDirectory, "store"))

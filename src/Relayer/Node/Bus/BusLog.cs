@@ -1,0 +1,24 @@
+using DiscreteExec.Core;
+using Microsoft.Extensions.Logging;
+
+namespace DiscreteExec.Relayer.Node.Bus;
+
+/// <summary>The bus's log lines, with fixed event ids (4100-4199).</summary>
+internal static partial class BusLog
+{
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Error, Message = "Malformed {MessageType} {MessageId} moved to the error queue: {Problem}")]
+    public static partial void MalformedIntake(ILogger logger, string messageType, Guid? messageId, string problem);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Debug, Message = "Intent {IntentId} of chain {ChainId} stored as open")]
+    public static partial void IntentStored(ILogger logger, Bytes32 intentId, ChainId chainId);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Debug, Message = "Intent {IntentId} was already stored (a redelivery): nothing changed")]
+    public static partial void IntentAlreadyStored(ILogger logger, Bytes32 intentId);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Intent {IntentId} of chain {ChainId} retracted: {Reason}")]
+    public static partial void IntentRetracted(ILogger logger, Bytes32 intentId, ChainId chainId, string reason);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Intent {IntentId} of chain {ChainId} was reorganised out ({Reason}) but is already {Stage}: not retracted")]
+    public static partial void RetractionTooLate(ILogger logger, Bytes32 intentId, ChainId chainId, string reason, DiscreteExec.Relayer.Node.Store.IntentStage stage);
+
+}

@@ -1,0 +1,47 @@
+using DiscreteExec.Core.Messages;
+using DiscreteExec.Relayer.Node.Store;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace DiscreteExec.Relayer.Node.Bus;
+
+/// <summary>
+/// Marks a reorganised-out intent Retracted while it is still Open. Consumers run concurrently, so a retraction may
+/// overtake its observation: an unknown intent is retried (and lands in the error queue, logged, if it never shows up).
+/// </summary>
+internal sealed class IntentRetractedConsumer(
+    IIntentStore store,
+    IntakeChains chains,
+    ILogger<IntentRetractedConsumer> logger) : IConsumer<IntentRetracted>
+{
+    public async Task Consume(ConsumeContext<IntentRetracted> context)
+    {
+        var retracted = context.Message;
+        var problem = IntakeValidation.Problem(retracted, chains);
+        var stored = problem is null ? await store.GetAsync(retracted.IntentId, context.CancellationToken).ConfigureAwait(false) : null;
+        if (problem is null && stored is not null && stored.Observed.Intent.OriginChainId != retracted.ChainId)
+        {
+            problem = $"intent {retracted.IntentId}: retracted on chain {retracted.ChainId} but it was observed on chain {stored.Observed.Intent.OriginChainId}";
+        }
+
+        if (problem is not null)
+        {
+            BusLog.MalformedIntake(logger, nameof(IntentRetracted), context.MessageId, problem);
+            throw new MalformedIntakeMessageException($"{nameof(IntentRetracted)}: {problem}.");
+        }
+
+        if (stored is null)
+        {
+            throw new IntentNotYetObservedException($"{nameof(IntentRetracted)}: intent {retracted.IntentId} of chain {retracted.ChainId} is not stored (yet).");
+        }
+
+        if (await store.RetractAsync(retracted, context.CancellationToken).ConfigureAwait(false))
+        {
+            BusLog.IntentRetracted(logger, retracted.IntentId, retracted.ChainId, retracted.Reason);
+        }
+        else if (stored.Stage != IntentStage.Retracted)
+        {
+            BusLog.RetractionTooLate(logger, retracted.IntentId, retracted.ChainId, retracted.Reason, stored.Stage);
+        }
+    }
+}

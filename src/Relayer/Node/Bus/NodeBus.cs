@@ -1,0 +1,67 @@
+using DiscreteExec.Core.Chains;
+using DiscreteExec.Relayer.Node.Store;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DiscreteExec.Relayer.Node.Bus;
+
+/// <summary>Registers the node's bus: MassTransit on RabbitMQ or in memory, the intake consumers, the watchers' sink and the integrator event publisher.</summary>
+internal static class NodeBus
+{
+    /// <summary>
+    /// Binds and validates the <c>Bus</c> section (a bad key throws <see cref="OptionsValidationException"/> naming it)
+    /// and registers the bus. The caller registers <see cref="IIntentStore"/> and <see cref="IEventLog"/>, and
+    /// <see cref="IntakeChains"/> when intake should refuse chains the node does not watch.
+    /// </summary>
+    public static IServiceCollection AddNodeBus(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = BindOptions(configuration.GetSection(BusOptions.SectionName));
+        services.AddSingleton(Options.Create(options));
+        AddIntakeServices(services);
+        services.AddMassTransit(bus =>
+        {
+            AddIntakeConsumers(bus);
+            if (options.UsesRabbitMq)
+            {
+                bus.UsingRabbitMq((context, rabbitMq) =>
+                {
+                    rabbitMq.Host(options.RabbitMqUri(), host => host.PublisherConfirmation = true);
+                    rabbitMq.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                bus.UsingInMemory((context, inMemory) => inMemory.ConfigureEndpoints(context));
+            }
+        });
+        return services;
+    }
+
+    /// <summary>The intake consumers with their endpoint policy: the same registration on every transport and in the test harness.</summary>
+    public static void AddIntakeConsumers(IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddConsumer<IntentObservedConsumer, IntakeConsumerDefinition<IntentObservedConsumer>>();
+        bus.AddConsumer<IntentRetractedConsumer, IntakeConsumerDefinition<IntentRetractedConsumer>>();
+    }
+
+    /// <summary>The sink, the publisher and the default <see cref="IntakeChains"/>; both use the bus itself (a singleton), not a consume scope.</summary>
+    public static void AddIntakeServices(IServiceCollection services)
+    {
+        services.TryAddSingleton(IntakeChains.Any);
+        services.TryAddSingleton<IChainEventSink>(provider => new BusChainEventSink(provider.GetRequiredService<IBus>(), provider.GetRequiredService<IOptions<BusOptions>>()));
+        services.TryAddSingleton<IIntegratorEventPublisher>(provider => new IntegratorEventPublisher(provider.GetRequiredService<IEventLog>(), provider.GetRequiredService<IBus>()));
+    }
+
+    public static BusOptions BindOptions(IConfigurationSection section)
+    {
+        var options = new BusOptions();
+        section.Bind(options);
+        var problems = options.Problems();
+        return problems.Count == 0 ? options : throw new OptionsValidationException(BusOptions.SectionName, typeof(BusOptions), problems);
+    }
+}

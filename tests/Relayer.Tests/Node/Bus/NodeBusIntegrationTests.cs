@@ -1,0 +1,132 @@
+using DiscreteExec.Core.Chains;
+using DiscreteExec.Relayer.Node.Bus;
+using DiscreteExec.Relayer.Node.Store;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DiscreteExec.Relayer.Tests.Node.Bus;
+
+/// <summary>The node's bus as <see cref="NodeBus.AddNodeBus"/> builds it, against a real RabbitMQ and in memory.</summary>
+[Collection(SharedRabbitMq.Name)]
+public sealed class NodeBusIntegrationTests(RabbitMqBrokerFixture fixture)
+{
+    // Generous: a bounded wait on an awaited condition, not a sleep.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Sink_BatchOnEitherTransport_EveryIntentStoredOnceByTheSameConsumers(bool rabbitMq)
+    {
+        await using var node = await StartNodeAsync(rabbitMq);
+
+        await node.Sink.AcceptAsync(IntakeMessages.Batch(1, 50), CancellationToken.None);
+        await node.Sink.AcceptAsync(IntakeMessages.Batch(1, 50), CancellationToken.None);
+
+        await node.Store.WaitForCountAsync(50).WaitAsync(Patience);
+        Assert.Equal(50, node.Store.Count);
+        // A consumer that stored (or re-saw) an intent also logged its IntentAccepted, once per event id.
+        await node.WaitForLoggedAsync(50);
+    }
+
+    [Fact]
+    public async Task Sink_RetractionAfterObservation_OnRabbitMq_EndsRetracted()
+    {
+        await using var node = await StartNodeAsync(rabbitMq: true);
+        var observed = IntakeMessages.Observed(500);
+
+        await node.Sink.AcceptAsync(new ChainEventBatch(IntakeMessages.Origin, [observed], [IntakeMessages.Retracted(observed)], new ChainCursor(1, "0x1")), CancellationToken.None).WaitAsync(Patience);
+
+        await node.Store.WaitForCountAsync(1).WaitAsync(Patience);
+        await node.WaitForStageAsync(observed, IntentStage.Retracted);
+    }
+
+    [Fact]
+    public async Task Sink_ConfirmedThenBrokerKilledAndRestarted_NothingLostAndLaterBatchesArrive()
+    {
+        await using var node = await StartNodeAsync(rabbitMq: true);
+        // Hold every store write so that nothing is acknowledged: what the sink confirmed lives only in the broker.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.Store.Gate = gate;
+
+        await node.Sink.AcceptAsync(IntakeMessages.Batch(1_000, 40), CancellationToken.None);
+        await fixture.Broker.RestartAsync(CancellationToken.None);
+        gate.SetResult();
+        using var sendPatience = new CancellationTokenSource(Patience);
+        await node.Sink.AcceptAsync(IntakeMessages.Batch(2_000, 40), sendPatience.Token);
+
+        await node.Store.WaitForCountAsync(80).WaitAsync(Patience);
+        Assert.Equal(80, node.Store.Count);
+    }
+
+    private async Task<RunningNode> StartNodeAsync(bool rabbitMq)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            // A queue per test, so that no test sees another's messages on the shared broker.
+            ["Bus:AggregatorQueue"] = $"aggregator-{Guid.NewGuid():N}",
+            ["Bus:RetryIntervalMilliseconds"] = "50",
+            ["Bus:RabbitMq"] = rabbitMq ? fixture.Broker.AmqpUri.ToString() : null,
+        };
+        var store = new InMemoryIntentStore();
+        var eventLog = new InMemoryEventLog();
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IIntentStore>(store)
+            .AddSingleton<IEventLog>(eventLog)
+            .AddNodeBus(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        var provider = services.BuildServiceProvider(validateScopes: true);
+        var bus = provider.GetRequiredService<IBusControl>();
+        using var startPatience = new CancellationTokenSource(Patience);
+        await bus.StartAsync(startPatience.Token).WaitAsync(Patience);
+        return new RunningNode(provider, bus, store, eventLog);
+    }
+
+    private sealed class RunningNode(ServiceProvider provider, IBusControl bus, InMemoryIntentStore store, InMemoryEventLog eventLog) : IAsyncDisposable
+    {
+        public InMemoryIntentStore Store => store;
+
+        public IChainEventSink Sink => provider.GetRequiredService<IChainEventSink>();
+
+        public Task WaitForLoggedAsync(int count) => WaitUntilAsync(() => eventLog.Events.Count >= count);
+
+        public Task WaitForStageAsync(DiscreteExec.Core.Messages.IntentObserved observed, IntentStage stage) =>
+            WaitUntilAsync(() => store.GetAsync(observed.Intent.IntentId, default).Result?.Stage == stage);
+
+        public async ValueTask DisposeAsync()
+        {
+            await bus.StopAsync(CancellationToken.None);
+            await provider.DisposeAsync();
+        }
+
+        // Re-checked whenever the bus finishes consuming a message: an awaited condition, bounded by Patience.
+        private async Task WaitUntilAsync(Func<bool> condition)
+        {
+            var changed = new SemaphoreSlim(0);
+            using var observer = bus.ConnectConsumeObserver(new SignalingConsumeObserver(changed));
+            using var patience = new CancellationTokenSource(Patience);
+            while (!condition())
+            {
+                await changed.WaitAsync(patience.Token);
+            }
+        }
+    }
+
+    private sealed class SignalingConsumeObserver(SemaphoreSlim changed) : IConsumeObserver
+    {
+        public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+
+        public Task PostConsume<T>(ConsumeContext<T> context) where T : class
+        {
+            changed.Release();
+            return Task.CompletedTask;
+        }
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class
+        {
+            changed.Release();
+            return Task.CompletedTask;
+        }
+    }
+}
