@@ -34,8 +34,7 @@ internal sealed class NodeConfigFixture : IDisposable
               "Epochs": { "MaxDuration": "00:00:12", "MaxPriceMoveBps": 100 },
               "Clearing": { "FeeBps": 5, "SpreadBps": 10, "SettlementMarginSeconds": 600 },
               "Margin": { "PoolShareBps": 5000 },
-              "Bus": { "AnythingTheBusOptionsDefine": "x" },
-              "Store": { "Redis": "127.0.0.1:6379" }
+              "Store": { "KeyPrefix": "dx:" }
             }
             """)!.AsObject();
     }

@@ -39,7 +39,7 @@ public sealed class NodeOptionsLoaderTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(12), options.Epochs.MaxDuration);
         Assert.Equal((5u, 10u, 600ul), (options.Clearing.FeeBps, options.Clearing.SpreadBps, options.Clearing.SettlementMarginSeconds));
         Assert.Equal(5000u, options.Margin.PoolShareBps);
-        Assert.Equal("127.0.0.1:6379", loaded.Configuration["Store:Redis"]);
+        Assert.Equal("dx:", loaded.Configuration["Store:KeyPrefix"]);
     }
 
     [Fact]
