@@ -329,3 +329,56 @@ internal sealed class SettablePriceFeed(TimeProvider time) : IPriceFeed
             ? throw new PriceUnavailableException(Prices.Keys.First(), "older than the maximum age")
             : Task.FromResult<IReadOnlyList<ReferencePrice>>([.. Prices.Select(p => new ReferencePrice(p.Key, p.Value, "test", time.GetUtcNow()))]);
 }
+
+/// <summary>Keeps every log entry (level, event id, formatted message) so tests can check what an operator would see.</summary>
+internal sealed class RecordingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+{
+    public ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, int EventId, string Message)> Entries { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Entries.Enqueue((logLevel, eventId.Id, formatter(state, exception)));
+
+    public string[] Messages(int eventId) => [.. Entries.Where(e => e.EventId == eventId).Select(e => e.Message)];
+}
+
+/// <summary>Listens to one of the node's long gauges, keeping the last and the highest value per chain for one node id.</summary>
+internal sealed class NodeGaugeReadings : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly ConcurrentDictionary<ulong, (long Last, long Max)> _readings = new();
+
+    public NodeGaugeReadings(string instrument, string nodeId)
+    {
+        _listener.InstrumentPublished = (i, listener) =>
+        {
+            if (i.Meter.Name == DiscreteExec.Relayer.Node.Epochs.NodeTelemetry.Name && i.Name == instrument)
+            {
+                listener.EnableMeasurementEvents(i);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? node = null;
+            ulong? chain = null;
+            foreach (var tag in tags)
+            {
+                node = tag.Key == "node" ? tag.Value as string : node;
+                chain = tag.Key == "chain" ? tag.Value as ulong? : chain;
+            }
+
+            if (node == nodeId && chain is { } c)
+            {
+                _readings.AddOrUpdate(c, (value, value), (_, r) => (value, Math.Max(r.Max, value)));
+            }
+        });
+        _listener.Start();
+    }
+
+    public (long Last, long Max) Of(ChainId chainId) => _readings.GetValueOrDefault(chainId.Value);
+
+    public void Dispose() => _listener.Dispose();
+}

@@ -347,7 +347,10 @@ internal sealed partial class EpochLoop
         var (_, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
         using var ledger = NewLedger(record);
-        await _pipeline.RunAsync([.. chunks.Where(c => c.Stage == ChunkStage.Release)], ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false);
+        if (!await _pipeline.RunAsync([.. chunks.Where(c => c.Stage == ChunkStage.Release)], ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false))
+        {
+            return false; // a Release chunk waits for its next round; the epoch stays Attested
+        }
 
         var released = Advance(ledger.Record, EpochStage.Released);
         await _epochs.SaveAsync(released, Fence, cancellationToken).ConfigureAwait(false);
@@ -364,10 +367,15 @@ internal sealed partial class EpochLoop
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
         using var ledger = NewLedger(record);
         var transfers = chunks.Where(c => c.Stage == ChunkStage.Transfer).ToArray();
-        await _pipeline.RunAsync(transfers, ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false);
+        if (!await _pipeline.RunAsync(transfers, ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false))
+        {
+            // An owed chunk (a payout whose Release is final, a refund) is not applied yet: the epoch stays Released,
+            // so no later epoch settles before it (legs apply in epoch order); the pipeline reports it at every round.
+            return false;
+        }
 
-        // Every intent of the batch's transfers ends here: paid, refunded, back to the book, or (released but its
-        // payout chunk abandoned) left in the epoch and reported.
+        // Every intent of the batch's transfers ends here: paid, refunded, or (its Release chunk abandoned, so its
+        // payout was withheld) back to the book.
         var intents = input.Intents.ToDictionary(i => i.IntentId);
         var reasons = batch.Stats.Refunds.ToDictionary(r => r.IntentId, r => r.Reason);
         var outcomes = new List<(IntentTransition Transition, IIntegratorEvent? Event)>();
@@ -384,10 +392,6 @@ internal sealed partial class EpochLoop
                         outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Filled, epochId, false),
                             new IntentSettled(IntegratorEventIds.Settled(action.IntentId), epochId, action.IntentId, chunk.ChainId, action.Account, action.Amount, progress.TransactionId)));
                     }
-                    else if (chunk.AwaitsRelease is { } release && ChunkLedger.IsDone(ledger[release]))
-                    {
-                        LogReleasedUnpaid(_logger, epochId, action.IntentId, chunk.ChainId.Value, chunk.Index);
-                    }
                     else
                     {
                         outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Open, null, false), null));
@@ -395,16 +399,10 @@ internal sealed partial class EpochLoop
                 }
                 else if (action.Kind == ActionKind.Refund)
                 {
-                    if (done)
-                    {
-                        var origin = intents.TryGetValue(action.IntentId, out var intent) ? intent.OriginChainId : chunk.ChainId;
-                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Refunded, epochId, false),
-                            new IntentRefunded(IntegratorEventIds.Refunded(action.IntentId), epochId, action.IntentId, origin, action.Account, action.Amount, reasons.GetValueOrDefault(action.IntentId, "unknown"), progress.TransactionId)));
-                    }
-                    else
-                    {
-                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Open, null, false), null));
-                    }
+                    // Refund chunks are owed, never abandoned: the pipeline completes only once they applied.
+                    var origin = intents.TryGetValue(action.IntentId, out var intent) ? intent.OriginChainId : chunk.ChainId;
+                    outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Refunded, epochId, false),
+                        new IntentRefunded(IntegratorEventIds.Refunded(action.IntentId), epochId, action.IntentId, origin, action.Account, action.Amount, reasons.GetValueOrDefault(action.IntentId, "unknown"), progress.TransactionId)));
                 }
             }
         }
@@ -606,9 +604,6 @@ internal sealed partial class EpochLoop
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Epoch {EpochId} cannot close or margin: no usable price for asset {AssetId}")]
     private static partial void LogPriceUnavailable(ILogger logger, Exception exception, ulong epochId, string assetId);
-
-    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Epoch {EpochId} intent {IntentId} was released but its payout chunk {Chunk} on chain {ChainId} was abandoned; it stays in the epoch for an operator")]
-    private static partial void LogReleasedUnpaid(ILogger logger, ulong epochId, Bytes32 intentId, ulong chainId, uint chunk);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Epoch {EpochId} pool of token {Token} on chain {ChainId} is below its floor: balance {Balance}, obligations {Obligations}")]
     private static partial void LogBelowFloor(ILogger logger, ulong epochId, ulong chainId, Bytes32 token, UInt256 balance, UInt256 obligations);
