@@ -46,4 +46,49 @@ public class EpochLoopOwedChunkTests
         Assert.Equal(filled.Length, world.Events.Distinct<IntentSettled>().Count);
         Assert.Equal((0L, 0L), (stuck.Of(NodeWorld.ChainA).Last, stuck.Of(NodeWorld.ChainB).Last));
     }
+
+    [Fact]
+    public async Task StepAsync_ReleaseAppliedButEveryReplyLostAndStateUnreadable_NeverAbandonedThenFoundAppliedAndPaid()
+    {
+        var world = new NodeWorld();
+        var loop = world.NewLoop();
+        var intents = new[] { await world.OpenAsync(), await world.OpenAsync(), await world.OpenAsync() };
+        world.EscrowA.LosesReply = c => c.Stage == ChunkStage.Release && c.Index == 0;
+        world.EscrowA.StateUnreadable = true;
+
+        await world.RunUntilAsync(loop, 1, EpochStage.Attested);
+        await world.StepAsync(loop, 300); // five minutes: well past the chunk deadline (2 minutes)
+
+        var record = Assert.Single(world.Store.Records);
+        Assert.Equal(EpochStage.Attested, record.Stage);
+        var lost = record.Chunks.Single(c => c.ChainId == NodeWorld.ChainA && c.Index == 0);
+        Assert.Equal(ChunkProgressStage.Sending, lost.Stage);
+        Assert.True(lost.Attempts > 3, $"{lost.Attempts} attempts");
+        Assert.Contains(world.Logger.Messages(OwedChunkStuckEvent), m => m.StartsWith("Chain 31337 epoch 1 chunk 0 (Release)", StringComparison.Ordinal) && m.Contains("cannot be read", StringComparison.Ordinal));
+        Assert.All(intents, i => Assert.Equal(IntentStage.InEpoch, world.Store.Intent(i.IntentId).Stage));
+
+        world.EscrowA.StateUnreadable = false; // the replies stay lost: only the chain's state can tell
+        await world.RunUntilAsync(loop, 1, EpochStage.Margined);
+
+        record = Assert.Single(world.Store.Records);
+        Assert.Equal(ChunkProgressStage.AlreadyApplied, record.Chunks.Single(c => c.ChainId == NodeWorld.ChainA && c.Index == 0).Stage);
+        Assert.DoesNotContain(record.Chunks, c => c.Stage == ChunkProgressStage.Abandoned);
+        Assert.True(world.Events.Distinct<LegApplied>().Single(e => e.ChainId == NodeWorld.ChainA && e.ChunkIndex == 0).AlreadyApplied);
+        Assert.All(intents, i => Assert.Equal((IntentStage.Filled, 1), (world.Store.Intent(i.IntentId).Stage, world.EscrowB.Payouts[i.IntentId])));
+        Assert.Empty(await world.Store.OpenAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task StepAsync_PayoutAppliedButEveryReplyLost_FoundPaidOnChainNotPaidTwice()
+    {
+        var world = new NodeWorld();
+        var loop = world.NewLoop();
+        var intent = await world.OpenAsync();
+        world.EscrowB.LosesReply = c => c.Stage == ChunkStage.Transfer;
+
+        await world.RunUntilAsync(loop, 1, EpochStage.Margined);
+
+        Assert.Equal((IntentStage.Filled, 1), (world.Store.Intent(intent.IntentId).Stage, world.EscrowB.Payouts[intent.IntentId]));
+        Assert.Equal(ChunkProgressStage.AlreadyApplied, Assert.Single(world.Store.Records).Chunks.Single(c => c.ChainId == NodeWorld.ChainB).Stage);
+    }
 }

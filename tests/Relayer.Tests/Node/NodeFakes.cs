@@ -208,6 +208,12 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
 
     public Func<SettlementChunk, bool> Fails { get; set; } = _ => false;
 
+    /// <summary>When true for a chunk: it is applied (once), then every attempt's reply is lost (an RPC timeout).</summary>
+    public Func<SettlementChunk, bool> LosesReply { get; set; } = _ => false;
+
+    /// <summary>When true: the escrow's intent state cannot be read (the RPC is down).</summary>
+    public bool StateUnreadable { get; set; }
+
     /// <summary>When it returns a crash: the chunk is applied, then the reply is lost with the process.</summary>
     public Func<SettlementChunk, Crash?> CrashAfterApply { get; set; } = _ => null;
 
@@ -231,9 +237,11 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
 
     public Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken) { lock (_gate) { return Task.FromResult(_pools.GetValueOrDefault(token)); } }
 
-    public Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken) => Task.FromResult(StateOf(intentId));
+    public Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
+        StateUnreadable ? throw new TimeoutException($"chain {chainId}: state read timed out") : Task.FromResult(StateOf(intentId));
 
-    public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) => Task.FromResult(Payouts.ContainsKey(intentId));
+    public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
+        StateUnreadable ? throw new TimeoutException($"chain {chainId}: state read timed out") : Task.FromResult(Payouts.ContainsKey(intentId));
 
     public Task<ChunkSubmission> SubmitAsync(SettlementChunk chunk, CancellationToken cancellationToken)
     {
@@ -246,6 +254,11 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
         {
             if (!_applied.Add((chunk.EpochId, chunk.Index)))
             {
+                if (LosesReply(chunk))
+                {
+                    throw new TimeoutException($"chunk {chunk.Index} on chain {chainId}: reply lost");
+                }
+
                 return Task.FromResult(new ChunkSubmission(chunk.Reference, chunk.EpochId, chunk.Actions.Count, ChunkSubmissionOutcome.AlreadyApplied, null));
             }
 
@@ -263,6 +276,11 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
         if (CrashAfterApply(chunk) is { } crash)
         {
             throw crash.Now();
+        }
+
+        if (LosesReply(chunk))
+        {
+            throw new TimeoutException($"chunk {chunk.Index} on chain {chainId}: reply lost");
         }
 
         return Task.FromResult(new ChunkSubmission(chunk.Reference, chunk.EpochId, chunk.Actions.Count, ChunkSubmissionOutcome.Applied, $"tx-{chainId}-{chunk.EpochId}-{chunk.Index}"));

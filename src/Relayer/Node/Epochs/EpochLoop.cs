@@ -84,7 +84,7 @@ internal sealed partial class EpochLoop
         }
 
         _registry = new AssetRegistry(options.Assets);
-        _pipeline = new ChunkPipeline(chains.Select(c => c.Submitter), options, time, logger);
+        _pipeline = new ChunkPipeline(chains, options, time, logger);
         _duration = options.Triggers.MaxDuration;
     }
 

@@ -83,7 +83,11 @@ internal enum ChunkProgressStage : byte
 }
 
 /// <summary>One chunk's progress within an epoch record.</summary>
-internal sealed record ChunkProgress(ChainId ChainId, uint Index, ChunkProgressStage Stage, int Attempts, string? TransactionId, string? Error);
+internal sealed record ChunkProgress(ChainId ChainId, uint Index, ChunkProgressStage Stage, int Attempts, string? TransactionId, string? Error)
+{
+    /// <summary>Unix milliseconds of the chunk's first Sending (node's TimeProvider); a Release chunk is abandoned only past its deadline from here.</summary>
+    public long? FirstSentAtUnixMilliseconds { get; init; }
+}
 
 /// <summary>
 /// The persisted epoch record. Large parts (the clearing input epoch.json, the batch.json, the manifest) are blobs
