@@ -46,6 +46,8 @@ internal sealed class NodeWorld
 
     public RecordingLogger<EpochLoop> Logger { get; } = new();
 
+    public LatestChainCursors Cursors { get; } = new();
+
     public List<SettlementChunk> Journal => EscrowA.Journal;
 
     public EpochLoopOptions Options { get; } = new()
@@ -66,7 +68,7 @@ internal sealed class NodeWorld
     public EpochLoop NewLoop() => new(
         Store, Store, Store, Feed, Events,
         [new NodeChain(ChainA, EscrowA, EscrowA), new NodeChain(ChainB, EscrowB, EscrowB)],
-        Options, Time, Logger);
+        Options, Time, Logger, Cursors);
 
     /// <summary>Opens an intent from A to B on the escrow and in the store.</summary>
     public async Task<Intent> OpenAsync(ulong amount = 1_000_000, ulong? minOutput = null, ulong? deadline = null)

@@ -47,6 +47,7 @@ internal sealed partial class EpochLoop
     private readonly ILogger _logger;
     private readonly AssetRegistry _registry;
     private readonly ChunkPipeline _pipeline;
+    private readonly IChainCursorSource? _cursors;
 
     private LeaseToken? _fence;
     private ulong _openingPricesEpoch;
@@ -63,7 +64,8 @@ internal sealed partial class EpochLoop
         IReadOnlyList<NodeChain> chains,
         EpochLoopOptions options,
         TimeProvider time,
-        ILogger<EpochLoop> logger)
+        ILogger<EpochLoop> logger,
+        IChainCursorSource? cursors = null)
     {
         _intents = intents ?? throw new ArgumentNullException(nameof(intents));
         _epochs = epochs ?? throw new ArgumentNullException(nameof(epochs));
@@ -74,6 +76,7 @@ internal sealed partial class EpochLoop
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _cursors = cursors;
         options.Validate();
         foreach (var chain in chains)
         {
@@ -198,6 +201,8 @@ internal sealed partial class EpochLoop
             _openingPricesEpoch = epochId;
         }
 
+        // Cursors first: every intent final at or before them is durable in the store, so the book read next holds them all.
+        var cursors = ReadCursors();
         var open = await _intents.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (open.Count == 0)
         {
@@ -226,7 +231,7 @@ internal sealed partial class EpochLoop
             Pools = await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false),
             Intents = [.. open.Select(s => s.Observed.Intent)],
         };
-        var manifestBytes = EpochManifest.ToUtf8(closing, prices);
+        var manifestBytes = EpochManifest.ToUtf8(closing, prices, cursors);
         await _epochs.SaveBlobAsync(epochId, ManifestBlob, manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
         await _epochs.SaveBlobAsync(epochId, InputBlob, EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
         await SaveClosedAsync(record, closing, reason.Value.ToString(), EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
@@ -508,6 +513,11 @@ internal sealed partial class EpochLoop
         return [.. (await ReadPoolsAsync(cancellationToken).ConfigureAwait(false))
             .Select(p => caps.TryGetValue((p.ChainId, p.Token), out var cap) ? p with { Balance = UInt256.Min(p.Balance, cap) } : p)];
     }
+
+    private List<(ChainId ChainId, ChainCursor Cursor)> ReadCursors() =>
+        _cursors is null
+            ? []
+            : [.. _chains.Select(c => (c.ChainId, Cursor: _cursors.CursorOf(c.ChainId))).Where(c => c.Cursor is not null).Select(c => (c.ChainId, c.Cursor!))];
 
     private async Task<List<PoolBalance>> ReadPoolsAsync(CancellationToken cancellationToken)
     {
