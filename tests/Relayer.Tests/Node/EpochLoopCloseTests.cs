@@ -29,4 +29,25 @@ public class EpochLoopCloseTests
         Assert.Equal([("31337", "42", "0xa42"), ("900001", "7000", "sigB")], cursors);
         Assert.Equal(EpochManifest.Hash(manifest), Assert.Single(world.Store.Records).ManifestHash);
     }
+
+    [Fact]
+    public async Task StepAsync_PriceMovesWhileTheNodeRestarts_VolatilityBaselineIsThePersistedOpeningPrice()
+    {
+        var world = new NodeWorld();
+        world.Options.Triggers.MaxDuration = TimeSpan.FromHours(1);
+        world.Options.Triggers.MaxPriceMoveBps = 100;
+        var opening = world.Feed.Prices["USDC"];
+        await world.OpenAsync();
+        var before = world.NewLoop();
+        Assert.True(await before.StepAsync(CancellationToken.None)); // opens epoch 1
+        Assert.False(await before.StepAsync(CancellationToken.None)); // nothing due
+
+        world.Feed.Prices["USDC"] = opening * 105UL / 100UL; // +5% while the node restarts
+        var after = world.NewLoop();
+        Assert.True(await after.StepAsync(CancellationToken.None));
+
+        var record = Assert.Single(world.Store.Records);
+        Assert.Equal((EpochStage.Closed, "Volatility"), (record.Stage, record.Trigger));
+        Assert.Equal(opening, record.OpeningPrices!["USDC"]);
+    }
 }

@@ -50,8 +50,6 @@ internal sealed partial class EpochLoop
     private readonly IChainCursorSource? _cursors;
 
     private LeaseToken? _fence;
-    private ulong _openingPricesEpoch;
-    private Dictionary<string, UInt256>? _openingPrices;
     private TimeSpan _duration;
     private (ulong EpochId, EpochInput Input, SettlementBatch Batch)? _cleared;
 
@@ -167,7 +165,15 @@ internal sealed partial class EpochLoop
     private async Task<bool> OpenAsync(ulong epochId, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var record = new EpochRecord { EpochId = epochId, Stage = EpochStage.Open, OpenedAtUnixMilliseconds = now, StageTimes = new Dictionary<EpochStage, long> { [EpochStage.Open] = now } };
+        var prices = await ReadPricesAsync(epochId, cancellationToken).ConfigureAwait(false);
+        var record = new EpochRecord
+        {
+            EpochId = epochId,
+            Stage = EpochStage.Open,
+            OpenedAtUnixMilliseconds = now,
+            OpeningPrices = prices?.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal),
+            StageTimes = new Dictionary<EpochStage, long> { [EpochStage.Open] = now },
+        };
         await _epochs.SaveAsync(record, Fence, cancellationToken).ConfigureAwait(false);
         NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "open"));
         LogOpened(_logger, epochId);
@@ -194,11 +200,11 @@ internal sealed partial class EpochLoop
         }
 
         var current = prices.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal);
-        if (_openingPrices is null || _openingPricesEpoch != epochId)
+        if (record.OpeningPrices is null)
         {
-            // After a restart the volatility baseline is the first price seen (it is not persisted).
-            _openingPrices = current;
-            _openingPricesEpoch = epochId;
+            // No price was usable at open: the first one seen is the baseline, persisted so a restart keeps it.
+            record = record with { OpeningPrices = current };
+            await _epochs.SaveAsync(record, Fence, cancellationToken).ConfigureAwait(false);
         }
 
         // Cursors first: every intent final at or before them is durable in the store, so the book read next holds them all.
@@ -212,7 +218,7 @@ internal sealed partial class EpochLoop
         var notional = open.Aggregate(System.Numerics.BigInteger.Zero, (sum, s) => sum + EpochTriggers.NotionalOf(s.Observed.Intent, _registry, current));
         var openedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.OpenedAtUnixMilliseconds);
         var now = _time.GetUtcNow();
-        var reason = EpochTriggers.Due(_options.Triggers, new EpochBookState(openedAt, _duration, open.Count, notional, _openingPrices, current), now);
+        var reason = EpochTriggers.Due(_options.Triggers, new EpochBookState(openedAt, _duration, open.Count, notional, record.OpeningPrices, current), now);
         if (reason is null)
         {
             return false;

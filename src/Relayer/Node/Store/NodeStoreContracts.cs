@@ -120,6 +120,12 @@ internal sealed record EpochRecord
 
     public IReadOnlyList<ChunkProgress> Chunks { get; init; } = [];
 
+    /// <summary>
+    /// The reference prices (asset id to price, scaled 1e18) when the epoch opened: the volatility trigger's baseline,
+    /// persisted so that a restart keeps it. Null until the loop first read a price in this epoch.
+    /// </summary>
+    public IReadOnlyDictionary<string, UInt256>? OpeningPrices { get; init; }
+
     /// <summary>Unix milliseconds of each stage reached, for latency reports.</summary>
     public IReadOnlyDictionary<EpochStage, long> StageTimes { get; init; } = new Dictionary<EpochStage, long>();
 }
