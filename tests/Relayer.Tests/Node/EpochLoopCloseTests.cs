@@ -50,4 +50,42 @@ public class EpochLoopCloseTests
         Assert.Equal((EpochStage.Closed, "Volatility"), (record.Stage, record.Trigger));
         Assert.Equal(opening, record.OpeningPrices!["USDC"]);
     }
+
+    [Fact]
+    public async Task StepAsync_IntentRetractedWhileTheEpochCloses_NeverInTheInputOrManifestAndNeverSettled()
+    {
+        var world = new NodeWorld();
+        var loop = world.NewLoop();
+        var kept = await world.OpenAsync();
+        var reorganised = await world.OpenAsync();
+        world.Store.BeforeTake = () =>
+        {
+            world.Store.BeforeTake = null;
+            Assert.True(world.Store.RetractAsync(new IntentRetracted { ChainId = NodeWorld.ChainA, IntentId = reorganised.IntentId, Reason = "reorg" }, CancellationToken.None).Result);
+        };
+
+        await world.RunUntilAsync(loop, 1, EpochStage.Margined);
+
+        Assert.Equal([kept.IntentId], DiscreteExec.Relayer.ClearingFiles.EpochFileReader.Parse(world.Store.Blob(1, "input")).Intents.Select(i => i.IntentId));
+        using var manifest = JsonDocument.Parse(world.Store.Blob(1, "manifest")!);
+        Assert.Equal([kept.IntentId.ToString()], manifest.RootElement.GetProperty("intentIds").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal(1, Assert.Single(world.Store.Records).IntentCount);
+        Assert.Equal(IntentStage.Retracted, world.Store.Intent(reorganised.IntentId).Stage);
+        Assert.Equal(EscrowIntentState.Open, world.EscrowA.StateOf(reorganised.IntentId));
+        Assert.Equal(IntentStage.Filled, world.Store.Intent(kept.IntentId).Stage);
+        Assert.DoesNotContain(world.Journal.SelectMany(c => c.Actions), a => a.IntentId == reorganised.IntentId);
+    }
+
+    [Fact]
+    public async Task StepAsync_RetractionAfterTheClose_RefusedBecauseTheEpochTookTheIntent()
+    {
+        var world = new NodeWorld();
+        var loop = world.NewLoop();
+        var intent = await world.OpenAsync();
+
+        await world.RunUntilAsync(loop, 1, EpochStage.Closed);
+
+        Assert.Equal((IntentStage.InEpoch, 1UL), (world.Store.Intent(intent.IntentId).Stage, world.Store.Intent(intent.IntentId).EpochId!.Value));
+        Assert.False(await world.Store.RetractAsync(new IntentRetracted { ChainId = NodeWorld.ChainA, IntentId = intent.IntentId, Reason = "late" }, CancellationToken.None));
+    }
 }

@@ -58,7 +58,38 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
         }
     }
 
-    public Task<bool> RetractAsync(IntentRetracted retracted, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>Runs just before a take checks and moves its intents (a watcher's retraction racing the close).</summary>
+    public Action? BeforeTake { get; set; }
+
+    public Task<bool> RetractAsync(IntentRetracted retracted, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_intents.GetValueOrDefault(retracted.IntentId) is not { Stage: IntentStage.Open } stored)
+            {
+                return Task.FromResult(false);
+            }
+
+            _intents[retracted.IntentId] = stored with { Stage = IntentStage.Retracted };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        BeforeTake?.Invoke();
+        lock (_gate)
+        {
+            Write(fence);
+            var taken = intentIds.Where(id => _intents.GetValueOrDefault(id)?.Stage == IntentStage.Open).ToArray();
+            foreach (var id in taken)
+            {
+                _intents[id] = _intents[id] with { Stage = IntentStage.InEpoch, EpochId = epochId };
+            }
+
+            return Task.FromResult<IReadOnlyList<Bytes32>>(taken);
+        }
+    }
 
     public Task<StoredIntent?> GetAsync(Bytes32 intentId, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using DiscreteExec.Aggregator.Settlement;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Assets;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Core.Settlement;
 using DiscreteExec.Relayer.ClearingFiles;
@@ -18,6 +19,9 @@ namespace DiscreteExec.Relayer.Node.Epochs;
 
 /// <summary>One chain the node settles on: its submitter and its escrow's state.</summary>
 internal sealed record NodeChain(ChainId ChainId, IChunkSubmitter Submitter, IEscrowState Escrow);
+
+/// <summary>What a close decided before taking any intent: its trigger and the ids of the book at that moment, in id order.</summary>
+internal sealed record CloseDecision(string Trigger, Bytes32[] IntentIds);
 
 /// <summary>The batch root the node chose for an epoch differs from what clearing its persisted input gives: never a second batch.</summary>
 internal sealed class EpochIntegrityException(string message) : Exception(message);
@@ -35,6 +39,7 @@ internal sealed partial class EpochLoop
     private const string InputBlob = "input";
     private const string BatchBlob = "batch";
     private const string MarginBlob = "margin";
+    private const string TakeBlob = "take";
 
     private readonly IIntentStore _intents;
     private readonly IEpochStore _epochs;
@@ -209,23 +214,18 @@ internal sealed partial class EpochLoop
 
         // Cursors first: every intent final at or before them is durable in the store, so the book read next holds them all.
         var cursors = ReadCursors();
-        var open = await _intents.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (open.Count == 0)
-        {
-            return false; // an empty epoch is never closed: it would cost a full lifecycle for nothing
-        }
-
-        var notional = open.Aggregate(System.Numerics.BigInteger.Zero, (sum, s) => sum + EpochTriggers.NotionalOf(s.Observed.Intent, _registry, current));
-        var openedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.OpenedAtUnixMilliseconds);
         var now = _time.GetUtcNow();
-        var reason = EpochTriggers.Due(_options.Triggers, new EpochBookState(openedAt, _duration, open.Count, notional, record.OpeningPrices, current), now);
-        if (reason is null)
+        var openedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.OpenedAtUnixMilliseconds);
+        var decision = await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false) is { } persisted
+            ? JsonSerializer.Deserialize<CloseDecision>(persisted) ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.")
+            : await DecideCloseAsync(epochId, openedAt, now, record.OpeningPrices, current, cancellationToken).ConfigureAwait(false);
+        if (decision is null)
         {
             return false;
         }
 
         using var activity = NodeTelemetry.StartStep("close", epochId);
-        activity?.SetTag("epoch.trigger", reason.Value.ToString());
+        activity?.SetTag("epoch.trigger", decision.Trigger);
         var closing = new EpochInput
         {
             EpochId = epochId,
@@ -235,14 +235,61 @@ internal sealed partial class EpochLoop
             SpreadBps = _options.SpreadBps,
             Assets = [.. _registry.Assets.Select(a => a with { ReferencePrice = current[a.Id] })],
             Pools = await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false),
-            Intents = [.. open.Select(s => s.Observed.Intent)],
+            Intents = await TakeAsync(epochId, decision.IntentIds, cancellationToken).ConfigureAwait(false),
         };
         var manifestBytes = EpochManifest.ToUtf8(closing, prices, cursors);
         await _epochs.SaveBlobAsync(epochId, ManifestBlob, manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
         await _epochs.SaveBlobAsync(epochId, InputBlob, EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
-        await SaveClosedAsync(record, closing, reason.Value.ToString(), EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
-        _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, open.Count, now - openedAt);
+        await SaveClosedAsync(record, closing, decision.Trigger, EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
+        _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, decision.IntentIds.Length, now - openedAt);
         return true;
+    }
+
+    // The close decision (trigger and the book's ids) is persisted before any intent is taken, so a crash between the
+    // take and the input leaves nothing behind: the next run takes the same ids again (idempotent) and finishes.
+    private async Task<CloseDecision?> DecideCloseAsync(
+        ulong epochId, DateTimeOffset openedAt, DateTimeOffset now, IReadOnlyDictionary<string, UInt256> baseline, Dictionary<string, UInt256> current, CancellationToken cancellationToken)
+    {
+        var open = await _intents.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (open.Count == 0)
+        {
+            return null; // an empty epoch is never closed: it would cost a full lifecycle for nothing
+        }
+
+        var notional = open.Aggregate(System.Numerics.BigInteger.Zero, (sum, s) => sum + EpochTriggers.NotionalOf(s.Observed.Intent, _registry, current));
+        var reason = EpochTriggers.Due(_options.Triggers, new EpochBookState(openedAt, _duration, open.Count, notional, baseline, current), now);
+        if (reason is null)
+        {
+            return null;
+        }
+
+        var decision = new CloseDecision(reason.Value.ToString(), [.. open.Select(s => s.Observed.Intent.IntentId).Order()]);
+        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
+        return decision;
+    }
+
+    // The effects of closing: the decided intents still Open are taken into the epoch in one atomic store step; the
+    // input is exactly the intents in this epoch after it, in id order. An intent retracted (reorganised out) before
+    // the take is not taken, so it never enters an input; after the take a retraction is refused by the store.
+    private async Task<List<Intent>> TakeAsync(ulong epochId, Bytes32[] intentIds, CancellationToken cancellationToken)
+    {
+        var taken = await _intents.TakeOpenAsync(intentIds, epochId, Fence, cancellationToken).ConfigureAwait(false);
+        NodeTelemetry.Intents.Add(taken.Count, new KeyValuePair<string, object?>("state", "in-epoch"));
+        var members = new List<Intent>();
+        foreach (var intentId in intentIds)
+        {
+            var stored = await _intents.GetAsync(intentId, cancellationToken).ConfigureAwait(false);
+            if (stored is { Stage: IntentStage.InEpoch } && stored.EpochId == epochId)
+            {
+                members.Add(stored.Observed.Intent);
+            }
+            else
+            {
+                LogIntentLeftBeforeTaken(_logger, epochId, intentId, stored?.Stage);
+            }
+        }
+
+        return members;
     }
 
     private async Task SaveClosedAsync(EpochRecord record, EpochInput input, string trigger, Bytes32 manifestHash, CancellationToken cancellationToken)
@@ -259,23 +306,7 @@ internal sealed partial class EpochLoop
         using var activity = NodeTelemetry.StartStep("clear", epochId);
         var input = await LoadInputAsync(epochId, cancellationToken).ConfigureAwait(false);
 
-        // The effects of Closed: the intents are taken, then the world hears of the close.
-        var taken = new List<IntentTransition>();
-        foreach (var intent in input.Intents)
-        {
-            var stored = await _intents.GetAsync(intent.IntentId, cancellationToken).ConfigureAwait(false);
-            if (stored?.Stage == IntentStage.Open)
-            {
-                taken.Add(new IntentTransition(intent.IntentId, IntentStage.InEpoch, epochId, Deferred: false));
-            }
-            else if (stored is null || stored.Stage != IntentStage.InEpoch || stored.EpochId != epochId)
-            {
-                LogIntentLeftBeforeTaken(_logger, epochId, intent.IntentId, stored?.Stage);
-            }
-        }
-
-        await _intents.TransitionAsync(taken, Fence, cancellationToken).ConfigureAwait(false);
-        NodeTelemetry.Intents.Add(taken.Count, new KeyValuePair<string, object?>("state", "in-epoch"));
+        // The effect of Closed (its intents were taken at close): the world hears of it.
         await _events.PublishAsync(new EpochClosed(IntegratorEventIds.Closed(epochId), epochId, record.Trigger ?? "unknown", input.ClosesAt, input.Intents.Count, record.ManifestHash ?? default), cancellationToken).ConfigureAwait(false);
 
         var batch = EpochClearing.Clear(input);

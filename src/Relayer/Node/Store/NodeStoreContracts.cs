@@ -58,6 +58,28 @@ internal interface IIntentStore
 
     /// <summary>Applies an epoch step's transitions atomically, fenced (a Deferred transition increments TimesDeferred).</summary>
     Task TransitionAsync(IReadOnlyList<IntentTransition> transitions, LeaseToken fence, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves those of <paramref name="intentIds"/> that are still Open to InEpoch of <paramref name="epochId"/>, fenced,
+    /// and returns the ids it moved; an intent no longer Open (retracted, already taken) is left as it is. An
+    /// implementation should check and move in one atomic step, so a retraction cannot land between them; this default
+    /// reads, then transitions, and leaves that window open (the Redis store should override it with one script).
+    /// </summary>
+    async Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(intentIds);
+        var open = new List<Bytes32>();
+        foreach (var intentId in intentIds)
+        {
+            if (await GetAsync(intentId, cancellationToken).ConfigureAwait(false) is { Stage: IntentStage.Open })
+            {
+                open.Add(intentId);
+            }
+        }
+
+        await TransitionAsync([.. open.Select(id => new IntentTransition(id, IntentStage.InEpoch, epochId, Deferred: false))], fence, cancellationToken).ConfigureAwait(false);
+        return open;
+    }
 }
 
 /// <summary>The epoch lifecycle of DESIGN: each stage persisted before its effect leaves the node.</summary>
