@@ -239,6 +239,9 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
 
     public Func<SettlementChunk, bool> Fails { get; set; } = _ => false;
 
+    /// <summary>Runs at every submission before anything else (a test advances its fake clock here: the chain's time).</summary>
+    public Action OnSubmit { get; set; } = () => { };
+
     /// <summary>When true for a chunk: it is applied (once), then every attempt's reply is lost (an RPC timeout).</summary>
     public Func<SettlementChunk, bool> LosesReply { get; set; } = _ => false;
 
@@ -276,6 +279,7 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
 
     public Task<ChunkSubmission> SubmitAsync(SettlementChunk chunk, CancellationToken cancellationToken)
     {
+        OnSubmit();
         if (Fails(chunk))
         {
             throw new InvalidOperationException($"chunk {chunk.Index} on chain {chainId} reverted");
@@ -430,4 +434,12 @@ internal sealed class NodeGaugeReadings : IDisposable
     public (long Last, long Max) Of(ChainId chainId) => _readings.GetValueOrDefault(chainId.Value);
 
     public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>Keeps every epoch summary the loop reports.</summary>
+internal sealed class RecordingEpochProgress : DiscreteExec.Relayer.Node.Epochs.IEpochProgress
+{
+    public ConcurrentQueue<DiscreteExec.Relayer.Node.Epochs.EpochSummary> Summaries { get; } = new();
+
+    public void EpochMargined(DiscreteExec.Relayer.Node.Epochs.EpochSummary summary) => Summaries.Enqueue(summary);
 }

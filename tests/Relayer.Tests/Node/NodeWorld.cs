@@ -48,6 +48,8 @@ internal sealed class NodeWorld
 
     public LatestChainCursors Cursors { get; } = new();
 
+    public RecordingEpochProgress Progress { get; } = new();
+
     public List<SettlementChunk> Journal => EscrowA.Journal;
 
     public EpochLoopOptions Options { get; } = new()
@@ -68,7 +70,7 @@ internal sealed class NodeWorld
     public EpochLoop NewLoop() => new(
         Store, Store, Store, Feed, Events,
         [new NodeChain(ChainA, EscrowA, EscrowA), new NodeChain(ChainB, EscrowB, EscrowB)],
-        Options, Time, Logger, Cursors);
+        Options, Time, Logger, Cursors, Progress);
 
     /// <summary>Opens an intent from A to B on the escrow and in the store.</summary>
     public async Task<Intent> OpenAsync(ulong amount = 1_000_000, ulong? minOutput = null, ulong? deadline = null)

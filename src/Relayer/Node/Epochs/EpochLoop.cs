@@ -53,6 +53,10 @@ internal sealed partial class EpochLoop
     private readonly AssetRegistry _registry;
     private readonly ChunkPipeline _pipeline;
     private readonly IChainCursorSource? _cursors;
+    private readonly IEpochProgress? _progress;
+    private readonly ChainWaitClock _chainWait;
+    private (ulong EpochId, TimeSpan Node, TimeSpan Chain) _spent;
+    private (EpochRecord Record, IReadOnlyList<PoolMargin> Pools)? _margined;
 
     private LeaseToken? _fence;
     private TimeSpan _duration;
@@ -68,7 +72,8 @@ internal sealed partial class EpochLoop
         EpochLoopOptions options,
         TimeProvider time,
         ILogger<EpochLoop> logger,
-        IChainCursorSource? cursors = null)
+        IChainCursorSource? cursors = null,
+        IEpochProgress? progress = null)
     {
         _intents = intents ?? throw new ArgumentNullException(nameof(intents));
         _epochs = epochs ?? throw new ArgumentNullException(nameof(epochs));
@@ -80,6 +85,7 @@ internal sealed partial class EpochLoop
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _cursors = cursors;
+        _progress = progress;
         options.Validate();
         foreach (var chain in chains)
         {
@@ -90,7 +96,8 @@ internal sealed partial class EpochLoop
         }
 
         _registry = new AssetRegistry(options.Assets);
-        _pipeline = new ChunkPipeline(chains, options, time, logger);
+        _chainWait = new ChainWaitClock(time);
+        _pipeline = new ChunkPipeline(chains, options, time, _chainWait, logger);
         _duration = options.Triggers.MaxDuration;
     }
 
@@ -139,7 +146,9 @@ internal sealed partial class EpochLoop
             return true;
         }
 
-        return record.Stage switch
+        var startedAt = _time.GetTimestamp();
+        var chainWaitBefore = _chainWait.Elapsed;
+        var progressed = record.Stage switch
         {
             EpochStage.Open => await TryCloseAsync(record, cancellationToken).ConfigureAwait(false),
             EpochStage.Closed => await ClearAsync(record, cancellationToken).ConfigureAwait(false),
@@ -150,6 +159,21 @@ internal sealed partial class EpochLoop
             EpochStage.Margined => await OpenAsync(record.EpochId + 1, cancellationToken).ConfigureAwait(false),
             _ => throw new InvalidOperationException($"Epoch {record.EpochId} has an unknown stage {record.Stage}."),
         };
+        if (record.Stage is not (EpochStage.Open or EpochStage.Margined) || (record.Stage == EpochStage.Open && progressed))
+        {
+            // From the close to the margin: the step's time, split into waiting for chains and the node's own.
+            var chain = _chainWait.Elapsed - chainWaitBefore;
+            var node = _time.GetElapsedTime(startedAt) - chain;
+            _spent = _spent.EpochId == record.EpochId ? (record.EpochId, _spent.Node + node, _spent.Chain + chain) : (record.EpochId, node, chain);
+        }
+
+        if (_margined is { } margined)
+        {
+            _margined = null;
+            ReportProgress(margined.Record, margined.Pools);
+        }
+
+        return progressed;
     }
 
     private LeaseToken Fence => _fence ?? throw new LeaseLostException("The epoch loop holds no lease.");
@@ -508,9 +532,36 @@ internal sealed partial class EpochLoop
             }
         }
 
-        await _epochs.SaveAsync(Advance(record, EpochStage.Margined), Fence, cancellationToken).ConfigureAwait(false);
+        var margined = Advance(record, EpochStage.Margined);
+        await _epochs.SaveAsync(margined, Fence, cancellationToken).ConfigureAwait(false);
         NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "margined"));
+        _margined = (margined, pools); // reported once this step's time is counted
         return true;
+    }
+
+    private void ReportProgress(EpochRecord record, IReadOnlyList<PoolMargin> pools)
+    {
+        if (_progress is null)
+        {
+            return;
+        }
+
+        var (node, chain) = _spent.EpochId == record.EpochId ? (_spent.Node, _spent.Chain) : (TimeSpan.Zero, TimeSpan.Zero);
+        var settleLatency = record.StageTimes.TryGetValue(EpochStage.Closed, out var closed) && record.StageTimes.TryGetValue(EpochStage.Settled, out var settled)
+            ? TimeSpan.FromMilliseconds(settled - closed)
+            : TimeSpan.Zero;
+        var summary = new EpochSummary(
+            record.EpochId, record.Trigger ?? "unknown", record.IntentCount, record.Filled, record.Refunded, record.Deferred,
+            record.Chunks.Select(c => c.ChainId).Distinct().Count(), record.Chunks.Count, record.Chunks.Count(c => c.Stage == ChunkProgressStage.Abandoned),
+            settleLatency, node, chain, pools);
+        try
+        {
+            _progress.EpochMargined(summary);
+        }
+        catch (Exception ex)
+        {
+            LogProgressFailed(_logger, ex, record.EpochId);
+        }
     }
 
     private async Task<PoolMargin[]?> ComputeMarginAsync(EpochRecord record, CancellationToken cancellationToken)
@@ -563,7 +614,8 @@ internal sealed partial class EpochLoop
         {
             foreach (var token in _registry.Assets.SelectMany(a => a.Tokens).Where(t => t.ChainId == chain.ChainId).OrderBy(t => t.Token))
             {
-                pools.Add(new PoolBalance(chain.ChainId, token.Token, await chain.Escrow.PoolBalanceAsync(token.Token, cancellationToken).ConfigureAwait(false)));
+                var balance = await _chainWait.WaitAsync(() => chain.Escrow.PoolBalanceAsync(token.Token, cancellationToken)).ConfigureAwait(false);
+                pools.Add(new PoolBalance(chain.ChainId, token.Token, balance));
             }
         }
 
@@ -660,6 +712,9 @@ internal sealed partial class EpochLoop
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Node {NodeId} lost its lease; the epoch loop stops")]
     private static partial void LogLeaseLost(ILogger logger, Exception exception, string nodeId);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the progress listener threw; the loop goes on")]
+    private static partial void LogProgressFailed(ILogger logger, Exception exception, ulong epochId);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "An epoch step failed; it is tried again")]
     private static partial void LogStepFailed(ILogger logger, Exception exception);

@@ -30,13 +30,15 @@ internal sealed partial class ChunkPipeline
     private readonly ConcurrentDictionary<(ulong EpochId, ChunkReference Chunk), (int Rounds, DateTimeOffset NotBefore)> _waiting = new();
     private readonly EpochLoopOptions _options;
     private readonly TimeProvider _time;
+    private readonly ChainWaitClock _chainWait;
     private readonly ILogger _logger;
 
-    public ChunkPipeline(IEnumerable<NodeChain> chains, EpochLoopOptions options, TimeProvider time, ILogger logger)
+    public ChunkPipeline(IEnumerable<NodeChain> chains, EpochLoopOptions options, TimeProvider time, ChainWaitClock chainWait, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(chains);
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _time = time ?? throw new ArgumentNullException(nameof(time));
+        _chainWait = chainWait ?? throw new ArgumentNullException(nameof(chainWait));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         foreach (var chain in chains)
         {
@@ -131,7 +133,7 @@ internal sealed partial class ChunkPipeline
         var (submitter, _, resilience) = _chains[chunk.ChainId];
         try
         {
-            var result = await resilience.ExecuteAsync(
+            var result = await _chainWait.WaitAsync(() => resilience.ExecuteAsync(
                 async token =>
                 {
                     var before = ledger[chunk.Reference];
@@ -144,7 +146,7 @@ internal sealed partial class ChunkPipeline
                     await ledger.UpdateAsync(sending, token).ConfigureAwait(false);
                     return await submitter.SubmitAsync(chunk, token).ConfigureAwait(false);
                 },
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken).AsTask()).ConfigureAwait(false);
             return await RecordDoneAsync(chunk, ledger, result.Outcome, result.TransactionId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not LeaseLostException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
@@ -197,13 +199,13 @@ internal sealed partial class ChunkPipeline
         {
             foreach (var action in chunk.Actions)
             {
-                var there = action.Kind switch
+                var there = await _chainWait.WaitAsync(async () => action.Kind switch
                 {
                     ActionKind.Release => await escrow.IntentStateAsync(action.IntentId, cancellationToken).ConfigureAwait(false) == EscrowIntentState.Released,
                     ActionKind.Refund => await escrow.IntentStateAsync(action.IntentId, cancellationToken).ConfigureAwait(false) == EscrowIntentState.Refunded,
                     ActionKind.Payout => await escrow.IsPaidAsync(action.IntentId, cancellationToken).ConfigureAwait(false),
                     _ => false, // a withdraw leaves no per-action mark to read
-                };
+                }).ConfigureAwait(false);
                 if (!there)
                 {
                     return OnChain.NotApplied;
