@@ -58,7 +58,38 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
         }
     }
 
-    public Task<bool> RetractAsync(IntentRetracted retracted, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>Runs just before a take checks and moves its intents (a watcher's retraction racing the close).</summary>
+    public Action? BeforeTake { get; set; }
+
+    public Task<bool> RetractAsync(IntentRetracted retracted, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_intents.GetValueOrDefault(retracted.IntentId) is not { Stage: IntentStage.Open } stored)
+            {
+                return Task.FromResult(false);
+            }
+
+            _intents[retracted.IntentId] = stored with { Stage = IntentStage.Retracted };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        BeforeTake?.Invoke();
+        lock (_gate)
+        {
+            Write(fence);
+            var taken = intentIds.Where(id => _intents.GetValueOrDefault(id)?.Stage == IntentStage.Open).ToArray();
+            foreach (var id in taken)
+            {
+                _intents[id] = _intents[id] with { Stage = IntentStage.InEpoch, EpochId = epochId };
+            }
+
+            return Task.FromResult<IReadOnlyList<Bytes32>>(taken);
+        }
+    }
 
     public Task<StoredIntent?> GetAsync(Bytes32 intentId, CancellationToken cancellationToken)
     {
@@ -208,6 +239,15 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
 
     public Func<SettlementChunk, bool> Fails { get; set; } = _ => false;
 
+    /// <summary>Runs at every submission before anything else (a test advances its fake clock here: the chain's time).</summary>
+    public Action OnSubmit { get; set; } = () => { };
+
+    /// <summary>When true for a chunk: it is applied (once), then every attempt's reply is lost (an RPC timeout).</summary>
+    public Func<SettlementChunk, bool> LosesReply { get; set; } = _ => false;
+
+    /// <summary>When true: the escrow's intent state cannot be read (the RPC is down).</summary>
+    public bool StateUnreadable { get; set; }
+
     /// <summary>When it returns a crash: the chunk is applied, then the reply is lost with the process.</summary>
     public Func<SettlementChunk, Crash?> CrashAfterApply { get; set; } = _ => null;
 
@@ -231,12 +271,15 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
 
     public Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken) { lock (_gate) { return Task.FromResult(_pools.GetValueOrDefault(token)); } }
 
-    public Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken) => Task.FromResult(StateOf(intentId));
+    public Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
+        StateUnreadable ? throw new TimeoutException($"chain {chainId}: state read timed out") : Task.FromResult(StateOf(intentId));
 
-    public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) => Task.FromResult(Payouts.ContainsKey(intentId));
+    public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
+        StateUnreadable ? throw new TimeoutException($"chain {chainId}: state read timed out") : Task.FromResult(Payouts.ContainsKey(intentId));
 
     public Task<ChunkSubmission> SubmitAsync(SettlementChunk chunk, CancellationToken cancellationToken)
     {
+        OnSubmit();
         if (Fails(chunk))
         {
             throw new InvalidOperationException($"chunk {chunk.Index} on chain {chainId} reverted");
@@ -246,6 +289,11 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
         {
             if (!_applied.Add((chunk.EpochId, chunk.Index)))
             {
+                if (LosesReply(chunk))
+                {
+                    throw new TimeoutException($"chunk {chunk.Index} on chain {chainId}: reply lost");
+                }
+
                 return Task.FromResult(new ChunkSubmission(chunk.Reference, chunk.EpochId, chunk.Actions.Count, ChunkSubmissionOutcome.AlreadyApplied, null));
             }
 
@@ -263,6 +311,11 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
         if (CrashAfterApply(chunk) is { } crash)
         {
             throw crash.Now();
+        }
+
+        if (LosesReply(chunk))
+        {
+            throw new TimeoutException($"chunk {chunk.Index} on chain {chainId}: reply lost");
         }
 
         return Task.FromResult(new ChunkSubmission(chunk.Reference, chunk.EpochId, chunk.Actions.Count, ChunkSubmissionOutcome.Applied, $"tx-{chainId}-{chunk.EpochId}-{chunk.Index}"));
@@ -328,4 +381,65 @@ internal sealed class SettablePriceFeed(TimeProvider time) : IPriceFeed
         Stale
             ? throw new PriceUnavailableException(Prices.Keys.First(), "older than the maximum age")
             : Task.FromResult<IReadOnlyList<ReferencePrice>>([.. Prices.Select(p => new ReferencePrice(p.Key, p.Value, "test", time.GetUtcNow()))]);
+}
+
+/// <summary>Keeps every log entry (level, event id, formatted message) so tests can check what an operator would see.</summary>
+internal sealed class RecordingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+{
+    public ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, int EventId, string Message)> Entries { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Entries.Enqueue((logLevel, eventId.Id, formatter(state, exception)));
+
+    public string[] Messages(int eventId) => [.. Entries.Where(e => e.EventId == eventId).Select(e => e.Message)];
+}
+
+/// <summary>Listens to one of the node's long gauges, keeping the last and the highest value per chain for one node id.</summary>
+internal sealed class NodeGaugeReadings : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly ConcurrentDictionary<ulong, (long Last, long Max)> _readings = new();
+
+    public NodeGaugeReadings(string instrument, string nodeId)
+    {
+        _listener.InstrumentPublished = (i, listener) =>
+        {
+            if (i.Meter.Name == DiscreteExec.Relayer.Node.Epochs.NodeTelemetry.Name && i.Name == instrument)
+            {
+                listener.EnableMeasurementEvents(i);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? node = null;
+            ulong? chain = null;
+            foreach (var tag in tags)
+            {
+                node = tag.Key == "node" ? tag.Value as string : node;
+                chain = tag.Key == "chain" ? tag.Value as ulong? : chain;
+            }
+
+            if (node == nodeId && chain is { } c)
+            {
+                _readings.AddOrUpdate(c, (value, value), (_, r) => (value, Math.Max(r.Max, value)));
+            }
+        });
+        _listener.Start();
+    }
+
+    public (long Last, long Max) Of(ChainId chainId) => _readings.GetValueOrDefault(chainId.Value);
+
+    public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>Keeps every epoch summary the loop reports.</summary>
+internal sealed class RecordingEpochProgress : DiscreteExec.Relayer.Node.Epochs.IEpochProgress
+{
+    public ConcurrentQueue<DiscreteExec.Relayer.Node.Epochs.EpochSummary> Summaries { get; } = new();
+
+    public void EpochMargined(DiscreteExec.Relayer.Node.Epochs.EpochSummary summary) => Summaries.Enqueue(summary);
 }

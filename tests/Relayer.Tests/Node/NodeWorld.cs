@@ -7,7 +7,6 @@ using DiscreteExec.Core.Messages;
 using DiscreteExec.Core.Settlement;
 using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Store;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DiscreteExec.Relayer.Tests.Node;
@@ -45,10 +44,17 @@ internal sealed class NodeWorld
 
     public RecordingPublisher Events { get; } = new();
 
+    public RecordingLogger<EpochLoop> Logger { get; } = new();
+
+    public LatestChainCursors Cursors { get; } = new();
+
+    public RecordingEpochProgress Progress { get; } = new();
+
     public List<SettlementChunk> Journal => EscrowA.Journal;
 
     public EpochLoopOptions Options { get; } = new()
     {
+        NodeId = $"node-{Guid.NewGuid():N}", // the node's gauges are tagged with it: one world's readings are its own
         FeeBps = 10,
         SpreadBps = 50,
         SettlementMarginSeconds = 60,
@@ -57,12 +63,14 @@ internal sealed class NodeWorld
         Assets = [new Asset("USDC", 1_000_000_000_000_000_000UL, [new AssetToken(ChainA, TokenA, 6), new AssetToken(ChainB, TokenB, 6)])],
         ChunkRetries = 2,
         ChunkRetryDelay = TimeSpan.Zero,
+        OwedChunkRetryDelay = TimeSpan.FromSeconds(1),
+        OwedChunkRetryMaxDelay = TimeSpan.FromSeconds(4),
     };
 
     public EpochLoop NewLoop() => new(
         Store, Store, Store, Feed, Events,
         [new NodeChain(ChainA, EscrowA, EscrowA), new NodeChain(ChainB, EscrowB, EscrowB)],
-        Options, Time, NullLogger<EpochLoop>.Instance);
+        Options, Time, Logger, Cursors, Progress);
 
     /// <summary>Opens an intent from A to B on the escrow and in the store.</summary>
     public async Task<Intent> OpenAsync(ulong amount = 1_000_000, ulong? minOutput = null, ulong? deadline = null)
@@ -85,6 +93,18 @@ internal sealed class NodeWorld
         EscrowA.Open(intent);
         await Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
         return intent;
+    }
+
+    /// <summary>Takes <paramref name="steps"/> steps, advancing the fake clock by a second after each one that cannot proceed.</summary>
+    public async Task StepAsync(EpochLoop loop, int steps)
+    {
+        for (var i = 0; i < steps; i++)
+        {
+            if (!await loop.StepAsync(CancellationToken.None))
+            {
+                Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
     }
 
     /// <summary>Steps the loop until the epoch reaches the stage; a step that cannot proceed advances the fake clock by a second.</summary>

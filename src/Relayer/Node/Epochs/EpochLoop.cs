@@ -6,6 +6,7 @@ using DiscreteExec.Aggregator.Settlement;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Assets;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Core.Settlement;
 using DiscreteExec.Relayer.ClearingFiles;
@@ -18,6 +19,9 @@ namespace DiscreteExec.Relayer.Node.Epochs;
 
 /// <summary>One chain the node settles on: its submitter and its escrow's state.</summary>
 internal sealed record NodeChain(ChainId ChainId, IChunkSubmitter Submitter, IEscrowState Escrow);
+
+/// <summary>What a close decided before taking any intent: its trigger and the ids of the book at that moment, in id order.</summary>
+internal sealed record CloseDecision(string Trigger, Bytes32[] IntentIds);
 
 /// <summary>The batch root the node chose for an epoch differs from what clearing its persisted input gives: never a second batch.</summary>
 internal sealed class EpochIntegrityException(string message) : Exception(message);
@@ -35,6 +39,7 @@ internal sealed partial class EpochLoop
     private const string InputBlob = "input";
     private const string BatchBlob = "batch";
     private const string MarginBlob = "margin";
+    private const string TakeBlob = "take";
 
     private readonly IIntentStore _intents;
     private readonly IEpochStore _epochs;
@@ -47,10 +52,13 @@ internal sealed partial class EpochLoop
     private readonly ILogger _logger;
     private readonly AssetRegistry _registry;
     private readonly ChunkPipeline _pipeline;
+    private readonly IChainCursorSource? _cursors;
+    private readonly IEpochProgress? _progress;
+    private readonly ChainWaitClock _chainWait;
+    private (ulong EpochId, TimeSpan Node, TimeSpan Chain) _spent;
+    private (EpochRecord Record, IReadOnlyList<PoolMargin> Pools)? _margined;
 
     private LeaseToken? _fence;
-    private ulong _openingPricesEpoch;
-    private Dictionary<string, UInt256>? _openingPrices;
     private TimeSpan _duration;
     private (ulong EpochId, EpochInput Input, SettlementBatch Batch)? _cleared;
 
@@ -63,7 +71,9 @@ internal sealed partial class EpochLoop
         IReadOnlyList<NodeChain> chains,
         EpochLoopOptions options,
         TimeProvider time,
-        ILogger<EpochLoop> logger)
+        ILogger<EpochLoop> logger,
+        IChainCursorSource? cursors = null,
+        IEpochProgress? progress = null)
     {
         _intents = intents ?? throw new ArgumentNullException(nameof(intents));
         _epochs = epochs ?? throw new ArgumentNullException(nameof(epochs));
@@ -74,6 +84,8 @@ internal sealed partial class EpochLoop
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _cursors = cursors;
+        _progress = progress;
         options.Validate();
         foreach (var chain in chains)
         {
@@ -84,7 +96,8 @@ internal sealed partial class EpochLoop
         }
 
         _registry = new AssetRegistry(options.Assets);
-        _pipeline = new ChunkPipeline(chains.Select(c => c.Submitter), options, time, logger);
+        _chainWait = new ChainWaitClock(time);
+        _pipeline = new ChunkPipeline(chains, options, time, _chainWait, logger);
         _duration = options.Triggers.MaxDuration;
     }
 
@@ -133,7 +146,9 @@ internal sealed partial class EpochLoop
             return true;
         }
 
-        return record.Stage switch
+        var startedAt = _time.GetTimestamp();
+        var chainWaitBefore = _chainWait.Elapsed;
+        var progressed = record.Stage switch
         {
             EpochStage.Open => await TryCloseAsync(record, cancellationToken).ConfigureAwait(false),
             EpochStage.Closed => await ClearAsync(record, cancellationToken).ConfigureAwait(false),
@@ -144,6 +159,21 @@ internal sealed partial class EpochLoop
             EpochStage.Margined => await OpenAsync(record.EpochId + 1, cancellationToken).ConfigureAwait(false),
             _ => throw new InvalidOperationException($"Epoch {record.EpochId} has an unknown stage {record.Stage}."),
         };
+        if (record.Stage is not (EpochStage.Open or EpochStage.Margined) || (record.Stage == EpochStage.Open && progressed))
+        {
+            // From the close to the margin: the step's time, split into waiting for chains and the node's own.
+            var chain = _chainWait.Elapsed - chainWaitBefore;
+            var node = _time.GetElapsedTime(startedAt) - chain;
+            _spent = _spent.EpochId == record.EpochId ? (record.EpochId, _spent.Node + node, _spent.Chain + chain) : (record.EpochId, node, chain);
+        }
+
+        if (_margined is { } margined)
+        {
+            _margined = null;
+            ReportProgress(margined.Record, margined.Pools);
+        }
+
+        return progressed;
     }
 
     private LeaseToken Fence => _fence ?? throw new LeaseLostException("The epoch loop holds no lease.");
@@ -164,7 +194,15 @@ internal sealed partial class EpochLoop
     private async Task<bool> OpenAsync(ulong epochId, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var record = new EpochRecord { EpochId = epochId, Stage = EpochStage.Open, OpenedAtUnixMilliseconds = now, StageTimes = new Dictionary<EpochStage, long> { [EpochStage.Open] = now } };
+        var prices = await ReadPricesAsync(epochId, cancellationToken).ConfigureAwait(false);
+        var record = new EpochRecord
+        {
+            EpochId = epochId,
+            Stage = EpochStage.Open,
+            OpenedAtUnixMilliseconds = now,
+            OpeningPrices = prices?.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal),
+            StageTimes = new Dictionary<EpochStage, long> { [EpochStage.Open] = now },
+        };
         await _epochs.SaveAsync(record, Fence, cancellationToken).ConfigureAwait(false);
         NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "open"));
         LogOpened(_logger, epochId);
@@ -191,30 +229,27 @@ internal sealed partial class EpochLoop
         }
 
         var current = prices.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal);
-        if (_openingPrices is null || _openingPricesEpoch != epochId)
+        if (record.OpeningPrices is null)
         {
-            // After a restart the volatility baseline is the first price seen (it is not persisted).
-            _openingPrices = current;
-            _openingPricesEpoch = epochId;
+            // No price was usable at open: the first one seen is the baseline, persisted so a restart keeps it.
+            record = record with { OpeningPrices = current };
+            await _epochs.SaveAsync(record, Fence, cancellationToken).ConfigureAwait(false);
         }
 
-        var open = await _intents.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (open.Count == 0)
-        {
-            return false; // an empty epoch is never closed: it would cost a full lifecycle for nothing
-        }
-
-        var notional = open.Aggregate(System.Numerics.BigInteger.Zero, (sum, s) => sum + EpochTriggers.NotionalOf(s.Observed.Intent, _registry, current));
-        var openedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.OpenedAtUnixMilliseconds);
+        // Cursors first: every intent final at or before them is durable in the store, so the book read next holds them all.
+        var cursors = ReadCursors();
         var now = _time.GetUtcNow();
-        var reason = EpochTriggers.Due(_options.Triggers, new EpochBookState(openedAt, _duration, open.Count, notional, _openingPrices, current), now);
-        if (reason is null)
+        var openedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.OpenedAtUnixMilliseconds);
+        var decision = await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false) is { } persisted
+            ? JsonSerializer.Deserialize<CloseDecision>(persisted) ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.")
+            : await DecideCloseAsync(epochId, openedAt, now, record.OpeningPrices, current, cancellationToken).ConfigureAwait(false);
+        if (decision is null)
         {
             return false;
         }
 
         using var activity = NodeTelemetry.StartStep("close", epochId);
-        activity?.SetTag("epoch.trigger", reason.Value.ToString());
+        activity?.SetTag("epoch.trigger", decision.Trigger);
         var closing = new EpochInput
         {
             EpochId = epochId,
@@ -224,14 +259,61 @@ internal sealed partial class EpochLoop
             SpreadBps = _options.SpreadBps,
             Assets = [.. _registry.Assets.Select(a => a with { ReferencePrice = current[a.Id] })],
             Pools = await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false),
-            Intents = [.. open.Select(s => s.Observed.Intent)],
+            Intents = await TakeAsync(epochId, decision.IntentIds, cancellationToken).ConfigureAwait(false),
         };
-        var manifestBytes = EpochManifest.ToUtf8(closing, prices);
+        var manifestBytes = EpochManifest.ToUtf8(closing, prices, cursors);
         await _epochs.SaveBlobAsync(epochId, ManifestBlob, manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
         await _epochs.SaveBlobAsync(epochId, InputBlob, EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
-        await SaveClosedAsync(record, closing, reason.Value.ToString(), EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
-        _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, open.Count, now - openedAt);
+        await SaveClosedAsync(record, closing, decision.Trigger, EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
+        _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, decision.IntentIds.Length, now - openedAt);
         return true;
+    }
+
+    // The close decision (trigger and the book's ids) is persisted before any intent is taken, so a crash between the
+    // take and the input leaves nothing behind: the next run takes the same ids again (idempotent) and finishes.
+    private async Task<CloseDecision?> DecideCloseAsync(
+        ulong epochId, DateTimeOffset openedAt, DateTimeOffset now, IReadOnlyDictionary<string, UInt256> baseline, Dictionary<string, UInt256> current, CancellationToken cancellationToken)
+    {
+        var open = await _intents.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (open.Count == 0)
+        {
+            return null; // an empty epoch is never closed: it would cost a full lifecycle for nothing
+        }
+
+        var notional = open.Aggregate(System.Numerics.BigInteger.Zero, (sum, s) => sum + EpochTriggers.NotionalOf(s.Observed.Intent, _registry, current));
+        var reason = EpochTriggers.Due(_options.Triggers, new EpochBookState(openedAt, _duration, open.Count, notional, baseline, current), now);
+        if (reason is null)
+        {
+            return null;
+        }
+
+        var decision = new CloseDecision(reason.Value.ToString(), [.. open.Select(s => s.Observed.Intent.IntentId).Order()]);
+        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
+        return decision;
+    }
+
+    // The effects of closing: the decided intents still Open are taken into the epoch in one atomic store step; the
+    // input is exactly the intents in this epoch after it, in id order. An intent retracted (reorganised out) before
+    // the take is not taken, so it never enters an input; after the take a retraction is refused by the store.
+    private async Task<List<Intent>> TakeAsync(ulong epochId, Bytes32[] intentIds, CancellationToken cancellationToken)
+    {
+        var taken = await _intents.TakeOpenAsync(intentIds, epochId, Fence, cancellationToken).ConfigureAwait(false);
+        NodeTelemetry.Intents.Add(taken.Count, new KeyValuePair<string, object?>("state", "in-epoch"));
+        var members = new List<Intent>();
+        foreach (var intentId in intentIds)
+        {
+            var stored = await _intents.GetAsync(intentId, cancellationToken).ConfigureAwait(false);
+            if (stored is { Stage: IntentStage.InEpoch } && stored.EpochId == epochId)
+            {
+                members.Add(stored.Observed.Intent);
+            }
+            else
+            {
+                LogIntentLeftBeforeTaken(_logger, epochId, intentId, stored?.Stage);
+            }
+        }
+
+        return members;
     }
 
     private async Task SaveClosedAsync(EpochRecord record, EpochInput input, string trigger, Bytes32 manifestHash, CancellationToken cancellationToken)
@@ -248,23 +330,7 @@ internal sealed partial class EpochLoop
         using var activity = NodeTelemetry.StartStep("clear", epochId);
         var input = await LoadInputAsync(epochId, cancellationToken).ConfigureAwait(false);
 
-        // The effects of Closed: the intents are taken, then the world hears of the close.
-        var taken = new List<IntentTransition>();
-        foreach (var intent in input.Intents)
-        {
-            var stored = await _intents.GetAsync(intent.IntentId, cancellationToken).ConfigureAwait(false);
-            if (stored?.Stage == IntentStage.Open)
-            {
-                taken.Add(new IntentTransition(intent.IntentId, IntentStage.InEpoch, epochId, Deferred: false));
-            }
-            else if (stored is null || stored.Stage != IntentStage.InEpoch || stored.EpochId != epochId)
-            {
-                LogIntentLeftBeforeTaken(_logger, epochId, intent.IntentId, stored?.Stage);
-            }
-        }
-
-        await _intents.TransitionAsync(taken, Fence, cancellationToken).ConfigureAwait(false);
-        NodeTelemetry.Intents.Add(taken.Count, new KeyValuePair<string, object?>("state", "in-epoch"));
+        // The effect of Closed (its intents were taken at close): the world hears of it.
         await _events.PublishAsync(new EpochClosed(IntegratorEventIds.Closed(epochId), epochId, record.Trigger ?? "unknown", input.ClosesAt, input.Intents.Count, record.ManifestHash ?? default), cancellationToken).ConfigureAwait(false);
 
         var batch = EpochClearing.Clear(input);
@@ -347,7 +413,10 @@ internal sealed partial class EpochLoop
         var (_, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
         using var ledger = NewLedger(record);
-        await _pipeline.RunAsync([.. chunks.Where(c => c.Stage == ChunkStage.Release)], ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false);
+        if (!await _pipeline.RunAsync([.. chunks.Where(c => c.Stage == ChunkStage.Release)], ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false))
+        {
+            return false; // a Release chunk waits for its next round; the epoch stays Attested
+        }
 
         var released = Advance(ledger.Record, EpochStage.Released);
         await _epochs.SaveAsync(released, Fence, cancellationToken).ConfigureAwait(false);
@@ -364,10 +433,15 @@ internal sealed partial class EpochLoop
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
         using var ledger = NewLedger(record);
         var transfers = chunks.Where(c => c.Stage == ChunkStage.Transfer).ToArray();
-        await _pipeline.RunAsync(transfers, ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false);
+        if (!await _pipeline.RunAsync(transfers, ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false))
+        {
+            // An owed chunk (a payout whose Release is final, a refund) is not applied yet: the epoch stays Released,
+            // so no later epoch settles before it (legs apply in epoch order); the pipeline reports it at every round.
+            return false;
+        }
 
-        // Every intent of the batch's transfers ends here: paid, refunded, back to the book, or (released but its
-        // payout chunk abandoned) left in the epoch and reported.
+        // Every intent of the batch's transfers ends here: paid, refunded, or (its Release chunk abandoned, so its
+        // payout was withheld) back to the book.
         var intents = input.Intents.ToDictionary(i => i.IntentId);
         var reasons = batch.Stats.Refunds.ToDictionary(r => r.IntentId, r => r.Reason);
         var outcomes = new List<(IntentTransition Transition, IIntegratorEvent? Event)>();
@@ -384,10 +458,6 @@ internal sealed partial class EpochLoop
                         outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Filled, epochId, false),
                             new IntentSettled(IntegratorEventIds.Settled(action.IntentId), epochId, action.IntentId, chunk.ChainId, action.Account, action.Amount, progress.TransactionId)));
                     }
-                    else if (chunk.AwaitsRelease is { } release && ChunkLedger.IsDone(ledger[release]))
-                    {
-                        LogReleasedUnpaid(_logger, epochId, action.IntentId, chunk.ChainId.Value, chunk.Index);
-                    }
                     else
                     {
                         outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Open, null, false), null));
@@ -395,16 +465,10 @@ internal sealed partial class EpochLoop
                 }
                 else if (action.Kind == ActionKind.Refund)
                 {
-                    if (done)
-                    {
-                        var origin = intents.TryGetValue(action.IntentId, out var intent) ? intent.OriginChainId : chunk.ChainId;
-                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Refunded, epochId, false),
-                            new IntentRefunded(IntegratorEventIds.Refunded(action.IntentId), epochId, action.IntentId, origin, action.Account, action.Amount, reasons.GetValueOrDefault(action.IntentId, "unknown"), progress.TransactionId)));
-                    }
-                    else
-                    {
-                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Open, null, false), null));
-                    }
+                    // Refund chunks are owed, never abandoned: the pipeline completes only once they applied.
+                    var origin = intents.TryGetValue(action.IntentId, out var intent) ? intent.OriginChainId : chunk.ChainId;
+                    outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Refunded, epochId, false),
+                        new IntentRefunded(IntegratorEventIds.Refunded(action.IntentId), epochId, action.IntentId, origin, action.Account, action.Amount, reasons.GetValueOrDefault(action.IntentId, "unknown"), progress.TransactionId)));
                 }
             }
         }
@@ -468,9 +532,36 @@ internal sealed partial class EpochLoop
             }
         }
 
-        await _epochs.SaveAsync(Advance(record, EpochStage.Margined), Fence, cancellationToken).ConfigureAwait(false);
+        var margined = Advance(record, EpochStage.Margined);
+        await _epochs.SaveAsync(margined, Fence, cancellationToken).ConfigureAwait(false);
         NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "margined"));
+        _margined = (margined, pools); // reported once this step's time is counted
         return true;
+    }
+
+    private void ReportProgress(EpochRecord record, IReadOnlyList<PoolMargin> pools)
+    {
+        if (_progress is null)
+        {
+            return;
+        }
+
+        var (node, chain) = _spent.EpochId == record.EpochId ? (_spent.Node, _spent.Chain) : (TimeSpan.Zero, TimeSpan.Zero);
+        var settleLatency = record.StageTimes.TryGetValue(EpochStage.Closed, out var closed) && record.StageTimes.TryGetValue(EpochStage.Settled, out var settled)
+            ? TimeSpan.FromMilliseconds(settled - closed)
+            : TimeSpan.Zero;
+        var summary = new EpochSummary(
+            record.EpochId, record.Trigger ?? "unknown", record.IntentCount, record.Filled, record.Refunded, record.Deferred,
+            record.Chunks.Select(c => c.ChainId).Distinct().Count(), record.Chunks.Count, record.Chunks.Count(c => c.Stage == ChunkProgressStage.Abandoned),
+            settleLatency, node, chain, pools);
+        try
+        {
+            _progress.EpochMargined(summary);
+        }
+        catch (Exception ex)
+        {
+            LogProgressFailed(_logger, ex, record.EpochId);
+        }
     }
 
     private async Task<PoolMargin[]?> ComputeMarginAsync(EpochRecord record, CancellationToken cancellationToken)
@@ -511,6 +602,11 @@ internal sealed partial class EpochLoop
             .Select(p => caps.TryGetValue((p.ChainId, p.Token), out var cap) ? p with { Balance = UInt256.Min(p.Balance, cap) } : p)];
     }
 
+    private List<(ChainId ChainId, ChainCursor Cursor)> ReadCursors() =>
+        _cursors is null
+            ? []
+            : [.. _chains.Select(c => (c.ChainId, Cursor: _cursors.CursorOf(c.ChainId))).Where(c => c.Cursor is not null).Select(c => (c.ChainId, c.Cursor!))];
+
     private async Task<List<PoolBalance>> ReadPoolsAsync(CancellationToken cancellationToken)
     {
         var pools = new List<PoolBalance>();
@@ -518,7 +614,8 @@ internal sealed partial class EpochLoop
         {
             foreach (var token in _registry.Assets.SelectMany(a => a.Tokens).Where(t => t.ChainId == chain.ChainId).OrderBy(t => t.Token))
             {
-                pools.Add(new PoolBalance(chain.ChainId, token.Token, await chain.Escrow.PoolBalanceAsync(token.Token, cancellationToken).ConfigureAwait(false)));
+                var balance = await _chainWait.WaitAsync(() => chain.Escrow.PoolBalanceAsync(token.Token, cancellationToken)).ConfigureAwait(false);
+                pools.Add(new PoolBalance(chain.ChainId, token.Token, balance));
             }
         }
 
@@ -607,9 +704,6 @@ internal sealed partial class EpochLoop
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Epoch {EpochId} cannot close or margin: no usable price for asset {AssetId}")]
     private static partial void LogPriceUnavailable(ILogger logger, Exception exception, ulong epochId, string assetId);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Epoch {EpochId} intent {IntentId} was released but its payout chunk {Chunk} on chain {ChainId} was abandoned; it stays in the epoch for an operator")]
-    private static partial void LogReleasedUnpaid(ILogger logger, ulong epochId, Bytes32 intentId, ulong chainId, uint chunk);
-
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Epoch {EpochId} pool of token {Token} on chain {ChainId} is below its floor: balance {Balance}, obligations {Obligations}")]
     private static partial void LogBelowFloor(ILogger logger, ulong epochId, ulong chainId, Bytes32 token, UInt256 balance, UInt256 obligations);
 
@@ -618,6 +712,9 @@ internal sealed partial class EpochLoop
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Node {NodeId} lost its lease; the epoch loop stops")]
     private static partial void LogLeaseLost(ILogger logger, Exception exception, string nodeId);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the progress listener threw; the loop goes on")]
+    private static partial void LogProgressFailed(ILogger logger, Exception exception, ulong epochId);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "An epoch step failed; it is tried again")]
     private static partial void LogStepFailed(ILogger logger, Exception exception);

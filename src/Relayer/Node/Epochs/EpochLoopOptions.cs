@@ -44,6 +44,15 @@ internal sealed class EpochLoopOptions
     /// <summary>The first retry's delay; later ones back off exponentially with jitter.</summary>
     public TimeSpan ChunkRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The first wait before an owed chunk (a payout whose Release is final, a refund) is tried again after a round of
+    /// attempts failed; later waits double up to <see cref="OwedChunkRetryMaxDelay"/>, with jitter. Owed chunks are never abandoned.
+    /// </summary>
+    public TimeSpan OwedChunkRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between two rounds of an owed chunk.</summary>
+    public TimeSpan OwedChunkRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Failed attempts on one chain (within the breaker's window) after which its circuit opens.</summary>
     [Range(2, 10_000)]
     public int BreakerMinimumThroughput { get; set; } = 10;
@@ -72,6 +81,12 @@ internal sealed class EpochLoopOptions
         RequirePositive(PollInterval, nameof(PollInterval));
         RequirePositive(ChunkDeadline, nameof(ChunkDeadline));
         RequirePositive(BreakerBreakDuration, nameof(BreakerBreakDuration));
+        RequirePositive(OwedChunkRetryDelay, nameof(OwedChunkRetryDelay));
+        if (OwedChunkRetryMaxDelay < OwedChunkRetryDelay)
+        {
+            throw new ArgumentException($"Node:OwedChunkRetryMaxDelay ({OwedChunkRetryMaxDelay}) must not be below Node:OwedChunkRetryDelay ({OwedChunkRetryDelay}).");
+        }
+
         if (ChunkRetryDelay < TimeSpan.Zero)
         {
             throw new ArgumentException($"Node:ChunkRetryDelay must not be negative, got {ChunkRetryDelay}.");

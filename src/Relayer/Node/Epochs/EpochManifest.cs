@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DiscreteExec.Aggregator.Clearing;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Relayer.ClearingFiles;
 using DiscreteExec.Relayer.Node.Prices;
@@ -10,14 +11,15 @@ namespace DiscreteExec.Relayer.Node.Epochs;
 /// <summary>
 /// The manifest of a closed epoch: every input of its clearing, each checkable by a verifier. Canonical JSON
 /// (compact, fixed property order, every list sorted); <see cref="Hash"/> = keccak256 of exactly these bytes.
-/// Chain cursors are not listed yet: the chain adapters expose none to the loop (a later issue).
+/// Cursors: one per chain whose watcher has reported one, in chain id order (a chain without one is not listed).
 /// </summary>
 internal static class EpochManifest
 {
-    public static byte[] ToUtf8(EpochInput input, IReadOnlyList<ReferencePrice> prices)
+    public static byte[] ToUtf8(EpochInput input, IReadOnlyList<ReferencePrice> prices, IReadOnlyList<(ChainId ChainId, ChainCursor Cursor)> cursors)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(prices);
+        ArgumentNullException.ThrowIfNull(cursors);
         var sources = prices.ToDictionary(p => p.AssetId, StringComparer.Ordinal);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -46,6 +48,15 @@ internal static class EpochManifest
 
             writer.WriteEndArray();
             writer.WriteStartArray("cursors");
+            foreach (var (chainId, cursor) in cursors.OrderBy(c => c.ChainId))
+            {
+                writer.WriteStartObject();
+                ClearingJson.WriteUInt64(writer, "chainId", chainId.Value);
+                ClearingJson.WriteUInt64(writer, "height", cursor.Height);
+                writer.WriteString("hash", cursor.Hash);
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndArray();
             writer.WriteStartArray("intentIds");
             foreach (var intent in input.Intents.OrderBy(i => i.IntentId))

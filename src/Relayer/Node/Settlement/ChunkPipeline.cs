@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Settlement;
 using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Store;
@@ -14,27 +16,36 @@ namespace DiscreteExec.Relayer.Node.Settlement;
 /// Submits one settlement stage's chunks (all Release chunks, or all transfer chunks) of an epoch: chains side
 /// by side, each chain's chunks in index order. Before every attempt the chunk is recorded Sending, after it
 /// Applied or AlreadyApplied with the transaction; a replay after a crash asks the submitter again, which reports
-/// AlreadyApplied when the chain has it. Each chunk runs under a deadline, retries with jittered backoff and its
-/// chain's circuit breaker; a chunk that keeps failing is recorded Abandoned with its error. A payout chunk whose
-/// Release chunk is not applied is withheld (recorded Abandoned, nothing sent): nothing is paid without its Release.
+/// AlreadyApplied when the chain has it. Each round of attempts runs under a deadline, retries with jittered backoff
+/// and its chain's circuit breaker. After a failed round the chain's escrow is read: a chunk whose effect
+/// is there (the reply was lost) is recorded AlreadyApplied. A Release chunk is abandoned only when the escrow is
+/// readable, its intents are still Open and its deadline since the first send has passed; then the
+/// payout chunks that await it are withheld (recorded Abandoned, nothing sent): nothing is paid without its Release.
+/// A transfer chunk is owed (its Release is final, or it is a refund) and is never abandoned: after a failed round it
+/// waits (capped exponential backoff with jitter, on the node's clock) and the stage does not complete until it applies.
 /// </summary>
 internal sealed partial class ChunkPipeline
 {
-    private readonly Dictionary<ChainId, (IChunkSubmitter Submitter, ResiliencePipeline Resilience)> _chains = [];
+    private readonly Dictionary<ChainId, (IChunkSubmitter Submitter, IEscrowState Escrow, ResiliencePipeline Resilience)> _chains = [];
+    private readonly ConcurrentDictionary<(ulong EpochId, ChunkReference Chunk), (int Rounds, DateTimeOffset NotBefore)> _waiting = new();
+    private readonly EpochLoopOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ChainWaitClock _chainWait;
     private readonly ILogger _logger;
 
-    public ChunkPipeline(IEnumerable<IChunkSubmitter> submitters, EpochLoopOptions options, TimeProvider time, ILogger logger)
+    public ChunkPipeline(IEnumerable<NodeChain> chains, EpochLoopOptions options, TimeProvider time, ChainWaitClock chainWait, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(submitters);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(chains);
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _chainWait = chainWait ?? throw new ArgumentNullException(nameof(chainWait));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        foreach (var submitter in submitters)
+        foreach (var chain in chains)
         {
-            submitter.Limits.Validate(submitter.ChainId);
-            if (!_chains.TryAdd(submitter.ChainId, (submitter, BuildResilience(options, time))))
+            chain.Submitter.Limits.Validate(chain.ChainId);
+            if (!_chains.TryAdd(chain.ChainId, (chain.Submitter, chain.Escrow, BuildResilience(options, time))))
             {
-                throw new ArgumentException($"Two submitters for chain {submitter.ChainId}.", nameof(submitters));
+                throw new ArgumentException($"Two submitters for chain {chain.ChainId}.", nameof(chains));
             }
         }
     }
@@ -47,78 +58,212 @@ internal sealed partial class ChunkPipeline
 
     /// <summary>
     /// Runs the chunks not yet done; <paramref name="onDone"/> is called for every chunk applied now or before
-    /// (again after a replay: its effects must be idempotent).
+    /// (again after a replay: its effects must be idempotent). False when an owed chunk is not applied yet (it waits
+    /// for its next round: call again later); true when every chunk is applied, abandoned or withheld.
     /// </summary>
-    public async Task RunAsync(
+    public async Task<bool> RunAsync(
         IReadOnlyList<SettlementChunk> chunks, ChunkLedger ledger, Func<SettlementChunk, ChunkProgress, CancellationToken, Task> onDone, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunks);
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(onDone);
-        var perChain = chunks.GroupBy(c => c.ChainId).Select(g => RunChainAsync([.. g.OrderBy(c => c.Index)], ledger, onDone, cancellationToken));
-        await Task.WhenAll(perChain).ConfigureAwait(false);
+        var perChain = chunks.GroupBy(c => c.ChainId).Select(async g => (ChainId: g.Key, Waiting: await RunChainAsync([.. g.OrderBy(c => c.Index)], ledger, onDone, cancellationToken).ConfigureAwait(false)));
+        var waiting = await Task.WhenAll(perChain).ConfigureAwait(false);
+        foreach (var (chainId, count) in waiting)
+        {
+            NodeTelemetry.StuckChunks.Record(count, new("node", _options.NodeId), new("chain", chainId.Value));
+        }
+
+        return waiting.All(w => w.Waiting == 0);
     }
 
-    private async Task RunChainAsync(
+    // Returns how many of the chain's chunks are owed and not applied yet.
+    private async Task<int> RunChainAsync(
         SettlementChunk[] chunks, ChunkLedger ledger, Func<SettlementChunk, ChunkProgress, CancellationToken, Task> onDone, CancellationToken cancellationToken)
     {
+        var waiting = 0;
         foreach (var chunk in chunks)
         {
             var progress = ledger[chunk.Reference];
-            if (progress.Stage == ChunkProgressStage.Abandoned)
-            {
-                continue;
-            }
-
             if (!ChunkLedger.IsDone(progress))
             {
+                if (chunk.Stage == ChunkStage.Release && progress.Stage == ChunkProgressStage.Abandoned)
+                {
+                    continue;
+                }
+
                 if (chunk.AwaitsRelease is { } release && !ChunkLedger.IsDone(ledger[release]))
                 {
-                    LogWithheld(_logger, chunk.ChainId.Value, chunk.EpochId, chunk.Index, release.ChainId.Value, release.Index);
-                    NodeTelemetry.ChunkFailures.Add(1, new("chain", chunk.ChainId.Value), new("reason", "withheld"));
-                    await ledger.UpdateAsync(progress with { Stage = ChunkProgressStage.Abandoned, Error = $"withheld: Release chunk {release.Index} on chain {release.ChainId} is not applied" }, cancellationToken).ConfigureAwait(false);
+                    if (ledger[release].Stage != ChunkProgressStage.Abandoned)
+                    {
+                        waiting++; // its Release is not final yet: it waits, it is not withheld
+                    }
+                    else if (progress.Stage != ChunkProgressStage.Abandoned)
+                    {
+                        LogWithheld(_logger, chunk.ChainId.Value, chunk.EpochId, chunk.Index, release.ChainId.Value, release.Index);
+                        NodeTelemetry.ChunkFailures.Add(1, new("chain", chunk.ChainId.Value), new("reason", "withheld"));
+                        await ledger.UpdateAsync(progress with { Stage = ChunkProgressStage.Abandoned, Error = $"withheld: Release chunk {release.Index} on chain {release.ChainId} is abandoned" }, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                if (_waiting.TryGetValue((chunk.EpochId, chunk.Reference), out var wait) && wait.NotBefore > _time.GetUtcNow())
+                {
+                    waiting++;
                     continue;
                 }
 
                 progress = await SubmitAsync(chunk, ledger, cancellationToken).ConfigureAwait(false);
                 if (!ChunkLedger.IsDone(progress))
                 {
+                    waiting += progress.Stage == ChunkProgressStage.Abandoned ? 0 : 1;
                     continue;
                 }
             }
 
             await onDone(chunk, progress, cancellationToken).ConfigureAwait(false);
         }
+
+        return waiting;
     }
 
     private async Task<ChunkProgress> SubmitAsync(SettlementChunk chunk, ChunkLedger ledger, CancellationToken cancellationToken)
     {
-        var (submitter, resilience) = _chains[chunk.ChainId];
+        var (submitter, _, resilience) = _chains[chunk.ChainId];
         try
         {
-            var result = await resilience.ExecuteAsync(
+            var result = await _chainWait.WaitAsync(() => resilience.ExecuteAsync(
                 async token =>
                 {
                     var before = ledger[chunk.Reference];
-                    await ledger.UpdateAsync(before with { Stage = ChunkProgressStage.Sending, Attempts = before.Attempts + 1 }, token).ConfigureAwait(false);
+                    var sending = before with
+                    {
+                        Stage = ChunkProgressStage.Sending,
+                        Attempts = before.Attempts + 1,
+                        FirstSentAtUnixMilliseconds = before.FirstSentAtUnixMilliseconds ?? _time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    };
+                    await ledger.UpdateAsync(sending, token).ConfigureAwait(false);
                     return await submitter.SubmitAsync(chunk, token).ConfigureAwait(false);
                 },
-                cancellationToken).ConfigureAwait(false);
-            var stage = result.Outcome == ChunkSubmissionOutcome.Applied ? ChunkProgressStage.Applied : ChunkProgressStage.AlreadyApplied;
-            var done = ledger[chunk.Reference] with { Stage = stage, TransactionId = result.TransactionId, Error = null };
-            await ledger.UpdateAsync(done, cancellationToken).ConfigureAwait(false);
-            LogChunk(_logger, chunk.ChainId.Value, chunk.EpochId, chunk.Index, chunk.Stage, chunk.Actions.Count, result.Outcome, result.TransactionId);
-            return done;
+                cancellationToken).AsTask()).ConfigureAwait(false);
+            return await RecordDoneAsync(chunk, ledger, result.Outcome, result.TransactionId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not LeaseLostException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
-            // A chunk that cannot apply blocks nothing but what depends on it (its own payouts); the rest proceeds.
-            LogAbandoned(_logger, ex, chunk.ChainId.Value, chunk.EpochId, chunk.Index, chunk.Stage);
-            NodeTelemetry.ChunkFailures.Add(1, new("chain", chunk.ChainId.Value), new("reason", "abandoned"));
-            var abandoned = ledger[chunk.Reference] with { Stage = ChunkProgressStage.Abandoned, Error = ex.Message };
-            await ledger.UpdateAsync(abandoned, cancellationToken).ConfigureAwait(false);
-            return abandoned;
+            // The reply may have been lost after the chunk applied: the chain says whether its effect is there.
+            var onChain = await ReadOnChainAsync(chunk, cancellationToken).ConfigureAwait(false);
+            if (onChain == OnChain.Applied)
+            {
+                return await RecordDoneAsync(chunk, ledger, ChunkSubmissionOutcome.AlreadyApplied, ledger[chunk.Reference].TransactionId, cancellationToken).ConfigureAwait(false);
+            }
+
+            // A Release chunk is abandoned only when the chain is readable, its intents are still Open, and its
+            // deadline since the first send has passed; anything else (transfers are owed) waits for another round.
+            var first = ledger[chunk.Reference].FirstSentAtUnixMilliseconds ?? _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var pastDeadline = _time.GetUtcNow().ToUnixTimeMilliseconds() - first >= (long)_options.ChunkDeadline.TotalMilliseconds;
+            if (chunk.Stage == ChunkStage.Release && onChain == OnChain.NotApplied && pastDeadline)
+            {
+                return await AbandonAsync(chunk, ledger, ex, cancellationToken).ConfigureAwait(false);
+            }
+
+            var reason = chunk.Stage != ChunkStage.Release ? "owed: never abandoned"
+                : onChain == OnChain.Unreadable ? "its intents' state on the chain cannot be read"
+                : "its deadline has not passed";
+            return await WaitForNextRoundAsync(chunk, ledger, ex, reason, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async Task<ChunkProgress> RecordDoneAsync(SettlementChunk chunk, ChunkLedger ledger, ChunkSubmissionOutcome outcome, string? transactionId, CancellationToken cancellationToken)
+    {
+        var stage = outcome == ChunkSubmissionOutcome.Applied ? ChunkProgressStage.Applied : ChunkProgressStage.AlreadyApplied;
+        var done = ledger[chunk.Reference] with { Stage = stage, TransactionId = transactionId, Error = null };
+        await ledger.UpdateAsync(done, cancellationToken).ConfigureAwait(false);
+        _waiting.TryRemove((chunk.EpochId, chunk.Reference), out _);
+        LogChunk(_logger, chunk.ChainId.Value, chunk.EpochId, chunk.Index, chunk.Stage, chunk.Actions.Count, outcome, transactionId);
+        return done;
+    }
+
+    private enum OnChain
+    {
+        Applied,
+        NotApplied,
+        Unreadable,
+    }
+
+    // Whether every action of the chunk shows on its chain: Releases released, Refunds refunded, Payouts paid.
+    private async Task<OnChain> ReadOnChainAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    {
+        var escrow = _chains[chunk.ChainId].Escrow;
+        try
+        {
+            foreach (var action in chunk.Actions)
+            {
+                var there = await _chainWait.WaitAsync(async () => action.Kind switch
+                {
+                    ActionKind.Release => await escrow.IntentStateAsync(action.IntentId, cancellationToken).ConfigureAwait(false) == EscrowIntentState.Released,
+                    ActionKind.Refund => await escrow.IntentStateAsync(action.IntentId, cancellationToken).ConfigureAwait(false) == EscrowIntentState.Refunded,
+                    ActionKind.Payout => await escrow.IsPaidAsync(action.IntentId, cancellationToken).ConfigureAwait(false),
+                    _ => false, // a withdraw leaves no per-action mark to read
+                }).ConfigureAwait(false);
+                if (!there)
+                {
+                    return OnChain.NotApplied;
+                }
+            }
+
+            return OnChain.Applied;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogStateUnreadable(_logger, ex, chunk.ChainId.Value, chunk.EpochId, chunk.Index);
+            return OnChain.Unreadable;
+        }
+    }
+
+    // A Release chunk that cannot apply blocks nothing but what depends on it (its own payouts); the rest proceeds.
+    private async Task<ChunkProgress> AbandonAsync(SettlementChunk chunk, ChunkLedger ledger, Exception error, CancellationToken cancellationToken)
+    {
+        LogAbandoned(_logger, error, chunk.ChainId.Value, chunk.EpochId, chunk.Index, chunk.Stage);
+        NodeTelemetry.ChunkFailures.Add(1, new("chain", chunk.ChainId.Value), new("reason", "abandoned"));
+        // Once the chain's breaker opened, its message hides the cause: the last real failure is kept beside it.
+        var previous = ledger[chunk.Reference].Error;
+        var message = error is BrokenCircuitException && previous is not null ? $"{error.Message} (last failure: {previous})" : error.Message;
+        var abandoned = ledger[chunk.Reference] with { Stage = ChunkProgressStage.Abandoned, Error = message };
+        await ledger.UpdateAsync(abandoned, cancellationToken).ConfigureAwait(false);
+        _waiting.TryRemove((chunk.EpochId, chunk.Reference), out _);
+        return abandoned;
+    }
+
+    // A chunk that may not be given up (an owed transfer; a Release whose fate is unknown or whose deadline has not
+    // passed) is tried again, reported at every failed round, until it applies.
+    private async Task<ChunkProgress> WaitForNextRoundAsync(SettlementChunk chunk, ChunkLedger ledger, Exception error, string reason, CancellationToken cancellationToken)
+    {
+        var key = (chunk.EpochId, chunk.Reference);
+        var rounds = (_waiting.TryGetValue(key, out var wait) ? wait.Rounds : 0) + 1;
+        var delay = NextRoundDelay(rounds);
+        _waiting[key] = (rounds, _time.GetUtcNow() + delay);
+        var previous = ledger[chunk.Reference].Error;
+        var failed = ledger[chunk.Reference] with { Error = error is BrokenCircuitException && previous is not null ? previous : $"round {rounds} failed: {error.Message}" };
+        await ledger.UpdateAsync(failed, cancellationToken).ConfigureAwait(false);
+        LogChunkStuck(_logger, error, chunk.ChainId.Value, chunk.EpochId, chunk.Index, chunk.Stage, failed.Attempts, rounds, reason, delay);
+        NodeTelemetry.ChunkFailures.Add(1, new("chain", chunk.ChainId.Value), new("reason", "retrying"));
+        return failed;
+    }
+
+    // Capped exponential backoff with jitter: the nominal delay doubles per round up to the cap, and the wait is
+    // drawn between half of it and all of it, so nodes and chains retrying together drift apart.
+    private TimeSpan NextRoundDelay(int rounds)
+    {
+        var cap = _options.OwedChunkRetryMaxDelay.Ticks;
+        var nominal = _options.OwedChunkRetryDelay.Ticks;
+        for (var round = 1; round < rounds && nominal < cap; round++)
+        {
+            nominal = Math.Min(cap, nominal * 2);
+        }
+
+        var half = Math.Min(cap, nominal) / 2;
+        return TimeSpan.FromTicks(half + Random.Shared.NextInt64(half + 1));
     }
 
     // Deadline outermost (the whole chunk, retries included), then retries, then the chain's breaker (shared by
@@ -155,6 +300,12 @@ internal sealed partial class ChunkPipeline
     [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "Chain {ChainId} epoch {EpochId} chunk {Chunk} ({Stage}) abandoned; chunks that depend on it are withheld")]
     private static partial void LogAbandoned(ILogger logger, Exception exception, ulong chainId, ulong epochId, uint chunk, ChunkStage stage);
 
-    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Chain {ChainId} epoch {EpochId} chunk {Chunk} withheld: its Release chunk {ReleaseChunk} on chain {ReleaseChainId} is not applied, so nothing is paid for those intents")]
+    [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "Chain {ChainId} epoch {EpochId} chunk {Chunk} ({Stage}) is still not applied after {Attempts} attempts in {Rounds} rounds ({Reason}); tried again in {Delay}, the epoch waits for it")]
+    private static partial void LogChunkStuck(ILogger logger, Exception exception, ulong chainId, ulong epochId, uint chunk, ChunkStage stage, int attempts, int rounds, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "Chain {ChainId} epoch {EpochId} chunk {Chunk}: the escrow's state cannot be read, so the chunk is not given up")]
+    private static partial void LogStateUnreadable(ILogger logger, Exception exception, ulong chainId, ulong epochId, uint chunk);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Chain {ChainId} epoch {EpochId} chunk {Chunk} withheld: its Release chunk {ReleaseChunk} on chain {ReleaseChainId} is abandoned, so nothing is paid for those intents")]
     private static partial void LogWithheld(ILogger logger, ulong chainId, ulong epochId, uint chunk, ulong releaseChainId, uint releaseChunk);
 }

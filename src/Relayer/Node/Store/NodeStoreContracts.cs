@@ -58,6 +58,28 @@ internal interface IIntentStore
 
     /// <summary>Applies an epoch step's transitions atomically, fenced (a Deferred transition increments TimesDeferred).</summary>
     Task TransitionAsync(IReadOnlyList<IntentTransition> transitions, LeaseToken fence, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves those of <paramref name="intentIds"/> that are still Open to InEpoch of <paramref name="epochId"/>, fenced,
+    /// and returns the ids it moved; an intent no longer Open (retracted, already taken) is left as it is. An
+    /// implementation should check and move in one atomic step, so a retraction cannot land between them; this default
+    /// reads, then transitions, and leaves that window open (the Redis store should override it with one script).
+    /// </summary>
+    async Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(intentIds);
+        var open = new List<Bytes32>();
+        foreach (var intentId in intentIds)
+        {
+            if (await GetAsync(intentId, cancellationToken).ConfigureAwait(false) is { Stage: IntentStage.Open })
+            {
+                open.Add(intentId);
+            }
+        }
+
+        await TransitionAsync([.. open.Select(id => new IntentTransition(id, IntentStage.InEpoch, epochId, Deferred: false))], fence, cancellationToken).ConfigureAwait(false);
+        return open;
+    }
 }
 
 /// <summary>The epoch lifecycle of DESIGN: each stage persisted before its effect leaves the node.</summary>
@@ -83,7 +105,11 @@ internal enum ChunkProgressStage : byte
 }
 
 /// <summary>One chunk's progress within an epoch record.</summary>
-internal sealed record ChunkProgress(ChainId ChainId, uint Index, ChunkProgressStage Stage, int Attempts, string? TransactionId, string? Error);
+internal sealed record ChunkProgress(ChainId ChainId, uint Index, ChunkProgressStage Stage, int Attempts, string? TransactionId, string? Error)
+{
+    /// <summary>Unix milliseconds of the chunk's first Sending (node's TimeProvider); a Release chunk is abandoned only past its deadline from here.</summary>
+    public long? FirstSentAtUnixMilliseconds { get; init; }
+}
 
 /// <summary>
 /// The persisted epoch record. Large parts (the clearing input epoch.json, the batch.json, the manifest) are blobs
@@ -115,6 +141,12 @@ internal sealed record EpochRecord
     public int Deferred { get; init; }
 
     public IReadOnlyList<ChunkProgress> Chunks { get; init; } = [];
+
+    /// <summary>
+    /// The reference prices (asset id to price, scaled 1e18) when the epoch opened: the volatility trigger's baseline,
+    /// persisted so that a restart keeps it. Null until the loop first read a price in this epoch.
+    /// </summary>
+    public IReadOnlyDictionary<string, UInt256>? OpeningPrices { get; init; }
 
     /// <summary>Unix milliseconds of each stage reached, for latency reports.</summary>
     public IReadOnlyDictionary<EpochStage, long> StageTimes { get; init; } = new Dictionary<EpochStage, long>();
