@@ -1,20 +1,10 @@
-using System.Collections.Concurrent;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Relayer.Node.Epochs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace DiscreteExec.Relayer.Node.Hosting;
-
-/// <summary>The newest cursor each chain's watcher reported (after its batch was accepted): what a manifest cites.</summary>
-internal sealed class ChainCursors
-{
-    private readonly ConcurrentDictionary<ChainId, ChainCursor> _cursors = new();
-
-    public ChainCursor? Of(ChainId chainId) => _cursors.TryGetValue(chainId, out var cursor) ? cursor : null;
-
-    public void Record(ChainId chainId, ChainCursor cursor) => _cursors[chainId] = cursor;
-}
 
 /// <summary>
 /// Runs every chain's watcher into the node's intake sink (the bus), each on its own: a watcher that stops with an
@@ -22,7 +12,7 @@ internal sealed class ChainCursors
 /// the other chains go on. A watcher starts once its chain answered the start-up check.
 /// </summary>
 internal sealed partial class ChainWatcherService(
-    NodeChains chains, IChainEventSink sink, ChainCursors cursors, ChainReadiness readiness, TimeProvider time, ILogger<ChainWatcherService> logger) : BackgroundService
+    NodeChains chains, IChainEventSink sink, LatestChainCursors cursors, ChainReadiness readiness, TimeProvider time, ILogger<ChainWatcherService> logger) : BackgroundService
 {
     public static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
@@ -66,13 +56,13 @@ internal sealed partial class ChainWatcherService(
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Chain {Chain} ({ChainId}): the watcher stopped; restarting it from its checkpoint in {Delay} (the other chains go on)")]
     private static partial void LogWatcherFailed(ILogger logger, Exception exception, string chain, ChainId chainId, TimeSpan delay);
 
-    private sealed class CursorRecordingSink(IChainEventSink inner, ChainCursors cursors) : IChainEventSink
+    private sealed class CursorRecordingSink(IChainEventSink inner, LatestChainCursors cursors) : IChainEventSink
     {
         public async Task AcceptAsync(ChainEventBatch batch, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(batch);
             await inner.AcceptAsync(batch, cancellationToken).ConfigureAwait(false);
-            cursors.Record(batch.ChainId, batch.Cursor);
+            cursors.Accepted(batch);
         }
     }
 }

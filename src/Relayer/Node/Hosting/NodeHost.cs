@@ -114,7 +114,9 @@ internal static class NodeHost
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(chainClient),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<ChainCursors>();
+        builder.Services.AddSingleton<LatestChainCursors>();
+        builder.Services.AddSingleton<IChainCursorSource>(sp => sp.GetRequiredService<LatestChainCursors>());
+        builder.Services.AddSingleton(IntakeChains.Of(chains.Select(c => c.Options.Chain)));
         builder.Services.AddHostedService<ChainWatcherService>();
 
         const string probeClient = "DiscreteExec.Relayer.Node.ChainProbe";
