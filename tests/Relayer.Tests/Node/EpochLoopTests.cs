@@ -31,6 +31,27 @@ public class EpochLoopTests
     }
 
     [Fact]
+    public async Task StepAsync_LastEpochSet_NoLaterEpochCloses()
+    {
+        var world = new NodeWorld();
+        world.Options.LastEpoch = 1;
+        var loop = world.NewLoop();
+        await world.OpenAsync();
+        await world.RunUntilAsync(loop, 1, EpochStage.Margined);
+        var late = await world.OpenAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            world.Time.Advance(TimeSpan.FromSeconds(1));
+            await loop.StepAsync(CancellationToken.None);
+        }
+
+        var current = Assert.IsType<EpochRecord>(await world.Store.CurrentAsync(CancellationToken.None));
+        Assert.Equal((2UL, EpochStage.Open), (current.EpochId, current.Stage));
+        Assert.Equal(IntentStage.Open, world.Store.Intent(late.IntentId).Stage);
+    }
+
+    [Fact]
     public async Task StepAsync_PayoutChunks_SentOnlyAfterTheirReleaseChunk()
     {
         var world = new NodeWorld();

@@ -222,6 +222,12 @@ internal sealed partial class EpochLoop
             return true;
         }
 
+        if (_options.LastEpoch is { } last && epochId > last)
+        {
+            // Configured to stop after epoch `last` (the devnet's --epochs N): no further epoch closes.
+            return false;
+        }
+
         var prices = await ReadPricesAsync(epochId, cancellationToken).ConfigureAwait(false);
         if (prices is null)
         {

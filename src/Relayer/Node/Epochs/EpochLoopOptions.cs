@@ -18,6 +18,9 @@ internal sealed class EpochLoopOptions
     /// <summary>How often the loop checks the triggers of the open epoch (and retries a step that could not proceed).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>When set, no epoch after this one closes (the devnet's <c>--epochs N</c>); null: epochs go on.</summary>
+    public ulong? LastEpoch { get; set; }
+
     [Range(0, 10_000)]
     public uint FeeBps { get; set; } = 10;
 
