@@ -77,6 +77,7 @@ internal sealed partial class EpochLoop
     private (EpochRecord Record, IReadOnlyList<PoolMargin> Pools)? _margined;
 
     private LeaseToken? _fence;
+    private LeaseKeeper? _keeper;
     private TimeSpan _duration;
     private (ulong EpochId, EpochInput Input, SettlementBatch Batch)? _cleared;
 
@@ -149,7 +150,11 @@ internal sealed partial class EpochLoop
         }
     }
 
-    /// <summary>Takes one step of the lifecycle; false when nothing could proceed now (no trigger due, no price, no lease).</summary>
+    /// <summary>
+    /// Takes one step of the lifecycle; false when nothing could proceed now (no trigger due, no price, no lease). The
+    /// lease is renewed while the step runs; when it is lost the step stops before its next write
+    /// (<see cref="LeaseLostException"/>).
+    /// </summary>
     public async Task<bool> StepAsync(CancellationToken cancellationToken)
     {
         if (!await HoldLeaseAsync(cancellationToken).ConfigureAwait(false))
@@ -157,6 +162,27 @@ internal sealed partial class EpochLoop
             return false;
         }
 
+        var keeper = new LeaseKeeper(_lease, Fence, _options.LeaseTimeToLive, _time, _logger, cancellationToken);
+        await using (keeper.ConfigureAwait(false))
+        {
+            _keeper = keeper;
+            try
+            {
+                return await StepHoldingLeaseAsync(keeper.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (keeper.Lost && !cancellationToken.IsCancellationRequested)
+            {
+                throw new LeaseLostException($"Node {_options.NodeId} lost its lease while a step ran: {ex.Message}");
+            }
+            finally
+            {
+                _keeper = null;
+            }
+        }
+    }
+
+    private async Task<bool> StepHoldingLeaseAsync(CancellationToken cancellationToken)
+    {
         var record = await _epochs.CurrentAsync(cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
@@ -194,7 +220,9 @@ internal sealed partial class EpochLoop
         return progressed;
     }
 
-    private LeaseToken Fence => _fence ?? throw new LeaseLostException("The epoch loop holds no lease.");
+    private LeaseToken Fence =>
+        _keeper is { Lost: true } ? throw new LeaseLostException($"Node {_options.NodeId} lost its lease while a step ran; nothing more is written.")
+        : _fence ?? throw new LeaseLostException("The epoch loop holds no lease.");
 
     private async Task<bool> HoldLeaseAsync(CancellationToken cancellationToken)
     {
