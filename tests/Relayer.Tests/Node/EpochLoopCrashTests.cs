@@ -1,4 +1,5 @@
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Node.Store;
 
@@ -26,6 +27,49 @@ public class EpochLoopCrashTests
             await world.RunUntilAsync(world.NewLoop(), 1, EpochStage.Margined);
 
             AssertEndedOnce(world, intents, baselineRoot, $"crash at write {write}");
+        }
+    }
+
+    [Fact]
+    public async Task StepAsync_CrashAtEveryWriteOfTheCloseThenTheClockPricesPoolsAndCursorsMove_ResumesTheDecidedClose()
+    {
+        var baseline = new NodeWorld();
+        await OpenAllAsync(baseline);
+        AcceptCursors(baseline, 40);
+        await baseline.RunUntilAsync(baseline.NewLoop(), 1, EpochStage.Open);
+        var firstCloseWrite = baseline.Store.Writes + 1;
+        await baseline.RunUntilAsync(baseline.NewLoop(), 1, EpochStage.Closed);
+        var lastCloseWrite = baseline.Store.Writes;
+        var manifest = baseline.Store.Blob(1, "manifest")!;
+        var input = baseline.Store.Blob(1, "input")!;
+        Assert.True(lastCloseWrite - firstCloseWrite >= 3, $"the close wrote {lastCloseWrite - firstCloseWrite + 1} times");
+
+        // The first write of the close is its decision: a crash there decides again later. Every write after it resumes it.
+        for (var write = firstCloseWrite + 1; write <= lastCloseWrite; write++)
+        {
+            var world = new NodeWorld();
+            var intents = await OpenAllAsync(world);
+            AcceptCursors(world, 40);
+            using var crash = new Crash();
+            world.Store.CrashAt = (write, crash);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => world.RunUntilAsync(world.NewLoop(), 1, EpochStage.Closed, crash.Token));
+            world.Store.CrashAt = null;
+
+            // The restart comes later: the clock, the price, the pools and the chains' cursors all moved.
+            world.Time.Advance(TimeSpan.FromSeconds(37));
+            world.Feed.Prices["USDC"] = 1_010_000_000_000_000_000UL;
+            world.EscrowA.Fund(NodeWorld.TokenA, 5_000_000UL);
+            world.EscrowB.Fund(NodeWorld.TokenB, 5_000_000UL);
+            AcceptCursors(world, 55);
+
+            await world.RunUntilAsync(world.NewLoop(), 1, EpochStage.Margined);
+
+            var where = $"crash at write {write} of the close ({firstCloseWrite}..{lastCloseWrite})";
+            Assert.True(manifest.AsSpan().SequenceEqual(world.Store.Blob(1, "manifest")), $"{where}: the manifest differs from the decided one");
+            Assert.True(input.AsSpan().SequenceEqual(world.Store.Blob(1, "input")), $"{where}: the input differs from the decided one");
+            Assert.Equal(baseline.Store.Records.Single().ManifestHash, world.Store.Records.Single().ManifestHash);
+            Assert.Equal(baseline.Store.Records.Single().Trigger, world.Store.Records.Single().Trigger);
+            Assert.All(intents, id => Assert.True(world.Store.Intent(id).Stage is IntentStage.Filled or IntentStage.Refunded, $"{where}: {id}"));
         }
     }
 
@@ -67,6 +111,12 @@ public class EpochLoopCrashTests
         await OpenAllAsync(world);
         await world.RunUntilAsync(world.NewLoop(), 1, EpochStage.Margined);
         return world;
+    }
+
+    private static void AcceptCursors(NodeWorld world, ulong height)
+    {
+        world.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(height, $"0xa{height}")));
+        world.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainB, [], [], new ChainCursor(height * 10, $"sigB{height}")));
     }
 
     // Every world opens the same intents at the same fake time, so every run clears the same input.

@@ -35,6 +35,8 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
     private readonly Dictionary<ulong, Bytes32> _roots = [];
     private long _fence;
     private long _arrival;
+    private string? _leaseHolder;
+    private DateTimeOffset _leaseExpiresAt;
 
     /// <summary>Writes so far (each fenced write counts one).</summary>
     public int Writes { get; private set; }
@@ -43,6 +45,15 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
     public (int Write, Crash Crash)? CrashAt { get; set; }
 
     public bool LeaseLost { get; set; }
+
+    /// <summary>When set, the lease behaves like the store's: held by one node until its time to live runs out on this clock.</summary>
+    public TimeProvider? LeaseClock { get; set; }
+
+    /// <summary>Renewals report the lease lost (as after an expiry), while fenced writes would still be accepted.</summary>
+    public bool RenewalsRefused { get; set; }
+
+    /// <summary>Renewals so far.</summary>
+    public int Renewals { get; private set; }
 
     public IReadOnlyList<EpochRecord> Records { get { lock (_gate) { return [.. _epochs.Values]; } } }
 
@@ -189,11 +200,31 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
     {
         lock (_gate)
         {
-            return Task.FromResult<LeaseToken?>(LeaseLost ? null : new LeaseToken(nodeId, ++_fence));
+            if (LeaseLost || (LeaseClock is { } clock && _leaseHolder is { } holder && holder != nodeId && clock.GetUtcNow() < _leaseExpiresAt))
+            {
+                return Task.FromResult<LeaseToken?>(null);
+            }
+
+            _leaseHolder = nodeId;
+            _leaseExpiresAt = LeaseClock?.GetUtcNow() + timeToLive ?? default;
+            return Task.FromResult<LeaseToken?>(new LeaseToken(nodeId, ++_fence));
         }
     }
 
-    public Task<bool> RenewAsync(LeaseToken token, TimeSpan timeToLive, CancellationToken cancellationToken) => Task.FromResult(!LeaseLost && token.Fence == _fence);
+    public Task<bool> RenewAsync(LeaseToken token, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Renewals++;
+            if (LeaseLost || RenewalsRefused || token.Fence != _fence || (LeaseClock is { } clock && clock.GetUtcNow() >= _leaseExpiresAt))
+            {
+                return Task.FromResult(false);
+            }
+
+            _leaseExpiresAt = LeaseClock?.GetUtcNow() + timeToLive ?? default;
+            return Task.FromResult(true);
+        }
+    }
 
     public Task ReleaseAsync(LeaseToken token, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -38,5 +38,7 @@ internal sealed class IntentObservedConsumer(
 
         var accepted = new IntentAccepted(IntegratorEventIds.Accepted(intent.IntentId), intent, observed.Position);
         await publisher.PublishAsync(accepted, context.CancellationToken).ConfigureAwait(false);
+
+        await IntakeStoredAnswer.SendIfAskedAsync(context).ConfigureAwait(false);
     }
 }

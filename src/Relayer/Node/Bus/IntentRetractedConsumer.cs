@@ -43,5 +43,7 @@ internal sealed class IntentRetractedConsumer(
         {
             BusLog.RetractionTooLate(logger, retracted.IntentId, retracted.ChainId, retracted.Reason, stored.Stage);
         }
+
+        await IntakeStoredAnswer.SendIfAskedAsync(context).ConfigureAwait(false);
     }
 }

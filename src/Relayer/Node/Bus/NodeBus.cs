@@ -54,7 +54,7 @@ internal static class NodeBus
     {
         services.TryAddSingleton(IntakeChains.Any);
         services.TryAddSingleton<IChainEventSink>(provider => new BusChainEventSink(provider.GetRequiredService<IBus>(), provider.GetRequiredService<IOptions<BusOptions>>()));
-        services.TryAddSingleton<IIntegratorEventPublisher>(provider => new IntegratorEventPublisher(provider.GetRequiredService<IEventLog>(), provider.GetRequiredService<IBus>()));
+        services.TryAddSingleton<IIntegratorEventPublisher>(provider => new IntegratorEventPublisher(provider.GetRequiredService<IEventLog>(), provider.GetRequiredService<IBus>(), provider.GetService<Microsoft.Extensions.Logging.ILogger<IntegratorEventPublisher>>()));
     }
 
     public static BusOptions BindOptions(IConfigurationSection section)

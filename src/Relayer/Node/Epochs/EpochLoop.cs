@@ -20,8 +20,26 @@ namespace DiscreteExec.Relayer.Node.Epochs;
 /// <summary>One chain the node settles on: its submitter and its escrow's state.</summary>
 internal sealed record NodeChain(ChainId ChainId, IChunkSubmitter Submitter, IEscrowState Escrow);
 
-/// <summary>What a close decided before taking any intent: its trigger and the ids of the book at that moment, in id order.</summary>
-internal sealed record CloseDecision(string Trigger, Bytes32[] IntentIds);
+/// <summary>A chain's watcher cursor as a close decision states it.</summary>
+internal sealed record DecidedCursor(ChainId ChainId, ulong Height, string Hash);
+
+/// <summary>
+/// Everything a close depends on that the clock or the chains could change, persisted before any intent is taken
+/// (blob <c>take</c>): the trigger, closesAt, the reference prices with their source and time, the pools the chains
+/// reported capped by the margin caps, the watchers' cursors, the fee terms and the book's intent ids in id order.
+/// The input and the manifest are derived from it alone (plus which of its intents the take moved), so every retry
+/// after a crash writes the same bytes.
+/// </summary>
+internal sealed record CloseDecision(
+    string Trigger,
+    ulong ClosesAt,
+    uint FeeBps,
+    uint SpreadBps,
+    ulong SettlementMarginSeconds,
+    ReferencePrice[] Prices,
+    PoolBalance[] Pools,
+    DecidedCursor[] Cursors,
+    Bytes32[] IntentIds);
 
 /// <summary>The batch root the node chose for an epoch differs from what clearing its persisted input gives: never a second batch.</summary>
 internal sealed class EpochIntegrityException(string message) : Exception(message);
@@ -59,6 +77,7 @@ internal sealed partial class EpochLoop
     private (EpochRecord Record, IReadOnlyList<PoolMargin> Pools)? _margined;
 
     private LeaseToken? _fence;
+    private LeaseKeeper? _keeper;
     private TimeSpan _duration;
     private (ulong EpochId, EpochInput Input, SettlementBatch Batch)? _cleared;
 
@@ -131,7 +150,11 @@ internal sealed partial class EpochLoop
         }
     }
 
-    /// <summary>Takes one step of the lifecycle; false when nothing could proceed now (no trigger due, no price, no lease).</summary>
+    /// <summary>
+    /// Takes one step of the lifecycle; false when nothing could proceed now (no trigger due, no price, no lease). The
+    /// lease is renewed while the step runs; when it is lost the step stops before its next write
+    /// (<see cref="LeaseLostException"/>).
+    /// </summary>
     public async Task<bool> StepAsync(CancellationToken cancellationToken)
     {
         if (!await HoldLeaseAsync(cancellationToken).ConfigureAwait(false))
@@ -139,6 +162,27 @@ internal sealed partial class EpochLoop
             return false;
         }
 
+        var keeper = new LeaseKeeper(_lease, Fence, _options.LeaseTimeToLive, _time, _logger, cancellationToken);
+        await using (keeper.ConfigureAwait(false))
+        {
+            _keeper = keeper;
+            try
+            {
+                return await StepHoldingLeaseAsync(keeper.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (keeper.Lost && !cancellationToken.IsCancellationRequested)
+            {
+                throw new LeaseLostException($"Node {_options.NodeId} lost its lease while a step ran: {ex.Message}");
+            }
+            finally
+            {
+                _keeper = null;
+            }
+        }
+    }
+
+    private async Task<bool> StepHoldingLeaseAsync(CancellationToken cancellationToken)
+    {
         var record = await _epochs.CurrentAsync(cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
@@ -176,7 +220,9 @@ internal sealed partial class EpochLoop
         return progressed;
     }
 
-    private LeaseToken Fence => _fence ?? throw new LeaseLostException("The epoch loop holds no lease.");
+    private LeaseToken Fence =>
+        _keeper is { Lost: true } ? throw new LeaseLostException($"Node {_options.NodeId} lost its lease while a step ran; nothing more is written.")
+        : _fence ?? throw new LeaseLostException("The epoch loop holds no lease.");
 
     private async Task<bool> HoldLeaseAsync(CancellationToken cancellationToken)
     {
@@ -212,26 +258,54 @@ internal sealed partial class EpochLoop
     private async Task<bool> TryCloseAsync(EpochRecord record, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
-        if (await _epochs.GetBlobAsync(epochId, InputBlob, cancellationToken).ConfigureAwait(false) is { } decided)
+        var openedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.OpenedAtUnixMilliseconds);
+        var decision = await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false) is { } persisted
+            ? JsonSerializer.Deserialize<CloseDecision>(persisted) ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.")
+            : await DecideCloseAsync(record, openedAt, cancellationToken).ConfigureAwait(false);
+        if (decision is null)
         {
-            // A close was persisted before a crash: that input is the epoch, whatever the triggers say now.
-            var manifest = await _epochs.GetBlobAsync(epochId, ManifestBlob, cancellationToken).ConfigureAwait(false)
-                ?? throw new EpochIntegrityException($"Epoch {epochId} has an input but no manifest.");
-            var input = EpochFileReader.Parse(decided);
-            await SaveClosedAsync(record, input, "resumed", EpochManifest.Hash(manifest), cancellationToken).ConfigureAwait(false);
-            return true;
+            return false;
         }
 
+        // From here on only the persisted decision counts: a crash anywhere below and a retry at any later time
+        // (other prices, pools, cursors) derives the same input and manifest, byte for byte.
+        using var activity = NodeTelemetry.StartStep("close", epochId);
+        activity?.SetTag("epoch.trigger", decision.Trigger);
+        var prices = decision.Prices.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal);
+        var closing = new EpochInput
+        {
+            EpochId = epochId,
+            ClosesAt = decision.ClosesAt,
+            SettlementMarginSeconds = decision.SettlementMarginSeconds,
+            FeeBps = decision.FeeBps,
+            SpreadBps = decision.SpreadBps,
+            Assets = [.. _registry.Assets.Select(a => a with { ReferencePrice = prices.TryGetValue(a.Id, out var price) ? price : throw new EpochIntegrityException($"Epoch {epochId}: its close decision has no price for asset {a.Id}.") })],
+            Pools = decision.Pools,
+            Intents = await TakeAsync(epochId, decision.IntentIds, cancellationToken).ConfigureAwait(false),
+        };
+        var manifestBytes = EpochManifest.ToUtf8(closing, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]);
+        await _epochs.SaveBlobAsync(epochId, ManifestBlob, manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
+        await _epochs.SaveBlobAsync(epochId, InputBlob, EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
+        await SaveClosedAsync(record, closing, decision.Trigger, EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
+        _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, decision.IntentIds.Length, DateTimeOffset.FromUnixTimeSeconds((long)decision.ClosesAt) - openedAt);
+        return true;
+    }
+
+    // The close decision is persisted before any intent is taken: the first write of the close, so a crash at any
+    // later write resumes it and nothing read after it (clock, prices, chains) can change the epoch.
+    private async Task<CloseDecision?> DecideCloseAsync(EpochRecord record, DateTimeOffset openedAt, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
         if (_options.LastEpoch is { } last && epochId > last)
         {
             // Configured to stop after epoch `last` (the devnet's --epochs N): no further epoch closes.
-            return false;
+            return null;
         }
 
         var prices = await ReadPricesAsync(epochId, cancellationToken).ConfigureAwait(false);
         if (prices is null)
         {
-            return false;
+            return null;
         }
 
         var current = prices.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal);
@@ -245,41 +319,6 @@ internal sealed partial class EpochLoop
         // Cursors first: every intent final at or before them is durable in the store, so the book read next holds them all.
         var cursors = ReadCursors();
         var now = _time.GetUtcNow();
-        var openedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.OpenedAtUnixMilliseconds);
-        var decision = await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false) is { } persisted
-            ? JsonSerializer.Deserialize<CloseDecision>(persisted) ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.")
-            : await DecideCloseAsync(epochId, openedAt, now, record.OpeningPrices, current, cancellationToken).ConfigureAwait(false);
-        if (decision is null)
-        {
-            return false;
-        }
-
-        using var activity = NodeTelemetry.StartStep("close", epochId);
-        activity?.SetTag("epoch.trigger", decision.Trigger);
-        var closing = new EpochInput
-        {
-            EpochId = epochId,
-            ClosesAt = (ulong)now.ToUnixTimeSeconds(),
-            SettlementMarginSeconds = _options.SettlementMarginSeconds,
-            FeeBps = _options.FeeBps,
-            SpreadBps = _options.SpreadBps,
-            Assets = [.. _registry.Assets.Select(a => a with { ReferencePrice = current[a.Id] })],
-            Pools = await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false),
-            Intents = await TakeAsync(epochId, decision.IntentIds, cancellationToken).ConfigureAwait(false),
-        };
-        var manifestBytes = EpochManifest.ToUtf8(closing, prices, cursors);
-        await _epochs.SaveBlobAsync(epochId, ManifestBlob, manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
-        await _epochs.SaveBlobAsync(epochId, InputBlob, EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
-        await SaveClosedAsync(record, closing, decision.Trigger, EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
-        _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, decision.IntentIds.Length, now - openedAt);
-        return true;
-    }
-
-    // The close decision (trigger and the book's ids) is persisted before any intent is taken, so a crash between the
-    // take and the input leaves nothing behind: the next run takes the same ids again (idempotent) and finishes.
-    private async Task<CloseDecision?> DecideCloseAsync(
-        ulong epochId, DateTimeOffset openedAt, DateTimeOffset now, IReadOnlyDictionary<string, UInt256> baseline, Dictionary<string, UInt256> current, CancellationToken cancellationToken)
-    {
         var open = await _intents.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (open.Count == 0)
         {
@@ -287,13 +326,22 @@ internal sealed partial class EpochLoop
         }
 
         var notional = open.Aggregate(System.Numerics.BigInteger.Zero, (sum, s) => sum + EpochTriggers.NotionalOf(s.Observed.Intent, _registry, current));
-        var reason = EpochTriggers.Due(_options.Triggers, new EpochBookState(openedAt, _duration, open.Count, notional, baseline, current), now);
+        var reason = EpochTriggers.Due(_options.Triggers, new EpochBookState(openedAt, _duration, open.Count, notional, record.OpeningPrices!, current), now);
         if (reason is null)
         {
             return null;
         }
 
-        var decision = new CloseDecision(reason.Value.ToString(), [.. open.Select(s => s.Observed.Intent.IntentId).Order()]);
+        var decision = new CloseDecision(
+            reason.Value.ToString(),
+            (ulong)now.ToUnixTimeSeconds(),
+            _options.FeeBps,
+            _options.SpreadBps,
+            _options.SettlementMarginSeconds,
+            [.. prices.OrderBy(p => p.AssetId, StringComparer.Ordinal)],
+            await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false),
+            [.. cursors.Select(c => new DecidedCursor(c.ChainId, c.Cursor.Height, c.Cursor.Hash))],
+            [.. open.Select(s => s.Observed.Intent.IntentId).Order()]);
         await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
         return decision;
     }

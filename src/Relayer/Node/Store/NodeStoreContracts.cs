@@ -62,8 +62,9 @@ internal interface IIntentStore
     /// <summary>
     /// Moves those of <paramref name="intentIds"/> that are still Open to InEpoch of <paramref name="epochId"/>, fenced,
     /// and returns the ids it moved; an intent no longer Open (retracted, already taken) is left as it is. An
-    /// implementation should check and move in one atomic step, so a retraction cannot land between them; this default
-    /// reads, then transitions, and leaves that window open (the Redis store should override it with one script).
+    /// implementation must check and move in one atomic step, so a retraction cannot land between them
+    /// (<c>RedisIntentStore</c>: one fenced script); this default reads, then transitions, and leaves that window open:
+    /// it is only for in-memory fakes of unit tests.
     /// </summary>
     async Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken)
     {

@@ -55,6 +55,27 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         return 1
         """;
 
+    // KEYS: fence counter, open set, then one intent per id. ARGV: fence, epoch, then the ids. Checks and moves in one
+    // step, so a retraction lands wholly before (the intent is not Open: left as it is) or after (refused: not Open).
+    // Per intent the Open set is left first, the stage written last: a torn take leaves an intent still Open but out of
+    // the set, which the replay of the persisted close decision moves (the set only speeds up OpenAsync). An intent
+    // already in this epoch is taken out of the set again (repairs a torn transition) but not returned.
+    private const string TakeOpenScript = Fencing.CheckScript + """
+        local moved = {}
+        for i = 3, #KEYS do
+          local id = ARGV[i]
+          local fields = redis.call('HMGET', KEYS[i], 'stage', 'epoch')
+          if fields[1] == '0' then
+            redis.call('ZREM', KEYS[2], id)
+            redis.call('HSET', KEYS[i], 'stage', '1', 'epoch', ARGV[2])
+            moved[#moved + 1] = id
+          elseif fields[1] == '1' and fields[2] == ARGV[2] then
+            redis.call('ZREM', KEYS[2], id)
+          end
+        end
+        return moved
+        """;
+
     private static readonly RedisValue[] IntentFields = ["observed", "stage", "epoch", "deferred", "arrival"];
 
     private readonly StoreKeys _keys = connection.Keys;
@@ -142,6 +163,31 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
             var unknown = transitions[(int)(-2 - result)].IntentId;
             throw new InvalidOperationException($"Intent transitions refused: intent {unknown} is not in the store; nothing was changed.");
         }
+    }
+
+    public async Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(intentIds);
+        var keys = new RedisKey[2 + intentIds.Count];
+        keys[0] = _keys.LeaseFence;
+        keys[1] = _keys.OpenIntents;
+        var arguments = new RedisValue[2 + intentIds.Count];
+        arguments[0] = fence.Fence;
+        arguments[1] = epochId.ToString(CultureInfo.InvariantCulture);
+        for (var i = 0; i < intentIds.Count; i++)
+        {
+            keys[2 + i] = _keys.Intent(intentIds[i]);
+            arguments[2 + i] = intentIds[i].ToString();
+        }
+
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = await database.ScriptEvaluateAsync(TakeOpenScript, keys, arguments).ConfigureAwait(false);
+        if (result.Resp2Type == ResultType.Integer)
+        {
+            Fencing.ThrowIfStale((long)result, fence, "Taking intents into an epoch");
+        }
+
+        return [.. ((RedisResult[])result!).Select(id => Bytes32.Parse(id.ToString()))];
     }
 
     private static StoredIntent? Parse(Bytes32 intentId, RedisValue[] fields)

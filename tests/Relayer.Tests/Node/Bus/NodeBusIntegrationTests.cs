@@ -31,6 +31,37 @@ public sealed class NodeBusIntegrationTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
+    public async Task Sink_InMemoryTransport_ReturnsOnlyOnceTheConsumersStoredEveryMessage()
+    {
+        // In memory, a message taken by the transport dies with the process: the watcher may checkpoint only once the
+        // store holds it. Nothing is awaited here but AcceptAsync itself.
+        await using var node = await StartNodeAsync(rabbitMq: false);
+        var batch = IntakeMessages.Batch(3_000, 60);
+        var reorganised = batch.Observed[7];
+
+        await node.Sink.AcceptAsync(batch with { Retracted = [IntakeMessages.Retracted(reorganised)] }, CancellationToken.None).WaitAsync(Patience);
+
+        Assert.Equal(60, node.Store.Count);
+        foreach (var observed in batch.Observed)
+        {
+            var stored = await node.Store.GetAsync(observed.Intent.IntentId, CancellationToken.None);
+            Assert.Equal(observed == reorganised ? IntentStage.Retracted : IntentStage.Open, stored?.Stage);
+        }
+    }
+
+    [Fact]
+    public async Task Sink_InMemoryTransportStoreFails_AcceptThrowsSoTheWatcherDoesNotCheckpoint()
+    {
+        await using var node = await StartNodeAsync(rabbitMq: false);
+        var failing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        failing.SetException(new InvalidOperationException("store unreachable"));
+        node.Store.Gate = failing;
+
+        await Assert.ThrowsAnyAsync<Exception>(() => node.Sink.AcceptAsync(IntakeMessages.Batch(4_000, 3), CancellationToken.None).WaitAsync(Patience));
+        Assert.Equal(0, node.Store.Count);
+    }
+
+    [Fact]
     public async Task Sink_RetractionAfterObservation_OnRabbitMq_EndsRetracted()
     {
         await using var node = await StartNodeAsync(rabbitMq: true);

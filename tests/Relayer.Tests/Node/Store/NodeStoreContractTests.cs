@@ -97,6 +97,87 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task TakeOpenAsync_RetractionsRacingTheTake_EachIntentEitherTakenOrRetractedNeverBoth()
+    {
+        var observed = Enumerable.Range(0, 200).Select(i => Observed((byte)i)).ToArray();
+        foreach (var intent in observed)
+        {
+            await _intents.AddAsync(intent, default);
+        }
+
+        var fence = await AcquireAsync("node-a");
+        var ids = observed.Select(o => o.Intent.IntentId).Order().ToArray();
+
+        // Retractions in the reverse order of the take, concurrently with it: a take that reads, then moves, lets
+        // some land between its read and its move, and the move then overwrites a retraction that was acknowledged.
+        var take = Take(ids, 4, fence);
+        var retractions = observed.Reverse().Select(o => (o.Intent.IntentId, Retracted: _intents.RetractAsync(Retracted(o), default))).ToArray();
+        var taken = (await take).ToHashSet();
+
+        foreach (var (id, retracted) in retractions)
+        {
+            var stored = (await _intents.GetAsync(id, default))!;
+            if (await retracted)
+            {
+                Assert.Equal((IntentStage.Retracted, (ulong?)null, false), (stored.Stage, stored.EpochId, taken.Contains(id)));
+            }
+            else
+            {
+                Assert.Equal((IntentStage.InEpoch, (ulong?)4, true), (stored.Stage, stored.EpochId, taken.Contains(id)));
+            }
+        }
+
+        Assert.Equal(0, await _intents.OpenCountAsync(default));
+    }
+
+    [Fact]
+    public async Task TakeOpenAsync_MovesOnlyOpenIntents_IdempotentAndFenced()
+    {
+        var open = Observed(20);
+        var retracted = Observed(21);
+        var elsewhere = Observed(22);
+        foreach (var intent in new[] { open, retracted, elsewhere })
+        {
+            await _intents.AddAsync(intent, default);
+        }
+
+        var stale = await AcquireAsync("node-a");
+        await ExpireLeaseAsync();
+        var fence = await AcquireAsync("node-b");
+        await _intents.RetractAsync(Retracted(retracted), default);
+        await _intents.TransitionAsync([new IntentTransition(elsewhere.Intent.IntentId, IntentStage.InEpoch, 3, false)], fence, default);
+        Bytes32[] ids = [open.Intent.IntentId, retracted.Intent.IntentId, elsewhere.Intent.IntentId, Observed(23).Intent.IntentId];
+
+        await Assert.ThrowsAsync<LeaseLostException>(() => Take(ids, 4, stale));
+        Assert.Equal(IntentStage.Open, (await _intents.GetAsync(open.Intent.IntentId, default))!.Stage);
+
+        Assert.Equal([open.Intent.IntentId], await Take(ids, 4, fence));
+        Assert.Empty(await Take(ids, 4, fence)); // replayed after a crash: nothing left to move
+
+        Assert.Equal((IntentStage.InEpoch, (ulong?)4), Where(await _intents.GetAsync(open.Intent.IntentId, default)));
+        Assert.Equal((IntentStage.Retracted, (ulong?)null), Where(await _intents.GetAsync(retracted.Intent.IntentId, default)));
+        Assert.Equal((IntentStage.InEpoch, (ulong?)3), Where(await _intents.GetAsync(elsewhere.Intent.IntentId, default)));
+        Assert.Equal(0, await _intents.OpenCountAsync(default));
+    }
+
+    [Fact]
+    public async Task TakeOpenAsync_TornTakeLeftTheIntentOutOfTheOpenSet_ReplayFinishesIt()
+    {
+        var intent = Observed(30);
+        await _intents.AddAsync(intent, default);
+        var fence = await AcquireAsync("node-a");
+
+        // What a kill inside the script can leave on the embedded server: the first write (leaving the Open set) only.
+        var database = await _connection.DatabaseAsync(default);
+        Assert.True(await database.SortedSetRemoveAsync(_connection.Keys.OpenIntents, intent.Intent.IntentId.ToString()));
+        Assert.Equal(IntentStage.Open, (await _intents.GetAsync(intent.Intent.IntentId, default))!.Stage);
+
+        Assert.Equal([intent.Intent.IntentId], await Take([intent.Intent.IntentId], 5, fence));
+        Assert.Equal((IntentStage.InEpoch, (ulong?)5), Where(await _intents.GetAsync(intent.Intent.IntentId, default)));
+        Assert.Equal(0, await _intents.OpenCountAsync(default));
+    }
+
+    [Fact]
     public async Task OpenAsync_IntentsAddedOutOfOrder_AreOrderedByIntentId()
     {
         byte[] seeds = [200, 3, 150, 17, 255, 0, 64];
@@ -319,6 +400,12 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     // The lease's time to live running out, without waiting for it: the key is gone as if it had expired.
     private async Task ExpireLeaseAsync() =>
         Assert.True(await (await _connection.DatabaseAsync(default)).KeyDeleteAsync(_connection.Keys.Lease));
+
+    // Through the contract, so that a store without its own take runs the contract's default.
+    private Task<IReadOnlyList<Bytes32>> Take(IReadOnlyList<Bytes32> ids, ulong epochId, LeaseToken fence) =>
+        ((IIntentStore)_intents).TakeOpenAsync(ids, epochId, fence, default);
+
+    private static (IntentStage Stage, ulong? EpochId) Where(StoredIntent? stored) => (stored!.Stage, stored.EpochId);
 
     private static EpochRecord Record(ulong epochId, EpochStage stage) => new() { EpochId = epochId, Stage = stage, OpenedAtUnixMilliseconds = 1_000 };
 
