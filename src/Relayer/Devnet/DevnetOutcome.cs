@@ -10,6 +10,9 @@ internal enum ExpectedFate
     Filled,
     Refunded,
     Deferred,
+
+    /// <summary>No expectation: whatever the clearing decides.</summary>
+    Any,
 }
 
 /// <summary>One intent the devnet opened, as its user set it up.</summary>

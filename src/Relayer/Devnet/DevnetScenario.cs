@@ -37,9 +37,7 @@ internal static class DevnetScenario
         ArgumentNullException.ThrowIfNull(devnet);
         var evm = devnet.Evm;
         var solana = devnet.Solana;
-        var registry = new AssetRegistry([new Asset("USDC", UsdcReferencePrice, [
-            new AssetToken(EvmDevChain.Chain, evm.Token.ToBytes32(), 6),
-            new AssetToken(SolanaDevChain.Chain, solana.Mint, 6)])]);
+        var registry = Registry(devnet);
 
         await evm.FundPoolAsync(PoolLiquidity, cancellationToken).ConfigureAwait(false);
         await solana.FundPoolAsync(PoolLiquidity.AsUInt64, cancellationToken).ConfigureAwait(false);
@@ -49,21 +47,7 @@ internal static class DevnetScenario
         await attack.PoisonAsync(devnet, log, cancellationToken).ConfigureAwait(false);
         var closed = await CollectAsync(devnet, registry, intents.Count, log, time, cancellationToken).ConfigureAwait(false);
 
-        var epoch = new EpochInput
-        {
-            EpochId = closed.EpochId,
-            ClosesAt = closed.ClosesAtUnixSeconds,
-            SettlementMarginSeconds = SettlementMarginSeconds,
-            FeeBps = FeeBps,
-            SpreadBps = SpreadBps,
-            Assets = registry.Assets,
-            Pools =
-            [
-                new PoolBalance(EvmDevChain.Chain, evm.Token.ToBytes32(), await evm.PoolBalanceAsync(cancellationToken).ConfigureAwait(false)),
-                new PoolBalance(SolanaDevChain.Chain, solana.Mint, (await solana.PoolAsync(cancellationToken).ConfigureAwait(false)).Pool),
-            ],
-            Intents = closed.Intents,
-        };
+        var epoch = await EpochInputAsync(devnet, registry, closed, cancellationToken).ConfigureAwait(false);
         var batch = EpochClearing.Clear(epoch);
         DevnetLog.Line(log, string.Empty);
         BatchSummary.Write(log, epoch, batch, outputPath: null, checkedPath: null);
@@ -120,6 +104,38 @@ internal static class DevnetScenario
         };
     }
 
+    /// <summary>The devnet's one asset, USDC (6 decimals on both chains, reference price 1e18).</summary>
+    public static AssetRegistry Registry(LocalDevnet devnet)
+    {
+        ArgumentNullException.ThrowIfNull(devnet);
+        return new AssetRegistry([new Asset("USDC", UsdcReferencePrice, [
+            new AssetToken(EvmDevChain.Chain, devnet.Evm.Token.ToBytes32(), 6),
+            new AssetToken(SolanaDevChain.Chain, devnet.Solana.Mint, 6)])]);
+    }
+
+    /// <summary>The clearing's input for a closed epoch: the devnet's fee, spread and margin, and both pools as the chains hold them now.</summary>
+    public static async Task<EpochInput> EpochInputAsync(LocalDevnet devnet, AssetRegistry registry, ClosedEpoch closed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(devnet);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(closed);
+        return new EpochInput
+        {
+            EpochId = closed.EpochId,
+            ClosesAt = closed.ClosesAtUnixSeconds,
+            SettlementMarginSeconds = SettlementMarginSeconds,
+            FeeBps = FeeBps,
+            SpreadBps = SpreadBps,
+            Assets = registry.Assets,
+            Pools =
+            [
+                new PoolBalance(EvmDevChain.Chain, devnet.Evm.Token.ToBytes32(), await devnet.Evm.PoolBalanceAsync(cancellationToken).ConfigureAwait(false)),
+                new PoolBalance(SolanaDevChain.Chain, devnet.Solana.Mint, (await devnet.Solana.PoolAsync(cancellationToken).ConfigureAwait(false)).Pool),
+            ],
+            Intents = closed.Intents,
+        };
+    }
+
     /// <summary>
     /// Transfers both ways that net against each other, one per chain whose deadline falls inside the settlement
     /// margin (refunded) and one whose limit asks for more than 1:1 less the fee (deferred: it stays Open); plus one
@@ -158,7 +174,7 @@ internal static class DevnetScenario
     }
 
     /// <summary>Runs both watchers into one epoch book until every opened intent was reported, then force-closes the epoch.</summary>
-    private static async Task<ClosedEpoch> CollectAsync(LocalDevnet devnet, AssetRegistry registry, int expected, TextWriter log, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<ClosedEpoch> CollectAsync(LocalDevnet devnet, AssetRegistry registry, int expected, TextWriter log, TimeProvider time, CancellationToken cancellationToken)
     {
         var book = new EpochBook(time, new EpochBookOptions(), registry);
         var feed = new EpochBookFeed(book);

@@ -160,11 +160,15 @@ internal sealed class EvmDevChain : IAsyncDisposable
     public Task MintAsync(EvmAddress to, UInt256 amount, CancellationToken cancellationToken) =>
         SendAsync(Relayer, Token, TestTokenAbi.Mint(to, amount), cancellationToken);
 
+    /// <summary><paramref name="owner"/> lets the escrow take up to <paramref name="amount"/> of the dev token.</summary>
+    public Task ApproveEscrowAsync(EvmKey owner, UInt256 amount, CancellationToken cancellationToken) =>
+        SendAsync(owner, Token, TestTokenAbi.Approve(Escrow, amount), cancellationToken);
+
     /// <summary>Mints the input to the user, approves the escrow and opens the intent; returns its id.</summary>
     public async Task<Bytes32> OpenAsync(EvmKey user, IntentParams intent, CancellationToken cancellationToken)
     {
         await MintAsync(user.Address, intent.InputAmount, cancellationToken).ConfigureAwait(false);
-        await SendAsync(user, Token, TestTokenAbi.Approve(Escrow, intent.InputAmount), cancellationToken).ConfigureAwait(false);
+        await ApproveEscrowAsync(user, intent.InputAmount, cancellationToken).ConfigureAwait(false);
         var nonce = IntentEscrowAbi.DecodeUInt256(await CallAsync(Escrow, IntentEscrowAbi.Nonce(), cancellationToken).ConfigureAwait(false)).AsUInt64;
         await SendAsync(user, Escrow, IntentEscrowAbi.Open(intent), cancellationToken).ConfigureAwait(false);
         return IntentId.Compute(Chain, Escrow.ToBytes32(), nonce);
@@ -187,6 +191,10 @@ internal sealed class EvmDevChain : IAsyncDisposable
     /// <summary>The escrow's status code: 0 None, 1 Open, 2 Released, 3 Refunded.</summary>
     public async Task<byte> IntentStatusAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
         (byte)IntentEscrowAbi.DecodeUInt256(await CallAsync(Escrow, IntentEscrowAbi.IntentStatus(intentId), cancellationToken).ConfigureAwait(false)).AsUInt64;
+
+    /// <summary>Whether this escrow (the intent's destination) paid the Payout of <paramref name="sourceIntentId"/>.</summary>
+    public async Task<bool> IsPaidAsync(Bytes32 sourceIntentId, CancellationToken cancellationToken) =>
+        IntentEscrowAbi.DecodeBool(await CallAsync(Escrow, IntentEscrowAbi.IsPaid(sourceIntentId), cancellationToken).ConfigureAwait(false));
 
     public Task<ulong> RelayerNonceAsync(CancellationToken cancellationToken) =>
         Rpc.GetTransactionCountAsync(Relayer.Address, BlockTag.Latest, cancellationToken);

@@ -195,14 +195,45 @@ internal sealed class SolanaDevChain : IAsyncDisposable
     public Bytes32 NewWallet() => Keep(SolanaKeypair.Generate()).PublicKey;
 
     /// <summary>Opens an intent from the user's associated token account; returns its id.</summary>
-    public async Task<Bytes32> OpenAsync(SolanaKeypair user, OpenIntentParams intent, CancellationToken cancellationToken)
+    public async Task<Bytes32> OpenAsync(SolanaKeypair user, OpenIntentParams intent, CancellationToken cancellationToken) =>
+        (await OpenManyAsync(user, [intent], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Opens the user's intents, <see cref="OpensPerTransaction"/> to a transaction (the most that fit in 1232 bytes),
+    /// from its associated token accounts; returns their ids in order.
+    /// </summary>
+    public async Task<IReadOnlyList<Bytes32>> OpenManyAsync(SolanaKeypair user, IReadOnlyList<OpenIntentParams> intents, CancellationToken cancellationToken)
     {
-        // Opens are sent one at a time, so the nonce read here is the one the program assigns.
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(intents);
+
+        // Opens are sent one transaction at a time and the dev node executes each as it arrives, so the nonce read
+        // here is the one the program assigns to the first, and the next ones follow it.
         var nonce = (await ConfigAsync(cancellationToken).ConfigureAwait(false)).NextNonce;
-        var source = ProgramAddress.AssociatedTokenAccount(user.PublicKey, intent.InputMint);
-        await SendAsync([Escrow.Open(user.PublicKey, source, intent, Chain, nonce)], [user], cancellationToken).ConfigureAwait(false);
-        return IntentId.Compute(Chain, Escrow.ProgramId, nonce);
+        var ids = new List<Bytes32>(intents.Count);
+        foreach (var chunk in intents.Chunk(OpensPerTransaction))
+        {
+            var instructions = new List<Instruction>(chunk.Length);
+            foreach (var intent in chunk)
+            {
+                var source = ProgramAddress.AssociatedTokenAccount(user.PublicKey, intent.InputMint);
+                instructions.Add(Escrow.Open(user.PublicKey, source, intent, Chain, nonce));
+                ids.Add(IntentId.Compute(Chain, Escrow.ProgramId, nonce));
+                nonce++;
+            }
+
+            await SendAsync(instructions, [user], cancellationToken).ConfigureAwait(false);
+        }
+
+        return ids;
     }
+
+    /// <summary>Open instructions of one depositor that fit in one transaction (8 shared accounts, one intent account and ~165 bytes each).</summary>
+    public const int OpensPerTransaction = 4;
+
+    /// <summary>Whether this cluster's escrow paid the Payout of <paramref name="sourceIntentId"/> (its paid marker exists).</summary>
+    public async Task<bool> IsPaidAsync(Bytes32 sourceIntentId, CancellationToken cancellationToken) =>
+        await Rpc.GetAccountInfoAsync(Escrow.PaidMarkerAddress(sourceIntentId), Commitment.Confirmed, cancellationToken).ConfigureAwait(false) is not null;
 
     /// <summary>Adds relayer liquidity: mints to the admin and funds the pool with it.</summary>
     public async Task FundPoolAsync(ulong amount, CancellationToken cancellationToken)
@@ -288,7 +319,8 @@ internal sealed class SolanaDevChain : IAsyncDisposable
         EscrowConfig.Decode((await Rpc.GetAccountInfoAsync(Escrow.Config, Commitment.Confirmed, cancellationToken).ConfigureAwait(false)
             ?? throw new DevnetException("The escrow program is not initialized (no config account).")).Data);
 
-    private async Task<Bytes32> MintToAsync(Bytes32 owner, ulong amount, CancellationToken cancellationToken)
+    /// <summary>Mints <paramref name="amount"/> to <paramref name="owner"/>'s associated token account (created when missing); returns that account.</summary>
+    public async Task<Bytes32> MintToAsync(Bytes32 owner, ulong amount, CancellationToken cancellationToken)
     {
         var ata = ProgramAddress.AssociatedTokenAccount(owner, Mint);
         await SendAsync([AssociatedTokenProgram.CreateIdempotent(Admin.PublicKey, owner, Mint), TokenProgram.MintTo(Mint, ata, Admin.PublicKey, amount)], [Admin], cancellationToken).ConfigureAwait(false);
