@@ -22,4 +22,4 @@ fi
 
 echo "devnet.sh: building the relayer (dotnet build; the first time takes a minute)"
 dotnet build "$root/src/Relayer" --nologo -v q -clp:ErrorsOnly
-exec dotnet run --no-build --project "$root/src/Relayer" -- devnet "$@"
+exec dotnet run --no-build --project "$root/src/Relayer" -- run --devnet "$@"

@@ -25,24 +25,56 @@ internal static class RunCommand
             Description = "With --devnet: where node.json, its key files and the node's data go.",
             DefaultValueFactory = _ => new DirectoryInfo("devnet-data"),
         };
-        var command = new Command(Name, "Run the relayer node until Ctrl+C or SIGTERM.") { config, devnet, dataDirectory };
+        var epochs = new Option<ulong?>("--epochs") { Description = "With --devnet: stop after N epochs, then check every opened intent's fate against the chains (exit 1 on any violation)." };
+        var rate = new Option<int>("--rate")
+        {
+            Description = "With --devnet: intents the traffic generator opens per second, both chains together.",
+            DefaultValueFactory = _ => 4,
+        };
+        var seed = new Option<ulong>("--seed")
+        {
+            Description = "With --devnet: the traffic mix's seed (the same seed opens the same sequence of intents).",
+            DefaultValueFactory = _ => 1,
+        };
+        var command = new Command(Name, "Run the relayer node until Ctrl+C or SIGTERM.") { config, devnet, dataDirectory, epochs, rate, seed };
         command.Validators.Add(result =>
         {
             if ((result.GetValue(config) is null) == !result.GetValue(devnet))
             {
                 result.AddError("give exactly one of --config FILE or --devnet.");
             }
+
+            if (!result.GetValue(devnet) && (result.GetValue(epochs) is not null || result.GetResult(rate) is { Implicit: false } || result.GetResult(seed) is { Implicit: false }))
+            {
+                result.AddError("--epochs, --rate and --seed go with --devnet.");
+            }
+        });
+        epochs.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<ulong?>() is 0)
+            {
+                result.AddError("--epochs must be at least 1.");
+            }
+        });
+        rate.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 10_000)
+            {
+                result.AddError("--rate must be between 1 and 10000 intents per second.");
+            }
         });
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             parseResult.GetValue(config),
-            parseResult.GetValue(devnet) ? parseResult.GetValue(dataDirectory) : null,
+            parseResult.GetValue(devnet)
+                ? new DevnetNodeSettings(parseResult.GetValue(dataDirectory)!.FullName, parseResult.GetValue(epochs), parseResult.GetValue(rate), parseResult.GetValue(seed))
+                : null,
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo? config, DirectoryInfo? devnetData, TextWriter stdout, TextWriter stderr, CancellationToken invocationToken)
+    private static async Task<int> RunAsync(FileInfo? config, DevnetNodeSettings? devnet, TextWriter stdout, TextWriter stderr, CancellationToken invocationToken)
     {
         // Our own signal handling (the CLI's is off for this command): Ctrl+C / SIGTERM cancel start-up (the devnet's
         // child processes are then shut down) and stop the running host within Node:ShutdownTimeout.
@@ -50,18 +82,15 @@ internal static class RunCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
         var cancellationToken = interrupted.Token;
-        LocalDevnet? devnet = null;
         try
         {
-            var path = config?.FullName;
-            if (devnetData is not null)
+            if (devnet is not null)
             {
-                devnet = await LocalDevnet.StartAsync(stdout, TimeProvider.System, cancellationToken).ConfigureAwait(false);
-                path = DevnetNodeConfig.Write(DevnetChains.From(devnet), devnetData.FullName);
-                await stdout.WriteAsync($"run: wrote {path}\n").ConfigureAwait(false);
+                var passed = await DevnetNodeRunner.RunAsync(devnet, stdout, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+                return passed ? ExitCodes.Success : ExitCodes.InternalError;
             }
 
-            var configuration = NodeOptionsLoader.Load(path!);
+            var configuration = NodeOptionsLoader.Load(config!.FullName);
             using var host = NodeHost.CreateBuilder(configuration).Build();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
@@ -73,20 +102,15 @@ internal static class RunCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await stderr.WriteAsync("run: interrupted during start-up.\n").ConfigureAwait(false);
+            await stderr.WriteAsync(devnet is null
+                ? "run: interrupted during start-up.\n"
+                : "run: interrupted; the node stopped and the local chains were shut down.\n").ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
         catch (DevnetException ex)
         {
             await stderr.WriteAsync($"error: run --devnet: {ex.Message}\n").ConfigureAwait(false);
             return ExitCodes.InternalError;
-        }
-        finally
-        {
-            if (devnet is not null)
-            {
-                await devnet.DisposeAsync().ConfigureAwait(false);
-            }
         }
 
         void Cancel(PosixSignalContext context)

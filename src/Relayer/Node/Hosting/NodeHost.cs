@@ -68,6 +68,10 @@ internal static class NodeHost
     private static void AddLogging(HostApplicationBuilder builder, NodeIdentityOptions node)
     {
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+
+        // The embedded Garnet server's argument parser warns that it ignores its own file-logger options when given
+        // the host's logger factory, at every start: that is the intended set-up, not something an operator can act on.
+        builder.Logging.AddFilter("ArgParser", LogLevel.Error);
         if (node.LogFormat == NodeLogFormat.Json)
         {
             builder.Logging.AddJsonConsole(console =>
