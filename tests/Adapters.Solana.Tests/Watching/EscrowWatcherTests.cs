@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
@@ -445,7 +446,7 @@ public sealed class EscrowWatcherTests
 
         public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         private void Open(ulong nonce)
         {
