@@ -7,6 +7,7 @@ using DiscreteExec.Adapters.Solana.Tests.Programs;
 using DiscreteExec.Adapters.Solana.Tests.Support;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Core.Messages;
+using DiscreteExec.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Watching;
@@ -301,21 +302,6 @@ public sealed class EscrowWatcherTests
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.Equal(3, seen.Count);
-    }
-
-    /// <summary>A fake clock that tells the test each time the watcher starts waiting (its loop has finished a pass).</summary>
-    private sealed class SignallingTimeProvider : FakeTimeProvider
-    {
-        private readonly Channel<bool> _delays = Channel.CreateUnbounded<bool>();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            _delays.Writer.TryWrite(true);
-            return timer;
-        }
-
-        public async Task NextDelayAsync() => await _delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     private static string[] Opened(ulong nonce) =>
