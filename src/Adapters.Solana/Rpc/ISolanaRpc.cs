@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace DiscreteExec.Adapters.Solana.Rpc;
 
 /// <summary>The Solana JSON-RPC methods the adapter uses. Every call retries transient faults; errors are typed.</summary>
@@ -37,6 +39,6 @@ public interface ISolanaRpc
     /// <summary>Per recent slot, the lowest compute-unit price (micro-lamports) paid by transactions writing any of <paramref name="writableAccounts"/> (all transactions when empty).</summary>
     Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken);
 
-    /// <summary>Dev and test clusters only.</summary>
-    Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken);
+    /// <summary>Any method, for what has no typed wrapper (e.g. a dev cluster's requestAirdrop); returns its <c>result</c>.</summary>
+    Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken);
 }

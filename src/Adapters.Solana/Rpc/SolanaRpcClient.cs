@@ -213,12 +213,17 @@ public sealed class SolanaRpcClient : ISolanaRpc
     public Task<ulong> GetMinimumBalanceForRentExemptionAsync(ulong dataLength, CancellationToken cancellationToken) =>
         CallAsync("getMinimumBalanceForRentExemption", w => w.WriteNumberValue(dataLength), r => r.GetUInt64(), cancellationToken);
 
-    public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) =>
-        CallAsync("requestAirdrop", w =>
+    public Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return CallAsync(method, w =>
         {
-            w.WriteStringValue(Base58.EncodeKey(address));
-            w.WriteNumberValue(lamports);
-        }, r => r.GetString()!, cancellationToken);
+            foreach (var parameter in parameters)
+            {
+                JsonSerializer.Serialize(w, parameter);
+            }
+        }, r => r.Clone(), cancellationToken);
+    }
 
     /// <summary>One JSON-RPC call through the resilience pipeline; <paramref name="read"/> maps the <c>result</c>.</summary>
     internal async Task<T> CallAsync<T>(string method, Action<Utf8JsonWriter> writeParams, Func<JsonElement, T> read, CancellationToken cancellationToken)

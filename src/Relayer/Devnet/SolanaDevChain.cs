@@ -25,14 +25,12 @@ internal sealed class SolanaDevChain : IAsyncDisposable
     private const string ReadyPrefix = "devnode listening on ";
 
     private readonly ChildProcess _node;
-    private readonly HttpClient _http;
     private readonly TimeProvider _time;
     private readonly List<SolanaKeypair> _keys = [];
 
-    private SolanaDevChain(ChildProcess node, SolanaCluster cluster, HttpClient http, TimeProvider time)
+    private SolanaDevChain(ChildProcess node, SolanaCluster cluster, TimeProvider time)
     {
         _node = node;
-        _http = http;
         Cluster = cluster;
         _time = time;
         Admin = Keep(SolanaKeypair.FromSeed(DevnetKeys.Derive(AdminLabel)));
@@ -99,7 +97,7 @@ internal sealed class SolanaDevChain : IAsyncDisposable
                 PollInterval = TimeSpan.FromMilliseconds(100),
                 ConfirmPollInterval = TimeSpan.FromMilliseconds(50),
             };
-            chain = new SolanaDevChain(node, SolanaCluster.Create("local-devnet", options, http, timeProvider: time), http, time);
+            chain = new SolanaDevChain(node, SolanaCluster.Create("local-devnet", options, http, timeProvider: time), time);
             await chain.SetUpAsync(destination, cancellationToken).ConfigureAwait(false);
             return chain;
         }
@@ -153,17 +151,8 @@ internal sealed class SolanaDevChain : IAsyncDisposable
     /// Dev only (the dev node's <c>devnode_warpToTimestamp</c>): the cluster clock jumps to <paramref name="unixSeconds"/>
     /// (forwards past a Release window or an activation delay, or back) and runs on from there.
     /// </summary>
-    public async Task WarpClockAsync(long unixSeconds, CancellationToken cancellationToken)
-    {
-        var body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"devnode_warpToTimestamp\",\"params\":[" + unixSeconds.ToString(CultureInfo.InvariantCulture) + "]}";
-        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-        using var response = await _http.PostAsync(Url, content, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode || text.Contains("\"error\"", StringComparison.Ordinal))
-        {
-            throw new DevnetException($"devnode_warpToTimestamp({unixSeconds}) failed: {text}");
-        }
-    }
+    public Task WarpClockAsync(long unixSeconds, CancellationToken cancellationToken) =>
+        Rpc.RequestAsync("devnode_warpToTimestamp", [unixSeconds], cancellationToken);
 
     /// <summary>
     /// The depositor's own refundExpired of <paramref name="intentId"/> to its associated token account (what an
@@ -328,7 +317,7 @@ internal sealed class SolanaDevChain : IAsyncDisposable
     }
 
     private async Task AirdropAsync(Bytes32 account, CancellationToken cancellationToken) =>
-        await WaitConfirmedAsync(await Rpc.RequestAirdropAsync(account, 10_000_000_000, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await WaitConfirmedAsync((await Rpc.RequestAsync("requestAirdrop", [Base58.EncodeKey(account), 10_000_000_000UL], cancellationToken).ConfigureAwait(false)).GetString()!, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Signs with every given key (the first pays), sends, and waits until confirmed; a failure throws.</summary>
     private async Task SendAsync(IReadOnlyList<Instruction> instructions, IReadOnlyList<SolanaKeypair> signers, CancellationToken cancellationToken)

@@ -23,10 +23,7 @@ public class EvmAdapterServiceCollectionExtensionsTests
             [$"{Section}:ConfirmationDepth"] = "2",
         });
         Assert.IsType<EvmRpcClient>(provider.GetRequiredKeyedService<IEvmRpc>("local"));
-        Assert.NotNull(provider.GetRequiredKeyedService<EscrowWatcher>("local"));
-        Assert.NotNull(provider.GetRequiredKeyedService<ChunkSubmitter>("local"));
         Assert.Same(provider.GetRequiredKeyedService<ChunkSubmitter>("local"), provider.GetRequiredKeyedService<DiscreteExec.Core.Settlement.IChunkSubmitter>("local"));
-        Assert.NotNull(provider.GetRequiredKeyedService<SignerSetRotation>("local"));
         Assert.Equal(2, provider.GetRequiredService<IOptionsMonitor<EvmChainOptions>>().Get("local").ConfirmationDepth);
     }
 

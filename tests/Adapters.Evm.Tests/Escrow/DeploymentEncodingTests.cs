@@ -1,6 +1,7 @@
 using DiscreteExec.Adapters.Evm.Encoding;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Core;
+using DiscreteExec.Relayer.Devnet;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Escrow;
 

@@ -100,15 +100,17 @@ public sealed class FaultInjectionIntegrationTests : IClassFixture<EscrowTestbed
         var sink = new CollectingSink();
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var run = watcher.RunAsync(sink, cancel.Token);
-        while (sink.Observed.Count < users.Length && !cancel.IsCancellationRequested)
-        {
-            await Task.Delay(50);
-        }
+        await sink.WhenObservedAsync(users.Length).WaitAsync(cancel.Token);
 
-        await Task.Delay(300);
+        // A sentinel opened after the others: blocks are read in order, so once it is seen any repeat of an
+        // earlier intent would have been seen too.
+        var sentinel = EscrowTestbed.Key("fault-user-sentinel");
+        await _bed.FundAsync([sentinel]);
+        await _bed.OpenIntentAsync(sentinel, 10_100, 70_100);
+        await sink.WhenObservedAsync(users.Length + 1).WaitAsync(cancel.Token);
         await cancel.CancelAsync();
-        await run;
-        Assert.Equal(users.Length, sink.Observed.Count);
-        Assert.Equal(users.Select(u => u.Address.ToBytes32()).Order(), sink.Observed.Select(o => o.Intent.Depositor).Order());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(users.Length + 1, sink.Observed.Count);
+        Assert.Equal(users.Append(sentinel).Select(u => u.Address.ToBytes32()).Order(), sink.Observed.Select(o => o.Intent.Depositor).Order());
     }
 }

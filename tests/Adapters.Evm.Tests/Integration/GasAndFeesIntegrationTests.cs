@@ -11,6 +11,7 @@ using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.Devnet;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 

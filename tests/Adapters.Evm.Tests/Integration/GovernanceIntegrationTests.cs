@@ -7,6 +7,7 @@ using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.Devnet;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -7,6 +7,7 @@ using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.Devnet;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Integration;

@@ -3,10 +3,11 @@ using DiscreteExec.Core.Messages;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Support;
 
-/// <summary>Keeps every batch a watcher delivers.</summary>
+/// <summary>Keeps every batch a watcher delivers; a test can await a number of observed intents.</summary>
 public sealed class CollectingSink : IChainEventSink
 {
     private readonly Lock _gate = new();
+    private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
 
     public List<IntentObserved> Observed { get; } = [];
 
@@ -21,8 +22,29 @@ public sealed class CollectingSink : IChainEventSink
             Batches.Add(batch);
             Observed.AddRange(batch.Observed);
             Retracted.AddRange(batch.Retracted);
+            foreach (var waiter in _waiters.Where(w => w.Count <= Observed.Count).ToArray())
+            {
+                waiter.Reached.TrySetResult();
+                _waiters.Remove(waiter);
+            }
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Completes once at least <paramref name="count"/> intents were observed.</summary>
+    public Task WhenObservedAsync(int count)
+    {
+        lock (_gate)
+        {
+            if (Observed.Count >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, reached));
+            return reached.Task;
+        }
     }
 }

@@ -11,6 +11,7 @@ using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Messages;
+using DiscreteExec.Relayer.Devnet;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Support;

@@ -4,6 +4,7 @@ using DiscreteExec.Adapters.Evm.Tests.Support;
 using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Watching;
@@ -142,16 +143,27 @@ public class EscrowWatcherTests
     {
         var chain = new FakeChain { UnreachableChainIdCalls = 3 };
         chain.Mine(FakeChain.IntentOpened(0));
-        var watcher = Watcher(chain, new InMemoryCheckpointStore(), o => o.PollInterval = TimeSpan.FromMilliseconds(10));
+        var time = new SignallingTimeProvider();
+        var watcher = Watcher(chain, new InMemoryCheckpointStore(), o => o.PollInterval = TimeSpan.FromSeconds(1), time);
         var sink = new CollectingSink();
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var cancellation = new CancellationTokenSource();
 
         var run = watcher.RunAsync(sink, cancellation.Token);
-        while (sink.Observed.Count == 0 && !run.IsCompleted && !cancellation.IsCancellationRequested)
+        var waits = 0;
+        while (true)
         {
-            await Task.Delay(10);
+            // Each wait on the fake clock means a pass ended (failed, or read the chain): the sink is settled.
+            await time.NextDelayAsync();
+            if (sink.Observed.Count > 0)
+            {
+                break;
+            }
+
+            Assert.True(++waits <= 5, "no intent reported after 5 polls");
+            time.Advance(TimeSpan.FromSeconds(1));
         }
 
+        Assert.True(waits >= 3, $"reported after {waits} waits although the node was unreachable for 3 calls");
         Assert.False(run.IsCompleted, run.Exception?.GetBaseException().Message ?? "the watcher loop ended");
         Assert.Single(sink.Observed);
         await cancellation.CancelAsync();
@@ -173,7 +185,7 @@ public class EscrowWatcherTests
         public Task AcceptAsync(ChainEventBatch batch, CancellationToken cancellationToken) => throw new InvalidOperationException("bus down");
     }
 
-    private static EscrowWatcher Watcher(FakeChain chain, IWatcherCheckpointStore store, Action<EvmChainOptions>? configure = null)
+    private static EscrowWatcher Watcher(FakeChain chain, IWatcherCheckpointStore store, Action<EvmChainOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new EvmChainOptions
         {
@@ -184,7 +196,7 @@ public class EscrowWatcherTests
             MaxBlockRange = 5,
         };
         configure?.Invoke(options);
-        return new EscrowWatcher(chain, options, store, TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
+        return new EscrowWatcher(chain, options, store, time ?? TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
     }
 
     private static async Task<CollectingSink> CatchUpAsync(EscrowWatcher watcher, CollectingSink? sink = null)

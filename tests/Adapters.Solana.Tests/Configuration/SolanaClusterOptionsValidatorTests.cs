@@ -105,7 +105,6 @@ public sealed class SolanaClusterTests
         }, http);
         Assert.Equal(new ChainId(900001), cluster.ChainId);
         Assert.Equal("CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw", Solana.Codec.Base58.EncodeKey(cluster.Escrow.ProgramId));
-        Assert.NotNull(cluster.CreateWatcher(new Solana.Watching.InMemoryWatcherCheckpointStore()));
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
@@ -68,6 +69,6 @@ public sealed class BlockhashExpiryIntegrationTests(DevnodeFixture node)
 
         public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken) => inner.GetRecentPrioritizationFeesAsync(writableAccounts, cancellationToken);
 
-        public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => inner.RequestAirdropAsync(address, lamports, cancellationToken);
+        public Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken) => inner.RequestAsync(method, parameters, cancellationToken);
     }
 }

@@ -158,7 +158,7 @@ public sealed class DevnodeFixture : IAsyncLifetime
     {
         foreach (var account in accounts)
         {
-            await WaitAsync(await Rpc.RequestAirdropAsync(account, 10_000_000_000, default));
+            await WaitAsync((await Rpc.RequestAsync("requestAirdrop", [Base58.EncodeKey(account), 10_000_000_000UL], default)).GetString()!);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Buffers.Binary;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
@@ -315,6 +316,6 @@ public sealed class ChunkSubmitterTests : IDisposable
         /// <summary>An RPC provider without simulateTransaction and getRecentPrioritizationFees.</summary>
         public bool Unsupported { get; set; }
 
-        public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

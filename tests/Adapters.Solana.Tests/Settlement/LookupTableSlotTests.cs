@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Buffers.Binary;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
@@ -121,6 +122,6 @@ public sealed class LookupTableSlotTests
         public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<PrioritizationFee>>([]);
 
-        public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
@@ -6,6 +7,7 @@ using DiscreteExec.Adapters.Solana.Tests.Programs;
 using DiscreteExec.Adapters.Solana.Tests.Support;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Core.Messages;
+using DiscreteExec.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Watching;
@@ -302,21 +304,6 @@ public sealed class EscrowWatcherTests
         Assert.Equal(3, seen.Count);
     }
 
-    /// <summary>A fake clock that tells the test each time the watcher starts waiting (its loop has finished a pass).</summary>
-    private sealed class SignallingTimeProvider : FakeTimeProvider
-    {
-        private readonly Channel<bool> _delays = Channel.CreateUnbounded<bool>();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            _delays.Writer.TryWrite(true);
-            return timer;
-        }
-
-        public async Task NextDelayAsync() => await _delays.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-    }
-
     private static string[] Opened(ulong nonce) =>
         [$"Program {Ours} invoke [1]", "Program data: " + Convert.ToBase64String(EscrowEventDecoderTests.IntentOpened(nonce)), $"Program {Ours} success"];
 
@@ -445,7 +432,7 @@ public sealed class EscrowWatcherTests
 
         public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<string> RequestAirdropAsync(Bytes32 address, ulong lamports, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         private void Open(ulong nonce)
         {

@@ -1,15 +1,17 @@
+using DiscreteExec.Adapters.Evm;
 using DiscreteExec.Adapters.Evm.Abi;
 using DiscreteExec.Core;
 
-namespace DiscreteExec.Adapters.Evm.Escrow;
+namespace DiscreteExec.Relayer.Devnet;
 
 /// <summary>
 /// Call encoders for the mintable ERC-20 <c>TestToken(string name, string symbol, uint8 decimals)</c> of
-/// contracts/evm (local devnets and tests); <see cref="BalanceOf"/> and <see cref="Approve"/> fit any ERC-20.
+/// contracts/evm, for local devnets and tests only (the EVM adapter tests compile this file too); <see cref="BalanceOf"/>
+/// and <see cref="Approve"/> fit any ERC-20.
 /// Its deployer can block accounts like USDC's blacklist (<see cref="SetBlocked"/>): a transfer from or to a blocked
 /// account reverts, which is how a devnet stages a blocked depositor or recipient.
 /// </summary>
-public static class TestTokenAbi
+internal static class TestTokenAbi
 {
     private static readonly AbiFunction MintFunction = AbiFunction.Parse("mint(address,uint256)");
     private static readonly AbiFunction ApproveFunction = AbiFunction.Parse("approve(address,uint256) returns (bool)");
