@@ -4,6 +4,7 @@ using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Devnet.FateCheck;
 using DiscreteExec.Relayer.Devnet.Traffic;
+using DiscreteExec.Relayer.Node.Api;
 using DiscreteExec.Relayer.Node.Configuration;
 using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Hosting;
@@ -55,6 +56,12 @@ internal static class DevnetNodeRunner
         host.Services.GetRequiredService<EpochLoopOptions>().LastEpoch = settings.Epochs;
 
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (configuration.Options.Api.Enabled)
+        {
+            var api = (await host.Services.GetRequiredService<NodeApiAddresses>().Bound.WaitAsync(cancellationToken).ConfigureAwait(false))[0];
+            DevnetLog.Line(log, $"api: {api}v1/epochs (live events: curl -N {api}v1/events?from=0)");
+        }
+
         try
         {
             return await RunTrafficAsync(devnet, host, configuration, lines, settings, log, time, cancellationToken).ConfigureAwait(false);

@@ -67,14 +67,21 @@ internal sealed class NodeWorld
         OwedChunkRetryMaxDelay = TimeSpan.FromSeconds(4),
     };
 
-    public EpochLoop NewLoop() => new(
-        Store, Store, Store, Feed, Events,
+    public EpochLoop NewLoop() => NewLoop(Store, Store, Store, Events);
+
+    /// <summary>A loop over other stores (a real one), with this world's chains, feed and clock.</summary>
+    public EpochLoop NewLoop(IIntentStore intents, IEpochStore epochs, INodeLease lease, IIntegratorEventPublisher events) => new(
+        intents, epochs, lease, Feed, events,
         [new NodeChain(ChainA, EscrowA, EscrowA), new NodeChain(ChainB, EscrowB, EscrowB)],
         Options, Time, Logger, Cursors, Progress);
 
     /// <summary>Opens an intent from A to B on the escrow and in the store.</summary>
-    public async Task<Intent> OpenAsync(ulong amount = 1_000_000, ulong? minOutput = null, ulong? deadline = null)
+    public Task<Intent> OpenAsync(ulong amount = 1_000_000, ulong? minOutput = null, ulong? deadline = null) => OpenAsync(Store, amount, minOutput, deadline);
+
+    /// <summary>Opens an intent from A to B on the escrow and in <paramref name="intake"/>.</summary>
+    public async Task<Intent> OpenAsync(IIntentStore intake, ulong amount = 1_000_000, ulong? minOutput = null, ulong? deadline = null)
     {
+        ArgumentNullException.ThrowIfNull(intake);
         var nonce = ++_nonce;
         var intent = new Intent
         {
@@ -91,7 +98,7 @@ internal sealed class NodeWorld
             FillDeadline = deadline ?? (ulong)Time.GetUtcNow().ToUnixTimeSeconds() + 3_600,
         };
         EscrowA.Open(intent);
-        await Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
+        await intake.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
         return intent;
     }
 
@@ -108,11 +115,16 @@ internal sealed class NodeWorld
     }
 
     /// <summary>Steps the loop until the epoch reaches the stage; a step that cannot proceed advances the fake clock by a second.</summary>
-    public async Task RunUntilAsync(EpochLoop loop, ulong epochId, EpochStage stage, CancellationToken cancellationToken = default)
+    public Task RunUntilAsync(EpochLoop loop, ulong epochId, EpochStage stage, CancellationToken cancellationToken = default) =>
+        RunUntilAsync(loop, Store, epochId, stage, cancellationToken);
+
+    /// <summary>As above, reading the progress from <paramref name="epochs"/> (the store the loop writes).</summary>
+    public async Task RunUntilAsync(EpochLoop loop, IEpochStore epochs, ulong epochId, EpochStage stage, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(epochs);
         for (var i = 0; i < 500; i++)
         {
-            var record = await Store.CurrentAsync(CancellationToken.None);
+            var record = await epochs.CurrentAsync(CancellationToken.None);
             if (record is not null && (record.EpochId > epochId || (record.EpochId == epochId && record.Stage >= stage)))
             {
                 return;

@@ -97,6 +97,7 @@ internal static class DevnetNodeConfig
             ["Epochs"] = new JsonObject { ["MaxDuration"] = "00:00:05", ["MinDuration"] = "00:00:01", ["MaxIntentCount"] = 1000, ["MaxPriceMoveBps"] = 100 },
             ["Clearing"] = new JsonObject { ["FeeBps"] = 5, ["SpreadBps"] = 10, ["SettlementMarginSeconds"] = 600 },
             ["Margin"] = new JsonObject { ["PoolShareBps"] = 5000 },
+            ["Api"] = new JsonObject { ["Urls"] = "http://127.0.0.1:0" }, // a free port, printed at start
 
             // The devnet prints one line per epoch itself; the node's own log shows warnings and errors only.
             ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Warning" } },

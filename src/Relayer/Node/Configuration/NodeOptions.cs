@@ -26,6 +26,9 @@ internal sealed class NodeOptions
     public ClearingOptions Clearing { get; set; } = new();
 
     public MarginOptions Margin { get; set; } = new();
+
+    /// <summary>The HTTP API (routes, event stream, proofs).</summary>
+    public ApiOptions Api { get; set; } = new();
 }
 
 /// <summary>Who this node is and where it keeps its files.</summary>

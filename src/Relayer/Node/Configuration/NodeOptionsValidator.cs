@@ -17,6 +17,7 @@ internal static class NodeOptionsValidator
         ValidateEpochs(options, failures);
         AnnotationChecks.Validate(options.Clearing, "Clearing", failures);
         AnnotationChecks.Validate(options.Margin, "Margin", failures);
+        ApiOptions.Validate(options.Api, failures);
     }
 
     private static void ValidateChains(List<NodeChainOptions> chains, Func<string, string?> environment, List<string> failures)

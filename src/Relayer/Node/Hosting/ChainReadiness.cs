@@ -11,6 +11,9 @@ internal sealed class ChainReadiness
     public ChainReadiness(IEnumerable<string> chainNames) =>
         _ready = chainNames.ToDictionary(n => n, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
 
+    /// <summary>The configured chains' names.</summary>
+    public IReadOnlyCollection<string> Chains => _ready.Keys;
+
     public bool IsReady(string chain) => Source(chain).Task.IsCompleted;
 
     public Task WhenReadyAsync(string chain, CancellationToken cancellationToken) => Source(chain).Task.WaitAsync(cancellationToken);

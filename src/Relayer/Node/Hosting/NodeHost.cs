@@ -1,3 +1,4 @@
+using DiscreteExec.Relayer.Node.Api;
 using DiscreteExec.Relayer.Node.Bus;
 using DiscreteExec.Relayer.Node.Configuration;
 using DiscreteExec.Relayer.Node.Epochs;
@@ -60,6 +61,7 @@ internal static class NodeHost
         builder.Services.AddNodeStore(builder.Configuration, options.Node.DataDirectory);
         builder.Services.AddNodeBus(builder.Configuration);
         AddEpochLoop(builder, configuration);
+        AddApi(builder, options.Api);
 
         configure?.Invoke(builder);
         return builder;
@@ -100,6 +102,19 @@ internal static class NodeHost
         builder.Services.AddSingleton(loopOptions);
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EpochLoop>(sp, sp.GetRequiredService<NodeChains>().ForEpochLoop));
         builder.Services.AddHostedService<EpochLoopService>();
+    }
+
+    // The HTTP API runs in this host as one more service, over the same store and event log as the epoch loop.
+    private static void AddApi(HostApplicationBuilder builder, ApiOptions api)
+    {
+        builder.Services.AddSingleton(api);
+        builder.Services.AddSingleton<NodeApiAddresses>();
+        builder.Services.AddSingleton(sp => new ChunkLimitsSource(
+            sp.GetRequiredService<NodeChains>().All.ToDictionary(c => c.ChainId, c => c.Adapter.Submitter.Limits)));
+        if (api.Enabled)
+        {
+            builder.Services.AddHostedService<NodeApiService>();
+        }
     }
 
     private static void AddChains(HostApplicationBuilder builder, IReadOnlyList<ConfiguredChain> chains)

@@ -36,18 +36,23 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
 
     // KEYS: fence counter, open set, then one intent per transition. ARGV: fence, then per transition id, stage, epoch, deferred.
     // Every intent is checked before anything is written: an unknown one refuses the whole step (returns -2 - its index).
-    // A deferral counts once per epoch ('deferredIn'), so replaying a step (after a crash) does not count it twice.
+    // A deferral counts once per epoch ('deferredIn'), so replaying a step (after a crash) does not count it twice. The
+    // deferring epoch is the transition's, or (the epoch loop sends none: a deferred intent goes back Open without an
+    // epoch) the one the intent is in while still InEpoch; a replay finds it Open already and counts nothing.
     private const string TransitionScript = Fencing.CheckScript + """
         for i = 3, #KEYS do
           if redis.call('EXISTS', KEYS[i]) == 0 then return -2 - (i - 3) end
         end
         for i = 3, #KEYS do
           local a = 2 + (i - 3) * 4
-          local deferred = tonumber(redis.call('HGET', KEYS[i], 'deferred'))
-          local deferredIn = redis.call('HGET', KEYS[i], 'deferredIn')
-          if ARGV[a + 3] == '1' and deferredIn ~= ARGV[a + 2] then
+          local fields = redis.call('HMGET', KEYS[i], 'deferred', 'deferredIn', 'stage', 'epoch')
+          local deferred = tonumber(fields[1])
+          local deferredIn = fields[2]
+          local deferringEpoch = ARGV[a + 2]
+          if deferringEpoch == '' and fields[3] == '1' then deferringEpoch = fields[4] end
+          if ARGV[a + 3] == '1' and deferringEpoch ~= '' and deferredIn ~= deferringEpoch then
             deferred = deferred + 1
-            deferredIn = ARGV[a + 2]
+            deferredIn = deferringEpoch
           end
           redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
           if ARGV[a + 1] == '0' then redis.call('ZADD', KEYS[2], 0, ARGV[a]) else redis.call('ZREM', KEYS[2], ARGV[a]) end

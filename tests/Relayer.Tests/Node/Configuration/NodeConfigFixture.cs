@@ -34,7 +34,8 @@ internal sealed class NodeConfigFixture : IDisposable
               "Epochs": { "MaxDuration": "00:00:12", "MaxPriceMoveBps": 100 },
               "Clearing": { "FeeBps": 5, "SpreadBps": 10, "SettlementMarginSeconds": 600 },
               "Margin": { "PoolShareBps": 5000 },
-              "Store": { "KeyPrefix": "dx:" }
+              "Store": { "KeyPrefix": "dx:" },
+              "Api": { "Urls": "http://127.0.0.1:0" }
             }
             """)!.AsObject();
     }

@@ -50,6 +50,28 @@ public sealed class NodeOptionsLoaderTests : IDisposable
         Assert.Contains(Failures(), f => f.Contains("unknown key 'Chians'", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("https://127.0.0.1:8443")]
+    [InlineData("http://127.0.0.1")]
+    [InlineData("http://127.0.0.1:8080/api")]
+    [InlineData("127.0.0.1:8080")]
+    public void Load_ApiUrlNotHttpHostPort_NamesApiUrls(string url)
+    {
+        _fixture.Config["Api"] = new JsonObject { ["Urls"] = $"http://127.0.0.1:0;{url}" };
+
+        Assert.Contains(Failures(), f => f.StartsWith($"Api:Urls: '{url}'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_ApiUnknownKeyOrDisabled_UnknownNamedDisabledAccepted()
+    {
+        _fixture.Config["Api"] = new JsonObject { ["Url"] = "http://127.0.0.1:1" };
+        Assert.Contains(Failures(), f => f.Contains("unknown key 'Url' at 'Api:Url'", StringComparison.Ordinal));
+
+        _fixture.Config["Api"] = new JsonObject { ["Enabled"] = false, ["Urls"] = "" };
+        Assert.False(Load().Options.Api.Enabled);
+    }
+
     [Fact]
     public void Load_ChainWithoutChainId_NamesTheKeyPath()
     {

@@ -1,0 +1,74 @@
+using System.Globalization;
+using DiscreteExec.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DiscreteExec.Relayer.Node.Api;
+
+/// <summary>
+/// Parses route and query parameters with an RFC 9457 problem naming the parameter and what is wrong with it
+/// (framework binding would answer a bare 400, or a 404 for a route constraint).
+/// </summary>
+internal static class ApiParameters
+{
+    public static ProblemHttpResult BadParameter(string parameter, string detail) => TypedResults.Problem(
+        title: $"Invalid parameter '{parameter}'",
+        detail: $"{parameter}: {detail}",
+        statusCode: StatusCodes.Status400BadRequest,
+        extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+
+    public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(
+        title: "Not found", detail: detail, statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>An intent id: <c>0x</c> and 64 hex digits.</summary>
+    public static bool TryIntentId(string text, out Bytes32 intentId, out ProblemHttpResult? problem)
+    {
+        intentId = default;
+        problem = null;
+        if (Bytes32.TryParse(text, out intentId))
+        {
+            return true;
+        }
+
+        var digits = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : null;
+        problem = BadParameter("intentId", digits switch
+        {
+            null => $"'{text}' does not start with 0x (an intent id is 0x and 64 hex digits).",
+            _ when digits.Length != 64 => $"{digits.Length} hex digits after 0x; an intent id has 64 (32 bytes).",
+            _ => $"'{text}' has a character that is not a hex digit.",
+        });
+        return false;
+    }
+
+    /// <summary>An epoch id: a positive decimal integer.</summary>
+    public static bool TryEpochId(string parameter, string text, out ulong epochId, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        if (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out epochId) && epochId > 0)
+        {
+            return true;
+        }
+
+        problem = BadParameter(parameter, $"'{text}' is not an epoch id (a positive decimal integer).");
+        return false;
+    }
+
+    /// <summary>A page size: absent for the default, else 1..max.</summary>
+    public static bool TryLimit(string? text, int defaultLimit, int max, out int limit, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        limit = defaultLimit;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out limit) && limit >= 1 && limit <= max)
+        {
+            return true;
+        }
+
+        problem = BadParameter("limit", $"'{text}' is not a page size between 1 and {max}.");
+        return false;
+    }
+}
