@@ -73,6 +73,7 @@ internal sealed partial class EpochLoop
     private readonly IChainCursorSource? _cursors;
     private readonly IEpochProgress? _progress;
     private readonly ChainWaitClock _chainWait;
+    private readonly ICrashPoints _crashPoints;
     private (ulong EpochId, TimeSpan Node, TimeSpan Chain) _spent;
     private (EpochRecord Record, IReadOnlyList<PoolMargin> Pools)? _margined;
 
@@ -92,7 +93,8 @@ internal sealed partial class EpochLoop
         TimeProvider time,
         ILogger<EpochLoop> logger,
         IChainCursorSource? cursors = null,
-        IEpochProgress? progress = null)
+        IEpochProgress? progress = null,
+        ICrashPoints? crashPoints = null)
     {
         _intents = intents ?? throw new ArgumentNullException(nameof(intents));
         _epochs = epochs ?? throw new ArgumentNullException(nameof(epochs));
@@ -105,6 +107,7 @@ internal sealed partial class EpochLoop
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _cursors = cursors;
         _progress = progress;
+        _crashPoints = crashPoints ?? NoCrashPoints.Instance;
         options.Validate();
         foreach (var chain in chains)
         {
@@ -116,7 +119,7 @@ internal sealed partial class EpochLoop
 
         _registry = new AssetRegistry(options.Assets);
         _chainWait = new ChainWaitClock(time);
-        _pipeline = new ChunkPipeline(chains, options, time, _chainWait, logger);
+        _pipeline = new ChunkPipeline(chains, options, time, _chainWait, logger, _crashPoints);
         _duration = options.Triggers.MaxDuration;
     }
 
@@ -287,6 +290,7 @@ internal sealed partial class EpochLoop
         await _epochs.SaveBlobAsync(epochId, ManifestBlob, manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
         await _epochs.SaveBlobAsync(epochId, InputBlob, EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
         await SaveClosedAsync(record, closing, decision.Trigger, EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
+        _crashPoints.Reached(CrashPoint.AfterClose, epochId);
         _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, decision.IntentIds.Length, DateTimeOffset.FromUnixTimeSeconds((long)decision.ClosesAt) - openedAt);
         return true;
     }
@@ -404,6 +408,7 @@ internal sealed partial class EpochLoop
             Deferred = batch.Deferred.Count,
         };
         await _epochs.SaveAsync(cleared, Fence, cancellationToken).ConfigureAwait(false);
+        _crashPoints.Reached(CrashPoint.AfterClear, epochId);
         activity?.SetTag("epoch.batch_root", chosen.ToString());
         NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "cleared"));
         LogCleared(_logger, epochId, chosen, batch.Filled.Count, batch.Refunded.Count, batch.Deferred.Count);

@@ -100,6 +100,9 @@ internal static class NodeHost
         var loopOptions = EpochLoopConfiguration.From(configuration);
         loopOptions.Validate();
         builder.Services.AddSingleton(loopOptions);
+
+        // Test-only fault injection (DISCRETEEXEC_CRASH_AT), read once here; off unless the variable is set.
+        builder.Services.AddSingleton(sp => KillingCrashPoints.FromEnvironment(sp.GetRequiredService<ILoggerFactory>().CreateLogger<EpochLoop>()));
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EpochLoop>(sp, sp.GetRequiredService<NodeChains>().ForEpochLoop));
         builder.Services.AddHostedService<EpochLoopService>();
     }

@@ -32,14 +32,16 @@ internal sealed partial class ChunkPipeline
     private readonly TimeProvider _time;
     private readonly ChainWaitClock _chainWait;
     private readonly ILogger _logger;
+    private readonly ICrashPoints _crashPoints;
 
-    public ChunkPipeline(IEnumerable<NodeChain> chains, EpochLoopOptions options, TimeProvider time, ChainWaitClock chainWait, ILogger logger)
+    public ChunkPipeline(IEnumerable<NodeChain> chains, EpochLoopOptions options, TimeProvider time, ChainWaitClock chainWait, ILogger logger, ICrashPoints? crashPoints = null)
     {
         ArgumentNullException.ThrowIfNull(chains);
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _chainWait = chainWait ?? throw new ArgumentNullException(nameof(chainWait));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _crashPoints = crashPoints ?? NoCrashPoints.Instance;
         foreach (var chain in chains)
         {
             chain.Submitter.Limits.Validate(chain.ChainId);
@@ -147,6 +149,11 @@ internal sealed partial class ChunkPipeline
                     return await submitter.SubmitAsync(chunk, token).ConfigureAwait(false);
                 },
                 cancellationToken).AsTask()).ConfigureAwait(false);
+            if (result.Outcome == ChunkSubmissionOutcome.Applied)
+            {
+                _crashPoints.Reached(CrashPoint.ChunkSentUnrecorded, chunk.EpochId);
+            }
+
             return await RecordDoneAsync(chunk, ledger, result.Outcome, result.TransactionId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not LeaseLostException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
@@ -179,6 +186,11 @@ internal sealed partial class ChunkPipeline
         var stage = outcome == ChunkSubmissionOutcome.Applied ? ChunkProgressStage.Applied : ChunkProgressStage.AlreadyApplied;
         var done = ledger[chunk.Reference] with { Stage = stage, TransactionId = transactionId, Error = null };
         await ledger.UpdateAsync(done, cancellationToken).ConfigureAwait(false);
+        if (ledger.Record.Chunks.Any(c => !ChunkLedger.IsDone(c)))
+        {
+            _crashPoints.Reached(CrashPoint.BetweenChunks, chunk.EpochId);
+        }
+
         _waiting.TryRemove((chunk.EpochId, chunk.Reference), out _);
         LogChunk(_logger, chunk.ChainId.Value, chunk.EpochId, chunk.Index, chunk.Stage, chunk.Actions.Count, outcome, transactionId);
         return done;
