@@ -164,7 +164,7 @@ internal interface IEpochStore
     /// <summary>Writes the record (and makes it current when its id is the newest), fenced.</summary>
     Task SaveAsync(EpochRecord record, LeaseToken fence, CancellationToken cancellationToken);
 
-    /// <summary>Stores a named blob of an epoch ("manifest", "input", "batch", "margin"), fenced. Write-once: a second write of different bytes throws.</summary>
+    /// <summary>Stores a named blob of an epoch ("take", "manifest", "input", "batch", "margin"), fenced. Write-once: a second write of different bytes throws.</summary>
     Task SaveBlobAsync(ulong epochId, string name, ReadOnlyMemory<byte> content, LeaseToken fence, CancellationToken cancellationToken);
 
     Task<byte[]?> GetBlobAsync(ulong epochId, string name, CancellationToken cancellationToken);
