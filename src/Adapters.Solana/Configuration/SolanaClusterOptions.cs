@@ -92,33 +92,24 @@ public sealed class SolanaClusterOptions : ChainOptions
     public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Releases per Release chunk (the chunk planner's limit, the same on every node). Unset: the most that always
-    /// fits one transaction (1232 bytes) with a payer besides 2 attestors, a priority fee and a distinct mint per
-    /// intent: 4 legacy, 9 with a lookup table (1203 bytes; 10 take 1280).
+    /// Releases per Release chunk (the chunk planner's limit: nodes that plan together configure the same). Unset: the
+    /// most that always fit one transaction (1232 bytes, 64 account locks, <see cref="ComputeUnitLimit"/>) in the
+    /// worst case for this node's number of attestor keys, computed at start-up (ChunkTransactionBuilder.WorstCaseLimits):
+    /// a payer besides the attestors, a priority fee, a distinct mint per intent. With 2 attestors: 4 legacy, 9 with
+    /// a lookup table; with 3: 3 and 8.
     /// </summary>
     [Range(1, 32)]
     public int? MaxReleasesPerChunk { get; set; }
 
     /// <summary>
-    /// Refunds, Payouts and Withdraws per transfer chunk. Unset: the most that always fits one transaction in the
-    /// worst case (a payer besides 2 attestors, a priority fee, a distinct recipient and a distinct mint per action,
-    /// each recipient's token account created): 1 legacy (two take 1285 bytes), 7 with a lookup table (1207 bytes,
-    /// 60 account locks; eight take 1302 bytes with 3 signatures; with the payer one of the 2 attestors 8 fit, set it to 8). The
-    /// submitter refuses, by chunk, any chunk that does not fit.
+    /// Refunds, Payouts and Withdraws per transfer chunk. Unset: the most that always fit one transaction in the
+    /// worst case, computed like <see cref="MaxReleasesPerChunk"/> with also a distinct recipient per action and each
+    /// recipient's token account created. With 2 attestors: 1 legacy, 7 with a lookup table; with 3: 1 and 6. A set
+    /// value is the operator's promise (e.g. 8 with a lookup table when the payer is one of 2 attestors and the leg
+    /// pays one mint); the submitter refuses, by chunk, any chunk that does not fit.
     /// </summary>
     [Range(1, 32)]
     public int? MaxTransfersPerChunk { get; set; }
-
-    public const int DefaultMaxReleasesPerChunk = 4;
-    public const int DefaultMaxTransfersPerChunk = 1;
-    public const int DefaultMaxReleasesPerChunkWithLookupTable = 9;
-    public const int DefaultMaxTransfersPerChunkWithLookupTable = 7;
-
-    /// <summary>The Release chunk limit in force: configured, else the default for the transaction format.</summary>
-    public int ReleasesPerChunk => MaxReleasesPerChunk ?? (UsesLookupTable ? DefaultMaxReleasesPerChunkWithLookupTable : DefaultMaxReleasesPerChunk);
-
-    /// <summary>The transfer chunk limit in force: configured, else the default for the transaction format.</summary>
-    public int TransfersPerChunk => MaxTransfersPerChunk ?? (UsesLookupTable ? DefaultMaxTransfersPerChunkWithLookupTable : DefaultMaxTransfersPerChunk);
 
     /// <summary>How many times one chunk is rebuilt with a fresh blockhash and re-signed before the leg fails.</summary>
     [Range(1, 50)]

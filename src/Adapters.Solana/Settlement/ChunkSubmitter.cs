@@ -51,7 +51,8 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         _escrow = new EscrowProgram(options.ProgramKey);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        Limits = new ChunkLimits(options.ReleasesPerChunk, options.TransfersPerChunk);
+        var fit = ChunkTransactionBuilder.WorstCaseLimits(_escrow, options.Chain, attestors.Count, options.UsesLookupTable, options.ComputeUnitLimit);
+        Limits = new ChunkLimits(options.MaxReleasesPerChunk ?? fit.MaxReleases, options.MaxTransfersPerChunk ?? fit.MaxTransfers);
         Limits.Validate(options.Chain);
     }
 

@@ -51,6 +51,8 @@ internal static class ChunkTransactionBuilder
     internal const uint UnitsPerBump = 400;
     private const uint ClaimInsteadOfTransfer = 2_000; // "undeliverable -> new claim" minus "delivered" (1.3k measured)
     public const uint MaxComputeUnits = 1_400_000; // the most a Solana transaction can request
+    private const int MaxActionsPerChunk = 32; // the options' upper bound for a chunk limit
+    private const ulong WorstCaseKeyBase = 0xDE00_0000; // synthetic keys of the worst-case transactions
 
     /// <summary>
     /// The transaction; <paramref name="missingAccounts"/> are the (owner, mint) pairs whose associated token account
@@ -111,6 +113,58 @@ internal static class ChunkTransactionBuilder
         var accounts = message.StaticAccountKeys.Count + message.AddressTableLookups.Sum(l => l.WritableIndexes.Length + l.ReadOnlyIndexes.Length);
         return new ChunkTransaction(
             instructions, limit, Transaction.SizeOf(message.Header.RequiredSignatures, message.Serialize().Length), table, estimate, (uint)Math.Min(reserve, MaxComputeUnits), accounts);
+    }
+
+    /// <summary>
+    /// The most actions per Release chunk and per transfer chunk that always fit one transaction signed by a payer
+    /// besides <paramref name="attestors"/> attestors (the payer attesting only saves a signature): bytes, account
+    /// locks and the static compute estimate under <paramref name="computeUnitLimit"/>, built for real in the worst
+    /// case: a priority fee, a distinct mint and recipient per action, every recipient's token account created, each
+    /// transfer kind (with <paramref name="lookupTable"/>, every loadable account in the table: a table that is still
+    /// being extended is waited for, never bypassed).
+    /// </summary>
+    public static ChunkLimits WorstCaseLimits(EscrowProgram escrow, ChainId chain, int attestors, bool lookupTable, uint computeUnitLimit)
+    {
+        ArgumentNullException.ThrowIfNull(escrow);
+        Bytes32[] signers = [.. Enumerable.Range(0, attestors).Select(i => Bytes32.FromUInt64(WorstCaseKeyBase + (ulong)i))];
+        bool Fits(ActionKind kind, int count)
+        {
+            var built = WorstCase(escrow, chain, kind, count, Bytes32.FromUInt64(WorstCaseKeyBase - 1), signers, lookupTable);
+            return built.Size <= Transaction.MaxSize && built.AccountCount <= ChunkTransaction.MaxAccountLocks && built.EstimatedUnits <= computeUnitLimit;
+        }
+
+        int Most(params ActionKind[] kinds)
+        {
+            var count = 0;
+            while (count < MaxActionsPerChunk && kinds.All(k => Fits(k, count + 1)))
+            {
+                count++;
+            }
+
+            return count;
+        }
+
+        return new ChunkLimits(Most(ActionKind.Release), Most(ActionKind.Refund, ActionKind.Payout, ActionKind.Withdraw));
+    }
+
+    /// <summary>
+    /// The worst-case transaction of <paramref name="count"/> actions of <paramref name="kind"/> (see
+    /// <see cref="WorstCaseLimits"/>), paid by <paramref name="payer"/>; with <paramref name="lookupTable"/> v0 over a
+    /// table holding every loadable account.
+    /// </summary>
+    internal static ChunkTransaction WorstCase(EscrowProgram escrow, ChainId chain, ActionKind kind, int count, Bytes32 payer, IReadOnlyList<Bytes32> attestors, bool lookupTable)
+    {
+        var stage = kind == ActionKind.Release ? ChunkStage.Release : ChunkStage.Transfer;
+        var actions = Enumerable.Range(0, count).Select(i => new SettlementAction(
+            kind,
+            kind == ActionKind.Withdraw ? Bytes32.Zero : Bytes32.FromUInt64(WorstCaseKeyBase + 1000 + (ulong)i),
+            Bytes32.FromUInt64(WorstCaseKeyBase + 2000 + (ulong)i),
+            kind == ActionKind.Release ? Bytes32.Zero : Bytes32.FromUInt64(WorstCaseKeyBase + 3000 + (ulong)i),
+            kind == ActionKind.Release ? UInt256.Zero : ulong.MaxValue - (ulong)i)).ToArray();
+        var chunk = new SettlementChunk(chain, ulong.MaxValue, uint.MaxValue, Bytes32.FromUInt64(WorstCaseKeyBase), stage, actions);
+        var missing = actions.Where(a => a.Kind != ActionKind.Release).Select(a => (a.Account, a.Token)).ToHashSet();
+        var legacy = Build(chunk, escrow, payer, attestors, ulong.MaxValue, missing);
+        return lookupTable ? Build(chunk, escrow, payer, attestors, ulong.MaxValue, missing, new AddressLookupTable(Bytes32.FromUInt64(WorstCaseKeyBase - 2), legacy.LookupAddresses), MaxComputeUnits) : legacy;
     }
 
     /// <summary>

@@ -51,21 +51,6 @@ public sealed class SolanaClusterOptionsValidatorTests
         Assert.Contains($"Solana:Clusters:devnet:{key}", Assert.Single(ex.Failures));
     }
 
-    // Chunk limits are a function of the configuration alone (every node plans the same chunks): unset, they
-    // follow the transaction format; set, they are what is configured.
-    [Fact]
-    public void Limits_DefaultsFollowTheLookupTableSetting()
-    {
-        var options = Good();
-        Assert.Equal((4, 1), (options.ReleasesPerChunk, options.TransfersPerChunk));
-        options.LookupTable = "auto";
-        Assert.Equal((9, 7), (options.ReleasesPerChunk, options.TransfersPerChunk));
-        options.LookupTable = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw";
-        Assert.False(SolanaClusterOptionsValidator.ThrowIfInvalid("devnet", options) is null);
-        options.MaxTransfersPerChunk = 8;
-        Assert.Equal(8, options.TransfersPerChunk);
-    }
-
     [Fact]
     public void Validate_MissingRpcUrlAndProgram_ReportsBoth()
     {

@@ -122,6 +122,37 @@ public sealed class ChunkSubmitterTests : IDisposable
         return data;
     }
 
+    // The devnet's node: a payer that is none of its 3 attestor keys, fresh recipients. Unset limits are the planner's
+    // input; a chunk planned at them that no transaction can carry would be an owed payout retried forever.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Limits_PayerBesidesThreeAttestors_WorstCaseChunkAtTheLimitsFitsOneTransaction(bool lookupTable)
+    {
+        SolanaKeypair[] attestors = [.. Enumerable.Range(20, 3).Select(i => SolanaKeypair.FromSeed(Enumerable.Repeat((byte)i, 32).ToArray()))];
+        var options = Options();
+        options.LookupTable = lookupTable ? SolanaClusterOptions.AutoLookupTable : null;
+        var submitter = new ChunkSubmitter(new ScriptedRpc(), options, new LocalKeypairSigner(_payer), [.. attestors.Select(a => new LocalKeypairSigner(a))]);
+        try
+        {
+            foreach (var kind in new[] { ActionKind.Release, ActionKind.Refund, ActionKind.Payout, ActionKind.Withdraw })
+            {
+                var limit = kind == ActionKind.Release ? submitter.Limits.MaxReleases : submitter.Limits.MaxTransfers;
+                var built = ChunkTransactionBuilder.WorstCase(new EscrowProgram(options.ProgramKey), options.Chain, kind, limit, _payer.PublicKey, [.. attestors.Select(a => a.PublicKey)], lookupTable);
+                Assert.True(built.Size <= Transaction.MaxSize, $"{limit} {kind} actions need {built.Size} bytes");
+                Assert.InRange(built.AccountCount, 1, ChunkTransaction.MaxAccountLocks);
+                Assert.InRange(built.EstimatedUnits, 1u, options.ComputeUnitLimit);
+            }
+        }
+        finally
+        {
+            foreach (var attestor in attestors)
+            {
+                attestor.Dispose();
+            }
+        }
+    }
+
     [Fact]
     public async Task SubmitAsync_MoreActionsThanTheLimit_ThrowsNamingTheChunkWithoutSending()
     {
@@ -129,7 +160,7 @@ public sealed class ChunkSubmitterTests : IDisposable
         var big = _leg with
         {
             Index = 7,
-            Actions = [.. Enumerable.Range(0, SolanaClusterOptions.DefaultMaxTransfersPerChunk + 1).Select(i => new SettlementAction(ActionKind.Payout, Bytes32.FromUInt64((ulong)i + 1), Bytes32.FromUInt64(77), Bytes32.FromUInt64(2), 5))],
+            Actions = [.. Enumerable.Range(0, Submitter(rpc).Limits.MaxTransfers + 1).Select(i => new SettlementAction(ActionKind.Payout, Bytes32.FromUInt64((ulong)i + 1), Bytes32.FromUInt64(77), Bytes32.FromUInt64(2), 5))],
         };
         var ex = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(rpc).SubmitAsync(big, default));
         Assert.Equal((9ul, 7u), (ex.EpochId, ex.Chunk));
@@ -227,7 +258,13 @@ public sealed class ChunkSubmitterTests : IDisposable
 
     private ChunkSubmitter Submitter(ISolanaRpc rpc, Action<SolanaClusterOptions>? configure = null)
     {
-        var options = new SolanaClusterOptions
+        var options = Options();
+        configure?.Invoke(options);
+        return new(rpc, options, new LocalKeypairSigner(_payer), [new LocalKeypairSigner(_payer), new LocalKeypairSigner(_attestor)]);
+    }
+
+    private static SolanaClusterOptions Options() =>
+        new()
         {
             Rpc = new() { Url = new Uri("http://127.0.0.1:1") },
             ChainId = 900001,
@@ -236,9 +273,6 @@ public sealed class ChunkSubmitterTests : IDisposable
             ConfirmPollInterval = TimeSpan.FromMilliseconds(1),
             ResendInterval = TimeSpan.FromMilliseconds(10),
         };
-        configure?.Invoke(options);
-        return new(rpc, options, new LocalKeypairSigner(_payer), [new LocalKeypairSigner(_payer), new LocalKeypairSigner(_attestor)]);
-    }
 
     private sealed class ScriptedRpc : ISolanaRpc
     {

@@ -17,19 +17,42 @@ public sealed class ChunkTransactionBuilderTests
     // a distinct mint and a distinct recipient per action, and every recipient's token account created.
     private static readonly Bytes32[] Attestors = [Bytes32.FromUInt64(1002), Bytes32.FromUInt64(1003)];
 
+    // The limits a submitter advertises when none are configured, for a payer besides N attestors: in the worst case
+    // (a priority fee, a distinct mint and recipient per action, every recipient's token account created) a chunk at
+    // the limit fits one transaction for every kind (bytes, account locks, the static compute estimate), and one more
+    // action does not fit for some kind: the limits are the largest safe ones.
     [Theory]
-    [InlineData(ActionKind.Payout)]
-    [InlineData(ActionKind.Withdraw)]
-    [InlineData(ActionKind.Refund)]
-    public void Build_DefaultTransferLimit_WorstCaseFitsOneLegacyTransactionAndOneMoreDoesNot(ActionKind kind)
+    [InlineData(1, false, 5, 2)]
+    [InlineData(2, false, 4, 1)]
+    [InlineData(3, false, 3, 1)]
+    [InlineData(1, true, 10, 7)]
+    [InlineData(2, true, 9, 7)]
+    [InlineData(3, true, 8, 6)]
+    public void WorstCaseLimits_PayerBesidesTheAttestors_WorstCaseFitsAtTheLimitAndOneMoreDoesNot(int attestorCount, bool table, int releases, int transfers)
     {
-        var fits = WorstCase(ChunkStage.Transfer, kind, SolanaClusterOptions.DefaultMaxTransfersPerChunk);
-        Assert.InRange(fits.Size, 1, Transaction.MaxSize);
-        Assert.True(fits.ComputeUnits <= new SolanaClusterOptions().ComputeUnitLimit);
-        if (kind == ActionKind.Payout)
+        Bytes32[] attestors = [.. Enumerable.Range(0, attestorCount).Select(i => Bytes32.FromUInt64(1002 + (ulong)i))];
+        var limitUnits = new SolanaClusterOptions().ComputeUnitLimit;
+        var limits = ChunkTransactionBuilder.WorstCaseLimits(Escrow, Chain, attestorCount, table, limitUnits);
+
+        Assert.Equal((releases, transfers), (limits.MaxReleases, limits.MaxTransfers));
+        foreach (var kind in new[] { ActionKind.Release, ActionKind.Refund, ActionKind.Payout, ActionKind.Withdraw })
         {
-            Assert.True(WorstCase(ChunkStage.Transfer, kind, SolanaClusterOptions.DefaultMaxTransfersPerChunk + 1).Size > Transaction.MaxSize, "the default is not the largest that fits");
+            var limit = kind == ActionKind.Release ? limits.MaxReleases : limits.MaxTransfers;
+            var fits = ChunkTransactionBuilder.WorstCase(Escrow, Chain, kind, limit, Payer, attestors, table);
+            Assert.InRange(fits.Size, 1, Transaction.MaxSize);
+            Assert.InRange(fits.AccountCount, 1, ChunkTransaction.MaxAccountLocks);
+            Assert.InRange(fits.EstimatedUnits, 1u, limitUnits);
+            Assert.Equal(table, fits.Table is not null);
+            if (kind != ActionKind.Release)
+            {
+                Assert.Equal(limit, fits.Instructions.Count(i => i.ProgramId == WellKnown.AssociatedTokenProgram));
+            }
         }
+
+        Assert.True(ChunkTransactionBuilder.WorstCase(Escrow, Chain, ActionKind.Release, limits.MaxReleases + 1, Payer, attestors, table).Size > Transaction.MaxSize, "the Release limit is not the largest that fits");
+        Assert.Contains(new[] { ActionKind.Refund, ActionKind.Payout, ActionKind.Withdraw }, kind =>
+            ChunkTransactionBuilder.WorstCase(Escrow, Chain, kind, limits.MaxTransfers + 1, Payer, attestors, table) is var over
+            && (over.Size > Transaction.MaxSize || over.AccountCount > ChunkTransaction.MaxAccountLocks || over.EstimatedUnits > limitUnits));
     }
 
     // A depositor or recipient can grind a key whose claim PDA ["claim", owner, mint] (and, for a Withdraw, whose
@@ -67,21 +90,6 @@ public sealed class ChunkTransactionBuilderTests
         }
     }
 
-    // With the lookup table every account that neither signs nor is invoked is loaded by a one-byte index: the
-    // defaults are the most that always fit (1232 bytes, 64 account locks) in the worst case, and one more does not.
-    [Theory]
-    [InlineData(ActionKind.Payout)]
-    [InlineData(ActionKind.Withdraw)]
-    [InlineData(ActionKind.Refund)]
-    public void Build_LookupTableDefaultTransferLimit_WorstCaseFitsAndOneMoreDoesNot(ActionKind kind)
-    {
-        var fits = WorstCase(ChunkStage.Transfer, kind, SolanaClusterOptions.DefaultMaxTransfersPerChunkWithLookupTable, table: true);
-        Assert.InRange(fits.Size, 1, Transaction.MaxSize);
-        Assert.InRange(fits.AccountCount, 1, ChunkTransaction.MaxAccountLocks);
-        Assert.True(fits.EstimatedUnits <= new SolanaClusterOptions().ComputeUnitLimit);
-        Assert.True(WorstCase(ChunkStage.Transfer, kind, SolanaClusterOptions.DefaultMaxTransfersPerChunkWithLookupTable + 1, table: true).Size > Transaction.MaxSize, "the default is not the largest that fits");
-    }
-
     // The goal: 8 Payouts to first-time recipients (token accounts created in the same transaction) in one
     // v0 transaction, when the payer is one of the 2 attestors (2 signatures) and the leg pays one mint.
     [Fact]
@@ -95,13 +103,6 @@ public sealed class ChunkTransactionBuilderTests
         Assert.InRange(eight.Size, 1, Transaction.MaxSize);
         Assert.InRange(eight.AccountCount, 1, ChunkTransaction.MaxAccountLocks);
         Assert.True(draft.Size > Transaction.MaxSize, "legacy cannot carry them");
-    }
-
-    [Fact]
-    public void Build_LookupTableDefaultReleaseLimit_WorstCaseFitsAndOneMoreDoesNot()
-    {
-        Assert.InRange(WorstCase(ChunkStage.Release, ActionKind.Release, SolanaClusterOptions.DefaultMaxReleasesPerChunkWithLookupTable, table: true).Size, 1, Transaction.MaxSize);
-        Assert.True(WorstCase(ChunkStage.Release, ActionKind.Release, SolanaClusterOptions.DefaultMaxReleasesPerChunkWithLookupTable + 1, table: true).Size > Transaction.MaxSize, "the default is not the largest that fits");
     }
 
     [Fact]
@@ -124,13 +125,6 @@ public sealed class ChunkTransactionBuilderTests
                 return (owner, tries);
             }
         }
-    }
-
-    [Fact]
-    public void Build_DefaultReleaseLimit_WorstCaseFitsAndOneMoreDoesNot()
-    {
-        Assert.InRange(WorstCase(ChunkStage.Release, ActionKind.Release, SolanaClusterOptions.DefaultMaxReleasesPerChunk).Size, 1, Transaction.MaxSize);
-        Assert.True(WorstCase(ChunkStage.Release, ActionKind.Release, SolanaClusterOptions.DefaultMaxReleasesPerChunk + 1).Size > Transaction.MaxSize, "the default is not the largest that fits");
     }
 
     [Fact]
@@ -167,18 +161,6 @@ public sealed class ChunkTransactionBuilderTests
     {
         var chunk = Chunk(ChunkStage.Release, [new SettlementAction(ActionKind.Release, Bytes32.FromUInt64(1), Mint, Bytes32.Zero, 5)]);
         Assert.Throws<ChunkSubmissionException>(() => ChunkTransactionBuilder.Build(chunk, Escrow, Payer, Attestors, 0, new HashSet<(Bytes32, Bytes32)>()));
-    }
-
-    private static ChunkTransaction WorstCase(ChunkStage stage, ActionKind kind, int count, bool table = false)
-    {
-        var actions = Enumerable.Range(0, count).Select(i => kind == ActionKind.Release
-            ? new SettlementAction(ActionKind.Release, Bytes32.FromUInt64((ulong)(100 + i)), Bytes32.FromUInt64((ulong)(700 + i)), Bytes32.Zero, UInt256.Zero)
-            : Action(kind, i, Bytes32.FromUInt64((ulong)(700 + i)))).ToArray();
-        var missing = actions.Select(a => (a.Account, a.Token)).ToHashSet();
-        var legacy = ChunkTransactionBuilder.Build(Chunk(stage, actions), Escrow, Payer, Attestors, computeUnitPrice: 1, missing);
-        return table
-            ? ChunkTransactionBuilder.Build(Chunk(stage, actions), Escrow, Payer, Attestors, 1, missing, new AddressLookupTable(Bytes32.FromUInt64(9), legacy.LookupAddresses), 1_400_000)
-            : legacy;
     }
 
     private static SettlementAction Action(ActionKind kind, int i, Bytes32 mint) =>

@@ -80,6 +80,7 @@ internal static class DevnetNodeConfig
                     ["ProgramId"] = chains.SolanaProgramId,
                     ["Commitment"] = "Confirmed",
                     ["PollInterval"] = "00:00:00.250",
+                    ["LookupTable"] = "auto",
                 })),
             ["Assets"] = new JsonArray(new JsonObject
             {
