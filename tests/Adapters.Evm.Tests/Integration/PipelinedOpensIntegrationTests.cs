@@ -7,6 +7,7 @@ using DiscreteExec.Adapters.Evm.Transactions;
 using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
+using DiscreteExec.Relayer.Devnet;
 using Microsoft.Extensions.Logging;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Integration;

@@ -100,7 +100,10 @@ public sealed class WatcherReconciliationIntegrationTests(DevnodeFixture node)
     private OpenIntentParams Params(int i) => new(
         node.Mint, 2_000_000 + (ulong)i, DevnodeFixture.EvmChain, Bytes32.FromEvmAddress(Enumerable.Repeat((byte)(0x60 + i), 20).ToArray()),
         UInt256.Parse("98765432109876543210987654321") + (ulong)i, Bytes32.FromEvmAddress(Enumerable.Repeat((byte)(0x20 + i), 20).ToArray()),
-        DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 7200 + i);
+        _deadlineBase + i);
+
+    // One deadline base per test, so that building the same intent's parameters twice gives the same deadline.
+    private readonly long _deadlineBase = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 7200;
 
     private Core.Intents.Intent Expected(ulong nonce, OpenIntentParams p, Bytes32 depositor) => new()
     {
