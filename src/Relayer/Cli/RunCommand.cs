@@ -51,14 +51,14 @@ internal static class RunCommand
         });
         epochs.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<ulong?>() is 0)
+            if (TryValue<ulong?>(result) is { } value && value == 0)
             {
                 result.AddError("--epochs must be at least 1.");
             }
         });
         rate.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 1 or > 10_000)
+            if (TryValue<int?>(result) is { } value && value is < 1 or > 10_000)
             {
                 result.AddError("--rate must be between 1 and 10000 intents per second.");
             }
@@ -117,6 +117,19 @@ internal static class RunCommand
         {
             context.Cancel = true;
             interrupted.Cancel();
+        }
+    }
+
+    /// <summary>The option's value, or null when it did not parse (the parser already reports that error).</summary>
+    private static T? TryValue<T>(System.CommandLine.Parsing.OptionResult result)
+    {
+        try
+        {
+            return result.GetValueOrDefault<T>();
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
         }
     }
 }

@@ -33,12 +33,7 @@ internal static class DevnetNodeRunner
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(log);
         var directory = Path.GetFullPath(settings.DataDirectory);
-        if (Directory.Exists(directory))
-        {
-            // The chains are new on every run, so an old store describes epochs of chains that no longer exist.
-            DevnetLog.Line(log, $"run: clearing {directory} (the previous devnet's node data; the chains are new)");
-            Directory.Delete(directory, recursive: true);
-        }
+        PrepareDataDirectory(directory, log);
 
         await using var devnet = await LocalDevnet.StartAsync(log, time, cancellationToken).ConfigureAwait(false);
         var liquidity = (UInt256)(PoolLiquidityUsdc * 1_000_000);
@@ -47,7 +42,7 @@ internal static class DevnetNodeRunner
         DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture, $"pools funded with {PoolLiquidityUsdc} USDC on each chain"));
 
         var path = DevnetNodeConfig.Write(DevnetChains.From(devnet), directory);
-        DevnetLog.Line(log, $"run: wrote {path} (run the same node again with: relayer run --config {path})");
+        DevnetLog.Line(log, $"run: wrote {path} (the node's configuration for these local chains, which stop with this command)");
         var configuration = NodeOptionsLoader.Load(path);
         var lines = new EpochLines(log, configuration, settings.Epochs);
         using var host = NodeHost.CreateBuilder(configuration, builder => builder.Services.AddSingleton<IEpochProgress>(lines)).Build();
@@ -121,6 +116,31 @@ internal static class DevnetNodeRunner
         DevnetLog.Line(log, "fate of every intent opened, read from the chains:");
         result.WriteTo(log);
         return result.Passed;
+    }
+
+    /// <summary>Marks a directory as a devnet's own: only such a directory (or an empty one) is ever cleared.</summary>
+    public const string MarkerFile = ".discreteexec-devnet";
+
+    /// <summary>
+    /// The chains are new on every run, so a previous devnet's store describes epochs of chains that no longer exist
+    /// and is cleared. Only a directory this command created (it holds <see cref="MarkerFile"/>) is cleared; any other
+    /// non-empty directory is refused, never deleted.
+    /// </summary>
+    private static void PrepareDataDirectory(string directory, TextWriter log)
+    {
+        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            if (!File.Exists(Path.Combine(directory, MarkerFile)))
+            {
+                throw new DevnetException($"--data-dir {directory} is not empty and was not created by a devnet run (it has no {MarkerFile}); choose an empty or new directory.");
+            }
+
+            DevnetLog.Line(log, $"run: clearing {directory} (the previous devnet's node data; the chains are new)");
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, MarkerFile), "Created by `relayer run --devnet`; the next devnet run clears this directory.\n");
     }
 
     private static async Task<IReadOnlyDictionary<Bytes32, ReportedFate>> ReportedFatesAsync(IIntentStore store, IReadOnlyList<OpenedIntent> opened, CancellationToken cancellationToken)
