@@ -6,7 +6,10 @@ using DiscreteExec.Relayer.Node.Bus;
 
 namespace DiscreteExec.Relayer.Cli;
 
-/// <summary>`bench clearing --intents N[,N...]`: clearing throughput, time and peak memory against the floor.</summary>
+/// <summary>
+/// `bench clearing --intents N[,N...]`: clearing throughput, time and peak memory against the floor; `bench bus`: bus
+/// intake against raw MassTransit; `bench node`: the node's own time per epoch on the devnet.
+/// </summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -67,7 +70,7 @@ internal static class BenchCommand
             return 0;
         });
 
-        return new Command("bench", "Measure the relayer's hot paths.") { clearing, CreateBus() };
+        return new Command("bench", "Measure the relayer's hot paths.") { clearing, CreateBus(), NodeBenchCommand.Create() };
     }
 
     private static Command CreateBus()

@@ -32,9 +32,9 @@ internal static class RelayerCli
         }
 
         var configuration = new InvocationConfiguration { Output = output, Error = error };
-        if (parseResult.CommandResult.Command.Name == RunCommand.Name)
+        if (parseResult.CommandResult.Command.Name is RunCommand.Name or NodeBenchCommand.Name)
         {
-            // The node handles Ctrl+C / SIGTERM itself and stops within its configured shutdown timeout; the CLI's
+            // The node (run, bench node) handles Ctrl+C / SIGTERM itself and stops within its configured shutdown timeout; the CLI's
             // own handling would end the process after 2 s, in the middle of that shutdown.
             configuration.ProcessTerminationTimeout = null;
         }

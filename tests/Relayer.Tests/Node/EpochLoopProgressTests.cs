@@ -31,6 +31,10 @@ public class EpochLoopProgressTests
         Assert.Equal(chainTime * summary.Chunks, summary.ChainWait);
         Assert.Equal(summary.ChainWait, summary.SettleLatency);
         Assert.Equal(TimeSpan.Zero, summary.NodeTime);
+        Assert.Equal(["attest", "clear", "close", "margin", "pay", "release"], summary.Steps!.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(summary.ChainWait, summary.Steps.Values.Aggregate(TimeSpan.Zero, (sum, step) => sum + step.Chain));
+        Assert.Equal(TimeSpan.Zero, summary.ClearingTime);
+        Assert.Equal(2 * summary.Chunks, summary.LedgerSaves); // sending, then applied
         Assert.Equal(world.Events.Distinct<MarginUpdated>().Single().Pools, summary.Pools);
         Assert.Equal(await world.EscrowB.PoolBalanceAsync(NodeWorld.TokenB, CancellationToken.None), summary.Pools.Single(p => p.ChainId == NodeWorld.ChainB).Balance);
     }

@@ -42,6 +42,9 @@ internal sealed class TrafficGenerator
         _solanaFunds = [.. solanaDepositors.Select(_ => options.FundingPerDepositor)];
     }
 
+    /// <summary>The devnet the intents are opened on.</summary>
+    public LocalDevnet Devnet => _devnet;
+
     /// <summary>Every intent opened so far, in opening order.</summary>
     public IReadOnlyList<OpenedIntent> Opened
     {

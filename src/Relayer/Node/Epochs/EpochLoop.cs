@@ -74,7 +74,7 @@ internal sealed partial class EpochLoop
     private readonly IEpochProgress? _progress;
     private readonly ChainWaitClock _chainWait;
     private readonly ICrashPoints _crashPoints;
-    private (ulong EpochId, TimeSpan Node, TimeSpan Chain) _spent;
+    private EpochTimes _spent = new(0);
     private (EpochRecord Record, IReadOnlyList<PoolMargin> Pools)? _margined;
 
     private LeaseToken? _fence;
@@ -211,7 +211,12 @@ internal sealed partial class EpochLoop
             // From the close to the margin: the step's time, split into waiting for chains and the node's own.
             var chain = _chainWait.Elapsed - chainWaitBefore;
             var node = _time.GetElapsedTime(startedAt) - chain;
-            _spent = _spent.EpochId == record.EpochId ? (record.EpochId, _spent.Node + node, _spent.Chain + chain) : (record.EpochId, node, chain);
+            if (_spent.EpochId != record.EpochId)
+            {
+                _spent = new EpochTimes(record.EpochId);
+            }
+
+            _spent.Add(EpochTimes.StepOf(record.Stage), node, chain);
         }
 
         if (_margined is { } margined)
@@ -391,7 +396,17 @@ internal sealed partial class EpochLoop
         // The effect of Closed (its intents were taken at close): the world hears of it.
         await _events.PublishAsync(new EpochClosed(IntegratorEventIds.Closed(epochId), epochId, record.Trigger ?? "unknown", input.ClosesAt, input.Intents.Count, record.ManifestHash ?? default), cancellationToken).ConfigureAwait(false);
 
+        var clearingStarted = _time.GetTimestamp();
         var batch = EpochClearing.Clear(input);
+        if (_spent.EpochId == epochId)
+        {
+            _spent.Clearing += _time.GetElapsedTime(clearingStarted);
+        }
+        else
+        {
+            _spent = new EpochTimes(epochId) { Clearing = _time.GetElapsedTime(clearingStarted) };
+        }
+
         await SaveBlobOnceAsync(epochId, BatchBlob, BatchFileWriter.ToUtf8(batch), cancellationToken).ConfigureAwait(false);
         var chosen = await _epochs.ChooseRootOnceAsync(epochId, batch.BatchRoot, cancellationToken).ConfigureAwait(false);
         if (chosen != batch.BatchRoot)
@@ -605,14 +620,14 @@ internal sealed partial class EpochLoop
             return;
         }
 
-        var (node, chain) = _spent.EpochId == record.EpochId ? (_spent.Node, _spent.Chain) : (TimeSpan.Zero, TimeSpan.Zero);
+        var spent = _spent.EpochId == record.EpochId ? _spent : new EpochTimes(record.EpochId);
         var settleLatency = record.StageTimes.TryGetValue(EpochStage.Closed, out var closed) && record.StageTimes.TryGetValue(EpochStage.Settled, out var settled)
             ? TimeSpan.FromMilliseconds(settled - closed)
             : TimeSpan.Zero;
         var summary = new EpochSummary(
             record.EpochId, record.Trigger ?? "unknown", record.IntentCount, record.Filled, record.Refunded, record.Deferred,
             record.Chunks.Select(c => c.ChainId).Distinct().Count(), record.Chunks.Count, record.Chunks.Count(c => c.Stage == ChunkProgressStage.Abandoned),
-            settleLatency, node, chain, pools);
+            settleLatency, spent.Node, spent.Chain, pools, spent.Clearing, spent.Steps, spent.LedgerSaves, spent.LedgerSaveTime);
         try
         {
             _progress.EpochMargined(summary);
@@ -728,7 +743,16 @@ internal sealed partial class EpochLoop
         }
     }
 
-    private ChunkLedger NewLedger(EpochRecord record) => new(record, (next, token) => _epochs.SaveAsync(next, Fence, token));
+    // Every chunk's progress change rewrites the epoch's whole record; the time it takes is reported with the epoch.
+    private ChunkLedger NewLedger(EpochRecord record) => new(record, async (next, token) =>
+    {
+        var started = _time.GetTimestamp();
+        await _epochs.SaveAsync(next, Fence, token).ConfigureAwait(false);
+        if (_spent.EpochId == next.EpochId)
+        {
+            _spent.RecordLedgerSave(_time.GetElapsedTime(started));
+        }
+    });
 
     private Task PublishLegAppliedAsync(SettlementChunk chunk, ChunkProgress progress, CancellationToken cancellationToken) =>
         _events.PublishAsync(

@@ -1,4 +1,5 @@
 using DiscreteExec.Core.Messages;
+using DiscreteExec.Relayer.Node.Store;
 
 namespace DiscreteExec.Relayer.Node.Epochs;
 
@@ -7,7 +8,11 @@ namespace DiscreteExec.Relayer.Node.Epochs;
 /// <see cref="SettleLatency"/> is Closed → Settled from the record's stage times. <see cref="NodeTime"/> is the time
 /// the loop spent in its own steps (store, clearing, planning) with <see cref="ChainWait"/> (submitting chunks,
 /// their retries, reading escrows) taken out; both cover only the steps this process ran (a restart mid-epoch
-/// counts from there).
+/// counts from there). <see cref="ClearingTime"/> is the part of <see cref="NodeTime"/> spent in the clearing itself;
+/// <see cref="Steps"/> splits <see cref="NodeTime"/> and <see cref="ChainWait"/> by step (close, clear, attest, release,
+/// pay, margin). <see cref="LedgerSaves"/> counts the record rewrites of chunk progress and
+/// <see cref="LedgerSaveTime"/> their time (counted in <see cref="NodeTime"/>, or in <see cref="ChainWait"/> for the
+/// write made just before a chunk is sent).
 /// </summary>
 internal sealed record EpochSummary(
     ulong EpochId,
@@ -22,7 +27,63 @@ internal sealed record EpochSummary(
     TimeSpan SettleLatency,
     TimeSpan NodeTime,
     TimeSpan ChainWait,
-    IReadOnlyList<PoolMargin> Pools);
+    IReadOnlyList<PoolMargin> Pools,
+    TimeSpan ClearingTime = default,
+    IReadOnlyDictionary<string, StepTime>? Steps = null,
+    int LedgerSaves = 0,
+    TimeSpan LedgerSaveTime = default);
+
+/// <summary>One step's time: the node's own and the waits on chains.</summary>
+internal readonly record struct StepTime(TimeSpan Node, TimeSpan Chain);
+
+/// <summary>The time one epoch's steps took in this process, split into the node's own and waits on chains.</summary>
+internal sealed class EpochTimes(ulong epochId)
+{
+    private readonly Dictionary<string, StepTime> _steps = new(StringComparer.Ordinal);
+
+    public ulong EpochId { get; } = epochId;
+
+    public TimeSpan Node { get; private set; }
+
+    public TimeSpan Chain { get; private set; }
+
+    /// <summary>Time in <c>EpochClearing.Clear</c> (part of <see cref="Node"/>).</summary>
+    public TimeSpan Clearing { get; set; }
+
+    public IReadOnlyDictionary<string, StepTime> Steps => _steps;
+
+    /// <summary>Record rewrites made for chunk progress, and their time.</summary>
+    public int LedgerSaves { get; private set; }
+
+    public TimeSpan LedgerSaveTime { get; private set; }
+
+    /// <summary>Called under the chunk ledger's gate (one save at a time).</summary>
+    public void RecordLedgerSave(TimeSpan elapsed)
+    {
+        LedgerSaves++;
+        LedgerSaveTime += elapsed;
+    }
+
+    /// <summary>The name of the step that leaves <paramref name="stage"/>.</summary>
+    public static string StepOf(EpochStage stage) => stage switch
+    {
+        EpochStage.Open => "close",
+        EpochStage.Closed => "clear",
+        EpochStage.Cleared => "attest",
+        EpochStage.Attested => "release",
+        EpochStage.Released => "pay",
+        EpochStage.Settled => "margin",
+        _ => "open",
+    };
+
+    public void Add(string step, TimeSpan node, TimeSpan chain)
+    {
+        Node += node;
+        Chain += chain;
+        var before = _steps.GetValueOrDefault(step);
+        _steps[step] = new StepTime(before.Node + node, before.Chain + chain);
+    }
+}
 
 /// <summary>Told of every epoch the loop takes to Margined (at most once per epoch and process; not again after a restart past it).</summary>
 internal interface IEpochProgress
