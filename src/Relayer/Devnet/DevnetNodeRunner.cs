@@ -86,7 +86,9 @@ internal static class DevnetNodeRunner
             $"traffic: {settings.IntentsPerSecond} intents/s both ways (seed {settings.Seed}); {(settings.Epochs is { } n ? $"stopping after epoch {n}" : "Ctrl+C stops")}"));
         DevnetLog.Line(log, EpochLines.Header);
         using var trafficStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var trafficRun = traffic.RunAsync(total: null, trafficStop.Token);
+        var trafficRun = Task.WhenAll(
+            traffic.RunAsync(total: null, trafficStop.Token),
+            KeepSolanaPayerFundedAsync(devnet, time, trafficStop.Token));
         try
         {
             await lines.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -116,6 +118,22 @@ internal static class DevnetNodeRunner
         DevnetLog.Line(log, "fate of every intent opened, read from the chains:");
         result.WriteTo(log);
         return result.Passed;
+    }
+
+    /// <summary>The Solana payer pays every settlement transaction's fee and the rent of each account it creates.</summary>
+    public const ulong SolanaPayerFloorLamports = 5_000_000_000;
+
+    /// <summary>
+    /// Keeps the dev node's Solana payer above <see cref="SolanaPayerFloorLamports"/> while traffic runs: it pays
+    /// about 2 SOL of rent per 1,000 intents, so a long devnet run would otherwise drain its initial airdrop.
+    /// </summary>
+    private static async Task KeepSolanaPayerFundedAsync(LocalDevnet devnet, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10), time);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await devnet.Solana.TopUpPayerAsync(SolanaPayerFloorLamports, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Marks a directory as a devnet's own: only such a directory (or an empty one) is ever cleared.</summary>
