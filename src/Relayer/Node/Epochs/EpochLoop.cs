@@ -494,37 +494,27 @@ internal sealed partial class EpochLoop
         var transfers = chunks.Where(c => c.Stage == ChunkStage.Transfer).ToArray();
         if (!await _pipeline.RunAsync(transfers, ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false))
         {
-            // An owed chunk (a payout whose Release is final, a refund) is not applied yet: the epoch stays Released,
+            // A chunk (a payout whose Release is final, a refund) is not applied yet: the epoch stays Released,
             // so no later epoch settles before it (legs apply in epoch order); the pipeline reports it at every round.
             return false;
         }
 
-        // Every intent of the batch's transfers ends here: paid, refunded, or (its Release chunk abandoned, so its
-        // payout was withheld) back to the book.
+        // Every transfer chunk applied (none is ever abandoned): every intent of the batch's transfers ends here, paid or refunded.
         var intents = input.Intents.ToDictionary(i => i.IntentId);
         var reasons = batch.Stats.Refunds.ToDictionary(r => r.IntentId, r => r.Reason);
         var outcomes = new List<(IntentTransition Transition, IIntegratorEvent? Event)>();
         foreach (var chunk in transfers)
         {
             var progress = ledger[chunk.Reference];
-            var done = ChunkLedger.IsDone(progress);
             foreach (var action in chunk.Actions)
             {
                 if (action.Kind == ActionKind.Payout)
                 {
-                    if (done)
-                    {
-                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Filled, epochId, false),
-                            new IntentSettled(IntegratorEventIds.Settled(action.IntentId), epochId, action.IntentId, chunk.ChainId, action.Account, action.Amount, progress.TransactionId)));
-                    }
-                    else
-                    {
-                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Open, null, false), null));
-                    }
+                    outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Filled, epochId, false),
+                        new IntentSettled(IntegratorEventIds.Settled(action.IntentId), epochId, action.IntentId, chunk.ChainId, action.Account, action.Amount, progress.TransactionId)));
                 }
                 else if (action.Kind == ActionKind.Refund)
                 {
-                    // Refund chunks are owed, never abandoned: the pipeline completes only once they applied.
                     var origin = intents.TryGetValue(action.IntentId, out var intent) ? intent.OriginChainId : chunk.ChainId;
                     outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Refunded, epochId, false),
                         new IntentRefunded(IntegratorEventIds.Refunded(action.IntentId), epochId, action.IntentId, origin, action.Account, action.Amount, reasons.GetValueOrDefault(action.IntentId, "unknown"), progress.TransactionId)));
@@ -556,7 +546,6 @@ internal sealed partial class EpochLoop
             }
         }
 
-        var abandoned = ledger.Record.Chunks.Count(c => c.Stage == ChunkProgressStage.Abandoned);
         var settled = Advance(ledger.Record, EpochStage.Settled) with
         {
             Filled = outcomes.Count(o => o.Transition.Stage == IntentStage.Filled),
@@ -565,7 +554,7 @@ internal sealed partial class EpochLoop
         await _epochs.SaveAsync(settled, Fence, cancellationToken).ConfigureAwait(false);
         RecordLatency(settled, EpochStage.Released, EpochStage.Settled, "payout");
         NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "settled"));
-        LogSettled(_logger, epochId, settled.Filled, settled.Refunded, abandoned);
+        LogSettled(_logger, epochId, settled.Filled, settled.Refunded);
         return true;
     }
 
@@ -757,8 +746,8 @@ internal sealed partial class EpochLoop
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Epoch {EpochId} cleared: root {BatchRoot}, {Filled} filled, {Refunded} refunded, {Deferred} deferred")]
     private static partial void LogCleared(ILogger logger, ulong epochId, Bytes32 batchRoot, int filled, int refunded, int deferred);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Epoch {EpochId} settled: {Filled} filled, {Refunded} refunded, {Abandoned} chunks abandoned or withheld")]
-    private static partial void LogSettled(ILogger logger, ulong epochId, int filled, int refunded, int abandoned);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Epoch {EpochId} settled: {Filled} filled, {Refunded} refunded")]
+    private static partial void LogSettled(ILogger logger, ulong epochId, int filled, int refunded);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Epoch {EpochId} cannot close or margin: no usable price for asset {AssetId}")]
     private static partial void LogPriceUnavailable(ILogger logger, Exception exception, ulong epochId, string assetId);
