@@ -27,6 +27,7 @@ internal sealed partial class ChunkPipeline
 {
     private readonly Dictionary<ChainId, (IChunkSubmitter Submitter, IEscrowState Escrow, ResiliencePipeline Resilience)> _chains = [];
     private readonly ConcurrentDictionary<(ulong EpochId, ChunkReference Chunk), (int Rounds, DateTimeOffset NotBefore)> _waiting = new();
+    private readonly ConcurrentDictionary<(ulong EpochId, ChunkReference Chunk), bool> _reported = new();
     private readonly EpochLoopOptions _options;
     private readonly TimeProvider _time;
     private readonly ChainWaitClock _chainWait;
@@ -58,9 +59,10 @@ internal sealed partial class ChunkPipeline
             : throw new InvalidOperationException($"The batch has a leg for chain {chainId}, which has no submitter configured.");
 
     /// <summary>
-    /// Runs the chunks not yet done; <paramref name="onDone"/> is called for every chunk applied now or before
-    /// (again after a replay: its effects must be idempotent). False when a chunk is not applied yet (it waits
-    /// for its next round: call again later); true when every chunk is applied.
+    /// Runs the chunks not yet done; <paramref name="onDone"/> is called once per chunk and process: when it
+    /// becomes done, or, done before this process started, at its first run (again after a restart: its effects must
+    /// be idempotent). False when a chunk is not applied yet (it waits for its next round: call again later); true
+    /// when every chunk is applied.
     /// </summary>
     public async Task<bool> RunAsync(
         IReadOnlyList<SettlementChunk> chunks, ChunkLedger ledger, Func<SettlementChunk, ChunkProgress, CancellationToken, Task> onDone, CancellationToken cancellationToken)
@@ -68,6 +70,15 @@ internal sealed partial class ChunkPipeline
         ArgumentNullException.ThrowIfNull(chunks);
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(onDone);
+        if (chunks.Count > 0)
+        {
+            // Epochs settle in order: what was reported for an earlier epoch is never asked again.
+            foreach (var key in _reported.Keys.Where(k => k.EpochId < chunks[0].EpochId))
+            {
+                _reported.TryRemove(key, out _);
+            }
+        }
+
         var perChain = chunks.GroupBy(c => c.ChainId).Select(async g => (ChainId: g.Key, Waiting: await RunChainAsync([.. g.OrderBy(c => c.Index)], ledger, onDone, cancellationToken).ConfigureAwait(false)));
         var waiting = await Task.WhenAll(perChain).ConfigureAwait(false);
         foreach (var (chainId, count) in waiting)
@@ -108,7 +119,11 @@ internal sealed partial class ChunkPipeline
                 }
             }
 
-            await onDone(chunk, progress, cancellationToken).ConfigureAwait(false);
+            if (!_reported.ContainsKey((chunk.EpochId, chunk.Reference)))
+            {
+                await onDone(chunk, progress, cancellationToken).ConfigureAwait(false);
+                _reported[(chunk.EpochId, chunk.Reference)] = true; // after it succeeded: a failed publish is tried again
+            }
         }
 
         return waiting;
