@@ -123,9 +123,15 @@ internal sealed partial class EpochLoop
         _duration = options.Triggers.MaxDuration;
     }
 
-    /// <summary>Runs steps until cancelled or the lease is lost; a step that fails is logged and tried again after the poll interval.</summary>
+    /// <summary>
+    /// Runs steps until cancelled or the lease is lost. A step that fails is tried again after a wait that starts at
+    /// the poll interval and doubles per consecutive failure up to <see cref="EpochLoopOptions.StepFailureMaxDelay"/>;
+    /// the first failure of a streak is logged with its exception, later ones as a line without the stack every
+    /// tenth failure and at every failure once the wait is at its cap. A step that succeeds ends the streak.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             bool progressed;
@@ -142,8 +148,25 @@ internal sealed partial class EpochLoop
             catch (Exception ex) when (ex is not (OperationCanceledException or EpochIntegrityException))
             {
                 // Every step is idempotent: trying it again is safe and loses nothing.
-                LogStepFailed(_logger, ex);
-                progressed = false;
+                failures++;
+                var delay = StepFailureDelay(failures);
+                if (failures == 1)
+                {
+                    LogStepFailed(_logger, ex, delay);
+                }
+                else if (failures % 10 == 0 || delay == _options.StepFailureMaxDelay)
+                {
+                    LogStepStillFailing(_logger, failures, ex.GetType().Name, ex.Message, delay);
+                }
+
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (failures > 0)
+            {
+                LogStepRecovered(_logger, failures);
+                failures = 0;
             }
 
             if (!progressed)
@@ -151,6 +174,18 @@ internal sealed partial class EpochLoop
                 await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    // The poll interval doubled per consecutive failure after the first, capped.
+    private TimeSpan StepFailureDelay(int failures)
+    {
+        var delay = _options.PollInterval;
+        for (var i = 1; i < failures && delay < _options.StepFailureMaxDelay; i++)
+        {
+            delay *= 2;
+        }
+
+        return delay < _options.StepFailureMaxDelay ? delay : _options.StepFailureMaxDelay;
     }
 
     /// <summary>
@@ -764,6 +799,12 @@ internal sealed partial class EpochLoop
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the progress listener threw; the loop goes on")]
     private static partial void LogProgressFailed(ILogger logger, Exception exception, ulong epochId);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "An epoch step failed; it is tried again")]
-    private static partial void LogStepFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "An epoch step failed; it is tried again in {Delay}, waiting longer while it keeps failing")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Epoch steps still failing: {Failures} consecutive failures, the last {ExceptionType}: {Error}; tried again in {Delay}")]
+    private static partial void LogStepStillFailing(ILogger logger, int failures, string exceptionType, string error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "An epoch step succeeded after {Failures} consecutive failures")]
+    private static partial void LogStepRecovered(ILogger logger, int failures);
 }

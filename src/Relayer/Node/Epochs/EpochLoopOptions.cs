@@ -18,6 +18,12 @@ internal sealed class EpochLoopOptions
     /// <summary>How often the loop checks the triggers of the open epoch (and retries a step that could not proceed).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// The longest wait after a step failed (the store or a chain's RPC is down): the wait starts at
+    /// <see cref="PollInterval"/> and doubles per consecutive failure up to this; a step that succeeds resets it.
+    /// </summary>
+    public TimeSpan StepFailureMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>When set, no epoch after this one closes (the devnet's <c>--epochs N</c>); null: epochs go on.</summary>
     public ulong? LastEpoch { get; set; }
 
@@ -92,6 +98,11 @@ internal sealed class EpochLoopOptions
         if (OwedChunkRetryMaxDelay < OwedChunkRetryDelay)
         {
             throw new ArgumentException($"Node:OwedChunkRetryMaxDelay ({OwedChunkRetryMaxDelay}) must not be below Node:OwedChunkRetryDelay ({OwedChunkRetryDelay}).");
+        }
+
+        if (StepFailureMaxDelay < PollInterval)
+        {
+            throw new ArgumentException($"Node:StepFailureMaxDelay ({StepFailureMaxDelay}) must not be below Node:PollInterval ({PollInterval}).");
         }
 
         if (ChunkRetryDelay < TimeSpan.Zero)
