@@ -79,6 +79,30 @@ public class EpochLoopOwedChunkTests
     }
 
     [Fact]
+    public async Task StepAsync_OneReleaseChunkWaits_TheAppliedChunksLegAppliedIsPublishedOnce()
+    {
+        var world = new NodeWorld();
+        var loop = world.NewLoop();
+        _ = new[] { await world.OpenAsync(), await world.OpenAsync(), await world.OpenAsync() }; // 2 Release chunks on A
+        world.EscrowA.Fails = c => c.Stage == ChunkStage.Release && c.Index == 1;
+
+        await world.RunUntilAsync(loop, 1, EpochStage.Attested);
+        await world.StepAsync(loop, 60);
+
+        Assert.Equal(EpochStage.Attested, Assert.Single(world.Store.Records).Stage);
+        var legs = world.Events.All.OfType<LegApplied>().ToArray();
+        Assert.Single(legs, e => e.ChainId == NodeWorld.ChainA && e.ChunkIndex == 0);
+        Assert.DoesNotContain(legs, e => e.ChainId == NodeWorld.ChainA && e.ChunkIndex == 1);
+
+        world.EscrowA.Fails = _ => false;
+        await world.RunUntilAsync(loop, 1, EpochStage.Margined);
+
+        legs = [.. world.Events.All.OfType<LegApplied>()];
+        Assert.Equal(legs.Length, legs.DistinctBy(e => e.EventId).Count());
+        Assert.Single(legs, e => e.ChainId == NodeWorld.ChainA && e.ChunkIndex == 1);
+    }
+
+    [Fact]
     public async Task StepAsync_PayoutAppliedButEveryReplyLost_FoundPaidOnChainNotPaidTwice()
     {
         var world = new NodeWorld();

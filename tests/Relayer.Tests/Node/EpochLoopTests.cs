@@ -112,32 +112,45 @@ public class EpochLoopTests
     }
 
     [Fact]
-    public async Task StepAsync_ReleaseChunkKeepsFailing_ItsPayoutsWithheldIntentsBackInTheBookAndTheEpochEnds()
+    public async Task StepAsync_ReleaseChunkNotFinalLongPastItsDeadline_NeverAbandonedEpochWaitsThenPaysEveryIntent()
     {
+        // An EVM Release mined but not yet final: every round fails and the escrow still shows its intents Open,
+        // far longer than the per-round deadline. Abandoning it would put the intents back in the book while the
+        // Release becomes final later: deposits released, never paid.
         var world = new NodeWorld();
-        world.EscrowA.Fails = c => c.Stage == ChunkStage.Release && c.Index == 0;
+        world.Options.ChunkDeadline = TimeSpan.FromMinutes(2);
+        using var stuck = new NodeGaugeReadings("node.chunks.stuck", world.Options.NodeId);
+        var notFinal = true;
+        world.EscrowA.Fails = c => notFinal && c.Stage == ChunkStage.Release && c.Index == 0;
         var loop = world.NewLoop();
-        for (var i = 0; i < 3; i++)
-        {
-            await world.OpenAsync();
-        }
+        var intents = new[] { await world.OpenAsync(), await world.OpenAsync(), await world.OpenAsync() };
 
-        await world.RunUntilAsync(loop, 1, EpochStage.Margined);
+        await world.RunUntilAsync(loop, 1, EpochStage.Attested);
+        await world.StepAsync(loop, 300); // five minutes: well past the deadline of a round
 
         var record = Assert.Single(world.Store.Records);
-        var failed = record.Chunks.Single(c => c.ChainId == NodeWorld.ChainA && c.Index == 0);
-        // Rounds of a first attempt + 2 retries, until the chunk deadline since its first send has passed.
-        Assert.Equal(ChunkProgressStage.Abandoned, failed.Stage);
-        Assert.True(failed.Attempts > 3 && failed.Attempts % 3 == 0, $"{failed.Attempts} attempts");
-        Assert.True(record.StageTimes[EpochStage.Released] - failed.FirstSentAtUnixMilliseconds >= (long)world.Options.ChunkDeadline.TotalMilliseconds, "abandoned before its deadline");
-        Assert.Contains("reverted", failed.Error, StringComparison.Ordinal); // the cause survives the breaker opening
-        var withheld = record.Chunks.Where(c => c.Error?.StartsWith("withheld", StringComparison.Ordinal) == true).ToArray();
-        Assert.NotEmpty(withheld);
-        Assert.DoesNotContain(world.Journal, c => c.AwaitsRelease == new ChunkReference(NodeWorld.ChainA, 0));
-        // At 2 releases per chunk: chunk 0 (2 intents) fails and its 2 intents go back to the book; chunk 1 pays 1.
-        Assert.Single(world.Events.Distinct<IntentSettled>());
-        Assert.Equal(2, (await world.Store.OpenAsync(CancellationToken.None)).Count);
-        Assert.All(world.EscrowB.Payouts.Keys, id => Assert.Equal(EscrowIntentState.Released, world.EscrowA.StateOf(id)));
+        Assert.Equal(EpochStage.Attested, record.Stage);
+        var waiting = record.Chunks.Single(c => c.ChainId == NodeWorld.ChainA && c.Index == 0);
+        Assert.NotEqual(ChunkProgressStage.Abandoned, waiting.Stage);
+        Assert.True(waiting.Attempts > 3, $"{waiting.Attempts} attempts");
+        Assert.Contains("reverted", waiting.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(record.Chunks, c => c.Stage == ChunkProgressStage.Abandoned);
+        Assert.All(intents, i => Assert.Equal(IntentStage.InEpoch, world.Store.Intent(i.IntentId).Stage));
+        Assert.Empty(world.EscrowB.Payouts);
+        var reports = world.Logger.Messages(23);
+        Assert.True(reports.Length >= 20, $"only {reports.Length} reports in five minutes");
+        Assert.Contains(reports, m => m.StartsWith("Chain 31337 epoch 1 chunk 0 (Release)", StringComparison.Ordinal));
+        Assert.True(stuck.Of(NodeWorld.ChainA).Last >= 1, "the stuck-chunk gauge must show the Release chunk");
+
+        notFinal = false;
+        await world.RunUntilAsync(loop, 1, EpochStage.Margined);
+
+        record = Assert.Single(world.Store.Records);
+        Assert.DoesNotContain(record.Chunks, c => c.Stage == ChunkProgressStage.Abandoned);
+        Assert.All(intents, i => Assert.Equal((IntentStage.Filled, 1), (world.Store.Intent(i.IntentId).Stage, world.EscrowB.Payouts[i.IntentId])));
+        Assert.Equal(intents.Length, world.Events.Distinct<IntentSettled>().Count);
+        Assert.Empty(await world.Store.OpenAsync(CancellationToken.None));
+        Assert.Equal(0L, stuck.Of(NodeWorld.ChainA).Last);
     }
 
     [Fact]

@@ -46,6 +46,9 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
 
     public bool LeaseLost { get; set; }
 
+    /// <summary>When set: every lease call and read of the current epoch throws it (the store is down).</summary>
+    public Func<Exception>? Unavailable { get; set; }
+
     /// <summary>When set, the lease behaves like the store's: held by one node until its time to live runs out on this clock.</summary>
     public TimeProvider? LeaseClock { get; set; }
 
@@ -143,6 +146,7 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
 
     public Task<EpochRecord?> CurrentAsync(CancellationToken cancellationToken)
     {
+        ThrowIfUnavailable();
         lock (_gate)
         {
             return Task.FromResult(_epochs.Count == 0 ? null : _epochs.Values.Last());
@@ -198,6 +202,7 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
 
     public Task<LeaseToken?> TryAcquireAsync(string nodeId, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
+        ThrowIfUnavailable();
         lock (_gate)
         {
             if (LeaseLost || (LeaseClock is { } clock && _leaseHolder is { } holder && holder != nodeId && clock.GetUtcNow() < _leaseExpiresAt))
@@ -213,6 +218,7 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
 
     public Task<bool> RenewAsync(LeaseToken token, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
+        ThrowIfUnavailable();
         lock (_gate)
         {
             Renewals++;
@@ -227,6 +233,14 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
     }
 
     public Task ReleaseAsync(LeaseToken token, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void ThrowIfUnavailable()
+    {
+        if (Unavailable is { } unavailable)
+        {
+            throw unavailable();
+        }
+    }
 
     private void Write(LeaseToken fence)
     {
@@ -419,12 +433,18 @@ internal sealed class RecordingLogger<T> : Microsoft.Extensions.Logging.ILogger<
 {
     public ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, int EventId, string Message)> Entries { get; } = new();
 
+    /// <summary>The exception logged with each entry (null: none), by event id.</summary>
+    public ConcurrentQueue<(int EventId, Exception? Exception)> Exceptions { get; } = new();
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
 
-    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        Exceptions.Enqueue((eventId.Id, exception));
         Entries.Enqueue((logLevel, eventId.Id, formatter(state, exception)));
+    }
 
     public string[] Messages(int eventId) => [.. Entries.Where(e => e.EventId == eventId).Select(e => e.Message)];
 }
@@ -473,4 +493,25 @@ internal sealed class RecordingEpochProgress : DiscreteExec.Relayer.Node.Epochs.
     public ConcurrentQueue<DiscreteExec.Relayer.Node.Epochs.EpochSummary> Summaries { get; } = new();
 
     public void EpochMargined(DiscreteExec.Relayer.Node.Epochs.EpochSummary summary) => Summaries.Enqueue(summary);
+}
+
+/// <summary>The fake clock, telling the due time of every timer created on it (a delay's length) as it is created.</summary>
+internal sealed class TimerRecordingTimeProvider(Microsoft.Extensions.Time.Testing.FakeTimeProvider inner) : TimeProvider
+{
+    public global::System.Threading.Channels.Channel<TimeSpan> DueTimes { get; } = global::System.Threading.Channels.Channel.CreateUnbounded<TimeSpan>();
+
+    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+    public override long GetTimestamp() => inner.GetTimestamp();
+
+    public override long TimestampFrequency => inner.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = inner.CreateTimer(callback, state, dueTime, period);
+        DueTimes.Writer.TryWrite(dueTime);
+        return timer;
+    }
 }

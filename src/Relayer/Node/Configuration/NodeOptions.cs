@@ -27,6 +27,9 @@ internal sealed class NodeOptions
 
     public MarginOptions Margin { get; set; } = new();
 
+    /// <summary>How settlement chunks are submitted: the per-round deadline and the retries within a round.</summary>
+    public SettlementOptions Settlement { get; set; } = new();
+
     /// <summary>The HTTP API (routes, event stream, proofs).</summary>
     public ApiOptions Api { get; set; } = new();
 }
@@ -49,6 +52,14 @@ internal sealed class NodeIdentityOptions
 
     /// <summary>Text: one line per event with its scopes; Json: one JSON object per event, scopes and fields as properties.</summary>
     public NodeLogFormat LogFormat { get; set; } = NodeLogFormat.Text;
+
+    /// <summary>How long the epoch loop's lease lasts without renewal: a standby takes over at most this long after the active node died.</summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:10:00")]
+    public TimeSpan LeaseTimeToLive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often the epoch loop checks the open epoch's triggers (and a standby tries to take the lease).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
 /// <summary>How the node writes its log to the console.</summary>
@@ -152,6 +163,25 @@ internal sealed class ClearingOptions
     /// <summary>An intent whose deadline is closer than this to the epoch's close is refunded, not filled.</summary>
     [Range(0ul, 86_400ul)]
     public ulong SettlementMarginSeconds { get; set; } = 600;
+}
+
+/// <summary>
+/// How settlement chunks are submitted (mapped to the epoch loop's options by the host). A round of attempts runs
+/// under <see cref="ChunkDeadline"/>; a chunk whose round failed waits for its next round: no chunk is ever abandoned.
+/// </summary>
+internal sealed class SettlementOptions
+{
+    /// <summary>The time one round of a chunk may take, retries included: long enough for EVM finality (the submitter waits its confirmation depth).</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
+    public TimeSpan ChunkDeadline { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Retries of a chunk submission within a round, after its first attempt.</summary>
+    [Range(0, 100)]
+    public int ChunkRetries { get; set; } = 4;
+
+    /// <summary>The first retry's delay within a round; later ones back off exponentially with jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ChunkRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>The margin engine's limits, per (chain, token) pool.</summary>

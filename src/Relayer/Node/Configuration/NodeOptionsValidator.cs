@@ -17,6 +17,7 @@ internal static class NodeOptionsValidator
         ValidateEpochs(options, failures);
         AnnotationChecks.Validate(options.Clearing, "Clearing", failures);
         AnnotationChecks.Validate(options.Margin, "Margin", failures);
+        AnnotationChecks.Validate(options.Settlement, "Settlement", failures);
         ApiOptions.Validate(options.Api, failures);
     }
 

@@ -123,9 +123,15 @@ internal sealed partial class EpochLoop
         _duration = options.Triggers.MaxDuration;
     }
 
-    /// <summary>Runs steps until cancelled or the lease is lost; a step that fails is logged and tried again after the poll interval.</summary>
+    /// <summary>
+    /// Runs steps until cancelled or the lease is lost. A step that fails is tried again after a wait that starts at
+    /// the poll interval and doubles per consecutive failure up to <see cref="EpochLoopOptions.StepFailureMaxDelay"/>;
+    /// the first failure of a streak is logged with its exception, later ones as a line without the stack every
+    /// tenth failure and at every failure once the wait is at its cap. A step that succeeds ends the streak.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             bool progressed;
@@ -142,8 +148,25 @@ internal sealed partial class EpochLoop
             catch (Exception ex) when (ex is not (OperationCanceledException or EpochIntegrityException))
             {
                 // Every step is idempotent: trying it again is safe and loses nothing.
-                LogStepFailed(_logger, ex);
-                progressed = false;
+                failures++;
+                var delay = StepFailureDelay(failures);
+                if (failures == 1)
+                {
+                    LogStepFailed(_logger, ex, delay);
+                }
+                else if (failures % 10 == 0 || delay == _options.StepFailureMaxDelay)
+                {
+                    LogStepStillFailing(_logger, failures, ex.GetType().Name, ex.Message, delay);
+                }
+
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (failures > 0)
+            {
+                LogStepRecovered(_logger, failures);
+                failures = 0;
             }
 
             if (!progressed)
@@ -151,6 +174,18 @@ internal sealed partial class EpochLoop
                 await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    // The poll interval doubled per consecutive failure after the first, capped.
+    private TimeSpan StepFailureDelay(int failures)
+    {
+        var delay = _options.PollInterval;
+        for (var i = 1; i < failures && delay < _options.StepFailureMaxDelay; i++)
+        {
+            delay *= 2;
+        }
+
+        return delay < _options.StepFailureMaxDelay ? delay : _options.StepFailureMaxDelay;
     }
 
     /// <summary>
@@ -509,37 +544,27 @@ internal sealed partial class EpochLoop
         var transfers = chunks.Where(c => c.Stage == ChunkStage.Transfer).ToArray();
         if (!await _pipeline.RunAsync(transfers, ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false))
         {
-            // An owed chunk (a payout whose Release is final, a refund) is not applied yet: the epoch stays Released,
+            // A chunk (a payout whose Release is final, a refund) is not applied yet: the epoch stays Released,
             // so no later epoch settles before it (legs apply in epoch order); the pipeline reports it at every round.
             return false;
         }
 
-        // Every intent of the batch's transfers ends here: paid, refunded, or (its Release chunk abandoned, so its
-        // payout was withheld) back to the book.
+        // Every transfer chunk applied (none is ever abandoned): every intent of the batch's transfers ends here, paid or refunded.
         var intents = input.Intents.ToDictionary(i => i.IntentId);
         var reasons = batch.Stats.Refunds.ToDictionary(r => r.IntentId, r => r.Reason);
         var outcomes = new List<(IntentTransition Transition, IIntegratorEvent? Event)>();
         foreach (var chunk in transfers)
         {
             var progress = ledger[chunk.Reference];
-            var done = ChunkLedger.IsDone(progress);
             foreach (var action in chunk.Actions)
             {
                 if (action.Kind == ActionKind.Payout)
                 {
-                    if (done)
-                    {
-                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Filled, epochId, false),
-                            new IntentSettled(IntegratorEventIds.Settled(action.IntentId), epochId, action.IntentId, chunk.ChainId, action.Account, action.Amount, progress.TransactionId)));
-                    }
-                    else
-                    {
-                        outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Open, null, false), null));
-                    }
+                    outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Filled, epochId, false),
+                        new IntentSettled(IntegratorEventIds.Settled(action.IntentId), epochId, action.IntentId, chunk.ChainId, action.Account, action.Amount, progress.TransactionId)));
                 }
                 else if (action.Kind == ActionKind.Refund)
                 {
-                    // Refund chunks are owed, never abandoned: the pipeline completes only once they applied.
                     var origin = intents.TryGetValue(action.IntentId, out var intent) ? intent.OriginChainId : chunk.ChainId;
                     outcomes.Add((new IntentTransition(action.IntentId, IntentStage.Refunded, epochId, false),
                         new IntentRefunded(IntegratorEventIds.Refunded(action.IntentId), epochId, action.IntentId, origin, action.Account, action.Amount, reasons.GetValueOrDefault(action.IntentId, "unknown"), progress.TransactionId)));
@@ -571,7 +596,6 @@ internal sealed partial class EpochLoop
             }
         }
 
-        var abandoned = ledger.Record.Chunks.Count(c => c.Stage == ChunkProgressStage.Abandoned);
         var settled = Advance(ledger.Record, EpochStage.Settled) with
         {
             Filled = outcomes.Count(o => o.Transition.Stage == IntentStage.Filled),
@@ -580,7 +604,7 @@ internal sealed partial class EpochLoop
         await _epochs.SaveAsync(settled, Fence, cancellationToken).ConfigureAwait(false);
         RecordLatency(settled, EpochStage.Released, EpochStage.Settled, "payout");
         NodeTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>("stage", "settled"));
-        LogSettled(_logger, epochId, settled.Filled, settled.Refunded, abandoned);
+        LogSettled(_logger, epochId, settled.Filled, settled.Refunded);
         return true;
     }
 
@@ -781,8 +805,8 @@ internal sealed partial class EpochLoop
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Epoch {EpochId} cleared: root {BatchRoot}, {Filled} filled, {Refunded} refunded, {Deferred} deferred")]
     private static partial void LogCleared(ILogger logger, ulong epochId, Bytes32 batchRoot, int filled, int refunded, int deferred);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Epoch {EpochId} settled: {Filled} filled, {Refunded} refunded, {Abandoned} chunks abandoned or withheld")]
-    private static partial void LogSettled(ILogger logger, ulong epochId, int filled, int refunded, int abandoned);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Epoch {EpochId} settled: {Filled} filled, {Refunded} refunded")]
+    private static partial void LogSettled(ILogger logger, ulong epochId, int filled, int refunded);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Epoch {EpochId} cannot close or margin: no usable price for asset {AssetId}")]
     private static partial void LogPriceUnavailable(ILogger logger, Exception exception, ulong epochId, string assetId);
@@ -799,6 +823,12 @@ internal sealed partial class EpochLoop
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the progress listener threw; the loop goes on")]
     private static partial void LogProgressFailed(ILogger logger, Exception exception, ulong epochId);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "An epoch step failed; it is tried again")]
-    private static partial void LogStepFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "An epoch step failed; it is tried again in {Delay}, waiting longer while it keeps failing")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Epoch steps still failing: {Failures} consecutive failures, the last {ExceptionType}: {Error}; tried again in {Delay}")]
+    private static partial void LogStepStillFailing(ILogger logger, int failures, string exceptionType, string error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "An epoch step succeeded after {Failures} consecutive failures")]
+    private static partial void LogStepRecovered(ILogger logger, int failures);
 }

@@ -18,6 +18,12 @@ internal sealed class EpochLoopOptions
     /// <summary>How often the loop checks the triggers of the open epoch (and retries a step that could not proceed).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// The longest wait after a step failed (the store or a chain's RPC is down): the wait starts at
+    /// <see cref="PollInterval"/> and doubles per consecutive failure up to this; a step that succeeds resets it.
+    /// </summary>
+    public TimeSpan StepFailureMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>When set, no epoch after this one closes (the devnet's <c>--epochs N</c>); null: epochs go on.</summary>
     public ulong? LastEpoch { get; set; }
 
@@ -37,8 +43,12 @@ internal sealed class EpochLoopOptions
     /// <summary>The asset registry; reference prices in it are replaced by the price feed's at every close.</summary>
     public IReadOnlyList<Asset> Assets { get; set; } = [];
 
-    /// <summary>The whole time one chunk may take, retries included; past it the chunk is abandoned.</summary>
-    public TimeSpan ChunkDeadline { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// The time one round of a chunk may take, retries included; long enough to cover EVM finality (the submitter
+    /// waits its confirmation depth before it returns). Past it the round fails and the chunk waits for its next
+    /// round: no chunk is ever abandoned.
+    /// </summary>
+    public TimeSpan ChunkDeadline { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Retries of a chunk submission after its first attempt.</summary>
     [Range(0, 100)]
@@ -48,12 +58,12 @@ internal sealed class EpochLoopOptions
     public TimeSpan ChunkRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The first wait before an owed chunk (a payout whose Release is final, a refund) is tried again after a round of
-    /// attempts failed; later waits double up to <see cref="OwedChunkRetryMaxDelay"/>, with jitter. Owed chunks are never abandoned.
+    /// The first wait before a chunk (a Release, a payout whose Release is final, a refund) is tried again after a round
+    /// of attempts failed; later waits double up to <see cref="OwedChunkRetryMaxDelay"/>, with jitter. No chunk is ever abandoned.
     /// </summary>
     public TimeSpan OwedChunkRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The longest wait between two rounds of an owed chunk.</summary>
+    /// <summary>The longest wait between two rounds of a chunk.</summary>
     public TimeSpan OwedChunkRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Failed attempts on one chain (within the breaker's window) after which its circuit opens.</summary>
@@ -88,6 +98,11 @@ internal sealed class EpochLoopOptions
         if (OwedChunkRetryMaxDelay < OwedChunkRetryDelay)
         {
             throw new ArgumentException($"Node:OwedChunkRetryMaxDelay ({OwedChunkRetryMaxDelay}) must not be below Node:OwedChunkRetryDelay ({OwedChunkRetryDelay}).");
+        }
+
+        if (StepFailureMaxDelay < PollInterval)
+        {
+            throw new ArgumentException($"Node:StepFailureMaxDelay ({StepFailureMaxDelay}) must not be below Node:PollInterval ({PollInterval}).");
         }
 
         if (ChunkRetryDelay < TimeSpan.Zero)

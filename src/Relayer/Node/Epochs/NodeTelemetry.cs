@@ -21,11 +21,11 @@ internal static class NodeTelemetry
     /// <summary>The node's own time per settlement phase (tag phase: release = close to every Release chunk final; payout = Releases final to every other chunk final).</summary>
     public static readonly Histogram<double> SettleLatency = Meter.CreateHistogram<double>("node.settle.latency", unit: "ms", description: "Node time per settlement phase");
 
-    /// <summary>Chunks abandoned, withheld or failing a round (tags chain, reason: abandoned, withheld, retrying).</summary>
-    public static readonly Counter<long> ChunkFailures = Meter.CreateCounter<long>("node.chunk.failures", description: "Chunks abandoned or withheld");
+    /// <summary>Chunk rounds that failed (tags chain, reason: retrying); no chunk is ever abandoned, it is tried again.</summary>
+    public static readonly Counter<long> ChunkFailures = Meter.CreateCounter<long>("node.chunk.failures", description: "Chunk rounds that failed and are tried again");
 
-    /// <summary>Owed chunks (payouts whose Release is final, refunds) that failed a round and wait for the next, per chain after every run (tags node, chain); above 0 means an epoch is stuck.</summary>
-    public static readonly Gauge<long> StuckChunks = Meter.CreateGauge<long>("node.chunks.stuck", description: "Owed chunks not yet applied after a failed round");
+    /// <summary>Chunks (Releases, payouts, refunds) not applied yet that wait for their next round, per chain after every run (tags node, chain); above 0 means an epoch is stuck.</summary>
+    public static readonly Gauge<long> StuckChunks = Meter.CreateGauge<long>("node.chunks.stuck", description: "Chunks not yet applied, waiting for their next round");
 
     /// <summary>Pool utilisation after each epoch, in basis points (tags chain, token).</summary>
     public static readonly Histogram<int> PoolUtilisation = Meter.CreateHistogram<int>("node.pool.utilisation", unit: "bps", description: "Pool utilisation after settlement");

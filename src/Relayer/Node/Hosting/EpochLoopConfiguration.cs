@@ -39,12 +39,17 @@ internal static class EpochLoopConfiguration
         return new EpochLoopOptions
         {
             NodeId = options.Node.NodeId,
+            LeaseTimeToLive = options.Node.LeaseTimeToLive,
+            PollInterval = options.Node.PollInterval,
             FeeBps = options.Clearing.FeeBps,
             SpreadBps = options.Clearing.SpreadBps,
             SettlementMarginSeconds = options.Clearing.SettlementMarginSeconds,
             Triggers = options.Epochs,
             Margin = new MarginParameters { UsableShareBps = checked((int)options.Margin.PoolShareBps), Floors = floors },
             Assets = assets,
+            ChunkDeadline = options.Settlement.ChunkDeadline,
+            ChunkRetries = options.Settlement.ChunkRetries,
+            ChunkRetryDelay = options.Settlement.ChunkRetryDelay,
         };
     }
 

@@ -5,8 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace DiscreteExec.Relayer.Node.Hosting;
 
 /// <summary>
-/// Runs the epoch loop for the node's lifetime. The loop returns when this replica lost (or never got) the lease: it is
-/// then a standby, and tries again after the lease's time to live, so that it takes over when the active one is gone.
+/// Runs the epoch loop for the node's lifetime. A standby (the lease is held by another replica) stays inside
+/// <see cref="EpochLoop.RunAsync"/>: every poll interval it tries to take the lease, and takes over once the active
+/// replica's lease ran out. <see cref="EpochLoop.RunAsync"/> returns only when this replica lost a lease it held
+/// (<see cref="Store.LeaseLostException"/>: another replica took over); this service then waits the lease's time to
+/// live, so the new holder settles in, and runs the loop again, as a standby.
 /// </summary>
 internal sealed partial class EpochLoopService(EpochLoop loop, EpochLoopOptions options, TimeProvider time, ILogger<EpochLoopService> logger) : BackgroundService
 {
@@ -32,7 +35,7 @@ internal sealed partial class EpochLoopService(EpochLoop loop, EpochLoopOptions 
         }
     }
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Node {NodeId}: not holding the lease (another replica is active); standing by, next try in {Delay}")]
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Node {NodeId} lost the epoch loop's lease (another replica took over); the loop starts again as a standby in {Delay}")]
     private static partial void LogStandby(ILogger logger, string nodeId, TimeSpan delay);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Critical, Message = "The epoch loop stopped on an integrity failure; no further epoch is proposed until an operator intervenes")]

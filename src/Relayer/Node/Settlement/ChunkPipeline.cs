@@ -18,16 +18,16 @@ namespace DiscreteExec.Relayer.Node.Settlement;
 /// Applied or AlreadyApplied with the transaction; a replay after a crash asks the submitter again, which reports
 /// AlreadyApplied when the chain has it. Each round of attempts runs under a deadline, retries with jittered backoff
 /// and its chain's circuit breaker. After a failed round the chain's escrow is read: a chunk whose effect
-/// is there (the reply was lost) is recorded AlreadyApplied. A Release chunk is abandoned only when the escrow is
-/// readable, its intents are still Open and its deadline since the first send has passed; then the
-/// payout chunks that await it are withheld (recorded Abandoned, nothing sent): nothing is paid without its Release.
-/// A transfer chunk is owed (its Release is final, or it is a refund) and is never abandoned: after a failed round it
-/// waits (capped exponential backoff with jitter, on the node's clock) and the stage does not complete until it applies.
+/// is there (the reply was lost) is recorded AlreadyApplied. No chunk is ever abandoned: a Release may be mined and
+/// not final yet (abandoning it would return its intents to the book while its deposits are released), and a transfer
+/// is owed (its Release is final, or it is a refund). After a failed round a chunk waits (capped exponential backoff
+/// with jitter, on the node's clock), reported at every round, and the stage does not complete until it applies.
 /// </summary>
 internal sealed partial class ChunkPipeline
 {
     private readonly Dictionary<ChainId, (IChunkSubmitter Submitter, IEscrowState Escrow, ResiliencePipeline Resilience)> _chains = [];
     private readonly ConcurrentDictionary<(ulong EpochId, ChunkReference Chunk), (int Rounds, DateTimeOffset NotBefore)> _waiting = new();
+    private readonly ConcurrentDictionary<(ulong EpochId, ChunkReference Chunk), bool> _reported = new();
     private readonly EpochLoopOptions _options;
     private readonly TimeProvider _time;
     private readonly ChainWaitClock _chainWait;
@@ -59,9 +59,10 @@ internal sealed partial class ChunkPipeline
             : throw new InvalidOperationException($"The batch has a leg for chain {chainId}, which has no submitter configured.");
 
     /// <summary>
-    /// Runs the chunks not yet done; <paramref name="onDone"/> is called for every chunk applied now or before
-    /// (again after a replay: its effects must be idempotent). False when an owed chunk is not applied yet (it waits
-    /// for its next round: call again later); true when every chunk is applied, abandoned or withheld.
+    /// Runs the chunks not yet done; <paramref name="onDone"/> is called once per chunk and process: when it
+    /// becomes done, or, done before this process started, at its first run (again after a restart: its effects must
+    /// be idempotent). False when a chunk is not applied yet (it waits for its next round: call again later); true
+    /// when every chunk is applied.
     /// </summary>
     public async Task<bool> RunAsync(
         IReadOnlyList<SettlementChunk> chunks, ChunkLedger ledger, Func<SettlementChunk, ChunkProgress, CancellationToken, Task> onDone, CancellationToken cancellationToken)
@@ -69,6 +70,15 @@ internal sealed partial class ChunkPipeline
         ArgumentNullException.ThrowIfNull(chunks);
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(onDone);
+        if (chunks.Count > 0)
+        {
+            // Epochs settle in order: what was reported for an earlier epoch is never asked again.
+            foreach (var key in _reported.Keys.Where(k => k.EpochId < chunks[0].EpochId))
+            {
+                _reported.TryRemove(key, out _);
+            }
+        }
+
         var perChain = chunks.GroupBy(c => c.ChainId).Select(async g => (ChainId: g.Key, Waiting: await RunChainAsync([.. g.OrderBy(c => c.Index)], ledger, onDone, cancellationToken).ConfigureAwait(false)));
         var waiting = await Task.WhenAll(perChain).ConfigureAwait(false);
         foreach (var (chainId, count) in waiting)
@@ -89,24 +99,9 @@ internal sealed partial class ChunkPipeline
             var progress = ledger[chunk.Reference];
             if (!ChunkLedger.IsDone(progress))
             {
-                if (chunk.Stage == ChunkStage.Release && progress.Stage == ChunkProgressStage.Abandoned)
-                {
-                    continue;
-                }
-
                 if (chunk.AwaitsRelease is { } release && !ChunkLedger.IsDone(ledger[release]))
                 {
-                    if (ledger[release].Stage != ChunkProgressStage.Abandoned)
-                    {
-                        waiting++; // its Release is not final yet: it waits, it is not withheld
-                    }
-                    else if (progress.Stage != ChunkProgressStage.Abandoned)
-                    {
-                        LogWithheld(_logger, chunk.ChainId.Value, chunk.EpochId, chunk.Index, release.ChainId.Value, release.Index);
-                        NodeTelemetry.ChunkFailures.Add(1, new("chain", chunk.ChainId.Value), new("reason", "withheld"));
-                        await ledger.UpdateAsync(progress with { Stage = ChunkProgressStage.Abandoned, Error = $"withheld: Release chunk {release.Index} on chain {release.ChainId} is abandoned" }, cancellationToken).ConfigureAwait(false);
-                    }
-
+                    waiting++; // its Release is not final yet: it waits
                     continue;
                 }
 
@@ -119,12 +114,16 @@ internal sealed partial class ChunkPipeline
                 progress = await SubmitAsync(chunk, ledger, cancellationToken).ConfigureAwait(false);
                 if (!ChunkLedger.IsDone(progress))
                 {
-                    waiting += progress.Stage == ChunkProgressStage.Abandoned ? 0 : 1;
+                    waiting++;
                     continue;
                 }
             }
 
-            await onDone(chunk, progress, cancellationToken).ConfigureAwait(false);
+            if (!_reported.ContainsKey((chunk.EpochId, chunk.Reference)))
+            {
+                await onDone(chunk, progress, cancellationToken).ConfigureAwait(false);
+                _reported[(chunk.EpochId, chunk.Reference)] = true; // after it succeeded: a failed publish is tried again
+            }
         }
 
         return waiting;
@@ -165,18 +164,11 @@ internal sealed partial class ChunkPipeline
                 return await RecordDoneAsync(chunk, ledger, ChunkSubmissionOutcome.AlreadyApplied, ledger[chunk.Reference].TransactionId, cancellationToken).ConfigureAwait(false);
             }
 
-            // A Release chunk is abandoned only when the chain is readable, its intents are still Open, and its
-            // deadline since the first send has passed; anything else (transfers are owed) waits for another round.
-            var first = ledger[chunk.Reference].FirstSentAtUnixMilliseconds ?? _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var pastDeadline = _time.GetUtcNow().ToUnixTimeMilliseconds() - first >= (long)_options.ChunkDeadline.TotalMilliseconds;
-            if (chunk.Stage == ChunkStage.Release && onChain == OnChain.NotApplied && pastDeadline)
-            {
-                return await AbandonAsync(chunk, ledger, ex, cancellationToken).ConfigureAwait(false);
-            }
-
-            var reason = chunk.Stage != ChunkStage.Release ? "owed: never abandoned"
-                : onChain == OnChain.Unreadable ? "its intents' state on the chain cannot be read"
-                : "its deadline has not passed";
+            // No chunk is ever given up: a Release mined but not final yet must not return its intents to the book,
+            // and a transfer is owed. It waits for another round until the chain reports it applied.
+            var reason = onChain == OnChain.Unreadable ? "its intents' state on the chain cannot be read"
+                : chunk.Stage == ChunkStage.Release ? "not applied or not final yet: a Release is never abandoned"
+                : "owed: never abandoned";
             return await WaitForNextRoundAsync(chunk, ledger, ex, reason, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -233,22 +225,8 @@ internal sealed partial class ChunkPipeline
         }
     }
 
-    // A Release chunk that cannot apply blocks nothing but what depends on it (its own payouts); the rest proceeds.
-    private async Task<ChunkProgress> AbandonAsync(SettlementChunk chunk, ChunkLedger ledger, Exception error, CancellationToken cancellationToken)
-    {
-        LogAbandoned(_logger, error, chunk.ChainId.Value, chunk.EpochId, chunk.Index, chunk.Stage);
-        NodeTelemetry.ChunkFailures.Add(1, new("chain", chunk.ChainId.Value), new("reason", "abandoned"));
-        // Once the chain's breaker opened, its message hides the cause: the last real failure is kept beside it.
-        var previous = ledger[chunk.Reference].Error;
-        var message = error is BrokenCircuitException && previous is not null ? $"{error.Message} (last failure: {previous})" : error.Message;
-        var abandoned = ledger[chunk.Reference] with { Stage = ChunkProgressStage.Abandoned, Error = message };
-        await ledger.UpdateAsync(abandoned, cancellationToken).ConfigureAwait(false);
-        _waiting.TryRemove((chunk.EpochId, chunk.Reference), out _);
-        return abandoned;
-    }
-
-    // A chunk that may not be given up (an owed transfer; a Release whose fate is unknown or whose deadline has not
-    // passed) is tried again, reported at every failed round, until it applies.
+    // No chunk is given up (a Release may be mined and not final yet; a transfer is owed): it is tried again,
+    // reported at every failed round, until it applies.
     private async Task<ChunkProgress> WaitForNextRoundAsync(SettlementChunk chunk, ChunkLedger ledger, Exception error, string reason, CancellationToken cancellationToken)
     {
         var key = (chunk.EpochId, chunk.Reference);
@@ -309,15 +287,9 @@ internal sealed partial class ChunkPipeline
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Chain {ChainId} epoch {EpochId} chunk {Chunk} ({Stage}, {ActionCount} actions): {Outcome} {TransactionId}")]
     private static partial void LogChunk(ILogger logger, ulong chainId, ulong epochId, uint chunk, ChunkStage stage, int actionCount, ChunkSubmissionOutcome outcome, string? transactionId);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "Chain {ChainId} epoch {EpochId} chunk {Chunk} ({Stage}) abandoned; chunks that depend on it are withheld")]
-    private static partial void LogAbandoned(ILogger logger, Exception exception, ulong chainId, ulong epochId, uint chunk, ChunkStage stage);
-
     [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "Chain {ChainId} epoch {EpochId} chunk {Chunk} ({Stage}) is still not applied after {Attempts} attempts in {Rounds} rounds ({Reason}); tried again in {Delay}, the epoch waits for it")]
     private static partial void LogChunkStuck(ILogger logger, Exception exception, ulong chainId, ulong epochId, uint chunk, ChunkStage stage, int attempts, int rounds, string reason, TimeSpan delay);
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "Chain {ChainId} epoch {EpochId} chunk {Chunk}: the escrow's state cannot be read, so the chunk is not given up")]
     private static partial void LogStateUnreadable(ILogger logger, Exception exception, ulong chainId, ulong epochId, uint chunk);
-
-    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Chain {ChainId} epoch {EpochId} chunk {Chunk} withheld: its Release chunk {ReleaseChunk} on chain {ReleaseChainId} is abandoned, so nothing is paid for those intents")]
-    private static partial void LogWithheld(ILogger logger, ulong chainId, ulong epochId, uint chunk, ulong releaseChainId, uint releaseChunk);
 }

@@ -7,13 +7,16 @@ namespace DiscreteExec.Relayer.Node.Store;
 /// <summary>
 /// The node's one connection to its store: ONE multiplexer per process, to the external Redis when
 /// <see cref="StoreOptions.ConnectionString"/> is set, otherwise to the embedded server it starts on first use.
+/// When connecting fails (the embedded server cannot start, the configuration is refused) the next call tries again:
+/// a failure is never cached for the process's lifetime.
 /// </summary>
 internal sealed partial class NodeStoreConnection : IAsyncDisposable
 {
     private readonly StoreOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<NodeStoreConnection> _logger;
-    private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
+    private readonly Lock _gate = new();
+    private Task<ConnectionMultiplexer>? _multiplexer;
     private EmbeddedGarnetServer? _embeddedServer;
 
     public NodeStoreConnection(IOptions<StoreOptions> options, ILoggerFactory loggerFactory)
@@ -22,7 +25,6 @@ internal sealed partial class NodeStoreConnection : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<NodeStoreConnection>();
         Keys = new StoreKeys(_options.KeyPrefix);
-        _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync);
     }
 
     public StoreKeys Keys { get; }
@@ -34,26 +36,46 @@ internal sealed partial class NodeStoreConnection : IAsyncDisposable
     public event EventHandler? ConnectionRestored;
 
     public async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken) =>
-        (await _multiplexer.Value.WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
+        (await Multiplexer().WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
 
     public async Task<ISubscriber> SubscriberAsync(CancellationToken cancellationToken) =>
-        (await _multiplexer.Value.WaitAsync(cancellationToken).ConfigureAwait(false)).GetSubscriber();
+        (await Multiplexer().WaitAsync(cancellationToken).ConfigureAwait(false)).GetSubscriber();
 
     public async ValueTask DisposeAsync()
     {
-        if (_multiplexer.IsValueCreated)
+        Task<ConnectionMultiplexer>? multiplexer;
+        lock (_gate)
+        {
+            multiplexer = _multiplexer;
+        }
+
+        if (multiplexer is not null)
         {
             try
             {
-                await (await _multiplexer.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+                await (await multiplexer.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
             }
-            catch (RedisConnectionException)
+            catch (Exception ex) when (ex is RedisConnectionException or IOException or InvalidOperationException)
             {
                 // It never connected: nothing to close.
             }
         }
 
         _embeddedServer?.Dispose();
+    }
+
+    // One connection attempt at a time; callers share it. One that failed is dropped, so the next call tries again.
+    private Task<ConnectionMultiplexer> Multiplexer()
+    {
+        lock (_gate)
+        {
+            if (_multiplexer is null || _multiplexer.IsFaulted || _multiplexer.IsCanceled)
+            {
+                _multiplexer = ConnectAsync();
+            }
+
+            return _multiplexer;
+        }
     }
 
     private async Task<ConnectionMultiplexer> ConnectAsync()
@@ -69,7 +91,7 @@ internal sealed partial class NodeStoreConnection : IAsyncDisposable
         {
             var dataDirectory = _options.DataDirectory
                 ?? throw new InvalidOperationException("Store:DataDirectory is not set and no Store:ConnectionString is configured.");
-            _embeddedServer = EmbeddedGarnetServer.Start(dataDirectory, _loggerFactory);
+            _embeddedServer ??= EmbeddedGarnetServer.Start(dataDirectory, _loggerFactory); // started once, even when connecting to it failed
             LogEmbedded(dataDirectory, _embeddedServer.Port);
             configuration = new ConfigurationOptions { EndPoints = { { "127.0.0.1", _embeddedServer.Port } } };
         }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Relayer.Node.Configuration;
+using DiscreteExec.Relayer.Node.Hosting;
 
 namespace DiscreteExec.Relayer.Tests.Node.Configuration;
 
@@ -70,6 +71,37 @@ public sealed class NodeOptionsLoaderTests : IDisposable
 
         _fixture.Config["Api"] = new JsonObject { ["Enabled"] = false, ["Urls"] = "" };
         Assert.False(Load().Options.Api.Enabled);
+    }
+
+    [Fact]
+    public void Load_SettlementAndLoopTimings_MappedIntoTheEpochLoopOptions()
+    {
+        var defaults = EpochLoopConfiguration.From(Load());
+        Assert.Equal((TimeSpan.FromMinutes(10), 4, TimeSpan.FromSeconds(1)), (defaults.ChunkDeadline, defaults.ChunkRetries, defaults.ChunkRetryDelay));
+        Assert.Equal((TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(250)), (defaults.LeaseTimeToLive, defaults.PollInterval));
+
+        _fixture.Config["Settlement"] = new JsonObject { ["ChunkDeadline"] = "00:15:00", ["ChunkRetries"] = 6, ["ChunkRetryDelay"] = "00:00:02" };
+        _fixture.Config["Node"]!["LeaseTimeToLive"] = "00:00:30";
+        _fixture.Config["Node"]!["PollInterval"] = "00:00:00.500";
+        var options = EpochLoopConfiguration.From(Load());
+
+        Assert.Equal((TimeSpan.FromMinutes(15), 6, TimeSpan.FromSeconds(2)), (options.ChunkDeadline, options.ChunkRetries, options.ChunkRetryDelay));
+        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)), (options.LeaseTimeToLive, options.PollInterval));
+    }
+
+    [Fact]
+    public void Load_SettlementOutOfRangeOrMisspelt_NamesTheKey()
+    {
+        _fixture.Config["Settlement"] = new JsonObject { ["ChunkRetryDelai"] = "00:00:01" };
+        Assert.Contains(Failures(), f => f.Contains("unknown key 'ChunkRetryDelai' at 'Settlement:ChunkRetryDelai'", StringComparison.Ordinal));
+
+        _fixture.Config["Settlement"] = new JsonObject { ["ChunkDeadline"] = "00:00:00", ["ChunkRetries"] = -1 };
+        _fixture.Config["Node"]!["PollInterval"] = "00:00:00";
+        var failures = Failures();
+
+        Assert.Contains(failures, f => f.StartsWith("Settlement:ChunkDeadline: ", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Settlement:ChunkRetries: ", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Node:PollInterval: ", StringComparison.Ordinal));
     }
 
     [Fact]
