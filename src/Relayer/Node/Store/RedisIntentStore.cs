@@ -49,6 +49,8 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // A deferral counts once per epoch ('deferredIn'), so replaying a step (after a crash) does not count it twice. The
     // deferring epoch is the transition's, or (the epoch loop sends none: a deferred intent goes back Open without an
     // epoch) the one the intent is in while still InEpoch; a replay finds it Open already and counts nothing.
+    // A move back to Open adds the id to the Open set before it writes the stage: the epoch loop's replay skips an
+    // intent already Open, so a torn move must leave it at its old stage (replayed), never Open but unlisted.
     private const string TransitionScript = Fencing.CheckScript + """
         for i = 3, #KEYS do
           if redis.call('EXISTS', KEYS[i]) == 0 then return -2 - (i - 3) end
@@ -64,8 +66,13 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
             deferred = deferred + 1
             deferredIn = deferringEpoch
           end
-          redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
-          if ARGV[a + 1] == '0' then redis.call('ZADD', KEYS[2], 0, ARGV[a]) else redis.call('ZREM', KEYS[2], ARGV[a]) end
+          if ARGV[a + 1] == '0' then
+            redis.call('ZADD', KEYS[2], 0, ARGV[a])
+            redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
+          else
+            redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
+            redis.call('ZREM', KEYS[2], ARGV[a])
+          end
         end
         return 1
         """;

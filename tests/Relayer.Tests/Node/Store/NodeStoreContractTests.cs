@@ -257,6 +257,33 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task TransitionAsync_BackToOpenTornAfterEveryWrite_NeverOpenUnlistedAndTheReplayFinishesIt()
+    {
+        var fence = await AcquireAsync("node-a");
+        var completed = false;
+        for (var writes = 0; !completed; writes++)
+        {
+            var deferred = Observed((byte)(60 + writes));
+            var id = deferred.Intent.IntentId;
+            await _intents.AddAsync(deferred, default);
+            await _intents.TransitionAsync([new IntentTransition(id, IntentStage.InEpoch, 1, false)], fence, default);
+            var backToOpen = new IntentTransition(id, IntentStage.Open, 1, true);
+
+            completed = await TearAsync(writes, torn => torn.TransitionAsync([backToOpen], fence, default));
+            await AssertNeverOpenUnlistedAsync(id);
+            // The epoch loop's replay of the step: it skips an intent already at the stage the step gives it.
+            if ((await _intents.GetAsync(id, default))!.Stage != IntentStage.Open)
+            {
+                await _intents.TransitionAsync([backToOpen], fence, default);
+            }
+
+            var stored = (await _intents.GetAsync(id, default))!;
+            Assert.Equal((IntentStage.Open, 1), (stored.Stage, stored.TimesDeferred));
+            Assert.Contains(id, (await _intents.OpenAsync(default)).Select(i => i.Observed.Intent.IntentId));
+        }
+    }
+
+    [Fact]
     public async Task TransitionAsync_UnknownIntentInTheStep_ThrowsAndChangesNothing()
     {
         var known = Observed(20);
