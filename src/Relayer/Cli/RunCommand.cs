@@ -4,6 +4,7 @@ using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Node.Configuration;
 using DiscreteExec.Relayer.Node.Hosting;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace DiscreteExec.Relayer.Cli;
 
@@ -91,13 +92,20 @@ internal static class RunCommand
             }
 
             var configuration = NodeOptionsLoader.Load(config!.FullName);
-            using var host = NodeHost.CreateBuilder(configuration).Build();
+            using var host = BuildHost(configuration, config.FullName);
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }
         catch (NodeConfigurationException ex)
         {
             await stderr.WriteAsync($"error: run: {ex.Message}\n").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        catch (OptionsValidationException ex)
+        {
+            // A section's own validation at start (the store's ValidateOnStart): the loader checks the same keys, so
+            // this is a second line, still a configuration error naming the key rather than a stack trace.
+            await stderr.WriteAsync($"error: run: {new NodeConfigurationException(config?.FullName ?? "run", [.. ex.Failures]).Message}\n").ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -130,6 +138,20 @@ internal static class RunCommand
         catch (InvalidOperationException)
         {
             return default;
+        }
+    }
+
+    // Building the host maps and validates the epoch loop's and the bus's options: what they refuse (ArgumentException,
+    // OptionsValidationException) is a configuration error, each message naming its key.
+    private static IHost BuildHost(LoadedNodeConfiguration configuration, string source)
+    {
+        try
+        {
+            return NodeHost.CreateBuilder(configuration).Build();
+        }
+        catch (Exception ex) when (ex is ArgumentException or OptionsValidationException)
+        {
+            throw new NodeConfigurationException(source, ex is OptionsValidationException options ? [.. options.Failures] : [ex.Message]);
         }
     }
 }

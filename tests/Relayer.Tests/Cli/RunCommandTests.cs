@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using DiscreteExec.Relayer.Cli;
+using DiscreteExec.Relayer.Tests.Node.Configuration;
 
 namespace DiscreteExec.Relayer.Tests.Cli;
 
@@ -31,6 +33,31 @@ public sealed class RunCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.Contains("unknown key 'Chians'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ConfigWithMisspeltBusKey_ExitsBadInputNamingTheKey()
+    {
+        using var fixture = new NodeConfigFixture();
+        fixture.Config["Bus"] = new JsonObject { ["RabbitMqUrl"] = "amqp://127.0.0.1:5672/" };
+
+        var result = await CliRunner.RunAsync("run", "--config", fixture.Write());
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("unknown key 'RabbitMqUrl' at 'Bus:RabbitMqUrl'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ConfigWithBadStoreValue_ExitsBadInputNamingTheKey()
+    {
+        using var fixture = new NodeConfigFixture();
+        fixture.Config["Store"] = new JsonObject { ["KeyPrefix"] = "dx prefix" };
+
+        var result = await CliRunner.RunAsync("run", "--config", fixture.Write());
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("Store:KeyPrefix may hold only", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

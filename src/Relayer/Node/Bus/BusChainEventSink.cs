@@ -12,8 +12,8 @@ internal sealed record IntakeStored(string MessageType);
 /// only when every message is durable, so the watcher may then checkpoint past the batch. On RabbitMQ that is when
 /// the broker confirmed every persistent message. In memory a message the transport took dies with the process, so
 /// there each message is a request and the sink returns once the consumer stored it and answered
-/// (<see cref="IntakeStored"/>); a consumer fault (the store unreachable) makes the sink throw, so the watcher does not
-/// checkpoint. A malformed message, or a retraction of an intent never observed, is logged by the consumer and goes to
+/// (<see cref="IntakeStored"/>); while the store is unreachable the consumer retries and the sink waits, so the watcher
+/// does not checkpoint. A malformed message, or a retraction of an intent never observed, is logged by the consumer and goes to
 /// the error queue on either transport: it does not hold the watcher back.
 /// </summary>
 internal sealed class BusChainEventSink(IBus bus, IOptions<BusOptions> options) : IChainEventSink

@@ -32,13 +32,20 @@ internal sealed class BusOptions
     [Range(1, 1_000, ErrorMessage = "Bus:ConcurrencyLimit must be between 1 and 1000.")]
     public int ConcurrencyLimit { get; set; } = 32;
 
-    /// <summary>How often a failed intake message is retried before it goes to the error queue.</summary>
+    /// <summary>
+    /// How often a retraction of an intent not stored (yet) is retried before it goes to the error queue. A storage
+    /// fault is retried without limit (see <see cref="RetryMaxIntervalMilliseconds"/>), a malformed message never.
+    /// </summary>
     [Range(0, 100, ErrorMessage = "Bus:RetryLimit must be between 0 and 100.")]
     public int RetryLimit { get; set; } = 5;
 
-    /// <summary>The wait between two retries, growing linearly with the attempt.</summary>
+    /// <summary>The first wait before a retry, and the step by which later waits grow.</summary>
     [Range(0, 600_000, ErrorMessage = "Bus:RetryIntervalMilliseconds must be between 0 and 600000.")]
     public int RetryIntervalMilliseconds { get; set; } = 200;
+
+    /// <summary>The longest wait between two retries of a storage fault, which doubles from <see cref="RetryIntervalMilliseconds"/>.</summary>
+    [Range(0, 600_000, ErrorMessage = "Bus:RetryMaxIntervalMilliseconds must be between 0 and 600000.")]
+    public int RetryMaxIntervalMilliseconds { get; set; } = 30_000;
 
     /// <summary>Whether messages go to a broker (true) or stay in process (false).</summary>
     public bool UsesRabbitMq => !string.IsNullOrWhiteSpace(RabbitMq);

@@ -12,7 +12,7 @@ namespace DiscreteExec.Relayer.Node.Bus;
 internal static class NodeBus
 {
     /// <summary>
-    /// Binds and validates the <c>Bus</c> section (a bad key throws <see cref="OptionsValidationException"/> naming it)
+    /// Binds and validates the <c>Bus</c> section (an unknown key or a bad value throws <see cref="OptionsValidationException"/> naming it)
     /// and registers the bus. The caller registers <see cref="IIntentStore"/> and <see cref="IEventLog"/>, and
     /// <see cref="IntakeChains"/> when intake should refuse chains the node does not watch.
     /// </summary>
@@ -24,6 +24,8 @@ internal static class NodeBus
         AddIntakeServices(services);
         services.AddMassTransit(bus =>
         {
+            // A relayer node makes no outbound calls of its own: MassTransit would report usage to its vendor's host.
+            bus.DisableUsageTelemetry();
             AddIntakeConsumers(bus);
             if (options.UsesRabbitMq)
             {
@@ -60,7 +62,16 @@ internal static class NodeBus
     public static BusOptions BindOptions(IConfigurationSection section)
     {
         var options = new BusOptions();
-        section.Bind(options);
+        try
+        {
+            // A misspelt key (Bus:RabbitMqUrl) would otherwise leave RabbitMq empty and run the in-memory transport.
+            section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsValidationException(BusOptions.SectionName, typeof(BusOptions), [$"{BusOptions.SectionName}: {ex.Message}"]);
+        }
+
         var problems = options.Problems();
         return problems.Count == 0 ? options : throw new OptionsValidationException(BusOptions.SectionName, typeof(BusOptions), problems);
     }

@@ -1,5 +1,7 @@
 using System.Collections;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Relayer.Node.Bus;
+using DiscreteExec.Relayer.Node.Store;
 using Microsoft.Extensions.Configuration;
 
 namespace DiscreteExec.Relayer.Node.Configuration;
@@ -69,12 +71,45 @@ internal static class NodeOptionsLoader
             }
         }
 
+        CheckBus(configuration.GetSection(BusOptions.SectionName), failures);
+        CheckStore(configuration.GetSection(StoreOptions.SectionName), failures);
         if (failures.Count > 0)
         {
             throw new NodeConfigurationException(source, failures);
         }
 
         return new LoadedNodeConfiguration(options, chains, configuration);
+    }
+
+    // The Bus and Store sections are bound by the bus and the store when the host starts; checked here too, so that a
+    // misspelt key or a bad value is reported with the rest instead of surfacing later as a stack trace (or a misspelt
+    // Bus:RabbitMq silently running the in-memory transport).
+    private static void CheckBus(IConfigurationSection section, List<string> failures) =>
+        CheckSection<BusOptions>(section, failures, (options, problems) => problems.AddRange(options.Problems()));
+
+    private static void CheckStore(IConfigurationSection section, List<string> failures) =>
+        CheckSection<StoreOptions>(section, failures, (options, problems) =>
+        {
+            AnnotationChecks.Validate(options, StoreOptions.SectionName, problems);
+            if (!NodeStoreServiceCollectionExtensions.HasValidConnectionString(options))
+            {
+                problems.Add(NodeStoreServiceCollectionExtensions.InvalidConnectionString);
+            }
+        });
+
+    // Unknown keys and unconvertible values first; only a section whose keys all bind is then validated.
+    private static void CheckSection<T>(IConfigurationSection section, List<string> failures, Action<T, List<string>> validate)
+        where T : new()
+    {
+        var keyFailures = new List<string>();
+        ConfigurationKeyChecker.Check(section, typeof(T), keyFailures);
+        failures.AddRange(keyFailures);
+        if (keyFailures.Count == 0)
+        {
+            var options = new T();
+            section.Bind(options);
+            validate(options, failures);
+        }
     }
 
     private static bool IsBoundElsewhere(string path)

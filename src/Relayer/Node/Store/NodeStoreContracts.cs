@@ -42,7 +42,10 @@ internal sealed class LeaseLostException(string message) : Exception(message);
 /// <summary>Intake: written by the bus consumers, read by the epoch loop and the API.</summary>
 internal interface IIntentStore
 {
-    /// <summary>Stores a newly observed intent as Open. False when the id is already known (a redelivery: nothing changes).</summary>
+    /// <summary>
+    /// Stores a newly observed intent as Open. A Retracted intent observed again (reorganised out, then back in) is
+    /// Open again with the new observation (true). False when the id is otherwise already known (a redelivery: nothing changes).
+    /// </summary>
     Task<bool> AddAsync(IntentObserved observed, CancellationToken cancellationToken);
 
     /// <summary>Marks an Open intent Retracted. False when unknown or no longer Open (an epoch already took it: logged by the caller).</summary>

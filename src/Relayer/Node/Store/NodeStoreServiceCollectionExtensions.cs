@@ -20,7 +20,7 @@ internal static class NodeStoreServiceCollectionExtensions
             .Bind(configuration.GetSection(StoreOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
             .PostConfigure(options => options.DataDirectory ??= Path.Combine(nodeDataDirectory, "store"))
             .ValidateDataAnnotations()
-            .Validate(HasValidConnectionString, "Store:ConnectionString is not a valid StackExchange.Redis connection string.")
+            .Validate(HasValidConnectionString, InvalidConnectionString)
             .ValidateOnStart();
         services.AddSingleton<NodeStoreConnection>();
         services.AddSingleton<IIntentStore, RedisIntentStore>();
@@ -30,7 +30,9 @@ internal static class NodeStoreServiceCollectionExtensions
         return services;
     }
 
-    private static bool HasValidConnectionString(StoreOptions options)
+    public const string InvalidConnectionString = "Store:ConnectionString is not a valid StackExchange.Redis connection string.";
+
+    public static bool HasValidConnectionString(StoreOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {

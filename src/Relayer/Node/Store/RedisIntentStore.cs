@@ -17,9 +17,19 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // (the message was never acknowledged, the epoch step never recorded), and every script is idempotent.
 
     // KEYS: intent, open set, arrival counter. ARGV: observed JSON, intent id. The hash is written last, in one HSET:
-    // it is what makes the intent known, so a torn add is simply done again by the redelivery.
+    // it is what makes the intent known, so a torn add is simply done again by the redelivery. A Retracted intent
+    // observed again (reorganised out, then back in: same deposit, same id) is Open again with the new observation;
+    // its stage is written last, after the Open set, so a torn re-add is still Retracted and the redelivery redoes it.
     private const string AddScript = """
-        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        local stage = redis.call('HGET', KEYS[1], 'stage')
+        if stage == '4' then
+          local arrival = redis.call('INCR', KEYS[3])
+          redis.call('ZADD', KEYS[2], 0, ARGV[2])
+          redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'epoch', '', 'arrival', arrival)
+          redis.call('HSET', KEYS[1], 'stage', '0')
+          return 1
+        end
+        if stage then return 0 end
         local arrival = redis.call('INCR', KEYS[3])
         redis.call('ZADD', KEYS[2], 0, ARGV[2])
         redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'stage', '0', 'epoch', '', 'deferred', '0', 'deferredIn', '', 'arrival', arrival)
@@ -39,6 +49,8 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // A deferral counts once per epoch ('deferredIn'), so replaying a step (after a crash) does not count it twice. The
     // deferring epoch is the transition's, or (the epoch loop sends none: a deferred intent goes back Open without an
     // epoch) the one the intent is in while still InEpoch; a replay finds it Open already and counts nothing.
+    // A move back to Open adds the id to the Open set before it writes the stage: the epoch loop's replay skips an
+    // intent already Open, so a torn move must leave it at its old stage (replayed), never Open but unlisted.
     private const string TransitionScript = Fencing.CheckScript + """
         for i = 3, #KEYS do
           if redis.call('EXISTS', KEYS[i]) == 0 then return -2 - (i - 3) end
@@ -54,8 +66,13 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
             deferred = deferred + 1
             deferredIn = deferringEpoch
           end
-          redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
-          if ARGV[a + 1] == '0' then redis.call('ZADD', KEYS[2], 0, ARGV[a]) else redis.call('ZREM', KEYS[2], ARGV[a]) end
+          if ARGV[a + 1] == '0' then
+            redis.call('ZADD', KEYS[2], 0, ARGV[a])
+            redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
+          else
+            redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
+            redis.call('ZREM', KEYS[2], ARGV[a])
+          end
         end
         return 1
         """;
@@ -85,13 +102,16 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
 
     private readonly StoreKeys _keys = connection.Keys;
 
+    /// <summary>Rewrites every script before it runs; the identity but in tests, which tear scripts to check their write order.</summary>
+    internal Func<string, string> ScriptRewrite { get; init; } = script => script;
+
     public async Task<bool> AddAsync(IntentObserved observed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(observed);
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var intentId = observed.Intent.IntentId;
         var added = await database.ScriptEvaluateAsync(
-            AddScript,
+            ScriptRewrite(AddScript),
             [_keys.Intent(intentId), _keys.OpenIntents, _keys.IntentArrivals],
             [JsonSerializer.Serialize(observed, StoreJson.Options), intentId.ToString()]).ConfigureAwait(false);
         return (long)added == 1;
@@ -102,7 +122,7 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         ArgumentNullException.ThrowIfNull(retracted);
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var retractedNow = await database.ScriptEvaluateAsync(
-            RetractScript,
+            ScriptRewrite(RetractScript),
             [_keys.Intent(retracted.IntentId), _keys.OpenIntents],
             [retracted.IntentId.ToString()]).ConfigureAwait(false);
         return (long)retractedNow == 1;
@@ -161,7 +181,7 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         }
 
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = (long)await database.ScriptEvaluateAsync(TransitionScript, keys, arguments).ConfigureAwait(false);
+        var result = (long)await database.ScriptEvaluateAsync(ScriptRewrite(TransitionScript), keys, arguments).ConfigureAwait(false);
         Fencing.ThrowIfStale(result, fence, "Intent transitions");
         if (result < Fencing.StaleFence)
         {
@@ -186,7 +206,7 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         }
 
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await database.ScriptEvaluateAsync(TakeOpenScript, keys, arguments).ConfigureAwait(false);
+        var result = await database.ScriptEvaluateAsync(ScriptRewrite(TakeOpenScript), keys, arguments).ConfigureAwait(false);
         if (result.Resp2Type == ResultType.Integer)
         {
             Fencing.ThrowIfStale((long)result, fence, "Taking intents into an epoch");

@@ -17,12 +17,20 @@ internal sealed class InMemoryIntentStore : IIntentStore
 
     public int AddCalls;
 
+    /// <summary>How many more AddAsync calls fail as an unreachable store would, before they succeed again.</summary>
+    public int FailuresLeft;
+
     public int Count => _intents.Count;
 
     public async Task<bool> AddAsync(IntentObserved observed, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref AddCalls);
         await Gate.Task.WaitAsync(cancellationToken);
+        if (Interlocked.Decrement(ref FailuresLeft) >= 0)
+        {
+            throw new InvalidOperationException("store unreachable");
+        }
+
         var added = _intents.TryAdd(observed.Intent.IntentId, new StoredIntent(observed, IntentStage.Open, null, 0, Interlocked.Increment(ref _arrivals)));
         if (added)
         {

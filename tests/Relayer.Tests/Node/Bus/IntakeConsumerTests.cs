@@ -61,6 +61,23 @@ public sealed class IntakeConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Consume_StoreFailsLongerThanTheRetryLimit_RetriedUntilTheIntentIsStored()
+    {
+        // The watcher checkpointed once the broker had the message: giving up on it would lose the intent.
+        const int failures = 25;
+        _store.FailuresLeft = failures;
+        await StartAsync();
+        var observed = IntakeMessages.Observed(8);
+
+        await _aggregator.Send(observed);
+
+        await _store.WaitForCountAsync(1).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(failures + 1, _store.AddCalls);
+        Assert.Equal(IntentStage.Open, (await _store.GetAsync(observed.Intent.IntentId, default))!.Stage);
+        Assert.False(await _harness.Published.Any<Fault<IntentObserved>>());
+    }
+
+    [Fact]
     public async Task Consume_ObservedWithNullIntent_FaultsOnceNamingTheFieldAndStoresNothing()
     {
         await StartAsync();

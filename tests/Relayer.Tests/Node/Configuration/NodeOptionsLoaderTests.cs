@@ -51,6 +51,37 @@ public sealed class NodeOptionsLoaderTests : IDisposable
         Assert.Contains(Failures(), f => f.Contains("unknown key 'Chians'", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Load_MisspeltBusKey_NamesItInsteadOfRunningInMemory()
+    {
+        _fixture.Config["Bus"] = new JsonObject { ["RabbitMqUrl"] = "amqp://127.0.0.1:5672/" };
+
+        Assert.Contains(Failures(), f => f.Contains("unknown key 'RabbitMqUrl' at 'Bus:RabbitMqUrl'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("RabbitMq", "http://broker", "Bus:RabbitMq must be an amqp://")]
+    [InlineData("PrefetchCount", "0", "Bus:PrefetchCount must be between 1 and 10000")]
+    [InlineData("ConcurrencyLimit", "many", "Bus:ConcurrencyLimit")]
+    public void Load_BadBusValue_NamesTheKey(string key, string value, string expected)
+    {
+        _fixture.Config["Bus"] = new JsonObject { [key] = value };
+
+        Assert.Contains(Failures(), f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("KeyPrefix", "dx prefix", "Store:KeyPrefix may hold only")]
+    [InlineData("OperationTimeoutMilliseconds", "5", "Store:OperationTimeoutMilliseconds: 5 is outside 100..600000")]
+    [InlineData("ConnectionString", "127.0.0.1:6379,abortConnect=maybe", "Store:ConnectionString is not a valid")]
+    [InlineData("KeyPrefx", "dx:", "unknown key 'KeyPrefx' at 'Store:KeyPrefx'")]
+    public void Load_BadStoreValue_NamesTheKey(string key, string value, string expected)
+    {
+        _fixture.Config["Store"] = new JsonObject { [key] = value };
+
+        Assert.Contains(Failures(), f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("https://127.0.0.1:8443")]
     [InlineData("http://127.0.0.1")]

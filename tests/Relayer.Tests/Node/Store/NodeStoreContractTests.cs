@@ -82,6 +82,44 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AddAsync_RetractedIntentObservedAgain_IsOpenAgainWithTheNewObservation()
+    {
+        var observed = Observed(40);
+        var again = ObservedAgain(observed);
+        await _intents.AddAsync(observed, default);
+        await _intents.RetractAsync(Retracted(observed), default);
+
+        Assert.True(await _intents.AddAsync(again, default));
+        Assert.False(await _intents.AddAsync(again, default)); // redelivered
+
+        var stored = (await _intents.GetAsync(observed.Intent.IntentId, default))!;
+        Assert.Equal((IntentStage.Open, (ulong?)null, again), (stored.Stage, stored.EpochId, stored.Observed));
+        Assert.Equal([observed.Intent.IntentId], (await _intents.OpenAsync(default)).Select(i => i.Observed.Intent.IntentId));
+        Assert.Equal(1, await _intents.OpenCountAsync(default));
+    }
+
+    [Fact]
+    public async Task AddAsync_ReobservationTornAfterEveryWrite_NeverOpenUnlistedAndTheRedeliveryFinishesIt()
+    {
+        var completed = false;
+        for (var writes = 0; !completed; writes++)
+        {
+            var observed = Observed((byte)(50 + writes));
+            var again = ObservedAgain(observed);
+            await _intents.AddAsync(observed, default);
+            await _intents.RetractAsync(Retracted(observed), default);
+
+            completed = await TearAsync(writes, torn => torn.AddAsync(again, default));
+            await AssertNeverOpenUnlistedAsync(observed.Intent.IntentId);
+            await _intents.AddAsync(again, default); // the redelivery: the message was never acknowledged
+
+            var stored = (await _intents.GetAsync(observed.Intent.IntentId, default))!;
+            Assert.Equal((IntentStage.Open, again), (stored.Stage, stored.Observed));
+            await AssertNeverOpenUnlistedAsync(observed.Intent.IntentId);
+        }
+    }
+
+    [Fact]
     public async Task RetractAsync_IntentInEpochOrUnknown_IsRefused()
     {
         var taken = Observed(2);
@@ -216,6 +254,33 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
         var filled = await _intents.GetAsync(id, default);
         Assert.Equal((IntentStage.Filled, (ulong?)3, 2), (filled!.Stage, filled.EpochId, filled.TimesDeferred));
         Assert.Equal(0, await _intents.OpenCountAsync(default));
+    }
+
+    [Fact]
+    public async Task TransitionAsync_BackToOpenTornAfterEveryWrite_NeverOpenUnlistedAndTheReplayFinishesIt()
+    {
+        var fence = await AcquireAsync("node-a");
+        var completed = false;
+        for (var writes = 0; !completed; writes++)
+        {
+            var deferred = Observed((byte)(60 + writes));
+            var id = deferred.Intent.IntentId;
+            await _intents.AddAsync(deferred, default);
+            await _intents.TransitionAsync([new IntentTransition(id, IntentStage.InEpoch, 1, false)], fence, default);
+            var backToOpen = new IntentTransition(id, IntentStage.Open, 1, true);
+
+            completed = await TearAsync(writes, torn => torn.TransitionAsync([backToOpen], fence, default));
+            await AssertNeverOpenUnlistedAsync(id);
+            // The epoch loop's replay of the step: it skips an intent already at the stage the step gives it.
+            if ((await _intents.GetAsync(id, default))!.Stage != IntentStage.Open)
+            {
+                await _intents.TransitionAsync([backToOpen], fence, default);
+            }
+
+            var stored = (await _intents.GetAsync(id, default))!;
+            Assert.Equal((IntentStage.Open, 1), (stored.Stage, stored.TimesDeferred));
+            Assert.Contains(id, (await _intents.OpenAsync(default)).Select(i => i.Observed.Intent.IntentId));
+        }
     }
 
     [Fact]
@@ -400,6 +465,47 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     // The lease's time to live running out, without waiting for it: the key is gone as if it had expired.
     private async Task ExpireLeaseAsync() =>
         Assert.True(await (await _connection.DatabaseAsync(default)).KeyDeleteAsync(_connection.Keys.Lease));
+
+    // Runs one store write with its script torn after the given number of writes (what a kill -9 inside the script can
+    // leave on the embedded server: the writes before the kill); true when the script has fewer writes and completed.
+    private async Task<bool> TearAsync(int writes, Func<RedisIntentStore, Task> write)
+    {
+        var torn = new RedisIntentStore(_connection) { ScriptRewrite = script => TornScript(script, writes) };
+        try
+        {
+            await write(torn);
+            return true;
+        }
+        catch (RedisServerException error) when (error.Message.Contains("torn here", StringComparison.Ordinal))
+        {
+            return false;
+        }
+    }
+
+    private static string TornScript(string script, int writes) => $$"""
+        local torn_left = {{writes}}
+        local torn_writes = { SET = true, DEL = true, INCR = true, PEXPIRE = true, HSET = true, ZADD = true, ZREM = true, PUBLISH = true }
+        local function torn_call(command, ...)
+          if torn_writes[command] then
+            if torn_left == 0 then error('torn here') end
+            torn_left = torn_left - 1
+          end
+          return redis.call(command, ...)
+        end
+
+        """ + script.Replace("redis.call(", "torn_call(", StringComparison.Ordinal);
+
+    // OpenAsync reads the Open set: an intent whose hash says Open but which is not in the set drops out of the book,
+    // and nothing repairs it (every replay sees it Open already).
+    private async Task AssertNeverOpenUnlistedAsync(Bytes32 intentId)
+    {
+        var stage = (await _intents.GetAsync(intentId, default))?.Stage;
+        var listed = await (await _connection.DatabaseAsync(default)).SortedSetScoreAsync(_connection.Keys.OpenIntents, intentId.ToString()) is not null;
+        Assert.True(stage != IntentStage.Open || listed, $"intent {intentId} is Open but not in the Open set");
+    }
+
+    private static IntentObserved ObservedAgain(IntentObserved observed) =>
+        observed with { Position = observed.Position with { BlockNumber = observed.Position.BlockNumber + 1, BlockHash = "0x02" } };
 
     // Through the contract, so that a store without its own take runs the contract's default.
     private Task<IReadOnlyList<Bytes32>> Take(IReadOnlyList<Bytes32> ids, ulong epochId, LeaseToken fence) =>
