@@ -18,11 +18,11 @@ internal sealed partial class ChainStartupService : BackgroundService
 
     private readonly IReadOnlyList<ChainProbe> _probes;
     private readonly ChainReadiness _readiness;
-    private readonly NodeTelemetry _telemetry;
+    private readonly ChainStartupTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger<ChainStartupService> _logger;
 
-    public ChainStartupService(IEnumerable<ChainProbe> probes, ChainReadiness readiness, NodeTelemetry telemetry, TimeProvider time, ILogger<ChainStartupService> logger)
+    public ChainStartupService(IEnumerable<ChainProbe> probes, ChainReadiness readiness, ChainStartupTelemetry telemetry, TimeProvider time, ILogger<ChainStartupService> logger)
     {
         _probes = [.. probes];
         _readiness = readiness;
@@ -38,7 +38,7 @@ internal sealed partial class ChainStartupService : BackgroundService
     {
         var chain = probe.Chain;
         using var scope = _logger.BeginChainScope(chain);
-        var tag = new KeyValuePair<string, object?>(NodeTelemetry.ChainTag, chain.Name);
+        var tag = new KeyValuePair<string, object?>(ChainStartupTelemetry.ChainTag, chain.Name);
         var pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
             .AddRetry(new RetryStrategyOptions
             {

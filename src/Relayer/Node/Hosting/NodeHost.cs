@@ -47,7 +47,7 @@ internal static class NodeHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(configuration);
         builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton<NodeTelemetry>();
+        builder.Services.AddSingleton<ChainStartupTelemetry>();
         builder.Services.AddHttpClient(PriceFeedFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddSingleton(sp => PriceFeedFactory.Create(
             options,

@@ -4,19 +4,18 @@ using System.Diagnostics.Metrics;
 namespace DiscreteExec.Relayer.Node.Hosting;
 
 /// <summary>
-/// The node's one <see cref="ActivitySource"/> (a span per epoch step) and one <see cref="Meter"/> (what an operator
-/// charts), both named <see cref="Name"/> so that an exporter subscribes by that name. Instruments are created from
-/// <see cref="Meter"/> by the code that records them; the instruments of the host itself live here.
+/// The chain start-up checks' instruments (RPC errors, chains ready), on the node's Meter (the same name as the epoch
+/// loop's, <see cref="Epochs.NodeTelemetry.Name"/>, so one exporter subscription takes both).
 /// </summary>
-internal sealed class NodeTelemetry : IDisposable
+internal sealed class ChainStartupTelemetry : IDisposable
 {
     /// <summary>The name of the node's ActivitySource and Meter.</summary>
-    public const string Name = "DiscreteExec.Relayer.Node";
+    public const string Name = Epochs.NodeTelemetry.Name;
 
     /// <summary>Tag with the chain's configured name on every per-chain instrument.</summary>
     public const string ChainTag = "chain";
 
-    public NodeTelemetry(IMeterFactory meterFactory)
+    public ChainStartupTelemetry(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         Meter = meterFactory.Create(Name);
