@@ -26,4 +26,7 @@ internal sealed class InMemoryBenchIntentStore : IIntentStore
 
     public Task TransitionAsync(IReadOnlyList<IntentTransition> transitions, LeaseToken fence, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The intake benchmark makes no epoch transitions.");
+
+    public Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The intake benchmark takes no intents into epochs.");
 }

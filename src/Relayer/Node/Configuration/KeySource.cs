@@ -1,6 +1,6 @@
 namespace DiscreteExec.Relayer.Node.Configuration;
 
-/// <summary>Reads a secret key from where its <see cref="KeySourceOptions"/> points: a file or an environment variable.</summary>
+/// <summary>Checks where a key's <see cref="KeySourceOptions"/> points (a file or an environment variable); the adapters read it (<c>ChainKeySource.Read</c>).</summary>
 internal static class KeySource
 {
     /// <summary>Checks that exactly one source is given and that it holds something; failures name the key.</summary>
@@ -26,16 +26,5 @@ internal static class KeySource
         {
             failures.Add($"{path}:EnvironmentVariable: '{source.EnvironmentVariable}' is not set.");
         }
-    }
-
-    /// <summary>The key's text, trimmed (EVM: hex private key; Solana: a CLI keypair JSON array).</summary>
-    public static string Read(KeySourceOptions source, Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(environment);
-        var text = !string.IsNullOrWhiteSpace(source.File)
-            ? System.IO.File.ReadAllText(source.File)
-            : environment(source.EnvironmentVariable ?? string.Empty);
-        return text?.Trim() ?? throw new InvalidOperationException($"The key source names neither a readable file nor a set environment variable.");
     }
 }

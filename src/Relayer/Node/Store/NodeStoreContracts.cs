@@ -64,26 +64,10 @@ internal interface IIntentStore
 
     /// <summary>
     /// Moves those of <paramref name="intentIds"/> that are still Open to InEpoch of <paramref name="epochId"/>, fenced,
-    /// and returns the ids it moved; an intent no longer Open (retracted, already taken) is left as it is. An
-    /// implementation must check and move in one atomic step, so a retraction cannot land between them
-    /// (<c>RedisIntentStore</c>: one fenced script); this default reads, then transitions, and leaves that window open:
-    /// it is only for in-memory fakes of unit tests.
+    /// and returns the ids it moved; an intent no longer Open (retracted, already taken) is left as it is. Check and
+    /// move are one atomic step, so a retraction cannot land between them (<c>RedisIntentStore</c>: one fenced script).
     /// </summary>
-    async Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(intentIds);
-        var open = new List<Bytes32>();
-        foreach (var intentId in intentIds)
-        {
-            if (await GetAsync(intentId, cancellationToken).ConfigureAwait(false) is { Stage: IntentStage.Open })
-            {
-                open.Add(intentId);
-            }
-        }
-
-        await TransitionAsync([.. open.Select(id => new IntentTransition(id, IntentStage.InEpoch, epochId, Deferred: false))], fence, cancellationToken).ConfigureAwait(false);
-        return open;
-    }
+    Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken);
 }
 
 /// <summary>The epoch lifecycle of DESIGN: each stage persisted before its effect leaves the node.</summary>

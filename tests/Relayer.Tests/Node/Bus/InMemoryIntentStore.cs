@@ -62,6 +62,9 @@ internal sealed class InMemoryIntentStore : IIntentStore
     public Task TransitionAsync(IReadOnlyList<IntentTransition> transitions, LeaseToken fence, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Intake tests make no epoch transitions.");
 
+    public Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Intake tests take no intents into epochs.");
+
     /// <summary>Completes once at least <paramref name="count"/> distinct intents are stored.</summary>
     public Task WaitForCountAsync(int count)
     {

@@ -48,10 +48,12 @@ public sealed class DevnetNodeConfigTests : IDisposable
     public void Write_KeyFiles_HoldTheDevnetsKeysReadableByTheOwnerOnly()
     {
         var path = DevnetNodeConfig.Write(Chains(), Directory);
-        var keys = NodeOptionsLoader.Load(path, new Hashtable()).Options.Chains;
+        var loaded = NodeOptionsLoader.Load(path, new Hashtable());
+        var keys = loaded.Options.Chains;
 
-        Assert.Equal(EvmDevChain.AnvilAccount0, KeySource.Read(keys[0].Keys.Submitter!, _ => null));
-        using var payer = SolanaKeypair.FromCliKeypairJson(KeySource.Read(keys[1].Keys.Submitter!, _ => null));
+        // Read as the adapters read them: the node's Keys section mapped onto each adapter's Payer.
+        Assert.Equal(EvmDevChain.AnvilAccount0, loaded.Chains[0].Evm!.Payer!.Read());
+        using var payer = SolanaKeypair.FromCliKeypairJson(loaded.Chains[1].Solana!.Payer!.Read());
         using var expected = SolanaKeypair.FromSeed(DevnetKeys.Derive(SolanaDevChain.AdminLabel));
         Assert.Equal(expected.PublicKey, payer.PublicKey);
         if (!OperatingSystem.IsWindows())
