@@ -15,6 +15,11 @@ internal sealed partial class EpochLoopService(EpochLoop loop, EpochLoopOptions 
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (time is SkewedClock skewed)
+        {
+            LogSkewed(logger, SkewedClock.VariableName, skewed.Skew);
+        }
+
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -37,6 +42,9 @@ internal sealed partial class EpochLoopService(EpochLoop loop, EpochLoopOptions 
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Node {NodeId} lost the epoch loop's lease (another replica took over); the loop starts again as a standby in {Delay}")]
     private static partial void LogStandby(ILogger logger, string nodeId, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Fault injection is on ({Variable}): this node's wall clock is shifted by {Skew}. For the chaos harness only")]
+    private static partial void LogSkewed(ILogger logger, string variable, TimeSpan skew);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Critical, Message = "The epoch loop stopped on an integrity failure; no further epoch is proposed until an operator intervenes")]
     private static partial void LogIntegrity(ILogger logger, Exception exception);

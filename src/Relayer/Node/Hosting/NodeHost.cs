@@ -44,7 +44,8 @@ internal static class NodeHost
         });
         AddLogging(builder, options.Node);
 
-        builder.Services.AddSingleton(TimeProvider.System);
+        // TimeProvider.System unless the chaos harness skews this node's clock (DISCRETEEXEC_CLOCK_SKEW_SECONDS, test only).
+        builder.Services.AddSingleton(SkewedClock.FromEnvironment(TimeProvider.System));
         builder.Services.AddSingleton(configuration);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<ChainStartupTelemetry>();

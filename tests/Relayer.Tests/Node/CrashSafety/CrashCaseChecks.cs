@@ -8,6 +8,7 @@ using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Devnet.FateCheck;
 using DiscreteExec.Relayer.Devnet.Traffic;
 using DiscreteExec.Relayer.Node.Store;
+using DiscreteExec.TestSupport;
 
 namespace DiscreteExec.Relayer.Tests.Node.CrashSafety;
 

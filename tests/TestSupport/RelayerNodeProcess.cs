@@ -4,13 +4,14 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 
-namespace DiscreteExec.Relayer.Tests.Node.CrashSafety;
+namespace DiscreteExec.TestSupport;
 
 /// <summary>
-/// The built relayer (<c>dotnet DiscreteExec.Relayer.dll run --config node.json</c>, the copy built beside the tests) as
-/// a real child process: its output lines are kept, and every "Epoch N open" line of the epoch loop is reported.
+/// The built relayer (<c>dotnet DiscreteExec.Relayer.dll run --config node.json</c>, the copy built beside the tests or
+/// the chaos harness) as a real child process: its output lines are kept, and every "Epoch N open" line of the epoch
+/// loop is reported.
 /// </summary>
-internal sealed partial class NodeProcess : IDisposable
+public sealed partial class NodeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
@@ -23,7 +24,17 @@ internal sealed partial class NodeProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static NodeProcess Start(string configPath, string? crashAt)
+    /// <summary>Whether the process has exited (killed, crashed at a crash point, or stopped).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Completes when the process exits.</summary>
+    public Task Exited => _process.WaitForExitAsync();
+
+    /// <summary>
+    /// Starts the node on <paramref name="configPath"/>; <paramref name="crashAt"/> arms <c>DISCRETEEXEC_CRASH_AT</c>;
+    /// <paramref name="environment"/> adds variables (e.g. <c>DISCRETEEXEC_CLOCK_SKEW_SECONDS</c>).
+    /// </summary>
+    public static NodeProcess Start(string configPath, string? crashAt, IReadOnlyDictionary<string, string>? environment = null)
     {
         var relayer = Path.Combine(AppContext.BaseDirectory, "DiscreteExec.Relayer.dll");
         var startInfo = new ProcessStartInfo("dotnet")
@@ -42,6 +53,11 @@ internal sealed partial class NodeProcess : IDisposable
         if (crashAt is not null)
         {
             startInfo.Environment["DISCRETEEXEC_CRASH_AT"] = crashAt;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = startInfo };
@@ -97,6 +113,22 @@ internal sealed partial class NodeProcess : IDisposable
         }
 
         await WaitForExitAsync(timeout);
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as when the machine dies.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync();
     }
 
     public void Dispose()

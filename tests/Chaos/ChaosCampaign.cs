@@ -1,0 +1,330 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using DiscreteExec.Core.Chains;
+using DiscreteExec.Relayer.Devnet;
+using DiscreteExec.Relayer.Devnet.FateCheck;
+using DiscreteExec.Relayer.Devnet.Traffic;
+using DiscreteExec.Relayer.Node.Bus;
+using DiscreteExec.Relayer.Node.Configuration;
+using DiscreteExec.Relayer.Node.Hosting;
+using DiscreteExec.TestSupport;
+
+namespace DiscreteExec.Chaos;
+
+/// <summary>What one campaign runs: the seed draws the faults and the traffic; the duration bounds the faults.</summary>
+internal sealed record ChaosSettings(ulong Seed, TimeSpan Duration, int IntentsPerSecond, string DataDirectory, TimeSpan DrainTimeout);
+
+/// <summary>
+/// One fault campaign: both local chains (anvil, the Solana dev node), a real RabbitMQ and Redis, a fault-injecting
+/// RPC proxy in front of each chain, and one node as a real child process (`relayer run --config`) on them; a traffic
+/// generator opens intents both ways on the chains directly, while the faults of <see cref="FaultPlan"/> are injected
+/// at their times. Then the faults stop, every server is up, the traffic stops, the node drains, and every opened
+/// intent's fate is read from the chains (never from the node's store).
+/// </summary>
+internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
+{
+    private const ulong PoolLiquidity = 1_000_000_000_000; // 1M USDC per chain: liquidity is not what this tests
+
+    private static readonly string[] CrashPoints = ["after-close", "after-clear", "between-chunks", "chunk-sent-unrecorded"];
+
+    private readonly TimeProvider _time = TimeProvider.System;
+    private readonly Dictionary<FaultKind, int> _injected = [];
+    private readonly long _started = TimeProvider.System.GetTimestamp();
+    private NodeProcess? _node;
+    private string _config = string.Empty;
+    private int _unexpectedExits;
+    private int _restarts;
+
+    public async Task<bool> RunAsync(CancellationToken cancellationToken)
+    {
+        var plan = FaultPlan.Create(settings.Seed, settings.Duration);
+        Line($"chaos: seed {settings.Seed}, {settings.Duration.TotalMinutes:0.##} min of faults, {plan.Count} planned, traffic {settings.IntentsPerSecond} intents/s");
+        foreach (var fault in plan)
+        {
+            Line("  plan " + fault);
+        }
+
+        Directory.CreateDirectory(settings.DataDirectory);
+        await using var devnet = await LocalDevnet.StartAsync(log, _time, cancellationToken);
+        await devnet.Evm.FundPoolAsync(PoolLiquidity, cancellationToken);
+        await devnet.Solana.FundPoolAsync(PoolLiquidity, cancellationToken);
+        await using var redis = await LocalRedisServer.StartAsync();
+        await using var broker = await LocalRabbitMqBroker.StartAsync(cancellationToken);
+        var seed = unchecked((int)settings.Seed);
+        await using var evmProxy = new FaultInjectingProxy(devnet.Evm.Url, seed, faultRate: 0, slowDelay: TimeSpan.FromSeconds(4));
+        await using var solanaProxy = new FaultInjectingProxy(devnet.Solana.Url, seed + 1, faultRate: 0, slowDelay: TimeSpan.FromSeconds(4));
+        _config = WriteConfig(devnet, redis.ConnectionString, broker.AmqpUri, evmProxy.Url, solanaProxy.Url);
+        Line($"chaos: node config {_config} (RPC through the fault proxies {evmProxy.Url} and {solanaProxy.Url}; Redis {redis.ConnectionString}; RabbitMQ {broker.AmqpUri})");
+
+        var traffic = await TrafficGenerator.CreateAsync(
+            devnet,
+            new TrafficOptions { IntentsPerSecond = settings.IntentsPerSecond, Seed = settings.Seed, SettlementMarginSeconds = 600 },
+            _time,
+            cancellationToken);
+        StartNode();
+        try
+        {
+            using var trafficStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var trafficRun = Task.WhenAll(traffic.RunAsync(total: null, trafficStop.Token), KeepPayerFundedAsync(devnet, trafficStop.Token));
+            try
+            {
+                foreach (var fault in plan)
+                {
+                    var wait = fault.At - Elapsed;
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, _time, cancellationToken);
+                    }
+
+                    await EnsureNodeRunningAsync();
+                    await InjectAsync(fault, redis, broker, evmProxy, solanaProxy, cancellationToken);
+                    _injected[fault.Kind] = _injected.GetValueOrDefault(fault.Kind) + 1;
+                }
+
+                var rest = settings.Duration - Elapsed;
+                if (rest > TimeSpan.Zero)
+                {
+                    await Task.Delay(rest, _time, cancellationToken);
+                }
+            }
+            finally
+            {
+                await trafficStop.CancelAsync();
+                try
+                {
+                    await trafficRun;
+                }
+                catch (OperationCanceledException) when (trafficStop.IsCancellationRequested)
+                {
+                    // Stopped on purpose.
+                }
+            }
+
+            await EnsureNodeRunningAsync();
+            Line($"chaos: faults over; {traffic.Opened.Count} intents opened; draining (at most {settings.DrainTimeout.TotalMinutes:0.#} min)");
+            var drained = await DrainAsync(devnet, traffic.Opened, cancellationToken);
+            var result = await IntentFateCheck.RunAsync(traffic.Opened, DevnetEscrowStates.Of(devnet), DevnetEscrowStates.Balances(devnet), reported: null, balancesBefore: null, cancellationToken);
+            return Report(result, drained, evmProxy, solanaProxy);
+        }
+        finally
+        {
+            if (_node is { } node)
+            {
+                await node.TerminateAsync(TimeSpan.FromSeconds(30));
+                await File.WriteAllTextAsync(Path.Combine(settings.DataDirectory, "node.log"), node.Output, CancellationToken.None);
+                node.Dispose();
+            }
+        }
+    }
+
+    private TimeSpan Elapsed => _time.GetElapsedTime(_started);
+
+    private async Task InjectAsync(PlannedFault fault, LocalRedisServer redis, LocalRabbitMqBroker broker, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy, CancellationToken cancellationToken)
+    {
+        Line($"[{Elapsed.TotalSeconds,6:0.0} s] fault {fault.Kind}");
+        switch (fault.Kind)
+        {
+            case FaultKind.NodeKill:
+                await _node!.KillAsync();
+                await Task.Delay(fault.Length, _time, cancellationToken);
+                StartNode();
+                break;
+            case FaultKind.NodeKillAtStep:
+                var point = CrashPoints[fault.Choice % CrashPoints.Length];
+                await RestartNodeAsync(crashAt: point, environment: null);
+                var reached = await Task.WhenAny(_node!.Exited, Task.Delay(fault.Length + TimeSpan.FromSeconds(20), _time, cancellationToken)) == _node.Exited;
+                Line($"           crash point {point} {(reached ? "reached: the node killed itself" : "not reached in time: killed")}");
+                await RestartNodeAsync(crashAt: null, environment: null);
+                break;
+            case FaultKind.BrokerRestart:
+                await broker.RestartAsync(cancellationToken);
+                break;
+            case FaultKind.StoreRestart:
+                await redis.KillAsync();
+                await Task.Delay(fault.Length, _time, cancellationToken);
+                await redis.RestartAsync();
+                break;
+            case FaultKind.RpcFaults:
+                var proxy = fault.Choice % 2 == 0 ? evmProxy : solanaProxy;
+                proxy.FaultRate = 0.3;
+                await Task.Delay(fault.Length, _time, cancellationToken);
+                proxy.FaultRate = 0;
+                Line($"           {(proxy == evmProxy ? "EVM" : "Solana")} RPC: {proxy.Stats}");
+                break;
+            case FaultKind.BlockhashStorm:
+                solanaProxy.RewriteResponse = BlockhashNotFound;
+                await Task.Delay(fault.Length, _time, cancellationToken);
+                solanaProxy.RewriteResponse = null;
+                break;
+            case FaultKind.ClockSkew:
+                var seconds = (fault.Choice % 2 == 0 ? 1 : -1) * (30 + (fault.Choice % 91));
+                await RestartNodeAsync(crashAt: null, environment: new Dictionary<string, string> { [SkewedClock.VariableName] = seconds.ToString(CultureInfo.InvariantCulture) });
+                Line($"           node clock shifted by {seconds} s");
+                await Task.Delay(fault.Length, _time, cancellationToken);
+                await RestartNodeAsync(crashAt: null, environment: null);
+                break;
+            default:
+                throw new InvalidOperationException($"Fault kind {fault.Kind} has no injection.");
+        }
+    }
+
+    /// <summary>A JSON-RPC error for every sendTransaction, as a node whose blockhashes all expired would answer (the upstream already has the transaction).</summary>
+    private static byte[] BlockhashNotFound(byte[] request, byte[] response)
+    {
+        var body = JsonNode.Parse(request);
+        if (body is not JsonObject call || call["method"]?.GetValue<string>() != "sendTransaction")
+        {
+            return response;
+        }
+
+        var error = new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = call["id"]?.DeepClone(),
+            ["error"] = new JsonObject { ["code"] = -32002, ["message"] = "Transaction simulation failed: Blockhash not found" },
+        };
+        return Encoding.UTF8.GetBytes(error.ToJsonString());
+    }
+
+    private void StartNode(string? crashAt = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        _node?.Dispose();
+        _node = NodeProcess.Start(_config, crashAt, environment);
+        _restarts++;
+    }
+
+    private async Task RestartNodeAsync(string? crashAt, IReadOnlyDictionary<string, string>? environment)
+    {
+        await _node!.KillAsync();
+        StartNode(crashAt, environment);
+    }
+
+    /// <summary>A node that exited on its own (not killed by a fault) is reported and started again, as a supervisor would.</summary>
+    private async Task EnsureNodeRunningAsync()
+    {
+        if (_node is { HasExited: true } node)
+        {
+            _unexpectedExits++;
+            Line($"           the node had exited on its own (exit code {node.ExitCode}); last lines:{Environment.NewLine}{Tail(node.Output, 20)}");
+            StartNode();
+        }
+
+        await Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Waits until every intent whose end is decided (filled or refunded) has ended on the chains, or the drain time
+    /// ran out; false in that case (the fate check still runs and lists what is open).
+    /// </summary>
+    private async Task<bool> DrainAsync(LocalDevnet devnet, IReadOnlyList<OpenedIntent> opened, CancellationToken cancellationToken)
+    {
+        var escrows = DevnetEscrowStates.Of(devnet).ToDictionary(e => e.ChainId);
+        var pending = opened.Where(i => i.Expected != ExpectedFate.Deferred).ToList();
+        var deadline = Elapsed + settings.DrainTimeout;
+        var lastProgress = Elapsed;
+        while (pending.Count > 0 && Elapsed < deadline)
+        {
+            await EnsureNodeRunningAsync();
+            var ended = new List<OpenedIntent>();
+            foreach (var intent in pending)
+            {
+                var state = await escrows[intent.Origin].IntentStateAsync(intent.IntentId, cancellationToken);
+                if (state is EscrowIntentState.Released or EscrowIntentState.Refunded)
+                {
+                    ended.Add(intent);
+                }
+            }
+
+            pending.RemoveAll(ended.Contains);
+            if (pending.Count > 0 && Elapsed - lastProgress > TimeSpan.FromSeconds(15))
+            {
+                lastProgress = Elapsed;
+                Line($"[{Elapsed.TotalSeconds,6:0.0} s] draining: {pending.Count} intents not ended yet");
+            }
+
+            if (pending.Count > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), _time, cancellationToken);
+            }
+        }
+
+        Line(pending.Count == 0
+            ? $"chaos: drained in {Elapsed.TotalSeconds:0} s since the start"
+            : $"chaos: {pending.Count} intents not ended after the drain, e.g. {pending[0].IntentId} (expected {pending[0].Expected})");
+        return pending.Count == 0;
+    }
+
+    private bool Report(FateCheckResult result, bool drained, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy)
+    {
+        Line(string.Empty);
+        Line($"FAULTS INJECTED (seed {settings.Seed})");
+        foreach (var kind in Enum.GetValues<FaultKind>())
+        {
+            Line($"  {kind,-16} {_injected.GetValueOrDefault(kind),4}");
+        }
+
+        Line($"  node starts      {_restarts,4}   (unexpected exits {_unexpectedExits})");
+        Line($"  RPC requests faulted: EVM {evmProxy.Faults}, Solana {solanaProxy.Faults}");
+        Line(string.Empty);
+        Line("INTENTS (read from the chains)");
+        Line($"  opened {result.Total}, filled {result.Filled}, refunded {result.Refunded}, still open {result.StillOpen.Count}");
+        Line($"  violations {result.Violations.Count}");
+        foreach (var violation in result.Violations)
+        {
+            Line("  VIOLATION " + violation);
+        }
+
+        var missing = Enum.GetValues<FaultKind>().Where(k => _injected.GetValueOrDefault(k) == 0).ToArray();
+        if (missing.Length > 0)
+        {
+            Line($"  (campaign too short to inject: {string.Join(", ", missing)})");
+        }
+
+        var vacuous = result.Filled == 0 || result.Refunded == 0;
+        if (vacuous)
+        {
+            Line("  FAILED: nothing was filled or nothing refunded, so the campaign proves nothing");
+        }
+
+        if (!drained)
+        {
+            Line("  FAILED: intents whose end was decided did not end on the chains within the drain time");
+        }
+
+        var passed = result.Passed && drained && !vacuous;
+        Line(passed ? "chaos: PASSED (0 violations)" : "chaos: FAILED");
+        return passed;
+    }
+
+    private string WriteConfig(LocalDevnet devnet, string redis, Uri rabbitMq, Uri evmRpc, Uri solanaRpc)
+    {
+        var path = DevnetNodeConfig.Write(DevnetChains.From(devnet), settings.DataDirectory);
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        foreach (var chain in config["Chains"]!.AsArray())
+        {
+            var rpc = chain!["Adapter"]!["Rpc"]!.AsObject();
+            rpc["Url"] = chain["Kind"]!.GetValue<string>() == nameof(ChainKind.Evm) ? evmRpc.ToString() : solanaRpc.ToString();
+            rpc["AttemptTimeout"] = "00:00:02"; // the proxy's slow answers (4 s) become timeouts
+        }
+
+        config["Store"] = new JsonObject { ["ConnectionString"] = redis };
+        config["Bus"] = new JsonObject { ["RabbitMq"] = rabbitMq.ToString() };
+        config["Logging"]!["LogLevel"]!["DiscreteExec.Relayer.Node.Epochs.EpochLoop"] = "Information";
+        File.WriteAllText(path, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        return path;
+    }
+
+    private static async Task KeepPayerFundedAsync(LocalDevnet devnet, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10), TimeProvider.System);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            await devnet.Solana.TopUpPayerAsync(DevnetNodeRunner.SolanaPayerFloorLamports, cancellationToken);
+        }
+    }
+
+    private static string Tail(string text, int lines) => string.Join(Environment.NewLine, text.Split(Environment.NewLine).TakeLast(lines));
+
+    private void Line(string text) => DevnetLog.Line(log, text);
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using DiscreteExec.Chaos;
+
+// dotnet run --project tests/Chaos -- --seed S --minutes M [--rate R] [--data-dir D] [--drain-minutes N]  (scripts/chaos.sh)
+var seed = 1UL;
+var minutes = 3m;
+var rate = 4;
+var drainMinutes = 5m;
+var dataDirectory = Path.Combine(Path.GetTempPath(), "discreteexec-chaos-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+for (var i = 0; i < args.Length; i++)
+{
+    var value = i + 1 < args.Length ? args[i + 1] : null;
+    var ok = args[i] switch
+    {
+        "--seed" => ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out seed),
+        "--minutes" => decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out minutes) && minutes > 0 && minutes <= 24 * 60,
+        "--rate" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out rate) && rate is > 0 and <= 200,
+        "--drain-minutes" => decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out drainMinutes) && drainMinutes > 0,
+        "--data-dir" => (dataDirectory = value ?? string.Empty).Length > 0,
+        "--nodes" => value == "1" || Fail("--nodes: only 1 node is supported until the operator set lands"),
+        _ => Fail($"unknown option {args[i]}"),
+    };
+    if (!ok)
+    {
+        await Console.Error.WriteLineAsync($"chaos: bad value for {args[i]}: '{value}'. Usage: chaos --seed S --minutes M [--rate R (1-200)] [--drain-minutes N] [--data-dir D]");
+        return 2;
+    }
+
+    i++;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+var settings = new ChaosSettings(seed, TimeSpan.FromMinutes((double)minutes), rate, Path.GetFullPath(dataDirectory), TimeSpan.FromMinutes((double)drainMinutes));
+try
+{
+    return await new ChaosCampaign(settings, Console.Out).RunAsync(stop.Token) ? 0 : 1;
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("chaos: interrupted");
+    return 130;
+}
+
+static bool Fail(string message)
+{
+    Console.Error.WriteLine("chaos: " + message);
+    return false;
+}
