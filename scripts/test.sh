@@ -3,7 +3,8 @@
 #   EVM escrow (forge)          contracts/evm/ci.sh      (installs its npm packages: solc, forge, anvil, cast)
 #   Solana program + dev node   programs/solana/ci.sh    (installs clang if missing, builds the program, node tests)
 #   .NET solution               dotnet test DiscreteExec.sln (unit + integration against anvil, the dev node,
-#                               redis-server and rabbitmq-server; the two Debian packages are installed when missing)
+#                               redis-server and rabbitmq-server, the dashboard in chromium; those Debian packages
+#                               are installed when missing)
 # The .NET integration tests use the anvil and the program built by the first two suites, so the order matters.
 set -uo pipefail
 
@@ -75,10 +76,12 @@ dotnet_suite() {
 missing_servers=()
 command -v redis-server >/dev/null || missing_servers+=(redis-server)
 [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing_servers+=(rabbitmq-server)
+# The dashboard's browser test drives Debian's chromium (Playwright with the system browser).
+[[ -x /usr/bin/chromium ]] || missing_servers+=(chromium)
 if (( ${#missing_servers[@]} )); then
     echo "== installing ${missing_servers[*]}"
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_servers[@]}" >/dev/null; } \
-        || echo "!! apt-get install ${missing_servers[*]} failed: the store and bus tests will fail" >&2
+        || echo "!! apt-get install ${missing_servers[*]} failed: the store, bus and browser tests will fail" >&2
 fi
 
 if [[ -f "$root/contracts/evm/ci.sh" ]]; then

@@ -14,6 +14,9 @@ internal static class ExitCodes
     /// <summary><c>clear --check</c>: the recomputed batch differs from the given one.</summary>
     public const int CheckMismatch = 3;
 
+    /// <summary><c>status</c>: the node did not answer at the given URL, or answered something that is not its API.</summary>
+    public const int NodeUnreachable = 4;
+
     /// <summary>Ctrl+C (SIGINT) stopped the command after it cleaned up: 128 + SIGINT, as shells report it.</summary>
     public const int Interrupted = 130;
 }

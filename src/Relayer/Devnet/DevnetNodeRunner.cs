@@ -54,7 +54,7 @@ internal static class DevnetNodeRunner
         if (configuration.Options.Api.Enabled)
         {
             var api = (await host.Services.GetRequiredService<NodeApiAddresses>().Bound.WaitAsync(cancellationToken).ConfigureAwait(false))[0];
-            DevnetLog.Line(log, $"api: {api}v1/epochs (live events: curl -N {api}v1/events?from=0)");
+            DevnetLog.Line(log, $"dashboard: {api} (api: {api}v1/epochs, metrics: {api}metrics, live events: curl -N {api}v1/events?from=0)");
         }
 
         try

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DiscreteExec.Relayer.Node.Configuration;
+using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Hosting;
 using DiscreteExec.Relayer.Node.Store;
 using Microsoft.AspNetCore.Builder;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace DiscreteExec.Relayer.Node.Api;
 
@@ -24,7 +26,7 @@ internal static class NodeApi
         typeof(IIntentStore), typeof(IEpochStore), typeof(IEventLog), typeof(TimeProvider), typeof(ILoggerFactory),
     ];
 
-    private static readonly Type[] OptionalServices = [typeof(ChunkLimitsSource), typeof(ChainReadiness)];
+    private static readonly Type[] OptionalServices = [typeof(ChunkLimitsSource), typeof(ChainReadiness), typeof(EpochLoopOptions)];
 
     /// <summary>
     /// Builds the API over <paramref name="node"/>'s services, listening on <see cref="ApiOptions.Urls"/>;
@@ -73,6 +75,15 @@ internal static class NodeApi
         IntentRoutes.Map(v1);
         EpochRoutes.Map(v1);
         EventStreamRoute.Map(v1);
+        StatusRoute.Map(v1);
+        DashboardRoutes.Map(app);
+
+        // The node's meters in Prometheus text format, from the node's MeterProvider (absent: the node exports none).
+        if (node.GetService(typeof(MeterProvider)) is MeterProvider meters)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics", meters, configureBranchedPipeline: null, optionsName: null);
+        }
+
         return app;
     }
 

@@ -32,6 +32,9 @@ internal sealed class NodeOptions
 
     /// <summary>The HTTP API (routes, event stream, proofs).</summary>
     public ApiOptions Api { get; set; } = new();
+
+    /// <summary>Trace export over OTLP (metrics are served by the API at <c>/metrics</c>).</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
 }
 
 /// <summary>Who this node is and where it keeps its files.</summary>

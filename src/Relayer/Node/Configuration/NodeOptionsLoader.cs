@@ -62,6 +62,7 @@ internal static class NodeOptionsLoader
         var options = configuration.Get<NodeOptions>() ?? new NodeOptions();
         ResolvePaths(options, baseDirectory);
         NodeOptionsValidator.Validate(options, environment, failures);
+        options.Telemetry.TakeEnvironmentDefault(environment);
         var chains = new List<ConfiguredChain>();
         for (var index = 0; index < options.Chains.Count; index++)
         {

@@ -19,6 +19,7 @@ internal static class NodeOptionsValidator
         AnnotationChecks.Validate(options.Margin, "Margin", failures);
         AnnotationChecks.Validate(options.Settlement, "Settlement", failures);
         ApiOptions.Validate(options.Api, failures);
+        TelemetryOptions.Validate(options.Telemetry, environment, failures);
     }
 
     private static void ValidateChains(List<NodeChainOptions> chains, Func<string, string?> environment, List<string> failures)

@@ -3,6 +3,7 @@ using DiscreteExec.Relayer.Node.Bus;
 using DiscreteExec.Relayer.Node.Configuration;
 using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Store;
+using DiscreteExec.Relayer.Node.Telemetry;
 using Microsoft.Extensions.Configuration;
 using DiscreteExec.Relayer.Node.Prices;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,7 @@ internal static class NodeHost
         builder.Services.AddSingleton(configuration);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<ChainStartupTelemetry>();
+        builder.Services.AddNodeTelemetry(options.Telemetry, options.Node.NodeId);
         builder.Services.AddHttpClient(PriceFeedFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddSingleton(sp => PriceFeedFactory.Create(
             options,

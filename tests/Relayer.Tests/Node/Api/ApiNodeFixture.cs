@@ -7,6 +7,7 @@ using DiscreteExec.Core.Settlement;
 using DiscreteExec.Relayer.Node.Api;
 using DiscreteExec.Relayer.Node.Configuration;
 using DiscreteExec.Relayer.Node.Store;
+using DiscreteExec.Relayer.Node.Telemetry;
 using DiscreteExec.Relayer.Tests.Node.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -14,6 +15,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
 
 namespace DiscreteExec.Relayer.Tests.Node.Api;
 
@@ -26,7 +29,8 @@ public sealed class ApiNodeFixtureDefinition : ICollectionFixture<ApiNodeFixture
 /// <summary>
 /// The API on Kestrel (127.0.0.1, a free port) over the embedded Garnet store, filled by the real epoch loop against
 /// the test chains: epoch 1 fills five intents in several chunks per chain, refunds one (deadline too close) and defers
-/// one (larger than the pool); epoch 2 fills one more and defers the large one again; epoch 3 is open.
+/// one (larger than the pool); epoch 2 fills one more and defers the large one again and is the current (margined)
+/// epoch: the loop has not opened epoch 3.
 /// </summary>
 public sealed class ApiNodeFixture : IAsyncLifetime, IAsyncDisposable
 {
@@ -43,6 +47,9 @@ public sealed class ApiNodeFixture : IAsyncLifetime, IAsyncDisposable
     internal RedisEventLog Events { get; private set; } = null!;
 
     internal WebApplication App { get; private set; } = null!;
+
+    /// <summary>The node's meters as the node exports them (created before the epochs run, so /metrics has their measurements).</summary>
+    internal MeterProvider Meters { get; } = Sdk.CreateMeterProviderBuilder().AddNodeMeters().Build();
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -82,6 +89,7 @@ public sealed class ApiNodeFixture : IAsyncLifetime, IAsyncDisposable
             .AddSingleton<IEventLog>(Events)
             .AddSingleton<TimeProvider>(World.Time)
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(Meters)
             .AddSingleton(new ChunkLimitsSource(new Dictionary<ChainId, ChunkLimits>
             {
                 [NodeWorld.ChainA] = World.EscrowA.Limits,
@@ -104,6 +112,7 @@ public sealed class ApiNodeFixture : IAsyncLifetime, IAsyncDisposable
         }
 
         Events?.Dispose();
+        Meters.Dispose();
         if (Connection is not null)
         {
             await Connection.DisposeAsync();
