@@ -4,6 +4,8 @@ using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Settlement;
@@ -56,7 +58,7 @@ public sealed class EvmChain : IChainAdapter
         HttpClient httpClient,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
-        IWatcherCheckpointStore? checkpoints = null)
+        ICheckpointStore<WatcherCheckpoint>? checkpoints = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(sectionName);
         ArgumentNullException.ThrowIfNull(options);
@@ -72,7 +74,7 @@ public sealed class EvmChain : IChainAdapter
         }
 
         var rpc = CreateRpc(options, httpClient, time, loggers.CreateLogger<EvmRpcClient>());
-        var watcher = new EscrowWatcher(rpc, options, checkpoints ?? new FileCheckpointStore(options.EffectiveCheckpointPath), time, loggers.CreateLogger<EscrowWatcher>());
+        var watcher = new EscrowWatcher(rpc, options, checkpoints ?? new JsonFileCheckpointStore<WatcherCheckpoint>(options.EffectiveCheckpointPath), time, loggers.CreateLogger<EscrowWatcher>());
         var sender = new TransactionSender(rpc, payer, options, time, loggers.CreateLogger<TransactionSender>());
         var submitter = new ChunkSubmitter(rpc, sender, signers, options, loggers.CreateLogger<ChunkSubmitter>(), time);
         return new EvmChain(options, rpc, watcher, submitter, new EscrowState(rpc, options));
@@ -81,13 +83,7 @@ public sealed class EvmChain : IChainAdapter
     /// <summary>The JSON-RPC client with the retry pipeline of the options' <c>Rpc</c> section.</summary>
     internal static EvmRpcClient CreateRpc(EvmChainOptions options, HttpClient httpClient, TimeProvider time, ILogger<EvmRpcClient> logger)
     {
-        var settings = new RpcResilienceSettings
-        {
-            MaxRetryAttempts = options.Rpc.MaxRetryAttempts,
-            BaseDelay = options.Rpc.RetryBaseDelay,
-            AttemptTimeout = options.Rpc.AttemptTimeout,
-        };
-        return new EvmRpcClient(httpClient, options.Rpc.Url!, RpcResilience.Create(settings, time), IntentEscrowAbi.Abi, logger);
+        return new EvmRpcClient(httpClient, RpcEndpoint.Of(options), options.Rpc, IntentEscrowAbi.Abi, logger, time);
     }
 
     private static EvmKey ReadKey(ChainKeySource? source, string key) =>

@@ -3,6 +3,7 @@ using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Adapters.Solana.Watching;
+using DiscreteExec.Chains.Checkpoints;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Settlement;
 using Microsoft.Extensions.Logging;
@@ -54,7 +55,7 @@ public sealed class SolanaChain : IChainAdapter, IDisposable
         HttpClient httpClient,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
-        IWatcherCheckpointStore? checkpoints = null)
+        ICheckpointStore<WatcherCheckpoint>? checkpoints = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cluster = SolanaCluster.Create(name, options, httpClient, loggerFactory, timeProvider);
@@ -71,7 +72,7 @@ public sealed class SolanaChain : IChainAdapter, IDisposable
                 throw new InvalidOperationException($"{prefix}:{nameof(options.Signers)}: at least one attestor key is needed to settle chunks.");
             }
 
-            var watcher = cluster.CreateWatcher(checkpoints ?? new FileWatcherCheckpointStore(options.EffectiveCheckpointPath));
+            var watcher = cluster.CreateWatcher(checkpoints ?? new JsonFileCheckpointStore<WatcherCheckpoint>(options.EffectiveCheckpointPath));
             var submitter = cluster.CreateSubmitter(new LocalKeypairSigner(payer), [.. attestors.Select(a => new LocalKeypairSigner(a))]);
             return new SolanaChain(cluster, watcher, submitter, [.. keys]);
         }

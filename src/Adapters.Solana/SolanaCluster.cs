@@ -4,6 +4,7 @@ using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Adapters.Solana.Watching;
+using DiscreteExec.Chains.Checkpoints;
 using DiscreteExec.Core.Settlement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -50,7 +51,7 @@ public sealed class SolanaCluster
         return new SolanaCluster(name, options, rpc, loggers, time);
     }
 
-    public EscrowWatcher CreateWatcher(IWatcherCheckpointStore checkpoints) =>
+    public EscrowWatcher CreateWatcher(ICheckpointStore<WatcherCheckpoint> checkpoints) =>
         new(Rpc, Options, checkpoints, _loggers.CreateLogger<EscrowWatcher>(), _time);
 
     /// <summary>The chunk submitter: the payer pays fees and rent (it may be an attestor too); attestors must reach the escrow's threshold.</summary>

@@ -1,41 +1,37 @@
 using System.Collections;
 using System.Diagnostics;
-using System.Net;
 using System.Numerics;
 using System.Text.Json;
 using DiscreteExec.Adapters.Evm.Abi;
 using DiscreteExec.Adapters.Evm.Encoding;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace DiscreteExec.Adapters.Evm.Rpc;
 
 /// <summary>
-/// JSON-RPC 2.0 over HTTP for one EVM node, through one shared <see cref="HttpClient"/> and a Polly pipeline that
-/// retries transient faults. Reverts are decoded with the contract's ABI into <see cref="EvmRevertException"/>.
+/// The EVM JSON-RPC methods over the shared <see cref="JsonRpcTransport"/> (one <see cref="HttpClient"/>, the chain's
+/// retry and circuit-breaker pipeline). Reverts are decoded with the contract's ABI into <see cref="EvmRevertException"/>.
 /// </summary>
-public sealed partial class EvmRpcClient : IEvmRpc
+public sealed class EvmRpcClient : IEvmRpc
 {
-    private readonly HttpClient _http;
-    private readonly Uri _endpoint;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly JsonRpcTransport _transport;
     private readonly ContractAbi? _errorAbi;
-    private readonly ILogger _logger;
-    private long _nextId;
 
-    /// <param name="http">The shared client; never one per call.</param>
-    /// <param name="endpoint">The node's HTTP JSON-RPC URL.</param>
-    /// <param name="pipeline">See <see cref="RpcResilience.Create"/>.</param>
+    /// <param name="http">The shared client; never one per call (its own timeout should be infinite: attempts time out by <c>Rpc:AttemptTimeout</c>).</param>
+    /// <param name="endpoint">The node's HTTP JSON-RPC URL and the chain it serves.</param>
+    /// <param name="rpc">The chain's <c>Rpc</c> section: retries, attempt timeout, circuit breaker.</param>
     /// <param name="errorAbi">The ABI whose custom errors name reverts (the escrow's), or null.</param>
-    /// <param name="logger">Transport failures at Debug; the retry pipeline reports retries.</param>
-    public EvmRpcClient(HttpClient http, Uri endpoint, ResiliencePipeline pipeline, ContractAbi? errorAbi, ILogger<EvmRpcClient> logger)
+    /// <param name="logger">Transport failures at Debug, retries at Information.</param>
+    /// <param name="timeProvider">The clock of retry delays and timeouts.</param>
+    public EvmRpcClient(HttpClient http, RpcEndpoint endpoint, ChainRpcOptions rpc, ContractAbi? errorAbi, ILogger<EvmRpcClient> logger, TimeProvider? timeProvider = null)
     {
-        _http = http ?? throw new ArgumentNullException(nameof(http));
-        _endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
-        _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
+        ArgumentNullException.ThrowIfNull(logger);
+        var time = timeProvider ?? TimeProvider.System;
         _errorAbi = errorAbi;
-        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _transport = new JsonRpcTransport(http, endpoint, RpcPipeline.Create(rpc, endpoint, EvmRpcErrors.IsTransient, time, logger), logger, time, ToException);
     }
 
     public async Task<ulong> ChainIdAsync(CancellationToken cancellationToken) =>
@@ -131,8 +127,9 @@ public sealed partial class EvmRpcClient : IEvmRpc
 
     public async Task<JsonElement> RequestAsync(string method, IReadOnlyList<object?> parameters, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         using var activity = EvmTelemetry.ActivitySource.StartActivity($"rpc {method}", ActivityKind.Client);
-        return await SendWithRetriesAsync(method, writer => WriteRequest(writer, method, parameters), root => ResultOf(root, method), cancellationToken).ConfigureAwait(false);
+        return await _transport.CallAsync(method, writer => WriteParameters(writer, parameters), static result => result, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<JsonElement>> BatchAsync(IReadOnlyList<RpcRequest> requests, CancellationToken cancellationToken)
@@ -140,13 +137,13 @@ public sealed partial class EvmRpcClient : IEvmRpc
         ArgumentNullException.ThrowIfNull(requests);
         using var activity = EvmTelemetry.ActivitySource.StartActivity("rpc batch", ActivityKind.Client);
         activity?.SetTag("rpc.batch_size", requests.Count);
-        var label = requests.Count > 0 ? $"batch({requests[0].Method} x{requests.Count})" : "batch()";
-        return await SendWithRetriesAsync(label, writer =>
+        var label = requests.Count > 0 ? $"batch({requests[0].Method})" : "batch()";
+        return await _transport.SendAsync(label, writer =>
         {
             writer.WriteStartArray();
             foreach (var request in requests)
             {
-                WriteRequest(writer, request.Method, request.Parameters);
+                _transport.WriteRequest(writer, request.Method, w => WriteParameters(w, request.Parameters));
             }
 
             writer.WriteEndArray();
@@ -158,7 +155,7 @@ public sealed partial class EvmRpcClient : IEvmRpc
         if (root.ValueKind != JsonValueKind.Array)
         {
             // A node may answer a whole batch with one error object.
-            return [ResultOf(root, label)];
+            return [_transport.ResultOf(root, label)];
         }
 
         var byId = new Dictionary<long, JsonElement>();
@@ -177,86 +174,15 @@ public sealed partial class EvmRpcClient : IEvmRpc
             throw new RpcTransportException($"Batch of {requests.Count} got {ordered.Length} responses.", null) { Method = label };
         }
 
-        return ordered.Select((response, i) => ResultOf(response, requests[i].Method)).ToArray();
+        return ordered.Select((response, i) => _transport.ResultOf(response, requests[i].Method)).ToArray();
     }
 
-    /// <summary>One attempt = send, parse and interpret, so a rate-limit error in the body is retried like an HTTP 429.</summary>
-    private async Task<T> SendWithRetriesAsync<T>(string method, Action<Utf8JsonWriter> writeBody, Func<JsonElement, T> interpret, CancellationToken cancellationToken) =>
-        await _pipeline.ExecuteAsync(
-            static async (state, token) =>
-            {
-                var (self, method, writeBody, interpret) = state;
-                using var document = await self.SendOnceAsync(method, writeBody, token).ConfigureAwait(false);
-                return interpret(document.RootElement);
-            },
-            (this, method, writeBody, interpret),
-            cancellationToken).ConfigureAwait(false);
-
-    private async ValueTask<JsonDocument> SendOnceAsync(string method, Action<Utf8JsonWriter> writeBody, CancellationToken cancellationToken)
+    private static void WriteParameters(Utf8JsonWriter writer, IReadOnlyList<object?> parameters)
     {
-        EvmTelemetry.RpcRequests.Add(1);
-        using var body = new MemoryStream();
-        await using (var writer = new Utf8JsonWriter(body))
+        foreach (var parameter in parameters)
         {
-            writeBody(writer);
+            WriteValue(writer, parameter);
         }
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint)
-        {
-            Content = new ByteArrayContent(body.ToArray()),
-        };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            LogTransportFailure(_logger, method, e.Message);
-            throw new RpcTransportException($"{method}: {e.Message}", null, e) { Method = method };
-        }
-
-        using (response)
-        {
-            byte[] content;
-            try
-            {
-                content = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new RpcTransportException($"{method}: reading the response failed: {e.Message}", null, e) { Method = method };
-            }
-
-            if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
-            {
-                LogHttpStatus(_logger, method, (int)response.StatusCode);
-                throw new RpcTransportException($"{method}: HTTP {(int)response.StatusCode}", response.StatusCode) { Method = method };
-            }
-
-            try
-            {
-                return JsonDocument.Parse(content);
-            }
-            catch (JsonException e)
-            {
-                // A truncated body is a transport fault; a well-formed non-JSON 4xx is a configuration error.
-                throw new RpcTransportException($"{method}: HTTP {(int)response.StatusCode} with a body that is not JSON", response.IsSuccessStatusCode ? null : response.StatusCode, e) { Method = method };
-            }
-        }
-    }
-
-    private void WriteRequest(Utf8JsonWriter writer, string method, IReadOnlyList<object?> parameters)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("jsonrpc", "2.0");
-        writer.WriteNumber("id", Interlocked.Increment(ref _nextId));
-        writer.WriteString("method", method);
-        writer.WritePropertyName("params");
-        WriteValue(writer, parameters);
-        writer.WriteEndObject();
     }
 
     private static void WriteValue(Utf8JsonWriter writer, object? value)
@@ -308,30 +234,13 @@ public sealed partial class EvmRpcClient : IEvmRpc
         }
     }
 
-    private JsonElement ResultOf(JsonElement response, string method)
-    {
-        if (response.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
-        {
-            throw ToException(error, method);
-        }
-
-        if (!response.TryGetProperty("result", out var result))
-        {
-            throw new RpcTransportException($"{method}: the response has neither result nor error.", null) { Method = method };
-        }
-
-        return result.Clone();
-    }
-
     private JsonRpcException ToException(JsonElement error, string method)
     {
-        var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt32() : 0;
-        var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? string.Empty : string.Empty;
-        string? dataText = null;
+        var code = JsonRpcException.ErrorCode(error);
+        var message = JsonRpcException.ErrorMessage(error);
         string? revertHex = null;
         if (error.TryGetProperty("data", out var data))
         {
-            dataText = data.GetRawText();
             if (data.ValueKind == JsonValueKind.String && data.GetString() is { } hex && hex.StartsWith("0x", StringComparison.Ordinal))
             {
                 revertHex = hex;
@@ -350,7 +259,7 @@ public sealed partial class EvmRpcClient : IEvmRpc
             return new EvmRevertException(code, message, revertData, decoded) { Method = method };
         }
 
-        return new JsonRpcException(code, message, dataText) { Method = method };
+        return JsonRpcException.FromErrorObject(error, method);
     }
 
     private static BlockHeader? ParseHeader(JsonElement block) =>
@@ -423,10 +332,4 @@ public sealed partial class EvmRpcClient : IEvmRpc
 
         return result;
     }
-
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "JSON-RPC {Method} transport failure: {Reason}")]
-    private static partial void LogTransportFailure(ILogger logger, string method, string reason);
-
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "JSON-RPC {Method} answered HTTP {StatusCode}")]
-    private static partial void LogHttpStatus(ILogger logger, string method, int statusCode);
 }

@@ -1,10 +1,11 @@
 using System.Numerics;
 using System.Text.Json;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
 
 namespace DiscreteExec.Adapters.Evm.Rpc;
 
-/// <summary>The EVM JSON-RPC methods the adapter uses. Every method may throw an <see cref="EvmRpcException"/>.</summary>
+/// <summary>The EVM JSON-RPC methods the adapter uses. Every method may throw an <see cref="ChainRpcException"/>.</summary>
 public interface IEvmRpc
 {
     Task<ulong> ChainIdAsync(CancellationToken cancellationToken);

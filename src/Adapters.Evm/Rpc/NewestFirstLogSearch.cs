@@ -1,3 +1,5 @@
+using DiscreteExec.Chains.Rpc;
+
 namespace DiscreteExec.Adapters.Evm.Rpc;
 
 /// <summary>

@@ -2,7 +2,9 @@ using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Chains.Diagnostics;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Settlement;
 using Microsoft.Extensions.Logging;
 
@@ -65,6 +67,7 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
             switch (await AppliedStateAsync(chunk, cancellationToken).ConfigureAwait(false))
             {
                 case AppliedState.Final:
+                    ChainTelemetry.ChunksSubmitted.Add(1, ChainTelemetry.Tags(ChainKind.Evm, _options.Chain));
                     LogAlreadyApplied(_logger, _options.ChainId, chunk.EpochId, chunk.Index);
                     return Result(chunk, ChunkSubmissionOutcome.AlreadyApplied, null);
                 case AppliedState.NotYetFinal:
@@ -131,7 +134,7 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
                 throw Failed(chunk, $"settle transaction {receipt.TransactionHash} reverted: {reason?.Message ?? "no reason"}", reason?.ErrorName, reason);
             }
 
-            EvmTelemetry.ChunksApplied.Add(1);
+            ChainTelemetry.ChunksSubmitted.Add(1, ChainTelemetry.Tags(ChainKind.Evm, _options.Chain));
             LogApplied(_logger, _options.ChainId, chunk.EpochId, chunk.Index, chunk.Actions.Count, receipt.TransactionHash, receipt.BlockNumber, receipt.GasUsed);
             return Result(chunk, ChunkSubmissionOutcome.Applied, receipt.TransactionHash.ToString());
         }

@@ -2,7 +2,10 @@ using System.Numerics;
 using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Transactions;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using Microsoft.Extensions.Logging;
 
 namespace DiscreteExec.Adapters.Evm.Submission;
@@ -125,7 +128,7 @@ public sealed partial class TransactionSender : IDisposable
                     var (bumpedTip, bumpedFee) = Bump(tip, maxFee);
                     if (bumpedFee > maxFee || bumpedTip > tip)
                     {
-                        EvmTelemetry.FeeBumps.Add(1);
+                        ChainTelemetry.Resubmissions.Add(1, ChainTelemetry.Tags(ChainKind.Evm, _options.Chain));
                         LogBump(_logger, _options.ChainId, nonce, head - sentAt, bumpedFee);
                         (tip, maxFee) = (bumpedTip, bumpedFee);
                         break;

@@ -3,6 +3,9 @@ using DiscreteExec.Adapters.Evm.Abi;
 using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
@@ -23,7 +26,7 @@ public sealed partial class EscrowWatcher : IChainWatcher
 {
     private readonly IEvmRpc _rpc;
     private readonly EvmChainOptions _options;
-    private readonly IWatcherCheckpointStore _store;
+    private readonly ICheckpointStore<WatcherCheckpoint> _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IntentOpenedDecoder _decoder;
@@ -31,12 +34,13 @@ public sealed partial class EscrowWatcher : IChainWatcher
     private readonly EvmAddress _escrow;
     private readonly Bytes32[] _topics;
     private readonly IntentRecovery _recovery;
+    private readonly TagList _tags;
     private WatcherCheckpoint? _state;
     private DateTimeOffset? _lastReconciled;
     private int _range;
     private int _ceiling;
 
-    public EscrowWatcher(IEvmRpc rpc, EvmChainOptions options, IWatcherCheckpointStore store, TimeProvider timeProvider, ILogger<EscrowWatcher> logger)
+    public EscrowWatcher(IEvmRpc rpc, EvmChainOptions options, ICheckpointStore<WatcherCheckpoint> store, TimeProvider timeProvider, ILogger<EscrowWatcher> logger)
     {
         _rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -44,6 +48,7 @@ public sealed partial class EscrowWatcher : IChainWatcher
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _chainId = options.Chain;
+        _tags = ChainTelemetry.Tags(ChainKind.Evm, _chainId);
         _escrow = options.Escrow;
         _decoder = new IntentOpenedDecoder(_chainId, _escrow);
         _recovery = new IntentRecovery(rpc, _chainId, _escrow, (ulong)options.StartBlock, options.MaxBlockRange);
@@ -118,6 +123,7 @@ public sealed partial class EscrowWatcher : IChainWatcher
             ?? new WatcherCheckpoint((ulong)_options.StartBlock, []);
 
         var head = await _rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        ChainTelemetry.WatcherLag.Record(head >= state.NextBlock ? (long)(head + 1 - state.NextBlock) : 0, _tags);
         if (await DetectReorgAsync(state, cancellationToken).ConfigureAwait(false) is var (retracted, rewound))
         {
             // The rewound state becomes current only once the sink has the retractions: if it throws, the next
@@ -290,7 +296,7 @@ public sealed partial class EscrowWatcher : IChainWatcher
             }
             catch (Exception e) when (e is IntentRecoveryException or AbiDecodingException or JsonRpcException)
             {
-                EvmTelemetry.RecoveriesRefused.Add(1, new KeyValuePair<string, object?>("chain.id", _chainId.Value));
+                ChainTelemetry.RecoveriesRefused.Add(1, _tags);
                 LogRecoveryRefused(_logger, _chainId.Value, nonce, counter, block, e.Message);
                 continue;
             }
@@ -299,7 +305,7 @@ public sealed partial class EscrowWatcher : IChainWatcher
             var because = $"deposit nonce {nonce} is below the escrow's counter ({counter} at block {block}, checked {when}) but eth_getLogs never returned its IntentOpened (the node dropped or delayed the log); recovered from the escrow's state and its log fetched by intent id";
             recovered.Add(new IntentObserved { Intent = found.Intent, Position = found.Position, RecoveredBecause = because });
             blocks.Add(new ProcessedBlock(found.Position.BlockNumber, found.BlockHash, [found.Intent.IntentId]));
-            EvmTelemetry.IntentsRecovered.Add(1, new KeyValuePair<string, object?>("chain.id", _chainId.Value));
+            ChainTelemetry.IntentsRecovered.Add(1, _tags);
             LogIntentRecovered(_logger, _chainId.Value, nonce, found.Intent.IntentId, found.Position.BlockNumber, counter, block, when);
         }
 
@@ -359,14 +365,14 @@ public sealed partial class EscrowWatcher : IChainWatcher
             }
             catch (Exception e) when (e is EscrowLogException or AbiDecodingException)
             {
-                EvmTelemetry.LogsSkipped.Add(1);
+                ChainTelemetry.EventsSkipped.Add(1, _tags);
                 LogBadLog(_logger, _chainId.Value, log.BlockNumber, log.TransactionHash, log.LogIndex, e.Message);
             }
         }
 
         intentsByBlock.TryAdd(to, (toHeader.Hash, []));
         var blocks = intentsByBlock.Select(p => new ProcessedBlock(p.Key, p.Value.Hash, p.Value.Ids)).ToList();
-        EvmTelemetry.IntentsObserved.Add(observed.Count);
+        ChainTelemetry.IntentsObserved.Add(observed.Count, _tags);
         return (observed, blocks);
     }
 
@@ -417,8 +423,8 @@ public sealed partial class EscrowWatcher : IChainWatcher
                 Reason = $"block {b.Number} ({b.Hash}) was reorganised out",
             }))
             .ToArray();
-        EvmTelemetry.Reorgs.Add(1);
-        EvmTelemetry.IntentsRetracted.Add(retractions.Length);
+        ChainTelemetry.Reorgs.Add(1, _tags);
+        ChainTelemetry.IntentsRetracted.Add(retractions.Length, _tags);
         LogReorg(_logger, _chainId.Value, nextBlock, dropped.Length, retractions.Length);
         var rewound = new WatcherCheckpoint(nextBlock, recent.Take(kept + 1).ToArray());
         if (state.NextNonce is { } nextNonce)

@@ -17,13 +17,3 @@ public sealed record WatcherCheckpoint(
     IReadOnlyList<ProcessedBlock> RecentBlocks,
     ulong? NextNonce = null,
     IReadOnlyList<ulong>? EmittedAbove = null);
-
-/// <summary>Persists a watcher's checkpoint (a file here; Redis in the relayer host later).</summary>
-public interface IWatcherCheckpointStore
-{
-    /// <summary>The last saved checkpoint, or null when the watcher never ran.</summary>
-    Task<WatcherCheckpoint?> LoadAsync(CancellationToken cancellationToken);
-
-    /// <summary>Saves atomically: after a crash the store holds either the previous or the new checkpoint, never a mix.</summary>
-    Task SaveAsync(WatcherCheckpoint checkpoint, CancellationToken cancellationToken);
-}

@@ -5,9 +5,6 @@ namespace DiscreteExec.Adapters.Solana.Diagnostics;
 /// <summary>Source-generated log messages with fixed event ids (6000-6099: Solana adapter).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(6001, LogLevel.Warning, "Solana RPC {Method} attempt {Attempt} failed transiently, retrying in {Delay}: {Reason}")]
-    public static partial void RpcRetry(ILogger logger, string method, int attempt, TimeSpan delay, string reason);
-
     [LoggerMessage(6010, LogLevel.Information, "Intent {IntentId} observed on chain {ChainId} (nonce {Nonce}, slot {Slot}, tx {Signature})")]
     public static partial void IntentObserved(ILogger logger, Bytes32 intentId, ChainId chainId, ulong nonce, ulong slot, string signature);
 

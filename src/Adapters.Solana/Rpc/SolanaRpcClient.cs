@@ -1,39 +1,30 @@
-using System.Buffers;
-using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
-using DiscreteExec.Adapters.Solana.Diagnostics;
+using DiscreteExec.Chains.Rpc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace DiscreteExec.Adapters.Solana.Rpc;
 
 /// <summary>
-/// JSON-RPC over one shared <see cref="HttpClient"/> (never one per call), with a Polly pipeline that retries
-/// transient faults — transport errors, per-attempt timeouts, 408/429/5xx, node unhealthy or behind — with
-/// exponential backoff and jitter. A retried <c>sendTransaction</c> re-posts the same signed bytes (same
+/// The Solana JSON-RPC methods over the shared <see cref="JsonRpcTransport"/> (one <see cref="HttpClient"/>, the
+/// cluster's retry and circuit-breaker pipeline); besides transport faults and 408/429/5xx it retries a node that is
+/// unhealthy or behind (<see cref="RpcErrorCodes.IsTransient"/>). A retried <c>sendTransaction</c> re-posts the same signed bytes (same
 /// signature, same blockhash), which the cluster deduplicates; it never re-signs: that is the submitter's job.
 /// </summary>
 public sealed class SolanaRpcClient : ISolanaRpc
 {
-    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
-    private readonly HttpClient _http;
-    private readonly Uri _endpoint;
-    private readonly ResiliencePipeline _pipeline;
-    private long _nextId;
+    private readonly JsonRpcTransport _transport;
 
     public SolanaRpcClient(HttpClient httpClient, SolanaClusterOptions options, ILogger<SolanaRpcClient>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        _http = httpClient;
-        _endpoint = options.Rpc.Url ?? throw new ArgumentException("Rpc:Url is required.", nameof(options));
-        _pipeline = BuildPipeline(options, (ILogger?)logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
+        var endpoint = RpcEndpoint.Of(options);
+        var log = (ILogger?)logger ?? NullLogger.Instance;
+        var time = timeProvider ?? TimeProvider.System;
+        _transport = new JsonRpcTransport(httpClient, endpoint, RpcPipeline.Create(options.Rpc, endpoint, RpcErrorCodes.IsTransient, time, log), log, time, ToException);
     }
 
     public Task<LatestBlockhash> GetLatestBlockhashAsync(Commitment commitment, CancellationToken cancellationToken) =>
@@ -225,79 +216,24 @@ public sealed class SolanaRpcClient : ISolanaRpc
         }, r => r.Clone(), cancellationToken);
     }
 
-    /// <summary>One JSON-RPC call through the resilience pipeline; <paramref name="read"/> maps the <c>result</c>.</summary>
-    internal async Task<T> CallAsync<T>(string method, Action<Utf8JsonWriter> writeParams, Func<JsonElement, T> read, CancellationToken cancellationToken)
-    {
-        var body = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(body))
+    /// <summary>One JSON-RPC call through the shared transport; <paramref name="read"/> maps the <c>result</c>.</summary>
+    internal Task<T> CallAsync<T>(string method, Action<Utf8JsonWriter> writeParams, Func<JsonElement, T> read, CancellationToken cancellationToken) =>
+        _transport.CallAsync(method, writeParams, result =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("jsonrpc", "2.0");
-            writer.WriteNumber("id", Interlocked.Increment(ref _nextId));
-            writer.WriteString("method", method);
-            writer.WriteStartArray("params");
-            writeParams(writer);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        var payload = body.WrittenMemory;
-        var context = ResilienceContextPool.Shared.Get(method, cancellationToken);
-        try
-        {
-            return await _pipeline.ExecuteAsync(
-                async (ctx, state) => await SendOnceAsync(state.method, state.payload, state.read, ctx.CancellationToken).ConfigureAwait(false),
-                context,
-                (method, payload, read)).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutRejectedException or JsonException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new SolanaRpcException(method, null, null, $"{method} failed after retries: {ex.Message}", ex);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
-
-    private async Task<T> SendOnceAsync<T>(string method, ReadOnlyMemory<byte> payload, Func<JsonElement, T> read, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ReadOnlyMemoryContent(payload) };
-        request.Content.Headers.ContentType = JsonContentType;
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            var status = (int)response.StatusCode;
-            throw new SolanaRpcException(method, null, status, string.Create(CultureInfo.InvariantCulture, $"{method}: HTTP {status} {response.ReasonPhrase}"));
-        }
-
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var document = await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
-            {
-                throw ToException(method, error);
-            }
-
             try
             {
-                return read(root.GetProperty("result"));
+                return read(result);
             }
             catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
             {
                 // A node that answers with another shape is a bug or a version mismatch, not a transient fault.
-                throw new SolanaRpcException(method, null, null, $"{method}: unexpected response shape: {ex.Message}", ex);
+                throw new ChainRpcException($"{method}: unexpected response shape: {ex.Message}", ex) { Method = method };
             }
-        }
-    }
+        }, cancellationToken);
 
-    private static SolanaRpcException ToException(string method, JsonElement error)
+    private static JsonRpcException ToException(JsonElement error, string method)
     {
-        var code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var ci) ? ci : (int?)null;
-        var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+        var code = JsonRpcException.ErrorCode(error);
         if (code == RpcErrorCodes.SendTransactionPreflightFailure && error.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
             && data.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null)
         {
@@ -307,39 +243,8 @@ public sealed class SolanaRpcClient : ISolanaRpc
             return new SolanaTransactionException(method, code, TransactionError.Parse(err), logs, null);
         }
 
-        return new SolanaRpcException(method, code, null, string.Create(CultureInfo.InvariantCulture, $"{method}: RPC error {code}: {message}"));
+        return JsonRpcException.FromErrorObject(error, method);
     }
-
-    private static ResiliencePipeline BuildPipeline(SolanaClusterOptions options, ILogger logger, TimeProvider timeProvider) =>
-        new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = Math.Max(1, options.Rpc.MaxRetryAttempts),
-                ShouldHandle = args => ValueTask.FromResult(options.Rpc.MaxRetryAttempts > 0 && IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.Rpc.RetryBaseDelay,
-                MaxDelay = TimeSpan.FromSeconds(10),
-                OnRetry = args =>
-                {
-                    SolanaTelemetry.RpcRetries.Add(1);
-                    Log.RpcRetry(logger, args.Context.OperationKey ?? "?", args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message ?? "");
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .AddTimeout(options.Rpc.AttemptTimeout)
-            .Build();
-
-    private static bool IsTransient(Exception? exception, CancellationToken callerToken) => exception switch
-    {
-        SolanaTransactionException => false,
-        SolanaRpcException rpc => rpc.IsTransient,
-        HttpRequestException or IOException or TimeoutRejectedException or JsonException => true,
-
-        // HttpClient's own timeout surfaces as a cancellation the caller did not ask for.
-        OperationCanceledException => !callerToken.IsCancellationRequested,
-        _ => false,
-    };
 
     private static SignatureStatus? ParseStatus(JsonElement e)
     {

@@ -1,45 +1,9 @@
+using DiscreteExec.Chains.Rpc;
+
 namespace DiscreteExec.Adapters.Solana.Rpc;
 
-/// <summary>A JSON-RPC call failed: an error object from the node, a bad HTTP status, or the transport (after retries).</summary>
-public class SolanaRpcException : Exception
-{
-    public SolanaRpcException()
-    {
-    }
-
-    public SolanaRpcException(string message)
-        : base(message)
-    {
-    }
-
-    public SolanaRpcException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    public SolanaRpcException(string method, int? code, int? httpStatus, string message, Exception? innerException = null)
-        : base(message, innerException)
-    {
-        Method = method;
-        Code = code;
-        HttpStatus = httpStatus;
-    }
-
-    public string Method { get; } = "";
-
-    /// <summary>The JSON-RPC error code, when the node answered with one.</summary>
-    public int? Code { get; }
-
-    public int? HttpStatus { get; }
-
-    /// <summary>Worth retrying as is: rate limited, server error, node behind or unhealthy.</summary>
-    public bool IsTransient =>
-        HttpStatus is 408 or 429 or >= 500
-        || Code is RpcErrorCodes.BlockNotAvailable or RpcErrorCodes.NodeUnhealthy or RpcErrorCodes.MinContextSlotNotReached or RpcErrorCodes.TransactionHistoryNotAvailable;
-}
-
 /// <summary>A transaction was refused in preflight (-32002) or failed on chain; carries the runtime error and the logs.</summary>
-public sealed class SolanaTransactionException : SolanaRpcException
+public sealed class SolanaTransactionException : JsonRpcException
 {
     public SolanaTransactionException()
     {
@@ -58,12 +22,15 @@ public sealed class SolanaTransactionException : SolanaRpcException
         Error = new TransactionError("Unknown", null, null, null, "null");
     }
 
+    /// <summary>The code is the JSON-RPC error code (-32002 for a preflight refusal), or null when the failure was read from the chain.</summary>
     public SolanaTransactionException(string method, int? code, TransactionError error, IReadOnlyList<string> logs, string? signature)
-        : base(method, code, null, $"{method}: transaction {signature ?? "(unsigned)"} failed: {error}")
+        : base(code ?? 0, error?.ToString() ?? string.Empty, null, $"{method}: transaction {signature ?? "(unsigned)"} failed: {error}")
     {
+        ArgumentNullException.ThrowIfNull(error);
         Error = error;
-        Logs = logs;
+        Logs = logs ?? [];
         Signature = signature;
+        Method = method;
     }
 
     public TransactionError Error { get; }
@@ -82,4 +49,9 @@ public static class RpcErrorCodes
     public const int TransactionHistoryNotAvailable = -32011;
     public const int MinContextSlotNotReached = -32016;
     public const int MethodNotFound = -32601;
+
+    /// <summary>Which error objects the RPC pipeline retries: the node behind or unhealthy, never a failed transaction.</summary>
+    public static bool IsTransient(JsonRpcException error) =>
+        error is not SolanaTransactionException
+        && error?.Code is BlockNotAvailable or NodeUnhealthy or MinContextSlotNotReached or TransactionHistoryNotAvailable;
 }

@@ -1,8 +1,12 @@
+using System.Diagnostics;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Diagnostics;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Settlement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,6 +33,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
     private readonly EscrowProgram _escrow;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly TagList _tags;
     private readonly SemaphoreSlim _tableLock = new(1, 1);
     private AddressLookupTable? _table;
 
@@ -46,6 +51,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
 
         _rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
         _options = options;
+        _tags = ChainTelemetry.Tags(ChainKind.Solana, options.Chain);
         _payer = payer ?? throw new ArgumentNullException(nameof(payer));
         _attestors = attestors;
         _escrow = new EscrowProgram(options.ProgramKey);
@@ -109,7 +115,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             {
                 createAccounts &= !FailedBeforeSettle(ex.Error, built);
                 Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, $"{ex.Error} at preflight", attempt);
-                SolanaTelemetry.Rebuilds.Add(1);
+                ChainTelemetry.Resubmissions.Add(1, _tags);
                 continue;
             }
             catch (SolanaTransactionException ex) when (ex.Error.IsProgramError(EscrowErrors.ChunkAlreadyApplied))
@@ -125,14 +131,14 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             var (confirmed, creationFailed) = await ConfirmAsync(chunk, chunkHash, built, transaction, blockhash, cancellationToken).ConfigureAwait(false);
             if (confirmed is not null)
             {
-                SolanaTelemetry.ChunksApplied.Add(1);
+                ChainTelemetry.ChunksSubmitted.Add(1, _tags);
                 return confirmed;
             }
 
             createAccounts &= !creationFailed;
 
             Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, $"transaction {signature} expired unconfirmed or its account creation failed", attempt);
-            SolanaTelemetry.Rebuilds.Add(1);
+            ChainTelemetry.Resubmissions.Add(1, _tags);
         }
 
         throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"not confirmed after {_options.MaxRebuildsPerChunk} fresh blockhashes.");
@@ -184,7 +190,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         {
             simulation = await _rpc.SimulateTransactionAsync(Transaction.SerializeUnsigned(Compile(probe, Bytes32.Zero)), Commitment.Confirmed, cancellationToken).ConfigureAwait(false);
         }
-        catch (SolanaRpcException ex) when (ex is not SolanaTransactionException)
+        catch (ChainRpcException ex) when (ex is not SolanaTransactionException)
         {
             simulation = null; // an RPC that does not simulate (or failed after retries): the static estimate
         }
@@ -213,7 +219,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         {
             fees = await _rpc.GetRecentPrioritizationFeesAsync(written, cancellationToken).ConfigureAwait(false);
         }
-        catch (SolanaRpcException)
+        catch (ChainRpcException)
         {
             return _options.ComputeUnitPrice; // an RPC without the method (or failing after retries): the floor
         }
@@ -443,7 +449,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         {
             await _rpc.SendTransactionAsync(transaction.Serialize(), new SendOptions(SkipPreflight: true), cancellationToken).ConfigureAwait(false);
         }
-        catch (SolanaRpcException)
+        catch (ChainRpcException)
         {
             // AlreadyProcessed, or the node is briefly unreachable: the status poll decides either way.
         }

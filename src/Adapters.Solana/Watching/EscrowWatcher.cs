@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Diagnostics;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Diagnostics;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
 using Microsoft.Extensions.Logging;
@@ -31,20 +34,22 @@ public sealed class EscrowWatcher : IChainWatcher
 
     private readonly ISolanaRpc _rpc;
     private readonly SolanaClusterOptions _options;
-    private readonly IWatcherCheckpointStore _checkpoints;
+    private readonly ICheckpointStore<WatcherCheckpoint> _checkpoints;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Bytes32 _programId;
     private readonly DepositReconciler _reconciler;
+    private readonly TagList _tags;
     private WatcherCheckpoint? _checkpoint;
     private ChainCursor? _announced;
     private (string Signature, DateTimeOffset Since)? _stuck;
 
-    public EscrowWatcher(ISolanaRpc rpc, SolanaClusterOptions options, IWatcherCheckpointStore checkpoints, ILogger<EscrowWatcher>? logger = null, TimeProvider? timeProvider = null)
+    public EscrowWatcher(ISolanaRpc rpc, SolanaClusterOptions options, ICheckpointStore<WatcherCheckpoint> checkpoints, ILogger<EscrowWatcher>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
         _options = options;
+        _tags = ChainTelemetry.Tags(ChainKind.Solana, options.Chain);
         _checkpoints = checkpoints ?? throw new ArgumentNullException(nameof(checkpoints));
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
@@ -136,6 +141,7 @@ public sealed class EscrowWatcher : IChainWatcher
         var counter = await _reconciler.ReadNextNonceAsync(cancellationToken).ConfigureAwait(false);
         var truncated = new List<string>();
         var pending = await NewSignaturesAsync(checkpoint.LastSignature, cancellationToken).ConfigureAwait(false);
+        ChainTelemetry.WatcherLag.Record(pending.Count > 0 && pending[0].Slot > checkpoint.LastSlot ? (long)(pending[0].Slot - checkpoint.LastSlot) : 0, _tags);
         var observed = new List<IntentObserved>();
         var reported = 0;
         string? notVisible = null;
@@ -242,7 +248,7 @@ public sealed class EscrowWatcher : IChainWatcher
                 RecoveredBecause = because,
             });
             Log.IntentRecovered(_logger, intent.IntentId, _options.Chain, intent.DepositNonce, because);
-            SolanaTelemetry.IntentsRecovered.Add(1, new KeyValuePair<string, object?>("chain.id", _options.ChainId));
+            ChainTelemetry.IntentsRecovered.Add(1, _tags);
             checkpoint = checkpoint with { NextNonce = intent.DepositNonce + 1 };
         }
 
@@ -285,7 +291,7 @@ public sealed class EscrowWatcher : IChainWatcher
             }
             catch (EscrowEventException ex)
             {
-                SolanaTelemetry.MalformedEvents.Add(1);
+                ChainTelemetry.EventsSkipped.Add(1, _tags);
                 Log.MalformedEvent(_logger, tx.Signature, _options.Chain, ex.Message);
                 continue;
             }
@@ -310,7 +316,7 @@ public sealed class EscrowWatcher : IChainWatcher
                 Position = new ChainPosition { BlockNumber = tx.Slot, BlockHash = string.Empty, TransactionId = tx.Signature, LogIndex = index },
             });
             Log.IntentObserved(_logger, intent.IntentId, _options.Chain, intent.DepositNonce, tx.Slot, tx.Signature);
-            SolanaTelemetry.IntentsObserved.Add(1);
+            ChainTelemetry.IntentsObserved.Add(1, _tags);
             checkpoint = checkpoint with { NextNonce = intent.DepositNonce + 1 };
         }
 

@@ -110,6 +110,14 @@ public sealed class ChainRpcOptions
     /// <summary>The first retry's delay; later ones back off exponentially with jitter.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Failed attempts within 30 s, with none succeeding, that open the endpoint's circuit (calls then fail fast).</summary>
+    [Range(2, 10_000)]
+    public int CircuitBreakAfter { get; set; } = 10;
+
+    /// <summary>How long an open circuit refuses calls before it lets one trial call through.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Where a key is read from: a file or an environment variable (exactly one). A key never sits in configuration.</summary>

@@ -7,6 +7,7 @@ using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Aggregator.Clearing;
 using DiscreteExec.Aggregator.Epochs;
+using DiscreteExec.Chains.Checkpoints;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Assets;
 using DiscreteExec.Core.Settlement;
@@ -181,8 +182,8 @@ internal static class DevnetScenario
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watchers = new[]
         {
-            devnet.Evm.CreateWatcher(new InMemoryEvmCheckpointStore()).RunAsync(feed, stop.Token),
-            devnet.Solana.Cluster.CreateWatcher(new InMemoryWatcherCheckpointStore()).RunAsync(feed, stop.Token),
+            devnet.Evm.CreateWatcher(new InMemoryCheckpointStore<Adapters.Evm.Watching.WatcherCheckpoint>()).RunAsync(feed, stop.Token),
+            devnet.Solana.Cluster.CreateWatcher(new InMemoryCheckpointStore<WatcherCheckpoint>()).RunAsync(feed, stop.Token),
         };
         var started = time.GetTimestamp();
         try

@@ -35,17 +35,3 @@ internal sealed class EpochBookFeed(EpochBook book) : IChainEventSink
         return Task.CompletedTask;
     }
 }
-
-/// <summary>The EVM watcher's checkpoint for a devnet that lives as long as the process.</summary>
-internal sealed class InMemoryEvmCheckpointStore : Adapters.Evm.Watching.IWatcherCheckpointStore
-{
-    private Adapters.Evm.Watching.WatcherCheckpoint? _checkpoint;
-
-    public Task<Adapters.Evm.Watching.WatcherCheckpoint?> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(Volatile.Read(ref _checkpoint));
-
-    public Task SaveAsync(Adapters.Evm.Watching.WatcherCheckpoint checkpoint, CancellationToken cancellationToken)
-    {
-        Volatile.Write(ref _checkpoint, checkpoint);
-        return Task.CompletedTask;
-    }
-}

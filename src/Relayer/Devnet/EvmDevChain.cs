@@ -9,6 +9,8 @@ using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Adapters.Evm.Transactions;
 using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Hashing;
@@ -73,7 +75,7 @@ internal sealed class EvmDevChain : IAsyncDisposable
         var port = ChildProcess.FreePort();
         var anvil = ChildProcess.Start("anvil", tools.Anvil, ["--host", "127.0.0.1", "--port", Invariant(port), "--chain-id", Invariant(ChainIdValue), "--silent"]);
         var url = new Uri($"http://127.0.0.1:{Invariant(port)}/");
-        var rpc = new EvmRpcClient(http, url, RpcResilience.Create(new RpcResilienceSettings { MaxRetryAttempts = 2 }, time), IntentEscrowAbi.Abi, NullLogger<EvmRpcClient>.Instance);
+        var rpc = new EvmRpcClient(http, new RpcEndpoint(url, ChainKind.Evm, new ChainId(ChainIdValue)), new ChainRpcOptions { Url = url, MaxRetryAttempts = 2 }, IntentEscrowAbi.Abi, NullLogger<EvmRpcClient>.Instance, time);
         var chain = new EvmDevChain(anvil, url, rpc, time);
         try
         {
@@ -107,7 +109,7 @@ internal sealed class EvmDevChain : IAsyncDisposable
         ConfirmationTimeout = TimeSpan.FromSeconds(30),
     };
 
-    public EscrowWatcher CreateWatcher(IWatcherCheckpointStore checkpoints) =>
+    public EscrowWatcher CreateWatcher(ICheckpointStore<WatcherCheckpoint> checkpoints) =>
         new(Rpc, Options(), checkpoints, _time, NullLogger<EscrowWatcher>.Instance);
 
     public TransactionSender CreateSender() =>
@@ -233,7 +235,7 @@ internal sealed class EvmDevChain : IAsyncDisposable
 
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or EvmRpcException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is HttpRequestException or ChainRpcException && !cancellationToken.IsCancellationRequested)
             {
                 if (_anvil.HasExited || _time.GetElapsedTime(started) > TimeSpan.FromSeconds(20))
                 {

@@ -1,6 +1,10 @@
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Adapters.Evm.Tests.Support;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.TestSupport;
 using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Core;
@@ -15,11 +19,10 @@ namespace DiscreteExec.Adapters.Evm.Tests.Integration;
 public sealed class FaultInjectionIntegrationTests : IClassFixture<EscrowTestbed>
 {
     private static readonly ChainId Chain = new(AnvilProcess.ChainId);
-    private static readonly RpcResilienceSettings Impatient = new()
+    private static readonly ChainRpcOptions Impatient = new()
     {
         MaxRetryAttempts = 30,
-        BaseDelay = TimeSpan.FromMilliseconds(5),
-        MaxDelay = TimeSpan.FromMilliseconds(100),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(5),
         AttemptTimeout = TimeSpan.FromMilliseconds(500),
     };
 

@@ -6,6 +6,10 @@ using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Tests.Support;
 using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -52,7 +56,7 @@ public sealed class GapRecoveryIntegrationTests : IClassFixture<EscrowTestbed>, 
         await using var proxy = new FaultInjectingProxy(_bed.Anvil.Url, seed: 15, faultRate: 0, slowDelay: TimeSpan.Zero);
         proxy.RewriteResponse = DropIntentOpened((nonce, targeted) => !targeted && Dropped(nonce));
         var options = Options(proxy.Url, startBlock);
-        var sink = await CatchUpAsync(NewWatcher(_bed.CreateClient(proxy.Url, new RpcResilienceSettings { MaxRetryAttempts = 0 }), options, new InMemoryCheckpointStore()));
+        var sink = await CatchUpAsync(NewWatcher(_bed.CreateClient(proxy.Url, new ChainRpcOptions { MaxRetryAttempts = 0 }), options, new InMemoryCheckpointStore()));
         var reference = await CatchUpAsync(NewWatcher(_bed.Rpc, options, new InMemoryCheckpointStore()));
 
         Assert.Equal(Count / 3, Volatile.Read(ref _dropped));
@@ -91,9 +95,9 @@ public sealed class GapRecoveryIntegrationTests : IClassFixture<EscrowTestbed>, 
 
         await _bed.MineAsync(2);
         await using var proxy = new FaultInjectingProxy(_bed.Anvil.Url, seed: 16, faultRate: 0, slowDelay: TimeSpan.Zero);
-        var rpc = _bed.CreateClient(proxy.Url, new RpcResilienceSettings { MaxRetryAttempts = 0 });
+        var rpc = _bed.CreateClient(proxy.Url, new ChainRpcOptions { MaxRetryAttempts = 0 });
         var options = Options(proxy.Url, startBlock);
-        var checkpoint = new FileCheckpointStore(Path.Combine(_directory, "restart.json"));
+        var checkpoint = new JsonFileCheckpointStore<WatcherCheckpoint>(Path.Combine(_directory, "restart.json"));
 
         // The node loses nonce first+1 for every query, targeted too: its recovery is refused and the gap stays open.
         proxy.RewriteResponse = DropIntentOpened((nonce, _) => nonce == first + 1);
@@ -160,7 +164,7 @@ public sealed class GapRecoveryIntegrationTests : IClassFixture<EscrowTestbed>, 
         return options;
     }
 
-    private static EscrowWatcher NewWatcher(IEvmRpc rpc, EvmChainOptions options, IWatcherCheckpointStore store) =>
+    private static EscrowWatcher NewWatcher(IEvmRpc rpc, EvmChainOptions options, ICheckpointStore<WatcherCheckpoint> store) =>
         new(rpc, options, store, TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
 
     private static async Task<CollectingSink> CatchUpAsync(EscrowWatcher watcher)

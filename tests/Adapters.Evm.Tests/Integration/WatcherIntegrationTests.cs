@@ -1,7 +1,11 @@
 using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Adapters.Evm.Tests.Support;
 using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Intents;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -119,7 +123,7 @@ public sealed class WatcherIntegrationTests : IClassFixture<EscrowTestbed>, IDis
     }
 
     private EscrowWatcher NewWatcher(DiscreteExec.Adapters.Evm.Configuration.EvmChainOptions options, string checkpoint) =>
-        new(_bed.Rpc, options, new FileCheckpointStore(checkpoint), TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
+        new(_bed.Rpc, options, new JsonFileCheckpointStore<WatcherCheckpoint>(checkpoint), TimeProvider.System, NullLogger<EscrowWatcher>.Instance);
 
     private static async Task CatchUpAsync(EscrowWatcher watcher, CollectingSink sink)
     {

@@ -2,18 +2,21 @@ using System.Net;
 using DiscreteExec.Adapters.Evm.Abi;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Rpc;
 
 public class EvmRpcClientTests
 {
-    private static readonly RpcResilienceSettings Fast = new()
+    private static readonly ChainRpcOptions Fast = new()
     {
         MaxRetryAttempts = 4,
-        BaseDelay = TimeSpan.FromMilliseconds(1),
-        MaxDelay = TimeSpan.FromMilliseconds(5),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(1),
         AttemptTimeout = TimeSpan.FromMilliseconds(300),
     };
 
@@ -110,7 +113,7 @@ public class EvmRpcClientTests
     }
 
     private static EvmRpcClient Client(ScriptedHandler handler) =>
-        new(new HttpClient(handler), new Uri("http://127.0.0.1:8545/"), RpcResilience.Create(Fast, TimeProvider.System), IntentEscrowAbi.Abi, NullLogger<EvmRpcClient>.Instance);
+        new(new HttpClient(handler), new RpcEndpoint(new Uri("http://127.0.0.1:8545/"), ChainKind.Evm, new ChainId(31337)), Fast, IntentEscrowAbi.Abi, NullLogger<EvmRpcClient>.Instance);
 
     private static HttpResponseMessage Status(HttpStatusCode code) => new(code) { Content = new StringContent("busy") };
 

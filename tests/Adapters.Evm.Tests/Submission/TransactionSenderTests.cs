@@ -5,6 +5,7 @@ using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Adapters.Evm.Transactions;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 

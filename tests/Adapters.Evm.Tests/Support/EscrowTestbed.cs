@@ -8,7 +8,11 @@ using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Adapters.Evm.Transactions;
 using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Devnet;
@@ -55,7 +59,7 @@ public sealed class EscrowTestbed : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Anvil = await AnvilProcess.StartAsync();
-        Rpc = CreateClient(Anvil.Url, new RpcResilienceSettings { MaxRetryAttempts = 0 });
+        Rpc = CreateClient(Anvil.Url, new ChainRpcOptions { MaxRetryAttempts = 0 });
         await FundAsync(Owner, Relayer);
         Token = await DeployAsync(Owner, "TestToken", TestTokenAbi.ConstructorArguments("Test USD", "TUSD", 6));
         Escrow = await DeployAsync(Owner, "IntentEscrow", IntentEscrowAbi.ConstructorArguments(Owner.Address, GraceSeconds, SignerSetDelaySeconds, [.. Signers.Select(s => s.Address)], 2, [new ChainId(Destination)], [Token]));
@@ -68,8 +72,8 @@ public sealed class EscrowTestbed : IAsyncLifetime
         Http.Dispose();
     }
 
-    public EvmRpcClient CreateClient(Uri url, RpcResilienceSettings settings) =>
-        new(Http, url, RpcResilience.Create(settings, TimeProvider.System), IntentEscrowAbi.Abi, NullLogger<EvmRpcClient>.Instance);
+    public EvmRpcClient CreateClient(Uri url, ChainRpcOptions settings) =>
+        new(Http, new RpcEndpoint(url, ChainKind.Evm, new ChainId(AnvilProcess.ChainId)), settings, IntentEscrowAbi.Abi, NullLogger<EvmRpcClient>.Instance);
 
     public EvmChainOptions Options(Uri? url = null, int confirmationDepth = 0) => new()
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using DiscreteExec.Adapters.Evm.Abi;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Intents;

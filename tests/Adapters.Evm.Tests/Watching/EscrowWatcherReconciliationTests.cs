@@ -4,6 +4,10 @@ using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Tests.Support;
 using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
+using DiscreteExec.Core.Chains;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -28,7 +32,7 @@ public class EscrowWatcherReconciliationTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == EvmTelemetry.Name && instrument.Name == "evm.watcher.intents_recovered")
+            if (instrument.Meter.Name == ChainTelemetry.MeterName && instrument.Name == "discreteexec.chain.watcher.intents_recovered")
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -204,7 +208,7 @@ public class EscrowWatcherReconciliationTests
 
     private static ulong Nonce(EvmLog log) => new IntentOpenedDecoder(FakeChain.Chain, FakeChain.Escrow).Decode(log.Topics, log.Data).DepositNonce;
 
-    private static EscrowWatcher Watcher(FakeChain chain, IWatcherCheckpointStore store, TimeProvider? time = null, Action<EvmChainOptions>? configure = null)
+    private static EscrowWatcher Watcher(FakeChain chain, ICheckpointStore<WatcherCheckpoint> store, TimeProvider? time = null, Action<EvmChainOptions>? configure = null)
     {
         var options = new EvmChainOptions
         {

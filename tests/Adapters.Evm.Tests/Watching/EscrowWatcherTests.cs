@@ -2,6 +2,9 @@ using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Tests.Support;
 using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.TestSupport;
@@ -185,7 +188,7 @@ public class EscrowWatcherTests
         public Task AcceptAsync(ChainEventBatch batch, CancellationToken cancellationToken) => throw new InvalidOperationException("bus down");
     }
 
-    private static EscrowWatcher Watcher(FakeChain chain, IWatcherCheckpointStore store, Action<EvmChainOptions>? configure = null, TimeProvider? time = null)
+    private static EscrowWatcher Watcher(FakeChain chain, ICheckpointStore<WatcherCheckpoint> store, Action<EvmChainOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new EvmChainOptions
         {

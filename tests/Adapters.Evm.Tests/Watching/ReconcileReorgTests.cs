@@ -3,6 +3,10 @@ using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Tests.Support;
 using DiscreteExec.Adapters.Evm.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Diagnostics;
+using DiscreteExec.Chains.Rpc;
+using DiscreteExec.Core.Chains;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Adapters.Evm.Tests.Watching;
@@ -62,7 +66,7 @@ public class ReconcileReorgTests
 
     private static ulong Nonce(EvmLog log) => new IntentOpenedDecoder(FakeChain.Chain, FakeChain.Escrow).Decode(log.Topics, log.Data).DepositNonce;
 
-    private static EscrowWatcher Watcher(FakeChain chain, IWatcherCheckpointStore store)
+    private static EscrowWatcher Watcher(FakeChain chain, ICheckpointStore<WatcherCheckpoint> store)
     {
         var options = new EvmChainOptions
         {

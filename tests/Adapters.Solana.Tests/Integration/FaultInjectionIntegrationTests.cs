@@ -1,6 +1,8 @@
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Adapters.Solana.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.TestSupport;
 using Xunit.Abstractions;
@@ -46,7 +48,7 @@ public sealed class FaultInjectionIntegrationTests(DevnodeFixture node, ITestOut
 
         // The watcher over the same faulty proxy reports every intent of the program exactly once.
         var seen = new List<IntentObserved>();
-        var watcher = new EscrowWatcher(faulty, options, new InMemoryWatcherCheckpointStore());
+        var watcher = new EscrowWatcher(faulty, options, new InMemoryCheckpointStore<WatcherCheckpoint>());
         await watcher.PollOnceAsync(WatcherIntegrationTests.Collect(seen), default);
         var nonces = (await node.ConfigAsync()).NextNonce;
         Assert.Equal(Enumerable.Range(0, (int)nonces).Select(i => (ulong)i), seen.Select(o => o.Intent.DepositNonce));

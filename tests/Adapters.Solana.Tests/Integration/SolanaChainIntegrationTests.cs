@@ -1,5 +1,7 @@
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Settlement;
 using DiscreteExec.TestSupport;
@@ -29,7 +31,7 @@ public sealed class SolanaChainIntegrationTests(DevnodeFixture node) : IDisposab
         options.Signers.Add(new ChainKeySource { EnvironmentVariable = _variable });
         options.Signers.Add(new ChainKeySource { File = WriteKey("signer-2") });
         Environment.SetEnvironmentVariable(_variable, KeyJson("signer-1"));
-        using var chain = SolanaChain.Connect("local", options, node.Http, checkpoints: new InMemoryWatcherCheckpointStore());
+        using var chain = SolanaChain.Connect("local", options, node.Http, checkpoints: new InMemoryCheckpointStore<WatcherCheckpoint>());
         Assert.Equal((ChainKind.Solana, new ChainId(DevnodeFixture.ChainIdValue)), (chain.Kind, chain.ChainId));
         Assert.Equal((ChainKind.Solana, chain.ChainId), (chain.Watcher.Kind, chain.Watcher.ChainId));
 

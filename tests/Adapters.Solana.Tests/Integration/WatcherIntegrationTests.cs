@@ -2,6 +2,8 @@ using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Tests.Support;
 using DiscreteExec.Adapters.Solana.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core.Messages;
 using Xunit.Abstractions;
 
@@ -45,7 +47,7 @@ public sealed class WatcherIntegrationTests(DevnodeFixture node, ITestOutputHelp
             var options = node.Options();
             options.SignaturePageSize = 3;
             var seen = new List<IntentObserved>();
-            var first = new EscrowWatcher(node.Rpc, options, new FileWatcherCheckpointStore(path));
+            var first = new EscrowWatcher(node.Rpc, options, new JsonFileCheckpointStore<WatcherCheckpoint>(path));
             await first.PollOnceAsync(Collect(seen), default);
 
             var programId = node.Escrow.ProgramId;
@@ -71,11 +73,11 @@ public sealed class WatcherIntegrationTests(DevnodeFixture node, ITestOutputHelp
             Assert.Equal(Enumerable.Range(0, seen.Count).Select(i => (ulong)i), seen.Select(o => o.Intent.DepositNonce));
 
             // A restart from the file checkpoint reports nothing old, then exactly the new ones.
-            var restarted = new EscrowWatcher(node.Rpc, options, new FileWatcherCheckpointStore(path));
+            var restarted = new EscrowWatcher(node.Rpc, options, new JsonFileCheckpointStore<WatcherCheckpoint>(path));
             var again = new List<IntentObserved>();
             Assert.Equal(0, await restarted.PollOnceAsync(Collect(again), default));
             var (late, _) = await node.OpenAsync(alice, opened[0].Params with { InputAmount = 7 });
-            var third = new EscrowWatcher(node.Rpc, options, new FileWatcherCheckpointStore(path));
+            var third = new EscrowWatcher(node.Rpc, options, new JsonFileCheckpointStore<WatcherCheckpoint>(path));
             Assert.Equal(1, await third.PollOnceAsync(Collect(again), default));
             Assert.Equal(late, Assert.Single(again).Intent.DepositNonce);
         }

@@ -2,6 +2,8 @@ using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
 
@@ -24,7 +26,7 @@ public sealed class WatcherReconciliationIntegrationTests(DevnodeFixture node)
         using var user = DevnodeFixture.Key("reconcile-truncated");
         await PrepareAsync(user);
         var seen = new List<IntentObserved>();
-        var watcher = new EscrowWatcher(node.Rpc, node.Options(), new InMemoryWatcherCheckpointStore());
+        var watcher = new EscrowWatcher(node.Rpc, node.Options(), new InMemoryCheckpointStore<WatcherCheckpoint>());
         await watcher.PollOnceAsync(WatcherIntegrationTests.Collect(seen), default); // catch up with the other tests' intents
 
         var opened = new List<(ulong Nonce, OpenIntentParams Params)>();
@@ -65,7 +67,7 @@ public sealed class WatcherReconciliationIntegrationTests(DevnodeFixture node)
         try
         {
             var delivered = new List<IntentObserved>();
-            var first = new EscrowWatcher(node.Rpc, node.Options(), new FileWatcherCheckpointStore(path));
+            var first = new EscrowWatcher(node.Rpc, node.Options(), new JsonFileCheckpointStore<WatcherCheckpoint>(path));
             await first.PollOnceAsync(WatcherIntegrationTests.Collect(delivered), default);
 
             var (before, _) = await node.OpenAsync(user, Params(20));
@@ -74,12 +76,12 @@ public sealed class WatcherReconciliationIntegrationTests(DevnodeFixture node)
             var (after, _) = await node.OpenAsync(user, Params(29));
 
             // The sink refuses the batch that closes the gap: nothing of that pass counts as reported, the checkpoint stays.
-            var saved = await new FileWatcherCheckpointStore(path).LoadAsync(default);
+            var saved = await new JsonFileCheckpointStore<WatcherCheckpoint>(path).LoadAsync(default);
             await Assert.ThrowsAsync<InvalidOperationException>(() => first.PollOnceAsync(new RefusingSink(), default));
-            Assert.Equal(saved, await new FileWatcherCheckpointStore(path).LoadAsync(default));
+            Assert.Equal(saved, await new JsonFileCheckpointStore<WatcherCheckpoint>(path).LoadAsync(default));
             Assert.DoesNotContain(delivered, o => o.Intent.DepositNonce >= before);
 
-            var restarted = new EscrowWatcher(node.Rpc, node.Options(), new FileWatcherCheckpointStore(path));
+            var restarted = new EscrowWatcher(node.Rpc, node.Options(), new JsonFileCheckpointStore<WatcherCheckpoint>(path));
             Assert.Equal(4, await restarted.PollOnceAsync(WatcherIntegrationTests.Collect(delivered), default));
             var (late, _) = await node.OpenAsync(user, Params(30));
             Assert.Equal(1, await restarted.PollOnceAsync(WatcherIntegrationTests.Collect(delivered), default));

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Rpc;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Rpc;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Rpc;
 
@@ -42,8 +44,9 @@ public sealed class SolanaRpcClientTests
     public async Task Call_BadRequest_NotRetriedAndTyped()
     {
         var handler = new ScriptedHandler(_ => new HttpResponseMessage(HttpStatusCode.BadRequest));
-        var ex = await Assert.ThrowsAsync<SolanaRpcException>(() => Client(handler).GetSlotAsync(Commitment.Confirmed, default));
-        Assert.Equal(400, ex.HttpStatus);
+        var ex = await Assert.ThrowsAsync<RpcTransportException>(() => Client(handler).GetSlotAsync(Commitment.Confirmed, default));
+        Assert.Equal(HttpStatusCode.BadRequest, ex.StatusCode);
+        Assert.False(ex.IsTransient);
         Assert.Equal(1, handler.Calls);
     }
 
@@ -51,8 +54,8 @@ public sealed class SolanaRpcClientTests
     public async Task Call_TransientForever_GivesUpWithTypedError()
     {
         var handler = new ScriptedHandler(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
-        var ex = await Assert.ThrowsAsync<SolanaRpcException>(() => Client(handler, retries: 2).GetSlotAsync(Commitment.Confirmed, default));
-        Assert.Equal(503, ex.HttpStatus);
+        var ex = await Assert.ThrowsAsync<RpcTransportException>(() => Client(handler, retries: 2).GetSlotAsync(Commitment.Confirmed, default));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ex.StatusCode);
         Assert.Equal(3, handler.Calls);
     }
 
@@ -161,7 +164,7 @@ public sealed class SolanaRpcClientShapeTests
             ChainId = 1,
             ProgramId = "11111111111111111111111111111111",
         });
-        var ex = await Assert.ThrowsAsync<SolanaRpcException>(() => client.GetLatestBlockhashAsync(Commitment.Confirmed, default));
+        var ex = await Assert.ThrowsAsync<ChainRpcException>(() => client.GetLatestBlockhashAsync(Commitment.Confirmed, default));
         Assert.Contains("unexpected response shape", ex.Message);
         Assert.Equal(1, calls);
     }

@@ -5,6 +5,8 @@ using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core.Settlement;
 
 namespace DiscreteExec.Adapters.Solana.Tests.Settlement;
@@ -329,7 +331,7 @@ public sealed class ChunkSubmitterTests : IDisposable
         {
             if (Unsupported)
             {
-                throw new SolanaRpcException("simulateTransaction", -32601, null, "Method not found");
+                throw new JsonRpcException(-32601, "Method not found", null) { Method = "simulateTransaction" };
             }
 
             Simulated.Add(Transaction.Deserialize(wireTransaction));
@@ -345,7 +347,7 @@ public sealed class ChunkSubmitterTests : IDisposable
         public IReadOnlyList<PrioritizationFee> Fees { get; set; } = [];
 
         public Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<Bytes32> writableAccounts, CancellationToken cancellationToken) =>
-            Unsupported ? throw new SolanaRpcException("getRecentPrioritizationFees", -32601, null, "Method not found") : Task.FromResult(Fees);
+            Unsupported ? throw new JsonRpcException(-32601, "Method not found", null) { Method = "getRecentPrioritizationFees" } : Task.FromResult(Fees);
 
         /// <summary>An RPC provider without simulateTransaction and getRecentPrioritizationFees.</summary>
         public bool Unsupported { get; set; }

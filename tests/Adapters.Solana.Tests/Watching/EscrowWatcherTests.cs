@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
 using DiscreteExec.Adapters.Solana.Codec;
@@ -6,6 +7,8 @@ using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Tests.Programs;
 using DiscreteExec.Adapters.Solana.Tests.Support;
 using DiscreteExec.Adapters.Solana.Watching;
+using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.TestSupport;
 using Microsoft.Extensions.Time.Testing;
@@ -27,7 +30,7 @@ public sealed class EscrowWatcherTests
         rpc.Add(Opened(3));
         var seen = new List<IntentObserved>();
         var logger = new CollectingLogger();
-        var watcher = new EscrowWatcher(rpc, Options(pageSize: 2), new InMemoryWatcherCheckpointStore(), logger);
+        var watcher = new EscrowWatcher(rpc, Options(pageSize: 2), new InMemoryCheckpointStore<WatcherCheckpoint>(), logger);
 
         Assert.Equal(4, await watcher.PollOnceAsync(Collect(seen), default));
         var malformed = Assert.Single(logger.Entries, e => e.Id.Id == 6011);
@@ -48,7 +51,7 @@ public sealed class EscrowWatcherTests
         rpc.Add(Opened(2));
         rpc.Hidden.Add(hidden);
         var seen = new List<IntentObserved>();
-        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore());
+        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryCheckpointStore<WatcherCheckpoint>());
 
         Assert.Equal(1, await watcher.PollOnceAsync(Collect(seen), default));
         rpc.Hidden.Clear();
@@ -62,7 +65,7 @@ public sealed class EscrowWatcherTests
         var rpc = new FakeRpc();
         rpc.Add(Opened(0));
         rpc.Add(Opened(1));
-        var store = new InMemoryWatcherCheckpointStore();
+        var store = new InMemoryCheckpointStore<WatcherCheckpoint>();
         var seen = new List<IntentObserved>();
         await new EscrowWatcher(rpc, Options(), store).PollOnceAsync(Collect(seen), default);
         var checkpoint = await store.LoadAsync(default);
@@ -79,11 +82,11 @@ public sealed class EscrowWatcherTests
         var dir = Directory.CreateTempSubdirectory();
         try
         {
-            var store = new FileWatcherCheckpointStore(Path.Combine(dir.FullName, "cp.json"));
+            var store = new JsonFileCheckpointStore<WatcherCheckpoint>(Path.Combine(dir.FullName, "cp.json"));
             Assert.Null(await store.LoadAsync(default));
             await store.SaveAsync(new WatcherCheckpoint("sig1", 10, 3), default);
             await store.SaveAsync(new WatcherCheckpoint("sig2", 11, 4), default);
-            Assert.Equal(new WatcherCheckpoint("sig2", 11, 4), await new FileWatcherCheckpointStore(Path.Combine(dir.FullName, "cp.json")).LoadAsync(default));
+            Assert.Equal(new WatcherCheckpoint("sig2", 11, 4), await new JsonFileCheckpointStore<WatcherCheckpoint>(Path.Combine(dir.FullName, "cp.json")).LoadAsync(default));
             Assert.Single(dir.GetFiles());
         }
         finally
@@ -100,7 +103,7 @@ public sealed class EscrowWatcherTests
         var time = new SignallingTimeProvider();
         var seen = new List<IntentObserved>();
         using var cts = new CancellationTokenSource();
-        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore(), timeProvider: time);
+        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryCheckpointStore<WatcherCheckpoint>(), timeProvider: time);
         var run = watcher.RunAsync(Collect(seen), cts.Token);
         await time.NextDelayAsync(); // the first pass failed: the node is down
         time.Advance(TimeSpan.FromSeconds(1));
@@ -127,7 +130,7 @@ public sealed class EscrowWatcherTests
         var seen = new List<IntentObserved>();
         var failures = 0;
         using var cts = new CancellationTokenSource();
-        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore(), timeProvider: time);
+        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryCheckpointStore<WatcherCheckpoint>(), timeProvider: time);
         var run = watcher.RunAsync(
             new CallbackSink((o, _) =>
             {
@@ -167,7 +170,7 @@ public sealed class EscrowWatcherTests
         var seen = new List<IntentObserved>();
         var failures = 0;
         using var cts = new CancellationTokenSource();
-        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore(), timeProvider: time);
+        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryCheckpointStore<WatcherCheckpoint>(), timeProvider: time);
         var run = watcher.RunAsync(
             new CallbackSink((o, _) =>
             {
@@ -200,7 +203,7 @@ public sealed class EscrowWatcherTests
         rpc.Add(Opened(2));
         var seen = new List<IntentObserved>();
         var logger = new CollectingLogger();
-        var store = new InMemoryWatcherCheckpointStore();
+        var store = new InMemoryCheckpointStore<WatcherCheckpoint>();
         var watcher = new EscrowWatcher(rpc, Options(), store, logger);
 
         Assert.Equal(3, await watcher.PollOnceAsync(Collect(seen), default));
@@ -232,10 +235,10 @@ public sealed class EscrowWatcherTests
         rpc.AddLost(3);
         rpc.Add(Opened(4));
         rpc.FailAccountBatchReads = 1;
-        var store = new InMemoryWatcherCheckpointStore();
+        var store = new InMemoryCheckpointStore<WatcherCheckpoint>();
         var seen = new List<IntentObserved>();
 
-        await Assert.ThrowsAsync<SolanaRpcException>(() => new EscrowWatcher(rpc, Options(), store).PollOnceAsync(Collect(seen), default));
+        await Assert.ThrowsAsync<RpcTransportException>(() => new EscrowWatcher(rpc, Options(), store).PollOnceAsync(Collect(seen), default));
         Assert.Equal(new WatcherCheckpoint("sig1", 2, 1), await store.LoadAsync(default)); // stopped in the gap that sig2's event revealed
 
         var restarted = new EscrowWatcher(rpc, Options(), store);
@@ -255,7 +258,7 @@ public sealed class EscrowWatcherTests
         var time = new FakeTimeProvider();
         var seen = new List<IntentObserved>();
         var logger = new CollectingLogger();
-        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryWatcherCheckpointStore(), logger, time);
+        var watcher = new EscrowWatcher(rpc, Options(), new InMemoryCheckpointStore<WatcherCheckpoint>(), logger, time);
 
         Assert.Equal(1, await watcher.PollOnceAsync(Collect(seen), default));
         time.Advance(Options().ReconcileInterval - TimeSpan.FromSeconds(1));
@@ -281,7 +284,7 @@ public sealed class EscrowWatcherTests
         using var cts = new CancellationTokenSource();
         var options = Options();
         options.ReconcileInterval = TimeSpan.FromSeconds(5);
-        var watcher = new EscrowWatcher(rpc, options, new InMemoryWatcherCheckpointStore(), timeProvider: time);
+        var watcher = new EscrowWatcher(rpc, options, new InMemoryCheckpointStore<WatcherCheckpoint>(), timeProvider: time);
         var run = watcher.RunAsync(Collect(seen), cts.Token);
 
         await time.NextDelayAsync(); // the first pass is done: its poll failed, the start-up catch-up recovered 0 and 1
@@ -362,7 +365,7 @@ public sealed class EscrowWatcherTests
             ThrowIfDown();
             if (SignaturesDown)
             {
-                throw new SolanaRpcException("getSignaturesForAddress", null, 503, "history index unavailable");
+                throw new RpcTransportException("history index unavailable", HttpStatusCode.ServiceUnavailable) { Method = "getSignaturesForAddress" };
             }
 
             PageCalls++;
@@ -417,7 +420,7 @@ public sealed class EscrowWatcherTests
             if (FailAccountBatchReads > 0)
             {
                 FailAccountBatchReads--;
-                throw new SolanaRpcException("getMultipleAccounts", null, 503, "node restarting");
+                throw new RpcTransportException("node restarting", HttpStatusCode.ServiceUnavailable) { Method = "getMultipleAccounts" };
             }
 
             return Task.FromResult<IReadOnlyList<AccountInfo?>>(
@@ -468,7 +471,7 @@ public sealed class EscrowWatcherTests
         {
             if (Down)
             {
-                throw new SolanaRpcException("getSignaturesForAddress", null, 503, "node restarting");
+                throw new RpcTransportException("node restarting", HttpStatusCode.ServiceUnavailable) { Method = "getSignaturesForAddress" };
             }
         }
     }

@@ -12,13 +12,18 @@ public class DependencyRulesTests
 
     [Theory]
     [InlineData("Aggregator")]
+    [InlineData("Chains")]
+    public void LibraryProjects_ReferenceOnlyCore(string project) => Assert.Equal(["Core"], ProjectReferences(project));
+
+    [Theory]
     [InlineData("Adapters.Evm")]
     [InlineData("Adapters.Solana")]
-    public void LibraryProjects_ReferenceOnlyCore(string project) => Assert.Equal(["Core"], ProjectReferences(project));
+    public void Adapters_ReferenceOnlyCoreAndChains(string project) => Assert.Equal(["Chains", "Core"], ProjectReferences(project));
 
     [Theory]
     [InlineData("Core")]
     [InlineData("Aggregator")]
+    [InlineData("Chains")]
     [InlineData("Adapters.Evm")]
     [InlineData("Adapters.Solana")]
     public void OnlyTheRelayer_ReferencesBusAndRedisPackages(string project)
@@ -31,7 +36,7 @@ public class DependencyRulesTests
     public void EverySourceProject_IsCoveredByTheseRules()
     {
         var projects = Directory.GetDirectories(Path.Combine(RepositoryRoot(), "src")).Select(Path.GetFileName).Order(StringComparer.Ordinal);
-        Assert.Equal(["Adapters.Evm", "Adapters.Solana", "Aggregator", "Core", "Relayer"], projects);
+        Assert.Equal(["Adapters.Evm", "Adapters.Solana", "Aggregator", "Chains", "Core", "Relayer"], projects);
     }
 
     private static string[] ProjectReferences(string project) =>

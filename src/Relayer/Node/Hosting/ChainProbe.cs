@@ -1,6 +1,7 @@
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Solana;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Relayer.Node.Configuration;
 using Microsoft.Extensions.Logging;
@@ -31,10 +32,11 @@ internal sealed class ChainProbe
             var options = chain.Evm!;
             var rpc = new EvmRpcClient(
                 http,
-                options.Rpc.Url!,
-                RpcResilience.Create(new RpcResilienceSettings { MaxRetryAttempts = 0, AttemptTimeout = options.Rpc.AttemptTimeout }, time),
+                RpcEndpoint.Of(options),
+                new ChainRpcOptions { Url = options.Rpc.Url, MaxRetryAttempts = 0, AttemptTimeout = options.Rpc.AttemptTimeout, CircuitBreakAfter = int.MaxValue },
                 IntentEscrowAbi.Abi,
-                loggers.CreateLogger<EvmRpcClient>());
+                loggers.CreateLogger<EvmRpcClient>(),
+                time);
             return new ChainProbe(chain, async cancellationToken =>
             {
                 var reported = await rpc.ChainIdAsync(cancellationToken).ConfigureAwait(false);
