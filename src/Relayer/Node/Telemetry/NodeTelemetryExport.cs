@@ -19,14 +19,17 @@ internal static class NodeTelemetryExport
     /// <summary>The service name on exported telemetry.</summary>
     public const string ServiceName = "discreteexec-relayer";
 
-    /// <summary>The node's Meter (epoch loop and start-up checks share it) and the adapters' Meters; the ActivitySources have the same names.</summary>
+    /// <summary>The ActivitySources exported as traces: the node's and each adapter's.</summary>
     public static readonly IReadOnlyList<string> InstrumentationNames = [NodeTelemetry.Name, EvmTelemetry.Name, SolanaTelemetry.Name];
+
+    /// <summary>The meters exported: the node's and the chains' (both adapters record under <c>discreteexec.chain.*</c>).</summary>
+    public static readonly IReadOnlyList<string> MeterNames = [NodeTelemetry.Name, DiscreteExec.Chains.Diagnostics.ChainTelemetry.MeterName];
 
     /// <summary>The node's meters with the Prometheus exporter the API's <c>/metrics</c> reads.</summary>
     public static MeterProviderBuilder AddNodeMeters(this MeterProviderBuilder metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        return metrics.AddMeter([.. InstrumentationNames]).AddPrometheusExporter();
+        return metrics.AddMeter([.. MeterNames]).AddPrometheusExporter();
     }
 
     /// <summary>Registers the node's MeterProvider (started with the host) and, when configured, its OTLP trace export.</summary>
