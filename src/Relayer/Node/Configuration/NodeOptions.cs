@@ -32,6 +32,9 @@ internal sealed class NodeOptions
 
     /// <summary>The HTTP API (routes, event stream, proofs).</summary>
     public ApiOptions Api { get; set; } = new();
+
+    /// <summary>The operators that co-sign each epoch and this node's place among them (empty: the node alone).</summary>
+    public OperatorSetOptions OperatorSet { get; set; } = new();
 }
 
 /// <summary>Who this node is and where it keeps its files.</summary>

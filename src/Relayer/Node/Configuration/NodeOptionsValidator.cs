@@ -19,6 +19,7 @@ internal static class NodeOptionsValidator
         AnnotationChecks.Validate(options.Margin, "Margin", failures);
         AnnotationChecks.Validate(options.Settlement, "Settlement", failures);
         ApiOptions.Validate(options.Api, failures);
+        OperatorSetValidator.Validate(options.OperatorSet, options.Chains, failures);
     }
 
     private static void ValidateChains(List<NodeChainOptions> chains, Func<string, string?> environment, List<string> failures)
