@@ -49,9 +49,10 @@ public sealed class OperatorSetOptionsTests : IDisposable
     }
 
     [Fact]
-    public void Load_ThreeOperatorsTwoOfThree_BindsEveryKey()
+    public void Load_ThreeOperatorsTwoOfThreeOnAnEvmChain_BindsEveryKey()
     {
-        ThreeOperators();
+        var operators = ThreeOperators()["Operators"]!.AsArray();
+        EvmOnly(operators);
 
         var set = Load().Options.OperatorSet;
 
@@ -60,7 +61,26 @@ public sealed class OperatorSetOptionsTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(5), set.ProposalTimeout);
         Assert.Equal(25u, set.PriceToleranceBps);
         Assert.Equal(["op-a", "op-b", "op-c"], set.Operators.Select(o => o.Id));
-        Assert.Equal(SolanaSigners[2], set.Operators[2].Signers.Single(s => s.Chain == "solana-devnet").Address);
+        Assert.Equal(EvmSigners[2], set.Operators[2].Signers.Single(s => s.Chain == "sepolia").Address);
+    }
+
+    [Fact]
+    public void Load_ThreeOperatorsWithASolanaChain_SaysSolanaCoSigningIsNotSupportedYet()
+    {
+        ThreeOperators();
+
+        Assert.Contains(Failures(), f => f.StartsWith("Chains:1:Kind: Solana co-signing by an operator set is not supported yet", StringComparison.Ordinal));
+    }
+
+    // Drops the Solana chain, its asset token and the operators' Solana signers.
+    private void EvmOnly(JsonArray operators)
+    {
+        _fixture.Config["Chains"]!.AsArray().RemoveAt(1);
+        _fixture.Config["Assets"]![0]!["Tokens"]!.AsArray().RemoveAt(1);
+        foreach (var member in operators)
+        {
+            member!["Signers"]!.AsArray().RemoveAt(1);
+        }
     }
 
     [Theory]
