@@ -48,7 +48,8 @@ public sealed class EvmChain : IChainAdapter
     /// the host's shared <paramref name="httpClient"/> (its timeout
     /// should be infinite: each attempt's timeout comes from <c>Rpc:AttemptTimeout</c>). The watcher keeps its checkpoint
     /// in <paramref name="checkpoints"/>, by default the file at <c>CheckpointPath</c>. <c>Payer</c> (hex private key)
-    /// sends settle transactions; <c>Signers</c> (hex private keys) attest chunks.
+    /// sends settle transactions; <c>Signers</c> (hex private keys) attest chunks, and <paramref name="coSigners"/> (other
+    /// operators' signatures collected elsewhere) are asked after them.
     /// </summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid; every message names its key.</exception>
     /// <exception cref="InvalidOperationException">A key is missing or unreadable; the message names it.</exception>
@@ -58,7 +59,8 @@ public sealed class EvmChain : IChainAdapter
         HttpClient httpClient,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
-        ICheckpointStore<WatcherCheckpoint>? checkpoints = null)
+        ICheckpointStore<WatcherCheckpoint>? checkpoints = null,
+        IReadOnlyList<ILegSigner>? coSigners = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(sectionName);
         ArgumentNullException.ThrowIfNull(options);
@@ -76,7 +78,7 @@ public sealed class EvmChain : IChainAdapter
         var rpc = CreateRpc(options, httpClient, time, loggers.CreateLogger<EvmRpcClient>());
         var watcher = new EscrowWatcher(rpc, options, checkpoints ?? new JsonFileCheckpointStore<WatcherCheckpoint>(options.EffectiveCheckpointPath), time, loggers.CreateLogger<EscrowWatcher>());
         var sender = new TransactionSender(rpc, payer, options, time, loggers.CreateLogger<TransactionSender>());
-        var submitter = new ChunkSubmitter(rpc, sender, signers, options, loggers.CreateLogger<ChunkSubmitter>(), time);
+        var submitter = new ChunkSubmitter(rpc, sender, [.. signers, .. coSigners ?? []], options, loggers.CreateLogger<ChunkSubmitter>(), time);
         return new EvmChain(options, rpc, watcher, submitter, new EscrowState(rpc, options));
     }
 

@@ -49,6 +49,16 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
     /// <summary>From the options' gas figures (<see cref="EvmChainOptions.ChunkLimits"/>).</summary>
     public ChunkLimits Limits { get; }
 
+    /// <summary>The signers this submitter asks, local keys first as configured.</summary>
+    public IReadOnlyList<ILegSigner> Signers => _signers;
+
+    /// <summary>The chunk as a signer attests it now: under the escrow's current signer-set version.</summary>
+    public async Task<LegChunkToSign> ChunkToSignAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        return new LegChunkToSign(chunk.ChainId, _options.Escrow, chunk.EpochId, chunk.Index, chunk.BatchRoot, chunk.Actions, await SignerSetVersionAsync(cancellationToken).ConfigureAwait(false));
+    }
+
     public async Task<ChunkSubmission> SubmitAsync(SettlementChunk chunk, CancellationToken cancellationToken)
     {
         CheckFits(chunk);
@@ -79,7 +89,7 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
                     break;
             }
 
-            var toSign = new LegChunkToSign(chunk.ChainId, _options.Escrow, chunk.EpochId, chunk.Index, chunk.BatchRoot, chunk.Actions, await SignerSetVersionAsync(cancellationToken).ConfigureAwait(false));
+            var toSign = await ChunkToSignAsync(chunk, cancellationToken).ConfigureAwait(false);
             var data = IntentEscrowAbi.Settle(chunk.EpochId, chunk.Index, chunk.BatchRoot, chunk.Actions, await SignAsync(toSign, cancellationToken).ConfigureAwait(false));
             ulong estimate;
             try
@@ -278,7 +288,20 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
             };
         }
 
-        var signatures = await Task.WhenAll(current.Select(s => s.SignAsync(chunk, cancellationToken))).ConfigureAwait(false);
+        // A remote signer without a signature for this chunk (another operator that has not attested it) is left out:
+        // the escrow needs a threshold, not every signer, and refuses fewer (InsufficientSignatures).
+        var answers = await Task.WhenAll(current.Select(s => TrySignAsync(s, chunk, cancellationToken))).ConfigureAwait(false);
+        current = [.. current.Where((_, i) => answers[i] is not null)];
+        var signatures = answers.OfType<EcdsaSignature>().ToArray();
+        if (signatures.Length == 0)
+        {
+            throw new ChunkSubmissionException($"Epoch {chunk.EpochId} chunk {chunk.Chunk} on chain {chunk.ChainId}: no signer has a signature for it yet")
+            {
+                EpochId = chunk.EpochId,
+                Chunk = chunk.Chunk,
+            };
+        }
+
         for (var i = 0; i < signatures.Length; i++)
         {
             // A signer that signed something else (a bug, or a remote signer that disagrees) is caught here, not on-chain.
@@ -295,6 +318,18 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
 
         // A remote signer may return the high-s twin of a valid signature; the escrow accepts only low s.
         return signatures.Select(s => Secp256k1.NormalizeLowS(s).ToRsv()).ToArray();
+    }
+
+    private static async Task<EcdsaSignature?> TrySignAsync(ILegSigner signer, LegChunkToSign chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await signer.SignAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LegSignatureUnavailableException)
+        {
+            return null;
+        }
     }
 
     private async Task<EvmRevertException?> ReplayRevertAsync(byte[] data, TransactionReceipt receipt, CancellationToken cancellationToken)

@@ -53,6 +53,12 @@ public interface ILegSigner
     Task<EcdsaSignature> SignAsync(SignerSetToSign signerSet, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Thrown by a remote <see cref="ILegSigner"/> that holds no signature for a chunk (yet): the submitter leaves that
+/// signer out and sends the others' signatures when they reach the escrow's threshold.
+/// </summary>
+public sealed class LegSignatureUnavailableException(string message) : Exception(message);
+
 /// <summary>Signs legs with a key held in this process.</summary>
 public sealed class LocalLegSigner : ILegSigner
 {

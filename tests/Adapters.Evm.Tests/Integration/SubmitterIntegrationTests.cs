@@ -231,6 +231,24 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         Assert.Equal(ChunkSubmissionOutcome.AlreadyApplied, (await submitter.SubmitAsync(applied, CancellationToken.None)).Outcome);
     }
 
+    [Fact]
+    public async Task Submit_ARemoteSignerWithoutASignature_IsLeftOutAndTheOtherTwoReachTheThreshold()
+    {
+        await _bed.FundPoolAsync(1_000_000);
+        var treasury = EvmAddress.FromPublicKey(EscrowTestbed.Key("remote-treasury").PublicKey);
+        var chunk = TestChunks.Of(Chain, 91, [new SettlementAction(ActionKind.Withdraw, Bytes32.Zero, _bed.Token.ToBytes32(), treasury.ToBytes32(), 250_000)]).Single();
+        using var sender = _bed.CreateSender();
+        var absent = new AbsentLegSigner(_bed.Signers[1].Address);
+        var submitter = new ChunkSubmitter(
+            _bed.Rpc, sender, [new LocalLegSigner(_bed.Signers[0]), absent, new LocalLegSigner(_bed.Signers[2])], _bed.Options(), NullLogger<ChunkSubmitter>.Instance);
+
+        var result = await submitter.SubmitAsync(chunk, CancellationToken.None);
+
+        Assert.Equal(ChunkSubmissionOutcome.Applied, result.Outcome);
+        Assert.Equal(1, absent.Asked);
+        Assert.Equal((UInt256)250_000, await _bed.TokenBalanceAsync(treasury));
+    }
+
     private ChunkSubmitter Submitter(EvmChainOptions options, TransactionSender sender, params EvmKey[] signers) =>
         new(_bed.Rpc, sender, signers.Select(k => (ILegSigner)new LocalLegSigner(k)), options, NullLogger<ChunkSubmitter>.Instance);
 
@@ -258,5 +276,20 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
         }
 
         public Task<EcdsaSignature> SignAsync(SignerSetToSign signerSet, CancellationToken cancellationToken) => inner.SignAsync(signerSet, cancellationToken);
+    }
+
+    private sealed class AbsentLegSigner(EvmAddress address) : ILegSigner
+    {
+        public int Asked { get; private set; }
+
+        public EvmAddress Address => address;
+
+        public Task<EcdsaSignature> SignAsync(LegChunkToSign chunk, CancellationToken cancellationToken)
+        {
+            Asked++;
+            throw new LegSignatureUnavailableException($"{address} has not attested epoch {chunk.EpochId} chunk {chunk.Chunk}");
+        }
+
+        public Task<EcdsaSignature> SignAsync(SignerSetToSign signerSet, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -23,4 +23,7 @@ internal static partial class BusLog
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Integrator event {EventId} is in the event log but its bus publish failed")]
     public static partial void EventPublishFailed(ILogger logger, string eventId, Exception exception);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Epoch {EpochId}: operator {VerifierId} refused proposer {ProposerIndex}'s manifest ({Fault}): {Subject} is {Proposed} in the manifest, {Observed} in its own view")]
+    public static partial void ManifestRefused(ILogger logger, ulong epochId, string verifierId, int proposerIndex, DiscreteExec.Core.Messages.ManifestFault fault, string subject, string proposed, string observed);
 }

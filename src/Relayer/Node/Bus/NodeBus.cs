@@ -1,4 +1,5 @@
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Relayer.Node.Operators;
 using DiscreteExec.Relayer.Node.Store;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -14,9 +15,12 @@ internal static class NodeBus
     /// <summary>
     /// Binds and validates the <c>Bus</c> section (an unknown key or a bad value throws <see cref="OptionsValidationException"/> naming it)
     /// and registers the bus. The caller registers <see cref="IIntentStore"/> and <see cref="IEventLog"/>, and
-    /// <see cref="IntakeChains"/> when intake should refuse chains the node does not watch.
+    /// <see cref="IntakeChains"/> when intake should refuse chains the node does not watch. With
+    /// <paramref name="operatorQueue"/> (a member of an operator set) the other operators' manifests, attestations and
+    /// refusals are consumed on that queue, this node's own (each node binds its own queue to the shared exchanges, so
+    /// every node hears every message), and <see cref="IOperatorPublisher"/> publishes this node's.
     /// </summary>
-    public static IServiceCollection AddNodeBus(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddNodeBus(this IServiceCollection services, IConfiguration configuration, string? operatorQueue = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var options = BindOptions(configuration.GetSection(BusOptions.SectionName));
@@ -27,17 +31,27 @@ internal static class NodeBus
             // A relayer node makes no outbound calls of its own: MassTransit would report usage to its vendor's host.
             bus.DisableUsageTelemetry();
             AddIntakeConsumers(bus);
+            if (operatorQueue is not null)
+            {
+                AddOperatorConsumers(bus);
+            }
+
             if (options.UsesRabbitMq)
             {
                 bus.UsingRabbitMq((context, rabbitMq) =>
                 {
                     rabbitMq.Host(options.RabbitMqUri(), host => host.PublisherConfirmation = true);
+                    ConfigureOperatorEndpoint(context, rabbitMq, operatorQueue);
                     rabbitMq.ConfigureEndpoints(context);
                 });
             }
             else
             {
-                bus.UsingInMemory((context, inMemory) => inMemory.ConfigureEndpoints(context));
+                bus.UsingInMemory((context, inMemory) =>
+                {
+                    ConfigureOperatorEndpoint(context, inMemory, operatorQueue);
+                    inMemory.ConfigureEndpoints(context);
+                });
             }
         });
         return services;
@@ -51,11 +65,37 @@ internal static class NodeBus
         bus.AddConsumer<IntentRetractedConsumer, IntakeConsumerDefinition<IntentRetractedConsumer>>();
     }
 
+    /// <summary>The operator-set consumers, left out of the per-consumer endpoints: they run on this node's own operator queue.</summary>
+    public static void AddOperatorConsumers(IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddConsumer<EpochProposedConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<LegAttestedConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<ManifestRefusedConsumer>().ExcludeFromConfigureEndpoints();
+    }
+
+    private static void ConfigureOperatorEndpoint<TEndpoint>(IBusRegistrationContext context, IReceiveConfigurator<TEndpoint> transport, string? operatorQueue)
+        where TEndpoint : IReceiveEndpointConfigurator
+    {
+        if (operatorQueue is null)
+        {
+            return;
+        }
+
+        transport.ReceiveEndpoint(operatorQueue, endpoint =>
+        {
+            endpoint.ConfigureConsumer<EpochProposedConsumer>(context);
+            endpoint.ConfigureConsumer<LegAttestedConsumer>(context);
+            endpoint.ConfigureConsumer<ManifestRefusedConsumer>(context);
+        });
+    }
+
     /// <summary>The sink, the publisher and the default <see cref="IntakeChains"/>; both use the bus itself (a singleton), not a consume scope.</summary>
     public static void AddIntakeServices(IServiceCollection services)
     {
         services.TryAddSingleton(IntakeChains.Any);
         services.TryAddSingleton<IChainEventSink>(provider => new BusChainEventSink(provider.GetRequiredService<IBus>(), provider.GetRequiredService<IOptions<BusOptions>>()));
+        services.TryAddSingleton<IOperatorPublisher>(provider => new BusOperatorPublisher(provider.GetRequiredService<IBus>()));
         services.TryAddSingleton<IIntegratorEventPublisher>(provider => new IntegratorEventPublisher(provider.GetRequiredService<IEventLog>(), provider.GetRequiredService<IBus>(), provider.GetService<Microsoft.Extensions.Logging.ILogger<IntegratorEventPublisher>>()));
     }
 

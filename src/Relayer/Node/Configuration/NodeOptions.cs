@@ -35,6 +35,9 @@ internal sealed class NodeOptions
 
     /// <summary>Trace export over OTLP (metrics are served by the API at <c>/metrics</c>).</summary>
     public TelemetryOptions Telemetry { get; set; } = new();
+
+    /// <summary>The operators that co-sign each epoch and this node's place among them (empty: the node alone).</summary>
+    public OperatorSetOptions OperatorSet { get; set; } = new();
 }
 
 /// <summary>Who this node is and where it keeps its files.</summary>

@@ -20,6 +20,7 @@ internal static class NodeOptionsValidator
         AnnotationChecks.Validate(options.Settlement, "Settlement", failures);
         ApiOptions.Validate(options.Api, failures);
         TelemetryOptions.Validate(options.Telemetry, environment, failures);
+        OperatorSetValidator.Validate(options.OperatorSet, options.Chains, failures);
     }
 
     private static void ValidateChains(List<NodeChainOptions> chains, Func<string, string?> environment, List<string> failures)

@@ -10,6 +10,7 @@ using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Core.Settlement;
 using DiscreteExec.Relayer.ClearingFiles;
+using DiscreteExec.Relayer.Node.Operators;
 using DiscreteExec.Relayer.Node.Prices;
 using DiscreteExec.Relayer.Node.Settlement;
 using DiscreteExec.Relayer.Node.Store;
@@ -74,6 +75,7 @@ internal sealed partial class EpochLoop
     private readonly IEpochProgress? _progress;
     private readonly ChainWaitClock _chainWait;
     private readonly ICrashPoints _crashPoints;
+    private readonly OperatorSeat? _operators;
     private EpochTimes _spent = new(0);
     private (EpochRecord Record, IReadOnlyList<PoolMargin> Pools)? _margined;
 
@@ -94,7 +96,8 @@ internal sealed partial class EpochLoop
         ILogger<EpochLoop> logger,
         IChainCursorSource? cursors = null,
         IEpochProgress? progress = null,
-        ICrashPoints? crashPoints = null)
+        ICrashPoints? crashPoints = null,
+        OperatorSeat? operators = null)
     {
         _intents = intents ?? throw new ArgumentNullException(nameof(intents));
         _epochs = epochs ?? throw new ArgumentNullException(nameof(epochs));
@@ -108,6 +111,7 @@ internal sealed partial class EpochLoop
         _cursors = cursors;
         _progress = progress;
         _crashPoints = crashPoints ?? NoCrashPoints.Instance;
+        _operators = operators;
         options.Validate();
         foreach (var chain in chains)
         {
@@ -304,7 +308,9 @@ internal sealed partial class EpochLoop
         var openedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.OpenedAtUnixMilliseconds);
         var decision = await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false) is { } persisted
             ? JsonSerializer.Deserialize<CloseDecision>(persisted) ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.")
-            : await DecideCloseAsync(record, openedAt, cancellationToken).ConfigureAwait(false);
+            : _operators is { } seat
+                ? await DecideSharedCloseAsync(record, openedAt, seat, cancellationToken).ConfigureAwait(false)
+                : await DecideCloseAsync(record, openedAt, persist: true, cancellationToken).ConfigureAwait(false);
         if (decision is null)
         {
             return false;
@@ -336,8 +342,9 @@ internal sealed partial class EpochLoop
     }
 
     // The close decision is persisted before any intent is taken: the first write of the close, so a crash at any
-    // later write resumes it and nothing read after it (clock, prices, chains) can change the epoch.
-    private async Task<CloseDecision?> DecideCloseAsync(EpochRecord record, DateTimeOffset openedAt, CancellationToken cancellationToken)
+    // later write resumes it and nothing read after it (clock, prices, chains) can change the epoch. In an operator
+    // set the caller persists it, once this node's turn to propose has come.
+    private async Task<CloseDecision?> DecideCloseAsync(EpochRecord record, DateTimeOffset openedAt, bool persist, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
         if (_options.LastEpoch is { } last && epochId > last)
@@ -386,7 +393,11 @@ internal sealed partial class EpochLoop
             await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false),
             [.. cursors.Select(c => new DecidedCursor(c.ChainId, c.Cursor.Height, c.Cursor.Hash))],
             [.. open.Select(s => s.Observed.Intent.IntentId).Order()]);
-        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
+        if (persist)
+        {
+            await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
+        }
+
         return decision;
     }
 
@@ -465,14 +476,18 @@ internal sealed partial class EpochLoop
         return true;
     }
 
-    // Attestation seam: with one operator the proposer's plan is attested as is. Proposer (plan), verifier
-    // (re-clear the manifest, compare the root) and submitter (the next steps) stay separate over the record.
+    // Attestation seam: with one operator the proposer's plan is attested as is (its submitters sign with its keys);
+    // in an operator set the epoch waits here until every chunk holds a threshold of the operators' attestations.
     private async Task<bool> AttestAsync(EpochRecord record, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
         using var activity = NodeTelemetry.StartStep("attest", epochId);
-        var (_, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
+        var (input, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
+        if (_operators is { } seat && !await CollectAttestationsAsync(record, input, batch, chunks, seat, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
 
         // The effects of Cleared: deferred intents go back to the book, then the world hears of the batch.
         var deferred = new List<(Bytes32 IntentId, int TimesDeferred)>();

@@ -32,7 +32,13 @@ internal sealed class NodeChains : IDisposable
     /// <summary>The chains as the epoch loop takes them.</summary>
     public IReadOnlyList<NodeChain> ForEpochLoop => [.. All.Select(c => c.ForEpochLoop)];
 
-    public static NodeChains Connect(IReadOnlyList<ConfiguredChain> configured, HttpClient http, ILoggerFactory loggers, TimeProvider time)
+    /// <summary>
+    /// Builds every chain's adapter; <paramref name="coSigners"/> gives an EVM chain's other operators' signers (an
+    /// operator set), asked after this node's own keys.
+    /// </summary>
+    public static NodeChains Connect(
+        IReadOnlyList<ConfiguredChain> configured, HttpClient http, ILoggerFactory loggers, TimeProvider time,
+        Func<ConfiguredChain, IReadOnlyList<Adapters.Evm.Submission.ILegSigner>>? coSigners = null)
     {
         ArgumentNullException.ThrowIfNull(configured);
         var built = new List<NodeChainAdapter>(configured.Count);
@@ -42,7 +48,7 @@ internal sealed class NodeChains : IDisposable
             {
                 IChainAdapter adapter = chain.Kind switch
                 {
-                    ChainKind.Evm => EvmChain.Connect($"Chains:{chain.Index}:{ChainAdapterOptions.SectionName}", chain.Evm!, http, loggers, time),
+                    ChainKind.Evm => EvmChain.Connect($"Chains:{chain.Index}:{ChainAdapterOptions.SectionName}", chain.Evm!, http, loggers, time, coSigners: coSigners?.Invoke(chain)),
                     ChainKind.Solana => SolanaChain.Connect(chain.Name, chain.Solana!, http, loggers, time),
                     _ => throw new NodeConfigurationException("node configuration", [$"Chains:{chain.Index}:Kind: '{chain.Kind}' is not a chain kind."]),
                 };

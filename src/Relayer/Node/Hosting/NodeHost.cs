@@ -57,12 +57,12 @@ internal static class NodeHost
             () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(PriceFeedFactory.HttpClientName),
             sp.GetRequiredService<TimeProvider>()));
 
-        AddChains(builder, configuration.Chains);
+        AddChains(builder, configuration.Chains, options.OperatorSet);
 
         // The store (an external Redis or the embedded server under the data directory) and the bus (RabbitMQ or in
         // memory), each bound and validated from its own section.
         builder.Services.AddNodeStore(builder.Configuration, options.Node.DataDirectory);
-        builder.Services.AddNodeBus(builder.Configuration);
+        builder.Services.AddNodeBus(builder.Configuration, OperatorSetHosting.QueueOf(options));
         AddEpochLoop(builder, configuration);
         AddApi(builder, options.Api);
 
@@ -103,6 +103,7 @@ internal static class NodeHost
         var loopOptions = EpochLoopConfiguration.From(configuration);
         loopOptions.Validate();
         builder.Services.AddSingleton(loopOptions);
+        OperatorSetHosting.Add(builder.Services, configuration, loopOptions);
 
         // Test-only fault injection (DISCRETEEXEC_CRASH_AT), read once here; off unless the variable is set.
         builder.Services.AddSingleton(sp => KillingCrashPoints.FromEnvironment(sp.GetRequiredService<ILoggerFactory>().CreateLogger<EpochLoop>()));
@@ -123,7 +124,7 @@ internal static class NodeHost
         }
     }
 
-    private static void AddChains(HostApplicationBuilder builder, IReadOnlyList<ConfiguredChain> chains)
+    private static void AddChains(HostApplicationBuilder builder, IReadOnlyList<ConfiguredChain> chains, OperatorSetOptions operators)
     {
         // The adapters are built once up front without loggers, so that a key that does not parse stops start-up
         // with its key named; the node's own instance is built with the host's loggers and clock.
@@ -138,7 +139,8 @@ internal static class NodeHost
             chains,
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(chainClient),
             sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            operators.IsShared ? chain => OperatorSetHosting.CoSignersOf(operators, chain, sp.GetRequiredService<Operators.IOperatorMessageStore>()) : null));
         builder.Services.AddSingleton<LatestChainCursors>();
         builder.Services.AddSingleton<IChainCursorSource>(sp => sp.GetRequiredService<LatestChainCursors>());
         builder.Services.AddSingleton(IntakeChains.Of(chains.Select(c => c.Options.Chain)));

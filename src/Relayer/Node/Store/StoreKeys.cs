@@ -27,6 +27,10 @@ internal sealed class StoreKeys(string prefix)
 
     public string EventAppendedChannel => $"{Prefix}events:appended";
 
+    public string Proposals(ulong epochId) => $"{Prefix}operators:epoch:{epochId}:proposals";
+
+    public string Attestations(ulong epochId, ChainId chainId, uint chunk) => $"{Prefix}operators:epoch:{epochId}:chain:{chainId.Value}:chunk:{chunk}:attestations";
+
     public string Lease => $"{Prefix}lease";
 
     public string LeaseFence => $"{Prefix}lease:fence";

@@ -1,0 +1,113 @@
+// The namespace is part of the wire format of the bus: never rename or move these messages.
+namespace DiscreteExec.Core.Messages;
+
+/// <summary>A reference price as a manifest states it: numeraire per whole token (scaled 1e18), its feed and observation time.</summary>
+public sealed record ProposedPrice(string AssetId, UInt256 Price, string Source, long ObservedAtUnixMilliseconds);
+
+/// <summary>A chain cursor as a manifest states it (EVM: block number and hash; Solana: slot and signature).</summary>
+public sealed record ProposedCursor(ChainId ChainId, ulong Height, string Hash);
+
+/// <summary>A pool balance the proposer's clearing may use (the chain's balance capped by the margin engine's cap).</summary>
+public sealed record ProposedPool(ChainId ChainId, Bytes32 Token, UInt256 Balance);
+
+/// <summary>
+/// Published on the network exchange by epoch k's proposer: the manifest (every input of the clearing, each
+/// checkable by a verifier), its hash (keccak256 of the canonical manifest JSON) and the batch root the proposer's
+/// own clearing of it gives.
+/// </summary>
+public sealed record EpochProposed
+{
+    public required ulong EpochId { get; init; }
+
+    /// <summary>The proposer's index in the configured operator list (k mod N, or a later index after timeouts).</summary>
+    public required int ProposerIndex { get; init; }
+
+    public required string ProposerId { get; init; }
+
+    public required ulong ClosesAt { get; init; }
+
+    public required uint FeeBps { get; init; }
+
+    public required uint SpreadBps { get; init; }
+
+    public required ulong SettlementMarginSeconds { get; init; }
+
+    public required IReadOnlyList<ProposedPrice> Prices { get; init; }
+
+    public required IReadOnlyList<ProposedCursor> Cursors { get; init; }
+
+    /// <summary>Every intent open and final at or before the cursors, deferred ones carried over included, in id order.</summary>
+    public required IReadOnlyList<Bytes32> IntentIds { get; init; }
+
+    public required IReadOnlyList<ProposedPool> Pools { get; init; }
+
+    public required Bytes32 ManifestHash { get; init; }
+
+    public required Bytes32 BatchRoot { get; init; }
+}
+
+/// <summary>
+/// Published by a verifier that recomputed the batch and chose its root: one operator's attestation of one chunk
+/// (EVM: the 65-byte r‖s‖v EIP-712 signature of <see cref="Digest"/>; Solana: the Ed25519 signature of the chunk's
+/// transaction message, whose hash is the digest).
+/// </summary>
+public sealed record LegAttested
+{
+    public required ulong EpochId { get; init; }
+
+    public required ChainId ChainId { get; init; }
+
+    public required uint Chunk { get; init; }
+
+    public required Bytes32 BatchRoot { get; init; }
+
+    public required Bytes32 Digest { get; init; }
+
+    /// <summary>The signer as the chain writes it (EVM: 0x address; Solana: base58 public key).</summary>
+    public required string Signer { get; init; }
+
+    public required byte[] Signature { get; init; }
+
+    /// <summary>EVM: the escrow's signer-set version the signature names; Solana: 0.</summary>
+    public ulong SignerSetVersion { get; init; }
+}
+
+/// <summary>What a verifier found wrong with a manifest.</summary>
+public enum ManifestFault
+{
+    UnknownIntent,
+    IntentNotFinal,
+    MissingIntent,
+    PoolMismatch,
+    PriceOutsideTolerance,
+    ManifestHashMismatch,
+    BatchRootMismatch,
+    RootAlreadyChosen,
+    WrongProposer,
+}
+
+/// <summary>
+/// Published by a verifier that refuses a manifest: which intent, pool or price differs from its own view, with
+/// both values; the epoch is then proposed by the next index after the timeout.
+/// </summary>
+public sealed record ManifestRefused
+{
+    public required ulong EpochId { get; init; }
+
+    public required Bytes32 ManifestHash { get; init; }
+
+    public required int ProposerIndex { get; init; }
+
+    public required string VerifierId { get; init; }
+
+    public required ManifestFault Fault { get; init; }
+
+    /// <summary>What differs: an intent id, "chain/token" of a pool, an asset id, or the root.</summary>
+    public required string Subject { get; init; }
+
+    /// <summary>The manifest's value (empty when it lists nothing for the subject).</summary>
+    public required string Proposed { get; init; }
+
+    /// <summary>The verifier's own value (empty when it knows nothing of the subject).</summary>
+    public required string Observed { get; init; }
+}

@@ -1,0 +1,216 @@
+using System.Text.Json;
+using DiscreteExec.Aggregator.Clearing;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Messages;
+using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.Node.Operators;
+using DiscreteExec.Relayer.Node.Prices;
+using DiscreteExec.Relayer.Node.Store;
+using Microsoft.Extensions.Logging;
+
+namespace DiscreteExec.Relayer.Node.Epochs;
+
+/// <summary>
+/// The epoch loop in an operator set of N &gt; 1. Open: the proposer of the epoch (ProposerSchedule) closes on its own
+/// decision; every other node waits for a manifest, verifies it against its own store, chains and feed, chooses its
+/// root once and adopts it as its own close decision (the same intents are taken out of its own book). Cleared: the
+/// proposer publishes its manifest; every node signs each chunk with its own key, publishes the attestation and waits
+/// until every chunk holds a threshold of attestations before the epoch is Attested.
+/// </summary>
+internal sealed partial class EpochLoop
+{
+    private const string ProposedTrigger = "proposed-by:";
+
+    private readonly HashSet<Bytes32> _refusedManifests = [];
+    private readonly Dictionary<ChunkReference, LegAttested> _ownAttestations = [];
+    private (ulong EpochId, long Since)? _turnClock;
+    private ulong _proposalPublished;
+    private ulong _attestationsOf;
+
+    private async Task<CloseDecision?> DecideSharedCloseAsync(EpochRecord record, DateTimeOffset openedAt, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        if (_options.LastEpoch is { } last && epochId > last)
+        {
+            return null;
+        }
+
+        var proposals = await seat.Messages.ProposalsAsync(epochId, cancellationToken).ConfigureAwait(false);
+        var own = await DecideCloseAsync(record, openedAt, persist: false, cancellationToken).ConfigureAwait(false);
+        if (own is null && proposals.Count == 0)
+        {
+            return null;
+        }
+
+        // The turns count from when this node first had something to close, or first heard a manifest, for the epoch.
+        var waited = TurnClock(epochId);
+        foreach (var proposal in proposals)
+        {
+            if (proposal.ProposerIndex != seat.OwnIndex
+                && ProposerSchedule.MayPropose(epochId, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout)
+                && await AdoptAsync(record, proposal, seat, cancellationToken).ConfigureAwait(false) is { } adopted)
+            {
+                return adopted;
+            }
+        }
+
+        if (own is null || ProposerSchedule.ProposerOf(epochId, seat.Count, waited, seat.ProposalTimeout) != seat.OwnIndex)
+        {
+            return null;
+        }
+
+        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(own), Fence, cancellationToken).ConfigureAwait(false);
+        LogProposing(_logger, epochId, seat.OwnIndex, waited);
+        return own;
+    }
+
+    private TimeSpan TurnClock(ulong epochId)
+    {
+        if (_turnClock is { } clock && clock.EpochId == epochId)
+        {
+            return _time.GetElapsedTime(clock.Since);
+        }
+
+        _turnClock = (epochId, _time.GetTimestamp());
+        return TimeSpan.Zero;
+    }
+
+    // The verifier: the manifest against this node's own view; on acceptance the root is chosen (SET NX) before
+    // anything is taken or signed, and the manifest becomes this node's persisted close decision.
+    private async Task<CloseDecision?> AdoptAsync(EpochRecord record, EpochProposed proposal, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        if (_refusedManifests.Contains(proposal.ManifestHash))
+        {
+            return null;
+        }
+
+        // Its intents can only be judged once this node's own watchers have reached the manifest's cursors.
+        var cursors = ReadCursors().ToDictionary(c => c.ChainId, c => c.Cursor.Height);
+        if (proposal.Cursors.Any(c => !cursors.TryGetValue(c.ChainId, out var height) || height < c.Height))
+        {
+            return null;
+        }
+
+        var prices = await ReadPricesAsync(epochId, cancellationToken).ConfigureAwait(false);
+        if (prices is null)
+        {
+            return null;
+        }
+
+        var listed = new Dictionary<Bytes32, StoredIntent>();
+        foreach (var intentId in proposal.IntentIds)
+        {
+            if (await _intents.GetAsync(intentId, cancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                listed[intentId] = stored;
+            }
+        }
+
+        var view = new VerifierView(listed, await _intents.OpenAsync(cancellationToken).ConfigureAwait(false), await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false), prices);
+        var verdict = seat.Verifier.Verify(proposal, view);
+        var refusal = verdict.Refusal;
+        if (refusal is null)
+        {
+            var chosen = await _epochs.ChooseRootOnceAsync(epochId, proposal.BatchRoot, cancellationToken).ConfigureAwait(false);
+            if (chosen != proposal.BatchRoot)
+            {
+                refusal = seat.Verifier.AlreadyChosen(proposal, chosen);
+            }
+        }
+
+        if (refusal is not null)
+        {
+            LogRefused(_logger, epochId, proposal.ProposerId, refusal.Fault, refusal.Subject, refusal.Proposed, refusal.Observed);
+            await seat.Publisher.PublishAsync(refusal, cancellationToken).ConfigureAwait(false);
+            _refusedManifests.Add(proposal.ManifestHash);
+            return null;
+        }
+
+        var decision = new CloseDecision(
+            ProposedTrigger + proposal.ProposerId,
+            proposal.ClosesAt,
+            proposal.FeeBps,
+            proposal.SpreadBps,
+            proposal.SettlementMarginSeconds,
+            [.. proposal.Prices.Select(p => new ReferencePrice(p.AssetId, p.Price, p.Source, DateTimeOffset.FromUnixTimeMilliseconds(p.ObservedAtUnixMilliseconds)))],
+            [.. proposal.Pools.Select(p => new PoolBalance(p.ChainId, p.Token, p.Balance))],
+            [.. proposal.Cursors.Select(c => new DecidedCursor(c.ChainId, c.Height, c.Hash))],
+            [.. proposal.IntentIds]);
+        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
+        LogAdopted(_logger, epochId, proposal.ProposerId, proposal.BatchRoot);
+        return decision;
+    }
+
+    // True once every chunk holds a threshold of attestations (this node's own included) over the digest it signed.
+    private async Task<bool> CollectAttestationsAsync(EpochRecord record, EpochInput input, SettlementBatch batch, IReadOnlyList<SettlementChunk> chunks, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        if (record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) != true && _proposalPublished != epochId)
+        {
+            var decision = JsonSerializer.Deserialize<CloseDecision>(await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false)
+                ?? throw new EpochIntegrityException($"Epoch {epochId} is past Closed but its close decision is missing."))
+                ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.");
+            var proposal = EpochProposals.Create(seat.OwnIndex, seat.OwnId, input, batch, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]);
+            await seat.Publisher.PublishAsync(proposal, cancellationToken).ConfigureAwait(false);
+            _proposalPublished = epochId;
+            LogProposed(_logger, epochId, proposal.ManifestHash, proposal.BatchRoot);
+        }
+
+        if (_attestationsOf != epochId)
+        {
+            _ownAttestations.Clear();
+            _attestationsOf = epochId;
+        }
+
+        var missing = 0;
+        foreach (var chunk in chunks)
+        {
+            var attestor = seat.Attestors.TryGetValue(chunk.ChainId, out var found)
+                ? found
+                : throw new EpochIntegrityException($"Epoch {epochId} has a chunk on chain {chunk.ChainId}, where this operator has no attestor.");
+            if (!_ownAttestations.TryGetValue(chunk.Reference, out var own))
+            {
+                own = await attestor.AttestAsync(chunk, cancellationToken).ConfigureAwait(false);
+                await seat.Messages.SaveAttestationAsync(own, cancellationToken).ConfigureAwait(false);
+                await seat.Publisher.PublishAsync(own, cancellationToken).ConfigureAwait(false);
+                _ownAttestations[chunk.Reference] = own;
+            }
+
+            var collected = new ChunkAttestations(epochId, chunk.ChainId, chunk.Index, chunk.BatchRoot, own.Digest, seat.Signers[chunk.ChainId], seat.Threshold, attestor.Verifies);
+            foreach (var heard in await seat.Messages.AttestationsAsync(epochId, chunk.ChainId, chunk.Index, cancellationToken).ConfigureAwait(false))
+            {
+                collected.Add(heard);
+            }
+
+            if (!collected.HasThreshold)
+            {
+                missing++;
+            }
+        }
+
+        if (missing > 0)
+        {
+            LogAwaitingAttestations(_logger, epochId, missing, chunks.Count);
+            return false;
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Epoch {EpochId}: operator {OwnIndex} proposes after waiting {Waited}")]
+    private static partial void LogProposing(ILogger logger, ulong epochId, int ownIndex, TimeSpan waited);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Epoch {EpochId}: manifest {ManifestHash} published, root {BatchRoot}")]
+    private static partial void LogProposed(ILogger logger, ulong epochId, Bytes32 manifestHash, Bytes32 batchRoot);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Epoch {EpochId}: adopted the manifest of {ProposerId}, root {BatchRoot}")]
+    private static partial void LogAdopted(ILogger logger, ulong epochId, string proposerId, Bytes32 batchRoot);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Epoch {EpochId}: refused the manifest of {ProposerId} ({Fault}): {Subject} is {Proposed} in it, {Observed} here")]
+    private static partial void LogRefused(ILogger logger, ulong epochId, string proposerId, ManifestFault fault, string subject, string proposed, string observed);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Epoch {EpochId}: {Missing} of {Chunks} chunks below the attestation threshold")]
+    private static partial void LogAwaitingAttestations(ILogger logger, ulong epochId, int missing, int chunks);
+}

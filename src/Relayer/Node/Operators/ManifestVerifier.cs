@@ -1,0 +1,176 @@
+using System.Globalization;
+using DiscreteExec.Aggregator.Clearing;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Assets;
+using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Intents;
+using DiscreteExec.Core.Messages;
+using DiscreteExec.Relayer.Node.Epochs;
+using DiscreteExec.Relayer.Node.Prices;
+using DiscreteExec.Relayer.Node.Store;
+
+namespace DiscreteExec.Relayer.Node.Operators;
+
+/// <summary>
+/// A verifier's own view of the world when a manifest arrives: its store's record of every listed intent and of its
+/// own open book, the pools its own chains report (capped by its own margin caps) and its own feed's prices.
+/// </summary>
+internal sealed record VerifierView(
+    IReadOnlyDictionary<Bytes32, StoredIntent> Listed,
+    IReadOnlyList<StoredIntent> OpenBook,
+    IReadOnlyList<PoolBalance> Pools,
+    IReadOnlyList<ReferencePrice> Prices);
+
+/// <summary>A verifier's answer to a manifest: the input and batch it recomputed (sign them), or why it refuses.</summary>
+internal sealed record ManifestVerdict(EpochInput? Input, SettlementBatch? Batch, ManifestRefused? Refusal)
+{
+    public bool Accepted => Refusal is null;
+}
+
+/// <summary>
+/// The verifier rule over one manifest (pure: no I/O, no clock). It accepts only when every listed intent is open and
+/// final in its own view (its id is the hash of its parameters, so the same id is the same parameters), no intent
+/// final at or before the cursors is missing, every pool equals its own, every price is within the tolerance of its
+/// own feed, the manifest's hash is the hash of the manifest it rebuilds, and its own clearing gives the same root.
+/// The first difference found is the refusal, naming the intent, pool or price with both values.
+/// </summary>
+internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> assets, uint priceToleranceBps)
+{
+    public ManifestVerdict Verify(EpochProposed manifest, VerifierView view)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(view);
+        var cursors = manifest.Cursors.ToDictionary(c => c.ChainId);
+        var fault = CheckIntents(manifest, view, cursors) ?? CheckPools(manifest, view) ?? CheckPrices(manifest, view);
+        if (fault is not null)
+        {
+            return Refuse(manifest, fault.Value);
+        }
+
+        var prices = manifest.Prices.ToDictionary(p => p.AssetId, StringComparer.Ordinal);
+        var input = new EpochInput
+        {
+            EpochId = manifest.EpochId,
+            ClosesAt = manifest.ClosesAt,
+            SettlementMarginSeconds = manifest.SettlementMarginSeconds,
+            FeeBps = manifest.FeeBps,
+            SpreadBps = manifest.SpreadBps,
+            Assets = [.. assets.Select(a => a with { ReferencePrice = prices[a.Id].Price })],
+            Pools = [.. manifest.Pools.Select(p => new PoolBalance(p.ChainId, p.Token, p.Balance))],
+            Intents = [.. manifest.IntentIds.Select(id => view.Listed[id].Observed.Intent)],
+        };
+        var rebuilt = EpochManifest.Hash(EpochManifest.ToUtf8(
+            input,
+            [.. manifest.Prices.Select(p => new ReferencePrice(p.AssetId, p.Price, p.Source, DateTimeOffset.FromUnixTimeMilliseconds(p.ObservedAtUnixMilliseconds)))],
+            [.. manifest.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]));
+        if (rebuilt != manifest.ManifestHash)
+        {
+            return Refuse(manifest, (ManifestFault.ManifestHashMismatch, "manifest", manifest.ManifestHash.ToString(), rebuilt.ToString()));
+        }
+
+        var batch = EpochClearing.Clear(input);
+        return batch.BatchRoot == manifest.BatchRoot
+            ? new ManifestVerdict(input, batch, null)
+            : Refuse(manifest, (ManifestFault.BatchRootMismatch, "batchRoot", manifest.BatchRoot.ToString(), batch.BatchRoot.ToString()));
+    }
+
+    /// <summary>The refusal a verifier publishes when it already chose another root for the epoch (it never signs a second one).</summary>
+    public ManifestRefused AlreadyChosen(EpochProposed manifest, Bytes32 chosen) =>
+        Refusal(manifest, (ManifestFault.RootAlreadyChosen, "batchRoot", manifest.BatchRoot.ToString(), chosen.ToString()));
+
+    private static (ManifestFault, string, string, string)? CheckIntents(EpochProposed manifest, VerifierView view, Dictionary<ChainId, ProposedCursor> cursors)
+    {
+        var listed = new HashSet<Bytes32>(manifest.IntentIds);
+        foreach (var id in manifest.IntentIds)
+        {
+            if (!view.Listed.TryGetValue(id, out var stored) || !IsOpenFor(stored, manifest.EpochId))
+            {
+                return (ManifestFault.UnknownIntent, id.ToString(), "open", stored is null ? string.Empty : stored.Stage.ToString());
+            }
+
+            if (!IsFinalAt(stored, cursors))
+            {
+                return (ManifestFault.IntentNotFinal, id.ToString(), CursorText(cursors, stored.Observed.Intent.OriginChainId), stored.Observed.Position.BlockNumber.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        foreach (var stored in view.OpenBook.OrderBy(s => s.Observed.Intent.IntentId))
+        {
+            var id = stored.Observed.Intent.IntentId;
+            if (!listed.Contains(id) && IsFinalAt(stored, cursors))
+            {
+                return (ManifestFault.MissingIntent, id.ToString(), string.Empty, stored.Observed.Position.BlockNumber.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        return null;
+    }
+
+    private static (ManifestFault, string, string, string)? CheckPools(EpochProposed manifest, VerifierView view)
+    {
+        var own = view.Pools.ToDictionary(p => (p.ChainId, p.Token), p => p.Balance);
+        foreach (var pool in manifest.Pools)
+        {
+            var subject = $"{pool.ChainId}/{pool.Token}";
+            if (!own.Remove((pool.ChainId, pool.Token), out var balance))
+            {
+                return (ManifestFault.PoolMismatch, subject, pool.Balance.ToString(), string.Empty);
+            }
+
+            if (balance != pool.Balance)
+            {
+                return (ManifestFault.PoolMismatch, subject, pool.Balance.ToString(), balance.ToString());
+            }
+        }
+
+        return own.Count == 0 ? null : (ManifestFault.PoolMismatch, $"{own.First().Key.ChainId}/{own.First().Key.Token}", string.Empty, own.First().Value.ToString());
+    }
+
+    private (ManifestFault, string, string, string)? CheckPrices(EpochProposed manifest, VerifierView view)
+    {
+        var proposed = manifest.Prices.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal);
+        foreach (var asset in assets)
+        {
+            var own = view.Prices.FirstOrDefault(p => p.AssetId == asset.Id)?.Price;
+            if (!proposed.TryGetValue(asset.Id, out var price) || own is null || !WithinTolerance(price, own.Value, priceToleranceBps))
+            {
+                return (ManifestFault.PriceOutsideTolerance, asset.Id, proposed.TryGetValue(asset.Id, out var p) ? p.ToString() : string.Empty, own?.ToString() ?? string.Empty);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>|proposed − own| × 10 000 ≤ tolerance × own, in exact integers.</summary>
+    internal static bool WithinTolerance(UInt256 proposed, UInt256 own, uint toleranceBps)
+    {
+        var a = proposed.ToBigInteger();
+        var b = own.ToBigInteger();
+        return System.Numerics.BigInteger.Abs(a - b) * 10_000 <= b * toleranceBps;
+    }
+
+    private static bool IsOpenFor(StoredIntent stored, ulong epochId) =>
+        stored.Stage == IntentStage.Open || (stored.Stage == IntentStage.InEpoch && stored.EpochId == epochId);
+
+    // Final at the cursors: seen at or below the cursor of its origin chain (a chain without a cursor: nothing is final there).
+    private static bool IsFinalAt(StoredIntent stored, Dictionary<ChainId, ProposedCursor> cursors) =>
+        cursors.TryGetValue(stored.Observed.Intent.OriginChainId, out var cursor) && stored.Observed.Position.BlockNumber <= cursor.Height;
+
+    private static string CursorText(Dictionary<ChainId, ProposedCursor> cursors, ChainId chain) =>
+        cursors.TryGetValue(chain, out var cursor) ? cursor.Height.ToString(CultureInfo.InvariantCulture) : "no cursor";
+
+    private ManifestVerdict Refuse(EpochProposed manifest, (ManifestFault Fault, string Subject, string Proposed, string Observed) fault) =>
+        new(null, null, Refusal(manifest, fault));
+
+    private ManifestRefused Refusal(EpochProposed manifest, (ManifestFault Fault, string Subject, string Proposed, string Observed) fault) => new()
+    {
+        EpochId = manifest.EpochId,
+        ManifestHash = manifest.ManifestHash,
+        ProposerIndex = manifest.ProposerIndex,
+        VerifierId = verifierId,
+        Fault = fault.Fault,
+        Subject = fault.Subject,
+        Proposed = fault.Proposed,
+        Observed = fault.Observed,
+    };
+}

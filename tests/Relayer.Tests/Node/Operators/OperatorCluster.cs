@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using DiscreteExec.Aggregator.Epochs;
+using DiscreteExec.Aggregator.Margin;
+using DiscreteExec.Core;
+using DiscreteExec.Core.Assets;
+using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Intents;
+using DiscreteExec.Core.Messages;
+using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.Node.Epochs;
+using DiscreteExec.Relayer.Node.Operators;
+using DiscreteExec.Relayer.Node.Store;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DiscreteExec.Relayer.Tests.Node.Operators;
+
+/// <summary>
+/// N epoch loops, each with its own store, cursors and attestor, over shared (fake) chains, a shared feed and a fake
+/// clock; their operator messages go through an in-process exchange that delivers every publish to every running
+/// node's message store. A node that is down neither steps nor hears.
+/// </summary>
+internal sealed class OperatorCluster
+{
+    public static readonly TimeSpan ProposalTimeout = TimeSpan.FromSeconds(5);
+    private readonly NodeWorld _chains = new();
+    private ulong _nonce;
+
+    public OperatorCluster(int count, int threshold, Func<int, EpochProposed, EpochProposed>? proposerStep = null)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Nodes.Add(new OperatorNode(this, i, count, threshold, proposerStep));
+        }
+    }
+
+    public FakeTimeProvider Time => _chains.Time;
+
+    public List<OperatorNode> Nodes { get; } = [];
+
+    public ConcurrentQueue<ManifestRefused> Refusals { get; } = new();
+
+    public FakeEscrow EscrowA => _chains.EscrowA;
+
+    internal NodeWorld Chains => _chains;
+
+    /// <summary>Opens an intent from A to B on the escrow; every node's watcher stores it (at block = its nonce).</summary>
+    public async Task<Intent> OpenAsync(ulong amount = 1_000_000)
+    {
+        var nonce = ++_nonce;
+        var intent = new Intent
+        {
+            IntentId = Bytes32.FromUInt64(0x1000 + nonce),
+            OriginChainId = NodeWorld.ChainA,
+            DepositNonce = nonce,
+            Depositor = Bytes32.FromUInt64(0xD0 + nonce),
+            InputToken = NodeWorld.TokenA,
+            InputAmount = amount,
+            DestinationChainId = NodeWorld.ChainB,
+            OutputToken = NodeWorld.TokenB,
+            MinOutputAmount = amount * 99 / 100,
+            Recipient = Bytes32.FromUInt64(0xE0 + nonce),
+            FillDeadline = (ulong)Time.GetUtcNow().ToUnixTimeSeconds() + 3_600,
+        };
+        EscrowA.Open(intent);
+        foreach (var node in Nodes)
+        {
+            await node.Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
+        }
+
+        return intent;
+    }
+
+    /// <summary>Steps every running node in turn until each of <paramref name="nodes"/> has margined the epoch; a round where none progressed advances the clock a second.</summary>
+    public async Task RunUntilMarginedAsync(ulong epochId, params int[] nodes)
+    {
+        for (var round = 0; round < 400; round++)
+        {
+            var done = true;
+            foreach (var index in nodes)
+            {
+                var record = await Nodes[index].Store.CurrentAsync(CancellationToken.None);
+                done &= record is not null && (record.EpochId > epochId || (record.EpochId == epochId && record.Stage == EpochStage.Margined));
+            }
+
+            if (done)
+            {
+                return;
+            }
+
+            var progressed = false;
+            foreach (var node in Nodes.Where(n => n.Running))
+            {
+                progressed |= await node.Loop.StepAsync(CancellationToken.None);
+            }
+
+            if (!progressed)
+            {
+                Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        throw new InvalidOperationException($"Epoch {epochId} was not margined on nodes {string.Join(", ", nodes)} within 400 rounds.");
+    }
+
+    internal Task DeliverAsync<T>(T message)
+        where T : class
+    {
+        if (message is ManifestRefused refused)
+        {
+            Refusals.Enqueue(refused);
+        }
+
+        return Task.WhenAll(Nodes.Where(n => n.Running).Select(n => message switch
+        {
+            EpochProposed proposal => n.Messages.SaveProposalAsync(proposal, CancellationToken.None),
+            LegAttested attestation => n.Messages.SaveAttestationAsync(attestation, CancellationToken.None),
+            _ => Task.CompletedTask,
+        }));
+    }
+}
+
+/// <summary>One operator's node in an <see cref="OperatorCluster"/>.</summary>
+internal sealed class OperatorNode : IOperatorPublisher
+{
+    private readonly OperatorCluster _cluster;
+    private readonly Func<int, EpochProposed, EpochProposed>? _proposerStep;
+
+    public OperatorNode(OperatorCluster cluster, int index, int count, int threshold, Func<int, EpochProposed, EpochProposed>? proposerStep)
+    {
+        _cluster = cluster;
+        _proposerStep = proposerStep;
+        Index = index;
+        Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_000, "0xa")));
+        Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainB, [], [], new ChainCursor(1_000, "sigB")));
+        var world = cluster.Chains;
+        var options = new EpochLoopOptions
+        {
+            NodeId = $"op-{index}-{Guid.NewGuid():N}",
+            FeeBps = 10,
+            SpreadBps = 50,
+            SettlementMarginSeconds = 60,
+            Triggers = new EpochBookOptions { MaxDuration = TimeSpan.FromSeconds(5), MaxIntentCount = 0, MaxPriceMoveBps = 0 },
+            Margin = new MarginParameters { UsableShareBps = 10_000 },
+            Assets = [new Asset("USDC", 1_000_000_000_000_000_000UL, [new AssetToken(NodeWorld.ChainA, NodeWorld.TokenA, 6), new AssetToken(NodeWorld.ChainB, NodeWorld.TokenB, 6)])],
+            ChunkRetries = 2,
+            ChunkRetryDelay = TimeSpan.Zero,
+        };
+        var signers = Enumerable.Range(0, count).Select(i => $"op-{i}").ToArray();
+        var seat = new OperatorSeat(
+            index, $"op-{index}", count, threshold, OperatorCluster.ProposalTimeout,
+            new ManifestVerifier($"op-{index}", options.Assets, 50),
+            new Dictionary<ChainId, IReadOnlyList<string>> { [NodeWorld.ChainA] = signers, [NodeWorld.ChainB] = signers },
+            new Dictionary<ChainId, IChunkAttestor> { [NodeWorld.ChainA] = new NamedAttestor(NodeWorld.ChainA, index), [NodeWorld.ChainB] = new NamedAttestor(NodeWorld.ChainB, index) },
+            Messages, this);
+        Loop = new EpochLoop(
+            Store, Store, Store, world.Feed, Events,
+            [new NodeChain(NodeWorld.ChainA, world.EscrowA, world.EscrowA), new NodeChain(NodeWorld.ChainB, world.EscrowB, world.EscrowB)],
+            options, cluster.Time, new RecordingLogger<EpochLoop>(), Cursors, operators: seat);
+    }
+
+    public int Index { get; }
+
+    public bool Running { get; set; } = true;
+
+    public InMemoryNodeStore Store { get; } = new();
+
+    public InMemoryOperatorMessages Messages { get; } = new();
+
+    public LatestChainCursors Cursors { get; } = new();
+
+    public RecordingPublisher Events { get; } = new();
+
+    public EpochLoop Loop { get; }
+
+    public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
+        where T : class =>
+        message is EpochProposed proposal && _proposerStep is not null
+            ? _cluster.DeliverAsync(_proposerStep(Index, proposal))
+            : _cluster.DeliverAsync(message);
+}
+
+/// <summary>A stand-in for an operator key: its "signature" names the operator index over the chunk's hash.</summary>
+internal sealed class NamedAttestor(ChainId chainId, int index) : IChunkAttestor
+{
+    public ChainId ChainId => chainId;
+
+    public Task<LegAttested> AttestAsync(SettlementChunk chunk, CancellationToken cancellationToken) => Task.FromResult(new LegAttested
+    {
+        EpochId = chunk.EpochId,
+        ChainId = chunk.ChainId,
+        Chunk = chunk.Index,
+        BatchRoot = chunk.BatchRoot,
+        Digest = chunk.ChunkHash(),
+        Signer = $"op-{index}",
+        Signature = [(byte)index],
+    });
+
+    public bool Verifies(LegAttested attestation, string signer) => attestation.Signature is [var b] && $"op-{b}" == signer;
+}
+
+/// <summary>The operator message store in memory (one node's).</summary>
+internal sealed class InMemoryOperatorMessages : IOperatorMessageStore
+{
+    private readonly ConcurrentDictionary<(ulong, int), EpochProposed> _proposals = new();
+    private readonly ConcurrentDictionary<(ulong, ChainId, uint, string), LegAttested> _attestations = new();
+
+    public Task SaveProposalAsync(EpochProposed proposal, CancellationToken cancellationToken)
+    {
+        _proposals.TryAdd((proposal.EpochId, proposal.ProposerIndex), proposal);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<EpochProposed>> ProposalsAsync(ulong epochId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<EpochProposed>>([.. _proposals.Where(p => p.Key.Item1 == epochId).Select(p => p.Value).OrderBy(p => p.ProposerIndex)]);
+
+    public Task SaveAttestationAsync(LegAttested attestation, CancellationToken cancellationToken)
+    {
+        _attestations.TryAdd((attestation.EpochId, attestation.ChainId, attestation.Chunk, attestation.Signer), attestation);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<LegAttested>> AttestationsAsync(ulong epochId, ChainId chainId, uint chunk, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<LegAttested>>([.. _attestations.Where(a => a.Key.Item1 == epochId && a.Key.Item2 == chainId && a.Key.Item3 == chunk).Select(a => a.Value)]);
+}
