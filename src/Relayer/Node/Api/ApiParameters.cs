@@ -71,4 +71,36 @@ internal static class ApiParameters
         problem = BadParameter("limit", $"'{text}' is not a page size between 1 and {max}.");
         return false;
     }
+
+    /// <summary>An optional account: 0x and 64 hex digits (32 bytes), or an EVM address (0x and 40), left-padded.</summary>
+    public static bool TryOptionalAccount(string parameter, string? text, out Bytes32? account, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        account = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (Bytes32.TryParse(text, out var full))
+        {
+            account = full;
+            return true;
+        }
+
+        if (text.Length == 42 && text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && Bytes32.TryParse("0x" + new string('0', 24) + text[2..], out var padded))
+        {
+            account = padded;
+            return true;
+        }
+
+        var digits = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : null;
+        problem = BadParameter(parameter, digits switch
+        {
+            null => $"'{text}' does not start with 0x (an account is 0x and 64 hex digits, or an EVM address of 40).",
+            _ when digits.Length is not (40 or 64) => $"{digits.Length} hex digits after 0x; an account has 64 (32 bytes) or, as an EVM address, 40.",
+            _ => $"'{text}' has a character that is not a hex digit.",
+        });
+        return false;
+    }
 }

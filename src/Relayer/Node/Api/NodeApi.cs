@@ -24,7 +24,7 @@ internal static class NodeApi
         typeof(IIntentStore), typeof(IEpochStore), typeof(IEventLog), typeof(TimeProvider), typeof(ILoggerFactory),
     ];
 
-    private static readonly Type[] OptionalServices = [typeof(ChunkLimitsSource), typeof(ChainReadiness)];
+    private static readonly Type[] OptionalServices = [typeof(ChunkLimitsSource), typeof(ChainReadiness), typeof(IIntentQueries)];
 
     /// <summary>
     /// Builds the API over <paramref name="node"/>'s services, listening on <see cref="ApiOptions.Urls"/>;
@@ -68,10 +68,12 @@ internal static class NodeApi
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();
+        ReferenceRoute.Map(app);
         var v1 = app.MapGroup("/v1");
         HealthRoutes.Map(v1);
         IntentRoutes.Map(v1);
         EpochRoutes.Map(v1);
+        PoolRoutes.Map(v1);
         EventStreamRoute.Map(v1);
         return app;
     }

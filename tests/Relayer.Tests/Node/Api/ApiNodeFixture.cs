@@ -78,6 +78,7 @@ public sealed class ApiNodeFixture : IAsyncLifetime, IAsyncDisposable
 
         var node = new ServiceCollection()
             .AddSingleton<IIntentStore>(Intents)
+            .AddSingleton<IIntentQueries>(Intents)
             .AddSingleton<IEpochStore>(Epochs)
             .AddSingleton<IEventLog>(Events)
             .AddSingleton<TimeProvider>(World.Time)
