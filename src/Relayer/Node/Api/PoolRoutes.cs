@@ -25,7 +25,13 @@ internal static class PoolRoutes
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<Results<Ok<PoolsView>, ProblemHttpResult>> GetAsync(IEpochStore epochs, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PoolsView>, ProblemHttpResult>> GetAsync(IEpochStore epochs, CancellationToken cancellationToken) =>
+        await NewestAsync(epochs, cancellationToken).ConfigureAwait(false) is { } newest
+            ? TypedResults.Ok(new PoolsView(newest.EpochId, [.. newest.Pools.OrderBy(p => p.ChainId).ThenBy(p => p.Token)]))
+            : ApiParameters.NotFound("No epoch has been margined on this node yet, so no pool figures exist.");
+
+    /// <summary>The newest margined epoch and its pools, or null when no epoch has been margined yet.</summary>
+    public static async Task<PoolsView?> NewestAsync(IEpochStore epochs, CancellationToken cancellationToken)
     {
         var current = await epochs.CurrentAsync(cancellationToken).ConfigureAwait(false);
         for (var id = current?.EpochId ?? 0; id >= 1 && current!.EpochId - id < EpochsSearched; id--)
@@ -34,11 +40,11 @@ internal static class PoolRoutes
             {
                 var pools = JsonSerializer.Deserialize<PoolMargin[]>(margin)
                     ?? throw new InvalidDataException($"Epoch {id}'s margin blob holds null.");
-                return TypedResults.Ok(new PoolsView(id, [.. pools.OrderBy(p => p.ChainId).ThenBy(p => p.Token)]));
+                return new PoolsView(id, pools);
             }
         }
 
-        return ApiParameters.NotFound("No epoch has been margined on this node yet, so no pool figures exist.");
+        return null;
     }
 }
 

@@ -165,7 +165,8 @@ public sealed class ApiRouteTests(ApiNodeFixture node)
 
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
         Assert.Superset(new HashSet<string> { "/v1/health", "/v1/ready", "/v1/intents/{intentId}", "/v1/epochs", "/v1/epochs/{epochId}", "/v1/epochs/{epochId}/input", "/v1/epochs/{epochId}/batch",
-            "/v1/intents", "/v1/intents/{intentId}/proof", "/v1/pools", "/reference" }, routes);
+            "/v1/intents", "/v1/intents/{intentId}/proof", "/v1/pools", "/reference",
+            "/v1/quote", "/v1/intents/build" }, routes);
         Assert.Equal(routes.Order(StringComparer.Ordinal), paths.Order(StringComparer.Ordinal));
         Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"3.1"), document.GetProperty("openapi").GetString()![..3]);
     }
