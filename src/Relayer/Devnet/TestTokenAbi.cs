@@ -14,8 +14,6 @@ namespace DiscreteExec.Relayer.Devnet;
 internal static class TestTokenAbi
 {
     private static readonly AbiFunction MintFunction = AbiFunction.Parse("mint(address,uint256)");
-    private static readonly AbiFunction ApproveFunction = AbiFunction.Parse("approve(address,uint256) returns (bool)");
-    private static readonly AbiFunction BalanceOfFunction = AbiFunction.Parse("balanceOf(address) returns (uint256)");
     private static readonly AbiFunction SetBlockedFunction = AbiFunction.Parse("setBlocked(address,bool)");
 
     public static byte[] ConstructorArguments(string name, string symbol, byte decimals) =>
@@ -23,9 +21,9 @@ internal static class TestTokenAbi
 
     public static byte[] Mint(EvmAddress to, UInt256 amount) => MintFunction.EncodeCall(to, amount);
 
-    public static byte[] Approve(EvmAddress spender, UInt256 amount) => ApproveFunction.EncodeCall(spender, amount);
+    public static byte[] Approve(EvmAddress spender, UInt256 amount) => DiscreteExec.Adapters.Evm.Escrow.Erc20Abi.Approve(spender, amount);
 
-    public static byte[] BalanceOf(EvmAddress account) => BalanceOfFunction.EncodeCall(account);
+    public static byte[] BalanceOf(EvmAddress account) => DiscreteExec.Adapters.Evm.Escrow.Erc20Abi.BalanceOf(account);
 
     /// <summary>Deployer only: blocks or unblocks <paramref name="account"/>.</summary>
     public static byte[] SetBlocked(EvmAddress account, bool blocked) => SetBlockedFunction.EncodeCall(account, blocked);

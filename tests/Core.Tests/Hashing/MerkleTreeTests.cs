@@ -49,6 +49,18 @@ public class MerkleTreeTests
         }
     }
     [Fact]
+    public void Proof_ThirdLeafOfFive_SiblingsAreTheCastNodesAndFoldToTheCastRoot()
+    {
+        var castAB = Bytes32.Parse("0xdb8715efd1c41f406e784555c0f4aa2634f9271982321f63523f609b4f910e1b");
+        var castRoot = Bytes32.Parse("0x44bf9f6d43cb633805c6aeb354cf9969ccd9f0956e3c4653937ca2625cc1af5a");
+
+        var proof = MerkleTree.Proof([A, B, C, D, E], 2);
+
+        Assert.Equal([D, castAB, E], proof);
+        Assert.Equal(castRoot, MerkleTree.RootFromProof(C, proof));
+    }
+
+    [Fact]
     public void RootInPlace_FiveCastLeaves_EqualsTheRootOfTheSameLeaves()
     {
         Bytes32[] leaves = [A, B, C, D, E];

@@ -71,4 +71,90 @@ internal static class ApiParameters
         problem = BadParameter("limit", $"'{text}' is not a page size between 1 and {max}.");
         return false;
     }
+
+    /// <summary>An optional account: 0x and 64 hex digits (32 bytes), or an EVM address (0x and 40), left-padded.</summary>
+    public static bool TryOptionalAccount(string parameter, string? text, out Bytes32? account, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        account = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (Bytes32.TryParse(text, out var full))
+        {
+            account = full;
+            return true;
+        }
+
+        if (text.Length == 42 && text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && Bytes32.TryParse("0x" + new string('0', 24) + text[2..], out var padded))
+        {
+            account = padded;
+            return true;
+        }
+
+        var digits = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : null;
+        problem = BadParameter(parameter, digits switch
+        {
+            null => $"'{text}' does not start with 0x (an account is 0x and 64 hex digits, or an EVM address of 40).",
+            _ when digits.Length is not (40 or 64) => $"{digits.Length} hex digits after 0x; an account has 64 (32 bytes) or, as an EVM address, 40.",
+            _ => $"'{text}' has a character that is not a hex digit.",
+        });
+        return false;
+    }
+
+    /// <summary>A required chain id: a positive decimal integer.</summary>
+    public static bool TryChainId(string parameter, string? text, out ChainId chainId, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        chainId = default;
+        if (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            chainId = new ChainId(value);
+            return true;
+        }
+
+        problem = BadParameter(parameter, text is null ? "required (a chain id, a positive decimal integer)." : $"'{text}' is not a chain id (a positive decimal integer).");
+        return false;
+    }
+
+    /// <summary>A required amount: a decimal integer in the uint256 range.</summary>
+    public static bool TryAmount(string parameter, string? text, out UInt256 amount, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        if (UInt256.TryParse(text, out amount))
+        {
+            return true;
+        }
+
+        problem = BadParameter(parameter, text is null ? "required (a decimal integer in native units)." : $"'{text}' is not a decimal integer in the uint256 range (no sign, no decimal point).");
+        return false;
+    }
+
+    /// <summary>A required token or account: 0x and 64 hex digits, an EVM address (0x and 40, left-padded) or a base58 Solana key.</summary>
+    public static bool TryToken(string parameter, string? text, out Bytes32 token, out ProblemHttpResult? problem)
+    {
+        token = default;
+        if (text is null)
+        {
+            problem = BadParameter(parameter, "required (0x and 64 hex digits, an EVM address, or a base58 Solana key).");
+            return false;
+        }
+
+        if (!text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && Adapters.Solana.Codec.Base58.TryDecodeKey(text, out token))
+        {
+            problem = null;
+            return true;
+        }
+
+        var parsed = TryOptionalAccount(parameter, text, out var account, out problem);
+        token = account ?? default;
+        if (!parsed && !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            problem = BadParameter(parameter, $"'{text}' is neither 0x hex nor a base58 key of 32 bytes.");
+        }
+
+        return parsed;
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using DiscreteExec.Relayer.Node.Configuration;
 using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Hosting;
+using DiscreteExec.Relayer.Node.Prices;
 using DiscreteExec.Relayer.Node.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,7 +17,8 @@ namespace DiscreteExec.Relayer.Node.Api;
 /// <summary>
 /// The node's HTTP API as one ASP.NET Core application: Kestrel, problem details, the OpenAPI document and the routes
 /// over the node's store. It shares the node's singletons (store, event log, clock, loggers, chunk limits) instead of
-/// building its own, so the API and the epoch loop read the same state through the same connection.
+/// building its own, so the API and the epoch loop read the same state through the same connection. The quote takes the
+/// epoch loop's clearing settings and the price feed, the intent build its own RPC clients of the configured chains.
 /// </summary>
 internal static class NodeApi
 {
@@ -26,7 +28,10 @@ internal static class NodeApi
         typeof(IIntentStore), typeof(IEpochStore), typeof(IEventLog), typeof(TimeProvider), typeof(ILoggerFactory),
     ];
 
-    private static readonly Type[] OptionalServices = [typeof(ChunkLimitsSource), typeof(ChainReadiness), typeof(EpochLoopOptions)];
+    private static readonly Type[] OptionalServices =
+    [
+        typeof(ChunkLimitsSource), typeof(ChainReadiness), typeof(IIntentQueries), typeof(EpochLoopOptions), typeof(IPriceFeed), typeof(IntentBuildChains),
+    ];
 
     /// <summary>
     /// Builds the API over <paramref name="node"/>'s services, listening on <see cref="ApiOptions.Urls"/>;
@@ -70,10 +75,14 @@ internal static class NodeApi
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();
+        ReferenceRoute.Map(app);
         var v1 = app.MapGroup("/v1");
         HealthRoutes.Map(v1);
         IntentRoutes.Map(v1);
         EpochRoutes.Map(v1);
+        PoolRoutes.Map(v1);
+        QuoteRoute.Map(v1);
+        IntentBuildRoute.Map(v1);
         EventStreamRoute.Map(v1);
         StatusRoute.Map(v1);
         DashboardRoutes.Map(app);

@@ -21,6 +21,17 @@ internal sealed class ApiOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long a quoted deadline lies ahead of now (<c>GET /v1/quote</c>); the quote never offers less than the open
+    /// epoch's longest duration plus the settlement margin, so an intent opened at once is never refunded as expired.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan QuoteValidity { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The slippage a quote assumes when the request names none, in basis points.</summary>
+    [Range(0, 10_000)]
+    public int DefaultSlippageBps { get; set; } = 50;
+
     /// <summary>The URLs, split and trimmed.</summary>
     public IReadOnlyList<string> UrlList => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

@@ -64,7 +64,7 @@ internal static class NodeHost
         builder.Services.AddNodeStore(builder.Configuration, options.Node.DataDirectory);
         builder.Services.AddNodeBus(builder.Configuration, OperatorSetHosting.QueueOf(options));
         AddEpochLoop(builder, configuration);
-        AddApi(builder, options.Api);
+        AddApi(builder, options.Api, configuration.Chains);
 
         configure?.Invoke(builder);
         return builder;
@@ -112,8 +112,15 @@ internal static class NodeHost
     }
 
     // The HTTP API runs in this host as one more service, over the same store and event log as the epoch loop.
-    private static void AddApi(HostApplicationBuilder builder, ApiOptions api)
+    private static void AddApi(HostApplicationBuilder builder, ApiOptions api, IReadOnlyList<ConfiguredChain> chains)
     {
+        const string buildClient = "DiscreteExec.Relayer.Node.Api.Build";
+        builder.Services.AddHttpClient(buildClient, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton(sp => IntentBuildChains.From(
+            chains,
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(buildClient),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(api);
         builder.Services.AddSingleton<NodeApiAddresses>();
         builder.Services.AddSingleton(sp => new ChunkLimitsSource(

@@ -70,6 +70,21 @@ internal interface IIntentStore
     Task<IReadOnlyList<Bytes32>> TakeOpenAsync(IReadOnlyList<Bytes32> intentIds, ulong epochId, LeaseToken fence, CancellationToken cancellationToken);
 }
 
+/// <summary>Which intents a listing asks for: each filter is optional; <see cref="BeforeArrival"/> is the page cursor.</summary>
+internal sealed record IntentQuery(Bytes32? Depositor, Bytes32? Recipient, IntentStage? Stage, long? BeforeArrival, int Limit);
+
+/// <summary>
+/// A page of intents, newest arrival first. <see cref="NextBeforeArrival"/> continues the listing (null at its end); a
+/// page may hold fewer than the limit when a filter skipped many intents, so follow it until it is null.
+/// </summary>
+internal sealed record IntentPage(IReadOnlyList<StoredIntent> Intents, long? NextBeforeArrival);
+
+/// <summary>Secondary indexes over the intents (by arrival, depositor, recipient), for the API's listings. Read only.</summary>
+internal interface IIntentQueries
+{
+    Task<IntentPage> ListAsync(IntentQuery query, CancellationToken cancellationToken);
+}
+
 /// <summary>The epoch lifecycle of DESIGN: each stage persisted before its effect leaves the node.</summary>
 internal enum EpochStage : byte
 {

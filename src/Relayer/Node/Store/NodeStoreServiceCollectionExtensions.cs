@@ -23,7 +23,9 @@ internal static class NodeStoreServiceCollectionExtensions
             .Validate(HasValidConnectionString, InvalidConnectionString)
             .ValidateOnStart();
         services.AddSingleton<NodeStoreConnection>();
-        services.AddSingleton<IIntentStore, RedisIntentStore>();
+        services.AddSingleton<RedisIntentStore>();
+        services.AddSingleton<IIntentStore>(provider => provider.GetRequiredService<RedisIntentStore>());
+        services.AddSingleton<IIntentQueries>(provider => provider.GetRequiredService<RedisIntentStore>());
         services.AddSingleton<IEpochStore, RedisEpochStore>();
         services.AddSingleton<IEventLog, RedisEventLog>();
         services.AddSingleton<INodeLease, RedisNodeLease>();

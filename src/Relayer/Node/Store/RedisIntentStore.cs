@@ -10,21 +10,26 @@ namespace DiscreteExec.Relayer.Node.Store;
 /// Intents as hashes (<c>intent:{id}</c>: observed, stage, epoch, deferred, arrival) plus the sorted set of Open ids
 /// (all scores 0, so the set orders them by id). Each write is one Lua script, so a crash never leaves half of one.
 /// </summary>
-internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntentStore
+internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntentStore, IIntentQueries
 {
     // The embedded server replays a script's writes one by one, so a kill -9 inside a script can keep a prefix of them.
     // Each script orders its writes so that such a prefix is repaired by the redelivery or replay that must follow
     // (the message was never acknowledged, the epoch step never recorded), and every script is idempotent.
 
-    // KEYS: intent, open set, arrival counter. ARGV: observed JSON, intent id. The hash is written last, in one HSET:
-    // it is what makes the intent known, so a torn add is simply done again by the redelivery. A Retracted intent
-    // observed again (reorganised out, then back in: same deposit, same id) is Open again with the new observation;
-    // its stage is written last, after the Open set, so a torn re-add is still Retracted and the redelivery redoes it.
+    // KEYS: intent, open set, arrival counter, the arrival index, the depositor's and the recipient's index. ARGV:
+    // observed JSON, intent id. The hash is written last, in one HSET: it is what makes the intent known, so a torn add
+    // is simply done again by the redelivery (the indexes are sorted sets scored by arrival: re-adding only moves the
+    // score to the new arrival). A Retracted intent observed again (reorganised out, then back in: same deposit, same
+    // id) is Open again with the new observation; its stage is written last, after the Open set, so a torn re-add is
+    // still Retracted and the redelivery redoes it.
     private const string AddScript = """
         local stage = redis.call('HGET', KEYS[1], 'stage')
         if stage == '4' then
           local arrival = redis.call('INCR', KEYS[3])
           redis.call('ZADD', KEYS[2], 0, ARGV[2])
+          redis.call('ZADD', KEYS[4], arrival, ARGV[2])
+          redis.call('ZADD', KEYS[5], arrival, ARGV[2])
+          redis.call('ZADD', KEYS[6], arrival, ARGV[2])
           redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'epoch', '', 'arrival', arrival)
           redis.call('HSET', KEYS[1], 'stage', '0')
           return 1
@@ -32,6 +37,9 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         if stage then return 0 end
         local arrival = redis.call('INCR', KEYS[3])
         redis.call('ZADD', KEYS[2], 0, ARGV[2])
+        redis.call('ZADD', KEYS[4], arrival, ARGV[2])
+        redis.call('ZADD', KEYS[5], arrival, ARGV[2])
+        redis.call('ZADD', KEYS[6], arrival, ARGV[2])
         redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'stage', '0', 'epoch', '', 'deferred', '0', 'deferredIn', '', 'arrival', arrival)
         return 1
         """;
@@ -112,7 +120,10 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         var intentId = observed.Intent.IntentId;
         var added = await database.ScriptEvaluateAsync(
             ScriptRewrite(AddScript),
-            [_keys.Intent(intentId), _keys.OpenIntents, _keys.IntentArrivals],
+            [
+                _keys.Intent(intentId), _keys.OpenIntents, _keys.IntentArrivals, _keys.IntentsByArrival,
+                _keys.IntentsByDepositor(observed.Intent.Depositor), _keys.IntentsByRecipient(observed.Intent.Recipient),
+            ],
             [JsonSerializer.Serialize(observed, StoreJson.Options), intentId.ToString()]).ConfigureAwait(false);
         return (long)added == 1;
     }
@@ -214,6 +225,60 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
 
         return [.. ((RedisResult[])result!).Select(id => Bytes32.Parse(id.ToString()))];
     }
+
+    public async Task<IntentPage> ListAsync(IntentQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+
+        // The narrowest index drives the walk (newest arrival first); the other filters are checked on each intent.
+        // A walk reads at most ScanBudget entries per page, so a rare filter cannot make one request read every intent.
+        var index = query.Depositor is { } depositor ? _keys.IntentsByDepositor(depositor)
+            : query.Recipient is { } recipient ? _keys.IntentsByRecipient(recipient)
+            : _keys.IntentsByArrival;
+        var scanBudget = Math.Max(ScanBudget, query.Limit);
+        var below = query.BeforeArrival ?? long.MaxValue;
+        var page = new List<StoredIntent>(query.Limit);
+        var scanned = 0;
+        while (page.Count < query.Limit && scanned < scanBudget)
+        {
+            var entries = await database.SortedSetRangeByScoreWithScoresAsync(
+                index, double.NegativeInfinity, below, Exclude.Stop, Order.Descending, 0, Math.Min(query.Limit - page.Count + 16, scanBudget - scanned)).ConfigureAwait(false);
+            if (entries.Length == 0)
+            {
+                return new IntentPage(page, null);
+            }
+
+            var batch = database.CreateBatch();
+            var reads = entries.Select(e => batch.HashGetAsync(_keys.Intent(Bytes32.Parse(e.Element.ToString())), IntentFields)).ToArray();
+            batch.Execute();
+            for (var i = 0; i < entries.Length; i++)
+            {
+                scanned++;
+                below = (long)entries[i].Score;
+                if (Parse(Bytes32.Parse(entries[i].Element.ToString()), await reads[i].ConfigureAwait(false)) is { } intent && Matches(intent, query))
+                {
+                    page.Add(intent);
+                    if (page.Count == query.Limit)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        // More may follow: the caller asks again below the last arrival read (an empty next page ends the listing).
+        return new IntentPage(page, below);
+    }
+
+    // How many index entries one page may read while filters skip intents.
+    private const int ScanBudget = 2000;
+
+    private static bool Matches(StoredIntent intent, IntentQuery query) =>
+        (query.Depositor is not { } depositor || intent.Observed.Intent.Depositor == depositor)
+        && (query.Recipient is not { } recipient || intent.Observed.Intent.Recipient == recipient)
+        && (query.Stage is not { } stage || intent.Stage == stage);
 
     private static StoredIntent? Parse(Bytes32 intentId, RedisValue[] fields)
     {

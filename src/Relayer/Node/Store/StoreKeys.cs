@@ -13,6 +13,12 @@ internal sealed class StoreKeys(string prefix)
 
     public string IntentArrivals => $"{Prefix}intents:arrivals";
 
+    public string IntentsByArrival => $"{Prefix}intents:all";
+
+    public string IntentsByDepositor(Bytes32 account) => $"{Prefix}intents:depositor:{account}";
+
+    public string IntentsByRecipient(Bytes32 account) => $"{Prefix}intents:recipient:{account}";
+
     public string Epoch(ulong epochId) => $"{Prefix}epoch:{epochId}";
 
     public string CurrentEpoch => $"{Prefix}epoch:current";

@@ -6,6 +6,7 @@ using DiscreteExec.Core.Messages;
 using DiscreteExec.Core.Settlement;
 using DiscreteExec.Relayer.Node.Api;
 using DiscreteExec.Relayer.Node.Configuration;
+using DiscreteExec.Relayer.Node.Prices;
 using DiscreteExec.Relayer.Node.Store;
 using DiscreteExec.Relayer.Node.Telemetry;
 using DiscreteExec.Relayer.Tests.Node.Store;
@@ -85,31 +86,45 @@ public sealed class ApiNodeFixture : IAsyncLifetime, IAsyncDisposable
 
         var node = new ServiceCollection()
             .AddSingleton<IIntentStore>(Intents)
+            .AddSingleton<IIntentQueries>(Intents)
             .AddSingleton<IEpochStore>(Epochs)
             .AddSingleton<IEventLog>(Events)
             .AddSingleton<TimeProvider>(World.Time)
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
             .AddSingleton(Meters)
+            .AddSingleton(World.Options)
+            .AddSingleton<IPriceFeed>(World.Feed)
             .AddSingleton(new ChunkLimitsSource(new Dictionary<ChainId, ChunkLimits>
             {
                 [NodeWorld.ChainA] = World.EscrowA.Limits,
                 [NodeWorld.ChainB] = World.EscrowB.Limits,
             }))
             .BuildServiceProvider();
-        App = NodeApi.Create(node, new ApiOptions { Urls = "http://127.0.0.1:0", HeartbeatInterval = TimeSpan.FromSeconds(15) });
-        await App.StartAsync();
-        var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        (App, Client) = await StartApiAsync(node, new ApiOptions { Urls = "http://127.0.0.1:0", HeartbeatInterval = TimeSpan.FromSeconds(15) });
+    }
+
+    /// <summary>The API over <paramref name="node"/>'s services on Kestrel, and a client of it.</summary>
+    internal static async Task<(WebApplication App, HttpClient Client)> StartApiAsync(IServiceProvider node, ApiOptions options)
+    {
+        var app = NodeApi.Create(node, options);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return (app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) });
+    }
+
+    internal static async Task StopApiAsync(WebApplication? app, HttpClient? client)
+    {
+        client?.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
     }
 
     public async Task DisposeAsync()
     {
-        Client?.Dispose();
-        if (App is not null)
-        {
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
+        await StopApiAsync(App, Client);
 
         Events?.Dispose();
         Meters.Dispose();

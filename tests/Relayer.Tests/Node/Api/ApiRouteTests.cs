@@ -142,6 +142,18 @@ public sealed class ApiRouteTests(ApiNodeFixture node)
     }
 
     [Fact]
+    public async Task Reference_Page_IsLocalHtmlThatReadsTheOpenApiDocument()
+    {
+        using var response = await node.Client.GetAsync("/reference");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("/openapi/v1.json", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OpenApi_Document_ListsEveryRoute()
     {
         var routes = node.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -152,7 +164,9 @@ public sealed class ApiRouteTests(ApiNodeFixture node)
         var document = await node.GetJsonAsync("/openapi/v1.json");
 
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
-        Assert.Superset(new HashSet<string> { "/v1/health", "/v1/ready", "/v1/intents/{intentId}", "/v1/epochs", "/v1/epochs/{epochId}", "/v1/epochs/{epochId}/input", "/v1/epochs/{epochId}/batch" }, routes);
+        Assert.Superset(new HashSet<string> { "/v1/health", "/v1/ready", "/v1/intents/{intentId}", "/v1/epochs", "/v1/epochs/{epochId}", "/v1/epochs/{epochId}/input", "/v1/epochs/{epochId}/batch",
+            "/v1/intents", "/v1/intents/{intentId}/proof", "/v1/pools", "/reference",
+            "/v1/quote", "/v1/intents/build" }, routes);
         Assert.Equal(routes.Order(StringComparer.Ordinal), paths.Order(StringComparer.Ordinal));
         Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"3.1"), document.GetProperty("openapi").GetString()![..3]);
     }
