@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using DiscreteExec.Relayer.Cli;
+using DiscreteExec.Relayer.Tests.Node;
 using DiscreteExec.Relayer.Tests.Node.Api;
 
 namespace DiscreteExec.Relayer.Tests.Cli;
@@ -26,7 +27,12 @@ public sealed class StatusCommandTests(ApiNodeFixture node)
         Assert.Equal(["margined", "margined"], rows.Select(r => r[1]));
         var second = (await node.Epochs.GetAsync(2, default))!;
         Assert.Equal([second.Trigger!, second.IntentCount.ToString(), second.Filled.ToString()], rows[0][2..5]);
-        Assert.Contains("pools\n  not available", result.Output, StringComparison.Ordinal);
+        // The pools of the newest margined epoch (GET /v1/pools): one row per (chain, token), USDC on both test chains.
+        var pools = Array.FindIndex(lines, l => l.TrimStart().StartsWith("CHAIN", StringComparison.Ordinal));
+        Assert.True(pools > header, result.Output);
+        var poolRows = lines.Skip(pools + 1).TakeWhile(l => l.Length > 0).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        Assert.Equal([NodeWorld.ChainA.ToString(), NodeWorld.ChainB.ToString()], poolRows.Select(r => r[0]));
+        Assert.All(poolRows, r => Assert.Equal("USDC", r[1]));
     }
 
     [Fact]

@@ -30,6 +30,8 @@ public sealed class MetricsAndStatusTests(ApiNodeFixture node)
         Assert.Equal(EpochStage.Margined, (await node.Epochs.CurrentAsync(default))!.Stage);
         Assert.Equal(await node.Intents.OpenCountAsync(default), status.GetProperty("openIntents").GetInt64());
         Assert.Equal(node.World.Time.GetUtcNow().ToUnixTimeMilliseconds(), status.GetProperty("nodeTimeUnixMilliseconds").GetInt64());
-        Assert.Equal(JsonValueKind.Null, status.GetProperty("triggers").ValueKind);
+        var triggers = status.GetProperty("triggers");
+        Assert.Equal((long)node.World.Options.Triggers.MaxDuration.TotalMilliseconds, triggers.GetProperty("maxDurationMilliseconds").GetInt64());
+        Assert.Equal(node.World.Options.Triggers.MaxIntentCount, triggers.GetProperty("maxIntentCount").GetInt32());
     }
 }
