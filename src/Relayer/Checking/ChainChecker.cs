@@ -51,6 +51,7 @@ internal static class ChainChecker
         foreach (var escrow in history.Escrows)
         {
             CheckAppliedOnce(escrow, violations);
+            violations.AddRange(escrow.Records.OfType<UndecodableRecord>().Select(u => new ChainViolation(null, escrow.ChainId, ChainRule.UndecodableEvent, $"{u.Location}: {u.Reason}")));
             CheckHoldings(escrow, opened, closes, violations);
         }
 
@@ -171,9 +172,9 @@ internal static class ChainChecker
             wrong.Add($"amount {payout.Amount}, less than the minimum {intent.MinOutputAmount}");
         }
 
-        if (payout.EpochId != released.EpochId)
+        if (payout.EpochId is { } epoch && epoch != released.EpochId)
         {
-            wrong.Add($"epoch {payout.EpochId}, released in epoch {released.EpochId}");
+            wrong.Add($"epoch {epoch}, released in epoch {released.EpochId}");
         }
 
         if (wrong.Count > 0)

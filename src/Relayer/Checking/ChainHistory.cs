@@ -44,9 +44,10 @@ internal sealed record IntentRefundedRecord(string Location, Bytes32 IntentId, u
 
 /// <summary>
 /// The pool paid a source intent of another chain: delivered, become a claim, or (<see cref="Recipient"/> null)
-/// addressed to the escrow itself and only marked paid.
+/// addressed to the escrow itself and only marked paid. <see cref="EpochId"/> is null where the event does not carry it
+/// (the EVM escrow's SelfTransferSkipped).
 /// </summary>
-internal sealed record PayoutRecord(string Location, Bytes32 SourceIntentId, Bytes32 Token, Bytes32? Recipient, UInt256 Amount, ulong EpochId) : EscrowRecord(Location);
+internal sealed record PayoutRecord(string Location, Bytes32 SourceIntentId, Bytes32 Token, Bytes32? Recipient, UInt256 Amount, ulong? EpochId) : EscrowRecord(Location);
 
 /// <summary>One (epoch, chunk) of a leg was applied here.</summary>
 internal sealed record LegAppliedRecord(string Location, ulong EpochId, uint Chunk) : EscrowRecord(Location);
@@ -56,3 +57,6 @@ internal sealed record ClaimCreatedRecord(string Location, Bytes32 Token, UInt25
 
 /// <summary>A claim was collected: <see cref="Amount"/> of the token left the escrow.</summary>
 internal sealed record ClaimCollectedRecord(string Location, Bytes32 Token, UInt256 Amount) : EscrowRecord(Location);
+
+/// <summary>A log or event of the escrow that does not decode; the checker reports it rather than guess.</summary>
+internal sealed record UndecodableRecord(string Location, string Reason) : EscrowRecord(Location);

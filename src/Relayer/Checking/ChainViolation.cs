@@ -41,6 +41,9 @@ internal enum ChainRule
     /// <summary>One (epoch, chunk) applied twice on one escrow.</summary>
     ChunkAppliedTwice,
 
+    /// <summary>An escrow event that does not decode (the history is incomplete where it stands).</summary>
+    UndecodableEvent,
+
     /// <summary>What an escrow holds of a token is not its open deposits plus its pool plus its claims.</summary>
     BalanceMismatch,
 }

@@ -12,6 +12,7 @@ internal static class RelayerCli
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DevnetCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
         return root;
     }
 
