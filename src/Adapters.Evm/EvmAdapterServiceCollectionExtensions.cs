@@ -36,11 +36,11 @@ public static class EvmAdapterServiceCollectionExtensions
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddKeyedSingleton<IEvmRpc>(name, (sp, _) => EvmChain.CreateRpc(
+        services.AddKeyedSingleton<IEvmRpc>(name, (sp, _) => EvmChain.CreateQuorumRpc(
             Options(sp, name),
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<EvmRpcClient>>()));
+            sp.GetRequiredService<ILoggerFactory>()));
         services.AddKeyedSingleton<IWatcherCheckpointStore>(name, (sp, _) => new FileCheckpointStore(Options(sp, name).EffectiveCheckpointPath));
         services.AddKeyedSingleton(name, (sp, _) => new EscrowWatcher(
             sp.GetRequiredKeyedService<IEvmRpc>(name),

@@ -28,6 +28,22 @@ public class EvmAdapterServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AddEvmChain_SeveralUrls_ResolvesAQuorumClientWithAMajority()
+    {
+        using var provider = Build(new Dictionary<string, string?>
+        {
+            [$"{Section}:Rpc:Url"] = "http://127.0.0.1:8545/",
+            [$"{Section}:Rpc:Urls:0"] = "http://127.0.0.1:8546/",
+            [$"{Section}:Rpc:Urls:1"] = "http://127.0.0.1:8547/",
+            [$"{Section}:ChainId"] = "31337",
+            [$"{Section}:EscrowAddress"] = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        });
+        Assert.IsType<QuorumEvmRpc>(provider.GetRequiredKeyedService<IEvmRpc>("local"));
+        var rpc = provider.GetRequiredService<IOptionsMonitor<EvmChainOptions>>().Get("local").Rpc;
+        Assert.Equal((3, 2), (rpc.Endpoints.Count, rpc.EffectiveQuorum));
+    }
+
+    [Fact]
     public void AddEvmChain_BadSection_FailsNamingTheFullKey()
     {
         using var provider = Build(new Dictionary<string, string?>
