@@ -75,17 +75,33 @@ public sealed class EvmChain : IChainAdapter
             throw new InvalidOperationException($"{sectionName}:{nameof(options.Signers)}: at least one signer key is needed to attest chunks.");
         }
 
-        var rpc = CreateRpc(options, httpClient, time, loggers.CreateLogger<EvmRpcClient>());
+        var rpc = CreateQuorumRpc(options, httpClient, time, loggers);
         var watcher = new EscrowWatcher(rpc, options, checkpoints ?? new JsonFileCheckpointStore<WatcherCheckpoint>(options.EffectiveCheckpointPath), time, loggers.CreateLogger<EscrowWatcher>());
         var sender = new TransactionSender(rpc, payer, options, time, loggers.CreateLogger<TransactionSender>());
         var submitter = new ChunkSubmitter(rpc, sender, [.. signers, .. coSigners ?? []], options, loggers.CreateLogger<ChunkSubmitter>(), time);
         return new EvmChain(options, rpc, watcher, submitter, new EscrowState(rpc, options));
     }
 
-    /// <summary>The JSON-RPC client with the retry pipeline of the options' <c>Rpc</c> section.</summary>
-    internal static EvmRpcClient CreateRpc(EvmChainOptions options, HttpClient httpClient, TimeProvider time, ILogger<EvmRpcClient> logger)
+    /// <summary>
+    /// The client of <c>Rpc:Url</c>, or with more endpoints (<c>Rpc:Urls</c>) a <see cref="QuorumEvmRpc"/> over one client
+    /// per endpoint that believes what <c>Rpc:Quorum</c> of them say.
+    /// </summary>
+    internal static IEvmRpc CreateQuorumRpc(EvmChainOptions options, HttpClient httpClient, TimeProvider time, ILoggerFactory loggers)
     {
-        return new EvmRpcClient(httpClient, RpcEndpoint.Of(options), options.Rpc, IntentEscrowAbi.Abi, logger, time);
+        var endpoints = options.Rpc.Endpoints;
+        return endpoints.Count == 1
+            ? CreateRpc(options, httpClient, time, loggers.CreateLogger<EvmRpcClient>())
+            : new QuorumEvmRpc(
+                [.. endpoints.Select(url => new QuorumEndpoint(url, CreateRpc(options, httpClient, time, loggers.CreateLogger<EvmRpcClient>(), url)))],
+                options.Rpc.EffectiveQuorum,
+                loggers.CreateLogger<QuorumEvmRpc>());
+    }
+
+    /// <summary>The JSON-RPC client of one endpoint (<c>Rpc:Url</c> unless given) with the retry pipeline of the options' <c>Rpc</c> section.</summary>
+    internal static EvmRpcClient CreateRpc(EvmChainOptions options, HttpClient httpClient, TimeProvider time, ILogger<EvmRpcClient> logger, Uri? url = null)
+    {
+        var endpoint = url is null ? RpcEndpoint.Of(options) : new RpcEndpoint(url, options.Kind, options.Chain);
+        return new EvmRpcClient(httpClient, endpoint, options.Rpc, IntentEscrowAbi.Abi, logger, time);
     }
 
     private static EvmKey ReadKey(ChainKeySource? source, string key) =>

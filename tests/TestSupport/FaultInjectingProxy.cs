@@ -15,6 +15,22 @@ public enum ProxyFault
     Slow,
 }
 
+/// <summary>What a lying EVM endpoint does to the honest answers it forwards (any combination).</summary>
+[Flags]
+public enum ProxyLie
+{
+    None = 0,
+
+    /// <summary>Adds to each eth_getLogs answer holding an IntentOpened log a deposit that never happened (nonce + 1,000,000, its id computed as the escrow would).</summary>
+    FabricateIntentOpened = 1,
+
+    /// <summary>Removes the first IntentOpened log from each eth_getLogs answer.</summary>
+    HideIntentOpened = 2,
+
+    /// <summary>Answers every eth_call of <c>poolBalance(address)</c> with 1,000,000 more than the escrow holds.</summary>
+    WrongPoolBalance = 4,
+}
+
 /// <summary>
 /// A real HTTP/1.1 proxy on 127.0.0.1 in front of a JSON-RPC node (anvil or the Solana dev node). Each request draws a fault from a seeded random
 /// schedule: close the connection before or after forwarding (the node did the work, the client never hears),
@@ -30,6 +46,7 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private readonly Dictionary<ProxyFault, int> _counts = [];
+    private int _liesTold;
 
     public FaultInjectingProxy(Uri upstream, int seed, double faultRate, TimeSpan slowDelay)
     {
@@ -55,6 +72,15 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
     /// provider that drops or alters results, e.g. log entries missing from <c>eth_getLogs</c>. Null forwards answers as they are.
     /// </summary>
     public Func<byte[], byte[], byte[]>? RewriteResponse { get; set; }
+
+    /// <summary>The lies told (applied after <see cref="RewriteResponse"/>); <see cref="ProxyLie.None"/> by default.</summary>
+    public ProxyLie Lies { get; set; }
+
+    /// <summary>The chain id a fabricated IntentOpened's id is computed with (the chain behind the proxy).</summary>
+    public ulong LyingChainId { get; set; }
+
+    /// <summary>How many answers a lie changed.</summary>
+    public int LiesTold => Volatile.Read(ref _liesTold);
 
     /// <summary>How many requests got a fault other than <see cref="ProxyFault.None"/>.</summary>
     public int Faults => Counts.Where(c => c.Key != ProxyFault.None).Sum(c => c.Value);
@@ -164,6 +190,13 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
                     {
                         answer = rewrite(body, answer);
                     }
+
+                    if (Lies != ProxyLie.None && EvmLies.Tell(Lies, LyingChainId, body, answer) is { } lie)
+                    {
+                        answer = lie;
+                        Interlocked.Increment(ref _liesTold);
+                    }
+
                     if (fault == ProxyFault.DropAfterForwarding)
                     {
                         client.Client.LingerState = new LingerOption(true, 0);

@@ -77,6 +77,29 @@ public abstract class ChainOptions
             yield return $"{key}{nameof(Rpc)}:{nameof(Rpc.Url)}: '{url}' must be an absolute http or https URL.";
         }
 
+        for (var i = 0; i < Rpc.Urls.Count; i++)
+        {
+            if (Rpc.Urls[i] is not { IsAbsoluteUri: true } extra || (extra.Scheme != Uri.UriSchemeHttp && extra.Scheme != Uri.UriSchemeHttps))
+            {
+                yield return $"{key}{nameof(Rpc)}:{nameof(Rpc.Urls)}:{i}: '{Rpc.Urls[i]}' must be an absolute http or https URL.";
+            }
+        }
+
+        if (Rpc.Url is not null && Rpc.Endpoints.Count != 1 + Rpc.Urls.Count)
+        {
+            yield return $"{key}{nameof(Rpc)}:{nameof(Rpc.Urls)}: each endpoint may be listed once (Url counts as the first).";
+        }
+
+        if (expectedKind == ChainKind.Solana && Rpc.Urls.Count > 0)
+        {
+            yield return $"{key}{nameof(Rpc)}:{nameof(Rpc.Urls)}: several endpoints with a quorum are implemented for EVM chains only so far; give one Url.";
+        }
+
+        if (Rpc.Quorum > Rpc.Endpoints.Count)
+        {
+            yield return $"{key}{nameof(Rpc)}:{nameof(Rpc.Quorum)}: {Rpc.Quorum} is more than the {Rpc.Endpoints.Count} configured endpoint(s).";
+        }
+
         if (Payer is not null && Payer.Error() is { } payerError)
         {
             yield return $"{key}{nameof(Payer)}: {payerError}";
@@ -92,12 +115,29 @@ public abstract class ChainOptions
     }
 }
 
-/// <summary>A chain's JSON-RPC endpoint and how transient faults are retried (the same keys for every chain kind).</summary>
+/// <summary>
+/// A chain's JSON-RPC endpoints and how transient faults are retried (the same keys for every chain kind). With more
+/// than one endpoint (<see cref="Url"/> plus <see cref="Urls"/>), the adapters accept an event or a state read only when
+/// <see cref="EffectiveQuorum"/> endpoints return it with the same content.
+/// </summary>
 public sealed class ChainRpcOptions
 {
-    /// <summary>The node's HTTP(S) JSON-RPC URL.</summary>
+    /// <summary>The node's HTTP(S) JSON-RPC URL (the first endpoint; the one start-up probes).</summary>
     [Required]
     public Uri? Url { get; set; }
+
+    /// <summary>More endpoints of the same chain, ideally run by independent providers.</summary>
+    public IList<Uri> Urls { get; } = [];
+
+    /// <summary>How many endpoints must agree; 0 (the default) means a majority of <see cref="Endpoints"/>.</summary>
+    [Range(0, 64)]
+    public int Quorum { get; set; }
+
+    /// <summary><see cref="Url"/> then <see cref="Urls"/>, each once.</summary>
+    public IReadOnlyList<Uri> Endpoints => [.. new[] { Url }.Concat(Urls).OfType<Uri>().Distinct()];
+
+    /// <summary><see cref="Quorum"/>, or a majority of the endpoints when it is 0 (1 of 1, 2 of 2 or 3, 3 of 4 or 5).</summary>
+    public int EffectiveQuorum => Quorum > 0 ? Quorum : (Endpoints.Count / 2) + 1;
 
     /// <summary>Each attempt's timeout.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]

@@ -8,6 +8,9 @@ internal static class ExitCodes
     /// <summary>A bug or an environment failure (e.g. the output cannot be written); the message says which.</summary>
     public const int InternalError = 1;
 
+    /// <summary><c>check</c> (and <c>run --devnet --epochs N</c>): the chains break a rule; the violations are printed.</summary>
+    public const int ViolationsFound = 1;
+
     /// <summary>Bad input: the command line, or a file that is malformed or inconsistent.</summary>
     public const int BadInput = 2;
 

@@ -13,6 +13,7 @@ internal static class RelayerCli
         root.Subcommands.Add(DevnetCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
         return root;
     }
 

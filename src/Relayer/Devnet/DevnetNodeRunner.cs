@@ -2,6 +2,7 @@ using System.Globalization;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
+using DiscreteExec.Relayer.Checking;
 using DiscreteExec.Relayer.Devnet.FateCheck;
 using DiscreteExec.Relayer.Devnet.Traffic;
 using DiscreteExec.Relayer.Node.Api;
@@ -11,6 +12,7 @@ using DiscreteExec.Relayer.Node.Hosting;
 using DiscreteExec.Relayer.Node.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Relayer.Devnet;
 
@@ -117,7 +119,16 @@ internal static class DevnetNodeRunner
             cancellationToken).ConfigureAwait(false);
         DevnetLog.Line(log, "fate of every intent opened, read from the chains:");
         result.WriteTo(log);
-        return result.Passed;
+
+        // The independent check: the escrows' own histories, read through plain JSON-RPC from the node's configuration.
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var history = await ChainHistoryReading.ReadAsync(configuration, drained: true, http, NullLoggerFactory.Instance, time, cancellationToken).ConfigureAwait(false);
+        var check = ChainChecker.Check(history);
+        DevnetLog.Line(log, "every escrow's history, checked from the chains alone:");
+        check.WriteTo(log);
+        log.Flush();
+
+        return result.Passed && check.Passed;
     }
 
     /// <summary>The Solana payer pays every settlement transaction's fee and the rent of each account it creates.</summary>

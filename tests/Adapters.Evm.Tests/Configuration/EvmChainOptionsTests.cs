@@ -27,6 +27,17 @@ public class EvmChainOptionsTests
     }
 
     [Fact]
+    public void Validate_QuorumAboveEndpointsOrRepeatedUrl_NameTheKey()
+    {
+        var options = Valid();
+        options.Rpc.Urls.Add(new Uri("https://rpc.example.org/"));
+        options.Rpc.Quorum = 3;
+        var error = Assert.Throws<OptionsValidationException>(() => options.Validate("Chains:Evm:Sepolia"));
+        Assert.Contains(error.Failures, f => f.StartsWith("Chains:Evm:Sepolia:Rpc:Urls: each endpoint may be listed once", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Chains:Evm:Sepolia:Rpc:Quorum: 3 is more than the 1 configured endpoint(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_OutOfRangeValues_NameTheKeyAndTheRange()
     {
         var options = Valid();

@@ -40,6 +40,15 @@ public sealed partial class DevnetNodeRunnerTests(ITestOutputHelper output) : ID
         // The mix fills most intents and refunds those whose deadline falls inside the settlement margin.
         Assert.True(int.Parse(summary.Groups["filled"].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
         Assert.True(int.Parse(summary.Groups["refunded"].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
+
+        // The independent chain check read both escrows' histories: no violation, and the same counts the fate check
+        // read intent by intent (every intent the traffic opened, and no other).
+        var check = CheckLine().Match(text);
+        Assert.True(check.Success, "no chain check summary line");
+        Assert.Equal("0", check.Groups["violations"].Value);
+        Assert.Equal(
+            (summary.Groups["total"].Value, summary.Groups["filled"].Value, summary.Groups["refunded"].Value, summary.Groups["open"].Value),
+            (check.Groups["opened"].Value, check.Groups["filled"].Value, check.Groups["refunded"].Value, check.Groups["open"].Value));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -49,4 +58,7 @@ public sealed partial class DevnetNodeRunnerTests(ITestOutputHelper output) : ID
 
     [GeneratedRegex(@"(?<total>\d+) intents: (?<filled>\d+) filled, (?<refunded>\d+) refunded, (?<open>\d+) still open; (?<lost>\d+) lost, (?<doublePaid>\d+) double-paid")]
     private static partial Regex SummaryLine();
+
+    [GeneratedRegex(@"chain check: (?<opened>\d+) opened, (?<filled>\d+) filled, (?<refunded>\d+) refunded, (?<open>\d+) still open; (?<violations>\d+) violations")]
+    private static partial Regex CheckLine();
 }
