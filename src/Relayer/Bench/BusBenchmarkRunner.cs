@@ -19,7 +19,8 @@ internal sealed record BusMeasurement(string Workload, int Messages, TimeSpan El
 /// <summary>
 /// `bench bus`: (a) raw MassTransit publish to consume of IntentObserved, (b) the node's intake path (BusChainEventSink
 /// to the aggregator queue to IntentObservedConsumer to the store), the same messages in the same batches on the same
-/// broker and endpoint settings. The store is whatever <c>addStore</c> registers (IIntentStore and IEventLog).
+/// broker and endpoint settings. The store is whatever <c>addStore</c> registers (IIntentStore and IEventLog): the
+/// node's embedded server or in-memory stand-ins.
 /// </summary>
 internal static class BusBenchmarkRunner
 {
@@ -80,9 +81,13 @@ internal static class BusBenchmarkRunner
         }
     }
 
-    /// <summary>Registers the in-memory stand-ins; the Redis store replaces this once it lands.</summary>
+    /// <summary>Registers in-memory stand-ins of the intent store and the event log: the intake path without store round trips.</summary>
     public static void AddInMemoryStore(IServiceCollection services) =>
         services.AddSingleton<IIntentStore>(new InMemoryBenchIntentStore()).AddSingleton<IEventLog>(new InMemoryBenchEventLog());
+
+    /// <summary>Registers the node's own store: the embedded server with its data under <paramref name="dataDirectory"/>.</summary>
+    public static void AddEmbeddedStore(IServiceCollection services, string dataDirectory) =>
+        services.AddNodeStore(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Store:DataDirectory"] = dataDirectory }).Build());
 
     private static readonly Core.ChainId Origin = new(31337);
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using DiscreteExec.Core.Hashing;
 using DiscreteExec.Relayer.Bench;
 using DiscreteExec.Relayer.Node.Bus;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DiscreteExec.Relayer.Cli;
 
@@ -78,6 +79,10 @@ internal static class BenchCommand
         var rabbitMq = new Option<Uri?>("--rabbitmq") { Description = "The broker, e.g. amqp://guest:guest@127.0.0.1:5672/. Default: a local rabbitmq-server started for this run." };
         var messages = new Option<int>("--messages") { Description = "Messages per workload.", DefaultValueFactory = _ => 5_000 };
         var batch = new Option<int>("--batch") { Description = "Messages per watcher batch (sent together, confirmed together).", DefaultValueFactory = _ => 100 };
+        var store = new Option<string>("--store") { Description = "The intake's store: 'embedded' (the node's default: the embedded server, in a temporary directory) or 'memory' (in-process stand-ins, no store round trips).", DefaultValueFactory = _ => "embedded" };
+        store.AcceptOnlyFromAmong("embedded", "memory");
+        var prefetch = new Option<int>("--prefetch") { Description = "Bus:PrefetchCount of both endpoints.", DefaultValueFactory = _ => new BusOptions().PrefetchCount };
+        var concurrency = new Option<int>("--concurrency") { Description = "Bus:ConcurrencyLimit of both endpoints.", DefaultValueFactory = _ => new BusOptions().ConcurrencyLimit };
         messages.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 1 or > 10_000_000) { result.AddError("--messages must be between 1 and 10000000."); } });
         batch.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 1 or > 100_000) { result.AddError("--batch must be between 1 and 100000."); } });
         var bus = new Command("bus", "Bus intake: raw MassTransit publish->consume against the node's intake path (sink -> queue -> consumer -> store), same broker, same run.")
@@ -85,21 +90,44 @@ internal static class BenchCommand
             rabbitMq,
             messages,
             batch,
+            store,
+            prefetch,
+            concurrency,
         };
         bus.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
             var count = parseResult.GetValue(messages);
             var batchSize = parseResult.GetValue(batch);
-            var options = new BusOptions();
+            var options = new BusOptions { PrefetchCount = parseResult.GetValue(prefetch), ConcurrencyLimit = parseResult.GetValue(concurrency) };
+            if (options.Problems() is { Count: > 0 } problems)
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync(string.Join(Environment.NewLine, problems)).ConfigureAwait(false);
+                return 2;
+            }
+
             await using var localBroker = parseResult.GetValue(rabbitMq) is null ? await LocalRabbitMqBroker.StartAsync(cancellationToken).ConfigureAwait(false) : null;
             var broker = parseResult.GetValue(rabbitMq) ?? localBroker!.AmqpUri;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"bench bus: RabbitMQ {broker.Host}:{broker.Port}{(localBroker is null ? string.Empty : " (a local rabbitmq-server started for this run)")}, {count} messages per workload in batches of {batchSize}, prefetch {options.PrefetchCount}, concurrency {options.ConcurrencyLimit}, {Environment.ProcessorCount} cores")).ConfigureAwait(false);
-            await output.WriteLineAsync("store: in-memory IIntentStore and IEventLog (stand-ins until the Redis store is wired in)").ConfigureAwait(false);
+            var inMemory = parseResult.GetValue(store) == "memory";
+            var storeDirectory = inMemory ? null : Directory.CreateTempSubdirectory("bench-bus-store-");
+            await output.WriteLineAsync(inMemory
+                ? "store: in-memory IIntentStore and IEventLog stand-ins (no store round trips)"
+                : $"store: the embedded server (the node's default), data in {storeDirectory!.FullName}").ConfigureAwait(false);
             var raw = await BusBenchmarkRunner.RawAsync(broker, count, batchSize, options, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(Describe(raw)).ConfigureAwait(false);
-            var intake = await BusBenchmarkRunner.IntakeAsync(broker, count, batchSize, options, BusBenchmarkRunner.AddInMemoryStore, cancellationToken).ConfigureAwait(false);
+            Action<IServiceCollection> addStore = inMemory ? BusBenchmarkRunner.AddInMemoryStore : services => BusBenchmarkRunner.AddEmbeddedStore(services, storeDirectory!.FullName);
+            BusMeasurement intake;
+            try
+            {
+                intake = await BusBenchmarkRunner.IntakeAsync(broker, count, batchSize, options, addStore, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                storeDirectory?.Delete(recursive: true);
+            }
+
             await output.WriteLineAsync(Describe(intake)).ConfigureAwait(false);
             var percent = raw.PerSecond == 0 ? 0 : intake.PerSecond * 100 / raw.PerSecond;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"intake/raw: {percent}% (goal >= 80%)")).ConfigureAwait(false);

@@ -186,6 +186,10 @@ internal static class DevnetNodeRunner
             {
                 reported[intent.IntentId] = ReportedFate.Refunded;
             }
+            else if (stored is null or { Stage: IntentStage.Retracted })
+            {
+                reported[intent.IntentId] = ReportedFate.Dropped;
+            }
         }
 
         return reported;

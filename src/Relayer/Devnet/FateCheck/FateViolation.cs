@@ -47,6 +47,9 @@ internal enum ReportedFate
 {
     Filled,
     Refunded,
+
+    /// <summary>The node does not hold it as booked: never stored, or stored as Retracted.</summary>
+    Dropped,
 }
 
 /// <summary>An intent still open at its origin when the check ran, with its fill deadline (unix seconds).</summary>

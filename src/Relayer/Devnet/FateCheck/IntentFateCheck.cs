@@ -12,7 +12,8 @@ namespace DiscreteExec.Relayer.Devnet.FateCheck;
 /// and paid with Released; a paid intent's recipient must have gained at least the minimum outputs of all its paid
 /// intents (balances before the traffic are taken as 0 unless given: the generator pays fresh accounts); what the
 /// node reported filled or refunded must be so on chain; an intent must not end in a fate its parameters rule out.
-/// Intents still open are listed with their deadline.
+/// Intents still open are listed with their deadline; those of them the node reported dropped (not in its store, or
+/// Retracted there) are listed apart as dropped, since no epoch of that node will ever settle them.
 /// </summary>
 internal static class IntentFateCheck
 {
@@ -56,6 +57,7 @@ internal static class IntentFateCheck
 
         var violations = new List<FateViolation>();
         var stillOpen = new List<StillOpenIntent>();
+        var dropped = new List<StillOpenIntent>();
         int filled = 0, refunded = 0;
         foreach (var intent in intents)
         {
@@ -65,7 +67,8 @@ internal static class IntentFateCheck
             refunded += fate == EscrowIntentState.Refunded ? 1 : 0;
             if (fate == EscrowIntentState.Open)
             {
-                stillOpen.Add(new StillOpenIntent(intent.IntentId, intent.Origin, intent.Deadline, intent.Expected));
+                var open = new StillOpenIntent(intent.IntentId, intent.Origin, intent.Deadline, intent.Expected);
+                (reported?.GetValueOrDefault(intent.IntentId) is ReportedFate.Dropped ? dropped : stillOpen).Add(open);
             }
 
             CheckExpected(intent, state, paid, violations);
@@ -76,7 +79,7 @@ internal static class IntentFateCheck
         }
 
         await CheckRecipientsAsync(intents, readings, balances, balancesBefore, violations, cancellationToken).ConfigureAwait(false);
-        return new FateCheckResult(intents.Count, filled, refunded, stillOpen, violations);
+        return new FateCheckResult(intents.Count, filled, refunded, stillOpen, violations) { Dropped = dropped };
     }
 
     /// <summary>The intent's consistent fate (Released and paid, Refunded, Open), or Unknown after adding its violation.</summary>

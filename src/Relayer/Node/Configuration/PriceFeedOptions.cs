@@ -24,6 +24,13 @@ internal sealed class PriceFeedOptions
     public RandomWalkOptions RandomWalk { get; set; } = new();
 
     public HttpPriceFeedOptions Http { get; set; } = new();
+
+    /// <summary>
+    /// The most a reference price may move from the last accepted one, in basis points; a larger move is refused like
+    /// a stale price (no epoch closes, reported). Empty: no bound.
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "PriceFeed:MaxMoveBps must be between 1 and 1000000.")]
+    public int? MaxMoveBps { get; set; }
 }
 
 /// <summary>The simulated walk: one step per tick per asset, each at most <see cref="StepBps"/> up or down.</summary>

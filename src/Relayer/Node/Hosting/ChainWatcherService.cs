@@ -8,40 +8,40 @@ namespace DiscreteExec.Relayer.Node.Hosting;
 
 /// <summary>
 /// Runs every chain's watcher into the node's intake sink (the bus), each on its own: a watcher that stops with an
-/// error (a malformed event, an escrow that is not one) is logged with its chain and restarted after a backoff, while
+/// error (a malformed event, an escrow that is not one) is logged with its chain and restarted after a backoff
+/// (<see cref="WatcherRestartBackoff"/>: doubling, reset after a healthy run), while
 /// the other chains go on. A watcher starts once its chain answered the start-up check.
 /// </summary>
 internal sealed partial class ChainWatcherService(
     NodeChains chains, IChainEventSink sink, LatestChainCursors cursors, ChainReadiness readiness, TimeProvider time, ILogger<ChainWatcherService> logger) : BackgroundService
 {
-    public static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
-    public static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(chains.All.Select(chain => WatchAsync(chain, stoppingToken)));
 
     private async Task WatchAsync(NodeChainAdapter chain, CancellationToken cancellationToken)
     {
-        var delay = FirstRestartDelay;
+        var backoff = new WatcherRestartBackoff(time);
         var recording = new CursorRecordingSink(sink, cursors);
         try
         {
             await readiness.WhenReadyAsync(chain.Name, cancellationToken).ConfigureAwait(false);
             while (!cancellationToken.IsCancellationRequested)
             {
+                TimeSpan delay;
                 try
                 {
                     LogWatching(logger, chain.Name, chain.ChainId);
+                    backoff.RunStarted();
                     await chain.Adapter.Watcher.RunAsync(recording, cancellationToken).ConfigureAwait(false);
                     return;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    delay = backoff.RunFailed();
                     LogWatcherFailed(logger, ex, chain.Name, chain.ChainId, delay);
                 }
 
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRestartDelay.Ticks));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -2,7 +2,7 @@ using DiscreteExec.Relayer.Node.Configuration;
 
 namespace DiscreteExec.Relayer.Node.Prices;
 
-/// <summary>Builds the configured <see cref="IPriceFeed"/> from validated options.</summary>
+/// <summary>Builds the configured <see cref="IPriceFeed"/> from validated options (behind <see cref="PlausiblePriceFeed"/> when PriceFeed:MaxMoveBps is set).</summary>
 internal static class PriceFeedFactory
 {
     public const string HttpClientName = "DiscreteExec.Relayer.Node.Prices";
@@ -13,7 +13,7 @@ internal static class PriceFeedFactory
         ArgumentNullException.ThrowIfNull(httpClient);
         var feed = options.PriceFeed;
         var prices = options.Assets.Select(a => (a.AssetId, a.ReferencePrice)).ToList();
-        return feed.Kind switch
+        IPriceFeed source = feed.Kind switch
         {
             PriceFeedKind.Static => new StaticPriceFeed(prices, time),
             PriceFeedKind.RandomWalk => new RandomWalkPriceFeed(prices, feed.RandomWalk.Seed, feed.RandomWalk.StepBps, feed.RandomWalk.TickInterval, time),
@@ -29,5 +29,6 @@ internal static class PriceFeedFactory
                 time),
             _ => throw new ArgumentException($"PriceFeed:Kind: '{feed.Kind}' is not a price feed kind.", nameof(options)),
         };
+        return feed.MaxMoveBps is { } maxMoveBps ? new PlausiblePriceFeed(source, maxMoveBps) : source;
     }
 }

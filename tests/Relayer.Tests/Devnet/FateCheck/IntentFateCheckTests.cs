@@ -35,6 +35,24 @@ public sealed class IntentFateCheckTests
     }
 
     [Fact]
+    public async Task RunAsync_OpenIntentTheNodeDropped_CountedAsDroppedNotStillOpen()
+    {
+        var open = Intent(1, ExpectedFate.Deferred);
+        var dropped = Intent(2, ExpectedFate.Filled, deadline: 777);
+        _evm.States[open.IntentId] = EscrowIntentState.Open;
+        _evm.States[dropped.IntentId] = EscrowIntentState.Open;
+
+        var result = await CheckAsync([open, dropped], new Dictionary<Bytes32, ReportedFate> { [dropped.IntentId] = ReportedFate.Dropped });
+
+        Assert.Equal("2 intents: 0 filled, 0 refunded, 1 still open, 1 dropped by the node; 0 lost, 0 double-paid", result.Summary);
+        Assert.Equal(open.IntentId, Assert.Single(result.StillOpen).IntentId);
+        Assert.Equal((dropped.IntentId, 777ul), (Assert.Single(result.Dropped).IntentId, result.Dropped[0].Deadline));
+        using var log = new StringWriter();
+        result.WriteTo(log);
+        Assert.Contains($"dropped {dropped.IntentId} on chain {Evm}", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_UnknownAtOrigin_ReportsMissingAsLost()
     {
         var intent = Intent(1, ExpectedFate.Filled);
