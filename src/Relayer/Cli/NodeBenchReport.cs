@@ -27,8 +27,8 @@ internal static class NodeBenchReport
         }
 
         epochs.WriteTo(output, "  ");
-        output.Write("\nnode time by step, and the epoch record rewritten at every chunk progress change (p50 count; time p50 / p99, ms, partly inside chain wait):\n");
-        var steps = new TextTable(["intents/epoch", .. NodeBenchmarkRunner.SettlingSteps, "chunk-progress rewrites", "their time"]);
+        output.Write("\nnode time by step, and the chunk-progress writes, one per change of one chunk (p50 count; their summed time p50 / p99, ms, partly inside chain wait):\n");
+        var steps = new TextTable(["intents/epoch", .. NodeBenchmarkRunner.SettlingSteps, "chunk-progress writes", "their time"]);
         foreach (var (intents, measured) in results)
         {
             steps.Add([
