@@ -166,7 +166,7 @@ internal static class NodeBenchmarkRunner
         var intents = openedAt.Select(opened => new IntentEndToEnd(
             TimeSpan.FromMilliseconds(settled - opened), TimeSpan.FromMilliseconds(closeStarted - opened), node, chain, polling)).ToArray();
         DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
-            $"  epoch {epochId,3}: {count} intents opened in {openingTime.TotalSeconds:0.0} s; node {node.TotalMilliseconds:0} ms (clearing {summary.ClearingTime.TotalMilliseconds:0} ms), chain wait {chain.TotalSeconds:0.00} s, settled {summary.SettleLatency.TotalSeconds:0.00} s after close; {summary.Filled} filled, {summary.Refunded} refunded, {summary.Chunks} chunks; {summary.LedgerSaves} record rewrites for chunk progress took {summary.LedgerSaveTime.TotalMilliseconds:0} ms"));
+            $"  epoch {epochId,3}: {count} intents opened in {openingTime.TotalSeconds:0.0} s; node {node.TotalMilliseconds:0} ms (clearing {summary.ClearingTime.TotalMilliseconds:0} ms), chain wait {chain.TotalSeconds:0.00} s, settled {summary.SettleLatency.TotalSeconds:0.00} s after close; {summary.Filled} filled, {summary.Refunded} refunded, {summary.Chunks} chunks; {summary.LedgerSaves} chunk-progress writes took {summary.LedgerSaveTime.TotalMilliseconds:0} ms"));
         return new NodeBenchEpoch(summary, openingTime, intents);
     }
 

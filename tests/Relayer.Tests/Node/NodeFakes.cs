@@ -172,6 +172,22 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
         return Task.CompletedTask;
     }
 
+    public Task SaveChunkAsync(ulong epochId, ChunkProgress progress, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Write(fence);
+            var record = _epochs[epochId];
+            var listed = record.Chunks.Any(c => c.ChainId == progress.ChainId && c.Index == progress.Index);
+            _epochs[epochId] = record with
+            {
+                Chunks = listed ? [.. record.Chunks.Select(c => c.ChainId == progress.ChainId && c.Index == progress.Index ? progress : c)] : [.. record.Chunks, progress],
+            };
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task SaveBlobAsync(ulong epochId, string name, ReadOnlyMemory<byte> content, LeaseToken fence, CancellationToken cancellationToken)
     {
         lock (_gate)

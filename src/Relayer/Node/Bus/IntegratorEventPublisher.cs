@@ -23,6 +23,22 @@ internal sealed class IntegratorEventPublisher(IEventLog eventLog, IPublishEndpo
     {
         ArgumentNullException.ThrowIfNull(integratorEvent);
         await eventLog.AppendAsync(integratorEvent, cancellationToken).ConfigureAwait(false);
+        PublishOnBus(integratorEvent);
+    }
+
+    /// <summary>Logs every event first (one round trip on the node's store), then puts each on the bus.</summary>
+    public async Task PublishManyAsync(IReadOnlyList<IIntegratorEvent> integratorEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(integratorEvents);
+        await eventLog.AppendManyAsync(integratorEvents, cancellationToken).ConfigureAwait(false);
+        foreach (var integratorEvent in integratorEvents)
+        {
+            PublishOnBus(integratorEvent);
+        }
+    }
+
+    private void PublishOnBus(IIntegratorEvent integratorEvent)
+    {
         var messageId = MessageId(integratorEvent.EventId);
         var published = bus.Publish(
             integratorEvent,

@@ -409,9 +409,10 @@ internal sealed partial class EpochLoop
         var taken = await _intents.TakeOpenAsync(intentIds, epochId, Fence, cancellationToken).ConfigureAwait(false);
         NodeTelemetry.Intents.Add(taken.Count, new KeyValuePair<string, object?>("state", "in-epoch"));
         var members = new List<Intent>();
-        foreach (var intentId in intentIds)
+        var intents = await _intents.GetManyAsync(intentIds, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < intentIds.Length; i++)
         {
-            var stored = await _intents.GetAsync(intentId, cancellationToken).ConfigureAwait(false);
+            var (intentId, stored) = (intentIds[i], intents[i]);
             if (stored is { Stage: IntentStage.InEpoch } && stored.EpochId == epochId)
             {
                 members.Add(stored.Observed.Intent);
@@ -492,9 +493,11 @@ internal sealed partial class EpochLoop
         // The effects of Cleared: deferred intents go back to the book, then the world hears of the batch.
         var deferred = new List<(Bytes32 IntentId, int TimesDeferred)>();
         var transitions = new List<IntentTransition>();
-        foreach (var intentId in batch.Deferred)
+        var deferredIds = batch.Deferred.ToArray();
+        var deferredIntents = await _intents.GetManyAsync(deferredIds, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < deferredIds.Length; i++)
         {
-            var stored = await _intents.GetAsync(intentId, cancellationToken).ConfigureAwait(false);
+            var (intentId, stored) = (deferredIds[i], deferredIntents[i]);
             if (stored is null)
             {
                 continue;
@@ -513,10 +516,9 @@ internal sealed partial class EpochLoop
 
         await _intents.TransitionAsync(transitions, Fence, cancellationToken).ConfigureAwait(false);
         NodeTelemetry.Intents.Add(transitions.Count, new KeyValuePair<string, object?>("state", "deferred"));
-        foreach (var (intentId, times) in deferred)
-        {
-            await _events.PublishAsync(new IntentDeferred(IntegratorEventIds.Deferred(epochId, intentId), epochId, intentId, times), cancellationToken).ConfigureAwait(false);
-        }
+        await _events.PublishManyAsync(
+            [.. deferred.Select(d => new IntentDeferred(IntegratorEventIds.Deferred(epochId, d.IntentId), epochId, d.IntentId, d.TimesDeferred))],
+            cancellationToken).ConfigureAwait(false);
 
         var prices = batch.Prices.Select(p => new PairPriceQuote(p.Base, p.Quote, p.Numerator.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Denominator.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
         await _events.PublishAsync(new EpochCleared(IntegratorEventIds.Cleared(epochId), epochId, batch.BatchRoot, prices, batch.Filled.Count, batch.Refunded.Count, batch.Deferred.Count, chunks.Count), cancellationToken).ConfigureAwait(false);
@@ -536,7 +538,7 @@ internal sealed partial class EpochLoop
         using var activity = NodeTelemetry.StartStep("release", epochId);
         var (_, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
-        using var ledger = NewLedger(record);
+        var ledger = NewLedger(record);
         if (!await _pipeline.RunAsync([.. chunks.Where(c => c.Stage == ChunkStage.Release)], ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false))
         {
             return false; // a Release chunk waits for its next round; the epoch stays Attested
@@ -555,7 +557,7 @@ internal sealed partial class EpochLoop
         using var activity = NodeTelemetry.StartStep("pay", epochId);
         var (input, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
-        using var ledger = NewLedger(record);
+        var ledger = NewLedger(record);
         var transfers = chunks.Where(c => c.Stage == ChunkStage.Transfer).ToArray();
         if (!await _pipeline.RunAsync(transfers, ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false))
         {
@@ -588,12 +590,12 @@ internal sealed partial class EpochLoop
         }
 
         var transitions = new List<IntentTransition>();
-        foreach (var (transition, _) in outcomes)
+        var stored = await _intents.GetManyAsync([.. outcomes.Select(o => o.Transition.IntentId)], cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < outcomes.Count; i++)
         {
-            var stored = await _intents.GetAsync(transition.IntentId, cancellationToken).ConfigureAwait(false);
-            if (stored is { Stage: IntentStage.InEpoch } && stored.EpochId == epochId)
+            if (stored[i] is { Stage: IntentStage.InEpoch } intent && intent.EpochId == epochId)
             {
-                transitions.Add(transition);
+                transitions.Add(outcomes[i].Transition);
             }
         }
 
@@ -603,13 +605,7 @@ internal sealed partial class EpochLoop
             NodeTelemetry.Intents.Add(group.Count(), new KeyValuePair<string, object?>("state", group.Key == IntentStage.Open ? "returned" : group.Key.ToString().ToLowerInvariant()));
         }
 
-        foreach (var (_, integratorEvent) in outcomes)
-        {
-            if (integratorEvent is not null)
-            {
-                await _events.PublishAsync(integratorEvent, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        await _events.PublishManyAsync([.. outcomes.Select(o => o.Event).OfType<IIntegratorEvent>()], cancellationToken).ConfigureAwait(false);
 
         var settled = Advance(ledger.Record, EpochStage.Settled) with
         {
@@ -782,12 +778,12 @@ internal sealed partial class EpochLoop
         }
     }
 
-    // Every chunk's progress change rewrites the epoch's whole record; the time it takes is reported with the epoch.
-    private ChunkLedger NewLedger(EpochRecord record) => new(record, async (next, token) =>
+    // Every chunk's progress change is one fenced write of that chunk alone; the writes' time is reported with the epoch.
+    private ChunkLedger NewLedger(EpochRecord record) => new(record, async (progress, token) =>
     {
         var started = _time.GetTimestamp();
-        await _epochs.SaveAsync(next, Fence, token).ConfigureAwait(false);
-        if (_spent.EpochId == next.EpochId)
+        await _epochs.SaveChunkAsync(record.EpochId, progress, Fence, token).ConfigureAwait(false);
+        if (_spent.EpochId == record.EpochId)
         {
             _spent.RecordLedgerSave(_time.GetElapsedTime(started));
         }

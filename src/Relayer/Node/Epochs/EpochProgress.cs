@@ -10,7 +10,7 @@ namespace DiscreteExec.Relayer.Node.Epochs;
 /// their retries, reading escrows) taken out; both cover only the steps this process ran (a restart mid-epoch
 /// counts from there). <see cref="ClearingTime"/> is the part of <see cref="NodeTime"/> spent in the clearing itself;
 /// <see cref="Steps"/> splits <see cref="NodeTime"/> and <see cref="ChainWait"/> by step (close, clear, attest, release,
-/// pay, margin). <see cref="LedgerSaves"/> counts the record rewrites of chunk progress and
+/// pay, margin). <see cref="LedgerSaves"/> counts the chunk-progress writes (one chunk each) and
 /// <see cref="LedgerSaveTime"/> their time (counted in <see cref="NodeTime"/>, or in <see cref="ChainWait"/> for the
 /// write made just before a chunk is sent).
 /// </summary>
@@ -40,6 +40,9 @@ internal readonly record struct StepTime(TimeSpan Node, TimeSpan Chain);
 internal sealed class EpochTimes(ulong epochId)
 {
     private readonly Dictionary<string, StepTime> _steps = new(StringComparer.Ordinal);
+    private readonly Lock _ledgerGate = new();
+    private int _ledgerSaves;
+    private TimeSpan _ledgerSaveTime;
 
     public ulong EpochId { get; } = epochId;
 
@@ -52,16 +55,19 @@ internal sealed class EpochTimes(ulong epochId)
 
     public IReadOnlyDictionary<string, StepTime> Steps => _steps;
 
-    /// <summary>Record rewrites made for chunk progress, and their time.</summary>
-    public int LedgerSaves { get; private set; }
+    /// <summary>Chunk-progress writes (one chunk each), and their time summed (chains write side by side, so it can exceed the wall time).</summary>
+    public int LedgerSaves { get { lock (_ledgerGate) { return _ledgerSaves; } } }
 
-    public TimeSpan LedgerSaveTime { get; private set; }
+    public TimeSpan LedgerSaveTime { get { lock (_ledgerGate) { return _ledgerSaveTime; } } }
 
-    /// <summary>Called under the chunk ledger's gate (one save at a time).</summary>
+    /// <summary>Called by every chain's settling task (they write side by side).</summary>
     public void RecordLedgerSave(TimeSpan elapsed)
     {
-        LedgerSaves++;
-        LedgerSaveTime += elapsed;
+        lock (_ledgerGate)
+        {
+            _ledgerSaves++;
+            _ledgerSaveTime += elapsed;
+        }
     }
 
     /// <summary>The name of the step that leaves <paramref name="stage"/>.</summary>

@@ -178,7 +178,7 @@ internal sealed partial class ChunkPipeline
         var stage = outcome == ChunkSubmissionOutcome.Applied ? ChunkProgressStage.Applied : ChunkProgressStage.AlreadyApplied;
         var done = ledger[chunk.Reference] with { Stage = stage, TransactionId = transactionId, Error = null };
         await ledger.UpdateAsync(done, cancellationToken).ConfigureAwait(false);
-        if (ledger.Record.Chunks.Any(c => !ChunkLedger.IsDone(c)))
+        if (!ledger.AllDone)
         {
             _crashPoints.Reached(CrashPoint.BetweenChunks, chunk.EpochId);
         }

@@ -53,6 +53,22 @@ internal interface IIntentStore
 
     Task<StoredIntent?> GetAsync(Bytes32 intentId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The intents of <paramref name="intentIds"/>, in their order (null for an unknown id). The default reads them one
+    /// by one; <c>RedisIntentStore</c> reads them in one pipelined round trip (an epoch step reads thousands).
+    /// </summary>
+    async Task<IReadOnlyList<StoredIntent?>> GetManyAsync(IReadOnlyList<Bytes32> intentIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(intentIds);
+        var intents = new StoredIntent?[intentIds.Count];
+        for (var i = 0; i < intents.Length; i++)
+        {
+            intents[i] = await GetAsync(intentIds[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        return intents;
+    }
+
     /// <summary>Every Open intent, ordered by intent id.</summary>
     Task<IReadOnlyList<StoredIntent>> OpenAsync(CancellationToken cancellationToken);
 
@@ -107,7 +123,7 @@ internal enum ChunkProgressStage : byte
     Abandoned = 4,
 }
 
-/// <summary>One chunk's progress within an epoch record.</summary>
+/// <summary>One chunk's progress within an epoch record (written on its own by <see cref="IEpochStore.SaveChunkAsync"/>).</summary>
 internal sealed record ChunkProgress(ChainId ChainId, uint Index, ChunkProgressStage Stage, int Attempts, string? TransactionId, string? Error)
 {
     /// <summary>Unix milliseconds of the chunk's first Sending (node's TimeProvider); a Release chunk is abandoned only past its deadline from here.</summary>
@@ -116,7 +132,9 @@ internal sealed record ChunkProgress(ChainId ChainId, uint Index, ChunkProgressS
 
 /// <summary>
 /// The persisted epoch record. Large parts (the clearing input epoch.json, the batch.json, the manifest) are blobs
-/// beside it (<see cref="IEpochStore.SaveBlobAsync"/>), so the record itself stays small to rewrite at every step.
+/// beside it (<see cref="IEpochStore.SaveBlobAsync"/>), so the record itself stays small to rewrite at every step; each
+/// chunk's progress is written on its own (<see cref="IEpochStore.SaveChunkAsync"/>) and merged into
+/// <see cref="Chunks"/> when the record is read.
 /// </summary>
 internal sealed record EpochRecord
 {
@@ -166,6 +184,15 @@ internal interface IEpochStore
     /// <summary>Writes the record (and makes it current when its id is the newest), fenced.</summary>
     Task SaveAsync(EpochRecord record, LeaseToken fence, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes one chunk's progress, fenced, without rewriting the record: its cost does not grow with the epoch's
+    /// chunks. <see cref="GetAsync"/> and <see cref="CurrentAsync"/> return the record with every chunk's latest
+    /// progress merged into <see cref="EpochRecord.Chunks"/> (a chunk written here wins over the record's copy of it,
+    /// so a later <see cref="SaveAsync"/> of an older copy does not undo it). The chunk belongs in the record's plan
+    /// (saved at Attested); one the record does not list is returned after the listed ones.
+    /// </summary>
+    Task SaveChunkAsync(ulong epochId, ChunkProgress progress, LeaseToken fence, CancellationToken cancellationToken);
+
     /// <summary>Stores a named blob of an epoch ("take", "manifest", "input", "batch", "margin"), fenced. Write-once: a second write of different bytes throws.</summary>
     Task SaveBlobAsync(ulong epochId, string name, ReadOnlyMemory<byte> content, LeaseToken fence, CancellationToken cancellationToken);
 
@@ -186,6 +213,20 @@ internal interface IEventLog
 {
     /// <summary>Appends the event unless its id is already logged; returns its sequence number either way.</summary>
     Task<long> AppendAsync(IIntegratorEvent integratorEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends the events in their order, each as <see cref="AppendAsync"/> does (not all or nothing: a failure
+    /// part way leaves a prefix logged, and appending them all again is safe). The default appends one by one;
+    /// <c>RedisEventLog</c> pipelines the appends in one round trip.
+    /// </summary>
+    async Task AppendManyAsync(IReadOnlyList<IIntegratorEvent> integratorEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(integratorEvents);
+        foreach (var integratorEvent in integratorEvents)
+        {
+            await AppendAsync(integratorEvent, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Events with sequence numbers after <paramref name="afterSequence"/>, oldest first, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<LoggedEvent>> ReadAsync(long afterSequence, int max, CancellationToken cancellationToken);
@@ -216,4 +257,17 @@ internal interface INodeLease
 internal interface IIntegratorEventPublisher
 {
     Task PublishAsync(IIntegratorEvent integratorEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Publishes the events in their order (an epoch step's IntentSettled/IntentRefunded/IntentDeferred), each logged
+    /// before it goes on the bus. The default publishes one by one; the node's publisher logs them all in one round trip first.
+    /// </summary>
+    async Task PublishManyAsync(IReadOnlyList<IIntegratorEvent> integratorEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(integratorEvents);
+        foreach (var integratorEvent in integratorEvents)
+        {
+            await PublishAsync(integratorEvent, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

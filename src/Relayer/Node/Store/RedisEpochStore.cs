@@ -6,8 +6,9 @@ using StackExchange.Redis;
 namespace DiscreteExec.Relayer.Node.Store;
 
 /// <summary>
-/// Epoch records as JSON strings (<c>epoch:{id}</c>), the id of the newest one (<c>epoch:current</c>), write-once blobs
-/// (<c>epoch:{id}:blob:{name}</c>) and the one batch root chosen per epoch (<c>epoch:{id}:root</c>, SET NX).
+/// Epoch records as JSON strings (<c>epoch:{id}</c>), each chunk's progress as a field of a hash beside it
+/// (<c>epoch:{id}:chunks</c>, merged into the record when read), the id of the newest one (<c>epoch:current</c>),
+/// write-once blobs (<c>epoch:{id}:blob:{name}</c>) and the one batch root chosen per epoch (<c>epoch:{id}:root</c>, SET NX).
 /// </summary>
 internal sealed class RedisEpochStore(NodeStoreConnection connection) : IEpochStore
 {
@@ -19,6 +20,12 @@ internal sealed class RedisEpochStore(NodeStoreConnection connection) : IEpochSt
         if (not current) or #current < #ARGV[3] or (#current == #ARGV[3] and current <= ARGV[3]) then
           redis.call('SET', KEYS[3], ARGV[3])
         end
+        return 1
+        """;
+
+    // KEYS: fence counter, chunks hash. ARGV: fence, field, progress JSON. One write, so a torn script cannot half-apply it.
+    private const string SaveChunkScript = Fencing.CheckScript + """
+        redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
         return 1
         """;
 
@@ -45,11 +52,20 @@ internal sealed class RedisEpochStore(NodeStoreConnection connection) : IEpochSt
     public async Task<EpochRecord?> GetAsync(ulong epochId, CancellationToken cancellationToken)
     {
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var json = await database.StringGetAsync(_keys.Epoch(epochId)).ConfigureAwait(false);
-        return json.IsNull
-            ? null
-            : JsonSerializer.Deserialize<EpochRecord>(json.ToString(), StoreJson.Options)
-                ?? throw new InvalidDataException($"Epoch {epochId} holds a null record.");
+        var batch = database.CreateBatch();
+        var recordRead = batch.StringGetAsync(_keys.Epoch(epochId));
+        var chunksRead = batch.HashGetAllAsync(_keys.EpochChunks(epochId));
+        batch.Execute();
+        var json = await recordRead.ConfigureAwait(false);
+        var chunks = await chunksRead.ConfigureAwait(false);
+        if (json.IsNull)
+        {
+            return null;
+        }
+
+        var record = JsonSerializer.Deserialize<EpochRecord>(json.ToString(), StoreJson.Options)
+            ?? throw new InvalidDataException($"Epoch {epochId} holds a null record.");
+        return chunks.Length == 0 ? record : record with { Chunks = Merge(epochId, record.Chunks, chunks) };
     }
 
     public async Task SaveAsync(EpochRecord record, LeaseToken fence, CancellationToken cancellationToken)
@@ -61,6 +77,17 @@ internal sealed class RedisEpochStore(NodeStoreConnection connection) : IEpochSt
             [_keys.LeaseFence, _keys.Epoch(record.EpochId), _keys.CurrentEpoch],
             [fence.Fence, JsonSerializer.Serialize(record, StoreJson.Options), record.EpochId.ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false);
         Fencing.ThrowIfStale(result, fence, $"Saving epoch {record.EpochId}");
+    }
+
+    public async Task SaveChunkAsync(ulong epochId, ChunkProgress progress, LeaseToken fence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = (long)await database.ScriptEvaluateAsync(
+            SaveChunkScript,
+            [_keys.LeaseFence, _keys.EpochChunks(epochId)],
+            [fence.Fence, StoreKeys.ChunkField(progress.ChainId, progress.Index), JsonSerializer.Serialize(progress, StoreJson.Options)]).ConfigureAwait(false);
+        Fencing.ThrowIfStale(result, fence, $"Saving chunk {progress.Index} on chain {progress.ChainId} of epoch {epochId}");
     }
 
     public async Task SaveBlobAsync(ulong epochId, string name, ReadOnlyMemory<byte> content, LeaseToken fence, CancellationToken cancellationToken)
@@ -95,5 +122,25 @@ internal sealed class RedisEpochStore(NodeStoreConnection connection) : IEpochSt
 
         // A root is never overwritten, so the one read here is the one that won.
         return Bytes32.Parse((await database.StringGetAsync(key).ConfigureAwait(false)).ToString());
+    }
+
+    // The record's chunks in their order, each replaced by its own field when it has one; fields the record does not list follow.
+    private static ChunkProgress[] Merge(ulong epochId, IReadOnlyList<ChunkProgress> listed, HashEntry[] fields)
+    {
+        var written = new Dictionary<string, ChunkProgress>(fields.Length, StringComparer.Ordinal);
+        foreach (var field in fields)
+        {
+            written[field.Name.ToString()] = JsonSerializer.Deserialize<ChunkProgress>(field.Value.ToString(), StoreJson.Options)
+                ?? throw new InvalidDataException($"Epoch {epochId} holds a null progress for chunk field '{field.Name}'.");
+        }
+
+        var merged = new List<ChunkProgress>(Math.Max(listed.Count, written.Count));
+        foreach (var chunk in listed)
+        {
+            merged.Add(written.Remove(StoreKeys.ChunkField(chunk.ChainId, chunk.Index), out var progress) ? progress : chunk);
+        }
+
+        merged.AddRange(written.Values.OrderBy(c => c.ChainId).ThenBy(c => c.Index));
+        return [.. merged];
     }
 }

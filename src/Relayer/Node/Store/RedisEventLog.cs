@@ -49,6 +49,23 @@ internal sealed class RedisEventLog : IEventLog, IDisposable
 
     public async Task<long> AppendAsync(IIntegratorEvent integratorEvent, CancellationToken cancellationToken)
     {
+        var database = await _connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return (long)await Append(database, integratorEvent).ConfigureAwait(false);
+    }
+
+    public async Task AppendManyAsync(IReadOnlyList<IIntegratorEvent> integratorEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(integratorEvents);
+        var database = await _connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        // One connection runs the pipelined scripts in the order sent, so the events get their sequence numbers in list order.
+        var batch = database.CreateBatch();
+        var appends = integratorEvents.Select(e => Append(batch, e)).ToArray();
+        batch.Execute();
+        await Task.WhenAll(appends).ConfigureAwait(false);
+    }
+
+    private Task<RedisResult> Append(IDatabaseAsync database, IIntegratorEvent integratorEvent)
+    {
         ArgumentNullException.ThrowIfNull(integratorEvent);
         if (string.IsNullOrEmpty(integratorEvent.EventId) || integratorEvent.EventId.Contains('\n', StringComparison.Ordinal))
         {
@@ -58,11 +75,10 @@ internal sealed class RedisEventLog : IEventLog, IDisposable
         var type = integratorEvent.GetType();
         // The serializer escapes control characters, so the JSON holds no raw newline and the member splits back exactly.
         var member = $"{integratorEvent.EventId}\n{type.Name}\n{JsonSerializer.Serialize(integratorEvent, type, StoreJson.Options)}";
-        var database = await _connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return (long)await database.ScriptEvaluateAsync(
+        return database.ScriptEvaluateAsync(
             AppendScript,
             [_keys.EventSequences, _keys.EventLog],
-            [integratorEvent.EventId, member, _keys.EventAppendedChannel]).ConfigureAwait(false);
+            [integratorEvent.EventId, member, _keys.EventAppendedChannel]);
     }
 
     public async Task<IReadOnlyList<LoggedEvent>> ReadAsync(long afterSequence, int max, CancellationToken cancellationToken)

@@ -145,6 +145,22 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         return Parse(intentId, await database.HashGetAsync(_keys.Intent(intentId), IntentFields).ConfigureAwait(false));
     }
 
+    public async Task<IReadOnlyList<StoredIntent?>> GetManyAsync(IReadOnlyList<Bytes32> intentIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(intentIds);
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var batch = database.CreateBatch();
+        var reads = intentIds.Select(id => batch.HashGetAsync(_keys.Intent(id), IntentFields)).ToArray();
+        batch.Execute();
+        var intents = new StoredIntent?[intentIds.Count];
+        for (var i = 0; i < intents.Length; i++)
+        {
+            intents[i] = Parse(intentIds[i], await reads[i].ConfigureAwait(false));
+        }
+
+        return intents;
+    }
+
     public async Task<IReadOnlyList<StoredIntent>> OpenAsync(CancellationToken cancellationToken)
     {
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);

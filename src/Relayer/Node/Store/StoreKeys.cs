@@ -21,6 +21,11 @@ internal sealed class StoreKeys(string prefix)
 
     public string Epoch(ulong epochId) => $"{Prefix}epoch:{epochId}";
 
+    public string EpochChunks(ulong epochId) => $"{Prefix}epoch:{epochId}:chunks";
+
+    /// <summary>The field of one chunk in <see cref="EpochChunks"/>.</summary>
+    public static string ChunkField(ChainId chainId, uint index) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{chainId.Value}:{index}");
+
     public string CurrentEpoch => $"{Prefix}epoch:current";
 
     public string EpochBlob(ulong epochId, string name) => $"{Prefix}epoch:{epochId}:blob:{name}";

@@ -370,6 +370,78 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task SaveChunkAsync_ProgressWrittenChunkByChunk_ReadersSeeItMergedAndAnOlderRecordSaveDoesNotUndoIt()
+    {
+        var fence = await AcquireAsync("node-a");
+        var evm = new ChainId(31337);
+        var solana = new ChainId(900);
+        var planned = Record(3, EpochStage.Attested) with
+        {
+            Chunks = [.. new[] { evm, solana }.SelectMany(chain => Enumerable.Range(0, 3).Select(i => new ChunkProgress(chain, (uint)i, ChunkProgressStage.Planned, 0, null, null)))],
+        };
+        await _epochs.SaveAsync(planned, fence, default);
+
+        var sending = new ChunkProgress(solana, 1, ChunkProgressStage.Sending, 1, null, null) { FirstSentAtUnixMilliseconds = 1_234 };
+        var applied = new ChunkProgress(evm, 2, ChunkProgressStage.Applied, 2, "0xfeed", null) { FirstSentAtUnixMilliseconds = 999 };
+        await _epochs.SaveChunkAsync(3, sending, fence, default);
+        await _epochs.SaveChunkAsync(3, new ChunkProgress(evm, 2, ChunkProgressStage.Sending, 1, null, "round 1 failed"), fence, default);
+        await _epochs.SaveChunkAsync(3, applied, fence, default);
+        // The loop's Released save of a copy taken before the last chunk write: the chunk's own field still wins.
+        await _epochs.SaveAsync(planned with { Stage = EpochStage.Released }, fence, default);
+
+        var expected = planned.Chunks.Select(c => (c.ChainId, c.Index) == (solana, 1U) ? sending : (c.ChainId, c.Index) == (evm, 2U) ? applied : c).ToArray();
+        var read = await _epochs.GetAsync(3, default);
+        Assert.Equal(EpochStage.Released, read!.Stage);
+        Assert.Equal(expected, read.Chunks);
+        Assert.Equal(1_234, read.Chunks.Single(c => c.ChainId == solana && c.Index == 1).FirstSentAtUnixMilliseconds);
+        Assert.Equal(expected, (await _epochs.CurrentAsync(default))!.Chunks);
+    }
+
+    [Fact]
+    public async Task SaveChunkAsync_ChunkTheRecordDoesNotList_ReturnedAfterTheListedOnes()
+    {
+        var fence = await AcquireAsync("node-a");
+        var chain = new ChainId(31337);
+        await _epochs.SaveAsync(Record(4, EpochStage.Attested) with { Chunks = [new ChunkProgress(chain, 0, ChunkProgressStage.Planned, 0, null, null)] }, fence, default);
+
+        var unlisted = new ChunkProgress(chain, 7, ChunkProgressStage.Applied, 1, "0x07", null);
+        await _epochs.SaveChunkAsync(4, unlisted, fence, default);
+
+        Assert.Equal([new ChunkProgress(chain, 0, ChunkProgressStage.Planned, 0, null, null), unlisted], (await _epochs.GetAsync(4, default))!.Chunks);
+    }
+
+    [Fact]
+    public async Task SaveChunkAsync_StaleFence_ThrowsAndChangesNothing()
+    {
+        var first = await AcquireAsync("node-a");
+        var chain = new ChainId(31337);
+        var planned = new ChunkProgress(chain, 0, ChunkProgressStage.Planned, 0, null, null);
+        await _epochs.SaveAsync(Record(5, EpochStage.Attested) with { Chunks = [planned] }, first, default);
+        await ExpireLeaseAsync();
+        var second = await AcquireAsync("node-b");
+
+        await Assert.ThrowsAsync<LeaseLostException>(() => _epochs.SaveChunkAsync(5, planned with { Stage = ChunkProgressStage.Sending, Attempts = 1 }, first, default));
+
+        Assert.Equal([planned], (await _epochs.GetAsync(5, default))!.Chunks);
+        await _epochs.SaveChunkAsync(5, planned with { Stage = ChunkProgressStage.Sending, Attempts = 1 }, second, default);
+        Assert.Equal(ChunkProgressStage.Sending, Assert.Single((await _epochs.GetAsync(5, default))!.Chunks).Stage);
+    }
+
+    [Fact]
+    public async Task GetManyAsync_KnownAndUnknownIds_InTheirOrderWithNullForUnknown()
+    {
+        var (a, b) = (Observed(21), Observed(22));
+        await _intents.AddAsync(a, default);
+        await _intents.AddAsync(b, default);
+
+        var read = await _intents.GetManyAsync([b.Intent.IntentId, Id(99), a.Intent.IntentId], default);
+
+        Assert.Equal([b.Intent.IntentId, (Bytes32?)null, a.Intent.IntentId], read.Select(s => s?.Observed.Intent.IntentId));
+        Assert.Equal(IntentStage.Open, read[0]!.Stage);
+        Assert.Empty(await _intents.GetManyAsync([], default));
+    }
+
+    [Fact]
     public async Task SaveBlobAsync_WriteOnce_SameBytesAgainIsFineDifferentBytesThrow()
     {
         var fence = await AcquireAsync("node-a");
@@ -423,6 +495,18 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
         Assert.All(sequences.SelectMany(s => s), pair => Assert.Equal(sequenceOfId[pair.EventId], pair.Sequence));
         Assert.Equal(nameof(EpochClosed), logged[0].Type);
         Assert.Contains($"\"EventId\":\"{logged[0].EventId}\"", logged[0].Json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppendManyAsync_BatchWithAnAlreadyLoggedEvent_SequencesInListOrderAndTheDuplicateKeepsItsOwn()
+    {
+        Assert.Equal(1, await _events.AppendAsync(Closed("b"), default));
+
+        await _events.AppendManyAsync([Closed("a"), Closed("b"), Closed("c"), Closed("a")], default);
+        await _events.AppendManyAsync([Closed("c"), Closed("d")], default);
+
+        Assert.Equal(["b", "a", "c", "d"], (await ReadAllAsync()).Select(e => e.EventId));
+        Assert.Equal(4, await _events.HeadAsync(default));
     }
 
     [Fact]
