@@ -18,6 +18,8 @@ namespace DiscreteExec.Adapters.Solana.Settlement;
 /// simulation consumed plus the claim reserve and a margin, signed by the payer and every attestor, sent, and polled
 /// until the configured commitment. A transaction whose blockhash expired unseen is rebuilt with a fresh blockhash and re-signed — never
 /// re-sent as is; so is one whose associated-token-account creation failed because the account appeared meanwhile.
+/// A send answered "Blockhash not found" (or failing without a runtime error) may have landed: its signature status
+/// and the chunk's receipt are read before anything is rebuilt.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim's wait handle is never requested, so it holds nothing to dispose.")]
 internal sealed class ChunkSubmitter : IChunkSubmitter
