@@ -22,6 +22,8 @@ namespace DiscreteExec.Adapters.Solana.Settlement;
 /// simulation consumed plus the claim reserve and a margin, signed by the payer and every attestor, sent, and polled
 /// until the configured commitment. A transaction whose blockhash expired unseen is rebuilt with a fresh blockhash and re-signed — never
 /// re-sent as is; so is one whose associated-token-account creation failed because the account appeared meanwhile.
+/// A send answered "Blockhash not found" (or failing without a runtime error) may have landed: its signature status
+/// and the chunk's receipt are read before anything is rebuilt.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim's wait handle is never requested, so it holds nothing to dispose.")]
 internal sealed class ChunkSubmitter : IChunkSubmitter
@@ -97,6 +99,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         // After an account creation failed once, none is attempted again for this chunk: someone races us to those
         // addresses (create and reassign, close, create again ...); the program makes a missing account a claim anyway.
         var createAccounts = true;
+        string? lastUnknown = null;
         for (var attempt = 1; attempt <= _options.MaxRebuildsPerChunk; attempt++)
         {
             var built = await BuildAsync(chunk, createAccounts, cancellationToken).ConfigureAwait(false);
@@ -111,12 +114,28 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             {
                 // A retried send of these same bytes after the first landed: confirm it below.
             }
-            catch (SolanaTransactionException ex) when (ex.Error.IsBlockhashNotFound || FailedBeforeSettle(ex.Error, built))
+            catch (SolanaTransactionException ex) when (FailedBeforeSettle(ex.Error, built))
             {
-                createAccounts &= !FailedBeforeSettle(ex.Error, built);
+                createAccounts = false;
                 Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, $"{ex.Error} at preflight", attempt);
                 ChainTelemetry.Resubmissions.Add(1, _tags);
                 continue;
+            }
+            catch (SolanaRpcException ex) when (OutcomeUnknown(ex))
+            {
+                // The transaction may have landed all the same: look before building another.
+                if (!await SeenAsync(signature, cancellationToken).ConfigureAwait(false))
+                {
+                    if (await AppliedAsync(chunk, chunkHash, cancellationToken).ConfigureAwait(false) is { } applied)
+                    {
+                        return applied;
+                    }
+
+                    lastUnknown = ex.Message;
+                    Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, $"{ex.Message} and transaction {signature} is not seen", attempt);
+                    SolanaTelemetry.Rebuilds.Add(1);
+                    continue;
+                }
             }
             catch (SolanaTransactionException ex) when (ex.Error.IsProgramError(EscrowErrors.ChunkAlreadyApplied))
             {
@@ -141,8 +160,20 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             ChainTelemetry.Resubmissions.Add(1, _tags);
         }
 
-        throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"not confirmed after {_options.MaxRebuildsPerChunk} fresh blockhashes.");
+        throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"not confirmed after {_options.MaxRebuildsPerChunk} fresh blockhashes{(lastUnknown is null ? "" : $" (last send: {lastUnknown})")}.");
     }
+
+    /// <summary>
+    /// A send whose failure leaves open whether the node took the transaction: "Blockhash not found" (a provider may
+    /// forward before it answers, or answer for a lagging node), or an RPC failure without a runtime error (a dropped
+    /// connection after retries, an error object without its data). Any other runtime error is a preflight refusal.
+    /// </summary>
+    private static bool OutcomeUnknown(SolanaRpcException exception) =>
+        exception is not SolanaTransactionException refused || refused.Error.IsBlockhashNotFound;
+
+    /// <summary>Whether the cluster has seen the signature (landed, failed or not yet at the commitment): then its status decides.</summary>
+    private async Task<bool> SeenAsync(string signature, CancellationToken cancellationToken) =>
+        (await _rpc.GetSignatureStatusesAsync([signature], cancellationToken).ConfigureAwait(false))[0] is not null;
 
     /// <summary>
     /// The chunk's transaction, with account creation (when <paramref name="createAccounts"/>) only for destinations
@@ -243,64 +274,88 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
     /// <summary>
     /// The lookup table holding every address in <paramref name="needed"/>, usable now: the current one extended with
     /// what it lacks (at most <see cref="ExtendBatch"/> addresses per transaction), or, when there is none yet
-    /// (<c>auto</c>) or it would overflow 256 addresses, a new one created from a recent slot. Returns once the slot
-    /// after the last extension has begun (addresses are usable from then).
+    /// (<c>auto</c>) or it would overflow 256 addresses, a new one created from a fresh recent slot. Each step starts
+    /// from the table as the chain holds it, not from what was last sent: a table transaction reported failed may have
+    /// landed (extending it again would add duplicates until the table overflows), and a creation reported failed is
+    /// adopted when its table exists. Returns once the slot after the last extension has begun (addresses are usable from then).
     /// </summary>
     private async Task<AddressLookupTable> EnsureTableAsync(SettlementChunk chunk, IReadOnlyList<Bytes32> needed, CancellationToken cancellationToken)
     {
         await _tableLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_table is null && _options.LookupTableKey is { } configured)
+            if (_options.LookupTableKey is { } configured && (_table is null || Lacking(_table, needed).Count > 0))
             {
-                _table = await ReadTableAsync(chunk, configured, cancellationToken).ConfigureAwait(false);
+                _table = await ReadTableAsync(chunk, configured, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"the configured lookup table {Base58.EncodeKey(configured)} does not exist.");
             }
-
-            var held = _table?.Addresses.ToHashSet() ?? [];
-            var lacking = needed.Where(a => !held.Contains(a)).ToList();
-            if (_table is not null && lacking.Count == 0)
+            else if (_table is not null && Lacking(_table, needed).Count > 0)
             {
-                // A configured table read after a restart may have been extended in this very slot.
-                await WaitUntilUsableAsync(cancellationToken).ConfigureAwait(false);
-                return _table;
+                _table = await ReadTableAsync(chunk, _table.Address, cancellationToken).ConfigureAwait(false); // gone (closed): a new one
             }
 
             var payer = _payer.PublicKey;
-            Bytes32 address;
-            if (_table is null || _table.Addresses.Count + lacking.Count > AddressLookupTableProgram.MaxAddresses)
+            var notLanded = 0;
+            while (true)
             {
-                if (_options.LookupTableKey is not null && _table is not null)
+                var lacking = _table is null ? [.. needed] : Lacking(_table, needed);
+                if (_table is not null && lacking.Count == 0)
                 {
-                    throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"the configured lookup table {Base58.EncodeKey(_table.Address)} holds {_table.Addresses.Count} addresses and cannot take {lacking.Count} more (configure a new one, or '{SolanaClusterOptions.AutoLookupTable}').");
+                    // Also for a table read after a restart: it may have been extended in this very slot.
+                    await WaitUntilUsableAsync(cancellationToken).ConfigureAwait(false);
+                    return _table;
                 }
 
-                lacking = [.. needed];
-                var slot = await _rpc.GetSlotAsync(Commitment.Finalized, cancellationToken).ConfigureAwait(false);
-                var create = AddressLookupTableProgram.Create(payer, payer, slot, out address);
-                var first = lacking.Take(ExtendBatch - 1).ToList();
-                await SendTableTransactionAsync(chunk, [create, AddressLookupTableProgram.Extend(address, payer, payer, first)], cancellationToken).ConfigureAwait(false);
-                lacking.RemoveRange(0, first.Count);
-                Log.LookupTableCreated(_logger, Base58.EncodeKey(address), slot, chunk.ChainId);
-            }
-            else
-            {
-                address = _table.Address;
-            }
+                if (notLanded == _options.MaxRebuildsPerChunk)
+                {
+                    throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table transactions not confirmed after {_options.MaxRebuildsPerChunk} fresh blockhashes.");
+                }
 
-            for (var i = 0; i < lacking.Count; i += ExtendBatch)
-            {
-                await SendTableTransactionAsync(chunk, [AddressLookupTableProgram.Extend(address, payer, payer, [.. lacking.Skip(i).Take(ExtendBatch)])], cancellationToken).ConfigureAwait(false);
-            }
+                bool landed;
+                if (_table is null || _table.Addresses.Count + lacking.Count > AddressLookupTableProgram.MaxAddresses)
+                {
+                    if (_options.LookupTableKey is not null && _table is not null)
+                    {
+                        throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"the configured lookup table {Base58.EncodeKey(_table.Address)} holds {_table.Addresses.Count} addresses and cannot take {lacking.Count} more (configure a new one, or '{SolanaClusterOptions.AutoLookupTable}').");
+                    }
 
-            var table = await ReadTableAsync(chunk, address, cancellationToken).ConfigureAwait(false);
-            await WaitUntilUsableAsync(cancellationToken).ConfigureAwait(false);
-            _table = table;
-            return table;
+                    // A fresh recent slot for every creation: the program refuses a slot that has left SlotHashes.
+                    var slot = await _rpc.GetSlotAsync(Commitment.Finalized, cancellationToken).ConfigureAwait(false);
+                    var create = AddressLookupTableProgram.Create(payer, payer, slot, out var address);
+                    landed = await SendTableTransactionAsync(chunk, [create, AddressLookupTableProgram.Extend(address, payer, payer, [.. needed.Take(ExtendBatch - 1)])], cancellationToken).ConfigureAwait(false);
+                    _table = await ReadTableAsync(chunk, address, cancellationToken).ConfigureAwait(false); // a creation reported failed that landed is adopted
+                    if (_table is not null)
+                    {
+                        Log.LookupTableCreated(_logger, Base58.EncodeKey(address), slot, chunk.ChainId);
+                        landed = true;
+                    }
+                }
+                else
+                {
+                    var address = _table.Address;
+                    landed = await SendTableTransactionAsync(chunk, [AddressLookupTableProgram.Extend(address, payer, payer, [.. lacking.Take(ExtendBatch)])], cancellationToken).ConfigureAwait(false);
+                    _table = await ReadTableAsync(chunk, address, cancellationToken).ConfigureAwait(false)
+                        ?? throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table {Base58.EncodeKey(address)} disappeared while it was being extended.");
+                }
+
+                if (!landed)
+                {
+                    notLanded++;
+                    Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, "a lookup table transaction did not land (expired unseen, or its send failed and it is not seen)", notLanded);
+                    SolanaTelemetry.Rebuilds.Add(1);
+                }
+            }
         }
         finally
         {
             _tableLock.Release();
         }
+    }
+
+    private static List<Bytes32> Lacking(AddressLookupTable table, IReadOnlyList<Bytes32> needed)
+    {
+        var held = table.Addresses.ToHashSet();
+        return [.. needed.Where(a => !held.Contains(a))];
     }
 
     /// <summary>Addresses appended to a table in a slot are usable from the next slot: wait until the cluster is past it.</summary>
@@ -317,12 +372,18 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
 
     private ulong _lastExtendedSlot;
 
-    private async Task<AddressLookupTable> ReadTableAsync(SettlementChunk chunk, Bytes32 address, CancellationToken cancellationToken)
+    /// <summary>The table as the chain holds it at the configured commitment; null when no account is there.</summary>
+    private async Task<AddressLookupTable?> ReadTableAsync(SettlementChunk chunk, Bytes32 address, CancellationToken cancellationToken)
     {
         var account = await _rpc.GetAccountInfoAsync(address, _options.Commitment, cancellationToken).ConfigureAwait(false);
-        if (account is null || account.Owner != AddressLookupTableProgram.ProgramId)
+        if (account is null)
         {
-            throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table {Base58.EncodeKey(address)} does not exist or is not owned by the Address Lookup Table program.");
+            return null;
+        }
+
+        if (account.Owner != AddressLookupTableProgram.ProgramId)
+        {
+            throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table {Base58.EncodeKey(address)} is not owned by the Address Lookup Table program.");
         }
 
         var state = LookupTableState.Decode(account.Data);
@@ -335,50 +396,56 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         return new AddressLookupTable(address, state.Addresses);
     }
 
-    /// <summary>Sends a table-maintenance transaction signed by the payer and waits for the commitment; a blockhash that expired unseen means a rebuild.</summary>
-    private async Task SendTableTransactionAsync(SettlementChunk chunk, IReadOnlyList<Instruction> instructions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one table-maintenance transaction signed by the payer and waits for the commitment. False when it did not
+    /// land: its blockhash expired unseen, or its send failed without saying whether the node took it and its
+    /// signature is not seen (it may still land: the caller reads the table before its next step either way).
+    /// </summary>
+    private async Task<bool> SendTableTransactionAsync(SettlementChunk chunk, IReadOnlyList<Instruction> instructions, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; attempt <= _options.MaxRebuildsPerChunk; attempt++)
+        var blockhash = await _rpc.GetLatestBlockhashAsync(_options.Commitment, cancellationToken).ConfigureAwait(false);
+        var message = MessageCompiler.Compile(_payer.PublicKey, instructions, blockhash.Blockhash);
+        var transaction = Transaction.FromSignatures(message, [await _payer.SignAsync(message.Serialize(), cancellationToken).ConfigureAwait(false)]);
+        try
         {
-            var blockhash = await _rpc.GetLatestBlockhashAsync(_options.Commitment, cancellationToken).ConfigureAwait(false);
-            var message = MessageCompiler.Compile(_payer.PublicKey, instructions, blockhash.Blockhash);
-            var transaction = Transaction.FromSignatures(message, [await _payer.SignAsync(message.Serialize(), cancellationToken).ConfigureAwait(false)]);
-            try
+            await _rpc.SendTransactionAsync(transaction.Serialize(), new SendOptions(PreflightCommitment: Commitment.Confirmed), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SolanaTransactionException ex) when (ex.Error.IsAlreadyProcessed)
+        {
+            // A retried send of these same bytes after the first landed: confirm it below.
+        }
+        catch (SolanaRpcException ex) when (OutcomeUnknown(ex))
+        {
+            if (!await SeenAsync(transaction.Id, cancellationToken).ConfigureAwait(false))
             {
-                await _rpc.SendTransactionAsync(transaction.Serialize(), new SendOptions(PreflightCommitment: Commitment.Confirmed), cancellationToken).ConfigureAwait(false);
-            }
-            catch (SolanaTransactionException ex) when (ex.Error.IsBlockhashNotFound)
-            {
-                continue;
-            }
-            catch (SolanaTransactionException ex) when (!ex.Error.IsAlreadyProcessed)
-            {
-                throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table transaction refused in preflight: {ex.Error}", ex.Error, ex.Logs, ex);
-            }
-
-            while (true)
-            {
-                var status = (await _rpc.GetSignatureStatusesAsync([transaction.Id], cancellationToken).ConfigureAwait(false))[0];
-                if (status?.Error is { } error)
-                {
-                    throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table transaction {transaction.Id} failed: {error}", error);
-                }
-
-                if (status?.ConfirmationStatus is { } reached && reached >= _options.Commitment)
-                {
-                    return;
-                }
-
-                if (status is null && await _rpc.GetBlockHeightAsync(Commitment.Confirmed, cancellationToken).ConfigureAwait(false) > blockhash.LastValidBlockHeight)
-                {
-                    break;
-                }
-
-                await Task.Delay(_options.ConfirmPollInterval, _time, cancellationToken).ConfigureAwait(false);
+                return false;
             }
         }
+        catch (SolanaTransactionException ex)
+        {
+            throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table transaction refused in preflight: {ex.Error}", ex.Error, ex.Logs, ex);
+        }
 
-        throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table transaction not confirmed after {_options.MaxRebuildsPerChunk} fresh blockhashes.");
+        while (true)
+        {
+            var status = (await _rpc.GetSignatureStatusesAsync([transaction.Id], cancellationToken).ConfigureAwait(false))[0];
+            if (status?.Error is { } error)
+            {
+                throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"lookup table transaction {transaction.Id} failed: {error}", error);
+            }
+
+            if (status?.ConfirmationStatus is { } reached && reached >= _options.Commitment)
+            {
+                return true;
+            }
+
+            if (status is null && await _rpc.GetBlockHeightAsync(Commitment.Confirmed, cancellationToken).ConfigureAwait(false) > blockhash.LastValidBlockHeight)
+            {
+                return false;
+            }
+
+            await Task.Delay(_options.ConfirmPollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private Message Compile(ChunkTransaction built, Bytes32 blockhash) => built.Table is null

@@ -35,6 +35,37 @@ public sealed class ChunkSubmitterTests : IDisposable
     }
 
     [Fact]
+    public async Task SubmitAsync_LandedButAnsweredBlockhashNotFound_ConfirmsThatSignatureWithoutRebuilding()
+    {
+        var rpc = new ScriptedRpc();
+        rpc.Sends.Enqueue(tx =>
+        {
+            rpc.Confirm(tx.Id);
+            throw Rejected("BlockhashNotFound");
+        });
+
+        var result = await Submitter(rpc).SubmitAsync(_leg, default);
+
+        Assert.Equal((ChunkSubmissionOutcome.Applied, rpc.Sent[0].Id), (result.Outcome, result.TransactionId));
+        Assert.Single(rpc.Sent);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_SendsFailWithoutRuntimeErrorAndStayUnseen_RebuildsThenNamesTheLastFailure()
+    {
+        var rpc = new ScriptedRpc();
+        for (var i = 0; i < 5; i++)
+        {
+            rpc.Sends.Enqueue(_ => throw new SolanaRpcException("sendTransaction", -32002, null, "sendTransaction: RPC error -32002: Transaction simulation failed: Blockhash not found"));
+        }
+
+        var error = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(rpc).SubmitAsync(_leg, default));
+
+        Assert.Equal(5, rpc.Sent.Select(tx => tx.Id).Distinct().Count());
+        Assert.Contains("not confirmed after 5 fresh blockhashes (last send: sendTransaction: RPC error -32002: Transaction simulation failed: Blockhash not found)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SubmitAsync_RetriedSendAnsweredAlreadyProcessed_ConfirmsTheSameSignature()
     {
         var rpc = new ScriptedRpc();
