@@ -121,7 +121,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
                 ChainTelemetry.Resubmissions.Add(1, _tags);
                 continue;
             }
-            catch (SolanaRpcException ex) when (OutcomeUnknown(ex))
+            catch (ChainRpcException ex) when (OutcomeUnknown(ex))
             {
                 // The transaction may have landed all the same: look before building another.
                 if (!await SeenAsync(signature, cancellationToken).ConfigureAwait(false))
@@ -133,7 +133,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
 
                     lastUnknown = ex.Message;
                     Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, $"{ex.Message} and transaction {signature} is not seen", attempt);
-                    SolanaTelemetry.Rebuilds.Add(1);
+                    ChainTelemetry.Resubmissions.Add(1, _tags);
                     continue;
                 }
             }
@@ -168,7 +168,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
     /// forward before it answers, or answer for a lagging node), or an RPC failure without a runtime error (a dropped
     /// connection after retries, an error object without its data). Any other runtime error is a preflight refusal.
     /// </summary>
-    private static bool OutcomeUnknown(SolanaRpcException exception) =>
+    private static bool OutcomeUnknown(ChainRpcException exception) =>
         exception is not SolanaTransactionException refused || refused.Error.IsBlockhashNotFound;
 
     /// <summary>Whether the cluster has seen the signature (landed, failed or not yet at the commitment): then its status decides.</summary>
@@ -342,7 +342,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
                 {
                     notLanded++;
                     Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, "a lookup table transaction did not land (expired unseen, or its send failed and it is not seen)", notLanded);
-                    SolanaTelemetry.Rebuilds.Add(1);
+                    ChainTelemetry.Resubmissions.Add(1, _tags);
                 }
             }
         }
@@ -414,7 +414,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         {
             // A retried send of these same bytes after the first landed: confirm it below.
         }
-        catch (SolanaRpcException ex) when (OutcomeUnknown(ex))
+        catch (ChainRpcException ex) when (OutcomeUnknown(ex))
         {
             if (!await SeenAsync(transaction.Id, cancellationToken).ConfigureAwait(false))
             {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Programs;
@@ -120,7 +121,7 @@ public sealed class BlockhashStormIntegrationTests(DevnodeFixture node, ITestOut
                 await submitter.SubmitAsync(chunk, default);
                 return attempt;
             }
-            catch (SolanaRpcException ex) when (attempt < MaxAttempts)
+            catch (ChainRpcException ex) when (attempt < MaxAttempts)
             {
                 output.WriteLine($"chunk {chunk.Index} attempt {attempt}: {ex.Message}");
             }

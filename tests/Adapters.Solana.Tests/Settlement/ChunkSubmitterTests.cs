@@ -56,7 +56,7 @@ public sealed class ChunkSubmitterTests : IDisposable
         var rpc = new ScriptedRpc();
         for (var i = 0; i < 5; i++)
         {
-            rpc.Sends.Enqueue(_ => throw new SolanaRpcException("sendTransaction", -32002, null, "sendTransaction: RPC error -32002: Transaction simulation failed: Blockhash not found"));
+            rpc.Sends.Enqueue(_ => throw new JsonRpcException(-32002, "Transaction simulation failed: Blockhash not found", null) { Method = "sendTransaction" });
         }
 
         var error = await Assert.ThrowsAsync<ChunkSubmissionException>(() => Submitter(rpc).SubmitAsync(_leg, default));
