@@ -26,6 +26,9 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
 {
     private const ulong PoolLiquidity = 1_000_000_000_000; // 1M USDC per chain: liquidity is not what this tests
 
+    /// <summary>The EVM watcher's confirmation depth in the campaign; reorganisations stay shallower (the window).</summary>
+    private const int ConfirmationDepth = 4;
+
     private static readonly string[] CrashPoints = ["after-close", "after-clear", "between-chunks", "chunk-sent-unrecorded"];
 
     private readonly TimeProvider _time = TimeProvider.System;
@@ -54,6 +57,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         var seed = unchecked((int)settings.Seed);
         await using var evmProxy = new FaultInjectingProxy(devnet.Evm.Url, seed, faultRate: 0, slowDelay: TimeSpan.FromSeconds(4));
         await using var solanaProxy = new FaultInjectingProxy(devnet.Solana.Url, seed + 1, faultRate: 0, slowDelay: TimeSpan.FromSeconds(4));
+        using var anvil = new AnvilControl(devnet.Evm.Url);
         _config = WriteConfig(devnet, redis.ConnectionString, broker.AmqpUri, evmProxy.Url, solanaProxy.Url);
         Line($"chaos: node config {_config} (RPC through the fault proxies {evmProxy.Url} and {solanaProxy.Url}; Redis {redis.ConnectionString}; RabbitMQ {broker.AmqpUri})");
 
@@ -66,6 +70,8 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         try
         {
             using var trafficStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var miningStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var mining = anvil.MineAsync(TimeSpan.FromSeconds(1), miningStop.Token); // blocks keep coming after the traffic stops
             var trafficRun = Task.WhenAll(traffic.RunAsync(total: null, trafficStop.Token), KeepPayerFundedAsync(devnet, trafficStop.Token));
             try
             {
@@ -78,7 +84,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                     }
 
                     await EnsureNodeRunningAsync();
-                    await InjectAsync(fault, redis, broker, evmProxy, solanaProxy, cancellationToken);
+                    await InjectAsync(fault, redis, broker, evmProxy, solanaProxy, anvil, cancellationToken);
                     _injected[fault.Kind] = _injected.GetValueOrDefault(fault.Kind) + 1;
                 }
 
@@ -104,6 +110,16 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             await EnsureNodeRunningAsync();
             Line($"chaos: faults over; {traffic.Opened.Count} intents opened; draining (at most {settings.DrainTimeout.TotalMinutes:0.#} min)");
             var drained = await DrainAsync(devnet, traffic.Opened, cancellationToken);
+            await miningStop.CancelAsync();
+            try
+            {
+                await mining;
+            }
+            catch (OperationCanceledException) when (miningStop.IsCancellationRequested)
+            {
+                // Stopped on purpose.
+            }
+
             var result = await IntentFateCheck.RunAsync(traffic.Opened, DevnetEscrowStates.Of(devnet), DevnetEscrowStates.Balances(devnet), reported: null, balancesBefore: null, cancellationToken);
             return Report(result, drained, evmProxy, solanaProxy);
         }
@@ -120,7 +136,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
 
     private TimeSpan Elapsed => _time.GetElapsedTime(_started);
 
-    private async Task InjectAsync(PlannedFault fault, LocalRedisServer redis, LocalRabbitMqBroker broker, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy, CancellationToken cancellationToken)
+    private async Task InjectAsync(PlannedFault fault, LocalRedisServer redis, LocalRabbitMqBroker broker, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy, AnvilControl anvil, CancellationToken cancellationToken)
     {
         Line($"[{Elapsed.TotalSeconds,6:0.0} s] fault {fault.Kind}");
         switch (fault.Kind)
@@ -163,6 +179,11 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                 Line($"           node clock shifted by {seconds} s");
                 await Task.Delay(fault.Length, _time, cancellationToken);
                 await RestartNodeAsync(crashAt: null, environment: null);
+                break;
+            case FaultKind.EvmReorg:
+                var depth = 1 + (fault.Choice % (ConfirmationDepth - 1));
+                var moved = await anvil.ReorganiseAsync(depth, cancellationToken);
+                Line($"           the newest {depth} EVM blocks replaced; {moved} transactions included again under new block hashes");
                 break;
             default:
                 throw new InvalidOperationException($"Fault kind {fault.Kind} has no injection.");
@@ -303,6 +324,11 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         foreach (var chain in config["Chains"]!.AsArray())
         {
+            if (chain!["Kind"]!.GetValue<string>() == nameof(ChainKind.Evm))
+            {
+                chain["Adapter"]!["ConfirmationDepth"] = ConfirmationDepth;
+            }
+
             var rpc = chain!["Adapter"]!["Rpc"]!.AsObject();
             rpc["Url"] = chain["Kind"]!.GetValue<string>() == nameof(ChainKind.Evm) ? evmRpc.ToString() : solanaRpc.ToString();
             rpc["AttemptTimeout"] = "00:00:02"; // the proxy's slow answers (4 s) become timeouts

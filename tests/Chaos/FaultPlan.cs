@@ -25,6 +25,9 @@ internal enum FaultKind
 
     /// <summary>The node restarted with its wall clock shifted; restarted without the shift a while later.</summary>
     ClockSkew,
+
+    /// <summary>anvil's newest blocks (fewer than the confirmation depth) replaced by new ones holding the same transactions.</summary>
+    EvmReorg,
 }
 
 /// <summary>One fault of the plan: when (after the campaign's start), what, and the values drawn for it.</summary>
