@@ -83,4 +83,24 @@ public class EpochLoopFreshStoreTests
         Assert.Equal((1UL, EpochStage.Open), (record.EpochId, record.Stage));
         Assert.Equal(IntentStage.Filled, world.Store.Intent(released.IntentId).Stage);
     }
+
+    [Fact]
+    public async Task StepAsync_OriginStateUnreadableAtClose_IntentWaitsOpenAndIsBookedOnceReadable()
+    {
+        var world = new NodeWorld();
+        var intent = await world.OpenAsync();
+        world.EscrowA.StateUnreadable = true;
+        var loop = world.NewLoop();
+
+        await world.StepAsync(loop, 10);
+
+        Assert.Equal(EpochStage.Open, Assert.Single(world.Store.Records).Stage);
+        Assert.Equal(IntentStage.Open, world.Store.Intent(intent.IntentId).Stage);
+        Assert.NotEmpty(world.Logger.Messages(16));
+
+        world.EscrowA.StateUnreadable = false;
+        await world.RunUntilAsync(loop, 1, EpochStage.Margined);
+
+        Assert.Equal(IntentStage.Filled, world.Store.Intent(intent.IntentId).Stage);
+    }
 }

@@ -431,30 +431,39 @@ internal sealed partial class EpochLoop
     /// The book's intents that their origin escrow still holds Open, read concurrently (at most
     /// <see cref="StateReadConcurrency"/> at a time) when an epoch is about to close. An intent the escrow already
     /// released or refunded (an earlier node settled it; this node's store was empty when its watcher saw it opened)
-    /// leaves the book as Filled or Refunded and is logged, never booked again; intake stays a plain store write.
+    /// leaves the book as Filled or Refunded and is logged, never booked again; an intent whose state cannot be read
+    /// stays Open in the store for a later close. Intake stays a plain store write.
     /// </summary>
     private async Task<IReadOnlyList<StoredIntent>> StillOpenOnChainAsync(ulong epochId, IReadOnlyList<StoredIntent> book, CancellationToken cancellationToken)
     {
         var escrows = _chains.ToDictionary(c => c.ChainId, c => c.Escrow);
-        var states = new EscrowIntentState[book.Count];
+        var states = new EscrowIntentState?[book.Count];
         await Parallel.ForAsync(0, book.Count, new ParallelOptions { MaxDegreeOfParallelism = StateReadConcurrency, CancellationToken = cancellationToken }, async (i, token) =>
         {
             var intent = book[i].Observed.Intent;
-            states[i] = escrows.TryGetValue(intent.OriginChainId, out var escrow)
-                ? await escrow.IntentStateAsync(intent.IntentId, token).ConfigureAwait(false)
-                : EscrowIntentState.Open;
+            try
+            {
+                states[i] = escrows.TryGetValue(intent.OriginChainId, out var escrow)
+                    ? await escrow.IntentStateAsync(intent.IntentId, token).ConfigureAwait(false)
+                    : EscrowIntentState.Open;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                // Unverified: it stays Open in the store for a later close, and the other chains' intents go on.
+                LogStateUnread(_logger, ex, epochId, intent.IntentId, intent.OriginChainId.Value);
+            }
         }).ConfigureAwait(false);
         var settled = new List<IntentTransition>();
         var open = new List<StoredIntent>(book.Count);
         for (var i = 0; i < book.Count; i++)
         {
-            if (states[i] is EscrowIntentState.Released or EscrowIntentState.Refunded)
+            var intent = book[i].Observed.Intent;
+            if (states[i] is { } state and (EscrowIntentState.Released or EscrowIntentState.Refunded))
             {
-                var intent = book[i].Observed.Intent;
-                LogSettledElsewhere(_logger, epochId, intent.IntentId, intent.OriginChainId.Value, states[i]);
-                settled.Add(new IntentTransition(intent.IntentId, states[i] == EscrowIntentState.Released ? IntentStage.Filled : IntentStage.Refunded, null, Deferred: false));
+                LogSettledElsewhere(_logger, epochId, intent.IntentId, intent.OriginChainId.Value, state);
+                settled.Add(new IntentTransition(intent.IntentId, state == EscrowIntentState.Released ? IntentStage.Filled : IntentStage.Refunded, null, Deferred: false));
             }
-            else
+            else if (states[i] is not null)
             {
                 open.Add(book[i]);
             }
@@ -903,6 +912,9 @@ internal sealed partial class EpochLoop
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Epoch {EpochId}: intent {IntentId} is already {State} on its origin chain {ChainId}; not booked")]
     private static partial void LogSettledElsewhere(ILogger logger, ulong epochId, Bytes32 intentId, ulong chainId, EscrowIntentState state);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the state of intent {IntentId} on its origin chain {ChainId} cannot be read; it waits for a later epoch")]
+    private static partial void LogStateUnread(ILogger logger, Exception exception, ulong epochId, Bytes32 intentId, ulong chainId);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the progress listener threw; the loop goes on")]
     private static partial void LogProgressFailed(ILogger logger, Exception exception, ulong epochId);
