@@ -29,6 +29,36 @@ internal sealed class EscrowState(IEvmRpc rpc, EvmChainOptions options) : IEscro
     public async Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
         IntentEscrowAbi.DecodeBool(await CallAsync(IntentEscrowAbi.IsPaid(intentId), cancellationToken).ConfigureAwait(false));
 
+    /// <summary>
+    /// Scans the escrow's LegApplied logs from the configured StartBlock to the head (not the final block: an applied
+    /// epoch that a reorg could still undo is counted too, which only moves a fresh node's first epoch higher), in
+    /// windows of MaxBlockRange blocks. The whole range is read because a late chunk of an older epoch can land after
+    /// a newer epoch's, so the newest window alone does not hold the highest id.
+    /// </summary>
+    public async Task<ulong> HighestAppliedEpochAsync(CancellationToken cancellationToken)
+    {
+        var head = await rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+        var window = (ulong)options.MaxBlockRange;
+        var highest = 0UL;
+        for (var from = (ulong)Math.Max(0, options.StartBlock); from <= head; from += window)
+        {
+            var to = Math.Min(head, from + window - 1);
+            var logs = await rpc.GetLogsAsync(new LogFilter(from, to, options.Escrow, [AppliedTopic]), cancellationToken).ConfigureAwait(false);
+            foreach (var log in logs)
+            {
+                var position = new Core.Messages.ChainPosition { BlockNumber = log.BlockNumber, BlockHash = log.BlockHash.ToString(), TransactionId = log.TransactionHash.ToString(), LogIndex = log.LogIndex };
+                if (EscrowEventDecoder.TryDecode(log, position) is LegApplied applied)
+                {
+                    highest = Math.Max(highest, applied.EpochId);
+                }
+            }
+        }
+
+        return highest;
+    }
+
+    private static readonly Bytes32 AppliedTopic = IntentEscrowAbi.Abi.Event("LegApplied").Topic0;
+
     private EvmAddress TokenAddress(Bytes32 token) =>
         token.IsEvmAddress
             ? EvmAddress.FromBytes32(token)

@@ -54,6 +54,49 @@ internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options) 
         return true;
     }
 
+    /// <summary>
+    /// Lists the program's receipt accounts (one per applied (epoch, chunk): 96 bytes, tag 4) with getProgramAccounts,
+    /// each sliced to its 8-byte epoch field, at processed commitment (an applied epoch not yet final counts too: it
+    /// only moves a fresh node's first epoch higher).
+    /// </summary>
+    public async Task<ulong> HighestAppliedEpochAsync(CancellationToken cancellationToken)
+    {
+        var receipts = await rpc.RequestAsync(
+            "getProgramAccounts",
+            [
+                Codec.Base58.EncodeKey(_escrow.ProgramId),
+                new Dictionary<string, object>
+                {
+                    ["commitment"] = "processed",
+                    ["encoding"] = "base64",
+                    ["dataSlice"] = new Dictionary<string, int> { ["offset"] = ReceiptEpochOffset, ["length"] = sizeof(ulong) },
+                    ["filters"] = new object[]
+                    {
+                        new Dictionary<string, int> { ["dataSize"] = EscrowReceipt.Size },
+                        new Dictionary<string, object> { ["memcmp"] = new Dictionary<string, object> { ["offset"] = 0, ["bytes"] = ReceiptTag, ["encoding"] = "base64" } },
+                    },
+                },
+            ],
+            cancellationToken).ConfigureAwait(false);
+        var highest = 0UL;
+        foreach (var receipt in receipts.EnumerateArray())
+        {
+            var data = Convert.FromBase64String(receipt.GetProperty("account").GetProperty("data")[0].GetString() ?? string.Empty);
+            if (data.Length != sizeof(ulong))
+            {
+                throw new InvalidDataException($"Chain {options.ChainId}: getProgramAccounts returned {data.Length} bytes of receipt {receipt.GetProperty("pubkey").GetString()}'s epoch field, not 8.");
+            }
+
+            highest = Math.Max(highest, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(data));
+        }
+
+        return highest;
+    }
+
+    // A receipt's layout (EscrowReceipt): tag byte 4 first, its epoch as a little-endian u64 at byte 8.
+    private const int ReceiptEpochOffset = 8;
+    private static readonly string ReceiptTag = Convert.ToBase64String([4]);
+
     private async Task<AccountInfo?> ReadAsync(Bytes32 address, string what, CancellationToken cancellationToken)
     {
         var account = await rpc.GetAccountInfoAsync(address, options.Commitment, cancellationToken).ConfigureAwait(false);

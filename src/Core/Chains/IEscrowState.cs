@@ -17,8 +17,9 @@ public enum EscrowIntentState : byte
 }
 
 /// <summary>
-/// Reads an escrow's state, for the margin engine (pool balances after settlement) and for the check of every
-/// intent's fate against the chains. Reads at the chain's configured finality.
+/// Reads an escrow's state, for the margin engine (pool balances after settlement), for the check of every intent's
+/// fate against the chains and for a node's start on an empty store. Reads at the chain's configured finality unless
+/// a member says otherwise.
 /// </summary>
 public interface IEscrowState
 {
@@ -34,4 +35,11 @@ public interface IEscrowState
 
     /// <summary>Whether this chain (the intent's destination) has paid the intent's Payout.</summary>
     Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The highest epoch id of any chunk this escrow has applied (0 when none), read at the chain's newest state rather
+    /// than its finality: a node starting with an empty store opens its first epoch above it, so no (epoch, chunk) it
+    /// plans can collide with one an earlier node already applied.
+    /// </summary>
+    Task<ulong> HighestAppliedEpochAsync(CancellationToken cancellationToken);
 }

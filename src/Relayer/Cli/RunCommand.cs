@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Node.Configuration;
 using DiscreteExec.Relayer.Node.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -94,6 +95,14 @@ internal static class RunCommand
             var configuration = NodeOptionsLoader.Load(config!.FullName);
             using var host = BuildHost(configuration, config.FullName);
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
+
+            // A chain that is not what the configuration names stopped the host: a configuration error, exit code 2.
+            var misconfigured = host.Services.GetRequiredService<ChainStartupFailures>().Messages;
+            if (misconfigured.Count > 0)
+            {
+                throw new NodeConfigurationException(config.FullName, misconfigured);
+            }
+
             return ExitCodes.Success;
         }
         catch (NodeConfigurationException ex)

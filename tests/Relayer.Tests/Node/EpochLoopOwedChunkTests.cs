@@ -54,8 +54,10 @@ public class EpochLoopOwedChunkTests
         var loop = world.NewLoop();
         var intents = new[] { await world.OpenAsync(), await world.OpenAsync(), await world.OpenAsync() };
         world.EscrowA.LosesReply = c => c.Stage == ChunkStage.Release && c.Index == 0;
-        world.EscrowA.StateUnreadable = true;
 
+        // Readable at the close (it checks every intent is still Open on its origin), unreadable from then on.
+        await world.RunUntilAsync(loop, 1, EpochStage.Closed);
+        world.EscrowA.StateUnreadable = true;
         await world.RunUntilAsync(loop, 1, EpochStage.Attested);
         await world.StepAsync(loop, 300); // five minutes: well past the chunk deadline (2 minutes)
 

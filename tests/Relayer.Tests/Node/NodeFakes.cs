@@ -338,6 +338,32 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
     public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
         StateUnreadable ? throw new TimeoutException($"chain {chainId}: state read timed out") : Task.FromResult(Payouts.ContainsKey(intentId));
 
+    public Task<ulong> HighestAppliedEpochAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_applied.Count == 0 ? 0 : _applied.Max(a => a.Item1));
+        }
+    }
+
+    /// <summary>Marks an intent released or refunded as an earlier node's settlement did, outside this test's node.</summary>
+    public void SettleElsewhere(Bytes32 intentId, EscrowIntentState state)
+    {
+        lock (_gate)
+        {
+            _intents[intentId] = (state, _intents[intentId].Intent);
+        }
+    }
+
+    /// <summary>Records (epoch, chunk) as applied by an earlier node.</summary>
+    public void AppliedElsewhere(ulong epochId, uint chunk)
+    {
+        lock (_gate)
+        {
+            _applied.Add((epochId, chunk));
+        }
+    }
+
     public Task<ChunkSubmission> SubmitAsync(SettlementChunk chunk, CancellationToken cancellationToken)
     {
         OnSubmit();

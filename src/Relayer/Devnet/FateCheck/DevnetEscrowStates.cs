@@ -31,6 +31,10 @@ internal static class DevnetEscrowStates
         }
     }
 
+    // The fate check reads intents, pools and payouts only; a node's own adapters read applied epochs at its start.
+    private static NotSupportedException AppliedEpochsNotRead(ChainId chainId) =>
+        new($"The devnet's fate-check view of chain {chainId} does not read applied epochs; the node's adapter does.");
+
     private sealed class EvmDevEscrowState(EvmDevChain chain) : IEscrowState
     {
         public ChainId ChainId => EvmDevChain.Chain;
@@ -53,6 +57,8 @@ internal static class DevnetEscrowStates
         }
 
         public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) => chain.IsPaidAsync(intentId, cancellationToken);
+
+        public Task<ulong> HighestAppliedEpochAsync(CancellationToken cancellationToken) => throw AppliedEpochsNotRead(ChainId);
     }
 
     private sealed class SolanaDevEscrowState(SolanaDevChain chain) : IEscrowState
@@ -78,6 +84,8 @@ internal static class DevnetEscrowStates
             };
 
         public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) => chain.IsPaidAsync(intentId, cancellationToken);
+
+        public Task<ulong> HighestAppliedEpochAsync(CancellationToken cancellationToken) => throw AppliedEpochsNotRead(ChainId);
     }
 
     private sealed class DevnetTokenBalances(LocalDevnet devnet) : ITokenBalances

@@ -60,6 +60,9 @@ internal sealed partial class EpochLoop
     private const string MarginBlob = "margin";
     private const string TakeBlob = "take";
 
+    /// <summary>How many escrow intent-state reads a close runs at once.</summary>
+    private const int StateReadConcurrency = 16;
+
     private readonly IIntentStore _intents;
     private readonly IEpochStore _epochs;
     private readonly INodeLease _lease;
@@ -228,7 +231,7 @@ internal sealed partial class EpochLoop
         var record = await _epochs.CurrentAsync(cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
-            await OpenAsync(1, cancellationToken).ConfigureAwait(false);
+            await OpenAsync(await FirstEpochIdAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             return true;
         }
 
@@ -383,6 +386,12 @@ internal sealed partial class EpochLoop
             return null;
         }
 
+        open = await StillOpenOnChainAsync(epochId, open, cancellationToken).ConfigureAwait(false);
+        if (open.Count == 0)
+        {
+            return null;
+        }
+
         var decision = new CloseDecision(
             reason.Value.ToString(),
             (ulong)now.ToUnixTimeSeconds(),
@@ -399,6 +408,73 @@ internal sealed partial class EpochLoop
         }
 
         return decision;
+    }
+
+    /// <summary>
+    /// The first epoch id of a node whose store holds no epoch: one above the highest epoch any configured escrow has
+    /// applied, so a node started on an empty store against escrows an earlier node settled never plans an (epoch,
+    /// chunk) those escrows already applied (they would report it applied and skip it).
+    /// </summary>
+    private async Task<ulong> FirstEpochIdAsync(CancellationToken cancellationToken)
+    {
+        var highest = await Task.WhenAll(_chains.Select(c => c.Escrow.HighestAppliedEpochAsync(cancellationToken))).ConfigureAwait(false);
+        var first = highest.Length == 0 ? 1 : highest.Max() + 1;
+        if (first > 1)
+        {
+            LogFreshStoreAboveApplied(_logger, first, first - 1);
+        }
+
+        return first;
+    }
+
+    /// <summary>
+    /// The book's intents that their origin escrow still holds Open, read concurrently (at most
+    /// <see cref="StateReadConcurrency"/> at a time) when an epoch is about to close. An intent the escrow already
+    /// released or refunded (an earlier node settled it; this node's store was empty when its watcher saw it opened)
+    /// leaves the book as Filled or Refunded and is logged, never booked again; an intent whose state cannot be read
+    /// stays Open in the store for a later close. Intake stays a plain store write.
+    /// </summary>
+    private async Task<IReadOnlyList<StoredIntent>> StillOpenOnChainAsync(ulong epochId, IReadOnlyList<StoredIntent> book, CancellationToken cancellationToken)
+    {
+        var escrows = _chains.ToDictionary(c => c.ChainId, c => c.Escrow);
+        var states = new EscrowIntentState?[book.Count];
+        await Parallel.ForAsync(0, book.Count, new ParallelOptions { MaxDegreeOfParallelism = StateReadConcurrency, CancellationToken = cancellationToken }, async (i, token) =>
+        {
+            var intent = book[i].Observed.Intent;
+            try
+            {
+                states[i] = escrows.TryGetValue(intent.OriginChainId, out var escrow)
+                    ? await escrow.IntentStateAsync(intent.IntentId, token).ConfigureAwait(false)
+                    : EscrowIntentState.Open;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                // Unverified: it stays Open in the store for a later close, and the other chains' intents go on.
+                LogStateUnread(_logger, ex, epochId, intent.IntentId, intent.OriginChainId.Value);
+            }
+        }).ConfigureAwait(false);
+        var settled = new List<IntentTransition>();
+        var open = new List<StoredIntent>(book.Count);
+        for (var i = 0; i < book.Count; i++)
+        {
+            var intent = book[i].Observed.Intent;
+            if (states[i] is { } state and (EscrowIntentState.Released or EscrowIntentState.Refunded))
+            {
+                LogSettledElsewhere(_logger, epochId, intent.IntentId, intent.OriginChainId.Value, state);
+                settled.Add(new IntentTransition(intent.IntentId, state == EscrowIntentState.Released ? IntentStage.Filled : IntentStage.Refunded, null, Deferred: false));
+            }
+            else if (states[i] is not null)
+            {
+                open.Add(book[i]);
+            }
+        }
+
+        if (settled.Count > 0)
+        {
+            await _intents.TransitionAsync(settled, Fence, cancellationToken).ConfigureAwait(false);
+        }
+
+        return open;
     }
 
     // The effects of closing: the decided intents still Open are taken into the epoch in one atomic store step; the
@@ -830,6 +906,15 @@ internal sealed partial class EpochLoop
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Node {NodeId} lost its lease; the epoch loop stops")]
     private static partial void LogLeaseLost(ILogger logger, Exception exception, string nodeId);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "The store holds no epoch but the escrows already applied epochs up to {HighestApplied}: the first epoch is {EpochId}")]
+    private static partial void LogFreshStoreAboveApplied(ILogger logger, ulong epochId, ulong highestApplied);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Epoch {EpochId}: intent {IntentId} is already {State} on its origin chain {ChainId}; not booked")]
+    private static partial void LogSettledElsewhere(ILogger logger, ulong epochId, Bytes32 intentId, ulong chainId, EscrowIntentState state);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the state of intent {IntentId} on its origin chain {ChainId} cannot be read; it waits for a later epoch")]
+    private static partial void LogStateUnread(ILogger logger, Exception exception, ulong epochId, Bytes32 intentId, ulong chainId);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the progress listener threw; the loop goes on")]
     private static partial void LogProgressFailed(ILogger logger, Exception exception, ulong epochId);

@@ -156,6 +156,7 @@ internal static class NodeHost
         const string probeClient = "DiscreteExec.Relayer.Node.ChainProbe";
         builder.Services.AddHttpClient(probeClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddSingleton(new ChainReadiness(chains.Select(c => c.Name)));
+        builder.Services.AddSingleton<ChainStartupFailures>();
         foreach (var chain in chains)
         {
             builder.Services.AddSingleton(sp => ChainProbe.Create(

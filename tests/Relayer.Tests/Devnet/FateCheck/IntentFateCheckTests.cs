@@ -249,6 +249,8 @@ public sealed class IntentFateCheckTests
             Task.FromResult(States.GetValueOrDefault(intentId, EscrowIntentState.Unknown));
 
         public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) => Task.FromResult(Paid.Contains(intentId));
+
+        public Task<ulong> HighestAppliedEpochAsync(CancellationToken cancellationToken) => Task.FromResult(0UL);
     }
 
     private sealed class InMemoryBalances : ITokenBalances

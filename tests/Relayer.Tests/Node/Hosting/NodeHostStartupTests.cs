@@ -58,6 +58,38 @@ public sealed class NodeHostStartupTests : IDisposable
         Assert.False(readiness.IsReady("down"));
     }
 
+    [Fact]
+    public async Task Start_RpcAnswersForAnotherChainId_StopsTheNodeNamingTheChainAndBothIdsWithoutRetrying()
+    {
+        await using var rpc = new LocalHttpServer(body => (200, """{"jsonrpc":"2.0","id":1,"result":"0x1"}"""));
+        var chain = _fixture.Chain(0);
+        chain["Adapter"]!["Rpc"] = new JsonObject { ["Url"] = rpc.Url.ToString(), ["AttemptTimeout"] = "00:05:00" };
+        _fixture.Config["Chains"] = new JsonArray(chain.DeepClone());
+        _fixture.Config["Assets"]![0]!["Tokens"]!.AsArray().RemoveAt(1);
+        var configuration = NodeOptionsLoader.Load(_fixture.Write(), new Hashtable());
+        var logs = new CapturingLoggerProvider();
+        using var host = NodeHost.CreateBuilder(configuration, builder =>
+        {
+            builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+            builder.Logging.ClearProviders().AddProvider(logs);
+        }).Build();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopping = new TaskCompletionSource();
+        using var registration = lifetime.ApplicationStopping.Register(stopping.SetResult);
+
+        await host.StartAsync(CancellationToken.None);
+        await stopping.Task.WaitAsync(Generous);
+
+        var failure = Assert.Single(host.Services.GetRequiredService<ChainStartupFailures>().Messages);
+        Assert.Contains("chain 'sepolia'", failure, StringComparison.Ordinal);
+        Assert.Contains("reports chain id 1,", failure, StringComparison.Ordinal);
+        Assert.Contains("ChainId is 11155111", failure, StringComparison.Ordinal);
+        var critical = await logs.WaitForAsync(e => e.EventId == 1004).WaitAsync(Generous);
+        Assert.Equal(LogLevel.Critical, critical.Level);
+        Assert.False(host.Services.GetRequiredService<ChainReadiness>().IsReady("sepolia"));
+        await host.StopAsync(CancellationToken.None).WaitAsync(Generous);
+    }
+
     /// <summary>A fake clock that reports each timer created with a due time up to the retry cap (the retry delays).</summary>
     private sealed class TimerSignalingTimeProvider(TimeSpan cap) : FakeTimeProvider
     {
