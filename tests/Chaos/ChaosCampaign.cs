@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Relayer.Checking;
 using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Devnet.FateCheck;
 using DiscreteExec.Relayer.Devnet.Traffic;
@@ -121,7 +122,13 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             }
 
             var result = await IntentFateCheck.RunAsync(traffic.Opened, DevnetEscrowStates.Of(devnet), DevnetEscrowStates.Balances(devnet), reported: null, balancesBefore: null, cancellationToken);
-            return Report(result, drained, evmProxy, solanaProxy);
+
+            // The independent check: every escrow's whole history read from its chain alone (logs, events, account
+            // state), not from the traffic generator's list nor the node's store.
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var history = await ChainHistoryReading.ReadAsync(NodeOptionsLoader.Load(_config), drained, http, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, _time, cancellationToken);
+            var chainCheck = ChainChecker.Check(history);
+            return Report(result, chainCheck, drained, evmProxy, solanaProxy);
         }
         finally
         {
@@ -163,10 +170,11 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                 break;
             case FaultKind.RpcFaults:
                 var proxy = fault.Choice % 2 == 0 ? evmProxy : solanaProxy;
+                var faultedBefore = proxy.Faults;
                 proxy.FaultRate = 0.3;
-                await Task.Delay(fault.Length, _time, cancellationToken);
+                await Task.Delay(fault.Length + TimeSpan.FromSeconds(5), _time, cancellationToken);
                 proxy.FaultRate = 0;
-                Line($"           {(proxy == evmProxy ? "EVM" : "Solana")} RPC: {proxy.Stats}");
+                Line($"           {(proxy == evmProxy ? "EVM" : "Solana")} RPC: {proxy.Faults - faultedBefore} requests faulted in the window; since the start {proxy.Stats}");
                 break;
             case FaultKind.BlockhashStorm:
                 solanaProxy.RewriteResponse = BlockhashNotFound;
@@ -250,8 +258,11 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             var ended = new List<OpenedIntent>();
             foreach (var intent in pending)
             {
+                // Ended: refunded at its origin, or released there and paid on its destination (a Release is final
+                // before its payout is sent, so "released" alone is the middle of a settlement, not its end).
                 var state = await escrows[intent.Origin].IntentStateAsync(intent.IntentId, cancellationToken);
-                if (state is EscrowIntentState.Released or EscrowIntentState.Refunded)
+                if (state == EscrowIntentState.Refunded
+                    || (state == EscrowIntentState.Released && await escrows[intent.Destination].IsPaidAsync(intent.IntentId, cancellationToken)))
                 {
                     ended.Add(intent);
                 }
@@ -276,7 +287,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         return pending.Count == 0;
     }
 
-    private bool Report(FateCheckResult result, bool drained, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy)
+    private bool Report(FateCheckResult result, ChainCheckReport chainCheck, bool drained, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy)
     {
         Line(string.Empty);
         Line($"FAULTS INJECTED (seed {settings.Seed})");
@@ -288,13 +299,17 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         Line($"  node starts      {_restarts,4}   (unexpected exits {_unexpectedExits})");
         Line($"  RPC requests faulted: EVM {evmProxy.Faults}, Solana {solanaProxy.Faults}");
         Line(string.Empty);
-        Line("INTENTS (read from the chains)");
+        Line("INTENTS OPENED BY THE TRAFFIC (each read back from its escrows)");
         Line($"  opened {result.Total}, filled {result.Filled}, refunded {result.Refunded}, still open {result.StillOpen.Count}");
         Line($"  violations {result.Violations.Count}");
         foreach (var violation in result.Violations)
         {
             Line("  VIOLATION " + violation);
         }
+
+        Line(string.Empty);
+        Line("EVERY ESCROW'S HISTORY (read from the chains alone: relayer check)");
+        chainCheck.WriteTo(log);
 
         var missing = Enum.GetValues<FaultKind>().Where(k => _injected.GetValueOrDefault(k) == 0).ToArray();
         if (missing.Length > 0)
@@ -313,7 +328,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             Line("  FAILED: intents whose end was decided did not end on the chains within the drain time");
         }
 
-        var passed = result.Passed && drained && !vacuous;
+        var passed = result.Passed && chainCheck.Passed && drained && !vacuous;
         Line(passed ? "chaos: PASSED (0 violations)" : "chaos: FAILED");
         return passed;
     }
