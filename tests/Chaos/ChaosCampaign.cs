@@ -13,8 +13,12 @@ using DiscreteExec.TestSupport;
 
 namespace DiscreteExec.Chaos;
 
-/// <summary>What one campaign runs: the seed draws the faults and the traffic; the duration bounds the faults.</summary>
-internal sealed record ChaosSettings(ulong Seed, TimeSpan Duration, int IntentsPerSecond, string DataDirectory, TimeSpan DrainTimeout);
+/// <summary>
+/// What one campaign runs: the seed draws the faults and the traffic; the duration bounds the faults.
+/// <c>BreakOnPurpose</c> (Debug builds): a sabotage the node is started with (<c>skip-payouts</c>), to show the checkers
+/// catch it. <c>PlanOnly</c>: print the plan and stop.
+/// </summary>
+internal sealed record ChaosSettings(ulong Seed, TimeSpan Duration, int IntentsPerSecond, string DataDirectory, TimeSpan DrainTimeout, string? BreakOnPurpose = null, bool PlanOnly = false);
 
 /// <summary>
 /// One fault campaign: both local chains (anvil, the Solana dev node), a real RabbitMQ and Redis, a fault-injecting
@@ -47,6 +51,17 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         foreach (var fault in plan)
         {
             Line("  plan " + fault);
+        }
+
+        var unplanned = Enum.GetValues<FaultKind>().Except(plan.Select(f => f.Kind)).ToArray();
+        if (unplanned.Length > 0)
+        {
+            Line($"  (this plan injects no {string.Join(", ", unplanned)}: give it more minutes)");
+        }
+
+        if (settings.PlanOnly)
+        {
+            return unplanned.Length == 0;
         }
 
         Directory.CreateDirectory(settings.DataDirectory);
@@ -111,6 +126,18 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             await EnsureNodeRunningAsync();
             Line($"chaos: faults over; {traffic.Opened.Count} intents opened; draining (at most {settings.DrainTimeout.TotalMinutes:0.#} min)");
             var drained = await DrainAsync(devnet, traffic.Opened, cancellationToken);
+
+            // Blocks keep coming while the checks read (the EVM reader reads below the confirmation depth, so the
+            // last payouts must be buried first).
+            await Task.Delay(TimeSpan.FromSeconds(ConfirmationDepth + 2), _time, cancellationToken);
+
+            var result = await IntentFateCheck.RunAsync(traffic.Opened, DevnetEscrowStates.Of(devnet), DevnetEscrowStates.Balances(devnet), reported: null, balancesBefore: null, cancellationToken);
+
+            // The independent check: every escrow's whole history read from its chain alone (logs, events, account
+            // state), not from the traffic generator's list nor the node's store.
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var history = await ChainHistoryReading.ReadAsync(NodeOptionsLoader.Load(_config), drained, http, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, _time, cancellationToken);
+            var chainCheck = ChainChecker.Check(history);
             await miningStop.CancelAsync();
             try
             {
@@ -121,13 +148,6 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                 // Stopped on purpose.
             }
 
-            var result = await IntentFateCheck.RunAsync(traffic.Opened, DevnetEscrowStates.Of(devnet), DevnetEscrowStates.Balances(devnet), reported: null, balancesBefore: null, cancellationToken);
-
-            // The independent check: every escrow's whole history read from its chain alone (logs, events, account
-            // state), not from the traffic generator's list nor the node's store.
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var history = await ChainHistoryReading.ReadAsync(NodeOptionsLoader.Load(_config), drained, http, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, _time, cancellationToken);
-            var chainCheck = ChainChecker.Check(history);
             return Report(result, chainCheck, drained, evmProxy, solanaProxy);
         }
         finally
@@ -219,7 +239,13 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
     private void StartNode(string? crashAt = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         _node?.Dispose();
-        _node = NodeProcess.Start(_config, crashAt, environment);
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        if (settings.BreakOnPurpose is { } sabotage)
+        {
+            variables[DiscreteExec.Relayer.Node.Epochs.BreakOnPurpose.VariableName] = sabotage;
+        }
+
+        _node = NodeProcess.Start(_config, crashAt, variables);
         _restarts++;
     }
 
