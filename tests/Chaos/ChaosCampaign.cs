@@ -88,7 +88,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             using var trafficStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var miningStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var mining = anvil.MineAsync(TimeSpan.FromSeconds(1), miningStop.Token); // blocks keep coming after the traffic stops
-            var trafficRun = Task.WhenAll(traffic.RunAsync(total: null, trafficStop.Token), KeepPayerFundedAsync(devnet, trafficStop.Token));
+            var trafficRun = Task.WhenAll(KeepTrafficAsync(traffic, trafficStop.Token), KeepPayerFundedAsync(devnet, trafficStop.Token));
             try
             {
                 foreach (var fault in plan)
@@ -380,6 +380,26 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         config["Logging"]!["LogLevel"]!["DiscreteExec.Relayer.Node.Epochs.EpochLoop"] = "Information";
         File.WriteAllText(path, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         return path;
+    }
+
+    /// <summary>
+    /// The traffic goes on through the faults: an open the chain lost (a reorganisation that took its block before the
+    /// harness re-included it, say) stops one batch of the generator, which then reads its nonces again and goes on.
+    /// A lost open never made a deposit, so no intent is missing from the checks.
+    /// </summary>
+    private async Task KeepTrafficAsync(TrafficGenerator traffic, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await traffic.RunAsync(total: null, cancellationToken);
+            }
+            catch (DevnetException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Line($"           traffic: {ex.Message} (the generator goes on)");
+            }
+        }
     }
 
     private static async Task KeepPayerFundedAsync(LocalDevnet devnet, CancellationToken cancellationToken)

@@ -54,6 +54,12 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
     await Console.Error.WriteLineAsync("chaos: interrupted");
     return 130;
 }
+catch (Exception ex) when (ex is not OperationCanceledException)
+{
+    // The harness itself failed (a server that would not start, a chain that stopped answering): the campaign proves nothing.
+    await Console.Error.WriteLineAsync($"chaos: the campaign could not run: {ex}");
+    return 1;
+}
 
 static bool Fail(string message)
 {
