@@ -14,6 +14,7 @@ internal static class RelayerCli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
         return root;
     }
 

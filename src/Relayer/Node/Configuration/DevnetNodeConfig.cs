@@ -108,7 +108,7 @@ internal static class DevnetNodeConfig
         return path;
     }
 
-    private static JsonObject Chain(string name, string kind, ulong chainId, string submitterFile, string[] attestorFiles, JsonObject adapter) => new()
+    internal static JsonObject Chain(string name, string kind, ulong chainId, string submitterFile, string[] attestorFiles, JsonObject adapter) => new()
     {
         ["Name"] = name,
         ["Kind"] = kind,
@@ -122,7 +122,7 @@ internal static class DevnetNodeConfig
     };
 
     /// <summary>Writes one key file (owner read/write only) and returns its path relative to the data directory.</summary>
-    private static string KeyFile(string directory, string name, string content)
+    internal static string KeyFile(string directory, string name, string content)
     {
         var relative = Path.Combine("keys", name);
         var path = Path.Combine(directory, relative);
