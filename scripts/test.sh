@@ -91,6 +91,7 @@ if [[ -f "$root/programs/solana/ci.sh" ]]; then
     run_suite solana-program bash "$root/programs/solana/ci.sh"
 fi
 run_suite dotnet dotnet_suite
+run_suite chaos bash "$root/scripts/chaos.sh" --seed 7 --minutes 2.5 --data-dir "$logs/chaos"
 
 echo "== exit status $status"
 if (( total_skipped > 0 )); then

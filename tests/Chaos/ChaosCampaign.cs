@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Relayer.Checking;
 using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Devnet.FateCheck;
 using DiscreteExec.Relayer.Devnet.Traffic;
@@ -12,8 +13,12 @@ using DiscreteExec.TestSupport;
 
 namespace DiscreteExec.Chaos;
 
-/// <summary>What one campaign runs: the seed draws the faults and the traffic; the duration bounds the faults.</summary>
-internal sealed record ChaosSettings(ulong Seed, TimeSpan Duration, int IntentsPerSecond, string DataDirectory, TimeSpan DrainTimeout);
+/// <summary>
+/// What one campaign runs: the seed draws the faults and the traffic; the duration bounds the faults.
+/// <c>BreakOnPurpose</c> (Debug builds): a sabotage the node is started with (<c>skip-payouts</c>), to show the checkers
+/// catch it. <c>PlanOnly</c>: print the plan and stop.
+/// </summary>
+internal sealed record ChaosSettings(ulong Seed, TimeSpan Duration, int IntentsPerSecond, string DataDirectory, TimeSpan DrainTimeout, string? BreakOnPurpose = null, bool PlanOnly = false);
 
 /// <summary>
 /// One fault campaign: both local chains (anvil, the Solana dev node), a real RabbitMQ and Redis, a fault-injecting
@@ -48,6 +53,17 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             Line("  plan " + fault);
         }
 
+        var unplanned = Enum.GetValues<FaultKind>().Except(plan.Select(f => f.Kind)).ToArray();
+        if (unplanned.Length > 0)
+        {
+            Line($"  (this plan injects no {string.Join(", ", unplanned)}: give it more minutes)");
+        }
+
+        if (settings.PlanOnly)
+        {
+            return unplanned.Length == 0;
+        }
+
         Directory.CreateDirectory(settings.DataDirectory);
         await using var devnet = await LocalDevnet.StartAsync(log, _time, cancellationToken);
         await devnet.Evm.FundPoolAsync(PoolLiquidity, cancellationToken);
@@ -72,7 +88,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             using var trafficStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var miningStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var mining = anvil.MineAsync(TimeSpan.FromSeconds(1), miningStop.Token); // blocks keep coming after the traffic stops
-            var trafficRun = Task.WhenAll(traffic.RunAsync(total: null, trafficStop.Token), KeepPayerFundedAsync(devnet, trafficStop.Token));
+            var trafficRun = Task.WhenAll(KeepTrafficAsync(traffic, trafficStop.Token), KeepPayerFundedAsync(devnet, trafficStop.Token));
             try
             {
                 foreach (var fault in plan)
@@ -110,6 +126,18 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             await EnsureNodeRunningAsync();
             Line($"chaos: faults over; {traffic.Opened.Count} intents opened; draining (at most {settings.DrainTimeout.TotalMinutes:0.#} min)");
             var drained = await DrainAsync(devnet, traffic.Opened, cancellationToken);
+
+            // Blocks keep coming while the checks read (the EVM reader reads below the confirmation depth, so the
+            // last payouts must be buried first).
+            await Task.Delay(TimeSpan.FromSeconds(ConfirmationDepth + 2), _time, cancellationToken);
+
+            var result = await IntentFateCheck.RunAsync(traffic.Opened, DevnetEscrowStates.Of(devnet), DevnetEscrowStates.Balances(devnet), reported: null, balancesBefore: null, cancellationToken);
+
+            // The independent check: every escrow's whole history read from its chain alone (logs, events, account
+            // state), not from the traffic generator's list nor the node's store.
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var history = await ChainHistoryReading.ReadAsync(NodeOptionsLoader.Load(_config), drained, http, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, _time, cancellationToken);
+            var chainCheck = ChainChecker.Check(history);
             await miningStop.CancelAsync();
             try
             {
@@ -120,8 +148,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                 // Stopped on purpose.
             }
 
-            var result = await IntentFateCheck.RunAsync(traffic.Opened, DevnetEscrowStates.Of(devnet), DevnetEscrowStates.Balances(devnet), reported: null, balancesBefore: null, cancellationToken);
-            return Report(result, drained, evmProxy, solanaProxy);
+            return Report(result, chainCheck, drained, evmProxy, solanaProxy);
         }
         finally
         {
@@ -163,10 +190,11 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                 break;
             case FaultKind.RpcFaults:
                 var proxy = fault.Choice % 2 == 0 ? evmProxy : solanaProxy;
+                var faultedBefore = proxy.Faults;
                 proxy.FaultRate = 0.3;
-                await Task.Delay(fault.Length, _time, cancellationToken);
+                await Task.Delay(fault.Length + TimeSpan.FromSeconds(5), _time, cancellationToken);
                 proxy.FaultRate = 0;
-                Line($"           {(proxy == evmProxy ? "EVM" : "Solana")} RPC: {proxy.Stats}");
+                Line($"           {(proxy == evmProxy ? "EVM" : "Solana")} RPC: {proxy.Faults - faultedBefore} requests faulted in the window; since the start {proxy.Stats}");
                 break;
             case FaultKind.BlockhashStorm:
                 solanaProxy.RewriteResponse = BlockhashNotFound;
@@ -211,7 +239,13 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
     private void StartNode(string? crashAt = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         _node?.Dispose();
-        _node = NodeProcess.Start(_config, crashAt, environment);
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        if (settings.BreakOnPurpose is { } sabotage)
+        {
+            variables[DiscreteExec.Relayer.Node.Epochs.BreakOnPurpose.VariableName] = sabotage;
+        }
+
+        _node = NodeProcess.Start(_config, crashAt, variables);
         _restarts++;
     }
 
@@ -250,8 +284,11 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             var ended = new List<OpenedIntent>();
             foreach (var intent in pending)
             {
+                // Ended: refunded at its origin, or released there and paid on its destination (a Release is final
+                // before its payout is sent, so "released" alone is the middle of a settlement, not its end).
                 var state = await escrows[intent.Origin].IntentStateAsync(intent.IntentId, cancellationToken);
-                if (state is EscrowIntentState.Released or EscrowIntentState.Refunded)
+                if (state == EscrowIntentState.Refunded
+                    || (state == EscrowIntentState.Released && await escrows[intent.Destination].IsPaidAsync(intent.IntentId, cancellationToken)))
                 {
                     ended.Add(intent);
                 }
@@ -276,7 +313,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         return pending.Count == 0;
     }
 
-    private bool Report(FateCheckResult result, bool drained, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy)
+    private bool Report(FateCheckResult result, ChainCheckReport chainCheck, bool drained, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy)
     {
         Line(string.Empty);
         Line($"FAULTS INJECTED (seed {settings.Seed})");
@@ -288,13 +325,17 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         Line($"  node starts      {_restarts,4}   (unexpected exits {_unexpectedExits})");
         Line($"  RPC requests faulted: EVM {evmProxy.Faults}, Solana {solanaProxy.Faults}");
         Line(string.Empty);
-        Line("INTENTS (read from the chains)");
+        Line("INTENTS OPENED BY THE TRAFFIC (each read back from its escrows)");
         Line($"  opened {result.Total}, filled {result.Filled}, refunded {result.Refunded}, still open {result.StillOpen.Count}");
         Line($"  violations {result.Violations.Count}");
         foreach (var violation in result.Violations)
         {
             Line("  VIOLATION " + violation);
         }
+
+        Line(string.Empty);
+        Line("EVERY ESCROW'S HISTORY (read from the chains alone: relayer check)");
+        chainCheck.WriteTo(log);
 
         var missing = Enum.GetValues<FaultKind>().Where(k => _injected.GetValueOrDefault(k) == 0).ToArray();
         if (missing.Length > 0)
@@ -313,7 +354,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             Line("  FAILED: intents whose end was decided did not end on the chains within the drain time");
         }
 
-        var passed = result.Passed && drained && !vacuous;
+        var passed = result.Passed && chainCheck.Passed && drained && !vacuous;
         Line(passed ? "chaos: PASSED (0 violations)" : "chaos: FAILED");
         return passed;
     }
@@ -339,6 +380,26 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         config["Logging"]!["LogLevel"]!["DiscreteExec.Relayer.Node.Epochs.EpochLoop"] = "Information";
         File.WriteAllText(path, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         return path;
+    }
+
+    /// <summary>
+    /// The traffic goes on through the faults: an open the chain lost (a reorganisation that took its block before the
+    /// harness re-included it, say) stops one batch of the generator, which then reads its nonces again and goes on.
+    /// A lost open never made a deposit, so no intent is missing from the checks.
+    /// </summary>
+    private async Task KeepTrafficAsync(TrafficGenerator traffic, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await traffic.RunAsync(total: null, cancellationToken);
+            }
+            catch (DevnetException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Line($"           traffic: {ex.Message} (the generator goes on)");
+            }
+        }
     }
 
     private static async Task KeepPayerFundedAsync(LocalDevnet devnet, CancellationToken cancellationToken)

@@ -110,3 +110,20 @@ internal sealed partial class KillingCrashPoints : ICrashPoints
     [LoggerMessage(EventId = 31, Level = LogLevel.Critical, Message = "Crash point {Point} reached in epoch {EpochId}: killing the process (SIGKILL)")]
     private static partial void LogKilling(ILogger logger, CrashPoint point, ulong epochId);
 }
+
+/// <summary>
+/// Test-only sabotage, compiled into Debug builds only: <c>DISCRETEEXEC_BREAK_ON_PURPOSE=skip-payouts</c> makes the
+/// epoch loop treat every payout chunk as done without sending it (the Release stays, the payout never comes). It
+/// exists so that the chaos harness's chain-only checker can be shown catching a broken node
+/// (<c>tests/Chaos/README.md</c>). A Release build ignores the variable.
+/// </summary>
+internal static class BreakOnPurpose
+{
+    public const string VariableName = "DISCRETEEXEC_BREAK_ON_PURPOSE";
+
+#if DEBUG
+    public static bool SkipsPayouts { get; } = Environment.GetEnvironmentVariable(VariableName) == "skip-payouts";
+#else
+    public static bool SkipsPayouts => false;
+#endif
+}

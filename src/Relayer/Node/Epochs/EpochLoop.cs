@@ -635,6 +635,11 @@ internal sealed partial class EpochLoop
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
         var ledger = NewLedger(record);
         var transfers = chunks.Where(c => c.Stage == ChunkStage.Transfer).ToArray();
+        if (BreakOnPurpose.SkipsPayouts)
+        {
+            // Debug builds only: the sabotage the chaos harness's checker must catch (see BreakOnPurpose).
+            transfers = [.. transfers.Where(c => c.Actions.Any(a => a.Kind != ActionKind.Payout))];
+        }
         if (!await _pipeline.RunAsync(transfers, ledger, PublishLegAppliedAsync, cancellationToken).ConfigureAwait(false))
         {
             // A chunk (a payout whose Release is final, a refund) is not applied yet: the epoch stays Released,
