@@ -1,3 +1,4 @@
+using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
@@ -27,7 +28,7 @@ public sealed class SolanaTruncatedLogIntegrationTests
         var tools = new DevnetPrerequisites(root, "", Path.Combine(solana, "devnode", "server.js"), Path.Combine(solana, "build", "escrow.so"), "");
         using var http = new HttpClient();
         await using var chain = await SolanaDevChain.StartAsync(tools, http, Evm, TimeProvider.System, default);
-        const int Payouts = 6;
+        const int Payouts = 7;
         const ulong Amount = 1_000;
         await chain.FundPoolAsync(Payouts * Amount * 2, default);
 
@@ -46,11 +47,14 @@ public sealed class SolanaTruncatedLogIntegrationTests
             FillDeadline = ulong.MaxValue / 2,
         }).ToArray();
 
-        // A validator keeps 10 KB; the dev node is told to keep less, so the cut falls among this chunk's payouts.
-        await chain.Rpc.RequestAsync("devnode_truncateLogs", [1, 2_500], default);
+        // 7 Payouts in one v0 transaction (through a lookup table), each creating its recipient's token account: the
+        // associated token program's lines push the log past the 10 KB a validator (and the dev node) keeps.
+        chain.Cluster.Options.LookupTable = SolanaClusterOptions.AutoLookupTable;
+        chain.Cluster.Options.MaxTransfersPerChunk = Payouts;
         var applied = await chain.CreateSubmitter().SubmitAsync(new SettlementChunk(SolanaDevChain.Chain, 1, 0, Bytes32.FromUInt64(7), ChunkStage.Transfer,
             [.. intents.Select(i => new SettlementAction(ActionKind.Payout, i.IntentId, chain.Mint, i.Recipient, Amount))]), default);
         Assert.Equal(ChunkSubmissionOutcome.Applied, applied.Outcome);
+        Assert.Equal("Log truncated", (await chain.Rpc.GetTransactionAsync(applied.TransactionId!, Commitment.Confirmed, default))!.LogMessages[^1]);
 
         var solanaHistory = await new SolanaHistoryReader(chain.Rpc, chain.Cluster.Options).ReadAsync(default);
         var evmHistory = new EscrowHistory(Evm, ChainKind.Evm, 0, SolanaDevChain.GraceSeconds,
