@@ -52,6 +52,7 @@ internal static class ChainChecker
         {
             CheckAppliedOnce(escrow, violations);
             violations.AddRange(escrow.Records.OfType<UndecodableRecord>().Select(u => new ChainViolation(null, escrow.ChainId, ChainRule.UndecodableEvent, $"{u.Location}: {u.Reason}")));
+            violations.AddRange(escrow.Records.OfType<TruncatedLogRecord>().Select(t => new ChainViolation(null, escrow.ChainId, ChainRule.TruncatedLog, $"{t.Location}: {t.Reason}")));
             CheckHoldings(escrow, opened, closes, violations);
         }
 

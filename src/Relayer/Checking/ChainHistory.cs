@@ -60,3 +60,9 @@ internal sealed record ClaimCollectedRecord(string Location, Bytes32 Token, UInt
 
 /// <summary>A log or event of the escrow that does not decode; the checker reports it rather than guess.</summary>
 internal sealed record UndecodableRecord(string Location, string Reason) : EscrowRecord(Location);
+
+/// <summary>
+/// A fact of the escrow a transaction's log lost (<c>Log truncated</c>) and its accounts could not confirm: the history
+/// is incomplete where it stands, so the checker reports it rather than pass without it.
+/// </summary>
+internal sealed record TruncatedLogRecord(string Location, string Reason) : EscrowRecord(Location);

@@ -24,7 +24,7 @@ internal static class ChainHistoryReading
         {
             escrows.Add(chain.Kind switch
             {
-                ChainKind.Evm => await new EvmHistoryReader(EvmRpc(chain, http, loggers, time), chain.Evm!).ReadAsync(cancellationToken).ConfigureAwait(false),
+                ChainKind.Evm => await new EvmHistoryReader(EvmRpc(chain, http, loggers, time), chain.Evm!, toHead: drained).ReadAsync(cancellationToken).ConfigureAwait(false),
                 ChainKind.Solana => await new SolanaHistoryReader(new SolanaRpcClient(http, chain.Solana!, loggers.CreateLogger<SolanaRpcClient>(), time), chain.Solana!)
                     .ReadAsync(cancellationToken).ConfigureAwait(false),
                 _ => throw new NodeConfigurationException("node configuration", [$"Chains:{chain.Index}:Kind: '{chain.Kind}' is not a chain kind."]),

@@ -44,6 +44,9 @@ internal enum ChainRule
     /// <summary>An escrow event that does not decode (the history is incomplete where it stands).</summary>
     UndecodableEvent,
 
+    /// <summary>A transaction's log was cut (<c>Log truncated</c>) and a fact it lost could not be read back from the escrow's accounts.</summary>
+    TruncatedLog,
+
     /// <summary>What an escrow holds of a token is not its open deposits plus its pool plus its claims.</summary>
     BalanceMismatch,
 }

@@ -13,9 +13,11 @@ namespace DiscreteExec.Relayer.Checking;
 /// <summary>
 /// Builds an EVM escrow's <see cref="EscrowHistory"/> with plain JSON-RPC: every log of the escrow from its start block
 /// to the block <c>ConfirmationDepth</c> below the head (<c>eth_getLogs</c>, decoded with the escrow's ABI), and at that
-/// same block the escrow's token balance, pool (<c>eth_call</c>) and refund grace, and the block's timestamp.
+/// same block the escrow's token balance, pool (<c>eth_call</c>) and refund grace, and the block's timestamp. With
+/// <paramref name="toHead"/> (a drained check, which holds every epoch settled) it reads to the head itself: the last
+/// legs land in the newest blocks, and a history that stopped short of them would report their Releases unpaid.
 /// </summary>
-internal sealed class EvmHistoryReader(IEvmRpc rpc, EvmChainOptions options)
+internal sealed class EvmHistoryReader(IEvmRpc rpc, EvmChainOptions options, bool toHead)
 {
     private static readonly AbiEvent TokenRegistered = IntentEscrowAbi.Abi.Event("TokenRegistered");
     private static readonly AbiFunction BalanceOf = AbiFunction.Parse("balanceOf(address) returns (uint256)");
@@ -24,7 +26,7 @@ internal sealed class EvmHistoryReader(IEvmRpc rpc, EvmChainOptions options)
     public async Task<EscrowHistory> ReadAsync(CancellationToken cancellationToken)
     {
         var head = await rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
-        var depth = (ulong)options.ConfirmationDepth;
+        var depth = toHead ? 0UL : (ulong)options.ConfirmationDepth;
         var final = head > depth ? head - depth : 0;
         var block = await rpc.GetBlockAsync(BlockTag.Number(final), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidDataException($"Chain {options.ChainId}: the node has no block {final} below its head {head}.");

@@ -22,6 +22,7 @@ internal sealed class SolanaHistoryReader(ISolanaRpc rpc, SolanaClusterOptions o
     private const int Attempts = 5;
     private const int TransactionReadConcurrency = 8;
     private readonly EscrowProgram _escrow = new(options.ProgramKey);
+    private readonly SolanaTruncatedLogRecovery _recovery = new(rpc, options, new EscrowProgram(options.ProgramKey));
 
     public async Task<EscrowHistory> ReadAsync(CancellationToken cancellationToken)
     {
@@ -105,12 +106,14 @@ internal sealed class SolanaHistoryReader(ISolanaRpc rpc, SolanaClusterOptions o
             }
 
             var lines = EscrowEventDecoder.ProgramDataLines(transaction.LogMessages, _escrow.ProgramId);
+            var logged = new List<EscrowEvent>();
             for (var n = 0; n < lines.Count; n++)
             {
                 var location = $"slot {transaction.Slot} tx {transaction.Signature} event {n}";
                 try
                 {
                     var escrowEvent = EscrowEventDecoder.DecodeBase64(lines[n]);
+                    logged.Add(escrowEvent);
                     if (escrowEvent is MintRegisteredEvent registered)
                     {
                         mints.Add(registered.Mint);
@@ -124,6 +127,11 @@ internal sealed class SolanaHistoryReader(ISolanaRpc rpc, SolanaClusterOptions o
                 {
                     records.Add(new UndecodableRecord(location, e.Message));
                 }
+            }
+
+            if (transaction.LogMessages.Contains(SolanaTruncatedLogRecovery.TruncatedLine))
+            {
+                records.AddRange(await _recovery.RecoverAsync(transaction, logged, records, cancellationToken).ConfigureAwait(false));
             }
         }
 

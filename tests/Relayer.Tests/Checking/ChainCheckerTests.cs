@@ -156,6 +156,15 @@ public sealed class ChainCheckerTests
     }
 
     [Fact]
+    public void Check_FactLostToATruncatedLogAndNotRecovered_TruncatedLog()
+    {
+        var history = Clean(solana: r => r.Add(new TruncatedLogRecord("slot 9 tx abc (log truncated) instruction 1", "Payout of source intent x: no paid marker")));
+
+        var violation = AssertOnly(history, ChainRule.TruncatedLog, null, Solana);
+        Assert.Contains("tx abc", violation.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WriteTo_Report_PrintsTableSummaryAndViolations()
     {
         using var writer = new StringWriter();
