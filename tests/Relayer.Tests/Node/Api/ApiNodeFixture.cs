@@ -84,24 +84,31 @@ public sealed class ApiNodeFixture : IAsyncLifetime, IAsyncDisposable
         FilledInSecond = await World.OpenAsync(Intents);
         await World.RunUntilAsync(loop, Epochs, 2, EpochStage.Margined);
 
-        var node = new ServiceCollection()
-            .AddSingleton<IIntentStore>(Intents)
-            .AddSingleton<IIntentQueries>(Intents)
-            .AddSingleton<IEpochStore>(Epochs)
-            .AddSingleton<IEventLog>(Events)
-            .AddSingleton<TimeProvider>(World.Time)
-            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
-            .AddSingleton(Meters)
-            .AddSingleton(World.Options)
-            .AddSingleton<IPriceFeed>(World.Feed)
-            .AddSingleton(new ChunkLimitsSource(new Dictionary<ChainId, ChunkLimits>
-            {
-                [NodeWorld.ChainA] = World.EscrowA.Limits,
-                [NodeWorld.ChainB] = World.EscrowB.Limits,
-            }))
-            .BuildServiceProvider();
+        var node = NodeServices(World, Intents, Epochs, Events, Meters);
         (App, Client) = await StartApiAsync(node, new ApiOptions { Urls = "http://127.0.0.1:0", HeartbeatInterval = TimeSpan.FromSeconds(15) });
     }
+
+    /// <summary>A connection to the fixture's store server under its own key prefix: a world of its own beside the fixture's.</summary>
+    internal NodeStoreConnection Connect(string keyPrefix) => NodeStoreContractTests.Connect(_server, keyPrefix);
+
+    /// <summary>The services the API reads: <paramref name="world"/>'s clock, options, feed and chunk limits over the stores.</summary>
+    internal static ServiceProvider NodeServices(NodeWorld world, RedisIntentStore intents, RedisEpochStore epochs, RedisEventLog events, MeterProvider meters) =>
+        new ServiceCollection()
+            .AddSingleton<IIntentStore>(intents)
+            .AddSingleton<IIntentQueries>(intents)
+            .AddSingleton<IEpochStore>(epochs)
+            .AddSingleton<IEventLog>(events)
+            .AddSingleton<TimeProvider>(world.Time)
+            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(meters)
+            .AddSingleton(world.Options)
+            .AddSingleton<IPriceFeed>(world.Feed)
+            .AddSingleton(new ChunkLimitsSource(new Dictionary<ChainId, ChunkLimits>
+            {
+                [NodeWorld.ChainA] = world.EscrowA.Limits,
+                [NodeWorld.ChainB] = world.EscrowB.Limits,
+            }))
+            .BuildServiceProvider();
 
     /// <summary>The API over <paramref name="node"/>'s services on Kestrel, and a client of it.</summary>
     internal static async Task<(WebApplication App, HttpClient Client)> StartApiAsync(IServiceProvider node, ApiOptions options)
@@ -162,7 +169,7 @@ public sealed class ApiNodeFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>The node's publisher without a bus: the event log is what the API reads.</summary>
-    private sealed class LogOnlyPublisher(IEventLog log) : IIntegratorEventPublisher
+    internal sealed class LogOnlyPublisher(IEventLog log) : IIntegratorEventPublisher
     {
         public Task PublishAsync(IIntegratorEvent integratorEvent, CancellationToken cancellationToken) => log.AppendAsync(integratorEvent, cancellationToken);
     }
