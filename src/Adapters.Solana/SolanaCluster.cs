@@ -59,5 +59,5 @@ public sealed class SolanaCluster
         new ChunkSubmitter(Rpc, Options, payer, attestors, _loggers.CreateLogger<ChunkSubmitter>(), _time);
 
     /// <summary>The attestor-set rotation flow (propose with a threshold of the current attestors, activate after the delay).</summary>
-    public SignerSetRotation CreateRotation() => new(Rpc, Options, _time);
+    internal SignerSetRotation CreateRotation() => new(Rpc, Options, _time);
 }

@@ -7,7 +7,7 @@ namespace DiscreteExec.Adapters.Evm.Abi;
 /// <see cref="BigInteger"/> (integers), <see cref="EvmAddress"/>, bool, byte[] (bytesN and bytes), string, and
 /// object?[] for arrays and tuples. Malformed data throws <see cref="AbiDecodingException"/>.
 /// </summary>
-public static class AbiDecoder
+internal static class AbiDecoder
 {
     public static object?[] Decode(IReadOnlyList<AbiType> types, ReadOnlySpan<byte> data)
     {

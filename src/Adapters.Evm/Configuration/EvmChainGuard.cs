@@ -6,7 +6,7 @@ namespace DiscreteExec.Adapters.Evm.Configuration;
 /// Start-up checks: the configured node serves the configured chain and the escrow is deployed there (watcher and
 /// submitter); the gas budget fits the chain's blocks (submitter only: a settlement setting must never stop intake).
 /// </summary>
-public static class EvmChainGuard
+internal static class EvmChainGuard
 {
     public static async Task EnsureChainAsync(this IEvmRpc rpc, EvmChainOptions options, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace DiscreteExec.Adapters.Evm.Crypto;
 /// under the domain (name "DiscreteExec", version "1", chainId, verifyingContract = the escrow). The escrow refuses
 /// a signature that names another signer-set version than its current one.
 /// </summary>
-public static class Eip712LegDigest
+internal static class Eip712LegDigest
 {
     public const string LegType = "Leg(uint64 epochId,uint32 chunk,bytes32 chunkHash,bytes32 batchRoot,uint64 signerSetVersion)";
     public const string DomainType = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)";

@@ -9,7 +9,7 @@ namespace DiscreteExec.Adapters.Evm.Crypto;
 /// struct <c>SignerSet(uint64 version,address[] signers,uint8 threshold,uint64 activatesAt)</c> under the same
 /// domain as <see cref="Eip712LegDigest"/>. The array member is hashed as keccak256 of its 32-byte-padded elements.
 /// </summary>
-public static class Eip712SignerSetDigest
+internal static class Eip712SignerSetDigest
 {
     public const string SignerSetType = "SignerSet(uint64 version,address[] signers,uint8 threshold,uint64 activatesAt)";
 

@@ -3,7 +3,7 @@ using DiscreteExec.Core.Hashing;
 namespace DiscreteExec.Adapters.Evm.Encoding;
 
 /// <summary>EIP-55 mixed-case checksum: a hex letter is upper case when the matching nibble of keccak256(lower-hex) is >= 8.</summary>
-public static class Eip55
+internal static class Eip55
 {
     /// <summary>The 40 checksummed hex digits of a 20-byte address (without 0x).</summary>
     public static string Checksum(ReadOnlySpan<byte> address)

@@ -6,7 +6,7 @@ namespace DiscreteExec.Adapters.Evm.Encoding;
 /// Recursive Length Prefix encoding (Ethereum yellow paper, appendix B). Items are byte strings or lists of items;
 /// integers are encoded big-endian without leading zeros (zero is the empty string).
 /// </summary>
-public static class Rlp
+internal static class Rlp
 {
     /// <summary>Encodes a byte string.</summary>
     public static byte[] EncodeBytes(ReadOnlySpan<byte> value)
@@ -170,7 +170,7 @@ public static class Rlp
 }
 
 /// <summary>A decoded RLP item: either a byte string or a list.</summary>
-public sealed class RlpItem
+internal sealed class RlpItem
 {
     private RlpItem(byte[]? bytes, IReadOnlyList<RlpItem>? items)
     {

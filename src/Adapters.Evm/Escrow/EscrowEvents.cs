@@ -32,10 +32,10 @@ public sealed record ClaimCollected(ChainPosition Position, EvmAddress Token, Ev
 public sealed record SelfTransferSkipped(ChainPosition Position, byte Kind, Bytes32 Reference, EvmAddress Token, UInt256 Amount) : EscrowEvent(Position);
 
 /// <summary>SignerSetProposed: a threshold of the current set signed <see cref="Version"/>, current from <see cref="ActivatesAt"/>.</summary>
-public sealed record SignerSetProposed(ChainPosition Position, ulong Version, IReadOnlyList<EvmAddress> Signers, byte Threshold, ulong ActivatesAt) : EscrowEvent(Position);
+internal sealed record SignerSetProposed(ChainPosition Position, ulong Version, IReadOnlyList<EvmAddress> Signers, byte Threshold, ulong ActivatesAt) : EscrowEvent(Position);
 
 /// <summary>SignerSetActivated: <see cref="Version"/> is now the set every leg signature must name.</summary>
-public sealed record SignerSetActivated(ChainPosition Position, ulong Version, IReadOnlyList<EvmAddress> Signers, byte Threshold) : EscrowEvent(Position);
+internal sealed record SignerSetActivated(ChainPosition Position, ulong Version, IReadOnlyList<EvmAddress> Signers, byte Threshold) : EscrowEvent(Position);
 
 /// <summary>Decodes the escrow's settlement, claim and signer-set events with its ABI.</summary>
 public static class EscrowEventDecoder

@@ -17,10 +17,10 @@ public sealed record IntentParams(
     ulong FillDeadline);
 
 /// <summary>What <c>intentOf</c> returns: the escrow keeps only these fields of an intent (the rest is in IntentOpened).</summary>
-public sealed record StoredIntent(EvmAddress Depositor, EvmAddress InputToken, UInt256 InputAmount, ulong FillDeadline, byte Status);
+internal sealed record StoredIntent(EvmAddress Depositor, EvmAddress InputToken, UInt256 InputAmount, ulong FillDeadline, byte Status);
 
 /// <summary>A signer set waiting for activation (<see cref="Version"/> 0: none).</summary>
-public sealed record PendingSignerSet(ulong Version, IReadOnlyList<EvmAddress> Signers, byte Threshold, ulong ActivatesAt);
+internal sealed record PendingSignerSet(ulong Version, IReadOnlyList<EvmAddress> Signers, byte Threshold, ulong ActivatesAt);
 
 /// <summary>
 /// IntentEscrow's ABI (contracts/evm/artifacts/IntentEscrow.json, embedded at build time so the adapter always
@@ -92,7 +92,7 @@ public static class IntentEscrowAbi
     /// <summary><c>intentOf(id)</c>: what the escrow stores (depositor, inputToken, inputAmount, fillDeadline, status).</summary>
     public static byte[] IntentOf(Bytes32 intentId) => Abi.Function("intentOf").EncodeCall(intentId);
 
-    public static StoredIntent DecodeIntentOf(ReadOnlySpan<byte> output)
+    internal static StoredIntent DecodeIntentOf(ReadOnlySpan<byte> output)
     {
         var values = AbiDecoder.Decode([AbiType.Address, AbiType.Address, AbiType.Uint(256), AbiType.Uint(64), AbiType.Uint(8)], output);
         return new StoredIntent(
@@ -128,7 +128,7 @@ public static class IntentEscrowAbi
     public static byte[] PendingSignerSet() => Abi.Function("pendingSignerSet").EncodeCall();
 
     /// <summary>Decodes <c>pendingSignerSet()</c>: version 0 means nothing is pending.</summary>
-    public static PendingSignerSet DecodePendingSignerSet(ReadOnlySpan<byte> output)
+    internal static PendingSignerSet DecodePendingSignerSet(ReadOnlySpan<byte> output)
     {
         var values = Abi.Function("pendingSignerSet").DecodeOutput(output);
         var signers = ((object?[])values[1]!).Select(a => (EvmAddress)a!).ToArray();

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace DiscreteExec.Adapters.Evm.Rpc;
 
 /// <summary>One endpoint of a <see cref="QuorumEvmRpc"/>: its URL (for the logs) and its own client.</summary>
-public sealed record QuorumEndpoint(Uri Url, IEvmRpc Rpc);
+internal sealed record QuorumEndpoint(Uri Url, IEvmRpc Rpc);
 
 /// <summary>
 /// A JSON-RPC client over several endpoints of one chain that believes what a quorum of them says. Everything the
@@ -18,7 +18,7 @@ public sealed record QuorumEndpoint(Uri Url, IEvmRpc Rpc);
 /// the endpoint and what it said. A transaction is sent to every endpoint; fee and nonce reads take the first
 /// endpoint that answers (a lie there costs fees or a retry, never funds). Each endpoint keeps its own retries.
 /// </summary>
-public sealed partial class QuorumEvmRpc : IEvmRpc
+internal sealed partial class QuorumEvmRpc : IEvmRpc
 {
     private readonly IReadOnlyList<QuorumEndpoint> _endpoints;
     private readonly int _quorum;

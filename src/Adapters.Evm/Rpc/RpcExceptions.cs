@@ -40,7 +40,7 @@ public sealed class EvmRevertException : JsonRpcException
 }
 
 /// <summary>What an EVM node's JSON-RPC error object means, read from its code and message (nodes and providers word them differently).</summary>
-public static class EvmRpcErrors
+internal static class EvmRpcErrors
 {
     /// <summary>Codes nodes and providers use for "slow down" (EIP-1474 -32005 limit exceeded; 429 used as a code by some providers).</summary>
     private static readonly int[] RateLimitCodes = [-32005, 429, -32090];

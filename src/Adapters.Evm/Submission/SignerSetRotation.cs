@@ -6,7 +6,7 @@ using DiscreteExec.Adapters.Evm.Rpc;
 namespace DiscreteExec.Adapters.Evm.Submission;
 
 /// <summary>The escrow's signer-set state: the current version, threshold and activation delay, and any pending proposal.</summary>
-public sealed record SignerSetState(ulong Version, byte Threshold, ulong DelaySeconds, PendingSignerSet Pending);
+internal sealed record SignerSetState(ulong Version, byte Threshold, ulong DelaySeconds, PendingSignerSet Pending);
 
 /// <summary>
 /// The signer-set rotation flow of protocol v2 (rule 5): a threshold of the CURRENT signers signs
@@ -34,7 +34,7 @@ public sealed class SignerSetRotation
         _time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
-    public async Task<SignerSetState> ReadAsync(CancellationToken cancellationToken)
+    internal async Task<SignerSetState> ReadAsync(CancellationToken cancellationToken)
     {
         var version = await UIntAsync(IntentEscrowAbi.SignerSetVersion(), cancellationToken).ConfigureAwait(false);
         var threshold = await UIntAsync(IntentEscrowAbi.Threshold(), cancellationToken).ConfigureAwait(false);

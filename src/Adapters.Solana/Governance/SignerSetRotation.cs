@@ -12,7 +12,7 @@ namespace DiscreteExec.Adapters.Solana.Governance;
 /// ProposeSigners transaction; the set takes effect once the cluster's clock passes the activation time fixed by the
 /// config's delay, when anyone sends ActivateSigners. The admin has no part in it.
 /// </summary>
-public sealed class SignerSetRotation
+internal sealed class SignerSetRotation
 {
     private static readonly Bytes32 ClockSysvar = Base58.DecodeKey("SysvarC1ock11111111111111111111111111111111");
     private readonly ISolanaRpc _rpc;

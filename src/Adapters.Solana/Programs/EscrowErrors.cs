@@ -1,7 +1,7 @@
 namespace DiscreteExec.Adapters.Solana.Programs;
 
 /// <summary>The escrow program's custom error codes (<c>InstructionError::Custom(n)</c>), from its README's table.</summary>
-public static class EscrowErrors
+internal static class EscrowErrors
 {
     public const uint ChunkAlreadyApplied = 22;
     public const uint AlreadyPaid = 23;

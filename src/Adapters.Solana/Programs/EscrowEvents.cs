@@ -59,13 +59,13 @@ public sealed record IntentRefundedEvent(Bytes32 IntentId, Bytes32 Depositor, By
 
 public sealed record PayoutMadeEvent(Bytes32 SourceIntentId, Bytes32 Mint, Bytes32 Recipient, Bytes32 RecipientTokenAccount, ulong Amount, ulong Epoch) : EscrowEvent;
 
-public sealed record WithdrawnEvent(Bytes32 Mint, Bytes32 Destination, Bytes32 DestinationTokenAccount, ulong Amount, ulong Epoch) : EscrowEvent;
+internal sealed record WithdrawnEvent(Bytes32 Mint, Bytes32 Destination, Bytes32 DestinationTokenAccount, ulong Amount, ulong Epoch) : EscrowEvent;
 
 public sealed record LegAppliedEvent(ulong Epoch, uint Chunk, Bytes32 ChunkHash, Bytes32 BatchRoot, uint ActionCount) : EscrowEvent;
 
-public sealed record PoolFundedEvent(Bytes32 Mint, Bytes32 Funder, ulong Amount, ulong PoolAfter) : EscrowEvent;
+internal sealed record PoolFundedEvent(Bytes32 Mint, Bytes32 Funder, ulong Amount, ulong PoolAfter) : EscrowEvent;
 
-public sealed record ConfigChangedEvent(byte Kind, byte Threshold, byte SignerCount, byte Paused, ulong Value) : EscrowEvent;
+internal sealed record ConfigChangedEvent(byte Kind, byte Threshold, byte SignerCount, byte Paused, ulong Value) : EscrowEvent;
 
 /// <summary>An undeliverable Refund/Payout/Withdraw became (part of) the owner's claim; <see cref="Destination"/> is the account that could not receive.</summary>
 public sealed record ClaimCreatedEvent(Bytes32 Owner, Bytes32 Mint, ulong Amount, ulong ClaimTotal, ActionKind Kind, Bytes32 IntentId, ulong Epoch, Bytes32 Destination) : EscrowEvent;
@@ -73,12 +73,12 @@ public sealed record ClaimCreatedEvent(Bytes32 Owner, Bytes32 Mint, ulong Amount
 public sealed record ClaimedEvent(Bytes32 Owner, Bytes32 Mint, Bytes32 Destination, ulong Amount) : EscrowEvent;
 
 /// <summary>A threshold of the current attestors proposed a set that takes effect at <see cref="ActivatesAt"/>.</summary>
-public sealed record SignerSetProposedEvent(ulong Version, long ActivatesAt, byte Threshold, IReadOnlyList<Bytes32> Signers) : EscrowEvent;
+internal sealed record SignerSetProposedEvent(ulong Version, long ActivatesAt, byte Threshold, IReadOnlyList<Bytes32> Signers) : EscrowEvent;
 
-public sealed record SignerSetActivatedEvent(ulong Version, long ActivatedAt, byte Threshold, IReadOnlyList<Bytes32> Signers) : EscrowEvent;
+internal sealed record SignerSetActivatedEvent(ulong Version, long ActivatedAt, byte Threshold, IReadOnlyList<Bytes32> Signers) : EscrowEvent;
 
 /// <summary>Kind 0: <see cref="PendingAdmin"/> proposed; kind 1: accepted (then <see cref="Admin"/> is the new admin).</summary>
-public sealed record AdminChangedEvent(byte Kind, Bytes32 Admin, Bytes32 PendingAdmin) : EscrowEvent;
+internal sealed record AdminChangedEvent(byte Kind, Bytes32 Admin, Bytes32 PendingAdmin) : EscrowEvent;
 
 public sealed record MintRegisteredEvent(Bytes32 Mint, Bytes32 Pool, Bytes32 Vault) : EscrowEvent;
 

@@ -41,7 +41,7 @@ public sealed class SolanaTransactionException : JsonRpcException
 }
 
 /// <summary>JSON-RPC error codes of the Solana RPC the adapter reacts to.</summary>
-public static class RpcErrorCodes
+internal static class RpcErrorCodes
 {
     public const int BlockNotAvailable = -32004;
     public const int NodeUnhealthy = -32005;

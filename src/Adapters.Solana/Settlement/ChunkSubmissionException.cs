@@ -3,7 +3,7 @@ using DiscreteExec.Adapters.Solana.Rpc;
 namespace DiscreteExec.Adapters.Solana.Settlement;
 
 /// <summary>A chunk could not be applied: it does not fit one transaction, the program refused it, a receipt conflicts, or retries ran out.</summary>
-public sealed class ChunkSubmissionException : Exception
+internal sealed class ChunkSubmissionException : Exception
 {
     public ChunkSubmissionException()
     {
