@@ -120,7 +120,7 @@ public sealed record EscrowIntent(
 }
 
 /// <summary>A receipt (96 bytes, tag 4): proof that (epoch, chunk) was applied, with what.</summary>
-internal sealed record EscrowReceipt(ulong Epoch, uint Chunk, uint ActionCount, Bytes32 ChunkHash, Bytes32 BatchRoot, ulong SlotApplied)
+public sealed record EscrowReceipt(ulong Epoch, uint Chunk, uint ActionCount, Bytes32 ChunkHash, Bytes32 BatchRoot, ulong SlotApplied)
 {
     public const int Size = 96;
 
@@ -136,7 +136,7 @@ internal sealed record EscrowReceipt(ulong Epoch, uint Chunk, uint ActionCount, 
 /// A paid marker (56 bytes, tag 5: the source intent was paid on this escrow, delivered or as a claim) or a
 /// withdraw marker (the same layout, tag 7: that Withdraw leaf was applied).
 /// </summary>
-internal sealed record EscrowPaidMarker(ulong Epoch, ulong Amount, Bytes32 Mint)
+public sealed record EscrowPaidMarker(ulong Epoch, ulong Amount, Bytes32 Mint)
 {
     public const int Size = 56;
 

@@ -59,7 +59,7 @@ public sealed record IntentRefundedEvent(Bytes32 IntentId, Bytes32 Depositor, By
 
 public sealed record PayoutMadeEvent(Bytes32 SourceIntentId, Bytes32 Mint, Bytes32 Recipient, Bytes32 RecipientTokenAccount, ulong Amount, ulong Epoch) : EscrowEvent;
 
-internal sealed record WithdrawnEvent(Bytes32 Mint, Bytes32 Destination, Bytes32 DestinationTokenAccount, ulong Amount, ulong Epoch) : EscrowEvent;
+public sealed record WithdrawnEvent(Bytes32 Mint, Bytes32 Destination, Bytes32 DestinationTokenAccount, ulong Amount, ulong Epoch) : EscrowEvent;
 
 public sealed record LegAppliedEvent(ulong Epoch, uint Chunk, Bytes32 ChunkHash, Bytes32 BatchRoot, uint ActionCount) : EscrowEvent;
 

@@ -334,7 +334,7 @@ public sealed class EscrowProgram
 }
 
 /// <summary>Instruction tags of the escrow program.</summary>
-internal enum EscrowInstruction : byte
+public enum EscrowInstruction : byte
 {
     Initialize = 0,
     CreatePool = 1,
