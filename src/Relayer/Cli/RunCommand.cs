@@ -94,10 +94,13 @@ internal static class RunCommand
 
             var configuration = NodeOptionsLoader.Load(config!.FullName);
             using var host = BuildHost(configuration, config.FullName);
+
+            // Taken before the run: RunAsync disposes the host's services when it returns.
+            var startupFailures = host.Services.GetRequiredService<ChainStartupFailures>();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
 
             // A chain that is not what the configuration names stopped the host: a configuration error, exit code 2.
-            var misconfigured = host.Services.GetRequiredService<ChainStartupFailures>().Messages;
+            var misconfigured = startupFailures.Messages;
             if (misconfigured.Count > 0)
             {
                 throw new NodeConfigurationException(config.FullName, misconfigured);

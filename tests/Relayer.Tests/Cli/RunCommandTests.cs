@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DiscreteExec.Relayer.Cli;
+using DiscreteExec.Relayer.Tests.Node;
 using DiscreteExec.Relayer.Tests.Node.Configuration;
 
 namespace DiscreteExec.Relayer.Tests.Cli;
@@ -33,6 +34,26 @@ public sealed class RunCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.Contains("unknown key 'Chians'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_RpcAnswersForAnotherChainId_ExitsBadInputNamingTheChainAndBothIds()
+    {
+        // Regression: the start-up failures were read after RunAsync had disposed the host (ObjectDisposedException, exit 1).
+        await using var rpc = new LocalHttpServer(body => (200, """{"jsonrpc":"2.0","id":1,"result":"0x1"}"""));
+        using var fixture = new NodeConfigFixture();
+        var chain = fixture.Chain(0);
+        chain["Adapter"]!["Rpc"] = new JsonObject { ["Url"] = rpc.Url.ToString() };
+        fixture.Config["Chains"] = new JsonArray(chain.DeepClone());
+        fixture.Config["Assets"]![0]!["Tokens"]!.AsArray().RemoveAt(1);
+        fixture.Config["Api"] = new JsonObject { ["Enabled"] = false };
+
+        var result = await CliRunner.RunAsync("run", "--config", fixture.Write());
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("reports chain id 1,", result.Error, StringComparison.Ordinal);
+        Assert.Contains("ChainId is 11155111", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("ObjectDisposedException", result.Error + result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
