@@ -12,8 +12,8 @@ internal sealed record QuorumEndpoint(Uri Url, IEvmRpc Rpc);
 
 /// <summary>
 /// A JSON-RPC client over several endpoints of one chain that believes what a quorum of them says. Everything the
-/// watcher and the escrow state read is asked of every endpoint: a log is accepted only when at least
-/// <c>quorum</c> endpoints return it with the same content, a block, call result or receipt only when a quorum
+/// watcher and the escrow state read is asked of every endpoint: the logs of a range are accepted only when at least
+/// <c>quorum</c> endpoints return the identical set of logs (else the range is read again), a block, call result or receipt only when a quorum
 /// returns the same one, and the head is the highest block a quorum has reached. Every disagreement is logged with
 /// the endpoint and what it said. A transaction is sent to every endpoint; fee and nonce reads take the first
 /// endpoint that answers (a lie there costs fees or a retry, never funds). Each endpoint keeps its own retries.
@@ -30,6 +30,11 @@ internal sealed partial class QuorumEvmRpc : IEvmRpc
         ArgumentOutOfRangeException.ThrowIfLessThan(endpoints.Count, 1, nameof(endpoints));
         ArgumentOutOfRangeException.ThrowIfLessThan(quorum, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(quorum, endpoints.Count);
+        if (quorum * 2 <= endpoints.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(quorum), quorum, $"A quorum must be a majority of the {endpoints.Count} endpoints: {quorum} of them, not a majority, could decide what is believed.");
+        }
+
         _endpoints = endpoints;
         _quorum = quorum;
         _logger = logger;
@@ -52,61 +57,55 @@ internal sealed partial class QuorumEvmRpc : IEvmRpc
     public Task<IReadOnlyList<BlockHeader?>> GetBlocksAsync(IReadOnlyList<ulong> numbers, CancellationToken cancellationToken) =>
         AgreeAsync("eth_getBlockByNumber (batch)", (rpc, ct) => rpc.GetBlocksAsync(numbers, ct), headers => string.Join(";", headers.Select(HeaderKey)), cancellationToken);
 
-    /// <summary>Each log on its own: returned when a quorum of endpoints has it with the same content, in chain order.</summary>
+    /// <summary>
+    /// The logs of the range when a quorum of endpoints answered with the identical set of logs, in chain order; else
+    /// the no-quorum <see cref="ChainRpcException"/>, so the caller asks for the range again. Logs are never voted one
+    /// by one: an endpoint that answered nothing (lagging, or hiding a log) would otherwise let a real log that only
+    /// one endpoint returned be dropped and the range be taken as complete.
+    /// </summary>
     public async Task<IReadOnlyList<EvmLog>> GetLogsAsync(LogFilter filter, CancellationToken cancellationToken)
     {
-        // Waits until every log seen so far is decided: a quorum has it, or too few endpoints are left to make one.
+        // Waits until a quorum agrees on one set, or too few endpoints are left for any set to reach a quorum.
         var (answers, pending) = await AskAllAsync(
             (rpc, ct) => rpc.GetLogsAsync(filter, ct),
-            done => Votes(done).Values.All(v => v.Count >= _quorum || v.Count + (_endpoints.Count - done.Count) < _quorum) && done.Count(a => a.Error is null) >= _quorum,
+            done => LogSets(done).Any(g => g.Count() >= _quorum)
+                || LogSets(done).Select(g => g.Count()).DefaultIfEmpty(0).Max() + (_endpoints.Count - done.Count) < _quorum,
             cancellationToken).ConfigureAwait(false);
-        var answered = answers.Where(a => a.Error is null).ToArray();
-        if (answered.Length < _quorum)
+        var agreed = LogSets(answers).FirstOrDefault(g => g.Count() >= _quorum);
+        if (agreed is null)
         {
-            throw NoQuorum("eth_getLogs", answers, "too few endpoints answered");
+            throw NoQuorum("eth_getLogs", answers, answers.Count(a => a.Error is null) < _quorum ? "too few endpoints answered" : "the endpoints returned different logs");
         }
 
-        var accepted = new Dictionary<string, EvmLog>(StringComparer.Ordinal);
-        foreach (var (key, votes) in Votes(answers))
+        var accepted = agreed.First().Value.DistinctBy(LogKey).ToDictionary(LogKey, StringComparer.Ordinal);
+        void Check(Answer<IReadOnlyList<EvmLog>> answer)
         {
-            if (votes.Count >= _quorum)
+            if (answer.Error is not null)
             {
-                accepted[key] = votes.Log;
+                return;
             }
-            else
+
+            foreach (var extra in answer.Value.Select(LogKey).Distinct(StringComparer.Ordinal).Where(k => !accepted.ContainsKey(k)))
             {
-                LogRejected(_logger, string.Join(", ", votes.Endpoints.Select(e => e.Url)), votes.Count, _quorum, key);
+                LogRejected(_logger, answer.Endpoint.Url.ToString(), _quorum, extra);
+            }
+
+            var returned = answer.Value.Select(LogKey).ToHashSet(StringComparer.Ordinal);
+            foreach (var (_, log) in accepted.Where(a => !returned.Contains(a.Key)))
+            {
+                LogHidden(_logger, answer.Endpoint.Url, log.BlockNumber, log.TransactionHash, log.LogIndex);
             }
         }
 
-        foreach (var answer in answered)
-        {
-            CheckHidden(answer, accepted);
-        }
-
-        CheckLate(pending, late =>
-        {
-            if (late.Error is null)
-            {
-                foreach (var extra in late.Value.Select(LogKey).Where(k => !accepted.ContainsKey(k)))
-                {
-                    LogRejected(_logger, late.Endpoint.Url.ToString(), 1, _quorum, extra);
-                }
-
-                CheckHidden(late, accepted);
-            }
-        });
+        answers.ForEach(Check);
+        CheckLate(pending, Check);
         return [.. accepted.Values.OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex)];
     }
 
-    private void CheckHidden(Answer<IReadOnlyList<EvmLog>> answer, Dictionary<string, EvmLog> accepted)
-    {
-        var returned = answer.Value.Select(LogKey).ToHashSet(StringComparer.Ordinal);
-        foreach (var (key, log) in accepted.Where(a => !returned.Contains(a.Key)))
-        {
-            LogHidden(_logger, answer.Endpoint.Url, log.BlockNumber, log.TransactionHash, log.LogIndex);
-        }
-    }
+    /// <summary>The successful answers grouped by the exact set of logs they returned (order and repeats aside).</summary>
+    private static IEnumerable<IGrouping<string, Answer<IReadOnlyList<EvmLog>>>> LogSets(IEnumerable<Answer<IReadOnlyList<EvmLog>>> answers) =>
+        answers.Where(a => a.Error is null)
+            .GroupBy(a => string.Join("\n", a.Value.Select(LogKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), StringComparer.Ordinal);
 
     public Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken) =>
         AgreeAsync("eth_call", (rpc, ct) => rpc.CallAsync(call, block, ct), Convert.ToHexString, cancellationToken);
@@ -231,23 +230,6 @@ internal sealed partial class QuorumEvmRpc : IEvmRpc
         }
     }
 
-    private static Dictionary<string, (int Count, EvmLog Log, List<QuorumEndpoint> Endpoints)> Votes(IEnumerable<Answer<IReadOnlyList<EvmLog>>> answers)
-    {
-        var votes = new Dictionary<string, (int Count, EvmLog Log, List<QuorumEndpoint> Endpoints)>(StringComparer.Ordinal);
-        foreach (var answer in answers.Where(a => a.Error is null))
-        {
-            foreach (var log in answer.Value.DistinctBy(LogKey))
-            {
-                var key = LogKey(log);
-                var (count, first, endpoints) = votes.GetValueOrDefault(key, (0, log, []));
-                endpoints.Add(answer.Endpoint);
-                votes[key] = (count + 1, first, endpoints);
-            }
-        }
-
-        return votes;
-    }
-
     private ChainRpcException NoQuorum<T>(string method, IReadOnlyList<Answer<T>> answers, string why) =>
         new($"{method}: no {_quorum} of {_endpoints.Count} endpoints agree ({why}): " +
             string.Join("; ", answers.Select(a => $"{a.Endpoint.Url} {(a.Error is null ? "answered" : "failed: " + a.Error.Message)}")))
@@ -269,8 +251,8 @@ internal sealed partial class QuorumEvmRpc : IEvmRpc
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "{Method}: endpoint {Endpoint} disagrees with the quorum ({Quorum} of {Endpoints}): it said {Answer}; the quorum said {Agreed}")]
     private static partial void LogDisagreement(ILogger logger, string method, Uri endpoint, int quorum, int endpoints, string answer, string agreed);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "eth_getLogs: a log only {Endpoint} returned ({Votes} of the {Quorum} needed) is ignored: {Log}")]
-    private static partial void LogRejected(ILogger logger, string endpoint, int votes, int quorum, string log);
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "eth_getLogs: endpoint {Endpoint} returned a log the quorum ({Quorum} endpoints with the identical set of logs) did not: {Log}")]
+    private static partial void LogRejected(ILogger logger, string endpoint, int quorum, string log);
 
     [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "eth_getLogs: endpoint {Endpoint} did not return a log the quorum returned (block {BlockNumber}, tx {TransactionHash}, log {LogIndex})")]
     private static partial void LogHidden(ILogger logger, Uri endpoint, ulong blockNumber, Bytes32 transactionHash, int logIndex);

@@ -99,6 +99,11 @@ public abstract class ChainOptions
         {
             yield return $"{key}{nameof(Rpc)}:{nameof(Rpc.Quorum)}: {Rpc.Quorum} is more than the {Rpc.Endpoints.Count} configured endpoint(s).";
         }
+        else if (Rpc.Quorum > 0 && Rpc.Quorum * 2 <= Rpc.Endpoints.Count)
+        {
+            yield return $"{key}{nameof(Rpc)}:{nameof(Rpc.Quorum)}: {Rpc.Quorum} of {Rpc.Endpoints.Count} endpoints is not a majority; " +
+                $"give more than half ({(Rpc.Endpoints.Count / 2) + 1} or more), or 0 for a majority, so endpoints that are not a majority cannot decide what is believed.";
+        }
 
         if (Payer is not null && Payer.Error() is { } payerError)
         {
@@ -129,7 +134,7 @@ public sealed class ChainRpcOptions
     /// <summary>More endpoints of the same chain, ideally run by independent providers.</summary>
     public IList<Uri> Urls { get; } = [];
 
-    /// <summary>How many endpoints must agree; 0 (the default) means a majority of <see cref="Endpoints"/>.</summary>
+    /// <summary>How many endpoints must agree; 0 (the default) means a majority of <see cref="Endpoints"/>. Must be a majority (more than half).</summary>
     [Range(0, 64)]
     public int Quorum { get; set; }
 

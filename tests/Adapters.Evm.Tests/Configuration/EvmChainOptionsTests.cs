@@ -37,6 +37,35 @@ public class EvmChainOptionsTests
         Assert.Contains(error.Failures, f => f.StartsWith("Chains:Evm:Sepolia:Rpc:Quorum: 3 is more than the 1 configured endpoint(s)", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 4)]
+    [InlineData(1, 3)]
+    public void Validate_QuorumNotAMajority_NameTheKey(int quorum, int endpoints)
+    {
+        var options = Valid();
+        for (var i = 1; i < endpoints; i++)
+        {
+            options.Rpc.Urls.Add(new Uri($"https://rpc-{i}.example.org/"));
+        }
+
+        options.Rpc.Quorum = quorum;
+        var error = Assert.Throws<OptionsValidationException>(() => options.Validate("Chains:Evm:Sepolia"));
+        Assert.Contains(error.Failures, f => f.StartsWith($"Chains:Evm:Sepolia:Rpc:Quorum: {quorum} of {endpoints} endpoints is not a majority", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_QuorumAMajorityOrZero_Accepted()
+    {
+        var options = Valid();
+        options.Rpc.Urls.Add(new Uri("https://rpc-1.example.org/"));
+        options.Rpc.Urls.Add(new Uri("https://rpc-2.example.org/"));
+        options.Rpc.Quorum = 2;
+        options.Validate("Chains:Evm:Sepolia");
+        options.Rpc.Quorum = 0;
+        options.Validate("Chains:Evm:Sepolia");
+    }
+
     [Fact]
     public void Validate_OutOfRangeValues_NameTheKeyAndTheRange()
     {

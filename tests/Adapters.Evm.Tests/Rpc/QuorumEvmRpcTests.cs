@@ -49,12 +49,51 @@ public sealed class QuorumEvmRpcTests
     }
 
     [Fact]
-    public async Task GetLogs_EachLogVotedAlone_OnlyThoseAQuorumReturned()
+    public async Task GetLogs_TwoReturnTheSameSet_ThatSetAndNotTheThirdsFabrication()
     {
         EvmLog real = Log(1), alsoReal = Log(2), fabricated = Log(3);
-        var rpc = Quorum(2, new Scripted { Logs = [real, alsoReal] }, new Scripted { Logs = [alsoReal, fabricated] }, new Scripted { Logs = [real, alsoReal] });
+        var rpc = Quorum(2, new Scripted { Logs = [real, alsoReal] }, new Scripted { Logs = [alsoReal, fabricated] }, new Scripted { Logs = [alsoReal, real] });
 
         Assert.Equal([real, alsoReal], await rpc.GetLogsAsync(new LogFilter(0, 10, default), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetLogs_OneEndpointDownAndOneLagging_ThrowsInsteadOfDroppingTheLog()
+    {
+        // The only endpoint that has the deposit is outvoted by none: the range must be read again, not taken as empty.
+        var deposit = Log(1);
+        var rpc = Quorum(2, new Scripted { Logs = [deposit] }, new Scripted { Logs = [] }, new Scripted { Failure = new RpcTransportException("down") });
+
+        var error = await Assert.ThrowsAsync<ChainRpcException>(() => rpc.GetLogsAsync(new LogFilter(0, 10, default), CancellationToken.None));
+        Assert.Contains("eth_getLogs: no 2 of 3 endpoints agree (the endpoints returned different logs)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("http://endpoint-2/ failed: down", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetLogs_EveryLogHasTwoVotesButNoTwoSetsAgree_Throws()
+    {
+        EvmLog a = Log(1), b = Log(2), c = Log(3);
+        var rpc = Quorum(2, new Scripted { Logs = [a, b] }, new Scripted { Logs = [b, c] }, new Scripted { Logs = [c, a] });
+
+        await Assert.ThrowsAsync<ChainRpcException>(() => rpc.GetLogsAsync(new LogFilter(0, 10, default), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetLogs_TwoDown_ThrowsTooFewAnswered()
+    {
+        var rpc = Quorum(2, new Scripted { Logs = [Log(1)] }, new Scripted { Failure = new RpcTransportException("down") }, new Scripted { Failure = new RpcTransportException("down") });
+
+        var error = await Assert.ThrowsAsync<ChainRpcException>(() => rpc.GetLogsAsync(new LogFilter(0, 10, default), CancellationToken.None));
+        Assert.Contains("too few endpoints answered", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 4)]
+    public void Constructor_QuorumNotAMajority_Refused(int quorum, int endpoints)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Quorum(quorum, [.. Enumerable.Range(0, endpoints).Select(_ => new Scripted())]));
+        Assert.Contains("majority", error.Message, StringComparison.Ordinal);
     }
 
     private static QuorumEvmRpc Quorum(int quorum, params Scripted[] endpoints) =>

@@ -55,6 +55,7 @@ public class EpochLoopFreshStoreTests
         var released = await world.OpenAsync();
         var refunded = await world.OpenAsync();
         world.EscrowA.SettleElsewhere(released.IntentId, EscrowIntentState.Released);
+        world.EscrowB.Payouts[released.IntentId] = 1; // and paid on its destination by that earlier node
         world.EscrowA.SettleElsewhere(refunded.IntentId, EscrowIntentState.Refunded);
         var loop = world.NewLoop();
 
@@ -75,6 +76,7 @@ public class EpochLoopFreshStoreTests
         var world = new NodeWorld();
         var released = await world.OpenAsync();
         world.EscrowA.SettleElsewhere(released.IntentId, EscrowIntentState.Released);
+        world.EscrowB.Payouts[released.IntentId] = 1;
         var loop = world.NewLoop();
 
         await world.StepAsync(loop, 20);
@@ -102,5 +104,55 @@ public class EpochLoopFreshStoreTests
         await world.RunUntilAsync(loop, 1, EpochStage.Margined);
 
         Assert.Equal(IntentStage.Filled, world.Store.Intent(intent.IntentId).Stage);
+    }
+
+    [Fact]
+    public async Task StepAsync_IntentUnknownOnItsOrigin_LeftOutOfTheEpochKeptOpenAndWarned()
+    {
+        var world = new NodeWorld();
+        var open = await world.OpenAsync();
+        var forged = await world.BookOnlyAsync(); // an IntentObserved the escrow never saw
+        var loop = world.NewLoop();
+
+        await world.RunUntilAsync(loop, 1, EpochStage.Margined);
+
+        Assert.Equal([open.IntentId], DiscreteExec.Relayer.ClearingFiles.EpochFileReader.Parse(world.Store.Blob(1, "input")).Intents.Select(i => i.IntentId));
+        Assert.Equal((IntentStage.Open, (ulong?)null), (world.Store.Intent(forged.IntentId).Stage, world.Store.Intent(forged.IntentId).EpochId));
+        Assert.DoesNotContain(world.Journal.SelectMany(c => c.Actions), a => a.IntentId == forged.IntentId);
+        Assert.Contains(world.Logger.Entries, e => e is { EventId: 17, Level: Microsoft.Extensions.Logging.LogLevel.Warning } && e.Message.Contains(forged.IntentId.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StepAsync_ReleasedOnItsOriginButUnpaidOnItsDestination_CriticalLeftOutAndNotFilled()
+    {
+        var world = new NodeWorld();
+        var open = await world.OpenAsync();
+        var released = await world.OpenAsync();
+        world.EscrowA.SettleElsewhere(released.IntentId, EscrowIntentState.Released); // no payout on B
+        var loop = world.NewLoop();
+
+        await world.RunUntilAsync(loop, 1, EpochStage.Margined);
+
+        Assert.Equal([open.IntentId], DiscreteExec.Relayer.ClearingFiles.EpochFileReader.Parse(world.Store.Blob(1, "input")).Intents.Select(i => i.IntentId));
+        Assert.Equal(IntentStage.Open, world.Store.Intent(released.IntentId).Stage);
+        Assert.False(world.EscrowB.Payouts.ContainsKey(released.IntentId));
+        Assert.Empty(world.Logger.Messages(15));
+        Assert.Contains(world.Logger.Entries, e => e is { EventId: 18, Level: Microsoft.Extensions.Logging.LogLevel.Critical } && e.Message.Contains(released.IntentId.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StepAsync_DeferredIntentConfirmedOpenAtTheFirstClose_NotReadAgainAtTheNext()
+    {
+        var world = new NodeWorld();
+        var loop = world.NewLoop();
+        var big = await world.OpenAsync(amount: 150_000_000); // deferred: the B pool holds 100 USDC
+        await world.RunUntilAsync(loop, 1, EpochStage.Attested);
+        Assert.Equal(IntentStage.Open, world.Store.Intent(big.IntentId).Stage);
+        world.EscrowB.Fund(NodeWorld.TokenB, 100_000_000UL);
+
+        await world.RunUntilAsync(loop, 2, EpochStage.Margined);
+
+        Assert.Equal(IntentStage.Filled, world.Store.Intent(big.IntentId).Stage);
+        Assert.Equal(1, world.EscrowA.StateReads[big.IntentId]);
     }
 }

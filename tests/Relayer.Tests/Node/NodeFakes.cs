@@ -328,12 +328,19 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
         }
     }
 
-    public EscrowIntentState StateOf(Bytes32 intentId) { lock (_gate) { return _intents[intentId].State; } }
+    /// <summary>How often each intent's state was read (<see cref="IntentStateAsync"/>).</summary>
+    public ConcurrentDictionary<Bytes32, int> StateReads { get; } = new();
+
+    /// <summary>The intent's state; <see cref="EscrowIntentState.Unknown"/> for a deposit this escrow never had.</summary>
+    public EscrowIntentState StateOf(Bytes32 intentId) { lock (_gate) { return _intents.TryGetValue(intentId, out var entry) ? entry.State : EscrowIntentState.Unknown; } }
 
     public Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken) { lock (_gate) { return Task.FromResult(_pools.GetValueOrDefault(token)); } }
 
-    public Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
-        StateUnreadable ? throw new TimeoutException($"chain {chainId}: state read timed out") : Task.FromResult(StateOf(intentId));
+    public Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken)
+    {
+        StateReads.AddOrUpdate(intentId, 1, (_, reads) => reads + 1);
+        return StateUnreadable ? throw new TimeoutException($"chain {chainId}: state read timed out") : Task.FromResult(StateOf(intentId));
+    }
 
     public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) =>
         StateUnreadable ? throw new TimeoutException($"chain {chainId}: state read timed out") : Task.FromResult(Payouts.ContainsKey(intentId));

@@ -82,8 +82,24 @@ internal sealed class NodeWorld
     public async Task<Intent> OpenAsync(IIntentStore intake, ulong amount = 1_000_000, ulong? minOutput = null, ulong? deadline = null)
     {
         ArgumentNullException.ThrowIfNull(intake);
+        var intent = NextIntent(amount, minOutput, deadline);
+        EscrowA.Open(intent);
+        await BookAsync(intake, intent);
+        return intent;
+    }
+
+    /// <summary>Books an intent from A to B in the store that escrow A never received (a forged IntentObserved).</summary>
+    public async Task<Intent> BookOnlyAsync()
+    {
+        var intent = NextIntent(1_000_000, null, null);
+        await BookAsync(Store, intent);
+        return intent;
+    }
+
+    private Intent NextIntent(ulong amount, ulong? minOutput, ulong? deadline)
+    {
         var nonce = ++_nonce;
-        var intent = new Intent
+        return new Intent
         {
             IntentId = Bytes32.FromUInt64(0x1000 + nonce),
             OriginChainId = ChainA,
@@ -97,10 +113,10 @@ internal sealed class NodeWorld
             Recipient = Bytes32.FromUInt64(0xE0 + nonce),
             FillDeadline = deadline ?? (ulong)Time.GetUtcNow().ToUnixTimeSeconds() + 3_600,
         };
-        EscrowA.Open(intent);
-        await intake.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
-        return intent;
     }
+
+    private static Task BookAsync(IIntentStore intake, Intent intent) =>
+        intake.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = intent.DepositNonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
 
     /// <summary>Takes <paramref name="steps"/> steps, advancing the fake clock by a second after each one that cannot proceed.</summary>
     public async Task StepAsync(EpochLoop loop, int steps)

@@ -60,6 +60,13 @@ internal sealed partial class EpochLoop
             return null;
         }
 
+        // Read on chain only now that this node persists the decision, not at every poll while it waits its turn.
+        own = await KeepStillOpenOnChainAsync(epochId, own, cancellationToken).ConfigureAwait(false);
+        if (own is null)
+        {
+            return null;
+        }
+
         await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(own), Fence, cancellationToken).ConfigureAwait(false);
         LogProposing(_logger, epochId, seat.OwnIndex, waited);
         return own;

@@ -78,6 +78,9 @@ internal sealed partial class EpochLoop
     private readonly IEpochProgress? _progress;
     private readonly ChainWaitClock _chainWait;
     private readonly ICrashPoints _crashPoints;
+
+    // Intents this process found Open on their origin chain at an earlier close (a deferred one is not read again).
+    private readonly HashSet<Bytes32> _confirmedOpenOnChain = [];
     private readonly OperatorSeat? _operators;
     private EpochTimes _spent = new(0);
     private (EpochRecord Record, IReadOnlyList<PoolMargin> Pools)? _margined;
@@ -386,10 +389,15 @@ internal sealed partial class EpochLoop
             return null;
         }
 
-        open = await StillOpenOnChainAsync(epochId, open, cancellationToken).ConfigureAwait(false);
-        if (open.Count == 0)
+        // The on-chain check only when this decision is persisted here; in an operator set the caller checks it once
+        // this node's turn to propose has come (a verifier polling while it waits reads no chain).
+        if (persist)
         {
-            return null;
+            open = await StillOpenOnChainAsync(epochId, open, cancellationToken).ConfigureAwait(false);
+            if (open.Count == 0)
+            {
+                return null;
+            }
         }
 
         var decision = new CloseDecision(
@@ -428,24 +436,48 @@ internal sealed partial class EpochLoop
     }
 
     /// <summary>
+    /// <paramref name="decision"/> with only its intents still Open in the store and on their origin chain (see
+    /// <see cref="StillOpenOnChainAsync"/>); null when none is left.
+    /// </summary>
+    private async Task<CloseDecision?> KeepStillOpenOnChainAsync(ulong epochId, CloseDecision decision, CancellationToken cancellationToken)
+    {
+        var stored = await _intents.GetManyAsync(decision.IntentIds, cancellationToken).ConfigureAwait(false);
+        var open = await StillOpenOnChainAsync(epochId, [.. stored.OfType<StoredIntent>().Where(s => s.Stage == IntentStage.Open)], cancellationToken).ConfigureAwait(false);
+        return open.Count == 0 ? null : decision with { IntentIds = [.. open.Select(s => s.Observed.Intent.IntentId).Order()] };
+    }
+
+    /// <summary>
     /// The book's intents that their origin escrow still holds Open, read concurrently (at most
-    /// <see cref="StateReadConcurrency"/> at a time) when an epoch is about to close. An intent the escrow already
-    /// released or refunded (an earlier node settled it; this node's store was empty when its watcher saw it opened)
-    /// leaves the book as Filled or Refunded and is logged, never booked again; an intent whose state cannot be read
-    /// stays Open in the store for a later close. Intake stays a plain store write.
+    /// <see cref="StateReadConcurrency"/> at a time) when this node persists a close decision. An intent the escrow
+    /// refunded, or released with its payout made on its destination chain (an earlier node settled it; this node's
+    /// store was empty when its watcher saw it opened), leaves the book as Refunded or Filled and is logged, never booked
+    /// again. Left out of the decision but kept Open in the store: an intent its origin escrow does not know (a missed
+    /// retraction, or a forged IntentObserved), logged as a warning; an intent released but not paid on its destination
+    /// (released under a lost store: an operator must act), logged as critical; an intent whose state cannot be read
+    /// (for a later close). An intent found Open is not read again at later closes of this process (a deferred one).
+    /// Intake stays a plain store write.
     /// </summary>
     private async Task<IReadOnlyList<StoredIntent>> StillOpenOnChainAsync(ulong epochId, IReadOnlyList<StoredIntent> book, CancellationToken cancellationToken)
     {
         var escrows = _chains.ToDictionary(c => c.ChainId, c => c.Escrow);
         var states = new EscrowIntentState?[book.Count];
+        var paid = new bool[book.Count];
         await Parallel.ForAsync(0, book.Count, new ParallelOptions { MaxDegreeOfParallelism = StateReadConcurrency, CancellationToken = cancellationToken }, async (i, token) =>
         {
             var intent = book[i].Observed.Intent;
+            if (_confirmedOpenOnChain.Contains(intent.IntentId) || !escrows.TryGetValue(intent.OriginChainId, out var origin))
+            {
+                states[i] = EscrowIntentState.Open;
+                return;
+            }
+
             try
             {
-                states[i] = escrows.TryGetValue(intent.OriginChainId, out var escrow)
-                    ? await escrow.IntentStateAsync(intent.IntentId, token).ConfigureAwait(false)
-                    : EscrowIntentState.Open;
+                var state = await origin.IntentStateAsync(intent.IntentId, token).ConfigureAwait(false);
+                paid[i] = state == EscrowIntentState.Released
+                    && escrows.TryGetValue(intent.DestinationChainId, out var destination)
+                    && await destination.IsPaidAsync(intent.IntentId, token).ConfigureAwait(false);
+                states[i] = state;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
             {
@@ -458,17 +490,30 @@ internal sealed partial class EpochLoop
         for (var i = 0; i < book.Count; i++)
         {
             var intent = book[i].Observed.Intent;
-            if (states[i] is { } state and (EscrowIntentState.Released or EscrowIntentState.Refunded))
+            switch (states[i])
             {
-                LogSettledElsewhere(_logger, epochId, intent.IntentId, intent.OriginChainId.Value, state);
-                settled.Add(new IntentTransition(intent.IntentId, state == EscrowIntentState.Released ? IntentStage.Filled : IntentStage.Refunded, null, Deferred: false));
-            }
-            else if (states[i] is not null)
-            {
-                open.Add(book[i]);
+                case EscrowIntentState.Open:
+                    open.Add(book[i]);
+                    break;
+                case EscrowIntentState.Refunded:
+                case EscrowIntentState.Released when paid[i]:
+                    LogSettledElsewhere(_logger, epochId, intent.IntentId, intent.OriginChainId.Value, states[i]!.Value);
+                    settled.Add(new IntentTransition(intent.IntentId, states[i] == EscrowIntentState.Released ? IntentStage.Filled : IntentStage.Refunded, null, Deferred: false));
+                    break;
+                case EscrowIntentState.Released:
+                    LogReleasedUnpaid(_logger, epochId, intent.IntentId, intent.OriginChainId.Value, intent.DestinationChainId.Value);
+                    break;
+                case EscrowIntentState.Unknown:
+                    LogUnknownOnChain(_logger, epochId, intent.IntentId, intent.OriginChainId.Value);
+                    break;
+                default:
+                    break; // unread: logged above
             }
         }
 
+        // Only the book's intents are remembered: the set never outgrows it.
+        _confirmedOpenOnChain.Clear();
+        _confirmedOpenOnChain.UnionWith(open.Select(s => s.Observed.Intent.IntentId));
         if (settled.Count > 0)
         {
             await _intents.TransitionAsync(settled, Fence, cancellationToken).ConfigureAwait(false);
@@ -917,6 +962,12 @@ internal sealed partial class EpochLoop
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Epoch {EpochId}: intent {IntentId} is already {State} on its origin chain {ChainId}; not booked")]
     private static partial void LogSettledElsewhere(ILogger logger, ulong epochId, Bytes32 intentId, ulong chainId, EscrowIntentState state);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "Epoch {EpochId}: intent {IntentId} is booked Open but its origin chain {ChainId} has no such deposit (a missed retraction or a forged IntentObserved); left out of the epoch")]
+    private static partial void LogUnknownOnChain(ILogger logger, ulong epochId, Bytes32 intentId, ulong chainId);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Critical, Message = "Epoch {EpochId}: intent {IntentId} is released on its origin chain {ChainId} but its payout on destination chain {DestinationChainId} is not confirmed: the release happened under a lost store, an operator must act; left out of the epoch, not marked Filled")]
+    private static partial void LogReleasedUnpaid(ILogger logger, ulong epochId, Bytes32 intentId, ulong chainId, ulong destinationChainId);
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the state of intent {IntentId} on its origin chain {ChainId} cannot be read; it waits for a later epoch")]
     private static partial void LogStateUnread(ILogger logger, Exception exception, ulong epochId, Bytes32 intentId, ulong chainId);

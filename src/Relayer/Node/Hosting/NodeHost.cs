@@ -45,7 +45,7 @@ internal static class NodeHost
         });
         AddLogging(builder, options.Node);
 
-        // TimeProvider.System unless the chaos harness skews this node's clock (DISCRETEEXEC_CLOCK_SKEW_SECONDS, test only).
+        // TimeProvider.System unless the chaos harness skews this node's clock (DISCRETEEXEC_CLOCK_SKEW_SECONDS, Debug builds only).
         builder.Services.AddSingleton(SkewedClock.FromEnvironment(TimeProvider.System));
         builder.Services.AddSingleton(configuration);
         builder.Services.AddSingleton(Options.Create(options));

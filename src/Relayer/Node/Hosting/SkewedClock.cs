@@ -6,7 +6,9 @@ namespace DiscreteExec.Relayer.Node.Hosting;
 /// Test-only fault injection for the chaos harness: <c>DISCRETEEXEC_CLOCK_SKEW_SECONDS=&lt;signed seconds&gt;</c>, read
 /// once at node start, shifts the node's wall clock (<see cref="TimeProvider.GetUtcNow"/>) by that much, as an
 /// operator's machine whose clock jumped would. Timers and elapsed-time measurements are not shifted (a real clock jump
-/// moves neither). Never set it in production: a warning says so at start.
+/// moves neither). Debug builds only, like <c>DISCRETEEXEC_BREAK_ON_PURPOSE</c>: a Release build ignores the variable
+/// (<see cref="HonoursVariable"/>), so a production node's clock cannot be shifted by its environment. A Debug node
+/// that honours it warns at start.
 /// </summary>
 internal sealed class SkewedClock(TimeProvider inner, TimeSpan skew) : TimeProvider
 {
@@ -28,8 +30,20 @@ internal sealed class SkewedClock(TimeProvider inner, TimeSpan skew) : TimeProvi
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
         inner.CreateTimer(callback, state, dueTime, period);
 
-    /// <summary>The node's clock: <paramref name="inner"/> unless the variable is set; a malformed value is an error naming it.</summary>
-    public static TimeProvider FromEnvironment(TimeProvider inner) => Parse(Environment.GetEnvironmentVariable(VariableName), inner);
+#if DEBUG
+    /// <summary>Whether <see cref="FromEnvironment"/> reads the variable: in Debug builds only.</summary>
+    public static bool HonoursVariable => true;
+#else
+    /// <summary>Whether <see cref="FromEnvironment"/> reads the variable: in Debug builds only.</summary>
+    public static bool HonoursVariable => false;
+#endif
+
+    /// <summary>
+    /// The node's clock: <paramref name="inner"/> unless the variable is set in a Debug build; a malformed value is an
+    /// error naming it. A Release build always returns <paramref name="inner"/>.
+    /// </summary>
+    public static TimeProvider FromEnvironment(TimeProvider inner) =>
+        HonoursVariable ? Parse(Environment.GetEnvironmentVariable(VariableName), inner) : inner;
 
     public static TimeProvider Parse(string? value, TimeProvider inner)
     {

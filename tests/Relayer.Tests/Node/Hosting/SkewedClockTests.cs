@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Reflection;
 using DiscreteExec.Relayer.Node.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
@@ -6,6 +8,14 @@ namespace DiscreteExec.Relayer.Tests.Node.Hosting;
 public sealed class SkewedClockTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void HonoursVariable_OnlyWhenTheRelayerIsADebugBuild()
+    {
+        // A Release build of the node ignores the variable; these tests run against a Debug build, which honours it.
+        var debugBuild = typeof(SkewedClock).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true;
+        Assert.Equal(debugBuild, SkewedClock.HonoursVariable);
+    }
 
     [Fact]
     public void Parse_Unset_TheClockItself()

@@ -23,6 +23,18 @@ public sealed class OperatorSetEpochLoopTests
     }
 
     [Fact]
+    public async Task Epochs_ThreeNodesTwoOfThree_OnlyTheProposerReadsTheIntentsOriginStateOnce()
+    {
+        var cluster = new OperatorCluster(3, 2);
+        var intent = await cluster.OpenAsync();
+
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        // The verifiers poll while they wait for the proposal; none of those polls reads the chain.
+        Assert.Equal(1, cluster.EscrowA.StateReads[intent.IntentId]);
+    }
+
+    [Fact]
     public async Task Epochs_OneNodeDown_TheOthersSettleAndTheNextProposerTakesTheDownNodesTurn()
     {
         var cluster = new OperatorCluster(3, 2);
