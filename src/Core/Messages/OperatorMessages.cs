@@ -84,6 +84,15 @@ public enum ManifestFault
     BatchRootMismatch,
     RootAlreadyChosen,
     WrongProposer,
+
+    /// <summary>The manifest cannot be compared at all: a null list or entry, a repeated chain, asset, intent or pool.</summary>
+    MalformedManifest,
+
+    /// <summary>Its fee, spread or settlement margin is not the verifier's own.</summary>
+    TermsMismatch,
+
+    /// <summary>Its close time is beyond the tolerance of the verifier's clock, or not after the previous epoch's.</summary>
+    ClosesAtOutOfRange,
 }
 
 /// <summary>

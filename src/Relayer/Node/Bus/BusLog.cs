@@ -26,4 +26,7 @@ internal static partial class BusLog
 
     [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Epoch {EpochId}: operator {VerifierId} refused proposer {ProposerIndex}'s manifest ({Fault}): {Subject} is {Proposed} in the manifest, {Observed} in its own view")]
     public static partial void ManifestRefused(ILogger logger, ulong epochId, string verifierId, int proposerIndex, DiscreteExec.Core.Messages.ManifestFault fault, string subject, string proposed, string observed);
+
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Warning, Message = "Epoch {EpochId}: dropped an operator message {MessageType}: {Reason}")]
+    public static partial void OperatorMessageDropped(ILogger logger, string messageType, ulong epochId, string reason);
 }

@@ -5,16 +5,36 @@ using Microsoft.Extensions.Logging;
 
 namespace DiscreteExec.Relayer.Node.Bus;
 
-/// <summary>Keeps a manifest another operator proposed; the epoch loop verifies it when its epoch is open here.</summary>
-internal sealed class EpochProposedConsumer(IOperatorMessageStore store) : IConsumer<EpochProposed>
+/// <summary>
+/// Keeps a manifest another operator proposed, once <see cref="OperatorMessageIntake"/> found it well formed and from
+/// the operator at its index; the epoch loop verifies it when its epoch is open here. A dropped one is logged, never retried.
+/// </summary>
+internal sealed class EpochProposedConsumer(OperatorMessageIntake intake, ILogger<EpochProposedConsumer> logger) : IConsumer<EpochProposed>
 {
-    public Task Consume(ConsumeContext<EpochProposed> context) => store.SaveProposalAsync(context.Message, context.CancellationToken);
+    public async Task Consume(ConsumeContext<EpochProposed> context)
+    {
+        var proposal = context.Message;
+        if (await intake.ProposalAsync(proposal, context.CancellationToken).ConfigureAwait(false) is { } dropped)
+        {
+            BusLog.OperatorMessageDropped(logger, nameof(EpochProposed), proposal.EpochId, dropped);
+        }
+    }
 }
 
-/// <summary>Keeps an operator's chunk attestation; the epoch loop counts them against its own chunk when it needs a threshold.</summary>
-internal sealed class LegAttestedConsumer(IOperatorMessageStore store) : IConsumer<LegAttested>
+/// <summary>
+/// Keeps an operator's chunk attestation once its signature verifies against that operator's configured signer; the
+/// epoch loop counts them against its own chunk when it needs a threshold. A dropped one is logged, never retried.
+/// </summary>
+internal sealed class LegAttestedConsumer(OperatorMessageIntake intake, ILogger<LegAttestedConsumer> logger) : IConsumer<LegAttested>
 {
-    public Task Consume(ConsumeContext<LegAttested> context) => store.SaveAttestationAsync(context.Message, context.CancellationToken);
+    public async Task Consume(ConsumeContext<LegAttested> context)
+    {
+        var attestation = context.Message;
+        if (await intake.AttestationAsync(attestation, context.CancellationToken).ConfigureAwait(false) is { } dropped)
+        {
+            BusLog.OperatorMessageDropped(logger, nameof(LegAttested), attestation.EpochId, dropped);
+        }
+    }
 }
 
 /// <summary>Logs why an operator refused a manifest (the epoch moves to the next proposer after the timeout).</summary>

@@ -25,6 +25,16 @@ internal sealed class OperatorSetOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ProposalTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How far a manifest's close time may be from the verifier's own clock (either way); unset: twice
+    /// <see cref="ProposalTimeout"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan? ClosesAtTolerance { get; set; }
+
+    /// <summary>The close-time tolerance in force: <see cref="ClosesAtTolerance"/>, or twice <see cref="ProposalTimeout"/>.</summary>
+    public TimeSpan EffectiveClosesAtTolerance => ClosesAtTolerance ?? (ProposalTimeout * 2);
+
     /// <summary>How far a manifest's reference price may be from the verifier's own feed, in basis points of its own price.</summary>
     [Range(0u, 10_000u)]
     public uint PriceToleranceBps { get; set; } = 50;

@@ -22,7 +22,9 @@ internal sealed partial class EpochLoop
 {
     private const string ProposedTrigger = "proposed-by:";
 
-    private readonly HashSet<Bytes32> _refusedManifests = [];
+    // Refused manifests by their whole content (not their stated hash: a forged copy stating the real manifest's hash
+    // must not make this node pass over the real one).
+    private readonly HashSet<string> _refusedManifests = [];
     private readonly Dictionary<ChunkReference, LegAttested> _ownAttestations = [];
     private (ulong EpochId, long Since)? _turnClock;
     private ulong _proposalPublished;
@@ -36,7 +38,11 @@ internal sealed partial class EpochLoop
             return null;
         }
 
-        var proposals = await seat.Messages.ProposalsAsync(epochId, cancellationToken).ConfigureAwait(false);
+        // What the store holds was checked when it was kept, but a store written before that check (or by another
+        // replica) may hold a forged one: it is passed over here (it neither starts the turn clock nor is retried).
+        var proposals = (await seat.Messages.ProposalsAsync(epochId, cancellationToken).ConfigureAwait(false))
+            .Where(p => OperatorMessageIntake.ProposalFault(seat, p) is null)
+            .ToList();
         var own = await DecideCloseAsync(record, openedAt, persist: false, cancellationToken).ConfigureAwait(false);
         if (own is null && proposals.Count == 0)
         {
@@ -49,7 +55,7 @@ internal sealed partial class EpochLoop
         {
             if (proposal.ProposerIndex != seat.OwnIndex
                 && ProposerSchedule.MayPropose(epochId, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout)
-                && await AdoptAsync(record, proposal, seat, cancellationToken).ConfigureAwait(false) is { } adopted)
+                && await AdoptOrRefuseAsync(record, proposal, seat, cancellationToken).ConfigureAwait(false) is { } adopted)
             {
                 return adopted;
             }
@@ -83,12 +89,29 @@ internal sealed partial class EpochLoop
         return TimeSpan.Zero;
     }
 
+    // A manifest whose data this node's code rejects (beyond what the verifier names) is refused like any other: one
+    // bad message must never stop the loop. Store and bus failures still propagate (the step is retried).
+    private async Task<CloseDecision?> AdoptOrRefuseAsync(EpochRecord record, EpochProposed proposal, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AdoptAsync(record, proposal, seat, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or KeyNotFoundException or OverflowException or FormatException)
+        {
+            LogRefused(_logger, record.EpochId, proposal.ProposerId ?? string.Empty, ManifestFault.MalformedManifest, "manifest", error.GetType().Name, error.Message);
+            _refusedManifests.Add(OperatorMessageIntake.Fingerprint(proposal));
+            return null;
+        }
+    }
+
     // The verifier: the manifest against this node's own view; on acceptance the root is chosen (SET NX) before
     // anything is taken or signed, and the manifest becomes this node's persisted close decision.
     private async Task<CloseDecision?> AdoptAsync(EpochRecord record, EpochProposed proposal, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
-        if (_refusedManifests.Contains(proposal.ManifestHash))
+        var fingerprint = OperatorMessageIntake.Fingerprint(proposal);
+        if (_refusedManifests.Contains(fingerprint))
         {
             return null;
         }
@@ -115,7 +138,10 @@ internal sealed partial class EpochLoop
             }
         }
 
-        var view = new VerifierView(listed, await _intents.OpenAsync(cancellationToken).ConfigureAwait(false), await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false), prices);
+        var previous = epochId > 1 ? await _epochs.GetAsync(epochId - 1, cancellationToken).ConfigureAwait(false) : null;
+        var view = new VerifierView(
+            listed, await _intents.OpenAsync(cancellationToken).ConfigureAwait(false), await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false), prices,
+            (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), previous?.ClosesAt);
         var verdict = seat.Verifier.Verify(proposal, view);
         var refusal = verdict.Refusal;
         if (refusal is null)
@@ -131,7 +157,7 @@ internal sealed partial class EpochLoop
         {
             LogRefused(_logger, epochId, proposal.ProposerId, refusal.Fault, refusal.Subject, refusal.Proposed, refusal.Observed);
             await seat.Publisher.PublishAsync(refusal, cancellationToken).ConfigureAwait(false);
-            _refusedManifests.Add(proposal.ManifestHash);
+            _refusedManifests.Add(fingerprint);
             return null;
         }
 
@@ -179,20 +205,20 @@ internal sealed partial class EpochLoop
                 : throw new EpochIntegrityException($"Epoch {epochId} has a chunk on chain {chunk.ChainId}, where this operator has no attestor.");
             if (!_ownAttestations.TryGetValue(chunk.Reference, out var own))
             {
-                own = await attestor.AttestAsync(chunk, cancellationToken).ConfigureAwait(false);
-                await seat.Messages.SaveAttestationAsync(own, cancellationToken).ConfigureAwait(false);
-                await seat.Publisher.PublishAsync(own, cancellationToken).ConfigureAwait(false);
-                _ownAttestations[chunk.Reference] = own;
+                own = await KeepOwnAsync(chunk, await attestor.AttestAsync(chunk, cancellationToken).ConfigureAwait(false), seat, cancellationToken).ConfigureAwait(false);
             }
 
-            var collected = new ChunkAttestations(epochId, chunk.ChainId, chunk.Index, chunk.BatchRoot, own.Digest, seat.Signers[chunk.ChainId], seat.Threshold, attestor.Verifies);
-            foreach (var heard in await seat.Messages.AttestationsAsync(epochId, chunk.ChainId, chunk.Index, cancellationToken).ConfigureAwait(false))
+            if (!await HasThresholdAsync(chunk, own, attestor, seat, cancellationToken).ConfigureAwait(false))
             {
-                collected.Add(heard);
-            }
+                // Below the threshold: sign again if what the escrow needs signed changed (a signer-set rotation
+                // moves the digest), so that this operator's signature counts under the new version.
+                var again = await attestor.AttestAsync(chunk, cancellationToken).ConfigureAwait(false);
+                if (again.Digest != own.Digest)
+                {
+                    LogReattested(_logger, epochId, chunk.ChainId, chunk.Index, again.SignerSetVersion);
+                    await KeepOwnAsync(chunk, again, seat, cancellationToken).ConfigureAwait(false);
+                }
 
-            if (!collected.HasThreshold)
-            {
                 missing++;
             }
         }
@@ -205,6 +231,31 @@ internal sealed partial class EpochLoop
 
         return true;
     }
+
+    // Keeps this node's own signature of the chunk, publishes it and remembers it as its own.
+    private async Task<LegAttested> KeepOwnAsync(SettlementChunk chunk, LegAttested own, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        await seat.Messages.SaveAttestationAsync(own, cancellationToken).ConfigureAwait(false);
+        await seat.Publisher.PublishAsync(own, cancellationToken).ConfigureAwait(false);
+        _ownAttestations[chunk.Reference] = own;
+        return own;
+    }
+
+    // This node's own attestation counts directly; the others' come from the store (each checked again here).
+    private static async Task<bool> HasThresholdAsync(SettlementChunk chunk, LegAttested own, IChunkAttestor attestor, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        var collected = new ChunkAttestations(chunk.EpochId, chunk.ChainId, chunk.Index, chunk.BatchRoot, own.Digest, seat.Signers[chunk.ChainId], seat.Threshold, attestor.Verifies);
+        collected.Add(own);
+        foreach (var heard in await seat.Messages.AttestationsAsync(chunk.EpochId, chunk.ChainId, chunk.Index, cancellationToken).ConfigureAwait(false))
+        {
+            collected.Add(heard);
+        }
+
+        return collected.HasThreshold;
+    }
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Epoch {EpochId}: chunk {Chunk} on chain {ChainId} signed again under signer-set version {SignerSetVersion} (its digest changed)")]
+    private static partial void LogReattested(ILogger logger, ulong epochId, ChainId chainId, uint chunk, ulong signerSetVersion);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Epoch {EpochId}: operator {OwnIndex} proposes after waiting {Waited}")]
     private static partial void LogProposing(ILogger logger, ulong epochId, int ownIndex, TimeSpan waited);

@@ -32,6 +32,7 @@ internal static class OperatorSetHosting
         services.AddSingleton<IOperatorMessageStore, RedisOperatorMessageStore>();
         services.AddSingleton(sp => Seat(
             configuration, loopOptions, sp.GetRequiredService<NodeChains>(), sp.GetRequiredService<IOperatorMessageStore>(), sp.GetRequiredService<IOperatorPublisher>()));
+        services.AddSingleton(sp => new OperatorMessageIntake(sp.GetRequiredService<OperatorSeat>()));
     }
 
     /// <summary>The other operators' signers of an EVM chain, answering from the attestations this node heard.</summary>
@@ -60,8 +61,16 @@ internal static class OperatorSetHosting
         }
 
         return new OperatorSeat(
-            set.OwnIndex, own.Id, set.Operators.Count, set.Threshold, set.ProposalTimeout,
-            new ManifestVerifier(own.Id, loopOptions.Assets, set.PriceToleranceBps), signers, attestors, messages, publisher);
+            set.OwnIndex, own.Id, [.. set.Operators.Select(o => o.Id)], set.Threshold, set.ProposalTimeout,
+            new ManifestVerifier(own.Id, loopOptions.Assets, set.PriceToleranceBps, TermsOf(loopOptions, set)), signers, attestors, messages, publisher);
+    }
+
+    /// <summary>The terms this node holds every manifest to: its own fee, spread and margin, and its close-time tolerance.</summary>
+    public static ManifestTerms TermsOf(EpochLoopOptions loopOptions, OperatorSetOptions set)
+    {
+        ArgumentNullException.ThrowIfNull(loopOptions);
+        ArgumentNullException.ThrowIfNull(set);
+        return new ManifestTerms(loopOptions.FeeBps, loopOptions.SpreadBps, loopOptions.SettlementMarginSeconds, set.EffectiveClosesAtTolerance);
     }
 
     private static string SignerOn(OperatorOptions member, ConfiguredChain chain) =>

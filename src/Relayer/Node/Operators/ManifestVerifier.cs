@@ -13,13 +13,22 @@ namespace DiscreteExec.Relayer.Node.Operators;
 
 /// <summary>
 /// A verifier's own view of the world when a manifest arrives: its store's record of every listed intent and of its
-/// own open book, the pools its own chains report (capped by its own margin caps) and its own feed's prices.
+/// own open book, the pools its own chains report (capped by its own margin caps), its own feed's prices, its own
+/// clock (unix seconds, read by the caller) and the close time of the previous epoch it settled (none for the first).
 /// </summary>
 internal sealed record VerifierView(
     IReadOnlyDictionary<Bytes32, StoredIntent> Listed,
     IReadOnlyList<StoredIntent> OpenBook,
     IReadOnlyList<PoolBalance> Pools,
-    IReadOnlyList<ReferencePrice> Prices);
+    IReadOnlyList<ReferencePrice> Prices,
+    ulong NowUnixSeconds,
+    ulong? PreviousClosesAt);
+
+/// <summary>
+/// The terms a verifier holds a manifest to: its own fee, spread and settlement margin (a manifest must state the
+/// same), and how far the manifest's close time may be from its own clock.
+/// </summary>
+internal sealed record ManifestTerms(uint FeeBps, uint SpreadBps, ulong SettlementMarginSeconds, TimeSpan ClosesAtTolerance);
 
 /// <summary>A verifier's answer to a manifest: the input and batch it recomputed (sign them), or why it refuses.</summary>
 internal sealed record ManifestVerdict(EpochInput? Input, SettlementBatch? Batch, ManifestRefused? Refusal)
@@ -32,16 +41,71 @@ internal sealed record ManifestVerdict(EpochInput? Input, SettlementBatch? Batch
 /// final in its own view (its id is the hash of its parameters, so the same id is the same parameters), no intent
 /// final at or before the cursors is missing, every pool equals its own, every price is within the tolerance of its
 /// own feed, the manifest's hash is the hash of the manifest it rebuilds, and its own clearing gives the same root.
-/// The first difference found is the refusal, naming the intent, pool or price with both values.
+/// Its fee, spread and margin must be the verifier's own, its close time within the tolerance of the verifier's clock
+/// and after the previous epoch's. The first difference found is the refusal, naming the intent, pool, price or term
+/// with both values. It never throws on a manifest: a malformed one (a null list or entry, a repeated chain, asset,
+/// intent or pool) is refused as <see cref="ManifestFault.MalformedManifest"/>.
 /// </summary>
-internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> assets, uint priceToleranceBps)
+internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> assets, uint priceToleranceBps, ManifestTerms terms)
 {
     public ManifestVerdict Verify(EpochProposed manifest, VerifierView view)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(view);
+        if (Malformation(manifest) is { } malformed)
+        {
+            return Refuse(manifest, (ManifestFault.MalformedManifest, malformed.Subject, malformed.Proposed, string.Empty));
+        }
+
+        try
+        {
+            return VerifyWellFormed(manifest, view);
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or KeyNotFoundException or OverflowException or FormatException)
+        {
+            // A last line: whatever a crafted manifest makes the rebuild or the clearing reject is a refusal, never a retry.
+            return Refuse(manifest, (ManifestFault.MalformedManifest, "manifest", error.GetType().Name, error.Message));
+        }
+    }
+
+    /// <summary>The first structural defect of a manifest (what a verifier cannot even compare), or none.</summary>
+    internal static (string Subject, string Proposed)? Malformation(EpochProposed manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (manifest.Cursors is null || manifest.Prices is null || manifest.IntentIds is null || manifest.Pools is null || manifest.ProposerId is null)
+        {
+            return ("manifest", "a null list or proposer id");
+        }
+
+        if (manifest.Cursors.Any(c => c is null || c.Hash is null) || manifest.Prices.Any(p => p is null || p.AssetId is null || p.Source is null) || manifest.Pools.Any(p => p is null))
+        {
+            return ("manifest", "a null entry");
+        }
+
+        return FirstRepeated(manifest.Cursors.Select(c => c.ChainId.ToString()), "cursor")
+            ?? FirstRepeated(manifest.Prices.Select(p => p.AssetId), "price")
+            ?? FirstRepeated(manifest.IntentIds.Select(i => i.ToString()), "intent")
+            ?? FirstRepeated(manifest.Pools.Select(p => $"{p.ChainId}/{p.Token}"), "pool");
+    }
+
+    private static (string Subject, string Proposed)? FirstRepeated(IEnumerable<string> keys, string what)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (!seen.Add(key))
+            {
+                return (key, $"a repeated {what}");
+            }
+        }
+
+        return null;
+    }
+
+    private ManifestVerdict VerifyWellFormed(EpochProposed manifest, VerifierView view)
+    {
         var cursors = manifest.Cursors.ToDictionary(c => c.ChainId);
-        var fault = CheckIntents(manifest, view, cursors) ?? CheckPools(manifest, view) ?? CheckPrices(manifest, view);
+        var fault = CheckTerms(manifest, view) ?? CheckIntents(manifest, view, cursors) ?? CheckPools(manifest, view) ?? CheckPrices(manifest, view);
         if (fault is not null)
         {
             return Refuse(manifest, fault.Value);
@@ -77,6 +141,37 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
     /// <summary>The refusal a verifier publishes when it already chose another root for the epoch (it never signs a second one).</summary>
     public ManifestRefused AlreadyChosen(EpochProposed manifest, Bytes32 chosen) =>
         Refusal(manifest, (ManifestFault.RootAlreadyChosen, "batchRoot", manifest.BatchRoot.ToString(), chosen.ToString()));
+
+    private (ManifestFault, string, string, string)? CheckTerms(EpochProposed manifest, VerifierView view)
+    {
+        if (manifest.FeeBps != terms.FeeBps)
+        {
+            return (ManifestFault.TermsMismatch, "feeBps", Text(manifest.FeeBps), Text(terms.FeeBps));
+        }
+
+        if (manifest.SpreadBps != terms.SpreadBps)
+        {
+            return (ManifestFault.TermsMismatch, "spreadBps", Text(manifest.SpreadBps), Text(terms.SpreadBps));
+        }
+
+        if (manifest.SettlementMarginSeconds != terms.SettlementMarginSeconds)
+        {
+            return (ManifestFault.TermsMismatch, "settlementMarginSeconds", Text(manifest.SettlementMarginSeconds), Text(terms.SettlementMarginSeconds));
+        }
+
+        var tolerance = (ulong)terms.ClosesAtTolerance.TotalSeconds;
+        var distance = manifest.ClosesAt > view.NowUnixSeconds ? manifest.ClosesAt - view.NowUnixSeconds : view.NowUnixSeconds - manifest.ClosesAt;
+        if (distance > tolerance)
+        {
+            return (ManifestFault.ClosesAtOutOfRange, "closesAt", Text(manifest.ClosesAt), $"{Text(view.NowUnixSeconds)} ±{Text(tolerance)}");
+        }
+
+        return view.PreviousClosesAt is { } previous && manifest.ClosesAt <= previous
+            ? (ManifestFault.ClosesAtOutOfRange, "closesAt", Text(manifest.ClosesAt), $"after {Text(previous)}")
+            : null;
+    }
+
+    private static string Text(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static (ManifestFault, string, string, string)? CheckIntents(EpochProposed manifest, VerifierView view, Dictionary<ChainId, ProposedCursor> cursors)
     {

@@ -7,8 +7,10 @@ using DiscreteExec.Relayer.Node.Operators;
 namespace DiscreteExec.Relayer.Node.Store;
 
 /// <summary>
-/// The other operators' messages as hashes of JSON: <c>operators:epoch:{id}:proposals</c> (field: proposer index) and
-/// <c>operators:epoch:{id}:chain:{chain}:chunk:{n}:attestations</c> (field: signer, lower case); HSETNX keeps the first.
+/// The other operators' messages as hashes of JSON: <c>operators:epoch:{id}:proposals</c> (field: proposer index,
+/// manifest hash and content fingerprint, <c>{index}:{hash}:{fingerprint}</c>) and <c>operators:epoch:{id}:chain:{chain}:chunk:{n}:attestations</c> (field:
+/// signer, lower case, and digest, <c>{signer}:{digest}</c>); HSETNX keeps the first of each field, so a forged
+/// manifest (even one stating the real one's hash) or attestation of another digest never takes the real one's place.
 /// Not fenced: any replica of the operator may store what it heard, and every value is checked again when used.
 /// </summary>
 internal sealed class RedisOperatorMessageStore(NodeStoreConnection connection) : IOperatorMessageStore
@@ -20,7 +22,7 @@ internal sealed class RedisOperatorMessageStore(NodeStoreConnection connection) 
         ArgumentNullException.ThrowIfNull(proposal);
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
         await database.HashSetAsync(
-            _keys.Proposals(proposal.EpochId), proposal.ProposerIndex.ToString(CultureInfo.InvariantCulture),
+            _keys.Proposals(proposal.EpochId), ProposalField(proposal),
             JsonSerializer.Serialize(proposal, StoreJson.Options), StackExchange.Redis.When.NotExists).ConfigureAwait(false);
     }
 
@@ -28,7 +30,7 @@ internal sealed class RedisOperatorMessageStore(NodeStoreConnection connection) 
     {
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var entries = await database.HashGetAllAsync(_keys.Proposals(epochId)).ConfigureAwait(false);
-        return [.. entries.Select(e => Read<EpochProposed>(e.Value.ToString())).OrderBy(p => p.ProposerIndex)];
+        return [.. entries.Select(e => Read<EpochProposed>(e.Value.ToString())).OrderBy(p => p.ProposerIndex).ThenBy(p => p.ManifestHash.ToString(), StringComparer.Ordinal)];
     }
 
     public async Task SaveAttestationAsync(LegAttested attestation, CancellationToken cancellationToken)
@@ -36,7 +38,7 @@ internal sealed class RedisOperatorMessageStore(NodeStoreConnection connection) 
         ArgumentNullException.ThrowIfNull(attestation);
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
         await database.HashSetAsync(
-            _keys.Attestations(attestation.EpochId, attestation.ChainId, attestation.Chunk), attestation.Signer.ToLowerInvariant(),
+            _keys.Attestations(attestation.EpochId, attestation.ChainId, attestation.Chunk), AttestationField(attestation),
             JsonSerializer.Serialize(attestation, StoreJson.Options), StackExchange.Redis.When.NotExists).ConfigureAwait(false);
     }
 
@@ -46,6 +48,12 @@ internal sealed class RedisOperatorMessageStore(NodeStoreConnection connection) 
         var entries = await database.HashGetAllAsync(_keys.Attestations(epochId, chainId, chunk)).ConfigureAwait(false);
         return [.. entries.Select(e => Read<LegAttested>(e.Value.ToString()))];
     }
+
+    internal static string ProposalField(EpochProposed proposal) =>
+        string.Create(CultureInfo.InvariantCulture, $"{proposal.ProposerIndex}:{proposal.ManifestHash}:{OperatorMessageIntake.Fingerprint(proposal)}");
+
+    internal static string AttestationField(LegAttested attestation) =>
+        $"{attestation.Signer.ToLowerInvariant()}:{attestation.Digest}";
 
     private static T Read<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, StoreJson.Options) ?? throw new InvalidDataException($"The store holds a null {typeof(T).Name}.");

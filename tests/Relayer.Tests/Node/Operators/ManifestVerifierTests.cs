@@ -21,7 +21,7 @@ public sealed class ManifestVerifierTests
     private static readonly DateTimeOffset ObservedAt = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly (ChainId, ChainCursor)[] Cursors = [(ChainA, new ChainCursor(10, "0xaa")), (ChainB, new ChainCursor(20, "slot-20"))];
 
-    private readonly ManifestVerifier _verifier = new("op-b", Assets, priceToleranceBps: 50);
+    private readonly ManifestVerifier _verifier = new("op-b", Assets, priceToleranceBps: 50, new ManifestTerms(5, 10, 600, TimeSpan.FromSeconds(60)));
     private readonly List<StoredIntent> _book = [Stored(1, 3), Stored(2, 5), Stored(3, 12)]; // the third is above the cursor (not final there)
     private readonly List<PoolBalance> _pools = [new(ChainA, TokenA, 5_000_000_000), new(ChainB, TokenB, 5_000_000_000)];
     private readonly List<ReferencePrice> _prices = [new("USDC", One, "static", ObservedAt)];
@@ -65,8 +65,9 @@ public sealed class ManifestVerifierTests
         return EpochProposals.Create(1, "op-a", input, EpochClearing.Clear(input), _prices, Cursors);
     }
 
-    private VerifierView View(IEnumerable<StoredIntent>? listed = null) => new(
-        (listed ?? _book).ToDictionary(s => s.Observed.Intent.IntentId), _book, _pools, _prices);
+    private VerifierView View(IEnumerable<StoredIntent>? listed = null, long clockOffsetSeconds = 0, ulong? previousClosesAt = null) => new(
+        (listed ?? _book).ToDictionary(s => s.Observed.Intent.IntentId), _book, _pools, _prices,
+        (ulong)(ObservedAt.ToUnixTimeSeconds() + clockOffsetSeconds), previousClosesAt);
 
     [Fact]
     public void Verify_HonestManifest_AcceptsAndRecomputesTheSameRoot()
@@ -149,10 +150,85 @@ public sealed class ManifestVerifierTests
     }
 
     [Fact]
-    public void Verify_ManifestHashOfOtherFees_RefusesTheHash()
+    public void Verify_ManifestHashOfAnotherCloseTime_RefusesTheHash()
     {
-        var manifest = Honest() with { FeeBps = 6 };
+        var honest = Honest();
+        var manifest = honest with { ClosesAt = honest.ClosesAt + 1 };
 
         Assert.Equal(ManifestFault.ManifestHashMismatch, _verifier.Verify(manifest, View()).Refusal!.Fault);
+    }
+
+    [Fact]
+    public void Verify_RepeatedChainInCursors_RefusesAsMalformedInsteadOfThrowing()
+    {
+        var honest = Honest();
+        var manifest = honest with { Cursors = [.. honest.Cursors, honest.Cursors[0] with { Height = 11 }] };
+
+        var refusal = _verifier.Verify(manifest, View()).Refusal!;
+
+        Assert.Equal((ManifestFault.MalformedManifest, ChainA.ToString(), "a repeated cursor"), (refusal.Fault, refusal.Subject, refusal.Proposed));
+    }
+
+    [Fact]
+    public void Verify_RepeatedAssetInPrices_RefusesAsMalformedInsteadOfThrowing()
+    {
+        var honest = Honest();
+        var manifest = honest with { Prices = [.. honest.Prices, honest.Prices[0]] };
+
+        var refusal = _verifier.Verify(manifest, View()).Refusal!;
+
+        Assert.Equal((ManifestFault.MalformedManifest, "USDC", "a repeated price"), (refusal.Fault, refusal.Subject, refusal.Proposed));
+    }
+
+    [Fact]
+    public void Verify_NullPriceList_RefusesAsMalformedInsteadOfThrowing()
+    {
+        var manifest = Honest() with { Prices = null! };
+
+        Assert.Equal(ManifestFault.MalformedManifest, _verifier.Verify(manifest, View()).Refusal!.Fault);
+    }
+
+    [Fact]
+    public void Verify_ObservedAtBeyondTheCalendar_RefusesInsteadOfThrowing()
+    {
+        var honest = Honest();
+        var manifest = honest with { Prices = [honest.Prices[0] with { ObservedAtUnixMilliseconds = long.MaxValue }] };
+
+        Assert.Equal(ManifestFault.MalformedManifest, _verifier.Verify(manifest, View()).Refusal!.Fault);
+    }
+
+    [Theory]
+    [InlineData(6, 10, 600, "feeBps")]
+    [InlineData(5, 11, 600, "spreadBps")]
+    [InlineData(5, 10, 601, "settlementMarginSeconds")]
+    public void Verify_TermsOtherThanItsOwn_RefusesNamingTheTerm(uint feeBps, uint spreadBps, ulong marginSeconds, string term)
+    {
+        var manifest = Honest(input => input with { FeeBps = feeBps, SpreadBps = spreadBps, SettlementMarginSeconds = marginSeconds });
+
+        var refusal = _verifier.Verify(manifest, View()).Refusal!;
+
+        Assert.Equal((ManifestFault.TermsMismatch, term), (refusal.Fault, refusal.Subject));
+    }
+
+    [Theory]
+    [InlineData(60, true)]
+    [InlineData(-60, true)]
+    [InlineData(61, false)]
+    [InlineData(-61, false)]
+    public void Verify_ClosesAtAwayFromItsClock_AcceptedUpToTheTolerance(long clockOffsetSeconds, bool accepted)
+    {
+        var verdict = _verifier.Verify(Honest(), View(clockOffsetSeconds: clockOffsetSeconds));
+
+        Assert.Equal(accepted, verdict.Accepted);
+        Assert.True(accepted || verdict.Refusal is { Fault: ManifestFault.ClosesAtOutOfRange, Subject: "closesAt" });
+    }
+
+    [Fact]
+    public void Verify_ClosesAtNotAfterThePreviousEpochs_Refuses()
+    {
+        var closesAt = (ulong)ObservedAt.ToUnixTimeSeconds();
+
+        Assert.True(_verifier.Verify(Honest(), View(previousClosesAt: closesAt - 1)).Accepted);
+        Assert.Equal(ManifestFault.ClosesAtOutOfRange, _verifier.Verify(Honest(), View(previousClosesAt: closesAt)).Refusal!.Fault);
     }
 }

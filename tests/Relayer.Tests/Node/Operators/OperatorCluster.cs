@@ -4,6 +4,7 @@ using DiscreteExec.Aggregator.Margin;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Assets;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Core.Settlement;
@@ -40,6 +41,12 @@ internal sealed class OperatorCluster
     public ConcurrentQueue<ManifestRefused> Refusals { get; } = new();
 
     public FakeEscrow EscrowA => _chains.EscrowA;
+
+    /// <summary>The escrows' signer-set version every attestor signs under now (a rotation raises it: the digests change).</summary>
+    public ulong SignerSetVersion { get; set; }
+
+    /// <summary>Called with the operator index after each attestation an attestor makes.</summary>
+    public Action<int>? Attested { get; set; }
 
     internal NodeWorld Chains => _chains;
 
@@ -112,8 +119,8 @@ internal sealed class OperatorCluster
 
         return Task.WhenAll(Nodes.Where(n => n.Running).Select(n => message switch
         {
-            EpochProposed proposal => n.Messages.SaveProposalAsync(proposal, CancellationToken.None),
-            LegAttested attestation => n.Messages.SaveAttestationAsync(attestation, CancellationToken.None),
+            EpochProposed proposal => n.Intake.ProposalAsync(proposal, CancellationToken.None),
+            LegAttested attestation => n.Intake.AttestationAsync(attestation, CancellationToken.None),
             _ => Task.CompletedTask,
         }));
     }
@@ -147,15 +154,16 @@ internal sealed class OperatorNode : IOperatorPublisher
         };
         var signers = Enumerable.Range(0, count).Select(i => $"op-{i}").ToArray();
         var seat = new OperatorSeat(
-            index, $"op-{index}", count, threshold, OperatorCluster.ProposalTimeout,
-            new ManifestVerifier($"op-{index}", options.Assets, 50),
+            index, $"op-{index}", [.. Enumerable.Range(0, count).Select(i => $"op-{i}")], threshold, OperatorCluster.ProposalTimeout,
+            new ManifestVerifier($"op-{index}", options.Assets, 50, new ManifestTerms(options.FeeBps, options.SpreadBps, options.SettlementMarginSeconds, OperatorCluster.ProposalTimeout * 2)),
             new Dictionary<ChainId, IReadOnlyList<string>> { [NodeWorld.ChainA] = signers, [NodeWorld.ChainB] = signers },
-            new Dictionary<ChainId, IChunkAttestor> { [NodeWorld.ChainA] = new NamedAttestor(NodeWorld.ChainA, index), [NodeWorld.ChainB] = new NamedAttestor(NodeWorld.ChainB, index) },
+            new Dictionary<ChainId, IChunkAttestor> { [NodeWorld.ChainA] = new NamedAttestor(NodeWorld.ChainA, index, cluster), [NodeWorld.ChainB] = new NamedAttestor(NodeWorld.ChainB, index, cluster) },
             Messages, this);
+        Intake = new OperatorMessageIntake(seat);
         Loop = new EpochLoop(
             Store, Store, Store, world.Feed, Events,
             [new NodeChain(NodeWorld.ChainA, world.EscrowA, world.EscrowA), new NodeChain(NodeWorld.ChainB, world.EscrowB, world.EscrowB)],
-            options, cluster.Time, new RecordingLogger<EpochLoop>(), Cursors, operators: seat);
+            options, cluster.Time, Log, Cursors, operators: seat);
     }
 
     public int Index { get; }
@@ -164,9 +172,14 @@ internal sealed class OperatorNode : IOperatorPublisher
 
     public InMemoryNodeStore Store { get; } = new();
 
+    public RecordingLogger<EpochLoop> Log { get; } = new();
+
     public InMemoryOperatorMessages Messages { get; } = new();
 
     public LatestChainCursors Cursors { get; } = new();
+
+    /// <summary>What this node's bus consumers do with a message: check it, then keep it.</summary>
+    public OperatorMessageIntake Intake { get; }
 
     public RecordingPublisher Events { get; } = new();
 
@@ -179,21 +192,31 @@ internal sealed class OperatorNode : IOperatorPublisher
             : _cluster.DeliverAsync(message);
 }
 
-/// <summary>A stand-in for an operator key: its "signature" names the operator index over the chunk's hash.</summary>
-internal sealed class NamedAttestor(ChainId chainId, int index) : IChunkAttestor
+/// <summary>
+/// A stand-in for an operator key: its "signature" names the operator index; the digest is the chunk's hash under the
+/// cluster's signer-set version (version 0: the chunk hash itself).
+/// </summary>
+internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster cluster) : IChunkAttestor
 {
     public ChainId ChainId => chainId;
 
-    public Task<LegAttested> AttestAsync(SettlementChunk chunk, CancellationToken cancellationToken) => Task.FromResult(new LegAttested
+    public Task<LegAttested> AttestAsync(SettlementChunk chunk, CancellationToken cancellationToken)
     {
-        EpochId = chunk.EpochId,
-        ChainId = chunk.ChainId,
-        Chunk = chunk.Index,
-        BatchRoot = chunk.BatchRoot,
-        Digest = chunk.ChunkHash(),
-        Signer = $"op-{index}",
-        Signature = [(byte)index],
-    });
+        var version = cluster.SignerSetVersion;
+        var attestation = new LegAttested
+        {
+            EpochId = chunk.EpochId,
+            ChainId = chunk.ChainId,
+            Chunk = chunk.Index,
+            BatchRoot = chunk.BatchRoot,
+            Digest = version == 0 ? chunk.ChunkHash() : Keccak256.Hash([.. chunk.ChunkHash().ToArray(), (byte)version]),
+            Signer = $"op-{index}",
+            Signature = [(byte)index],
+            SignerSetVersion = version,
+        };
+        cluster.Attested?.Invoke(index);
+        return Task.FromResult(attestation);
+    }
 
     public bool Verifies(LegAttested attestation, string signer) => attestation.Signature is [var b] && $"op-{b}" == signer;
 }
@@ -201,21 +224,21 @@ internal sealed class NamedAttestor(ChainId chainId, int index) : IChunkAttestor
 /// <summary>The operator message store in memory (one node's).</summary>
 internal sealed class InMemoryOperatorMessages : IOperatorMessageStore
 {
-    private readonly ConcurrentDictionary<(ulong, int), EpochProposed> _proposals = new();
-    private readonly ConcurrentDictionary<(ulong, ChainId, uint, string), LegAttested> _attestations = new();
+    private readonly ConcurrentDictionary<(ulong, int, Bytes32, string), EpochProposed> _proposals = new();
+    private readonly ConcurrentDictionary<(ulong, ChainId, uint, string, Bytes32), LegAttested> _attestations = new();
 
     public Task SaveProposalAsync(EpochProposed proposal, CancellationToken cancellationToken)
     {
-        _proposals.TryAdd((proposal.EpochId, proposal.ProposerIndex), proposal);
+        _proposals.TryAdd((proposal.EpochId, proposal.ProposerIndex, proposal.ManifestHash, OperatorMessageIntake.Fingerprint(proposal)), proposal);
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<EpochProposed>> ProposalsAsync(ulong epochId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<EpochProposed>>([.. _proposals.Where(p => p.Key.Item1 == epochId).Select(p => p.Value).OrderBy(p => p.ProposerIndex)]);
+        Task.FromResult<IReadOnlyList<EpochProposed>>([.. _proposals.Where(p => p.Key.Item1 == epochId).Select(p => p.Value).OrderBy(p => p.ProposerIndex).ThenBy(p => p.ManifestHash.ToString(), StringComparer.Ordinal)]);
 
     public Task SaveAttestationAsync(LegAttested attestation, CancellationToken cancellationToken)
     {
-        _attestations.TryAdd((attestation.EpochId, attestation.ChainId, attestation.Chunk, attestation.Signer), attestation);
+        _attestations.TryAdd((attestation.EpochId, attestation.ChainId, attestation.Chunk, attestation.Signer.ToLowerInvariant(), attestation.Digest), attestation);
         return Task.CompletedTask;
     }
 

@@ -69,4 +69,131 @@ public sealed class OperatorSetEpochLoopTests
         Assert.Equal("proposed-by:op-2", honest[0]!.Trigger);
         Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
     }
+
+    [Fact]
+    public async Task Epochs_PoisonedManifestsInEveryStore_AreRefusedOrPassedOverAndTheRealOneSettles()
+    {
+        var ghost = Bytes32.FromUInt64(0xDEAD);
+        OperatorCluster cluster = null!;
+        cluster = new OperatorCluster(3, 2, (index, proposal) =>
+        {
+            // Before the real manifest, a publisher on the exchange forges copies: one stating the real hash over other
+            // content, one naming another operator at the proposer's index, one with a chain listed twice.
+            EpochProposed[] forgeries =
+            [
+                proposal with { IntentIds = [.. proposal.IntentIds.Append(ghost).Order()] },
+                proposal with { ProposerId = "mallory" },
+                proposal with { Cursors = [.. proposal.Cursors, proposal.Cursors[0]] },
+            ];
+            foreach (var forged in forgeries)
+            {
+                cluster.DeliverAsync(forged).GetAwaiter().GetResult(); // in memory: already complete
+            }
+
+            return proposal;
+        });
+        var intent = await cluster.OpenAsync();
+        foreach (var node in cluster.Nodes)
+        {
+            // Poison already in a store (kept before the intake checked anything): repeated prices used to throw in the loop.
+            await node.Messages.SaveProposalAsync(Poison(1, 1), CancellationToken.None);
+        }
+
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        var records = await Task.WhenAll(cluster.Nodes.Select(n => n.Store.GetAsync(1, CancellationToken.None)));
+        Assert.Single(records.Select(r => r!.BatchRoot).Distinct());
+        Assert.All(new[] { records[0], records[2] }, r => Assert.Equal("proposed-by:op-1", r!.Trigger));
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
+        Assert.DoesNotContain(cluster.Refusals, r => r.Fault == ManifestFault.MalformedManifest); // the intake dropped those before the loop saw them
+        foreach (var node in cluster.Nodes)
+        {
+            // Kept: the poison written straight to the store, the forgery stating the real hash and the real one beside it.
+            var kept = await node.Messages.ProposalsAsync(1, CancellationToken.None);
+            Assert.Equal(2, kept.Count(p => p.ManifestHash == records[1]!.ManifestHash));
+            Assert.Contains(kept, p => p.IntentIds.Contains(ghost));
+            Assert.DoesNotContain(kept, p => p.ProposerId == "mallory" || p.Cursors.Count > 2);
+        }
+    }
+
+    [Fact]
+    public async Task Epochs_ForgedAttestationsOfEveryOperatorArriveFirst_ThreeOfThreeStillSettles()
+    {
+        var cluster = new OperatorCluster(3, 3);
+        foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await cluster.DeliverAsync(new LegAttested
+                {
+                    EpochId = 1,
+                    ChainId = chain,
+                    Chunk = 0,
+                    BatchRoot = Bytes32.FromUInt64(1),
+                    Digest = Bytes32.FromUInt64(2),
+                    Signer = $"op-{i}",
+                    Signature = [(byte)((i + 1) % 3)], // another operator's "key": does not verify as op-i
+                });
+            }
+        }
+
+        var intent = await cluster.OpenAsync();
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
+        foreach (var node in cluster.Nodes)
+        {
+            var heard = await node.Messages.AttestationsAsync(1, NodeWorld.ChainB, 0, CancellationToken.None);
+            Assert.All(heard, a => Assert.Equal($"op-{a.Signature[0]}", a.Signer));
+        }
+    }
+
+    [Fact]
+    public async Task Epochs_SignerSetRotatesAfterTheFirstAttestation_TheFirstSignerSignsAgainAndThreeOfThreeSettles()
+    {
+        var cluster = new OperatorCluster(3, 3);
+        int? first = null;
+        cluster.Attested = index =>
+        {
+            if (first is null)
+            {
+                first = index;
+                cluster.SignerSetVersion = 1; // the rotation lands right after the first operator signed under version 0
+            }
+        };
+        var intent = await cluster.OpenAsync();
+
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
+        // The first signer's version-0 signature (of the chunk it signed before the rotation) and its version-1
+        // signatures are all kept by the others; every chunk holds its version-1 signature.
+        var other = cluster.Nodes[(first!.Value + 1) % 3].Messages;
+        var versions = new List<ulong>();
+        foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
+        {
+            var mine = (await other.AttestationsAsync(1, chain, 0, CancellationToken.None)).Where(a => a.Signer == $"op-{first}").Select(a => a.SignerSetVersion).ToList();
+            Assert.Contains(1ul, mine);
+            versions.AddRange(mine);
+        }
+
+        Assert.Contains(0ul, versions);
+    }
+
+    private static EpochProposed Poison(ulong epochId, int proposerIndex) => new()
+    {
+        EpochId = epochId,
+        ProposerIndex = proposerIndex,
+        ProposerId = $"op-{proposerIndex}",
+        ClosesAt = 0,
+        FeeBps = 10,
+        SpreadBps = 50,
+        SettlementMarginSeconds = 60,
+        Prices = [new ProposedPrice("USDC", 1, "static", 0), new ProposedPrice("USDC", 2, "static", 0)],
+        Cursors = [],
+        IntentIds = [],
+        Pools = [],
+        ManifestHash = Bytes32.FromUInt64(7),
+        BatchRoot = Bytes32.FromUInt64(8),
+    };
 }

@@ -50,6 +50,33 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task OperatorMessages_ForgeryOfTheSameHashOrSigner_IsKeptBesideTheRealOneAndRedeliveryIsNot()
+    {
+        var messages = new RedisOperatorMessageStore(_connection);
+        var real = new EpochProposed
+        {
+            EpochId = 4, ProposerIndex = 1, ProposerId = "op-1", ClosesAt = 100, FeeBps = 1, SpreadBps = 2, SettlementMarginSeconds = 3,
+            Prices = [], Cursors = [], IntentIds = [Bytes32.FromUInt64(1)], Pools = [], ManifestHash = Bytes32.FromUInt64(9), BatchRoot = Bytes32.FromUInt64(8),
+        };
+        var forged = real with { IntentIds = [Bytes32.FromUInt64(1), Bytes32.FromUInt64(0xDEAD)] }; // states the real hash
+        var signed = new LegAttested { EpochId = 4, ChainId = new ChainId(5), Chunk = 0, BatchRoot = real.BatchRoot, Digest = Bytes32.FromUInt64(20), Signer = "0xAbC", Signature = [1] };
+        var resigned = signed with { Digest = Bytes32.FromUInt64(21), SignerSetVersion = 1 };
+
+        await messages.SaveProposalAsync(forged, CancellationToken.None);
+        await messages.SaveProposalAsync(real, CancellationToken.None);
+        await messages.SaveProposalAsync(real, CancellationToken.None);
+        await messages.SaveAttestationAsync(signed, CancellationToken.None);
+        await messages.SaveAttestationAsync(signed with { Signature = [2] }, CancellationToken.None);
+        await messages.SaveAttestationAsync(resigned, CancellationToken.None);
+
+        var proposals = await messages.ProposalsAsync(4, CancellationToken.None);
+        Assert.Equal(2, proposals.Count);
+        Assert.Contains(proposals, p => p.IntentIds.Count == 1);
+        var attestations = await messages.AttestationsAsync(4, new ChainId(5), 0, CancellationToken.None);
+        Assert.Equal([(Bytes32.FromUInt64(20), (byte)1), (Bytes32.FromUInt64(21), (byte)1)], attestations.Select(a => (a.Digest, a.Signature[0])).OrderBy(a => a.Digest.ToString(), StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task AddAsync_Redelivery_ChangesNothing()
     {
         var observed = Observed(7);
