@@ -149,7 +149,8 @@ internal static class IntentRoutes
             return true;
         }
 
-        if (Enum.TryParse<IntentStage>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsAsciiDigit(text[0]))
+        // Enum.TryParse also takes "open,filled" (flags combined) and numbers: only one state's name is a state.
+        if (!text.Contains(',', StringComparison.Ordinal) && Enum.TryParse<IntentStage>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsAsciiDigit(text[0]))
         {
             stage = parsed;
             return true;
@@ -172,7 +173,7 @@ internal static class IntentRoutes
         }
 
         var bytes = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
-        if (Base64Url.TryDecodeFromChars(text, bytes, out var written)
+        if (TryDecodeBase64Url(text, bytes, out var written)
             && Encoding.ASCII.GetString(bytes, 0, written) is ['a', .. var digits]
             && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var arrival))
         {
@@ -182,6 +183,20 @@ internal static class IntentRoutes
 
         problem = ApiParameters.BadParameter("cursor", $"'{text}' is not a cursor this API handed out (pass a page's nextCursor unchanged).");
         return false;
+    }
+
+    // Base64Url.TryDecodeFromChars throws on characters outside the alphabet instead of answering false.
+    private static bool TryDecodeBase64Url(string text, byte[] bytes, out int written)
+    {
+        try
+        {
+            return Base64Url.TryDecodeFromChars(text, bytes, out written);
+        }
+        catch (FormatException)
+        {
+            written = 0;
+            return false;
+        }
     }
 }
 

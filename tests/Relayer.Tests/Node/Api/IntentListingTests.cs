@@ -65,6 +65,9 @@ public sealed class IntentListingTests(ApiNodeFixture node)
     [InlineData("/v1/intents?state=done", "state")]
     [InlineData("/v1/intents?state=2", "state")]
     [InlineData("/v1/intents?cursor=not-a-cursor", "cursor")]
+    [InlineData("/v1/intents?cursor=ab!c", "cursor")]
+    [InlineData("/v1/intents?cursor=%00%ff", "cursor")]
+    [InlineData("/v1/intents?state=open,filled", "state")]
     public async Task ListIntents_BadParameter_400NamingIt(string path, string parameter) => await node.AssertProblemAsync(path, 400, parameter);
 
     [Fact]
