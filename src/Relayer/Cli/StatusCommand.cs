@@ -43,6 +43,13 @@ internal static class StatusCommand
                 result.AddError($"--node: '{text}' is not an http(s) URL (for example http://127.0.0.1:8080).");
             }
         });
+        timeout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<TimeSpan>() is var wait && (wait <= TimeSpan.Zero || wait > TimeSpan.FromMinutes(10)))
+            {
+                result.AddError("--timeout must be more than 0 and at most 00:10:00 (for example 00:00:10).");
+            }
+        });
         epochs.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() is < 1 or > 100)

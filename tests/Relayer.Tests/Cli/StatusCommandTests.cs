@@ -35,6 +35,17 @@ public sealed class StatusCommandTests(ApiNodeFixture node)
         Assert.All(poolRows, r => Assert.Equal("USDC", r[1]));
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-00:00:01")]
+    public async Task Status_TimeoutNotPositive_ExitsBadInputNamingTheOption(string timeout)
+    {
+        var result = await CliRunner.RunAsync("status", "--node", "http://127.0.0.1:1", "--timeout", timeout);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("--timeout", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Status_NothingListening_ExitsNonZeroNamingTheUrl()
     {
