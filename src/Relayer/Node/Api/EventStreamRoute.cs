@@ -62,10 +62,28 @@ internal static class EventStreamRoute
             cursor = await events.HeadAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (lastEventId.Length > 0 || from is not null)
+        {
+            // A position past the newest event was never handed out by this log (a store replaced under the client):
+            // answering it with silence would leave the client waiting for events it already missed.
+            var head = await events.HeadAsync(cancellationToken).ConfigureAwait(false);
+            if (cursor > head)
+            {
+                var name = lastEventId.Length > 0 ? "Last-Event-ID" : "from";
+                return ApiParameters.BadParameter(name, string.Create(CultureInfo.InvariantCulture,
+                    $"{cursor} is beyond the newest event of this node's log ({head}); start again with from=0 (the log may have been replaced)."));
+            }
+        }
+
         HashSet<string>? types = null;
         if (!string.IsNullOrWhiteSpace(type))
         {
             types = [.. type.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            if (types.Count == 0)
+            {
+                return ApiParameters.BadParameter("type", $"'{type}' names no event type (comma-separated type names, e.g. IntentSettled,IntentRefunded).");
+            }
+
             if (types.FirstOrDefault(t => !EventTypes.Contains(t)) is { } unknown)
             {
                 return ApiParameters.BadParameter("type", $"'{unknown}' is not an event type (known: {string.Join(", ", EventTypes.Order(StringComparer.Ordinal))}).");

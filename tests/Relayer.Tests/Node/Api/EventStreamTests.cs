@@ -71,6 +71,8 @@ public sealed class EventStreamTests(ApiNodeFixture node)
     [InlineData("/v1/events?from=-1", "from")]
     [InlineData("/v1/events?from=abc", "from")]
     [InlineData("/v1/events?type=IntentSettled,NoSuchEvent", "type")]
+    [InlineData("/v1/events?type=,,,", "type")]
+    [InlineData("/v1/events?from=9223372036854775807", "from")]
     public async Task Events_BadParameter_400NamingIt(string path, string parameter) => await node.AssertProblemAsync(path, 400, parameter);
 
     [Fact]
