@@ -5,6 +5,8 @@
 #   .NET solution               dotnet test DiscreteExec.sln (unit + integration against anvil, the dev node,
 #                               redis-server and rabbitmq-server, the dashboard in chromium; those Debian packages
 #                               are installed when missing)
+#   fault campaign              scripts/chaos.sh --seed 7 --minutes 2.5 (tests/Chaos/README.md): the node under seeded
+#                               faults, every intent checked on the chains; one test, failed on any violation
 # The .NET integration tests use the anvil and the program built by the first two suites, so the order matters.
 set -uo pipefail
 

@@ -43,6 +43,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
     private string _config = string.Empty;
     private int _unexpectedExits;
     private int _restarts;
+    private int _crashPointsReached;
 
     public async Task<bool> RunAsync(CancellationToken cancellationToken)
     {
@@ -125,13 +126,21 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
 
             await EnsureNodeRunningAsync();
             Line($"chaos: faults over; {traffic.Opened.Count} intents opened; draining (at most {settings.DrainTimeout.TotalMinutes:0.#} min)");
-            var drained = await DrainAsync(devnet, traffic.Opened, cancellationToken);
+            var drained = await DrainAsync(devnet, [.. traffic.Opened.DistinctBy(i => i.IntentId)], cancellationToken);
 
             // Blocks keep coming while the checks read (the EVM reader reads below the confirmation depth, so the
             // last payouts must be buried first).
             await Task.Delay(TimeSpan.FromSeconds(ConfirmationDepth + 2), _time, cancellationToken);
 
-            var result = await IntentFateCheck.RunAsync(traffic.Opened, DevnetEscrowStates.Of(devnet), DevnetEscrowStates.Balances(devnet), reported: null, balancesBefore: null, cancellationToken);
+            // An open the generator saw fail (not mined in time) and then mined after all can be listed twice: the
+            // chain has one deposit, so the check takes the first listing.
+            var opened = traffic.Opened.DistinctBy(i => i.IntentId).ToArray();
+            if (opened.Length < traffic.Opened.Count)
+            {
+                Line($"chaos: the traffic listed {traffic.Opened.Count - opened.Length} intent(s) twice (an open reported lost that was mined later); each is checked once");
+            }
+
+            var result = await IntentFateCheck.RunAsync(opened, DevnetEscrowStates.Of(devnet), DevnetEscrowStates.Balances(devnet), reported: null, balancesBefore: null, cancellationToken);
 
             // The independent check: every escrow's whole history read from its chain alone (logs, events, account
             // state), not from the traffic generator's list nor the node's store.
@@ -176,7 +185,10 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             case FaultKind.NodeKillAtStep:
                 var point = CrashPoints[fault.Choice % CrashPoints.Length];
                 await RestartNodeAsync(crashAt: point, environment: null);
-                var reached = await Task.WhenAny(_node!.Exited, Task.Delay(fault.Length + TimeSpan.FromSeconds(20), _time, cancellationToken)) == _node.Exited;
+                // The restarted node first waits out the killed one's lease (Node:LeaseTimeToLive, 15 s) as a standby,
+                // then needs an epoch to reach the step: give it a minute.
+                var reached = await Task.WhenAny(_node!.Exited, Task.Delay(fault.Length + TimeSpan.FromSeconds(60), _time, cancellationToken)) == _node.Exited;
+                _crashPointsReached += reached ? 1 : 0;
                 Line($"           crash point {point} {(reached ? "reached: the node killed itself" : "not reached in time: killed")}");
                 await RestartNodeAsync(crashAt: null, environment: null);
                 break;
@@ -322,7 +334,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             Line($"  {kind,-16} {_injected.GetValueOrDefault(kind),4}");
         }
 
-        Line($"  node starts      {_restarts,4}   (unexpected exits {_unexpectedExits})");
+        Line($"  node starts      {_restarts,4}   (unexpected exits {_unexpectedExits}; crash points reached {_crashPointsReached} of {_injected.GetValueOrDefault(FaultKind.NodeKillAtStep)})");
         Line($"  RPC requests faulted: EVM {evmProxy.Faults}, Solana {solanaProxy.Faults}");
         Line(string.Empty);
         Line("INTENTS OPENED BY THE TRAFFIC (each read back from its escrows)");
