@@ -96,7 +96,7 @@ public sealed partial class EscrowWatcher : IChainWatcher
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return;
+                throw; // stopped: the same way whether the cancellation came mid-poll or between polls
             }
 #pragma warning disable CA1031 // The loop outlives any one failure; the failure is logged with its cause.
             catch (Exception e)
@@ -107,6 +107,8 @@ public sealed partial class EscrowWatcher : IChainWatcher
 
             await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
+
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>

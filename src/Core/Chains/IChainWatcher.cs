@@ -27,6 +27,6 @@ public interface IChainWatcher
 
     ChainKind Kind { get; }
 
-    /// <summary>Runs until cancelled; transient RPC faults are retried and reported, never thrown.</summary>
+    /// <summary>Runs until cancelled, then ends with an <see cref="OperationCanceledException"/>; transient RPC faults are retried and reported, never thrown.</summary>
     Task RunAsync(IChainEventSink sink, CancellationToken cancellationToken);
 }
