@@ -97,7 +97,14 @@ internal static class RunCommand
 
             // Taken before the run: RunAsync disposes the host's services when it returns.
             var startupFailures = host.Services.GetRequiredService<ChainStartupFailures>();
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (startupFailures.Messages.Count > 0)
+            {
+                // A start-up check stopped the host while later services were still starting: reported below.
+            }
 
             // A chain that is not what the configuration names stopped the host: a configuration error, exit code 2.
             var misconfigured = startupFailures.Messages;
