@@ -32,6 +32,9 @@ public sealed partial class TransactionSender : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _inFlight = new(1, 1);
 
+    /// <summary>Polls in a row that must see our nonce used with no receipt of ours before it counts as taken by another transaction.</summary>
+    internal const int ForeignNonceChecks = 3;
+
     public TransactionSender(IEvmRpc rpc, ITransactionSigner signer, EvmChainOptions options, TimeProvider timeProvider, ILogger<TransactionSender> logger)
     {
         _rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
@@ -83,6 +86,7 @@ public sealed partial class TransactionSender : IDisposable
             sent.Add(signed);
             await BroadcastAsync(signed, cancellationToken).ConfigureAwait(false);
             var sentAt = await _rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
+            var foreignNonceChecks = 0;
             LogSent(_logger, _options.ChainId, signed.Hash, nonce, maxFee);
 
             while (true)
@@ -110,17 +114,20 @@ public sealed partial class TransactionSender : IDisposable
                 var latestNonce = await _rpc.GetTransactionCountAsync(Account, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
                 if (latestNonce > nonce)
                 {
-                    // Our nonce is used but none of our hashes has a receipt: it may be a replacement sent elsewhere,
-                    // or one of ours mined between the two reads. Look once more before adopting.
-                    mined = await FindReceiptAsync(sent, cancellationToken).ConfigureAwait(false);
-                    if (mined is null)
+                    // Our nonce is used but none of our hashes has a receipt: it may be a replacement sent elsewhere, or
+                    // one of ours that the node counts in the nonce before it serves the receipt (anvil does, for a
+                    // moment). Adopt only after ForeignNonceChecks polls still find none of ours.
+                    if (++foreignNonceChecks >= ForeignNonceChecks)
                     {
                         LogNonceTaken(_logger, _options.ChainId, nonce, Account);
                         return new SendOutcome(null, nonce);
                     }
 
+                    await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
+
+                foreignNonceChecks = 0;
 
                 var head = await _rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
                 if (head >= sentAt + (ulong)_options.ResubmitAfterBlocks)

@@ -97,6 +97,18 @@ public class TransactionSenderTests
     }
 
     [Fact]
+    public async Task Send_NonceSeenUsedBeforeTheNodeServesOurReceipt_ReturnsOurReceiptNotAForeignNonce()
+    {
+        // anvil commits the account's nonce a moment before it serves the mined transaction's receipt: two receipt reads
+        // in that window must not turn our own applied transaction into "nonce taken by another".
+        var pool = new FakeMempool { ReceiptReadsHiddenAfterMining = 2 };
+        using var sender = Sender(pool);
+        var outcome = await sender.SendAsync(Escrow, [1], 100_000, CancellationToken.None);
+        Assert.False(outcome.NonceTakenByOther);
+        Assert.Equal(pool.MinedHash, outcome.Receipt!.TransactionHash);
+    }
+
+    [Fact]
     public async Task Send_WaitsForTheConfirmationDepth()
     {
         var pool = new FakeMempool();
@@ -137,6 +149,9 @@ public class TransactionSenderTests
         public ulong MineAnywayAfterBlocks { get; init; } = ulong.MaxValue;
 
         public ulong ForeignReplacementAfterBlocks { get; init; } = ulong.MaxValue;
+
+        /// <summary>Receipt reads that still answer null after a transaction is mined (its nonce already counts).</summary>
+        public int ReceiptReadsHiddenAfterMining { get; set; }
 
         public List<Eip1559Transaction> Sent { get; } = [];
 
@@ -195,8 +210,16 @@ public class TransactionSenderTests
             _pending = null;
         }
 
-        public Task<TransactionReceipt?> GetTransactionReceiptAsync(Bytes32 transactionHash, CancellationToken cancellationToken) =>
-            Task.FromResult(_receipts.GetValueOrDefault(transactionHash));
+        public Task<TransactionReceipt?> GetTransactionReceiptAsync(Bytes32 transactionHash, CancellationToken cancellationToken)
+        {
+            if (_receipts.ContainsKey(transactionHash) && ReceiptReadsHiddenAfterMining > 0)
+            {
+                ReceiptReadsHiddenAfterMining--;
+                return Task.FromResult<TransactionReceipt?>(null);
+            }
+
+            return Task.FromResult(_receipts.GetValueOrDefault(transactionHash));
+        }
 
         public Task<ulong> GetTransactionCountAsync(EvmAddress account, string block, CancellationToken cancellationToken) => Task.FromResult(_minedNonce);
 
