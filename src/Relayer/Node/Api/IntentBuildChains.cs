@@ -28,6 +28,9 @@ internal sealed class IntentBuildChains(IReadOnlyList<EvmBuildChain> evm, IReadO
 
     public IReadOnlyList<SolanaBuildChain> Solana { get; } = solana;
 
+    /// <summary>True when <paramref name="chainId"/> is one of this node's Solana clusters, whose escrow holds 64-bit amounts.</summary>
+    public bool IsSolana(ChainId chainId) => Solana.Any(c => c.ChainId == chainId);
+
     public static IntentBuildChains From(IReadOnlyList<ConfiguredChain> chains, HttpClient http, ILoggerFactory loggers, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(chains);

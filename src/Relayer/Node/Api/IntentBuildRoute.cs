@@ -8,7 +8,9 @@ using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
+using DiscreteExec.Aggregator.Clearing;
 using DiscreteExec.Core.Intents;
+using DiscreteExec.Relayer.Node.Epochs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -58,6 +60,23 @@ internal static class IntentBuildRoute
             return ApiParameters.BadParameter("fillDeadline", request.FillDeadline is null
                 ? "required (Unix seconds; GET /v1/quote proposes one)."
                 : $"{request.FillDeadline} is not a Unix time in the future.");
+        }
+
+        // An intent the clearing can only refund (a token not registered on its chain) is refused before anything is signed.
+        if (services.GetService(typeof(EpochLoopOptions)) is EpochLoopOptions loop)
+        {
+            try
+            {
+                IntentQuote.Quote(loop.Assets, loop.FeeBps, new QuoteRequest(origin, inputToken, inputAmount, destination, outputToken));
+            }
+            catch (QuoteRejectedException ex) when (ex.Field is "inputToken" or "outputToken")
+            {
+                return ApiParameters.NotFound($"{ex.Field}: {ex.Message} The clearing would refund this intent.");
+            }
+            catch (QuoteRejectedException ex)
+            {
+                return ApiParameters.BadParameter(ex.Field, ex.Message);
+            }
         }
 
         var intent = new BuildIntent(origin, depositor, inputToken, inputAmount, destination, recipient, outputToken, minOutput, deadline);

@@ -84,6 +84,20 @@ internal static class QuoteRoute
             return ApiParameters.BadParameter(ex.Field, ex.Message);
         }
 
+        if (services.GetService(typeof(IntentBuildChains)) is IntentBuildChains chains)
+        {
+            // A Solana escrow holds u64 amounts: an input it cannot take, or an output it cannot pay, is no quote.
+            if (chains.IsSolana(origin) && !amount.FitsUInt64)
+            {
+                return ApiParameters.BadParameter("inputAmount", $"{amount} exceeds the 64-bit amounts of an SPL token (chain {origin} is a Solana cluster).");
+            }
+
+            if (chains.IsSolana(destination) && !quote.ExpectedOutput.FitsUInt64)
+            {
+                return ApiParameters.BadParameter("inputAmount", $"the expected output {quote.ExpectedOutput} exceeds the 64-bit amounts of an SPL token on chain {destination}, a Solana cluster.");
+            }
+        }
+
         var now = time.GetUtcNow();
         var validity = TimeSpan.FromSeconds(loop.SettlementMarginSeconds) + loop.Triggers.MaxDuration;
         var deadline = now + (api.QuoteValidity > validity ? api.QuoteValidity : validity);

@@ -92,8 +92,15 @@ public sealed class ApiNodeFixture : IAsyncLifetime, IAsyncDisposable
     internal NodeStoreConnection Connect(string keyPrefix) => NodeStoreContractTests.Connect(_server, keyPrefix);
 
     /// <summary>The services the API reads: <paramref name="world"/>'s clock, options, feed and chunk limits over the stores.</summary>
-    internal static ServiceProvider NodeServices(NodeWorld world, RedisIntentStore intents, RedisEpochStore epochs, RedisEventLog events, MeterProvider meters) =>
-        new ServiceCollection()
+    internal static ServiceProvider NodeServices(NodeWorld world, RedisIntentStore intents, RedisEpochStore epochs, RedisEventLog events, MeterProvider meters, IntentBuildChains? buildChains = null)
+    {
+        var services = new ServiceCollection();
+        if (buildChains is not null)
+        {
+            services.AddSingleton(buildChains);
+        }
+
+        return services
             .AddSingleton<IIntentStore>(intents)
             .AddSingleton<IIntentQueries>(intents)
             .AddSingleton<IEpochStore>(epochs)
@@ -109,6 +116,7 @@ public sealed class ApiNodeFixture : IAsyncLifetime, IAsyncDisposable
                 [NodeWorld.ChainB] = world.EscrowB.Limits,
             }))
             .BuildServiceProvider();
+    }
 
     /// <summary>The API over <paramref name="node"/>'s services on Kestrel, and a client of it.</summary>
     internal static async Task<(WebApplication App, HttpClient Client)> StartApiAsync(IServiceProvider node, ApiOptions options)

@@ -10,6 +10,8 @@ using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Core;
+using DiscreteExec.Core.Assets;
+using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Node.Api;
 using DiscreteExec.Relayer.Node.Configuration;
@@ -42,6 +44,11 @@ public sealed class IntentBuildFixture : IAsyncLifetime
             .AddSingleton<IEventLog>(new InMemoryEventLog())
             .AddSingleton(TimeProvider.System)
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(new EpochLoopOptions
+            {
+                // The devnet's USDC, and the output token of the cast vectors below as an asset of its own on Solana.
+                Assets = [.. DevnetScenario.Registry(Devnet).Assets, new Asset("VECTOR", 1_000_000_000_000_000_000UL, [new AssetToken(SolanaDevChain.Chain, IntentBuildTests.VectorOutputToken, 6)])],
+            })
             .AddSingleton(new IntentBuildChains(
                 [new EvmBuildChain(EvmDevChain.Chain, Devnet.Evm.Escrow, Devnet.Evm.Rpc)],
                 [new SolanaBuildChain(SolanaDevChain.Chain, Devnet.Solana.Escrow, Devnet.Solana.Rpc)]))
@@ -68,7 +75,7 @@ public sealed class IntentBuildFixture : IAsyncLifetime
 public sealed class IntentBuildTests(IntentBuildFixture fixture) : IClassFixture<IntentBuildFixture>
 {
     private const ulong FarDeadline = 4_102_444_800; // 2100-01-01
-    private static readonly Bytes32 OutputToken = Bytes32.Parse("0x9bf09b2fb853069f4d888290cb7c1ec63e516690821c6b45afbf55a10e4544a2");
+    internal static readonly Bytes32 VectorOutputToken = Bytes32.Parse("0x9bf09b2fb853069f4d888290cb7c1ec63e516690821c6b45afbf55a10e4544a2");
     private static readonly Bytes32 EvmRecipient = Bytes32.Parse("0x00000000000000000000000090f79bf6eb2c4f870365e785982e1f101e93b906");
 
     // cast calldata "open((address,uint256,uint64,bytes32,uint256,bytes32,uint64))" "(0x5FbDB2315678afecb367f032d93F642f64180aa3,2500000,900001,
@@ -112,7 +119,7 @@ public sealed class IntentBuildTests(IntentBuildFixture fixture) : IClassFixture
         var open = Assert.Single(second.GetProperty("transactions").EnumerateArray());
         Assert.Equal("2500000", second.GetProperty("allowance").GetString());
         Assert.Equal(CastOpen, open.GetProperty("data").GetString());
-        Assert.Equal(Hex.Encode(IntentEscrowAbi.Open(new IntentParams(evm.Token, 2_500_000UL, SolanaDevChain.Chain, OutputToken, 2_490_000UL, EvmRecipient, FarDeadline))), open.GetProperty("data").GetString());
+        Assert.Equal(Hex.Encode(IntentEscrowAbi.Open(new IntentParams(evm.Token, 2_500_000UL, SolanaDevChain.Chain, VectorOutputToken, 2_490_000UL, EvmRecipient, FarDeadline))), open.GetProperty("data").GetString());
         Assert.True(open.GetProperty("gasEstimate").GetUInt64() > 50_000);
 
         var receipt = await SignAndSendAsync(evm.Rpc, depositor, open, ct);
@@ -190,13 +197,23 @@ public sealed class IntentBuildTests(IntentBuildFixture fixture) : IClassFixture
         await AssertProblemAsync(good with { InputAmount = "0" }, 400, "inputAmount");
         await AssertProblemAsync(good with { FillDeadline = 1 }, 400, "fillDeadline");
         await AssertProblemAsync(good with { OriginChainId = null }, 400, "originChainId");
-        await AssertProblemAsync(good with { Depositor = Base58.EncodeKey(OutputToken) }, 400, "depositor");
+        await AssertProblemAsync(good with { Depositor = Base58.EncodeKey(VectorOutputToken) }, 400, "depositor");
         await AssertProblemAsync(good with { OriginChainId = 5 }, 404, null);
+    }
+
+    [Fact]
+    public async Task Build_TokenOrDestinationTheClearingWouldRefund_404NamingIt()
+    {
+        var good = EvmRequest(EvmDevChain.LocalKey("api-build-unroutable").Address);
+
+        await AssertProblemAsync(good with { DestinationChainId = 5 }, 404, null, "outputToken: ");
+        await AssertProblemAsync(good with { OutputToken = Base58.EncodeKey(Bytes32.FromUInt64(77)) }, 404, null, "outputToken: ");
+        await AssertProblemAsync(good with { InputToken = "0x00000000000000000000000000000000000000aa" }, 404, null, "inputToken: ");
     }
 
     private static EvmBuildRequest EvmRequest(EvmAddress depositor) => new(
         EvmDevChain.Chain.Value, depositor.ToString(), "0x5FbDB2315678afecb367f032d93F642f64180aa3", "2500000", SolanaDevChain.Chain.Value,
-        "0x90f79bf6eb2c4f870365e785982e1f101e93b906", OutputToken.ToString(), "2490000", FarDeadline);
+        "0x90f79bf6eb2c4f870365e785982e1f101e93b906", VectorOutputToken.ToString(), "2490000", FarDeadline);
 
     private async Task<JsonElement> BuildAsync(object request)
     {
@@ -206,7 +223,7 @@ public sealed class IntentBuildTests(IntentBuildFixture fixture) : IClassFixture
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private async Task AssertProblemAsync(object request, int status, string? parameter)
+    private async Task AssertProblemAsync(object request, int status, string? parameter, string? detailStart = null)
     {
         using var response = await fixture.Client.PostAsJsonAsync("/v1/intents/build", request);
         Assert.Equal(status, (int)response.StatusCode);
@@ -215,6 +232,11 @@ public sealed class IntentBuildTests(IntentBuildFixture fixture) : IClassFixture
         if (parameter is not null)
         {
             Assert.Equal(parameter, problem.GetProperty("parameter").GetString());
+        }
+
+        if (detailStart is not null)
+        {
+            Assert.StartsWith(detailStart, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
     }
 

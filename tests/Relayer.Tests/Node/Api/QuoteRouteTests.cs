@@ -1,4 +1,10 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using DiscreteExec.Adapters.Solana.Programs;
+using DiscreteExec.Core;
+using DiscreteExec.Relayer.Node.Api;
+using DiscreteExec.Relayer.Node.Configuration;
 using DiscreteExec.Relayer.Node.Store;
 
 namespace DiscreteExec.Relayer.Tests.Node.Api;
@@ -17,6 +23,30 @@ public sealed class QuoteRouteTests(ApiNodeFixture node)
         $"/v1/quote?originChainId={originChain ?? NodeWorld.ChainA.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}&inputToken={TokenA}&inputAmount={amount}"
         + $"&destinationChainId={destinationChain ?? NodeWorld.ChainB.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}&outputToken={outputToken ?? TokenB}"
         + (slippage is null ? string.Empty : $"&slippageBps={slippage}");
+
+    [Fact]
+    public async Task Quote_AmountBeyondASolanaEscrowsU64_400NamingInputAmount()
+    {
+        // The same world with chain B declared a Solana cluster (its RPC is never asked by a quote).
+        await using var services = ApiNodeFixture.NodeServices(
+            node.World, node.Intents, node.Epochs, node.Events, node.Meters,
+            new IntentBuildChains([], [new SolanaBuildChain(NodeWorld.ChainB, new EscrowProgram(Bytes32.FromUInt64(1)), null!)]));
+        var (app, client) = await ApiNodeFixture.StartApiAsync(services, new ApiOptions { Urls = "http://127.0.0.1:0" });
+        try
+        {
+            using var fits = await client.GetAsync(Path(amount: ulong.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+            using var beyond = await client.GetAsync(Path(amount: "18446744073709551616000"));
+            Assert.Equal(HttpStatusCode.BadRequest, beyond.StatusCode);
+            var problem = await beyond.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("inputAmount", problem.GetProperty("parameter").GetString());
+            Assert.Contains("exceeds the 64-bit amounts of an SPL token on chain 900001", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ApiNodeFixture.StopApiAsync(app, client);
+        }
+    }
 
     [Fact]
     public async Task Quote_Transfer_IsTheClearingsFeeAndTheSlippageRoundedDown()
