@@ -4,6 +4,7 @@ using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Relayer.Checking;
 using DiscreteExec.Relayer.Node.Configuration;
+using DiscreteExec.Relayer.Node.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Relayer.Cli;
@@ -40,12 +41,20 @@ internal static class CheckCommand
         {
             var configuration = NodeOptionsLoader.Load(config.FullName);
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+
+            // The node's start-up identity check first: a configuration naming another chain, or an address that is no
+            // escrow, is bad input (exit 2), not a chain that could not be read.
+            foreach (var chain in configuration.Chains)
+            {
+                await ChainProbe.Create(chain, http, NullLoggerFactory.Instance, TimeProvider.System).ProbeAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var history = await ChainHistoryReading.ReadAsync(configuration, drained, http, NullLoggerFactory.Instance, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             var report = ChainChecker.Check(history);
             report.WriteTo(stdout);
             return report.Passed ? ExitCodes.Success : ExitCodes.ViolationsFound;
         }
-        catch (NodeConfigurationException ex)
+        catch (Exception ex) when (ex is NodeConfigurationException or ChainMismatchException)
         {
             await stderr.WriteAsync($"error: check: {ex.Message}\n").ConfigureAwait(false);
             return ExitCodes.BadInput;
