@@ -41,7 +41,15 @@ public static class SettleCoSignCheck
             return $"not a well-formed transaction message ({ex.Message})";
         }
 
-        return Refusal(parsed, message, chunk, escrow, ownKey, operatorSigners, table);
+        try
+        {
+            return Refusal(parsed, message, chunk, escrow, ownKey, operatorSigners, table);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or OverflowException or IndexOutOfRangeException)
+        {
+            // A chunk or message the builders cannot even express (too many actions, an amount beyond u64 ...).
+            return $"the chunk's settle cannot be rebuilt ({ex.Message})";
+        }
     }
 
     private static string? Refusal(
