@@ -19,8 +19,9 @@ public sealed class SolanaChain : IChainAdapter, IDisposable
 {
     private readonly SolanaKeypair[] _keys;
 
-    private SolanaChain(SolanaCluster cluster, IChainWatcher watcher, IChunkSubmitter submitter, SolanaKeypair[] keys)
+    private SolanaChain(SolanaCluster cluster, IChainWatcher watcher, IChunkSubmitter submitter, IReadOnlyList<ITransactionSigner> attestors, SolanaKeypair[] keys)
     {
+        Attestors = attestors;
         Cluster = cluster;
         Watcher = watcher;
         Submitter = submitter;
@@ -41,11 +42,15 @@ public sealed class SolanaChain : IChainAdapter, IDisposable
 
     public IEscrowState State { get; }
 
+    /// <summary>This node's attestor keys (<c>Signers</c>), as signers.</summary>
+    public IReadOnlyList<ITransactionSigner> Attestors { get; }
+
     /// <summary>
     /// Builds the cluster's parts over the host's shared <paramref name="httpClient"/> (its timeout should be infinite:
     /// each attempt's timeout comes from <c>Rpc:AttemptTimeout</c>). The watcher keeps its checkpoint in
     /// <paramref name="checkpoints"/>, by default the file at <c>CheckpointPath</c>. <c>Payer</c> pays fees and rent,
     /// <c>Signers</c> are the attestors (the payer may be one of them); keys are Solana CLI keypair JSON arrays.
+    /// <paramref name="coSigners"/> (an operator set) are the other operators who co-sign each settle.
     /// </summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid; every message names its key.</exception>
     /// <exception cref="InvalidOperationException">A key is missing or unreadable; the message names it.</exception>
@@ -55,7 +60,8 @@ public sealed class SolanaChain : IChainAdapter, IDisposable
         HttpClient httpClient,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
-        ICheckpointStore<WatcherCheckpoint>? checkpoints = null)
+        ICheckpointStore<WatcherCheckpoint>? checkpoints = null,
+        CoSigning.ISettleCoSigners? coSigners = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cluster = SolanaCluster.Create(name, options, httpClient, loggerFactory, timeProvider);
@@ -73,8 +79,9 @@ public sealed class SolanaChain : IChainAdapter, IDisposable
             }
 
             var watcher = cluster.CreateWatcher(checkpoints ?? new JsonFileCheckpointStore<WatcherCheckpoint>(options.EffectiveCheckpointPath));
-            var submitter = cluster.CreateSubmitter(new LocalKeypairSigner(payer), [.. attestors.Select(a => new LocalKeypairSigner(a))]);
-            return new SolanaChain(cluster, watcher, submitter, [.. keys]);
+            ITransactionSigner[] signers = [.. attestors.Select(a => new LocalKeypairSigner(a))];
+            var submitter = cluster.CreateSubmitter(new LocalKeypairSigner(payer), signers, coSigners);
+            return new SolanaChain(cluster, watcher, submitter, signers, [.. keys]);
         }
         catch
         {

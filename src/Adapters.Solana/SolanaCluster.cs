@@ -54,9 +54,12 @@ public sealed class SolanaCluster
     public EscrowWatcher CreateWatcher(ICheckpointStore<WatcherCheckpoint> checkpoints) =>
         new(Rpc, Options, checkpoints, _loggers.CreateLogger<EscrowWatcher>(), _time);
 
-    /// <summary>The chunk submitter: the payer pays fees and rent (it may be an attestor too); attestors must reach the escrow's threshold.</summary>
-    public IChunkSubmitter CreateSubmitter(ITransactionSigner payer, IReadOnlyList<ITransactionSigner> attestors) =>
-        new ChunkSubmitter(Rpc, Options, payer, attestors, _loggers.CreateLogger<ChunkSubmitter>(), _time);
+    /// <summary>
+    /// The chunk submitter: the payer pays fees and rent (it may be an attestor too); attestors must reach the
+    /// escrow's threshold, or together with <paramref name="coSigners"/> (the other operators of a set) when given.
+    /// </summary>
+    public IChunkSubmitter CreateSubmitter(ITransactionSigner payer, IReadOnlyList<ITransactionSigner> attestors, CoSigning.ISettleCoSigners? coSigners = null) =>
+        new ChunkSubmitter(Rpc, Options, payer, attestors, _loggers.CreateLogger<ChunkSubmitter>(), _time, coSigners);
 
     /// <summary>The attestor-set rotation flow (propose with a threshold of the current attestors, activate after the delay).</summary>
     internal SignerSetRotation CreateRotation() => new(Rpc, Options, _time);

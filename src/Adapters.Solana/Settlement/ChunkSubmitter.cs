@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DiscreteExec.Adapters.Solana.Codec;
+using DiscreteExec.Adapters.Solana.CoSigning;
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Diagnostics;
 using DiscreteExec.Adapters.Solana.Programs;
@@ -24,6 +25,9 @@ namespace DiscreteExec.Adapters.Solana.Settlement;
 /// re-sent as is; so is one whose associated-token-account creation failed because the account appeared meanwhile.
 /// A send answered "Blockhash not found" (or failing without a runtime error) may have landed: its signature status
 /// and the chunk's receipt are read before anything is rebuilt.
+/// In an operator set (<see cref="ISettleCoSigners"/>) each transaction carries this node's attestor and the needed
+/// number of other operators, who sign the exact message when asked; one that does not answer in time is asked last
+/// on the next attempt, which is rebuilt with a fresh blockhash.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim's wait handle is never requested, so it holds nothing to dispose.")]
 internal sealed class ChunkSubmitter : IChunkSubmitter
@@ -32,6 +36,7 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
     private readonly SolanaClusterOptions _options;
     private readonly ITransactionSigner _payer;
     private readonly IReadOnlyList<ITransactionSigner> _attestors;
+    private readonly ISettleCoSigners? _coSigners;
     private readonly EscrowProgram _escrow;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -39,10 +44,13 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
     private readonly SemaphoreSlim _tableLock = new(1, 1);
     private AddressLookupTable? _table;
 
-    /// <summary>The payer pays fees and rent and may also be an attestor; attestors are registered signers, at least the escrow's threshold of them.</summary>
+    /// <summary>
+    /// The payer pays fees and rent and may also be an attestor; attestors are registered signers, at least the
+    /// escrow's threshold of them, or with <paramref name="coSigners"/> the threshold together with the co-signers.
+    /// </summary>
     public ChunkSubmitter(
         ISolanaRpc rpc, SolanaClusterOptions options, ITransactionSigner payer, IReadOnlyList<ITransactionSigner> attestors,
-        ILogger<ChunkSubmitter>? logger = null, TimeProvider? timeProvider = null)
+        ILogger<ChunkSubmitter>? logger = null, TimeProvider? timeProvider = null, ISettleCoSigners? coSigners = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(attestors);
@@ -56,10 +64,11 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         _tags = ChainTelemetry.Tags(ChainKind.Solana, options.Chain);
         _payer = payer ?? throw new ArgumentNullException(nameof(payer));
         _attestors = attestors;
+        _coSigners = coSigners;
         _escrow = new EscrowProgram(options.ProgramKey);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        var fit = ChunkTransactionBuilder.WorstCaseLimits(_escrow, options.Chain, attestors.Count, options.UsesLookupTable, options.ComputeUnitLimit);
+        var fit = ChunkTransactionBuilder.WorstCaseLimits(_escrow, options.Chain, attestors.Count + (coSigners?.Needed ?? 0), options.UsesLookupTable, options.ComputeUnitLimit);
         Limits = new ChunkLimits(options.MaxReleasesPerChunk ?? fit.MaxReleases, options.MaxTransfersPerChunk ?? fit.MaxTransfers);
         Limits.Validate(options.Chain);
     }
@@ -100,11 +109,23 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         // addresses (create and reassign, close, create again ...); the program makes a missing account a claim anyway.
         var createAccounts = true;
         string? lastUnknown = null;
+        var silent = new List<Bytes32>(); // co-signers asked before that did not answer: asked last
         for (var attempt = 1; attempt <= _options.MaxRebuildsPerChunk; attempt++)
         {
-            var built = await BuildAsync(chunk, createAccounts, cancellationToken).ConfigureAwait(false);
+            var coSigners = await ChooseCoSignersAsync(chunk, silent, cancellationToken).ConfigureAwait(false);
+            var built = await BuildAsync(chunk, createAccounts, [.. _attestors.Select(a => a.PublicKey), .. coSigners], cancellationToken).ConfigureAwait(false);
             var blockhash = await _rpc.GetLatestBlockhashAsync(_options.Commitment, cancellationToken).ConfigureAwait(false);
-            var transaction = await SignAsync(built, blockhash.Blockhash, cancellationToken).ConfigureAwait(false);
+            var (transaction, unsigned) = await SignAsync(chunk, built, blockhash.Blockhash, coSigners, cancellationToken).ConfigureAwait(false);
+            if (transaction is null)
+            {
+                silent.RemoveAll(unsigned.Contains);
+                silent.AddRange(unsigned);
+                lastUnknown = $"co-signers {string.Join(", ", unsigned.Select(Base58.EncodeKey))} did not sign in time";
+                Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, lastUnknown, attempt);
+                ChainTelemetry.Resubmissions.Add(1, _tags);
+                continue;
+            }
+
             var signature = transaction.Id;
             try
             {
@@ -181,7 +202,10 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
     /// fail the whole transaction). Checked to fit before anything is sent (the lookup table is extended only for a
     /// chunk that fits); then the table is extended, the transaction simulated unsigned and its limit set.
     /// </summary>
-    internal async Task<ChunkTransaction> BuildAsync(SettlementChunk chunk, bool createAccounts, CancellationToken cancellationToken)
+    internal Task<ChunkTransaction> BuildAsync(SettlementChunk chunk, bool createAccounts, CancellationToken cancellationToken) =>
+        BuildAsync(chunk, createAccounts, [.. _attestors.Select(a => a.PublicKey)], cancellationToken);
+
+    private async Task<ChunkTransaction> BuildAsync(SettlementChunk chunk, bool createAccounts, Bytes32[] attestors, CancellationToken cancellationToken)
     {
         var destinations = ChunkTransactionBuilder.Destinations(chunk);
         var missing = new HashSet<(Bytes32, Bytes32)>();
@@ -197,7 +221,6 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             }
         }
 
-        Bytes32[] attestors = [.. _attestors.Select(a => a.PublicKey)];
         var price = await PriceAsync(chunk, cancellationToken).ConfigureAwait(false);
         var draft = ChunkTransactionBuilder.Build(chunk, _escrow, _payer.PublicKey, attestors, price, missing);
         if (_options.UsesLookupTable)
@@ -522,21 +545,52 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         }
     }
 
-    private async Task<Transaction> SignAsync(ChunkTransaction built, Bytes32 blockhash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The other operators to carry as attestors this attempt: <see cref="ISettleCoSigners.Needed"/> of the
+    /// candidates, those that did not answer before last. None without co-signers.
+    /// </summary>
+    private async Task<Bytes32[]> ChooseCoSignersAsync(SettlementChunk chunk, List<Bytes32> silent, CancellationToken cancellationToken)
+    {
+        if (_coSigners is null || _coSigners.Needed == 0)
+        {
+            return [];
+        }
+
+        var candidates = await _coSigners.CandidatesAsync(chunk, cancellationToken).ConfigureAwait(false);
+        Bytes32[] chosen = [.. candidates.Where(c => !silent.Contains(c)).Concat(silent.Where(candidates.Contains)).Take(_coSigners.Needed)];
+        return chosen.Length == _coSigners.Needed
+            ? chosen
+            : throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"{candidates.Count} other operators can co-sign it; {_coSigners.Needed} are needed.");
+    }
+
+    /// <summary>
+    /// The signed transaction: this node's keys sign, then the co-signers are asked for theirs (each checked against
+    /// the message). Null and the co-signers that gave no valid signature when any is missing.
+    /// </summary>
+    private async Task<(Transaction? Transaction, Bytes32[] Unsigned)> SignAsync(SettlementChunk chunk, ChunkTransaction built, Bytes32 blockhash, Bytes32[] coSigners, CancellationToken cancellationToken)
     {
         var message = Compile(built, blockhash);
         var bytes = message.Serialize();
+        var remote = coSigners.Length == 0
+            ? new Dictionary<Bytes32, byte[]>()
+            : await _coSigners!.RequestAsync(chunk, bytes, coSigners, cancellationToken).ConfigureAwait(false);
+        Bytes32[] unsigned = [.. coSigners.Where(k => !remote.TryGetValue(k, out var signature) || !SolanaChunkAttestation.SignatureVerifies(k, bytes, signature))];
+        if (unsigned.Length > 0)
+        {
+            return (null, unsigned);
+        }
+
         var signers = _attestors.Prepend(_payer).DistinctBy(s => s.PublicKey).ToDictionary(s => s.PublicKey);
         var signatures = new byte[message.Header.RequiredSignatures][];
         for (var i = 0; i < signatures.Length; i++)
         {
             var key = message.StaticAccountKeys[i];
-            signatures[i] = signers.TryGetValue(key, out var signer)
-                ? await signer.SignAsync(bytes, cancellationToken).ConfigureAwait(false)
+            signatures[i] = signers.TryGetValue(key, out var signer) ? await signer.SignAsync(bytes, cancellationToken).ConfigureAwait(false)
+                : remote.TryGetValue(key, out var signature) ? signature
                 : throw new InvalidOperationException($"No signer for required key {Base58.EncodeKey(key)}.");
         }
 
-        return Transaction.FromSignatures(message, signatures);
+        return (Transaction.FromSignatures(message, signatures), []);
     }
 
     /// <summary>The chunk's receipt, if it exists, checked against the plan; null when the chunk is not applied.</summary>

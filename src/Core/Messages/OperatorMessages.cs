@@ -48,8 +48,9 @@ public sealed record EpochProposed
 
 /// <summary>
 /// Published by a verifier that recomputed the batch and chose its root: one operator's attestation of one chunk
-/// (EVM: the 65-byte r‖s‖v EIP-712 signature of <see cref="Digest"/>; Solana: the Ed25519 signature of the chunk's
-/// transaction message, whose hash is the digest).
+/// (EVM: the 65-byte r‖s‖v EIP-712 signature of <see cref="Digest"/>; Solana: the 64-byte Ed25519 signature of
+/// <see cref="Digest"/>, a domain-separated hash of chain, escrow program, epoch, chunk, chunk hash and root, which
+/// tells the other operators this one will co-sign that chunk's settle transaction when asked).
 /// </summary>
 public sealed record LegAttested
 {
@@ -70,6 +71,55 @@ public sealed record LegAttested
 
     /// <summary>EVM: the escrow's signer-set version the signature names; Solana: 0.</summary>
     public ulong SignerSetVersion { get; init; }
+}
+
+/// <summary>One action of a chunk as a co-sign request carries it (the fields of its settlement leaf).</summary>
+public sealed record CoSignAction(Settlement.ActionKind Kind, Bytes32 IntentId, Bytes32 Token, Bytes32 Account, UInt256 Amount);
+
+/// <summary>
+/// Published by the operator that submits a Solana chunk: the settle transaction message it built (fresh blockhash,
+/// its own fee payer and attestor, and the operators it asks), and the chunk it claims the message settles. Each asked
+/// operator signs the message only if the chunk is one it attested itself and the message is exactly that chunk's
+/// settle; it answers with <see cref="SettleCoSigned"/>.
+/// </summary>
+public sealed record SettleCoSignRequested
+{
+    public required Guid RequestId { get; init; }
+
+    /// <summary>The requesting operator's id.</summary>
+    public required string RequesterId { get; init; }
+
+    public required ulong EpochId { get; init; }
+
+    public required ChainId ChainId { get; init; }
+
+    public required uint Chunk { get; init; }
+
+    public required Bytes32 BatchRoot { get; init; }
+
+    public required IReadOnlyList<CoSignAction> Actions { get; init; }
+
+    /// <summary>The serialized transaction message to sign.</summary>
+    public required byte[] Message { get; init; }
+
+    /// <summary>The operators asked, by their signer key on the chain (base58).</summary>
+    public required IReadOnlyList<string> CoSigners { get; init; }
+}
+
+/// <summary>An operator's Ed25519 signature of a <see cref="SettleCoSignRequested"/> message, with its signer key (base58).</summary>
+public sealed record SettleCoSigned
+{
+    public required Guid RequestId { get; init; }
+
+    public required ulong EpochId { get; init; }
+
+    public required ChainId ChainId { get; init; }
+
+    public required uint Chunk { get; init; }
+
+    public required string Signer { get; init; }
+
+    public required byte[] Signature { get; init; }
 }
 
 /// <summary>What a verifier found wrong with a manifest.</summary>

@@ -17,8 +17,8 @@ internal sealed record ClusterNodeSeat(string? StoreConnectionString, string Api
 /// Writes one node.json per operator of a local M-of-N cluster, each in its own directory (<c>operator-{i}/</c>) with
 /// its own key files (owner-only): its own EVM attestor key (the devnet signer of its index) and its own submitter key,
 /// its own aggregator queue and store, the shared broker, and the same <c>OperatorSet</c> (every operator's signer
-/// address, threshold 2). EVM only: Solana co-signing by an operator set is not built, so the cluster's intents go
-/// from the EVM escrow to itself.
+/// address, threshold 2). EVM only so far (the node co-signs Solana settles, but the cluster does not start the Solana
+/// dev node yet), so the cluster's intents go from the EVM escrow to itself.
 /// </summary>
 internal static class ClusterNodeConfigs
 {

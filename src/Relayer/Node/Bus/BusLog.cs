@@ -29,4 +29,7 @@ internal static partial class BusLog
 
     [LoggerMessage(EventId = 4107, Level = LogLevel.Warning, Message = "Epoch {EpochId}: dropped an operator message {MessageType}: {Reason}")]
     public static partial void OperatorMessageDropped(ILogger logger, string messageType, ulong epochId, string reason);
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Warning, Message = "Epoch {EpochId}: refused to co-sign chunk {Chunk} on chain {ChainId} for operator {RequesterId}: {Reason}")]
+    public static partial void CoSignRefused(ILogger logger, ulong epochId, ChainId chainId, uint chunk, string requesterId, string reason);
 }

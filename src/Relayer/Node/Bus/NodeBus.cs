@@ -72,6 +72,8 @@ internal static class NodeBus
         bus.AddConsumer<EpochProposedConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<LegAttestedConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<ManifestRefusedConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<SettleCoSignRequestedConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<SettleCoSignedConsumer>().ExcludeFromConfigureEndpoints();
     }
 
     private static void ConfigureOperatorEndpoint<TEndpoint>(IBusRegistrationContext context, IReceiveConfigurator<TEndpoint> transport, string? operatorQueue)
@@ -87,6 +89,8 @@ internal static class NodeBus
             endpoint.ConfigureConsumer<EpochProposedConsumer>(context);
             endpoint.ConfigureConsumer<LegAttestedConsumer>(context);
             endpoint.ConfigureConsumer<ManifestRefusedConsumer>(context);
+            endpoint.ConfigureConsumer<SettleCoSignRequestedConsumer>(context);
+            endpoint.ConfigureConsumer<SettleCoSignedConsumer>(context);
         });
     }
 

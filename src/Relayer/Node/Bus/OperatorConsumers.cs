@@ -37,6 +37,32 @@ internal sealed class LegAttestedConsumer(OperatorMessageIntake intake, ILogger<
     }
 }
 
+/// <summary>
+/// Another operator asks this one to co-sign a Solana settle message: <see cref="SettleCoSignResponder"/> signs it
+/// only when it is exactly the settle of a chunk this operator attested. A refusal is logged, never retried.
+/// </summary>
+internal sealed class SettleCoSignRequestedConsumer(SettleCoSignResponder responder, ILogger<SettleCoSignRequestedConsumer> logger) : IConsumer<SettleCoSignRequested>
+{
+    public async Task Consume(ConsumeContext<SettleCoSignRequested> context)
+    {
+        var request = context.Message;
+        if (await responder.AnswerAsync(request, context.CancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            BusLog.CoSignRefused(logger, request.EpochId, request.ChainId, request.Chunk, request.RequesterId ?? string.Empty, refused);
+        }
+    }
+}
+
+/// <summary>An operator's co-signature of a settle message this node asked for: handed to the request in flight (others are ignored).</summary>
+internal sealed class SettleCoSignedConsumer(PendingCoSignatures pending) : IConsumer<SettleCoSigned>
+{
+    public Task Consume(ConsumeContext<SettleCoSigned> context)
+    {
+        pending.Offer(context.Message);
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>Logs why an operator refused a manifest (the epoch moves to the next proposer after the timeout).</summary>
 internal sealed class ManifestRefusedConsumer(ILogger<ManifestRefusedConsumer> logger) : IConsumer<ManifestRefused>
 {

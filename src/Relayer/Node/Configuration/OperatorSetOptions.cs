@@ -26,6 +26,13 @@ internal sealed class OperatorSetOptions
     public TimeSpan ProposalTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long a Solana submitter waits for the other operators' co-signatures of one settle message (a fresh
+    /// blockhash each attempt) before it asks others; well under the blockhash's lifetime.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan CoSignTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// How far a manifest's close time may be from the verifier's own clock (either way); unset: twice
     /// <see cref="ProposalTimeout"/>.
     /// </summary>

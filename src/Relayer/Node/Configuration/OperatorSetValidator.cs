@@ -60,16 +60,6 @@ internal static class OperatorSetValidator
 
         if (count > 1)
         {
-            // A Solana chunk's attestation is a signature of its whole transaction message (fee payer and recent
-            // blockhash included), not of a digest the escrow checks: co-signing it needs one agreed message per chunk.
-            for (var c = 0; c < chains.Count; c++)
-            {
-                if (chains[c].Kind == ChainKind.Solana)
-                {
-                    failures.Add($"Chains:{c}:Kind: Solana co-signing by an operator set is not supported yet; with {count} operators every chain must be EVM (or configure no OperatorSet:Operators to run one operator).");
-                }
-            }
-
             // Each node holds its own operator's keys only: one attestor key per chain.
             for (var c = 0; c < chains.Count; c++)
             {

@@ -147,7 +147,8 @@ internal static class NodeHost
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(chainClient),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>(),
-            operators.IsShared ? chain => OperatorSetHosting.CoSignersOf(operators, chain, sp.GetRequiredService<Operators.IOperatorMessageStore>()) : null));
+            operators.IsShared ? chain => OperatorSetHosting.CoSignersOf(operators, chain, sp.GetRequiredService<Operators.IOperatorMessageStore>()) : null,
+            operators.IsShared ? chain => OperatorSetHosting.SolanaCoSignersOf(operators, chain, sp) : null));
         builder.Services.AddSingleton<LatestChainCursors>();
         builder.Services.AddSingleton<IChainCursorSource>(sp => sp.GetRequiredService<LatestChainCursors>());
         builder.Services.AddSingleton(IntakeChains.Of(chains.Select(c => c.Options.Chain)));

@@ -1,5 +1,8 @@
 using DiscreteExec.Adapters.Evm;
 using DiscreteExec.Adapters.Evm.Submission;
+using DiscreteExec.Adapters.Solana;
+using DiscreteExec.Adapters.Solana.Codec;
+using DiscreteExec.Adapters.Solana.CoSigning;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Relayer.Node.Configuration;
@@ -12,7 +15,8 @@ namespace DiscreteExec.Relayer.Node.Hosting;
 
 /// <summary>
 /// The node as one operator of a set of N &gt; 1 (<c>OperatorSet</c>): its seat for the epoch loop, the other
-/// operators' collected attestations as its EVM submitters' co-signers, and its own bus queue. With N = 1 nothing
+/// operators' collected attestations as its EVM submitters' co-signers, the other operators asked over the bus as
+/// its Solana submitters' co-signers (and its answers to their requests), and its own bus queue. With N = 1 nothing
 /// here is registered and the node attests alone with its configured keys.
 /// </summary>
 internal static class OperatorSetHosting
@@ -33,6 +37,36 @@ internal static class OperatorSetHosting
         services.AddSingleton(sp => Seat(
             configuration, loopOptions, sp.GetRequiredService<NodeChains>(), sp.GetRequiredService<IOperatorMessageStore>(), sp.GetRequiredService<IOperatorPublisher>()));
         services.AddSingleton(sp => new OperatorMessageIntake(sp.GetRequiredService<OperatorSeat>()));
+        services.AddSingleton<PendingCoSignatures>();
+        services.AddSingleton(sp => Responder(set, sp.GetRequiredService<NodeChains>(), sp.GetRequiredService<IOperatorMessageStore>(), sp.GetRequiredService<IOperatorPublisher>()));
+    }
+
+    /// <summary>The other operators of a Solana chain, asked over the bus to co-sign each settle message (M - 1 of them).</summary>
+    public static ISettleCoSigners SolanaCoSignersOf(OperatorSetOptions set, ConfiguredChain chain, IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(services);
+        return new BusSettleCoSigners(
+            set.Operators[set.OwnIndex].Id, chain.Solana!.ProgramKey, [.. set.Operators.Where((_, index) => index != set.OwnIndex).Select(o => SignerOn(o, chain))],
+            set.Threshold - 1, set.CoSignTimeout, services.GetRequiredService<IOperatorMessageStore>(), services.GetRequiredService<IOperatorPublisher>(),
+            services.GetRequiredService<PendingCoSignatures>(), services.GetRequiredService<TimeProvider>());
+    }
+
+    // This operator's answers to the others' co-sign requests, with its own attestor key on each Solana chain.
+    private static SettleCoSignResponder Responder(OperatorSetOptions set, NodeChains chains, IOperatorMessageStore messages, IOperatorPublisher publisher)
+    {
+        var coSigners = new Dictionary<ChainId, SettleCoSigner>();
+        foreach (var chain in chains.All)
+        {
+            if (chain.Adapter is SolanaChain solana)
+            {
+                Bytes32[] operators = [.. set.Operators.Select(o => Base58.DecodeKey(SignerOn(o, chain.Configured)))];
+                coSigners[chain.ChainId] = new SettleCoSigner(solana.Cluster.Rpc, solana.Cluster.Options, solana.Attestors[0], operators);
+            }
+        }
+
+        return new SettleCoSignResponder(set.Operators[set.OwnIndex].Id, coSigners, messages, publisher);
     }
 
     /// <summary>The other operators' signers of an EVM chain, answering from the attestations this node heard.</summary>
@@ -57,6 +91,10 @@ internal static class OperatorSetHosting
             if (chain.Configured.Kind == ChainKind.Evm && chain.Adapter.Submitter is ChunkSubmitter submitter)
             {
                 attestors[chain.ChainId] = new EvmChunkAttestor(submitter, submitter.Signers[0]);
+            }
+            else if (chain.Adapter is SolanaChain solana)
+            {
+                attestors[chain.ChainId] = new SolanaChunkAttestor(chain.ChainId, solana.Cluster.Escrow.ProgramId, solana.Attestors[0]);
             }
         }
 

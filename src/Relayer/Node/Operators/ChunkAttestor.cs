@@ -1,4 +1,7 @@
 using DiscreteExec.Adapters.Evm.Submission;
+using DiscreteExec.Adapters.Solana.Codec;
+using DiscreteExec.Adapters.Solana.CoSigning;
+using SolanaSigner = DiscreteExec.Adapters.Solana.Settlement.ITransactionSigner;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Core.Settlement;
@@ -26,4 +29,36 @@ internal sealed class EvmChunkAttestor(ChunkSubmitter submitter, ILegSigner own)
         await EvmAttestation.SignAsync(own, await submitter.ChunkToSignAsync(chunk, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     public bool Verifies(LegAttested attestation, string signer) => ChunkAttestations.EvmSignatureVerifies(attestation, signer);
+}
+
+/// <summary>
+/// Solana: the own attestor key's Ed25519 signature of the chunk's attestation digest (<see cref="SolanaChunkAttestation"/>).
+/// The escrow checks the settle transaction's signers instead; this attestation tells the others the chunk is
+/// attested and that this operator will co-sign its settle when asked.
+/// </summary>
+internal sealed class SolanaChunkAttestor(ChainId chainId, Bytes32 programId, SolanaSigner own) : IChunkAttestor
+{
+    public ChainId ChainId => chainId;
+
+    public async Task<LegAttested> AttestAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var digest = SolanaChunkAttestation.Digest(chunk, programId);
+        return new LegAttested
+        {
+            EpochId = chunk.EpochId,
+            ChainId = chunk.ChainId,
+            Chunk = chunk.Index,
+            BatchRoot = chunk.BatchRoot,
+            Digest = digest,
+            Signer = Base58.EncodeKey(own.PublicKey),
+            Signature = await own.SignAsync(digest.ToArray(), cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    public bool Verifies(LegAttested attestation, string signer)
+    {
+        ArgumentNullException.ThrowIfNull(attestation);
+        return Base58.TryDecodeKey(signer, out var key) && SolanaChunkAttestation.Verifies(key, attestation.Digest, attestation.Signature);
+    }
 }

@@ -65,11 +65,15 @@ public sealed class OperatorSetOptionsTests : IDisposable
     }
 
     [Fact]
-    public void Load_ThreeOperatorsWithASolanaChain_SaysSolanaCoSigningIsNotSupportedYet()
+    public void Load_ThreeOperatorsWithASolanaChain_LoadsWithTheDefaultCoSignTimeout()
     {
         ThreeOperators();
 
-        Assert.Contains(Failures(), f => f.StartsWith("Chains:1:Kind: Solana co-signing by an operator set is not supported yet", StringComparison.Ordinal));
+        var set = Load().Options.OperatorSet;
+
+        Assert.True(set.IsShared);
+        Assert.Equal(TimeSpan.FromSeconds(5), set.CoSignTimeout);
+        Assert.All(set.Operators, o => Assert.Equal(2, o.Signers.Count));
     }
 
     // Drops the Solana chain, its asset token and the operators' Solana signers.

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using DiscreteExec.Adapters.Solana.Codec;
+using DiscreteExec.Adapters.Solana.CoSigning;
+using DiscreteExec.Adapters.Solana.Configuration;
+using DiscreteExec.Adapters.Solana.Programs;
+using DiscreteExec.Adapters.Solana.Rpc;
+using DiscreteExec.Adapters.Solana.Settlement;
+using DiscreteExec.Core.Settlement;
+using Xunit.Abstractions;
+
+namespace DiscreteExec.Adapters.Solana.Tests.Integration;
+
+// Three operator seats, each with its own key, over the escrow's 2-of-3 signer set on the real dev node: one
+// operator's signature alone is refused by the program; with a second operator's co-signature (asked over the exact
+// message, checked by SettleCoSigner) the chunk applies. Seat 1 never answers: the submitter asks seat 2 next.
+[Collection(DevnodeTests.Name)]
+[Trait("Category", "Integration")]
+public sealed class CoSigningIntegrationTests(DevnodeFixture node, ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(false, 141ul)]
+    [InlineData(true, 142ul)]
+    public async Task SubmitAsync_ThreeSeats_AppliedOnlyWithASecondOperatorsCoSignature(bool lookupTable, ulong epoch)
+    {
+        var scenario = await LegScenario.CreateAsync(node, $"cosign-{epoch}", epoch, releases: 0, refunds: 1, payouts: 2, withdraw: false);
+        using var payer = DevnodeFixture.Key($"cosign-payer-{epoch}");
+        await node.FundSolAsync(payer.PublicKey);
+        var options = node.Options();
+        options.LookupTable = lookupTable ? SolanaClusterOptions.AutoLookupTable : null;
+        Bytes32[] operators = [.. node.Signers.Select(s => s.PublicKey)];
+        var seats = node.Signers.Select(k => new SettleCoSigner(node.Rpc, options, new LocalKeypairSigner(k), operators)).ToArray();
+        var others = new SeatCoSigners(seats[1..], silent: seats[1].PublicKey);
+        var submitter = new ChunkSubmitter(node.Rpc, options, new LocalKeypairSigner(payer), [new LocalKeypairSigner(node.Signers[0])], coSigners: others);
+        var chunks = LegScenario.Plan(scenario.Leg, submitter);
+
+        var alone = new ChunkSubmitter(node.Rpc, options, new LocalKeypairSigner(payer), [new LocalKeypairSigner(node.Signers[0])]);
+        var refused = await Assert.ThrowsAsync<ChunkSubmissionException>(() => alone.SubmitAsync(chunks[0], default));
+        output.WriteLine($"one operator's signature: {refused.Error}\n  {string.Join("\n  ", refused.Logs)}");
+        Assert.Equal("BelowThreshold", refused.Error?.ProgramErrorName);
+        Assert.Null(await node.Rpc.GetAccountInfoAsync(node.Escrow.ReceiptAddress(epoch, chunks[0].Index), Commitment.Confirmed, default));
+
+        foreach (var chunk in chunks)
+        {
+            var result = await submitter.SubmitAsync(chunk, default);
+            Assert.Equal(ChunkSubmissionOutcome.Applied, result.Outcome);
+            var receipt = EscrowReceipt.Decode((await node.Rpc.GetAccountInfoAsync(node.Escrow.ReceiptAddress(epoch, chunk.Index), Commitment.Confirmed, default))!.Data);
+            Assert.Equal(chunk.ChunkHash(), receipt.ChunkHash);
+        }
+
+        Assert.Empty(others.Refusals);
+        Assert.Equal(chunks.Count, others.Signed[seats[2].PublicKey]);
+        Assert.False(others.Signed.ContainsKey(seats[1].PublicKey));
+        var after = await scenario.BalancesAsync(node);
+        Assert.Equal(scenario.Payouts.Select(p => p.Amount), after.Payouts);
+    }
+
+    // A co-signer seat that verifies the requested message against the chunk it attested (here: the planned chunk).
+    private sealed class SeatCoSigners(IReadOnlyList<SettleCoSigner> seats, Bytes32 silent) : ISettleCoSigners
+    {
+        public ConcurrentDictionary<Bytes32, int> Signed { get; } = [];
+
+        public ConcurrentBag<string> Refusals { get; } = [];
+
+        public int Needed => 1;
+
+        public Task<IReadOnlyList<Bytes32>> CandidatesAsync(SettlementChunk chunk, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Bytes32>>([.. seats.Select(s => s.PublicKey)]);
+
+        public async Task<IReadOnlyDictionary<Bytes32, byte[]>> RequestAsync(SettlementChunk chunk, ReadOnlyMemory<byte> message, IReadOnlyList<Bytes32> coSigners, CancellationToken cancellationToken)
+        {
+            var answers = new Dictionary<Bytes32, byte[]>();
+            foreach (var seat in seats.Where(s => coSigners.Contains(s.PublicKey) && s.PublicKey != silent))
+            {
+                var answer = await seat.SignAsync(message, chunk, cancellationToken);
+                if (answer.Signature is { } signature)
+                {
+                    answers[seat.PublicKey] = signature;
+                    Signed.AddOrUpdate(seat.PublicKey, 1, (_, n) => n + 1);
+                }
+                else
+                {
+                    Refusals.Add(answer.Refusal!);
+                }
+            }
+
+            return answers;
+        }
+    }
+}
