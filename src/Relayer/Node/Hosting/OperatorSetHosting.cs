@@ -98,10 +98,52 @@ internal static class OperatorSetHosting
             }
         }
 
+        var mismatches = OwnKeyMismatches(set, [.. chains.All.Select(c => new OwnKey(c.Configured.Index, c.Configured.Name, c.Configured.Kind, KeyAddressOf(c)))]);
+        if (mismatches.Count > 0)
+        {
+            throw new NodeConfigurationException("node configuration", mismatches);
+        }
+
         return new OperatorSeat(
             set.OwnIndex, own.Id, [.. set.Operators.Select(o => o.Id)], set.Threshold, set.ProposalTimeout,
             new ManifestVerifier(own.Id, loopOptions.Assets, set.PriceToleranceBps, TermsOf(loopOptions, set)), signers, attestors, messages, publisher);
     }
+
+    /// <summary>This node's attestor key on one chain, as the adapter read it (EVM: its address; Solana: its base58 public key).</summary>
+    internal sealed record OwnKey(int ChainIndex, string ChainName, ChainKind Kind, string? Address);
+
+    /// <summary>
+    /// Each chain's attestor key must be the signer <c>OperatorSet</c> names for this node's operator on that chain:
+    /// a node holding another key would sign for a seat that is not its own (and its signatures would not count).
+    /// </summary>
+    internal static IReadOnlyList<string> OwnKeyMismatches(OperatorSetOptions set, IReadOnlyList<OwnKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(keys);
+        var own = set.Operators[set.OwnIndex];
+        var failures = new List<string>();
+        foreach (var key in keys)
+        {
+            var configured = own.Signers.FirstOrDefault(s => s.Chain == key.ChainName)?.Address;
+            var same = key.Kind == ChainKind.Evm
+                ? configured is not null && key.Address is not null && EvmAddress.Parse(configured) == EvmAddress.Parse(key.Address)
+                : string.Equals(configured, key.Address, StringComparison.Ordinal);
+            if (!same)
+            {
+                failures.Add(
+                    $"Chains:{key.ChainIndex}:Keys:Attestors:0: the key's signer {key.Address ?? "(none)"} is not {configured ?? "(none)"}, operator '{own.Id}''s signer on chain '{key.ChainName}' "
+                    + $"({OperatorSetOptions.SectionName}:Operators:{set.OwnIndex}:Signers, OwnIndex {set.OwnIndex}); each node signs with its own operator's key only.");
+            }
+        }
+
+        return failures;
+    }
+
+    private static string? KeyAddressOf(NodeChainAdapter chain) => chain.Adapter switch
+    {
+        SolanaChain solana => solana.Attestors.Count > 0 ? Base58.EncodeKey(solana.Attestors[0].PublicKey) : null,
+        _ => chain.Adapter.Submitter is ChunkSubmitter { Signers.Count: > 0 } submitter ? submitter.Signers[0].Address.ToString() : null,
+    };
 
     /// <summary>The terms this node holds every manifest to: its own fee, spread and margin, and its close-time tolerance.</summary>
     public static ManifestTerms TermsOf(EpochLoopOptions loopOptions, OperatorSetOptions set)
