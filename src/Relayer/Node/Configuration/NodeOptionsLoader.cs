@@ -73,6 +73,12 @@ internal static class NodeOptionsLoader
         }
 
         CheckBus(configuration.GetSection(BusOptions.SectionName), failures);
+        if (options.OperatorSet.IsShared && configuration.GetSection(BusOptions.SectionName).Get<BusOptions>() is not { UsesRabbitMq: true })
+        {
+            // The operators hear each other's manifests, attestations and co-signatures only over a shared broker.
+            failures.Add($"Bus:RabbitMq: required with {options.OperatorSet.Operators.Count} operators (OperatorSet:Operators); the in-memory bus reaches no other node.");
+        }
+
         CheckStore(configuration.GetSection(StoreOptions.SectionName), failures);
         if (failures.Count > 0)
         {

@@ -32,6 +32,7 @@ public sealed class OperatorSetOptionsTests : IDisposable
             ["PriceToleranceBps"] = 25,
         };
         _fixture.Config["OperatorSet"] = set;
+        _fixture.Config["Bus"] = new JsonObject { ["RabbitMq"] = "amqp://guest:guest@127.0.0.1:5672/" };
         return set;
     }
 
@@ -46,6 +47,17 @@ public sealed class OperatorSetOptionsTests : IDisposable
 
         Assert.False(set.IsShared);
         Assert.Equal((1, 1, 0), (set.Count, set.Threshold, set.OwnIndex));
+    }
+
+    [Fact]
+    public void Load_ThreeOperatorsWithoutRabbitMq_RefusedNamingBusRabbitMq()
+    {
+        ThreeOperators();
+        _fixture.Config.Remove("Bus");
+
+        var failure = Assert.Single(Failures());
+
+        Assert.StartsWith("Bus:RabbitMq: required with 3 operators", failure, StringComparison.Ordinal);
     }
 
     [Fact]
