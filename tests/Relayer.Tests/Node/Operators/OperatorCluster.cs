@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Aggregator.Epochs;
 using DiscreteExec.Aggregator.Margin;
 using DiscreteExec.Core;
@@ -35,6 +36,9 @@ internal sealed class OperatorCluster
     }
 
     public FakeTimeProvider Time => _chains.Time;
+
+    /// <summary>Operator <paramref name="index"/>'s EVM key, with which it signs its manifests.</summary>
+    public static EvmKey ManifestKey(int index) => new(Bytes32.FromUInt64(0x5EED00 + (ulong)index).ToArray());
 
     public List<OperatorNode> Nodes { get; } = [];
 
@@ -158,7 +162,7 @@ internal sealed class OperatorNode : IOperatorPublisher
             new ManifestVerifier($"op-{index}", options.Assets, 50, new ManifestTerms(options.FeeBps, options.SpreadBps, options.SettlementMarginSeconds, OperatorCluster.ProposalTimeout * 2)),
             new Dictionary<ChainId, IReadOnlyList<string>> { [NodeWorld.ChainA] = signers, [NodeWorld.ChainB] = signers },
             new Dictionary<ChainId, IChunkAttestor> { [NodeWorld.ChainA] = new NamedAttestor(NodeWorld.ChainA, index, cluster), [NodeWorld.ChainB] = new NamedAttestor(NodeWorld.ChainB, index, cluster) },
-            Messages, this);
+            Messages, this, new ManifestSignatures(OperatorCluster.ManifestKey(index), index, [.. Enumerable.Range(0, count).Select(i => OperatorCluster.ManifestKey(i).Address)]));
         Intake = new OperatorMessageIntake(seat);
         Loop = new EpochLoop(
             Store, Store, Store, world.Feed, Events,
