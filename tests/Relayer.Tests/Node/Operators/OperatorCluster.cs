@@ -54,8 +54,11 @@ internal sealed class OperatorCluster
 
     internal NodeWorld Chains => _chains;
 
-    /// <summary>Opens an intent from A to B on the escrow; every node's watcher stores it (at block = its nonce).</summary>
-    public async Task<Intent> OpenAsync(ulong amount = 1_000_000)
+    /// <summary>
+    /// Opens an intent from A to B on the escrow; the watchers of <paramref name="seenBy"/> (default: every node) store
+    /// it at <paramref name="block"/> (default: its nonce).
+    /// </summary>
+    public async Task<Intent> OpenAsync(ulong amount = 1_000_000, ulong? block = null, IReadOnlyList<int>? seenBy = null)
     {
         var nonce = ++_nonce;
         var intent = new Intent
@@ -73,9 +76,9 @@ internal sealed class OperatorCluster
             FillDeadline = (ulong)Time.GetUtcNow().ToUnixTimeSeconds() + 3_600,
         };
         EscrowA.Open(intent);
-        foreach (var node in Nodes)
+        foreach (var node in seenBy is null ? Nodes : seenBy.Select(i => Nodes[i]))
         {
-            await node.Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
+            await node.Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = block ?? nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
         }
 
         return intent;
@@ -135,6 +138,7 @@ internal sealed class OperatorNode : IOperatorPublisher
 {
     private readonly OperatorCluster _cluster;
     private readonly Func<int, EpochProposed, EpochProposed>? _proposerStep;
+    private readonly ConcurrentQueue<object> _held = new();
 
     public OperatorNode(OperatorCluster cluster, int index, int count, int threshold, Func<int, EpochProposed, EpochProposed>? proposerStep)
     {
@@ -189,11 +193,31 @@ internal sealed class OperatorNode : IOperatorPublisher
 
     public EpochLoop Loop { get; }
 
+    /// <summary>While true, what this node publishes is held back (a slow link to the exchange) until <see cref="DeliverHeldAsync"/>; it still hears the others.</summary>
+    public bool Held { get; set; }
+
     public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
-        where T : class =>
-        message is EpochProposed proposal && _proposerStep is not null
-            ? _cluster.DeliverAsync(_proposerStep(Index, proposal))
-            : _cluster.DeliverAsync(message);
+        where T : class
+    {
+        object outgoing = message is EpochProposed proposal && _proposerStep is not null ? _proposerStep(Index, proposal) : message;
+        if (Held)
+        {
+            _held.Enqueue(outgoing);
+            return Task.CompletedTask;
+        }
+
+        return _cluster.DeliverAsync(outgoing);
+    }
+
+    /// <summary>Delivers what was held back, in publication order, and stops holding.</summary>
+    public async Task DeliverHeldAsync()
+    {
+        Held = false;
+        while (_held.TryDequeue(out var message))
+        {
+            await _cluster.DeliverAsync(message);
+        }
+    }
 }
 
 /// <summary>
