@@ -9,6 +9,7 @@ using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.Bench;
 using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Operators;
 using DiscreteExec.Relayer.Node.Store;
@@ -247,29 +248,4 @@ internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster 
     }
 
     public bool Verifies(LegAttested attestation, string signer) => attestation.Signature is [var b] && $"op-{b}" == signer;
-}
-
-/// <summary>The operator message store in memory (one node's).</summary>
-internal sealed class InMemoryOperatorMessages : IOperatorMessageStore
-{
-    private readonly ConcurrentDictionary<(ulong, int, Bytes32, string), EpochProposed> _proposals = new();
-    private readonly ConcurrentDictionary<(ulong, ChainId, uint, string, Bytes32), LegAttested> _attestations = new();
-
-    public Task SaveProposalAsync(EpochProposed proposal, CancellationToken cancellationToken)
-    {
-        _proposals.TryAdd((proposal.EpochId, proposal.ProposerIndex, proposal.ManifestHash, OperatorMessageIntake.Fingerprint(proposal)), proposal);
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<EpochProposed>> ProposalsAsync(ulong epochId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<EpochProposed>>([.. _proposals.Where(p => p.Key.Item1 == epochId).Select(p => p.Value).OrderBy(p => p.ProposerIndex).ThenBy(p => p.ManifestHash.ToString(), StringComparer.Ordinal)]);
-
-    public Task SaveAttestationAsync(LegAttested attestation, CancellationToken cancellationToken)
-    {
-        _attestations.TryAdd((attestation.EpochId, attestation.ChainId, attestation.Chunk, attestation.Signer.ToLowerInvariant(), attestation.Digest), attestation);
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<LegAttested>> AttestationsAsync(ulong epochId, ChainId chainId, uint chunk, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<LegAttested>>([.. _attestations.Where(a => a.Key.Item1 == epochId && a.Key.Item2 == chainId && a.Key.Item3 == chunk).Select(a => a.Value)]);
 }
