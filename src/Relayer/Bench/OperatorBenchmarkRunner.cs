@@ -16,8 +16,11 @@ using DiscreteExec.Relayer.Node.Store;
 
 namespace DiscreteExec.Relayer.Bench;
 
+/// <summary>One verifier seat's own time on a manifest: in all, in the verifier rule (its own clearing included), in signing the chunks.</summary>
+internal sealed record VerifierTime(TimeSpan Total, TimeSpan Rule, TimeSpan Signing);
+
 /// <summary>One epoch of the operator bench: the clearing alone, each verifier's own time, and publication to a threshold of every chunk.</summary>
-internal sealed record OperatorBenchEpoch(TimeSpan Clearing, IReadOnlyList<TimeSpan> Verifiers, TimeSpan ToThreshold);
+internal sealed record OperatorBenchEpoch(TimeSpan Clearing, IReadOnlyList<VerifierTime> Verifiers, TimeSpan ToThreshold);
 
 /// <summary>The operator bench's figures for one (seats, intents) pair.</summary>
 internal sealed record OperatorBenchResult(int Seats, int Threshold, int Intents, int Chunks, IReadOnlyList<OperatorBenchEpoch> Epochs);
@@ -35,6 +38,10 @@ internal sealed record OperatorBenchResult(int Seats, int Threshold, int Intents
 internal static class OperatorBenchmarkRunner
 {
     private const ulong SignerSetVersion = 1;
+
+    // Enough epochs before the measured ones for the JIT's tiered compilation to settle (one was not: the first row's
+    // clearing ran at several times the later rows').
+    private const int WarmUpEpochs = 3;
     private static readonly ChunkLimits Limits = new EvmChainOptions().ChunkLimits;
 
     public static async Task<OperatorBenchResult> RunAsync(int seats, int intents, int epochs, int seed, CancellationToken cancellationToken)
@@ -49,14 +56,14 @@ internal static class OperatorBenchmarkRunner
         var chains = input.Assets.SelectMany(a => a.Tokens).Select(t => t.ChainId).Distinct().ToArray();
         var seatsOf = keys.Select((key, i) => Seat(i, key, operators, chains, threshold, input)).ToArray();
 
-        // Epoch 1 warms up (JIT, caches) and is not reported.
+        // The first epochs warm up (JIT, caches) and are not reported.
         var measured = new List<OperatorBenchEpoch>();
         var chunkCount = 0;
-        for (var epoch = 1; epoch <= epochs + 1; epoch++)
+        for (var epoch = 1; epoch <= epochs + WarmUpEpochs; epoch++)
         {
             var (result, chunks) = await RunEpochAsync(seatsOf, input with { EpochId = (ulong)epoch }, world, cancellationToken).ConfigureAwait(false);
             chunkCount = chunks;
-            if (epoch > 1)
+            if (epoch > WarmUpEpochs)
             {
                 measured.Add(result);
             }
@@ -110,7 +117,7 @@ internal static class OperatorBenchmarkRunner
     }
 
     // One verifier seat: the manifest through its intake and the verifier rule, the root chosen once, every chunk signed and sent.
-    private static async Task<TimeSpan> VerifyAndAttestAsync(OperatorSeat seat, EpochProposed proposal, World world, ChannelWriter<LegAttested> exchange, CancellationToken cancellationToken)
+    private static async Task<VerifierTime> VerifyAndAttestAsync(OperatorSeat seat, EpochProposed proposal, World world, ChannelWriter<LegAttested> exchange, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
         if (await new OperatorMessageIntake(seat).ProposalAsync(proposal, cancellationToken).ConfigureAwait(false) is { } dropped)
@@ -118,7 +125,9 @@ internal static class OperatorBenchmarkRunner
             throw new InvalidOperationException($"bench: seat {seat.OwnIndex} dropped the manifest: {dropped}");
         }
 
+        var rule = Stopwatch.StartNew();
         var verdict = seat.Verifier.Verify(proposal, world.View());
+        rule.Stop();
         if (verdict.Refusal is { } refusal)
         {
             throw new InvalidOperationException($"bench: seat {seat.OwnIndex} refused the manifest ({refusal.Fault}: {refusal.Subject} {refusal.Proposed} vs {refusal.Observed})");
@@ -129,8 +138,9 @@ internal static class OperatorBenchmarkRunner
             throw new InvalidOperationException($"bench: seat {seat.OwnIndex} already chose another root for epoch {proposal.EpochId}");
         }
 
+        var signing = Stopwatch.StartNew();
         await AttestAllAsync(seat, SettlementChunkPlanner.Plan(verdict.Batch.Legs, _ => Limits), exchange, cancellationToken).ConfigureAwait(false);
-        return started.Elapsed;
+        return new VerifierTime(started.Elapsed, rule.Elapsed, signing.Elapsed);
     }
 
     // Signs every chunk with the seat's key and keeps it; a verifier also sends it to the proposer (the proposer counts its own directly).

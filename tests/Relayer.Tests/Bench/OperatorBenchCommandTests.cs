@@ -50,5 +50,6 @@ public sealed class OperatorBenchCommandTests
         Assert.True(result.Chunks > 0);
         Assert.All(result.Epochs, e => Assert.Equal(4, e.Verifiers.Count));
         Assert.All(result.Epochs, e => Assert.True(e.ToThreshold > TimeSpan.Zero && e.Clearing > TimeSpan.Zero));
+        Assert.All(result.Epochs.SelectMany(e => e.Verifiers), v => Assert.True(v.Rule > TimeSpan.Zero && v.Signing > TimeSpan.Zero && v.Total >= v.Rule + v.Signing));
     }
 }
