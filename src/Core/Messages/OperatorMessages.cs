@@ -44,6 +44,13 @@ public sealed record EpochProposed
     public required Bytes32 ManifestHash { get; init; }
 
     public required Bytes32 BatchRoot { get; init; }
+
+    /// <summary>
+    /// The proposer's 65-byte r‖s‖v signature, with its operator EVM key, of the EIP-712 struct
+    /// <c>EpochProposal(epochId, proposerIndex, manifestHash)</c> under the operator set's chain-independent domain.
+    /// Verifiers keep a manifest only when it recovers to the configured address of the operator at the index.
+    /// </summary>
+    public byte[]? ProposerSignature { get; init; }
 }
 
 /// <summary>

@@ -9,7 +9,8 @@ namespace DiscreteExec.Relayer.Cli;
 
 /// <summary>
 /// `bench clearing --intents N[,N...]`: clearing throughput, time and peak memory against the floor; `bench bus`: bus
-/// intake against raw MassTransit; `bench node`: the node's own time per epoch on the devnet.
+/// intake against raw MassTransit; `bench node`: the node's own time per epoch on the devnet; `bench operators`: a
+/// manifest's publication to a threshold of signatures, against the clearing.
 /// </summary>
 internal static class BenchCommand
 {
@@ -71,7 +72,7 @@ internal static class BenchCommand
             return 0;
         });
 
-        return new Command("bench", "Measure the relayer's hot paths.") { clearing, CreateBus(), NodeBenchCommand.Create() };
+        return new Command("bench", "Measure the relayer's hot paths.") { clearing, CreateBus(), NodeBenchCommand.Create(), OperatorBenchCommand.Create() };
     }
 
     private static Command CreateBus()
@@ -170,7 +171,7 @@ internal static class BenchCommand
     }
 
     // Two decimals, integer arithmetic.
-    private static string FormatRatio(long numerator, long denominator)
+    internal static string FormatRatio(long numerator, long denominator)
     {
         if (denominator == 0)
         {

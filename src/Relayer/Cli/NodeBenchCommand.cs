@@ -99,7 +99,8 @@ internal static class NodeBenchCommand
         };
     }
 
-    private static void Check(System.CommandLine.Parsing.OptionResult result, Action parse)
+    /// <summary>Runs an option's parser while parsing, so that its <see cref="ArgumentException"/> is a usage error (exit 2).</summary>
+    internal static void Check(System.CommandLine.Parsing.OptionResult result, Action parse)
     {
         try
         {

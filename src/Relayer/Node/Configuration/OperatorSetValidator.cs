@@ -60,6 +60,11 @@ internal static class OperatorSetValidator
 
         if (count > 1)
         {
+            if (!chains.Any(c => c.Kind == ChainKind.Evm))
+            {
+                failures.Add($"Chains: no EVM chain; with {count} operators the proposer signs its manifests with its EVM key, so at least one chain must be EVM.");
+            }
+
             // Each node holds its own operator's keys only: one attestor key per chain.
             for (var c = 0; c < chains.Count; c++)
             {

@@ -185,7 +185,7 @@ internal sealed partial class EpochLoop
             var decision = JsonSerializer.Deserialize<CloseDecision>(await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false)
                 ?? throw new EpochIntegrityException($"Epoch {epochId} is past Closed but its close decision is missing."))
                 ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.");
-            var proposal = EpochProposals.Create(seat.OwnIndex, seat.OwnId, input, batch, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]);
+            var proposal = seat.Manifests.Sign(EpochProposals.Create(seat.OwnIndex, seat.OwnId, input, batch, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]));
             await seat.Publisher.PublishAsync(proposal, cancellationToken).ConfigureAwait(false);
             _proposalPublished = epochId;
             LogProposed(_logger, epochId, proposal.ManifestHash, proposal.BatchRoot);

@@ -1,4 +1,5 @@
 using DiscreteExec.Adapters.Evm;
+using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Adapters.Solana;
 using DiscreteExec.Adapters.Solana.Codec;
@@ -106,7 +107,18 @@ internal static class OperatorSetHosting
 
         return new OperatorSeat(
             set.OwnIndex, own.Id, [.. set.Operators.Select(o => o.Id)], set.Threshold, set.ProposalTimeout,
-            new ManifestVerifier(own.Id, loopOptions.Assets, set.PriceToleranceBps, TermsOf(loopOptions, set)), signers, attestors, messages, publisher);
+            new ManifestVerifier(own.Id, loopOptions.Assets, set.PriceToleranceBps, TermsOf(loopOptions, set)), signers, attestors, messages, publisher,
+            ManifestSignaturesOf(set, chains));
+    }
+
+    // The proposer signs its manifests with its attestor key of the first EVM chain; the others check them against
+    // each operator's signer on that chain (the validator requires an EVM chain in an operator set).
+    private static ManifestSignatures ManifestSignaturesOf(OperatorSetOptions set, NodeChains chains)
+    {
+        var chain = chains.All.Select(c => c.Configured).FirstOrDefault(c => c.Kind == ChainKind.Evm)
+            ?? throw new NodeConfigurationException("node configuration", [$"{OperatorSetOptions.SectionName}: an operator set needs an EVM chain (the proposer signs its manifests with its EVM key)."]);
+        var key = ChainKeySource.Load(chain.Evm!.Signers.FirstOrDefault(), $"Chains:{chain.Index}:Keys:Attestors:0", "a hex secp256k1 private key", EvmKey.FromHex);
+        return new ManifestSignatures(key, set.OwnIndex, [.. set.Operators.Select(o => EvmAddress.Parse(SignerOn(o, chain)))]);
     }
 
     /// <summary>This node's attestor key on one chain, as the adapter read it (EVM: its address; Solana: its base58 public key).</summary>

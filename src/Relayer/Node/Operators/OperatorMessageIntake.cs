@@ -7,7 +7,8 @@ namespace DiscreteExec.Relayer.Node.Operators;
 /// <summary>
 /// The gate between the bus and <see cref="IOperatorMessageStore"/>: what any publisher on the shared exchange sends
 /// is checked before it is kept, so that a forged message can neither take a real one's place nor stop the epoch loop.
-/// A manifest is kept only when it is well formed and its proposer id is the operator at its index; an attestation
+/// A manifest is kept only when it is well formed, its proposer id is the operator at its index and it is signed by
+/// that operator's EVM key (<see cref="ManifestSignatures"/>); an attestation
 /// only when its signer is that chain's signer of some operator and its signature over its digest is that signer's.
 /// Each answers why it dropped a message, or null when it kept it.
 /// </summary>
@@ -44,7 +45,7 @@ internal sealed class OperatorMessageIntake(OperatorSeat seat)
     public static string Fingerprint(EpochProposed proposal) =>
         Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(proposal)));
 
-    /// <summary>Why a manifest cannot be the proposal of the operator it names (malformed, or another operator's index), or null.</summary>
+    /// <summary>Why a manifest cannot be the proposal of the operator it names (malformed, another operator's index, not signed by that operator), or null.</summary>
     public static string? ProposalFault(OperatorSeat seat, EpochProposed proposal)
     {
         ArgumentNullException.ThrowIfNull(seat);
@@ -61,7 +62,7 @@ internal sealed class OperatorMessageIntake(OperatorSeat seat)
 
         var expected = seat.OperatorIds[proposal.ProposerIndex];
         return string.Equals(expected, proposal.ProposerId, StringComparison.Ordinal)
-            ? null
+            ? seat.Manifests.Fault(proposal)
             : $"manifest names proposer '{proposal.ProposerId}' at index {proposal.ProposerIndex}, where the operator is '{expected}' ({ManifestFault.WrongProposer})";
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Aggregator.Epochs;
 using DiscreteExec.Aggregator.Margin;
 using DiscreteExec.Core;
@@ -8,6 +9,7 @@ using DiscreteExec.Core.Hashing;
 using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.Bench;
 using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Operators;
 using DiscreteExec.Relayer.Node.Store;
@@ -36,6 +38,9 @@ internal sealed class OperatorCluster
 
     public FakeTimeProvider Time => _chains.Time;
 
+    /// <summary>Operator <paramref name="index"/>'s EVM key, with which it signs its manifests.</summary>
+    public static EvmKey ManifestKey(int index) => new(Bytes32.FromUInt64(0x5EED00 + (ulong)index).ToArray());
+
     public List<OperatorNode> Nodes { get; } = [];
 
     public ConcurrentQueue<ManifestRefused> Refusals { get; } = new();
@@ -50,8 +55,11 @@ internal sealed class OperatorCluster
 
     internal NodeWorld Chains => _chains;
 
-    /// <summary>Opens an intent from A to B on the escrow; every node's watcher stores it (at block = its nonce).</summary>
-    public async Task<Intent> OpenAsync(ulong amount = 1_000_000)
+    /// <summary>
+    /// Opens an intent from A to B on the escrow; the watchers of <paramref name="seenBy"/> (default: every node) store
+    /// it at <paramref name="block"/> (default: its nonce).
+    /// </summary>
+    public async Task<Intent> OpenAsync(ulong amount = 1_000_000, ulong? block = null, IReadOnlyList<int>? seenBy = null)
     {
         var nonce = ++_nonce;
         var intent = new Intent
@@ -69,9 +77,9 @@ internal sealed class OperatorCluster
             FillDeadline = (ulong)Time.GetUtcNow().ToUnixTimeSeconds() + 3_600,
         };
         EscrowA.Open(intent);
-        foreach (var node in Nodes)
+        foreach (var node in seenBy is null ? Nodes : seenBy.Select(i => Nodes[i]))
         {
-            await node.Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
+            await node.Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = block ?? nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
         }
 
         return intent;
@@ -131,6 +139,7 @@ internal sealed class OperatorNode : IOperatorPublisher
 {
     private readonly OperatorCluster _cluster;
     private readonly Func<int, EpochProposed, EpochProposed>? _proposerStep;
+    private readonly ConcurrentQueue<object> _held = new();
 
     public OperatorNode(OperatorCluster cluster, int index, int count, int threshold, Func<int, EpochProposed, EpochProposed>? proposerStep)
     {
@@ -158,7 +167,7 @@ internal sealed class OperatorNode : IOperatorPublisher
             new ManifestVerifier($"op-{index}", options.Assets, 50, new ManifestTerms(options.FeeBps, options.SpreadBps, options.SettlementMarginSeconds, OperatorCluster.ProposalTimeout * 2)),
             new Dictionary<ChainId, IReadOnlyList<string>> { [NodeWorld.ChainA] = signers, [NodeWorld.ChainB] = signers },
             new Dictionary<ChainId, IChunkAttestor> { [NodeWorld.ChainA] = new NamedAttestor(NodeWorld.ChainA, index, cluster), [NodeWorld.ChainB] = new NamedAttestor(NodeWorld.ChainB, index, cluster) },
-            Messages, this);
+            Messages, this, new ManifestSignatures(OperatorCluster.ManifestKey(index), index, [.. Enumerable.Range(0, count).Select(i => OperatorCluster.ManifestKey(i).Address)]));
         Intake = new OperatorMessageIntake(seat);
         Loop = new EpochLoop(
             Store, Store, Store, world.Feed, Events,
@@ -185,11 +194,31 @@ internal sealed class OperatorNode : IOperatorPublisher
 
     public EpochLoop Loop { get; }
 
+    /// <summary>While true, what this node publishes is held back (a slow link to the exchange) until <see cref="DeliverHeldAsync"/>; it still hears the others.</summary>
+    public bool Held { get; set; }
+
     public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
-        where T : class =>
-        message is EpochProposed proposal && _proposerStep is not null
-            ? _cluster.DeliverAsync(_proposerStep(Index, proposal))
-            : _cluster.DeliverAsync(message);
+        where T : class
+    {
+        object outgoing = message is EpochProposed proposal && _proposerStep is not null ? _proposerStep(Index, proposal) : message;
+        if (Held)
+        {
+            _held.Enqueue(outgoing);
+            return Task.CompletedTask;
+        }
+
+        return _cluster.DeliverAsync(outgoing);
+    }
+
+    /// <summary>Delivers what was held back, in publication order, and stops holding.</summary>
+    public async Task DeliverHeldAsync()
+    {
+        Held = false;
+        while (_held.TryDequeue(out var message))
+        {
+            await _cluster.DeliverAsync(message);
+        }
+    }
 }
 
 /// <summary>
@@ -219,29 +248,4 @@ internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster 
     }
 
     public bool Verifies(LegAttested attestation, string signer) => attestation.Signature is [var b] && $"op-{b}" == signer;
-}
-
-/// <summary>The operator message store in memory (one node's).</summary>
-internal sealed class InMemoryOperatorMessages : IOperatorMessageStore
-{
-    private readonly ConcurrentDictionary<(ulong, int, Bytes32, string), EpochProposed> _proposals = new();
-    private readonly ConcurrentDictionary<(ulong, ChainId, uint, string, Bytes32), LegAttested> _attestations = new();
-
-    public Task SaveProposalAsync(EpochProposed proposal, CancellationToken cancellationToken)
-    {
-        _proposals.TryAdd((proposal.EpochId, proposal.ProposerIndex, proposal.ManifestHash, OperatorMessageIntake.Fingerprint(proposal)), proposal);
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<EpochProposed>> ProposalsAsync(ulong epochId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<EpochProposed>>([.. _proposals.Where(p => p.Key.Item1 == epochId).Select(p => p.Value).OrderBy(p => p.ProposerIndex).ThenBy(p => p.ManifestHash.ToString(), StringComparer.Ordinal)]);
-
-    public Task SaveAttestationAsync(LegAttested attestation, CancellationToken cancellationToken)
-    {
-        _attestations.TryAdd((attestation.EpochId, attestation.ChainId, attestation.Chunk, attestation.Signer.ToLowerInvariant(), attestation.Digest), attestation);
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<LegAttested>> AttestationsAsync(ulong epochId, ChainId chainId, uint chunk, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<LegAttested>>([.. _attestations.Where(a => a.Key.Item1 == epochId && a.Key.Item2 == chainId && a.Key.Item3 == chunk).Select(a => a.Value)]);
 }

@@ -1,5 +1,6 @@
 using DiscreteExec.Core;
 using DiscreteExec.Core.Messages;
+using DiscreteExec.Relayer.Node.Operators;
 
 namespace DiscreteExec.Relayer.Tests.Node.Operators;
 
@@ -113,6 +114,34 @@ public sealed class OperatorSetEpochLoopTests
             Assert.Equal(2, kept.Count(p => p.ManifestHash == records[1]!.ManifestHash));
             Assert.Contains(kept, p => p.IntentIds.Contains(ghost));
             Assert.DoesNotContain(kept, p => p.ProposerId == "mallory" || p.Cursors.Count > 2);
+        }
+    }
+
+    [Fact]
+    public async Task Epochs_ManifestForgedUnderTheProposersIndexArrivesFirst_IsDroppedAtIntakeAndNobodyVerifiesIt()
+    {
+        var ghost = Bytes32.FromUInt64(0xDEAD);
+        var addresses = Enumerable.Range(0, 3).Select(i => OperatorCluster.ManifestKey(i).Address).ToArray();
+        OperatorCluster cluster = null!;
+        cluster = new OperatorCluster(3, 2, (index, proposal) =>
+        {
+            // Operator 2 (or anyone holding a key) publishes a well-formed manifest of its own under operator 1's id
+            // and index, signed with its own key, before operator 1's real one.
+            var forged = new ManifestSignatures(OperatorCluster.ManifestKey(2), 2, addresses)
+                .Sign(proposal with { IntentIds = [.. proposal.IntentIds.Append(ghost).Order()], ManifestHash = Bytes32.FromUInt64(0xF0) });
+            cluster.DeliverAsync(forged).GetAwaiter().GetResult(); // in memory: already complete
+            return proposal;
+        });
+        var intent = await cluster.OpenAsync();
+
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
+        Assert.Empty(cluster.Refusals); // never kept, so never verified nor refused
+        foreach (var node in cluster.Nodes)
+        {
+            var kept = Assert.Single(await node.Messages.ProposalsAsync(1, CancellationToken.None));
+            Assert.DoesNotContain(ghost, kept.IntentIds);
         }
     }
 

@@ -1,3 +1,4 @@
+using DiscreteExec.Relayer.Bench;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.CoSigning;
