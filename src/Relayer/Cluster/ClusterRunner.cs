@@ -23,6 +23,9 @@ internal static partial class ClusterRunner
 {
     private const int IntentsPerEpoch = 4;
 
+    /// <summary>Each node's output, beside its node.json.</summary>
+    private const string NodeLogFile = "node.log";
+
     /// <summary>Epochs after the last one with traffic in which what was opened must settle.</summary>
     private const int SettleEpochs = 6;
 
@@ -56,13 +59,28 @@ internal static partial class ClusterRunner
             directory);
         var opened = configs.Select(_ => new EpochWatch()).ToArray();
         var nodes = new List<ChildProcess>();
+        var nodeLogs = new List<StreamWriter>();
         try
         {
             for (var i = 0; i < configs.Count; i++)
             {
                 var watch = opened[i];
-                nodes.Add(StartNode(configs[i], watch.Line));
-                DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture, $"{ClusterNodeConfigs.OperatorId(i)}: {configs[i]}  api http://127.0.0.1:{apiPorts[i]}/"));
+                var nodeLog = new StreamWriter(Path.Combine(Path.GetDirectoryName(configs[i])!, NodeLogFile)) { AutoFlush = true };
+                nodeLogs.Add(nodeLog);
+                nodes.Add(StartNode(configs[i], line =>
+                {
+                    lock (nodeLog)
+                    {
+                        // A closed writer has no stream: a line after the run ended is dropped.
+                        if (nodeLog.BaseStream is not null)
+                        {
+                            nodeLog.WriteLine(line);
+                        }
+                    }
+
+                    watch.Line(line);
+                }));
+                DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture, $"{ClusterNodeConfigs.OperatorId(i)}: {configs[i]}  api http://127.0.0.1:{apiPorts[i]}/  log {NodeLogFile}"));
             }
 
             var traffic = await ClusterChainSetup.TrafficAsync(devnet, transfersOnly: false, time, cancellationToken).ConfigureAwait(false);
@@ -96,6 +114,14 @@ internal static partial class ClusterRunner
             foreach (var node in nodes)
             {
                 await node.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (var nodeLog in nodeLogs)
+            {
+                lock (nodeLog)
+                {
+                    nodeLog.Dispose();
+                }
             }
         }
     }
