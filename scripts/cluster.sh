@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Three operator nodes (2-of-3) as local processes, the topology of docker-compose.yml without Docker: installs the
-# local chain's npm packages when missing, then runs `relayer cluster --devnet` (src/Relayer/Cluster/README.md).
+# Three operator nodes (2-of-3) as local processes, the topology of docker-compose.yml without Docker, on anvil and the
+# Solana dev node: installs the local chains' npm packages and builds the Solana program when missing, then runs
+# `relayer cluster --devnet` (src/Relayer/Cluster/README.md).
 # Needs rabbitmq-server (apt-get install -y rabbitmq-server). Extra arguments go to the command, e.g. --epochs 5.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

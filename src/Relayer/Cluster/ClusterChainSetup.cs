@@ -1,69 +1,71 @@
-using System.Globalization;
-using DiscreteExec.Adapters.Evm;
-using DiscreteExec.Adapters.Evm.Escrow;
+using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Core;
-using DiscreteExec.Core.Intents;
 using DiscreteExec.Relayer.Devnet;
+using DiscreteExec.Relayer.Devnet.Traffic;
 
 namespace DiscreteExec.Relayer.Cluster;
 
-/// <summary>One intent the cluster's traffic opened: its id and the fresh recipient its payout goes to.</summary>
-internal sealed record ClusterIntent(Bytes32 IntentId, EvmAddress Recipient, UInt256 InputAmount, UInt256 MinOutput);
-
 /// <summary>
-/// The chain of a local operator cluster: anvil with the devnet's 2-of-3 escrow whose only destination is itself (an
-/// EVM-only run: operator sets refuse Solana), its pool funded, and every operator's submitter given gas.
+/// The chains of a local operator cluster: both devnet chains (anvil with the 2-of-3 EVM escrow whose destination is
+/// the Solana dev node, and the dev node with the 2-of-3 Solana escrow whose destination is anvil; the three operators'
+/// keys are the signers of both), each pool funded, every operator's EVM submitter given gas and its Solana fee payer SOL.
 /// </summary>
 internal static class ClusterChainSetup
 {
-    /// <summary>The escrow pool's relayer liquidity (whole USDC).</summary>
+    /// <summary>Each pool's relayer liquidity (whole USDC).</summary>
     public const ulong PoolLiquidityUsdc = 5_000;
 
-    public static async Task<EvmDevChain> StartAsync(HttpClient http, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// What each operator's Solana fee payer starts with: it pays the fees of the settles it lands and the rent of their
+    /// receipts, payout markers and its lookup table, about 2 SOL per 1,000 intents.
+    /// </summary>
+    public const ulong SolanaPayerLamports = 20_000_000_000;
+
+    public static async Task<LocalDevnet> StartAsync(TextWriter log, TimeProvider time, CancellationToken cancellationToken)
     {
-        var evm = await EvmDevChain.StartAsync(DevnetPrerequisites.Locate(), http, EvmDevChain.Chain, time, cancellationToken).ConfigureAwait(false);
+        var devnet = await LocalDevnet.StartAsync(log, time, cancellationToken).ConfigureAwait(false);
         try
         {
-            await evm.FundPoolAsync((UInt256)(PoolLiquidityUsdc * 1_000_000), cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < EvmDevChain.SignerLabels.Count; i++)
+            var liquidity = (UInt256)(PoolLiquidityUsdc * 1_000_000);
+            await devnet.Evm.FundPoolAsync(liquidity, cancellationToken).ConfigureAwait(false);
+            await devnet.Solana.FundPoolAsync(liquidity.AsUInt64, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < ClusterNodeConfigs.OperatorIds.Count; i++)
             {
-                await evm.GiveGasAsync(ClusterNodeConfigs.SubmitterKey(i).Address, cancellationToken).ConfigureAwait(false);
+                await devnet.Evm.GiveGasAsync(ClusterNodeConfigs.SubmitterKey(i).Address, cancellationToken).ConfigureAwait(false);
+                await devnet.Solana.TopUpAsync(ClusterNodeConfigs.SolanaPayer(i), SolanaPayerLamports, cancellationToken).ConfigureAwait(false);
             }
 
-            return evm;
+            return devnet;
         }
         catch
         {
-            await evm.DisposeAsync().ConfigureAwait(false);
+            await devnet.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    public static ClusterChain Describe(EvmDevChain evm, Uri rabbitMq) =>
-        new(evm.Url, evm.Escrow.ToString(), evm.DeploymentBlock, evm.Token.ToString(), rabbitMq);
+    public static ClusterChain Describe(LocalDevnet devnet, Uri rabbitMq)
+    {
+        ArgumentNullException.ThrowIfNull(devnet);
+        return new ClusterChain(
+            devnet.Evm.Url, devnet.Evm.Escrow.ToString(), devnet.Evm.DeploymentBlock, devnet.Evm.Token.ToString(),
+            devnet.Solana.Url, Base58.EncodeKey(devnet.Solana.Escrow.ProgramId), Base58.EncodeKey(devnet.Solana.Mint), rabbitMq);
+    }
 
     /// <summary>
-    /// Opens <paramref name="count"/> USDC transfers from the escrow to itself, each by a depositor of its own to a
-    /// fresh recipient, with a limit 50 bps under the input (above the 5 bps fee) and a deadline an hour past the
-    /// settlement margin: every one should be paid.
+    /// The devnet's traffic generator for the cluster's terms (its settlement margin): intents alternate EVM to Solana
+    /// and back. <paramref name="transfersOnly"/>: only transfers that the next clearing fills (no refunds, no
+    /// deferrals), so that every intent opened must be paid.
     /// </summary>
-    public static async Task<IReadOnlyList<ClusterIntent>> OpenTransfersAsync(EvmDevChain evm, string batch, int count, TimeProvider time, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(evm);
-        var opened = new List<ClusterIntent>();
-        var deadline = (ulong)time.GetUtcNow().ToUnixTimeSeconds() + 600 + 3_600;
-        for (var i = 0; i < count; i++)
-        {
-            var label = string.Create(CultureInfo.InvariantCulture, $"cluster-{batch}-{i}");
-            var depositor = EvmDevChain.LocalKey(label + "-depositor");
-            var recipient = EvmDevChain.LocalKey(label + "-recipient").Address;
-            await evm.GiveGasAsync(depositor.Address, cancellationToken).ConfigureAwait(false);
-            var amount = (UInt256)(ulong)(10_000_000 + (i * 1_000_000));
-            var minOutput = amount - (amount / 200);
-            var id = await evm.OpenAsync(depositor, new IntentParams(evm.Token, amount, EvmDevChain.Chain, evm.Token.ToBytes32(), minOutput, recipient.ToBytes32(), deadline), cancellationToken).ConfigureAwait(false);
-            opened.Add(new ClusterIntent(id, recipient, amount, minOutput));
-        }
-
-        return opened;
-    }
+    public static Task<TrafficGenerator> TrafficAsync(LocalDevnet devnet, bool transfersOnly, TimeProvider time, CancellationToken cancellationToken) =>
+        TrafficGenerator.CreateAsync(
+            devnet,
+            new TrafficOptions
+            {
+                SettlementMarginSeconds = ClusterNodeConfigs.SettlementMarginSeconds,
+                Mix = transfersOnly ? new TrafficMixWeights { Transfer = 1, DeadlineTooSoon = 0, LimitAboveOutput = 0, LimitAboveOutputExpiring = 0 } : new TrafficMixWeights(),
+                DepositorsPerChain = 2,
+            },
+            time,
+            cancellationToken);
 }

@@ -2,28 +2,37 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DiscreteExec.Adapters.Evm.Crypto;
+using DiscreteExec.Adapters.Solana.Codec;
+using DiscreteExec.Core;
 using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Node.Configuration;
 
 namespace DiscreteExec.Relayer.Cluster;
 
-/// <summary>What the operators' nodes of a local cluster share: the EVM chain, its 2-of-3 escrow and token, and the broker.</summary>
-internal sealed record ClusterChain(Uri EvmRpcUrl, string Escrow, ulong StartBlock, string Token, Uri RabbitMq);
+/// <summary>
+/// What the operators' nodes of a local cluster share: the EVM chain with its 2-of-3 escrow and token, the Solana dev
+/// node with its 2-of-3 escrow program and mint, and the broker.
+/// </summary>
+internal sealed record ClusterChain(Uri EvmRpcUrl, string Escrow, ulong StartBlock, string Token, Uri SolanaRpcUrl, string SolanaProgramId, string SolanaMint, Uri RabbitMq);
 
 /// <summary>Where one operator's node keeps its state: an external Redis (null: the embedded store in its data directory) and its API's address.</summary>
 internal sealed record ClusterNodeSeat(string? StoreConnectionString, string ApiUrls);
 
 /// <summary>
 /// Writes one node.json per operator of a local M-of-N cluster, each in its own directory (<c>operator-{i}/</c>) with
-/// its own key files (owner-only): its own EVM attestor key (the devnet signer of its index) and its own submitter key,
-/// its own aggregator queue and store, the shared broker, and the same <c>OperatorSet</c> (every operator's signer
-/// address, threshold 2). EVM only so far (the node co-signs Solana settles, but the cluster does not start the Solana
-/// dev node yet), so the cluster's intents go from the EVM escrow to itself.
+/// its own key files (owner-only): on each chain its own attestor key (the devnet signer of its index) and its own
+/// submitter key (EVM) or fee payer (Solana), its own aggregator queue and store, the shared broker, and the same
+/// <c>OperatorSet</c> (every operator's signer on both chains, threshold 2). A Solana settle needs two attestors'
+/// signatures on the transaction itself, so the submitting node asks the others to co-sign over the bus.
 /// </summary>
 internal static class ClusterNodeConfigs
 {
-    public const string ChainName = "anvil";
+    public const string EvmChainName = DevnetNodeConfig.EvmChainName;
+    public const string SolanaChainName = DevnetNodeConfig.SolanaChainName;
     public const int Threshold = 2;
+
+    /// <summary>The clearing's settlement margin (s): a deadline closer than this is refunded, not filled.</summary>
+    public const ulong SettlementMarginSeconds = 600;
 
     /// <summary>The operators' ids, in proposer order.</summary>
     public static IReadOnlyList<string> OperatorIds { get; } = [.. EvmDevChain.SignerLabels.Select((_, i) => OperatorId(i))];
@@ -33,7 +42,21 @@ internal static class ClusterNodeConfigs
     /// <summary>The key that pays operator <paramref name="index"/>'s settlement transactions (a local devnet key; it needs gas).</summary>
     public static EvmKey SubmitterKey(int index) => EvmDevChain.LocalKey(SubmitterLabel(index));
 
+    /// <summary>The public key of operator <paramref name="index"/>'s Solana fee payer (a local devnet key; it needs SOL).</summary>
+    public static Bytes32 SolanaPayer(int index) => SolanaPublicKey(SolanaPayerLabel(index));
+
+    /// <summary>Operator <paramref name="index"/>'s signer in the Solana escrow's attestor set.</summary>
+    public static Bytes32 SolanaSigner(int index) => SolanaPublicKey(SolanaDevChain.SignerLabels[index]);
+
     private static string SubmitterLabel(int index) => string.Create(CultureInfo.InvariantCulture, $"cluster-submitter-{index}");
+
+    private static string SolanaPayerLabel(int index) => string.Create(CultureInfo.InvariantCulture, $"cluster-solana-payer-{index}");
+
+    private static Bytes32 SolanaPublicKey(string label)
+    {
+        using var key = SolanaKeypair.FromSeed(DevnetKeys.Derive(label));
+        return key.PublicKey;
+    }
 
     /// <summary>Writes every operator's node.json under <paramref name="dataDirectory"/>; returns their paths in operator order.</summary>
     public static IReadOnlyList<string> Write(ClusterChain chain, IReadOnlyList<ClusterNodeSeat> seats, string dataDirectory)
@@ -48,7 +71,9 @@ internal static class ClusterNodeConfigs
         var operators = new JsonArray([.. EvmDevChain.SignerLabels.Select((label, i) => (JsonNode)new JsonObject
         {
             ["Id"] = OperatorId(i),
-            ["Signers"] = new JsonArray(new JsonObject { ["Chain"] = ChainName, ["Address"] = EvmDevChain.LocalKey(label).Address.ToString() }),
+            ["Signers"] = new JsonArray(
+                new JsonObject { ["Chain"] = EvmChainName, ["Address"] = EvmDevChain.LocalKey(label).Address.ToString() },
+                new JsonObject { ["Chain"] = SolanaChainName, ["Address"] = Base58.EncodeKey(SolanaSigner(i)) }),
         })]);
         var paths = new List<string>();
         for (var i = 0; i < seats.Count; i++)
@@ -63,31 +88,29 @@ internal static class ClusterNodeConfigs
 
     private static string WriteOne(ClusterChain chain, ClusterNodeSeat seat, int index, JsonArray operators, string directory)
     {
-        var attestor = DevnetNodeConfig.KeyFile(directory, $"{ChainName}-attestor.key", "0x" + Convert.ToHexStringLower(DevnetKeys.Derive(EvmDevChain.SignerLabels[index])));
-        var submitter = DevnetNodeConfig.KeyFile(directory, $"{ChainName}-submitter.key", "0x" + Convert.ToHexStringLower(DevnetKeys.Derive(SubmitterLabel(index))));
+        var attestor = DevnetNodeConfig.KeyFile(directory, $"{EvmChainName}-attestor.key", "0x" + Convert.ToHexStringLower(DevnetKeys.Derive(EvmDevChain.SignerLabels[index])));
+        var submitter = DevnetNodeConfig.KeyFile(directory, $"{EvmChainName}-submitter.key", "0x" + Convert.ToHexStringLower(DevnetKeys.Derive(SubmitterLabel(index))));
+        var solanaAttestor = DevnetNodeConfig.KeyFile(directory, $"{SolanaChainName}-attestor.json", DevnetNodeConfig.SolanaKeypairJson(DevnetKeys.Derive(SolanaDevChain.SignerLabels[index])));
+        var solanaPayer = DevnetNodeConfig.KeyFile(directory, $"{SolanaChainName}-payer.json", DevnetNodeConfig.SolanaKeypairJson(DevnetKeys.Derive(SolanaPayerLabel(index))));
         var config = new JsonObject
         {
             ["Node"] = new JsonObject { ["NodeId"] = OperatorId(index), ["DataDirectory"] = ".", ["ShutdownTimeout"] = "00:00:20" },
-            ["Chains"] = new JsonArray(DevnetNodeConfig.Chain(ChainName, "Evm", EvmDevChain.ChainIdValue, submitter, [attestor], new JsonObject
-            {
-                ["Rpc"] = new JsonObject { ["Url"] = chain.EvmRpcUrl.ToString() },
-                ["EscrowAddress"] = chain.Escrow,
-                ["StartBlock"] = chain.StartBlock,
-                ["ConfirmationDepth"] = 0,
-                ["PollInterval"] = "00:00:00.250",
-                ["ReconcileInterval"] = "00:00:05",
-            })),
+            ["Chains"] = new JsonArray(
+                DevnetNodeConfig.Chain(EvmChainName, "Evm", EvmDevChain.ChainIdValue, submitter, [attestor], DevnetNodeConfig.EvmAdapter(chain.EvmRpcUrl, chain.Escrow, chain.StartBlock)),
+                DevnetNodeConfig.Chain(SolanaChainName, "Solana", SolanaDevChain.ChainIdValue, solanaPayer, [solanaAttestor], DevnetNodeConfig.SolanaAdapter(chain.SolanaRpcUrl, chain.SolanaProgramId))),
             ["Assets"] = new JsonArray(new JsonObject
             {
                 ["AssetId"] = "USDC",
                 ["ReferencePrice"] = "1000000000000000000",
-                ["Tokens"] = new JsonArray(new JsonObject { ["Chain"] = ChainName, ["Token"] = chain.Token, ["Decimals"] = 6 }),
+                ["Tokens"] = new JsonArray(
+                    new JsonObject { ["Chain"] = EvmChainName, ["Token"] = chain.Token, ["Decimals"] = 6 },
+                    new JsonObject { ["Chain"] = SolanaChainName, ["Token"] = chain.SolanaMint, ["Decimals"] = 6 }),
             }),
 
             // Every verifier checks the proposer's prices against its own feed: a static feed agrees on every node.
             ["PriceFeed"] = new JsonObject { ["Kind"] = "Static" },
             ["Epochs"] = new JsonObject { ["MaxDuration"] = "00:00:05", ["MinDuration"] = "00:00:01", ["MaxIntentCount"] = 1000, ["MaxPriceMoveBps"] = 100 },
-            ["Clearing"] = new JsonObject { ["FeeBps"] = 5, ["SpreadBps"] = 10, ["SettlementMarginSeconds"] = 600 },
+            ["Clearing"] = new JsonObject { ["FeeBps"] = 5, ["SpreadBps"] = 10, ["SettlementMarginSeconds"] = SettlementMarginSeconds },
             ["Margin"] = new JsonObject { ["PoolShareBps"] = 5000 },
             ["Bus"] = new JsonObject
             {

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using DiscreteExec.Relayer.Checking;
 using DiscreteExec.Relayer.Devnet;
+using DiscreteExec.Relayer.Devnet.FateCheck;
+using DiscreteExec.Relayer.Devnet.Traffic;
 using DiscreteExec.Relayer.Node.Bus;
 using DiscreteExec.Relayer.Node.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,14 +12,23 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DiscreteExec.Relayer.Cluster;
 
 /// <summary>
-/// <c>relayer cluster --devnet</c>: a local RabbitMQ, anvil with the 2-of-3 escrow, and three operator nodes as child
-/// processes (<c>relayer run --config DATA/operator-{i}/node.json</c>, embedded stores), with EVM-to-EVM transfers
-/// opened each epoch. After <c>--epochs N</c> every node must hold the same batch root for every epoch up to N, every
-/// transfer must be paid, and the independent chain check must find no violation.
+/// <c>relayer cluster --devnet</c>: a local RabbitMQ, anvil and the Solana dev node with 2-of-3 escrows whose signers are
+/// the three operators, and three operator nodes as child processes (<c>relayer run --config
+/// DATA/operator-{i}/node.json</c>, embedded stores), with the devnet's traffic opened both ways each epoch. After
+/// <c>--epochs N</c> (and the epochs that settle what is left) every node must hold the same batch root for every epoch
+/// up to N, every intent's fate must be consistent on both chains (<c>0 lost, 0 double-paid</c>), every Solana settle
+/// must carry the signatures of two operators, and the independent chain check must find no violation.
 /// </summary>
 internal static partial class ClusterRunner
 {
-    private const int TransfersPerEpoch = 2;
+    private const int IntentsPerEpoch = 4;
+
+    /// <summary>Each node's output, beside its node.json.</summary>
+    private const string NodeLogFile = "node.log";
+
+    /// <summary>Epochs after the last one with traffic in which what was opened must settle.</summary>
+    private const int SettleEpochs = 6;
+
     private static readonly TimeSpan EpochTimeout = TimeSpan.FromMinutes(2);
 
     public static async Task<bool> RunAsync(string dataDirectory, ulong epochs, TextWriter log, TimeProvider time, CancellationToken cancellationToken)
@@ -37,48 +48,66 @@ internal static partial class ClusterRunner
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, DevnetNodeRunner.MarkerFile), "Created by `relayer cluster --devnet`; the next run clears this directory.\n", cancellationToken).ConfigureAwait(false);
 
-        DevnetLog.Line(log, "cluster: starting RabbitMQ and anvil (2-of-3 escrow, destination itself: operator sets are EVM-only)");
+        DevnetLog.Line(log, "cluster: starting RabbitMQ, anvil and the Solana dev node (2-of-3 escrows on both, signers the three operators)");
         await using var broker = await LocalRabbitMqBroker.StartAsync(cancellationToken).ConfigureAwait(false);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        await using var evm = await ClusterChainSetup.StartAsync(http, time, cancellationToken).ConfigureAwait(false);
-        var apiPorts = EvmDevChain.SignerLabels.Select(_ => ChildProcess.FreePort()).ToArray();
+        await using var devnet = await ClusterChainSetup.StartAsync(log, time, cancellationToken).ConfigureAwait(false);
+        var apiPorts = ClusterNodeConfigs.OperatorIds.Select(_ => ChildProcess.FreePort()).ToArray();
         var configs = ClusterNodeConfigs.Write(
-            ClusterChainSetup.Describe(evm, broker.AmqpUri),
+            ClusterChainSetup.Describe(devnet, broker.AmqpUri),
             [.. apiPorts.Select(p => new ClusterNodeSeat(StoreConnectionString: null, string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{p}")))],
             directory);
         var opened = configs.Select(_ => new EpochWatch()).ToArray();
         var nodes = new List<ChildProcess>();
+        var nodeLogs = new List<StreamWriter>();
         try
         {
             for (var i = 0; i < configs.Count; i++)
             {
                 var watch = opened[i];
-                nodes.Add(StartNode(configs[i], watch.Line));
-                DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture, $"{ClusterNodeConfigs.OperatorId(i)}: {configs[i]}  api http://127.0.0.1:{apiPorts[i]}/"));
+                var nodeLog = new StreamWriter(Path.Combine(Path.GetDirectoryName(configs[i])!, NodeLogFile)) { AutoFlush = true };
+                nodeLogs.Add(nodeLog);
+                nodes.Add(StartNode(configs[i], line =>
+                {
+                    lock (nodeLog)
+                    {
+                        // A closed writer has no stream: a line after the run ended is dropped.
+                        if (nodeLog.BaseStream is not null)
+                        {
+                            nodeLog.WriteLine(line);
+                        }
+                    }
+
+                    watch.Line(line);
+                }));
+                DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture, $"{ClusterNodeConfigs.OperatorId(i)}: {configs[i]}  api http://127.0.0.1:{apiPorts[i]}/  log {NodeLogFile}"));
             }
 
-            var intents = new List<ClusterIntent>();
+            var traffic = await ClusterChainSetup.TrafficAsync(devnet, transfersOnly: false, time, cancellationToken).ConfigureAwait(false);
             for (var epoch = 1UL; epoch <= epochs; epoch++)
             {
-                intents.AddRange(await ClusterChainSetup.OpenTransfersAsync(evm, epoch.ToString(CultureInfo.InvariantCulture), TransfersPerEpoch, time, cancellationToken).ConfigureAwait(false));
+                await traffic.OpenAsync(IntentsPerEpoch, cancellationToken).ConfigureAwait(false);
                 await Task.WhenAll(opened.Select(w => w.OpenedAsync(epoch + 1))).WaitAsync(EpochTimeout, time, cancellationToken).ConfigureAwait(false);
                 DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture, $"epoch {epoch} done on every operator"));
             }
 
+            var fates = await SettledFatesAsync(devnet, traffic.Opened, opened, epochs, time, cancellationToken).ConfigureAwait(false);
             var agreed = await CompareRootsAsync(http, apiPorts, epochs, log, cancellationToken).ConfigureAwait(false);
-            var unpaid = 0;
-            foreach (var intent in intents)
+            DevnetLog.Line(log, "fate of every intent opened, read from both chains:");
+            fates.WriteTo(log);
+            var unsettled = fates.StillOpen.Count(o => o.Expected != ExpectedFate.Deferred);
+            if (unsettled > 0)
             {
-                unpaid += await evm.IsPaidAsync(intent.IntentId, cancellationToken).ConfigureAwait(false) ? 0 : 1;
+                DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture, $"{unsettled} intent(s) that should have filled or been refunded are still open {SettleEpochs} epochs after the traffic stopped"));
             }
 
-            DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture, $"{intents.Count} transfers opened, {intents.Count - unpaid} paid, {unpaid} not paid"));
+            var coSigned = await CheckSolanaSettlesAsync(devnet, log, cancellationToken).ConfigureAwait(false);
             var configuration = NodeOptionsLoader.Load(configs[0]);
             var history = await ChainHistoryReading.ReadAsync(configuration, drained: false, http, NullLoggerFactory.Instance, time, cancellationToken).ConfigureAwait(false);
             var check = ChainChecker.Check(history);
-            DevnetLog.Line(log, "the escrow's history, checked from the chain alone:");
+            DevnetLog.Line(log, "both escrows' histories, checked from the chains alone:");
             check.WriteTo(log);
-            return agreed && check.Passed && unpaid == 0;
+            return agreed && fates.Passed && unsettled == 0 && coSigned && check.Passed;
         }
         finally
         {
@@ -86,7 +115,49 @@ internal static partial class ClusterRunner
             {
                 await node.DisposeAsync().ConfigureAwait(false);
             }
+
+            foreach (var nodeLog in nodeLogs)
+            {
+                lock (nodeLog)
+                {
+                    nodeLog.Dispose();
+                }
+            }
         }
+    }
+
+    /// <summary>
+    /// The intents' fates once every one that should fill or be refunded is (epoch by epoch, at most
+    /// <see cref="SettleEpochs"/> more), or as they stand after that.
+    /// </summary>
+    private static async Task<FateCheckResult> SettledFatesAsync(LocalDevnet devnet, IReadOnlyList<OpenedIntent> intents, EpochWatch[] opened, ulong epochs, TimeProvider time, CancellationToken cancellationToken)
+    {
+        for (var epoch = epochs + 2; ; epoch++)
+        {
+            var fates = await IntentFateCheck.RunAsync(intents, DevnetEscrowStates.Of(devnet), DevnetEscrowStates.Balances(devnet), reported: null, balancesBefore: null, cancellationToken).ConfigureAwait(false);
+            if (fates.StillOpen.All(o => o.Expected == ExpectedFate.Deferred) || epoch > epochs + 1 + SettleEpochs)
+            {
+                return fates;
+            }
+
+            await Task.WhenAll(opened.Select(w => w.OpenedAsync(epoch))).WaitAsync(EpochTimeout, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every Solana settle must carry the signatures of a threshold of operators; false when one does not, or when none landed.</summary>
+    private static async Task<bool> CheckSolanaSettlesAsync(LocalDevnet devnet, TextWriter log, CancellationToken cancellationToken)
+    {
+        var settles = await ClusterSolanaSettles.ReadAsync(devnet.Solana, ClusterNodeConfigs.OperatorIds.Count, cancellationToken).ConfigureAwait(false);
+        var belowThreshold = settles.Where(s => s.Signers.Count < ClusterNodeConfigs.Threshold).ToArray();
+        var submitters = settles.Where(s => s.Submitter is not null).Select(s => s.Submitter!.Value).Distinct().Order().Select(ClusterNodeConfigs.OperatorId);
+        DevnetLog.Line(log, string.Create(CultureInfo.InvariantCulture,
+            $"solana: {settles.Count} settle transactions, {settles.Count - belowThreshold.Length} signed by {ClusterNodeConfigs.Threshold} or more operators (co-signed over the bus), landed by {string.Join(", ", submitters)}"));
+        foreach (var settle in belowThreshold)
+        {
+            DevnetLog.Line(log, "  BELOW THRESHOLD " + settle);
+        }
+
+        return settles.Count > 0 && belowThreshold.Length == 0;
     }
 
     /// <summary>Every epoch's batch root as each node's API reports it; false (and the differences printed) when they are not all one.</summary>

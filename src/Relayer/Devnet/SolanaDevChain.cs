@@ -255,11 +255,14 @@ internal sealed class SolanaDevChain : IAsyncDisposable
     /// Airdrops to the payer (10 SOL at a time) until it holds at least <paramref name="lamports"/>: it pays the
     /// rent of every chunk's receipt and payout marker, about 2 SOL per 1,000 intents settled.
     /// </summary>
-    public async Task TopUpPayerAsync(ulong lamports, CancellationToken cancellationToken)
+    public Task TopUpPayerAsync(ulong lamports, CancellationToken cancellationToken) => TopUpAsync(Admin.PublicKey, lamports, cancellationToken);
+
+    /// <summary>Airdrops to <paramref name="account"/> (10 SOL at a time) until it holds at least <paramref name="lamports"/>.</summary>
+    public async Task TopUpAsync(Bytes32 account, ulong lamports, CancellationToken cancellationToken)
     {
-        while (await PayerLamportsAsync(cancellationToken).ConfigureAwait(false) < lamports)
+        while (await Rpc.GetBalanceAsync(account, Commitment.Confirmed, cancellationToken).ConfigureAwait(false) < lamports)
         {
-            await AirdropAsync(Admin.PublicKey, cancellationToken).ConfigureAwait(false);
+            await AirdropAsync(account, cancellationToken).ConfigureAwait(false);
         }
     }
 

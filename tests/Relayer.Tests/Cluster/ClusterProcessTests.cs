@@ -1,5 +1,7 @@
 using DiscreteExec.Relayer.Cluster;
 using DiscreteExec.Relayer.Devnet;
+using DiscreteExec.Relayer.Devnet.FateCheck;
+using DiscreteExec.Relayer.Devnet.Traffic;
 using DiscreteExec.Relayer.Node.Bus;
 using DiscreteExec.TestSupport;
 using StackExchange.Redis;
@@ -8,12 +10,16 @@ namespace DiscreteExec.Relayer.Tests.Cluster;
 
 /// <summary>
 /// Three operators' nodes as real processes (<c>relayer run --config</c>), each with its own Redis, its own attestor
-/// key and its own aggregator queue, on one real RabbitMQ and one anvil whose 2-of-3 escrow lists the three operators.
+/// key per chain and its own aggregator queue, on one real RabbitMQ, anvil and the Solana dev node, whose 2-of-3
+/// escrows list the three operators; transfers go both ways, so Solana settles are co-signed between the processes.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class ClusterProcessTests
 {
     private static readonly TimeSpan EpochWait = TimeSpan.FromSeconds(90);
+
+    /// <summary>Intents opened per batch: the traffic alternates, so half go EVM to Solana and half back.</summary>
+    private const int TransfersPerBatch = 4;
 
     [Fact]
     public async Task ThreeOperators_EpochsSettleWithOneRootEach_AndKeepSettlingAfterOneIsKilled()
@@ -25,30 +31,35 @@ public sealed class ClusterProcessTests
         await using var store1 = await LocalRedisServer.StartAsync();
         await using var store2 = await LocalRedisServer.StartAsync();
         LocalRedisServer[] stores = [store0, store1, store2];
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        await using var evm = await ClusterChainSetup.StartAsync(http, time, cancel.Token);
+        await using var chains = await ClusterChainSetup.StartAsync(TextWriter.Null, time, cancel.Token);
+        var traffic = await ClusterChainSetup.TrafficAsync(chains, transfersOnly: true, time, cancel.Token);
         var directory = Directory.CreateTempSubdirectory("discreteexec-cluster-").FullName;
         var configs = ClusterNodeConfigs.Write(
-            ClusterChainSetup.Describe(evm, broker.AmqpUri),
+            ClusterChainSetup.Describe(chains, broker.AmqpUri),
             [.. stores.Select(s => new ClusterNodeSeat(s.ConnectionString, "http://127.0.0.1:0"))],
             directory);
 
         var nodes = configs.Select(c => NodeProcess.Start(c, crashAt: null)).ToArray();
         try
         {
-            var first = await ClusterChainSetup.OpenTransfersAsync(evm, "a", 3, time, cancel.Token);
-            await WaitUntilPaidAsync(evm, first, nodes[0], cancel.Token);
-            await AssertRecipientsPaidAsync(evm, first, cancel.Token);
+            var first = await traffic.OpenAsync(TransfersPerBatch, cancel.Token);
+            await WaitUntilPaidAsync(chains, first, nodes[0], cancel.Token);
+            await AssertRecipientsPaidAsync(chains, first, cancel.Token);
             var agreedBefore = await AssertSameRootsAsync(stores, cancel.Token);
             Assert.NotEmpty(agreedBefore);
+            var coSignedBefore = await AssertSolanaSettlesCoSignedAsync(chains, cancel.Token);
 
             // One operator's machine dies: the other two are still a threshold.
             await nodes[2].KillAsync();
-            var second = await ClusterChainSetup.OpenTransfersAsync(evm, "b", 3, time, cancel.Token);
-            await WaitUntilPaidAsync(evm, second, nodes[0], cancel.Token);
-            await AssertRecipientsPaidAsync(evm, second, cancel.Token);
+            var second = await traffic.OpenAsync(TransfersPerBatch, cancel.Token);
+            await WaitUntilPaidAsync(chains, second, nodes[0], cancel.Token);
+            await AssertRecipientsPaidAsync(chains, second, cancel.Token);
             var agreedAfter = await AssertSameRootsAsync([store0, store1], cancel.Token);
             Assert.True(agreedAfter.Count > agreedBefore.Count, $"no epoch was chosen after the kill ({agreedAfter.Count} roots, {agreedBefore.Count} before).");
+
+            // The two left co-sign every Solana settle between them.
+            var coSignedAfter = await AssertSolanaSettlesCoSignedAsync(chains, cancel.Token);
+            Assert.Contains(coSignedAfter.Skip(coSignedBefore.Count), s => s.Signers.SequenceEqual([0, 1]));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -67,15 +78,16 @@ public sealed class ClusterProcessTests
         }
     }
 
-    /// <summary>Waits epoch by epoch (each "Epoch N open" line of a live node) until every intent is paid on chain.</summary>
-    private static async Task WaitUntilPaidAsync(EvmDevChain evm, IReadOnlyList<ClusterIntent> intents, NodeProcess witness, CancellationToken cancellationToken)
+    /// <summary>Waits epoch by epoch (each "Epoch N open" line of a live node) until every intent is paid at its destination.</summary>
+    private static async Task WaitUntilPaidAsync(LocalDevnet chains, IReadOnlyList<OpenedIntent> intents, NodeProcess witness, CancellationToken cancellationToken)
     {
+        var escrows = DevnetEscrowStates.Of(chains).ToDictionary(e => e.ChainId);
         for (var epochs = 0; epochs < 12; epochs++)
         {
             var paid = 0;
             foreach (var intent in intents)
             {
-                paid += await evm.IsPaidAsync(intent.IntentId, cancellationToken) ? 1 : 0;
+                paid += await escrows[intent.Destination].IsPaidAsync(intent.IntentId, cancellationToken) ? 1 : 0;
             }
 
             if (paid == intents.Count)
@@ -89,14 +101,24 @@ public sealed class ClusterProcessTests
         Assert.Fail($"{intents.Count} intents were opened; not all were paid within 12 epochs.");
     }
 
-    private static async Task AssertRecipientsPaidAsync(EvmDevChain evm, IReadOnlyList<ClusterIntent> intents, CancellationToken cancellationToken)
+    /// <summary>Every intent released at its origin, paid at its destination, its recipient holding at least its minimum.</summary>
+    private static async Task AssertRecipientsPaidAsync(LocalDevnet chains, IReadOnlyList<OpenedIntent> intents, CancellationToken cancellationToken)
     {
-        foreach (var intent in intents)
-        {
-            Assert.Equal(2, await evm.IntentStatusAsync(intent.IntentId, cancellationToken)); // Released
-            var balance = await evm.TokenBalanceAsync(intent.Recipient, cancellationToken);
-            Assert.True(balance >= intent.MinOutput && balance <= intent.InputAmount, $"recipient of {intent.IntentId} holds {balance}, expected between {intent.MinOutput} and {intent.InputAmount}.");
-        }
+        var fates = await IntentFateCheck.RunAsync(intents, DevnetEscrowStates.Of(chains), DevnetEscrowStates.Balances(chains), reported: null, balancesBefore: null, cancellationToken);
+        Assert.True(fates.Passed, fates.Summary + Environment.NewLine + string.Join(Environment.NewLine, fates.Violations));
+        Assert.Equal(intents.Count, fates.Filled);
+    }
+
+    /// <summary>
+    /// Every settle the Solana escrow executed carries the signatures of two operators' attestor keys (each node holds
+    /// only its own, so the submitting node got the other's over the bus), and at least one landed; returns them.
+    /// </summary>
+    private static async Task<IReadOnlyList<ClusterSolanaSettle>> AssertSolanaSettlesCoSignedAsync(LocalDevnet chains, CancellationToken cancellationToken)
+    {
+        var settles = await ClusterSolanaSettles.ReadAsync(chains.Solana, ClusterNodeConfigs.OperatorIds.Count, cancellationToken);
+        Assert.Contains(settles, s => s.Legs.Count > 0);
+        Assert.All(settles, s => Assert.True(s.Signers.Count >= ClusterNodeConfigs.Threshold && s.Submitter is { } submitter && s.Signers.Contains(submitter), $"not co-signed by a threshold: {s}"));
+        return settles;
     }
 
     /// <summary>Every chosen root (<c>epoch:{id}:root</c>) of the first store is in every other store with the same value; returns them.</summary>

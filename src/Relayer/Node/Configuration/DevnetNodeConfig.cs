@@ -65,23 +65,8 @@ internal static class DevnetNodeConfig
         {
             ["Node"] = new JsonObject { ["NodeId"] = "devnet-node", ["DataDirectory"] = ".", ["ShutdownTimeout"] = "00:00:20" },
             ["Chains"] = new JsonArray(
-                Chain(EvmChainName, "Evm", chains.EvmChainId, KeyFile(directory, $"{EvmChainName}-submitter.key", "0x" + Convert.ToHexStringLower(chains.EvmSubmitterKey)), evmAttestors, new JsonObject
-                {
-                    ["Rpc"] = new JsonObject { ["Url"] = chains.EvmRpcUrl.ToString() },
-                    ["EscrowAddress"] = chains.EvmEscrow,
-                    ["StartBlock"] = chains.EvmStartBlock,
-                    ["ConfirmationDepth"] = 0,
-                    ["PollInterval"] = "00:00:00.250",
-                    ["ReconcileInterval"] = "00:00:05",
-                }),
-                Chain(SolanaChainName, "Solana", chains.SolanaChainId, KeyFile(directory, $"{SolanaChainName}-payer.json", SolanaKeypairJson(chains.SolanaPayerSeed)), solanaAttestors, new JsonObject
-                {
-                    ["Rpc"] = new JsonObject { ["Url"] = chains.SolanaRpcUrl.ToString() },
-                    ["ProgramId"] = chains.SolanaProgramId,
-                    ["Commitment"] = "Confirmed",
-                    ["PollInterval"] = "00:00:00.250",
-                    ["LookupTable"] = "auto",
-                })),
+                Chain(EvmChainName, "Evm", chains.EvmChainId, KeyFile(directory, $"{EvmChainName}-submitter.key", "0x" + Convert.ToHexStringLower(chains.EvmSubmitterKey)), evmAttestors, EvmAdapter(chains.EvmRpcUrl, chains.EvmEscrow, chains.EvmStartBlock)),
+                Chain(SolanaChainName, "Solana", chains.SolanaChainId, KeyFile(directory, $"{SolanaChainName}-payer.json", SolanaKeypairJson(chains.SolanaPayerSeed)), solanaAttestors, SolanaAdapter(chains.SolanaRpcUrl, chains.SolanaProgramId))),
             ["Assets"] = new JsonArray(new JsonObject
             {
                 ["AssetId"] = "USDC",
@@ -121,6 +106,27 @@ internal static class DevnetNodeConfig
         ["Adapter"] = adapter,
     };
 
+    /// <summary>The adapter section of a local anvil chain: no confirmation depth (anvil mines each transaction at once), fast polling.</summary>
+    internal static JsonObject EvmAdapter(Uri rpcUrl, string escrow, ulong startBlock) => new()
+    {
+        ["Rpc"] = new JsonObject { ["Url"] = rpcUrl.ToString() },
+        ["EscrowAddress"] = escrow,
+        ["StartBlock"] = startBlock,
+        ["ConfirmationDepth"] = 0,
+        ["PollInterval"] = "00:00:00.250",
+        ["ReconcileInterval"] = "00:00:05",
+    };
+
+    /// <summary>The adapter section of the local Solana dev node: confirmed commitment, fast polling, a lookup table of the node's own.</summary>
+    internal static JsonObject SolanaAdapter(Uri rpcUrl, string programId) => new()
+    {
+        ["Rpc"] = new JsonObject { ["Url"] = rpcUrl.ToString() },
+        ["ProgramId"] = programId,
+        ["Commitment"] = "Confirmed",
+        ["PollInterval"] = "00:00:00.250",
+        ["LookupTable"] = "auto",
+    };
+
     /// <summary>Writes one key file (owner read/write only) and returns its path relative to the data directory.</summary>
     internal static string KeyFile(string directory, string name, string content)
     {
@@ -136,7 +142,7 @@ internal static class DevnetNodeConfig
     }
 
     /// <summary>A Solana CLI keypair file: the 32-byte seed then the public key, as a JSON array of numbers.</summary>
-    private static string SolanaKeypairJson(byte[] seed)
+    internal static string SolanaKeypairJson(byte[] seed)
     {
         using var keypair = SolanaKeypair.FromSeed(seed);
         return "[" + string.Join(",", seed.Concat(keypair.PublicKey.ToArray()).Select(b => b.ToString(CultureInfo.InvariantCulture))) + "]";
