@@ -1,6 +1,11 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Cluster;
 using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Node.Bus;
+using DiscreteExec.Relayer.Node.Store;
 using DiscreteExec.TestSupport;
 using StackExchange.Redis;
 
@@ -11,12 +16,12 @@ namespace DiscreteExec.Relayer.Tests.Cluster;
 /// key and its own aggregator queue, on one real RabbitMQ and one anvil whose 2-of-3 escrow lists the three operators.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class ClusterProcessTests
+public sealed partial class ClusterProcessTests
 {
     private static readonly TimeSpan EpochWait = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task ThreeOperators_EpochsSettleWithOneRootEach_AndKeepSettlingAfterOneIsKilled()
+    public async Task ThreeOperators_OneKilledKeepsSettling_TwoKilledSettleNothingAndSignNothingTwice_RestartedTheyCatchUp()
     {
         var time = TimeProvider.System;
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(8));
@@ -49,6 +54,26 @@ public sealed class ClusterProcessTests
             await AssertRecipientsPaidAsync(evm, second, cancel.Token);
             var agreedAfter = await AssertSameRootsAsync([store0, store1], cancel.Token);
             Assert.True(agreedAfter.Count > agreedBefore.Count, $"no epoch was chosen after the kill ({agreedAfter.Count} roots, {agreedBefore.Count} before).");
+
+            // A second one dies: operator 0 alone still closes, clears and signs the next epoch (after the turns of the
+            // dead proposers ran out), but one signature is below the threshold, so nothing of it may settle.
+            await nodes[1].KillAsync();
+            var lastAgreed = agreedAfter.Keys.Select(EpochOfRootKey).Max();
+            var third = await ClusterChainSetup.OpenTransfersAsync(evm, "c", 3, time, cancel.Token);
+            var pending = await PublishedManifestAfterAsync(nodes[0], lastAgreed, EpochWait);
+            foreach (var intent in third)
+            {
+                Assert.False(await evm.IsPaidAsync(intent.IntentId, cancel.Token), $"{intent.IntentId} was paid with one operator of three signing epoch {pending}.");
+            }
+
+            // Both come back: they catch up on the epochs they missed and attest the pending one, which settles.
+            nodes[1] = NodeProcess.Start(configs[1], crashAt: null);
+            nodes[2] = NodeProcess.Start(configs[2], crashAt: null);
+            await WaitUntilPaidAsync(evm, third, nodes[0], cancel.Token);
+            await AssertRecipientsPaidAsync(evm, third, cancel.Token);
+            var agreedAtEnd = await AssertSameRootsAsync(stores, cancel.Token);
+            Assert.Contains(RootKey(pending), agreedAtEnd.Keys);
+            await AssertOneRootPerSignerAndEpochAsync(stores, cancel.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -66,6 +91,47 @@ public sealed class ClusterProcessTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>The first epoch after <paramref name="after"/> whose manifest the node published (its "manifest ... published" line).</summary>
+    private static async Task<ulong> PublishedManifestAfterAsync(NodeProcess node, ulong after, TimeSpan timeout)
+    {
+        var line = await node.LineAsync(PublishedLine(), timeout, m => EpochOf(m) > after);
+        return EpochOf(line);
+    }
+
+    /// <summary>
+    /// Every attestation any store kept (each node keeps its own and the others' it heard): no signer signed two roots
+    /// for one epoch, across the kills and restarts.
+    /// </summary>
+    private static async Task AssertOneRootPerSignerAndEpochAsync(IReadOnlyList<LocalRedisServer> stores, CancellationToken cancellationToken)
+    {
+        var attestations = new List<LegAttested>();
+        foreach (var store in stores)
+        {
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(store.ConnectionString);
+            var server = connection.GetServer(connection.GetEndPoints()[0]);
+            var database = connection.GetDatabase();
+            await foreach (var key in server.KeysAsync(pattern: "dx:operators:epoch:*:attestations").WithCancellation(cancellationToken))
+            {
+                attestations.AddRange((await database.HashValuesAsync(key)).Select(v => JsonSerializer.Deserialize<LegAttested>(v.ToString(), StoreJson.Options)!));
+            }
+        }
+
+        Assert.NotEmpty(attestations);
+        foreach (var signed in attestations.GroupBy(a => (Signer: a.Signer.ToLowerInvariant(), a.EpochId)))
+        {
+            var roots = signed.Select(a => a.BatchRoot).Distinct().ToArray();
+            Assert.True(roots.Length == 1, $"{signed.Key.Signer} signed {roots.Length} roots for epoch {signed.Key.EpochId}: {string.Join(", ", roots)}");
+        }
+
+        Assert.Equal(EvmDevChain.SignerLabels.Count, attestations.Select(a => a.Signer.ToLowerInvariant()).Distinct().Count());
+    }
+
+    private static ulong EpochOf(Match line) => ulong.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture);
+
+    private static ulong EpochOfRootKey(string key) => ulong.Parse(key.Split(':')[2], CultureInfo.InvariantCulture);
+
+    private static string RootKey(ulong epoch) => string.Create(CultureInfo.InvariantCulture, $"dx:epoch:{epoch}:root");
 
     /// <summary>Waits epoch by epoch (each "Epoch N open" line of a live node) until every intent is paid on chain.</summary>
     private static async Task WaitUntilPaidAsync(EvmDevChain evm, IReadOnlyList<ClusterIntent> intents, NodeProcess witness, CancellationToken cancellationToken)
@@ -133,6 +199,9 @@ public sealed class ClusterProcessTests
 
         return roots;
     }
+
+    [GeneratedRegex(@"Epoch (\d+): manifest \S+ published")]
+    private static partial Regex PublishedLine();
 
     private static string Tail(string output)
     {

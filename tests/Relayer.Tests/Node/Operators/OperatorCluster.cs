@@ -50,8 +50,8 @@ internal sealed class OperatorCluster
 
     internal NodeWorld Chains => _chains;
 
-    /// <summary>Opens an intent from A to B on the escrow; every node's watcher stores it (at block = its nonce).</summary>
-    public async Task<Intent> OpenAsync(ulong amount = 1_000_000)
+    /// <summary>Opens an intent from A to B on the escrow; every node's watcher stores it (at <paramref name="block"/>, by default its nonce).</summary>
+    public async Task<Intent> OpenAsync(ulong amount = 1_000_000, ulong? block = null)
     {
         var nonce = ++_nonce;
         var intent = new Intent
@@ -71,7 +71,7 @@ internal sealed class OperatorCluster
         EscrowA.Open(intent);
         foreach (var node in Nodes)
         {
-            await node.Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
+            await node.Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = block ?? nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
         }
 
         return intent;
@@ -106,7 +106,8 @@ internal sealed class OperatorCluster
             }
         }
 
-        throw new InvalidOperationException($"Epoch {epochId} was not margined on nodes {string.Join(", ", nodes)} within 400 rounds.");
+        var logs = nodes.Select(i => $"op-{i}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", Nodes[i].Log.Entries.Select(e => e.Message).Distinct().TakeLast(12)));
+        throw new InvalidOperationException($"Epoch {epochId} was not margined on nodes {string.Join(", ", nodes)} within 400 rounds.{Environment.NewLine}{string.Join(Environment.NewLine, logs)}");
     }
 
     internal Task DeliverAsync<T>(T message)

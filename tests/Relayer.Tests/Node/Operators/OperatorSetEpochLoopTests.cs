@@ -1,5 +1,7 @@
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
+using DiscreteExec.Relayer.Node.Store;
 
 namespace DiscreteExec.Relayer.Tests.Node.Operators;
 
@@ -50,6 +52,50 @@ public sealed class OperatorSetEpochLoopTests
         Assert.Equal("proposed-by:op-0", records[1]!.Trigger); // after the timeout index 0 proposed; index 1 adopted it
         Assert.Equal(1, cluster.Chains.EscrowB.Payouts[second.IntentId]);
         Assert.Null(await cluster.Nodes[2].Store.CurrentAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Epochs_NodeBackAfterTheOthersSettledItsTurnEpoch_AdoptsTheirManifestAndTakesNoLaterIntent()
+    {
+        var cluster = new OperatorCluster(3, 2);
+        await cluster.OpenAsync();
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+        cluster.Nodes[2].Running = false; // epoch 2's proposer (2 mod 3) is down while the others settle epoch 2
+        await cluster.OpenAsync();
+        await cluster.RunUntilMarginedAsync(2, 0, 1);
+        var later = await cluster.OpenAsync(block: 2_000); // above epoch 2's cursors (block 1,000): one for epoch 3
+
+        // It comes back alone: its queue brings what it missed of epoch 2 (index 0's manifest, a later turn, and the
+        // attestations), while its own turn clock for epoch 2 starts only now: by that clock it is its own turn.
+        var late = cluster.Nodes[2];
+        late.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(3_000, "0xc"))); // its watcher saw it
+        foreach (var proposal in await cluster.Nodes[1].Messages.ProposalsAsync(2, CancellationToken.None))
+        {
+            await late.Intake.ProposalAsync(proposal, CancellationToken.None);
+        }
+
+        foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
+        {
+            for (var chunk = 0u; chunk < 4; chunk++)
+            {
+                foreach (var attestation in await cluster.Nodes[1].Messages.AttestationsAsync(2, chain, chunk, CancellationToken.None))
+                {
+                    await late.Intake.AttestationAsync(attestation, CancellationToken.None);
+                }
+            }
+        }
+
+        cluster.Nodes[0].Running = false;
+        cluster.Nodes[1].Running = false;
+        late.Running = true;
+        await cluster.RunUntilMarginedAsync(2, 2);
+
+        var settled = await cluster.Nodes[0].Store.GetAsync(2, CancellationToken.None);
+        var caughtUp = await late.Store.GetAsync(2, CancellationToken.None);
+        Assert.Equal(settled!.BatchRoot, caughtUp!.BatchRoot);
+        Assert.Equal("proposed-by:op-0", caughtUp.Trigger);
+        Assert.Equal(IntentStage.Open, (await late.Store.GetAsync(later.IntentId, CancellationToken.None))!.Stage);
+        Assert.Empty(cluster.Refusals);
     }
 
     [Fact]
