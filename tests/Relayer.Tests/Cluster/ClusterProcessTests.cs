@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using DiscreteExec.Adapters.Evm.Submission;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Cluster;
 using DiscreteExec.Relayer.Devnet;
-using DiscreteExec.Relayer.Node.Bus;
 using DiscreteExec.Relayer.Node.Store;
 using DiscreteExec.TestSupport;
 using StackExchange.Redis;
@@ -25,20 +25,8 @@ public sealed partial class ClusterProcessTests
     {
         var time = TimeProvider.System;
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await using var broker = await LocalRabbitMqBroker.StartAsync(cancel.Token);
-        await using var store0 = await LocalRedisServer.StartAsync();
-        await using var store1 = await LocalRedisServer.StartAsync();
-        await using var store2 = await LocalRedisServer.StartAsync();
-        LocalRedisServer[] stores = [store0, store1, store2];
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        await using var evm = await ClusterChainSetup.StartAsync(http, time, cancel.Token);
-        var directory = Directory.CreateTempSubdirectory("discreteexec-cluster-").FullName;
-        var configs = ClusterNodeConfigs.Write(
-            ClusterChainSetup.Describe(evm, broker.AmqpUri),
-            [.. stores.Select(s => new ClusterNodeSeat(s.ConnectionString, "http://127.0.0.1:0"))],
-            directory);
-
-        var nodes = configs.Select(c => NodeProcess.Start(c, crashAt: null)).ToArray();
+        await using var cluster = await RunningCluster.StartAsync(time, cancel.Token);
+        var (evm, nodes, stores) = (cluster.Evm, cluster.Nodes, cluster.Stores);
         try
         {
             var first = await ClusterChainSetup.OpenTransfersAsync(evm, "a", 3, time, cancel.Token);
@@ -52,13 +40,13 @@ public sealed partial class ClusterProcessTests
             var second = await ClusterChainSetup.OpenTransfersAsync(evm, "b", 3, time, cancel.Token);
             await WaitUntilPaidAsync(evm, second, nodes[0], cancel.Token);
             await AssertRecipientsPaidAsync(evm, second, cancel.Token);
-            var agreedAfter = await AssertSameRootsAsync([store0, store1], cancel.Token);
+            var agreedAfter = await AssertSameRootsAsync([stores[0], stores[1]], cancel.Token);
             Assert.True(agreedAfter.Count > agreedBefore.Count, $"no epoch was chosen after the kill ({agreedAfter.Count} roots, {agreedBefore.Count} before).");
+            var lastAgreed = await SettleUntilOperatorZeroProposesNextAsync(evm, nodes[0], stores[0], time, cancel.Token);
 
-            // A second one dies: operator 0 alone still closes, clears and signs the next epoch (after the turns of the
-            // dead proposers ran out), but one signature is below the threshold, so nothing of it may settle.
+            // A second one dies: operator 0 alone still closes, clears and signs the next epoch, but one signature is
+            // below the threshold, so nothing of it may settle.
             await nodes[1].KillAsync();
-            var lastAgreed = agreedAfter.Keys.Select(EpochOfRootKey).Max();
             var third = await ClusterChainSetup.OpenTransfersAsync(evm, "c", 3, time, cancel.Token);
             var pending = await PublishedManifestAfterAsync(nodes[0], lastAgreed, EpochWait);
             foreach (var intent in third)
@@ -67,28 +55,79 @@ public sealed partial class ClusterProcessTests
             }
 
             // Both come back: they catch up on the epochs they missed and attest the pending one, which settles.
-            nodes[1] = NodeProcess.Start(configs[1], crashAt: null);
-            nodes[2] = NodeProcess.Start(configs[2], crashAt: null);
+            cluster.Restart(1);
+            cluster.Restart(2);
             await WaitUntilPaidAsync(evm, third, nodes[0], cancel.Token);
             await AssertRecipientsPaidAsync(evm, third, cancel.Token);
+            await nodes[1].LineAsync(SettledLine(), EpochWait, m => EpochOf(m) == pending);
+            await nodes[2].LineAsync(SettledLine(), EpochWait, m => EpochOf(m) == pending);
             var agreedAtEnd = await AssertSameRootsAsync(stores, cancel.Token);
             Assert.Contains(RootKey(pending), agreedAtEnd.Keys);
             await AssertOneRootPerSignerAndEpochAsync(stores, cancel.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new InvalidOperationException(
-                ex.Message + Environment.NewLine + string.Join(Environment.NewLine, nodes.Select((n, i) => $"--- operator-{i} ---{Environment.NewLine}{Tail(n.Output)}")),
-                ex);
+            throw cluster.Explain(ex);
         }
-        finally
+    }
+
+    [Fact]
+    public async Task ThreeOperators_SignerSetRotatesWhileAnEpochAwaitsSignatures_TheOldSignatureIsReplacedAndTheEpochSettles()
+    {
+        var time = TimeProvider.System;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        await using var cluster = await RunningCluster.StartAsync(time, cancel.Token);
+        var (evm, nodes, stores) = (cluster.Evm, cluster.Nodes, cluster.Stores);
+        try
         {
-            foreach (var node in nodes)
+            var lastAgreed = await SettleUntilOperatorZeroProposesNextAsync(evm, nodes[0], stores[0], time, cancel.Token);
+
+            // Operators 1 and 2 freeze: operator 0 proposes the next epoch and signs its legs alone, under version 1.
+            await nodes[1].PauseAsync();
+            await nodes[2].PauseAsync();
+            var transfers = await ClusterChainSetup.OpenTransfersAsync(evm, "rotated", 2, time, cancel.Token);
+            var pending = await PublishedManifestAfterAsync(nodes[0], lastAgreed, EpochWait);
+
+            // The escrow's signer set rotates (the same three, threshold 2, version 2) before any of those legs applied.
+            using var sender = evm.CreateSender();
+            var rotation = evm.CreateSignerSetRotation(sender);
+            await rotation.ProposeAsync([.. evm.Signers.Select(s => s.Address)], ClusterNodeConfigs.Threshold, cancel.Token);
+            await evm.AdvanceTimeAsync(TimeSpan.FromSeconds(EvmDevChain.SignerSetDelaySeconds) + SignerSetRotation.InclusionMargin, cancel.Token);
+            Assert.Equal(2UL, await rotation.ActivateWhenDueAsync(cancel.Token));
+
+            // Operator 0 signs its legs again under version 2; the other two run on, sign under it, and the epoch settles.
+            await nodes[0].LineAsync(ReattestedLine(), EpochWait, m => EpochOf(m) == pending);
+            await nodes[1].ResumeAsync();
+            await nodes[2].ResumeAsync();
+            await WaitUntilPaidAsync(evm, transfers, nodes[0], cancel.Token);
+            await AssertRecipientsPaidAsync(evm, transfers, cancel.Token);
+            var agreed = await AssertSameRootsAsync(stores, cancel.Token);
+            Assert.Contains(RootKey(pending), agreed.Keys);
+            await AssertOneRootPerSignerAndEpochAsync(stores, cancel.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw cluster.Explain(ex);
+        }
+    }
+
+    /// <summary>
+    /// Settles one transfer per epoch until the next epoch's first proposer (k mod 3) is operator 0, so that a test
+    /// that stops the others has operator 0 propose at once; returns the last epoch operator 0 chose a root for.
+    /// </summary>
+    private static async Task<ulong> SettleUntilOperatorZeroProposesNextAsync(EvmDevChain evm, NodeProcess operatorZero, LocalRedisServer operatorZeroStore, TimeProvider time, CancellationToken cancellationToken)
+    {
+        for (var round = 0; ; round++)
+        {
+            var last = (await RootsAsync(operatorZeroStore, cancellationToken)).Keys.Select(EpochOfRootKey).DefaultIfEmpty().Max();
+            if ((last + 1) % (ulong)EvmDevChain.SignerLabels.Count == 0)
             {
-                node.Dispose();
+                return last;
             }
 
-            Directory.Delete(directory, recursive: true);
+            Assert.True(round < 3, $"epoch {last + 1} is still not operator 0's to propose after {round} more epochs.");
+            var filler = await ClusterChainSetup.OpenTransfersAsync(evm, string.Create(CultureInfo.InvariantCulture, $"filler-{last}"), 1, time, cancellationToken);
+            await WaitUntilPaidAsync(evm, filler, operatorZero, cancellationToken);
         }
     }
 
@@ -203,9 +242,9 @@ public sealed partial class ClusterProcessTests
     [GeneratedRegex(@"Epoch (\d+): manifest \S+ published")]
     private static partial Regex PublishedLine();
 
-    private static string Tail(string output)
-    {
-        var lines = output.Split(Environment.NewLine);
-        return string.Join(Environment.NewLine, lines.Skip(Math.Max(0, lines.Length - 40)));
-    }
+    [GeneratedRegex(@"Epoch (\d+) settled:")]
+    private static partial Regex SettledLine();
+
+    [GeneratedRegex(@"Epoch (\d+): chunk \d+ on chain \d+ signed again under signer-set version 2\b")]
+    private static partial Regex ReattestedLine();
 }
