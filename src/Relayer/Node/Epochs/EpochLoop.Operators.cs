@@ -73,6 +73,14 @@ internal sealed partial class EpochLoop
             return null;
         }
 
+        // Another operator's manifest this node has not judged yet (its turn has not come by this node's clock, which
+        // started late after a restart or a pause, or this node's watchers are behind its cursors): this node waits to
+        // judge it rather than propose a rival batch that would split the verifiers' one root per epoch.
+        if (proposals.Any(p => p.ProposerIndex != seat.OwnIndex && !_refusedManifests.Contains(OperatorMessageIntake.Fingerprint(p))))
+        {
+            return null;
+        }
+
         // Never a second batch for an epoch the escrows already applied: this node waits for the manifest that settled it.
         if (await AppliedOnChainAsync(epochId, cancellationToken).ConfigureAwait(false))
         {

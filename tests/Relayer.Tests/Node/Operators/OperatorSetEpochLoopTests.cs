@@ -99,6 +99,66 @@ public sealed class OperatorSetEpochLoopTests
     }
 
     [Fact]
+    public async Task Epochs_FirstProposerBackAfterTheNextOnesManifest_WaitsForItsTurnAndAdoptsItInsteadOfProposingARival()
+    {
+        var cluster = new OperatorCluster(3, 3);
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.True(await node.Loop.StepAsync(CancellationToken.None)); // every node opens epoch 1
+        }
+
+        var first = cluster.Nodes[1]; // epoch 1's first proposer (1 mod 3) goes down; after a timeout index 2 proposes
+        first.Running = false;
+        await cluster.OpenAsync();
+        for (var round = 0; !await AllClearedAsync(cluster, 0, 2); round++)
+        {
+            Assert.True(round < 100, "operators 0 and 2 did not clear epoch 1");
+            if (!await cluster.Nodes[0].Loop.StepAsync(CancellationToken.None) | !await cluster.Nodes[2].Loop.StepAsync(CancellationToken.None))
+            {
+                cluster.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        // It comes back with a fresh turn clock (by which epoch 1 is its own turn), a book holding an intent above the
+        // manifest's cursors, and what its queue kept: index 2's manifest and the two attestations (3-of-3: not applied).
+        var later = await cluster.OpenAsync(block: 2_000);
+        first.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(3_000, "0xc")));
+        foreach (var proposal in await cluster.Nodes[0].Messages.ProposalsAsync(1, CancellationToken.None))
+        {
+            await first.Intake.ProposalAsync(proposal, CancellationToken.None);
+        }
+
+        foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
+        {
+            foreach (var attestation in await cluster.Nodes[0].Messages.AttestationsAsync(1, chain, 0, CancellationToken.None))
+            {
+                await first.Intake.AttestationAsync(attestation, CancellationToken.None);
+            }
+        }
+
+        first.Running = true;
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        var records = await Task.WhenAll(cluster.Nodes.Select(n => n.Store.GetAsync(1, CancellationToken.None)));
+        Assert.Single(records.Select(r => r!.BatchRoot).Distinct());
+        Assert.Equal("proposed-by:op-2", records[1]!.Trigger);
+        Assert.Equal(IntentStage.Open, (await first.Store.GetAsync(later.IntentId, CancellationToken.None))!.Stage);
+    }
+
+    private static async Task<bool> AllClearedAsync(OperatorCluster cluster, params int[] nodes)
+    {
+        foreach (var index in nodes)
+        {
+            if (await cluster.Nodes[index].Store.CurrentAsync(CancellationToken.None) is not { Stage: EpochStage.Cleared })
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [Fact]
     public async Task Epochs_LyingProposerAddsAnIntentThatDoesNotExist_HonestNodesRefuseAndTheNextProposersManifestSettles()
     {
         var ghost = Bytes32.FromUInt64(0xDEAD);
