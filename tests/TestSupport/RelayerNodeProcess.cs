@@ -17,6 +17,7 @@ public sealed partial class NodeProcess : IDisposable
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly Channel<ulong> _opened = Channel.CreateUnbounded<ulong>();
     private readonly Lock _gate = new();
+    private ulong _highestOpened;
     private readonly List<(Func<Match, bool> Wanted, Regex Pattern, TaskCompletionSource<Match> Seen)> _awaited = [];
 
     private NodeProcess(Process process) => _process = process;
@@ -130,6 +131,25 @@ public sealed partial class NodeProcess : IDisposable
         }
     }
 
+    /// <summary>The highest N of the "Epoch N open" lines written so far (0: none).</summary>
+    public ulong HighestOpened
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _highestOpened;
+            }
+        }
+    }
+
+    /// <summary>Completes once an "Epoch N open" line with N above <paramref name="epoch"/> was written (already, or later).</summary>
+    public async Task<ulong> OpenedAfterAsync(ulong epoch, TimeSpan timeout)
+    {
+        var line = await LineAsync(OpenedLine(), timeout, m => ulong.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) > epoch);
+        return ulong.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
     /// <summary>SIGSTOP: the process is frozen where it is (a paused VM, a long GC), holding whatever it held.</summary>
     public Task PauseAsync() => SignalAsync("-STOP", mustReach: true);
 
@@ -204,7 +224,13 @@ public sealed partial class NodeProcess : IDisposable
 
         if (OpenedLine().Match(line) is { Success: true } match)
         {
-            _opened.Writer.TryWrite(ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+            var epoch = ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            lock (_gate)
+            {
+                _highestOpened = Math.Max(_highestOpened, epoch);
+            }
+
+            _opened.Writer.TryWrite(epoch);
         }
     }
 
