@@ -30,6 +30,7 @@ internal sealed partial class EpochLoop
     private readonly HashSet<string> _reconsideredManifests = [];
     private readonly Dictionary<ChunkReference, LegAttested> _ownAttestations = [];
     private (ulong EpochId, long Since)? _turnClock;
+    private readonly long _startedAt;
     private ulong _proposalPublished;
     private ulong _appliedOnChainThrough;
     private ulong _attestationsOf;
@@ -69,6 +70,13 @@ internal sealed partial class EpochLoop
         }
 
         if (own is null || ProposerSchedule.ProposerOf(epochId, seat.Count, waited, seat.ProposalTimeout) != seat.OwnIndex)
+        {
+            return null;
+        }
+
+        // A node that just started listens for one proposal timeout before it proposes: its queue may still hold the
+        // manifests the others published while it was down (its turn clock restarted with the process).
+        if (_time.GetElapsedTime(_startedAt) < seat.ProposalTimeout)
         {
             return null;
         }

@@ -132,6 +132,7 @@ internal sealed class OperatorNode : IOperatorPublisher
 {
     private readonly OperatorCluster _cluster;
     private readonly Func<int, EpochProposed, EpochProposed>? _proposerStep;
+    private readonly Func<EpochLoop> _newLoop;
 
     public OperatorNode(OperatorCluster cluster, int index, int count, int threshold, Func<int, EpochProposed, EpochProposed>? proposerStep)
     {
@@ -161,10 +162,11 @@ internal sealed class OperatorNode : IOperatorPublisher
             new Dictionary<ChainId, IChunkAttestor> { [NodeWorld.ChainA] = new NamedAttestor(NodeWorld.ChainA, index, cluster), [NodeWorld.ChainB] = new NamedAttestor(NodeWorld.ChainB, index, cluster) },
             Messages, this);
         Intake = new OperatorMessageIntake(seat);
-        Loop = new EpochLoop(
+        _newLoop = () => new EpochLoop(
             Store, Store, Store, world.Feed, Events,
             [new NodeChain(NodeWorld.ChainA, world.EscrowA, world.EscrowA), new NodeChain(NodeWorld.ChainB, world.EscrowB, world.EscrowB)],
             options, cluster.Time, Log, Cursors, operators: seat);
+        Loop = _newLoop();
     }
 
     public int Index { get; }
@@ -184,7 +186,10 @@ internal sealed class OperatorNode : IOperatorPublisher
 
     public RecordingPublisher Events { get; } = new();
 
-    public EpochLoop Loop { get; }
+    public EpochLoop Loop { get; private set; }
+
+    /// <summary>A new process of this node: a new epoch loop (nothing kept in memory) on the same store and messages.</summary>
+    public void Restart() => Loop = _newLoop();
 
     public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
         where T : class =>

@@ -145,6 +145,54 @@ public sealed class OperatorSetEpochLoopTests
         Assert.Equal(IntentStage.Open, (await first.Store.GetAsync(later.IntentId, CancellationToken.None))!.Stage);
     }
 
+    [Fact]
+    public async Task Epochs_FirstProposerRestartedBeforeItsQueueDeliversTheNextOnesManifest_ListensFirstAndAdoptsIt()
+    {
+        var cluster = new OperatorCluster(3, 3);
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.True(await node.Loop.StepAsync(CancellationToken.None)); // every node opens epoch 1
+        }
+
+        var first = cluster.Nodes[1]; // epoch 1's first proposer (1 mod 3) goes down; after a timeout index 2 proposes
+        first.Running = false;
+        await cluster.OpenAsync();
+        for (var round = 0; !await AllClearedAsync(cluster, 0, 2); round++)
+        {
+            Assert.True(round < 100, "operators 0 and 2 did not clear epoch 1");
+            if (!await cluster.Nodes[0].Loop.StepAsync(CancellationToken.None) | !await cluster.Nodes[2].Loop.StepAsync(CancellationToken.None))
+            {
+                cluster.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        // A new process: its first steps run before its queue hands it what the others published while it was down.
+        var later = await cluster.OpenAsync(block: 2_000);
+        first.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(3_000, "0xc")));
+        first.Restart();
+        Assert.False(await first.Loop.StepAsync(CancellationToken.None));
+        foreach (var proposal in await cluster.Nodes[0].Messages.ProposalsAsync(1, CancellationToken.None))
+        {
+            await first.Intake.ProposalAsync(proposal, CancellationToken.None);
+        }
+
+        foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
+        {
+            foreach (var attestation in await cluster.Nodes[0].Messages.AttestationsAsync(1, chain, 0, CancellationToken.None))
+            {
+                await first.Intake.AttestationAsync(attestation, CancellationToken.None);
+            }
+        }
+
+        first.Running = true;
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        var records = await Task.WhenAll(cluster.Nodes.Select(n => n.Store.GetAsync(1, CancellationToken.None)));
+        Assert.Single(records.Select(r => r!.BatchRoot).Distinct());
+        Assert.Equal("proposed-by:op-2", records[1]!.Trigger);
+        Assert.Equal(IntentStage.Open, (await first.Store.GetAsync(later.IntentId, CancellationToken.None))!.Stage);
+    }
+
     private static async Task<bool> AllClearedAsync(OperatorCluster cluster, params int[] nodes)
     {
         foreach (var index in nodes)
