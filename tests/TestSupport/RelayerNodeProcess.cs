@@ -16,6 +16,9 @@ public sealed partial class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly Channel<ulong> _opened = Channel.CreateUnbounded<ulong>();
+    private readonly Lock _gate = new();
+    private ulong _highestOpened;
+    private readonly List<(Func<Match, bool> Wanted, Regex Pattern, TaskCompletionSource<Match> Seen)> _awaited = [];
 
     private NodeProcess(Process process) => _process = process;
 
@@ -99,6 +102,60 @@ public sealed partial class NodeProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// The first line (already written or still to come) that <paramref name="pattern"/> matches and, when given,
+    /// <paramref name="accept"/> takes; a timeout names the pattern and shows the output.
+    /// </summary>
+    public async Task<Match> LineAsync(Regex pattern, TimeSpan timeout, Func<Match, bool>? accept = null)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        Func<Match, bool> wanted = m => m.Success && (accept is null || accept(m));
+        var seen = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_lines.Select(l => pattern.Match(l)).FirstOrDefault(wanted) is { } written)
+            {
+                return written;
+            }
+
+            _awaited.Add((wanted, pattern, seen));
+        }
+
+        try
+        {
+            return await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The node wrote no line matching '{pattern}' within {timeout}. Its output:{Environment.NewLine}{Output}");
+        }
+    }
+
+    /// <summary>The highest N of the "Epoch N open" lines written so far (0: none).</summary>
+    public ulong HighestOpened
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _highestOpened;
+            }
+        }
+    }
+
+    /// <summary>Completes once an "Epoch N open" line with N above <paramref name="epoch"/> was written (already, or later).</summary>
+    public async Task<ulong> OpenedAfterAsync(ulong epoch, TimeSpan timeout)
+    {
+        var line = await LineAsync(OpenedLine(), timeout, m => ulong.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) > epoch);
+        return ulong.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>SIGSTOP: the process is frozen where it is (a paused VM, a long GC), holding whatever it held.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP", mustReach: true);
+
+    /// <summary>SIGCONT: a paused process runs on from where it stopped, unaware of the time that passed.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT", mustReach: true);
+
     /// <summary>Stops the node gracefully (SIGTERM, as an operator would) and waits for it.</summary>
     public async Task TerminateAsync(TimeSpan timeout)
     {
@@ -107,11 +164,7 @@ public sealed partial class NodeProcess : IDisposable
             return;
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
+        await SignalAsync("-TERM", mustReach: false);
         await WaitForExitAsync(timeout);
     }
 
@@ -123,11 +176,7 @@ public sealed partial class NodeProcess : IDisposable
             return;
         }
 
-        using (var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
+        await SignalAsync("-KILL", mustReach: false);
         await _process.WaitForExitAsync();
     }
 
@@ -142,6 +191,17 @@ public sealed partial class NodeProcess : IDisposable
         _process.Dispose();
     }
 
+    // mustReach: a signal to a process that has just exited is fine for TERM and KILL, an error for STOP and CONT.
+    private async Task SignalAsync(string signal, bool mustReach)
+    {
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        if (mustReach && kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {_process.Id} failed with exit code {kill.ExitCode}.");
+        }
+    }
+
     private void Line(string? line)
     {
         if (line is null)
@@ -149,10 +209,28 @@ public sealed partial class NodeProcess : IDisposable
             return;
         }
 
-        _lines.Enqueue(line);
+        lock (_gate)
+        {
+            _lines.Enqueue(line);
+            foreach (var awaited in _awaited.ToList())
+            {
+                if (awaited.Pattern.Match(line) is var matched && awaited.Wanted(matched))
+                {
+                    awaited.Seen.TrySetResult(matched);
+                    _awaited.Remove(awaited);
+                }
+            }
+        }
+
         if (OpenedLine().Match(line) is { Success: true } match)
         {
-            _opened.Writer.TryWrite(ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+            var epoch = ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            lock (_gate)
+            {
+                _highestOpened = Math.Max(_highestOpened, epoch);
+            }
+
+            _opened.Writer.TryWrite(epoch);
         }
     }
 

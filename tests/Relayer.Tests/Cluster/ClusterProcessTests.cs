@@ -1,8 +1,13 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using DiscreteExec.Adapters.Evm.Submission;
+using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Cluster;
 using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Devnet.FateCheck;
 using DiscreteExec.Relayer.Devnet.Traffic;
-using DiscreteExec.Relayer.Node.Bus;
+using DiscreteExec.Relayer.Node.Store;
 using DiscreteExec.TestSupport;
 using StackExchange.Redis;
 
@@ -14,7 +19,7 @@ namespace DiscreteExec.Relayer.Tests.Cluster;
 /// escrows list the three operators; transfers go both ways, so Solana settles are co-signed between the processes.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class ClusterProcessTests
+public sealed partial class ClusterProcessTests
 {
     private static readonly TimeSpan EpochWait = TimeSpan.FromSeconds(90);
 
@@ -22,24 +27,12 @@ public sealed class ClusterProcessTests
     private const int TransfersPerBatch = 4;
 
     [Fact]
-    public async Task ThreeOperators_EpochsSettleWithOneRootEach_AndKeepSettlingAfterOneIsKilled()
+    public async Task ThreeOperators_OneKilledKeepsSettling_TwoKilledSettleNothingAndSignNothingTwice_RestartedTheyCatchUp()
     {
         var time = TimeProvider.System;
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await using var broker = await LocalRabbitMqBroker.StartAsync(cancel.Token);
-        await using var store0 = await LocalRedisServer.StartAsync();
-        await using var store1 = await LocalRedisServer.StartAsync();
-        await using var store2 = await LocalRedisServer.StartAsync();
-        LocalRedisServer[] stores = [store0, store1, store2];
-        await using var chains = await ClusterChainSetup.StartAsync(TextWriter.Null, time, cancel.Token);
-        var traffic = await ClusterChainSetup.TrafficAsync(chains, transfersOnly: true, time, cancel.Token);
-        var directory = Directory.CreateTempSubdirectory("discreteexec-cluster-").FullName;
-        var configs = ClusterNodeConfigs.Write(
-            ClusterChainSetup.Describe(chains, broker.AmqpUri),
-            [.. stores.Select(s => new ClusterNodeSeat(s.ConnectionString, "http://127.0.0.1:0"))],
-            directory);
-
-        var nodes = configs.Select(c => NodeProcess.Start(c, crashAt: null)).ToArray();
+        await using var cluster = await RunningCluster.StartAsync(time, cancel.Token);
+        var (chains, traffic, nodes, stores) = (cluster.Chains, cluster.Traffic, cluster.Nodes, cluster.Stores);
         try
         {
             var first = await traffic.OpenAsync(TransfersPerBatch, cancel.Token);
@@ -49,34 +42,146 @@ public sealed class ClusterProcessTests
             Assert.NotEmpty(agreedBefore);
             var coSignedBefore = await AssertSolanaSettlesCoSignedAsync(chains, cancel.Token);
 
-            // One operator's machine dies: the other two are still a threshold.
+            // One operator's machine dies: the other two are still a threshold, and co-sign every Solana settle between them.
             await nodes[2].KillAsync();
             var second = await traffic.OpenAsync(TransfersPerBatch, cancel.Token);
             await WaitUntilPaidAsync(chains, second, nodes[0], cancel.Token);
             await AssertRecipientsPaidAsync(chains, second, cancel.Token);
-            var agreedAfter = await AssertSameRootsAsync([store0, store1], cancel.Token);
+            var agreedAfter = await AssertSameRootsAsync([stores[0], stores[1]], cancel.Token);
             Assert.True(agreedAfter.Count > agreedBefore.Count, $"no epoch was chosen after the kill ({agreedAfter.Count} roots, {agreedBefore.Count} before).");
-
-            // The two left co-sign every Solana settle between them.
             var coSignedAfter = await AssertSolanaSettlesCoSignedAsync(chains, cancel.Token);
             Assert.Contains(coSignedAfter.Skip(coSignedBefore.Count), s => s.Signers.SequenceEqual([0, 1]));
+            var lastAgreed = await SettleUntilOperatorZeroProposesNextAsync(cluster, stores[0], cancel.Token);
+
+            // A second one dies: operator 0 alone still closes, clears and signs the next epoch, but one signature is
+            // below the threshold, so nothing of it may settle.
+            await nodes[1].KillAsync();
+            var third = await traffic.OpenAsync(TransfersPerBatch, cancel.Token);
+            var pending = await PublishedManifestAfterAsync(nodes[0], lastAgreed, EpochWait);
+            var escrows = DevnetEscrowStates.Of(chains).ToDictionary(e => e.ChainId);
+            foreach (var intent in third)
+            {
+                Assert.False(await escrows[intent.Destination].IsPaidAsync(intent.IntentId, cancel.Token), $"{intent.IntentId} was paid with one operator of three signing epoch {pending}.");
+            }
+
+            // Both come back: they catch up on the epochs they missed and attest the pending one, which settles.
+            cluster.Restart(1);
+            cluster.Restart(2);
+            await WaitUntilPaidAsync(chains, third, nodes[0], cancel.Token);
+            await AssertRecipientsPaidAsync(chains, third, cancel.Token);
+            await nodes[1].LineAsync(SettledLine(), EpochWait, m => EpochOf(m) == pending);
+            await nodes[2].LineAsync(SettledLine(), EpochWait, m => EpochOf(m) == pending);
+            var agreedAtEnd = await AssertSameRootsAsync(stores, cancel.Token);
+            Assert.Contains(RootKey(pending), agreedAtEnd.Keys);
+            await AssertOneRootPerSignerAndEpochAsync(stores, cancel.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new InvalidOperationException(
-                ex.Message + Environment.NewLine + string.Join(Environment.NewLine, nodes.Select((n, i) => $"--- operator-{i} ---{Environment.NewLine}{Tail(n.Output)}")),
-                ex);
-        }
-        finally
-        {
-            foreach (var node in nodes)
-            {
-                node.Dispose();
-            }
-
-            Directory.Delete(directory, recursive: true);
+            throw cluster.Explain(ex);
         }
     }
+
+    [Fact]
+    public async Task ThreeOperators_SignerSetRotatesWhileAnEpochAwaitsSignatures_TheOldSignatureIsReplacedAndTheEpochSettles()
+    {
+        var time = TimeProvider.System;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        await using var cluster = await RunningCluster.StartAsync(time, cancel.Token);
+        var (chains, evm, nodes, stores) = (cluster.Chains, cluster.Evm, cluster.Nodes, cluster.Stores);
+        try
+        {
+            var lastAgreed = await SettleUntilOperatorZeroProposesNextAsync(cluster, stores[0], cancel.Token);
+
+            // Operators 1 and 2 freeze: operator 0 proposes the next epoch and signs its legs alone, under version 1.
+            await nodes[1].PauseAsync();
+            await nodes[2].PauseAsync();
+            var transfers = await cluster.Traffic.OpenAsync(2, cancel.Token);
+            var pending = await PublishedManifestAfterAsync(nodes[0], lastAgreed, EpochWait);
+
+            // The escrow's signer set rotates (the same three, threshold 2, version 2) before any of those legs applied.
+            using var sender = evm.CreateSender();
+            var rotation = evm.CreateSignerSetRotation(sender);
+            await rotation.ProposeAsync([.. evm.Signers.Select(s => s.Address)], ClusterNodeConfigs.Threshold, cancel.Token);
+            await evm.AdvanceTimeAsync(TimeSpan.FromSeconds(EvmDevChain.SignerSetDelaySeconds) + SignerSetRotation.InclusionMargin, cancel.Token);
+            Assert.Equal(2UL, await rotation.ActivateWhenDueAsync(cancel.Token));
+
+            // Operator 0 signs its legs again under version 2; the other two run on, sign under it, and the epoch settles.
+            await nodes[0].LineAsync(ReattestedLine(), EpochWait, m => EpochOf(m) == pending);
+            await nodes[1].ResumeAsync();
+            await nodes[2].ResumeAsync();
+            await WaitUntilPaidAsync(chains, transfers, nodes[0], cancel.Token);
+            await AssertRecipientsPaidAsync(chains, transfers, cancel.Token);
+            var agreed = await AssertSameRootsAsync(stores, cancel.Token);
+            Assert.Contains(RootKey(pending), agreed.Keys);
+            await AssertOneRootPerSignerAndEpochAsync(stores, cancel.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw cluster.Explain(ex);
+        }
+    }
+
+    /// <summary>
+    /// Settles one transfer per epoch until the next epoch's first proposer (k mod 3) is operator 0, so that a test
+    /// that stops the others has operator 0 propose at once; returns the last epoch operator 0 chose a root for.
+    /// </summary>
+    private static async Task<ulong> SettleUntilOperatorZeroProposesNextAsync(RunningCluster cluster, LocalRedisServer operatorZeroStore, CancellationToken cancellationToken)
+    {
+        for (var round = 0; ; round++)
+        {
+            var last = (await RootsAsync(operatorZeroStore, cancellationToken)).Keys.Select(EpochOfRootKey).DefaultIfEmpty().Max();
+            if ((last + 1) % (ulong)EvmDevChain.SignerLabels.Count == 0)
+            {
+                return last;
+            }
+
+            Assert.True(round < 3, $"epoch {last + 1} is still not operator 0's to propose after {round} more epochs.");
+            var filler = await cluster.Traffic.OpenAsync(1, cancellationToken);
+            await WaitUntilPaidAsync(cluster.Chains, filler, cluster.Nodes[0], cancellationToken);
+        }
+    }
+
+    /// <summary>The first epoch after <paramref name="after"/> whose manifest the node published (its "manifest ... published" line).</summary>
+    private static async Task<ulong> PublishedManifestAfterAsync(NodeProcess node, ulong after, TimeSpan timeout)
+    {
+        var line = await node.LineAsync(PublishedLine(), timeout, m => EpochOf(m) > after);
+        return EpochOf(line);
+    }
+
+    /// <summary>
+    /// Every attestation any store kept (each node keeps its own and the others' it heard): no signer signed two roots
+    /// for one epoch, across the kills and restarts.
+    /// </summary>
+    private static async Task AssertOneRootPerSignerAndEpochAsync(IReadOnlyList<LocalRedisServer> stores, CancellationToken cancellationToken)
+    {
+        var attestations = new List<LegAttested>();
+        foreach (var store in stores)
+        {
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(store.ConnectionString);
+            var server = connection.GetServer(connection.GetEndPoints()[0]);
+            var database = connection.GetDatabase();
+            await foreach (var key in server.KeysAsync(pattern: "dx:operators:epoch:*:attestations").WithCancellation(cancellationToken))
+            {
+                attestations.AddRange((await database.HashValuesAsync(key)).Select(v => JsonSerializer.Deserialize<LegAttested>(v.ToString(), StoreJson.Options)!));
+            }
+        }
+
+        Assert.NotEmpty(attestations);
+        foreach (var signed in attestations.GroupBy(a => (Signer: a.Signer.ToLowerInvariant(), a.EpochId)))
+        {
+            var roots = signed.Select(a => a.BatchRoot).Distinct().ToArray();
+            Assert.True(roots.Length == 1, $"{signed.Key.Signer} signed {roots.Length} roots for epoch {signed.Key.EpochId}: {string.Join(", ", roots)}");
+        }
+
+        // Every operator attested on both chains: three EVM addresses and three Solana keys.
+        Assert.Equal(EvmDevChain.SignerLabels.Count * 2, attestations.Select(a => a.Signer.ToLowerInvariant()).Distinct().Count());
+    }
+
+    private static ulong EpochOf(Match line) => ulong.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture);
+
+    private static ulong EpochOfRootKey(string key) => ulong.Parse(key.Split(':')[2], CultureInfo.InvariantCulture);
+
+    private static string RootKey(ulong epoch) => string.Create(CultureInfo.InvariantCulture, $"dx:epoch:{epoch}:root");
 
     /// <summary>Waits epoch by epoch (each "Epoch N open" line of a live node) until every intent is paid at its destination.</summary>
     private static async Task WaitUntilPaidAsync(LocalDevnet chains, IReadOnlyList<OpenedIntent> intents, NodeProcess witness, CancellationToken cancellationToken)
@@ -84,6 +189,8 @@ public sealed class ClusterProcessTests
         var escrows = DevnetEscrowStates.Of(chains).ToDictionary(e => e.ChainId);
         for (var epochs = 0; epochs < 12; epochs++)
         {
+            // The epoch open before the check: waiting for a later one cannot miss an epoch that opens meanwhile.
+            var opened = witness.HighestOpened;
             var paid = 0;
             foreach (var intent in intents)
             {
@@ -95,7 +202,7 @@ public sealed class ClusterProcessTests
                 return;
             }
 
-            await witness.NextOpenedAfterNowAsync(EpochWait);
+            await witness.OpenedAfterAsync(opened, EpochWait);
         }
 
         Assert.Fail($"{intents.Count} intents were opened; not all were paid within 12 epochs.");
@@ -156,9 +263,12 @@ public sealed class ClusterProcessTests
         return roots;
     }
 
-    private static string Tail(string output)
-    {
-        var lines = output.Split(Environment.NewLine);
-        return string.Join(Environment.NewLine, lines.Skip(Math.Max(0, lines.Length - 40)));
-    }
+    [GeneratedRegex(@"Epoch (\d+): manifest \S+ published")]
+    private static partial Regex PublishedLine();
+
+    [GeneratedRegex(@"Epoch (\d+) settled:")]
+    private static partial Regex SettledLine();
+
+    [GeneratedRegex(@"Epoch (\d+): chunk \d+ on chain \d+ signed again under signer-set version 2\b")]
+    private static partial Regex ReattestedLine();
 }

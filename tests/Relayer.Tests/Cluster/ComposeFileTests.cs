@@ -72,13 +72,35 @@ public sealed class ComposeFileTests
             Assert.Equal(new Uri(options.Api.Urls!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Sequence(service, "ports").Single().Split(':')[1]);
 
             // Replicas of one operator share its store; operators never do.
-            var id = options.Node.NodeId;
+            var id = options.OperatorSet.Operators[options.OperatorSet.OwnIndex].Id;
             Assert.Equal(ownStores.GetValueOrDefault(id, store), store);
             Assert.DoesNotContain(ownStores.Where(s => s.Key != id), s => s.Value == store);
             ownStores[id] = store;
         }
 
         Assert.Equal(3, ownStores.Count);
+    }
+
+    [Fact]
+    public void NodeServices_EachHasItsOwnNodeId_SoThatReplicasDoNotTakeTheLeaseFromEachOther()
+    {
+        // The lease holder is the node id: two live replicas with one id would each re-take the other's lease.
+        var ids = Each().Where(s => s.Service.Children.ContainsKey("build")).Select(s => EffectiveNodeId(s.Service)).ToList();
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    // The node id the service runs with: its environment's override, else its mounted node.json's.
+    private static string EffectiveNodeId(YamlMappingNode service)
+    {
+        if (service.Children.TryGetValue("environment", out var environment)
+            && environment is YamlMappingNode variables
+            && variables.Children.TryGetValue("DISCRETEEXEC__Node__NodeId", out var overridden))
+        {
+            return ((YamlScalarNode)overridden).Value!;
+        }
+
+        var mount = Sequence(service, "volumes").Single(v => v.EndsWith(":/config:ro", StringComparison.Ordinal));
+        return NodeOptionsLoader.Load(Path.Combine(Root, mount.Split(':')[0], "node.json")).Options.Node.NodeId;
     }
 
     private static HashSet<string> ClosureOfDependsOn(string name)

@@ -25,9 +25,14 @@ internal sealed partial class EpochLoop
     // Refused manifests by their whole content (not their stated hash: a forged copy stating the real manifest's hash
     // must not make this node pass over the real one).
     private readonly HashSet<string> _refusedManifests = [];
+
+    // Refused manifests looked at once more after their epoch was applied on chain (see AdoptAsync).
+    private readonly HashSet<string> _reconsideredManifests = [];
     private readonly Dictionary<ChunkReference, LegAttested> _ownAttestations = [];
     private (ulong EpochId, long Since)? _turnClock;
+    private readonly long _startedAt;
     private ulong _proposalPublished;
+    private ulong _appliedOnChainThrough;
     private ulong _attestationsOf;
 
     private async Task<CloseDecision?> DecideSharedCloseAsync(EpochRecord record, DateTimeOffset openedAt, OperatorSeat seat, CancellationToken cancellationToken)
@@ -51,10 +56,13 @@ internal sealed partial class EpochLoop
 
         // The turns count from when this node first had something to close, or first heard a manifest, for the epoch.
         var waited = TurnClock(epochId);
+        // A manifest of a later turn is heard before its turn here only when the escrows already applied the epoch:
+        // this node's turn clock started when it came back, but the others settled the epoch while it was away.
         foreach (var proposal in proposals)
         {
             if (proposal.ProposerIndex != seat.OwnIndex
-                && ProposerSchedule.MayPropose(epochId, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout)
+                && (ProposerSchedule.MayPropose(epochId, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout)
+                    || await AppliedOnChainAsync(epochId, cancellationToken).ConfigureAwait(false))
                 && await AdoptOrRefuseAsync(record, proposal, seat, cancellationToken).ConfigureAwait(false) is { } adopted)
             {
                 return adopted;
@@ -63,6 +71,28 @@ internal sealed partial class EpochLoop
 
         if (own is null || ProposerSchedule.ProposerOf(epochId, seat.Count, waited, seat.ProposalTimeout) != seat.OwnIndex)
         {
+            return null;
+        }
+
+        // A node that just started listens for one proposal timeout before it proposes: its queue may still hold the
+        // manifests the others published while it was down (its turn clock restarted with the process).
+        if (_time.GetElapsedTime(_startedAt) < seat.ProposalTimeout)
+        {
+            return null;
+        }
+
+        // Another operator's manifest this node has not judged yet (its turn has not come by this node's clock, which
+        // started late after a restart or a pause, or this node's watchers are behind its cursors): this node waits to
+        // judge it rather than propose a rival batch that would split the verifiers' one root per epoch.
+        if (proposals.Any(p => p.ProposerIndex != seat.OwnIndex && !_refusedManifests.Contains(OperatorMessageIntake.Fingerprint(p))))
+        {
+            return null;
+        }
+
+        // Never a second batch for an epoch the escrows already applied: this node waits for the manifest that settled it.
+        if (await AppliedOnChainAsync(epochId, cancellationToken).ConfigureAwait(false))
+        {
+            LogNotProposingApplied(_logger, epochId, _appliedOnChainThrough);
             return null;
         }
 
@@ -76,6 +106,18 @@ internal sealed partial class EpochLoop
         await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(own), Fence, cancellationToken).ConfigureAwait(false);
         LogProposing(_logger, epochId, seat.OwnIndex, waited);
         return own;
+    }
+
+    // Whether an escrow already applied epoch epochId (so the other operators settled it); a yes is kept, it never changes.
+    private async Task<bool> AppliedOnChainAsync(ulong epochId, CancellationToken cancellationToken)
+    {
+        if (_appliedOnChainThrough < epochId)
+        {
+            var highest = await Task.WhenAll(_chains.Select(c => c.Escrow.HighestAppliedEpochAsync(cancellationToken))).ConfigureAwait(false);
+            _appliedOnChainThrough = Math.Max(_appliedOnChainThrough, highest.Length == 0 ? 0 : highest.Max());
+        }
+
+        return _appliedOnChainThrough >= epochId;
     }
 
     private TimeSpan TurnClock(ulong epochId)
@@ -110,8 +152,11 @@ internal sealed partial class EpochLoop
     private async Task<CloseDecision?> AdoptAsync(EpochRecord record, EpochProposed proposal, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
+        // A refused manifest is not looked at again, except once after its epoch was applied on chain (a close time
+        // refused as too far from this node's clock is then judged without the clock).
         var fingerprint = OperatorMessageIntake.Fingerprint(proposal);
-        if (_refusedManifests.Contains(fingerprint))
+        if (_refusedManifests.Contains(fingerprint)
+            && (_reconsideredManifests.Contains(fingerprint) || !await AppliedOnChainAsync(epochId, cancellationToken).ConfigureAwait(false)))
         {
             return null;
         }
@@ -141,7 +186,7 @@ internal sealed partial class EpochLoop
         var previous = epochId > 1 ? await _epochs.GetAsync(epochId - 1, cancellationToken).ConfigureAwait(false) : null;
         var view = new VerifierView(
             listed, await _intents.OpenAsync(cancellationToken).ConfigureAwait(false), await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false), prices,
-            (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), previous?.ClosesAt);
+            (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), previous?.ClosesAt, await AppliedOnChainAsync(epochId, cancellationToken).ConfigureAwait(false));
         var verdict = seat.Verifier.Verify(proposal, view);
         var refusal = verdict.Refusal;
         if (refusal is null)
@@ -157,7 +202,11 @@ internal sealed partial class EpochLoop
         {
             LogRefused(_logger, epochId, proposal.ProposerId, refusal.Fault, refusal.Subject, refusal.Proposed, refusal.Observed);
             await seat.Publisher.PublishAsync(refusal, cancellationToken).ConfigureAwait(false);
-            _refusedManifests.Add(fingerprint);
+            if (!_refusedManifests.Add(fingerprint))
+            {
+                _reconsideredManifests.Add(fingerprint);
+            }
+
             return null;
         }
 
@@ -268,6 +317,9 @@ internal sealed partial class EpochLoop
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Epoch {EpochId}: refused the manifest of {ProposerId} ({Fault}): {Subject} is {Proposed} in it, {Observed} here")]
     private static partial void LogRefused(ILogger logger, ulong epochId, string proposerId, ManifestFault fault, string subject, string proposed, string observed);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Epoch {EpochId}: the escrows already applied epochs up to {AppliedThrough}, so this node does not propose it; it waits for the manifest that settled it")]
+    private static partial void LogNotProposingApplied(ILogger logger, ulong epochId, ulong appliedThrough);
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Epoch {EpochId}: {Missing} of {Chunks} chunks below the attestation threshold")]
     private static partial void LogAwaitingAttestations(ILogger logger, ulong epochId, int missing, int chunks);

@@ -116,6 +116,7 @@ internal sealed partial class EpochLoop
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _cursors = cursors;
         _progress = progress;
+        _startedAt = time.GetTimestamp();
         _crashPoints = crashPoints ?? NoCrashPoints.Instance;
         _operators = operators;
         options.Validate();

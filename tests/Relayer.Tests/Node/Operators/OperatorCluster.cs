@@ -114,7 +114,8 @@ internal sealed class OperatorCluster
             }
         }
 
-        throw new InvalidOperationException($"Epoch {epochId} was not margined on nodes {string.Join(", ", nodes)} within 400 rounds.");
+        var logs = nodes.Select(i => $"op-{i}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", Nodes[i].Log.Entries.Select(e => e.Message).Distinct().TakeLast(12)));
+        throw new InvalidOperationException($"Epoch {epochId} was not margined on nodes {string.Join(", ", nodes)} within 400 rounds.{Environment.NewLine}{string.Join(Environment.NewLine, logs)}");
     }
 
     internal Task DeliverAsync<T>(T message)
@@ -140,6 +141,7 @@ internal sealed class OperatorNode : IOperatorPublisher
     private readonly OperatorCluster _cluster;
     private readonly Func<int, EpochProposed, EpochProposed>? _proposerStep;
     private readonly ConcurrentQueue<object> _held = new();
+    private readonly Func<EpochLoop> _newLoop;
 
     public OperatorNode(OperatorCluster cluster, int index, int count, int threshold, Func<int, EpochProposed, EpochProposed>? proposerStep)
     {
@@ -169,10 +171,11 @@ internal sealed class OperatorNode : IOperatorPublisher
             new Dictionary<ChainId, IChunkAttestor> { [NodeWorld.ChainA] = new NamedAttestor(NodeWorld.ChainA, index, cluster), [NodeWorld.ChainB] = new NamedAttestor(NodeWorld.ChainB, index, cluster) },
             Messages, this, new ManifestSignatures(OperatorCluster.ManifestKey(index), index, [.. Enumerable.Range(0, count).Select(i => OperatorCluster.ManifestKey(i).Address)]));
         Intake = new OperatorMessageIntake(seat);
-        Loop = new EpochLoop(
+        _newLoop = () => new EpochLoop(
             Store, Store, Store, world.Feed, Events,
             [new NodeChain(NodeWorld.ChainA, world.EscrowA, world.EscrowA), new NodeChain(NodeWorld.ChainB, world.EscrowB, world.EscrowB)],
             options, cluster.Time, Log, Cursors, operators: seat);
+        Loop = _newLoop();
     }
 
     public int Index { get; }
@@ -192,7 +195,10 @@ internal sealed class OperatorNode : IOperatorPublisher
 
     public RecordingPublisher Events { get; } = new();
 
-    public EpochLoop Loop { get; }
+    public EpochLoop Loop { get; private set; }
+
+    /// <summary>A new process of this node: a new epoch loop (nothing kept in memory) on the same store and messages.</summary>
+    public void Restart() => Loop = _newLoop();
 
     /// <summary>While true, what this node publishes is held back (a slow link to the exchange) until <see cref="DeliverHeldAsync"/>; it still hears the others.</summary>
     public bool Held { get; set; }

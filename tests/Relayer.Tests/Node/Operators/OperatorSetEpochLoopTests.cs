@@ -1,6 +1,8 @@
 using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Node.Operators;
+using DiscreteExec.Relayer.Node.Store;
 
 namespace DiscreteExec.Relayer.Tests.Node.Operators;
 
@@ -51,6 +53,158 @@ public sealed class OperatorSetEpochLoopTests
         Assert.Equal("proposed-by:op-0", records[1]!.Trigger); // after the timeout index 0 proposed; index 1 adopted it
         Assert.Equal(1, cluster.Chains.EscrowB.Payouts[second.IntentId]);
         Assert.Null(await cluster.Nodes[2].Store.CurrentAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Epochs_NodeBackAfterTheOthersSettledItsTurnEpoch_AdoptsTheirManifestAndTakesNoLaterIntent()
+    {
+        var cluster = new OperatorCluster(3, 2);
+        await cluster.OpenAsync();
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+        cluster.Nodes[2].Running = false; // epoch 2's proposer (2 mod 3) is down while the others settle epoch 2
+        await cluster.OpenAsync();
+        await cluster.RunUntilMarginedAsync(2, 0, 1);
+        var later = await cluster.OpenAsync(block: 2_000); // above epoch 2's cursors (block 1,000): one for epoch 3
+
+        // It comes back alone: its queue brings what it missed of epoch 2 (index 0's manifest, a later turn, and the
+        // attestations), while its own turn clock for epoch 2 starts only now: by that clock it is its own turn.
+        var late = cluster.Nodes[2];
+        late.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(3_000, "0xc"))); // its watcher saw it
+        foreach (var proposal in await cluster.Nodes[1].Messages.ProposalsAsync(2, CancellationToken.None))
+        {
+            await late.Intake.ProposalAsync(proposal, CancellationToken.None);
+        }
+
+        foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
+        {
+            for (var chunk = 0u; chunk < 4; chunk++)
+            {
+                foreach (var attestation in await cluster.Nodes[1].Messages.AttestationsAsync(2, chain, chunk, CancellationToken.None))
+                {
+                    await late.Intake.AttestationAsync(attestation, CancellationToken.None);
+                }
+            }
+        }
+
+        cluster.Nodes[0].Running = false;
+        cluster.Nodes[1].Running = false;
+        late.Running = true;
+        await cluster.RunUntilMarginedAsync(2, 2);
+
+        var settled = await cluster.Nodes[0].Store.GetAsync(2, CancellationToken.None);
+        var caughtUp = await late.Store.GetAsync(2, CancellationToken.None);
+        Assert.Equal(settled!.BatchRoot, caughtUp!.BatchRoot);
+        Assert.Equal("proposed-by:op-0", caughtUp.Trigger);
+        Assert.Equal(IntentStage.Open, (await late.Store.GetAsync(later.IntentId, CancellationToken.None))!.Stage);
+        Assert.Empty(cluster.Refusals);
+    }
+
+    [Fact]
+    public async Task Epochs_FirstProposerBackAfterTheNextOnesManifest_WaitsForItsTurnAndAdoptsItInsteadOfProposingARival()
+    {
+        var cluster = new OperatorCluster(3, 3);
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.True(await node.Loop.StepAsync(CancellationToken.None)); // every node opens epoch 1
+        }
+
+        var first = cluster.Nodes[1]; // epoch 1's first proposer (1 mod 3) goes down; after a timeout index 2 proposes
+        first.Running = false;
+        await cluster.OpenAsync();
+        for (var round = 0; !await AllClearedAsync(cluster, 0, 2); round++)
+        {
+            Assert.True(round < 100, "operators 0 and 2 did not clear epoch 1");
+            if (!await cluster.Nodes[0].Loop.StepAsync(CancellationToken.None) | !await cluster.Nodes[2].Loop.StepAsync(CancellationToken.None))
+            {
+                cluster.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        // It comes back with a fresh turn clock (by which epoch 1 is its own turn), a book holding an intent above the
+        // manifest's cursors, and what its queue kept: index 2's manifest and the two attestations (3-of-3: not applied).
+        var later = await cluster.OpenAsync(block: 2_000);
+        first.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(3_000, "0xc")));
+        foreach (var proposal in await cluster.Nodes[0].Messages.ProposalsAsync(1, CancellationToken.None))
+        {
+            await first.Intake.ProposalAsync(proposal, CancellationToken.None);
+        }
+
+        foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
+        {
+            foreach (var attestation in await cluster.Nodes[0].Messages.AttestationsAsync(1, chain, 0, CancellationToken.None))
+            {
+                await first.Intake.AttestationAsync(attestation, CancellationToken.None);
+            }
+        }
+
+        first.Running = true;
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        var records = await Task.WhenAll(cluster.Nodes.Select(n => n.Store.GetAsync(1, CancellationToken.None)));
+        Assert.Single(records.Select(r => r!.BatchRoot).Distinct());
+        Assert.Equal("proposed-by:op-2", records[1]!.Trigger);
+        Assert.Equal(IntentStage.Open, (await first.Store.GetAsync(later.IntentId, CancellationToken.None))!.Stage);
+    }
+
+    [Fact]
+    public async Task Epochs_FirstProposerRestartedBeforeItsQueueDeliversTheNextOnesManifest_ListensFirstAndAdoptsIt()
+    {
+        var cluster = new OperatorCluster(3, 3);
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.True(await node.Loop.StepAsync(CancellationToken.None)); // every node opens epoch 1
+        }
+
+        var first = cluster.Nodes[1]; // epoch 1's first proposer (1 mod 3) goes down; after a timeout index 2 proposes
+        first.Running = false;
+        await cluster.OpenAsync();
+        for (var round = 0; !await AllClearedAsync(cluster, 0, 2); round++)
+        {
+            Assert.True(round < 100, "operators 0 and 2 did not clear epoch 1");
+            if (!await cluster.Nodes[0].Loop.StepAsync(CancellationToken.None) | !await cluster.Nodes[2].Loop.StepAsync(CancellationToken.None))
+            {
+                cluster.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        // A new process: its first steps run before its queue hands it what the others published while it was down.
+        var later = await cluster.OpenAsync(block: 2_000);
+        first.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(3_000, "0xc")));
+        first.Restart();
+        Assert.False(await first.Loop.StepAsync(CancellationToken.None));
+        foreach (var proposal in await cluster.Nodes[0].Messages.ProposalsAsync(1, CancellationToken.None))
+        {
+            await first.Intake.ProposalAsync(proposal, CancellationToken.None);
+        }
+
+        foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
+        {
+            foreach (var attestation in await cluster.Nodes[0].Messages.AttestationsAsync(1, chain, 0, CancellationToken.None))
+            {
+                await first.Intake.AttestationAsync(attestation, CancellationToken.None);
+            }
+        }
+
+        first.Running = true;
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        var records = await Task.WhenAll(cluster.Nodes.Select(n => n.Store.GetAsync(1, CancellationToken.None)));
+        Assert.Single(records.Select(r => r!.BatchRoot).Distinct());
+        Assert.Equal("proposed-by:op-2", records[1]!.Trigger);
+        Assert.Equal(IntentStage.Open, (await first.Store.GetAsync(later.IntentId, CancellationToken.None))!.Stage);
+    }
+
+    private static async Task<bool> AllClearedAsync(OperatorCluster cluster, params int[] nodes)
+    {
+        foreach (var index in nodes)
+        {
+            if (await cluster.Nodes[index].Store.CurrentAsync(CancellationToken.None) is not { Stage: EpochStage.Cleared })
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     [Fact]
