@@ -133,6 +133,32 @@ public sealed class OperatorRaceTests
         }
     }
 
+    [Fact]
+    public async Task Epoch_ProposerWhoseManifestIsRefused_FollowsTheNextProposersRootAndGoesOn()
+    {
+        // op-1, epoch 1's proposer, holds a deposit the others' watchers never saw: both refuse its manifest, op-2
+        // proposes after the timeout and settles with op-0. op-1 chose its own root; it follows op-2's without signing.
+        var cluster = new OperatorCluster(3, 2);
+        var seenByAll = await cluster.OpenAsync();
+        var phantom = await cluster.OpenAsync(seenBy: [1]);
+        await cluster.RunUntilMarginedAsync(1, 0, 2);
+        Assert.Contains(cluster.Refusals, r => r.EpochId == 1 && r.ProposerIndex == 1 && r.Fault == ManifestFault.UnknownIntent && r.Subject == phantom.IntentId.ToString());
+
+        var next = await cluster.OpenAsync();
+        await cluster.RunUntilMarginedAsync(2, 0, 1, 2);
+
+        var winning = (await cluster.Nodes[2].Store.GetAsync(1, CancellationToken.None))!.BatchRoot;
+        var own = await cluster.Nodes[1].Store.ChosenRootAsync(1, CancellationToken.None);
+        Assert.NotEqual(winning, own);
+        Assert.Equal(winning, (await cluster.Nodes[1].Store.GetAsync(1, CancellationToken.None))!.BatchRoot);
+        Assert.DoesNotContain("op-1", await SignersOfRootAsync(cluster, winning!.Value));
+        Assert.Equal(EpochStage.Margined, (await cluster.Nodes[1].Store.GetAsync(2, CancellationToken.None))!.Stage);
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[seenByAll.IntentId]);
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[next.IntentId]);
+        Assert.False(cluster.Chains.EscrowB.Payouts.ContainsKey(phantom.IntentId)); // only its one node ever listed it
+        Assert.Equal(IntentStage.Open, cluster.Nodes[1].Store.Intent(phantom.IntentId).Stage); // back in its book, not lost
+    }
+
     // Every operator that signed any chunk of the epoch under the root, over every node's store.
     private static async Task<string[]> SignersOfRootAsync(OperatorCluster cluster, Bytes32 root, ulong epochId = 1) =>
         [.. (await HeardAsync(cluster, epochId)).Where(a => a.BatchRoot == root).Select(a => a.Signer).Distinct(StringComparer.Ordinal)];
