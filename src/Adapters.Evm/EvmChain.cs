@@ -49,7 +49,8 @@ public sealed class EvmChain : IChainAdapter
     /// should be infinite: each attempt's timeout comes from <c>Rpc:AttemptTimeout</c>). The watcher keeps its checkpoint
     /// in <paramref name="checkpoints"/>, by default the file at <c>CheckpointPath</c>. <c>Payer</c> (hex private key)
     /// sends settle transactions; <c>Signers</c> (hex private keys) attest chunks, and <paramref name="coSigners"/> (other
-    /// operators' signatures collected elsewhere) are asked after them.
+    /// operators' signatures collected elsewhere) are asked after them. <paramref name="ownSigner"/>, when given, wraps
+    /// each local signer key before the submitter uses it (an operator set's guard that signs only its chosen root).
     /// </summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid; every message names its key.</exception>
     /// <exception cref="InvalidOperationException">A key is missing or unreadable; the message names it.</exception>
@@ -60,7 +61,8 @@ public sealed class EvmChain : IChainAdapter
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
         ICheckpointStore<WatcherCheckpoint>? checkpoints = null,
-        IReadOnlyList<ILegSigner>? coSigners = null)
+        IReadOnlyList<ILegSigner>? coSigners = null,
+        Func<ILegSigner, ILegSigner>? ownSigner = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(sectionName);
         ArgumentNullException.ThrowIfNull(options);
@@ -69,7 +71,8 @@ public sealed class EvmChain : IChainAdapter
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var time = timeProvider ?? TimeProvider.System;
         var payer = new LocalTransactionSigner(ReadKey(options.Payer, $"{sectionName}:{nameof(options.Payer)}"));
-        var signers = options.Signers.Select((source, i) => new LocalLegSigner(ReadKey(source, $"{sectionName}:{nameof(options.Signers)}:{i}"))).ToArray();
+        var signers = options.Signers.Select((source, i) => (ILegSigner)new LocalLegSigner(ReadKey(source, $"{sectionName}:{nameof(options.Signers)}:{i}")))
+            .Select(signer => ownSigner?.Invoke(signer) ?? signer).ToArray();
         if (signers.Length == 0)
         {
             throw new InvalidOperationException($"{sectionName}:{nameof(options.Signers)}: at least one signer key is needed to attest chunks.");

@@ -21,4 +21,11 @@ public interface ISettleCoSigners
     /// submitter verifies each). Fewer than asked means some did not answer or refused.
     /// </summary>
     Task<IReadOnlyDictionary<Bytes32, byte[]>> RequestAsync(SettlementChunk chunk, ReadOnlyMemory<byte> message, IReadOnlyList<Bytes32> coSigners, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether this node's own attestors sign <paramref name="chunk"/>'s settle. False when the node follows a root it
+    /// did not choose (one a threshold of the others attested): its attestors then stay out of the transaction and
+    /// <see cref="Needed"/> + 1 others co-sign it, so the node never signs a second root. True by default.
+    /// </summary>
+    Task<bool> OwnAttestorsSignAsync(SettlementChunk chunk, CancellationToken cancellationToken) => Task.FromResult(true);
 }

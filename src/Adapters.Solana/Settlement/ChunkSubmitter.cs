@@ -112,8 +112,10 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
         var silent = new List<Bytes32>(); // co-signers asked before that did not answer: asked last
         for (var attempt = 1; attempt <= _options.MaxRebuildsPerChunk; attempt++)
         {
-            var coSigners = await ChooseCoSignersAsync(chunk, silent, cancellationToken).ConfigureAwait(false);
-            var built = await BuildAsync(chunk, createAccounts, [.. _attestors.Select(a => a.PublicKey), .. coSigners], cancellationToken).ConfigureAwait(false);
+            // A node following a root it did not choose adds no signature of its own: one more operator co-signs instead.
+            var ownSign = _coSigners is null || await _coSigners.OwnAttestorsSignAsync(chunk, cancellationToken).ConfigureAwait(false);
+            var coSigners = await ChooseCoSignersAsync(chunk, silent, ownSign ? 0 : _attestors.Count, cancellationToken).ConfigureAwait(false);
+            var built = await BuildAsync(chunk, createAccounts, [.. ownSign ? _attestors.Select(a => a.PublicKey) : [], .. coSigners], cancellationToken).ConfigureAwait(false);
             var blockhash = await _rpc.GetLatestBlockhashAsync(_options.Commitment, cancellationToken).ConfigureAwait(false);
             var (transaction, unsigned) = await SignAsync(chunk, built, blockhash.Blockhash, coSigners, cancellationToken).ConfigureAwait(false);
             if (transaction is null)
@@ -546,21 +548,23 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
     }
 
     /// <summary>
-    /// The other operators to carry as attestors this attempt: <see cref="ISettleCoSigners.Needed"/> of the
-    /// candidates, those that did not answer before last. None without co-signers.
+    /// The other operators to carry as attestors this attempt: <see cref="ISettleCoSigners.Needed"/> (plus
+    /// <paramref name="standIns"/>, for this node's attestors when they do not sign) of the candidates, those that did
+    /// not answer before last. None without co-signers.
     /// </summary>
-    private async Task<Bytes32[]> ChooseCoSignersAsync(SettlementChunk chunk, List<Bytes32> silent, CancellationToken cancellationToken)
+    private async Task<Bytes32[]> ChooseCoSignersAsync(SettlementChunk chunk, List<Bytes32> silent, int standIns, CancellationToken cancellationToken)
     {
-        if (_coSigners is null || _coSigners.Needed == 0)
+        var needed = (_coSigners?.Needed ?? 0) + standIns;
+        if (_coSigners is null || needed == 0)
         {
             return [];
         }
 
         var candidates = await _coSigners.CandidatesAsync(chunk, cancellationToken).ConfigureAwait(false);
-        Bytes32[] chosen = [.. candidates.Where(c => !silent.Contains(c)).Concat(silent.Where(candidates.Contains)).Take(_coSigners.Needed)];
-        return chosen.Length == _coSigners.Needed
+        Bytes32[] chosen = [.. candidates.Where(c => !silent.Contains(c)).Concat(silent.Where(candidates.Contains)).Take(needed)];
+        return chosen.Length == needed
             ? chosen
-            : throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"{candidates.Count} other operators can co-sign it; {_coSigners.Needed} are needed.");
+            : throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"{candidates.Count} other operators can co-sign it; {needed} are needed.");
     }
 
     /// <summary>

@@ -182,9 +182,14 @@ internal static class OperatorBenchmarkRunner
         public ChainId ChainId => chainId;
 
         public Task<LegAttested> AttestAsync(SettlementChunk chunk, CancellationToken cancellationToken) =>
-            EvmAttestation.SignAsync(own, new LegChunkToSign(chunk.ChainId, Escrow, chunk.EpochId, chunk.Index, chunk.BatchRoot, chunk.Actions, SignerSetVersion), cancellationToken);
+            EvmAttestation.SignAsync(own, ToSign(chunk), cancellationToken);
+
+        public Task<Bytes32> DigestAsync(SettlementChunk chunk, CancellationToken cancellationToken) => Task.FromResult(ToSign(chunk).Digest());
 
         public bool Verifies(LegAttested attestation, string signer) => ChunkAttestations.EvmSignatureVerifies(attestation, signer);
+
+        private static LegChunkToSign ToSign(SettlementChunk chunk) =>
+            new(chunk.ChainId, Escrow, chunk.EpochId, chunk.Index, chunk.BatchRoot, chunk.Actions, SignerSetVersion);
     }
 
     /// <summary>The seats' messages go through the bench's own channel; nothing is published.</summary>

@@ -54,6 +54,47 @@ public sealed class CoSigningIntegrationTests(DevnodeFixture node, ITestOutputHe
         Assert.Equal(scenario.Payouts.Select(p => p.Amount), after.Payouts);
     }
 
+    // A node that follows a root it did not choose: its own attestor stays out of the settle and two other operators
+    // co-sign it (the threshold without it); the program applies the chunk and the own key signed nothing.
+    [Fact]
+    public async Task SubmitAsync_OwnAttestorFollowsAnotherRoot_TwoOthersCoSignAndTheOwnKeySignsNothing()
+    {
+        const ulong epoch = 143;
+        var scenario = await LegScenario.CreateAsync(node, $"cosign-{epoch}", epoch, releases: 0, refunds: 1, payouts: 1, withdraw: false);
+        using var payer = DevnodeFixture.Key($"cosign-payer-{epoch}");
+        await node.FundSolAsync(payer.PublicKey);
+        var options = node.Options();
+        Bytes32[] operators = [.. node.Signers.Select(s => s.PublicKey)];
+        var seats = node.Signers.Select(k => new SettleCoSigner(node.Rpc, options, new LocalKeypairSigner(k), operators)).ToArray();
+        var others = new SeatCoSigners(seats[1..], silent: default) { OwnAttestorsSign = false };
+        var own = new CountingSigner(new LocalKeypairSigner(node.Signers[0]));
+        var submitter = new ChunkSubmitter(node.Rpc, options, new LocalKeypairSigner(payer), [own], coSigners: others);
+
+        foreach (var chunk in LegScenario.Plan(scenario.Leg, submitter))
+        {
+            Assert.Equal(ChunkSubmissionOutcome.Applied, (await submitter.SubmitAsync(chunk, default)).Outcome);
+        }
+
+        Assert.Empty(others.Refusals);
+        Assert.Equal(others.Signed[seats[1].PublicKey], others.Signed[seats[2].PublicKey]);
+        Assert.True(others.Signed[seats[1].PublicKey] > 0);
+        Assert.Equal(0, own.Signatures);
+        Assert.Equal(scenario.Payouts.Select(p => p.Amount), (await scenario.BalancesAsync(node)).Payouts);
+    }
+
+    private sealed class CountingSigner(ITransactionSigner inner) : ITransactionSigner
+    {
+        public int Signatures { get; private set; }
+
+        public Bytes32 PublicKey => inner.PublicKey;
+
+        public ValueTask<byte[]> SignAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+        {
+            Signatures++;
+            return inner.SignAsync(message, cancellationToken);
+        }
+    }
+
     // A co-signer seat that verifies the requested message against the chunk it attested (here: the planned chunk).
     private sealed class SeatCoSigners(IReadOnlyList<SettleCoSigner> seats, Bytes32 silent) : ISettleCoSigners
     {
@@ -62,6 +103,10 @@ public sealed class CoSigningIntegrationTests(DevnodeFixture node, ITestOutputHe
         public ConcurrentBag<string> Refusals { get; } = [];
 
         public int Needed => 1;
+
+        public bool OwnAttestorsSign { get; init; } = true;
+
+        public Task<bool> OwnAttestorsSignAsync(SettlementChunk chunk, CancellationToken cancellationToken) => Task.FromResult(OwnAttestorsSign);
 
         public Task<IReadOnlyList<Bytes32>> CandidatesAsync(SettlementChunk chunk, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<Bytes32>>([.. seats.Select(s => s.PublicKey)]);

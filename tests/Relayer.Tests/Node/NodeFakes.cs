@@ -216,6 +216,14 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
         }
     }
 
+    public Task<Bytes32?> ChosenRootAsync(ulong epochId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<Bytes32?>(_roots.TryGetValue(epochId, out var root) ? root : null);
+        }
+    }
+
     public Task<LeaseToken?> TryAcquireAsync(string nodeId, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();

@@ -16,11 +16,15 @@ internal static class IntentSettlement
 {
     private const string BatchBlob = "batch";
 
+    // The batch of another root this node followed (written only then) is the one its escrows applied.
+    private const string FollowedBatchBlob = "followed-batch";
+
     /// <summary>The intent's actions in its epoch, in batch order (chain, then leg order); null when the epoch has no batch yet.</summary>
     public static async Task<IReadOnlyList<ActionProof>?> LocateAsync(
         Bytes32 intentId, ulong epochId, IEpochStore epochs, ChunkLimitsSource? limits, CancellationToken cancellationToken)
     {
-        if (await epochs.GetBlobAsync(epochId, BatchBlob, cancellationToken).ConfigureAwait(false) is not { } bytes)
+        if ((await epochs.GetBlobAsync(epochId, FollowedBatchBlob, cancellationToken).ConfigureAwait(false)
+            ?? await epochs.GetBlobAsync(epochId, BatchBlob, cancellationToken).ConfigureAwait(false)) is not { } bytes)
         {
             return null;
         }

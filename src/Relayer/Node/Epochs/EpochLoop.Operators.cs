@@ -69,6 +69,13 @@ internal sealed partial class EpochLoop
             }
         }
 
+        // None it can verify now (refused: e.g. it came back after the close tolerance), but one may already hold a
+        // threshold of the others' attestations: this node follows it without signing.
+        if (proposals.Count > 0 && await FollowAtCloseAsync(epochId, seat, cancellationToken).ConfigureAwait(false) is { } followed)
+        {
+            return followed;
+        }
+
         if (own is null || ProposerSchedule.ProposerOf(epochId, seat.Count, waited, seat.ProposalTimeout) != seat.OwnIndex)
         {
             return null;
@@ -210,8 +217,16 @@ internal sealed partial class EpochLoop
             return null;
         }
 
-        var decision = new CloseDecision(
-            ProposedTrigger + proposal.ProposerId,
+        var decision = DecisionOf(proposal, ProposedTrigger);
+        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
+        LogAdopted(_logger, epochId, proposal.ProposerId, proposal.BatchRoot);
+        return decision;
+    }
+
+    // A manifest as this node's close decision, its trigger naming how it came (adopted or followed) and its proposer.
+    private static CloseDecision DecisionOf(EpochProposed proposal, string trigger) =>
+        new(
+            trigger + proposal.ProposerId,
             proposal.ClosesAt,
             proposal.FeeBps,
             proposal.SpreadBps,
@@ -220,15 +235,16 @@ internal sealed partial class EpochLoop
             [.. proposal.Pools.Select(p => new PoolBalance(p.ChainId, p.Token, p.Balance))],
             [.. proposal.Cursors.Select(c => new DecidedCursor(c.ChainId, c.Height, c.Hash))],
             [.. proposal.IntentIds]);
-        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
-        LogAdopted(_logger, epochId, proposal.ProposerId, proposal.BatchRoot);
-        return decision;
-    }
 
     // True once every chunk holds a threshold of attestations (this node's own included) over the digest it signed.
     private async Task<bool> CollectAttestationsAsync(EpochRecord record, EpochInput input, SettlementBatch batch, IReadOnlyList<SettlementChunk> chunks, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
+        if (IsFollowed(record))
+        {
+            return await OthersHoldThresholdAsync(chunks, seat, cancellationToken).ConfigureAwait(false);
+        }
+
         if (record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) != true && _proposalPublished != epochId)
         {
             var decision = JsonSerializer.Deserialize<CloseDecision>(await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false)
@@ -249,9 +265,7 @@ internal sealed partial class EpochLoop
         var missing = 0;
         foreach (var chunk in chunks)
         {
-            var attestor = seat.Attestors.TryGetValue(chunk.ChainId, out var found)
-                ? found
-                : throw new EpochIntegrityException($"Epoch {epochId} has a chunk on chain {chunk.ChainId}, where this operator has no attestor.");
+            var attestor = AttestorOf(chunk, seat);
             if (!_ownAttestations.TryGetValue(chunk.Reference, out var own))
             {
                 own = await KeepOwnAsync(chunk, await attestor.AttestAsync(chunk, cancellationToken).ConfigureAwait(false), seat, cancellationToken).ConfigureAwait(false);
@@ -293,15 +307,27 @@ internal sealed partial class EpochLoop
     // This node's own attestation counts directly; the others' come from the store (each checked again here).
     private static async Task<bool> HasThresholdAsync(SettlementChunk chunk, LegAttested own, IChunkAttestor attestor, OperatorSeat seat, CancellationToken cancellationToken)
     {
-        var collected = new ChunkAttestations(chunk.EpochId, chunk.ChainId, chunk.Index, chunk.BatchRoot, own.Digest, seat.Signers[chunk.ChainId], seat.Threshold, attestor.Verifies);
+        var collected = await HeardAttestationsAsync(chunk, own.Digest, attestor, seat, cancellationToken).ConfigureAwait(false);
         collected.Add(own);
+        return collected.HasThreshold;
+    }
+
+    // The attestations of the chunk this node heard, counted over the digest (each checked again here).
+    private static async Task<ChunkAttestations> HeardAttestationsAsync(SettlementChunk chunk, Bytes32 digest, IChunkAttestor attestor, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        var collected = new ChunkAttestations(chunk.EpochId, chunk.ChainId, chunk.Index, chunk.BatchRoot, digest, seat.Signers[chunk.ChainId], seat.Threshold, attestor.Verifies);
         foreach (var heard in await seat.Messages.AttestationsAsync(chunk.EpochId, chunk.ChainId, chunk.Index, cancellationToken).ConfigureAwait(false))
         {
             collected.Add(heard);
         }
 
-        return collected.HasThreshold;
+        return collected;
     }
+
+    private static IChunkAttestor AttestorOf(SettlementChunk chunk, OperatorSeat seat) =>
+        seat.Attestors.TryGetValue(chunk.ChainId, out var found)
+            ? found
+            : throw new EpochIntegrityException($"Epoch {chunk.EpochId} has a chunk on chain {chunk.ChainId}, where this operator has no attestor.");
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Epoch {EpochId}: chunk {Chunk} on chain {ChainId} signed again under signer-set version {SignerSetVersion} (its digest changed)")]
     private static partial void LogReattested(ILogger logger, ulong epochId, ChainId chainId, uint chunk, ulong signerSetVersion);

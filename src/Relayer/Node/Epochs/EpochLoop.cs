@@ -560,7 +560,7 @@ internal sealed partial class EpochLoop
     {
         var epochId = record.EpochId;
         using var activity = NodeTelemetry.StartStep("clear", epochId);
-        var input = await LoadInputAsync(epochId, cancellationToken).ConfigureAwait(false);
+        var input = await LoadInputAsync(record, cancellationToken).ConfigureAwait(false);
 
         // The effect of Closed (its intents were taken at close): the world hears of it.
         await _events.PublishAsync(new EpochClosed(IntegratorEventIds.Closed(epochId), epochId, record.Trigger ?? "unknown", input.ClosesAt, input.Intents.Count, record.ManifestHash ?? default), cancellationToken).ConfigureAwait(false);
@@ -577,7 +577,8 @@ internal sealed partial class EpochLoop
         }
 
         await SaveBlobOnceAsync(epochId, BatchBlob, BatchFileWriter.ToUtf8(batch), cancellationToken).ConfigureAwait(false);
-        var chosen = await _epochs.ChooseRootOnceAsync(epochId, batch.BatchRoot, cancellationToken).ConfigureAwait(false);
+        // A followed epoch chooses no root: this node signs none of it (its chunks are submitted with the others' signatures).
+        var chosen = IsFollowed(record) ? batch.BatchRoot : await _epochs.ChooseRootOnceAsync(epochId, batch.BatchRoot, cancellationToken).ConfigureAwait(false);
         if (chosen != batch.BatchRoot)
         {
             throw new EpochIntegrityException($"Epoch {epochId}: this node already chose batch root {chosen}, but clearing its persisted input gives {batch.BatchRoot}; no second batch is made.");
@@ -609,7 +610,8 @@ internal sealed partial class EpochLoop
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
         if (_operators is { } seat && !await CollectAttestationsAsync(record, input, batch, chunks, seat, cancellationToken).ConfigureAwait(false))
         {
-            return false;
+            // Its own root lacks the threshold: another root of the epoch may hold it, which this node then follows.
+            return !IsFollowed(record) && await FollowAfterLossAsync(record, seat, cancellationToken).ConfigureAwait(false);
         }
 
         // The effects of Cleared: deferred intents go back to the book, then the world hears of the batch.
@@ -874,9 +876,12 @@ internal sealed partial class EpochLoop
         }
     }
 
-    private async Task<EpochInput> LoadInputAsync(ulong epochId, CancellationToken cancellationToken) =>
-        EpochFileReader.Parse(await _epochs.GetBlobAsync(epochId, InputBlob, cancellationToken).ConfigureAwait(false)
-            ?? throw new EpochIntegrityException($"Epoch {epochId} is past Closed but its input blob is missing."));
+    // A followed epoch's input is the followed manifest's when it switched to it after Cleared (see EpochLoop.Following).
+    private async Task<EpochInput> LoadInputAsync(EpochRecord record, CancellationToken cancellationToken) =>
+        EpochFileReader.Parse(
+            (IsFollowed(record) ? await _epochs.GetBlobAsync(record.EpochId, FollowedInputBlob, cancellationToken).ConfigureAwait(false) : null)
+            ?? await _epochs.GetBlobAsync(record.EpochId, InputBlob, cancellationToken).ConfigureAwait(false)
+            ?? throw new EpochIntegrityException($"Epoch {record.EpochId} is past Closed but its input blob is missing."));
 
     // The batch of a cleared epoch, re-cleared from the persisted input after a restart; it must give the chosen root.
     private async Task<(EpochInput Input, SettlementBatch Batch)> ClearedBatchAsync(EpochRecord record, CancellationToken cancellationToken)
@@ -886,7 +891,7 @@ internal sealed partial class EpochLoop
             return (cached.Input, cached.Batch);
         }
 
-        var input = await LoadInputAsync(record.EpochId, cancellationToken).ConfigureAwait(false);
+        var input = await LoadInputAsync(record, cancellationToken).ConfigureAwait(false);
         var batch = EpochClearing.Clear(input);
         if (batch.BatchRoot != record.BatchRoot)
         {

@@ -35,12 +35,13 @@ internal sealed class NodeChains : IDisposable
     /// <summary>
     /// Builds every chain's adapter; <paramref name="coSigners"/> gives an EVM chain's other operators' signers (an
     /// operator set), asked after this node's own keys; <paramref name="solanaCoSigners"/> a Solana chain's other
-    /// operators, asked to co-sign each settle message.
+    /// operators, asked to co-sign each settle message; <paramref name="ownEvmSigner"/> wraps this node's own EVM keys.
     /// </summary>
     public static NodeChains Connect(
         IReadOnlyList<ConfiguredChain> configured, HttpClient http, ILoggerFactory loggers, TimeProvider time,
         Func<ConfiguredChain, IReadOnlyList<Adapters.Evm.Submission.ILegSigner>>? coSigners = null,
-        Func<ConfiguredChain, Adapters.Solana.CoSigning.ISettleCoSigners>? solanaCoSigners = null)
+        Func<ConfiguredChain, Adapters.Solana.CoSigning.ISettleCoSigners>? solanaCoSigners = null,
+        Func<Adapters.Evm.Submission.ILegSigner, Adapters.Evm.Submission.ILegSigner>? ownEvmSigner = null)
     {
         ArgumentNullException.ThrowIfNull(configured);
         var built = new List<NodeChainAdapter>(configured.Count);
@@ -50,7 +51,7 @@ internal sealed class NodeChains : IDisposable
             {
                 IChainAdapter adapter = chain.Kind switch
                 {
-                    ChainKind.Evm => EvmChain.Connect($"Chains:{chain.Index}:{ChainAdapterOptions.SectionName}", chain.Evm!, http, loggers, time, coSigners: coSigners?.Invoke(chain)),
+                    ChainKind.Evm => EvmChain.Connect($"Chains:{chain.Index}:{ChainAdapterOptions.SectionName}", chain.Evm!, http, loggers, time, coSigners: coSigners?.Invoke(chain), ownSigner: ownEvmSigner),
                     ChainKind.Solana => SolanaChain.Connect(chain.Name, chain.Solana!, http, loggers, time, coSigners: solanaCoSigners?.Invoke(chain)),
                     _ => throw new NodeConfigurationException("node configuration", [$"Chains:{chain.Index}:Kind: '{chain.Kind}' is not a chain kind."]),
                 };

@@ -148,7 +148,8 @@ internal static class NodeHost
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>(),
             operators.IsShared ? chain => OperatorSetHosting.CoSignersOf(operators, chain, sp.GetRequiredService<Operators.IOperatorMessageStore>()) : null,
-            operators.IsShared ? chain => OperatorSetHosting.SolanaCoSignersOf(operators, chain, sp) : null));
+            operators.IsShared ? chain => OperatorSetHosting.SolanaCoSignersOf(operators, chain, sp) : null,
+            operators.IsShared ? own => new Operators.ChosenRootLegSigner(own, sp.GetRequiredService<Store.IEpochStore>()) : null));
         builder.Services.AddSingleton<LatestChainCursors>();
         builder.Services.AddSingleton<IChainCursorSource>(sp => sp.GetRequiredService<LatestChainCursors>());
         builder.Services.AddSingleton(IntakeChains.Of(chains.Select(c => c.Options.Chain)));

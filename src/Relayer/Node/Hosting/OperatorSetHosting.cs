@@ -51,7 +51,7 @@ internal static class OperatorSetHosting
         return new BusSettleCoSigners(
             set.Operators[set.OwnIndex].Id, chain.Solana!.ProgramKey, [.. set.Operators.Where((_, index) => index != set.OwnIndex).Select(o => SignerOn(o, chain))],
             set.Threshold - 1, set.CoSignTimeout, services.GetRequiredService<IOperatorMessageStore>(), services.GetRequiredService<IOperatorPublisher>(),
-            services.GetRequiredService<PendingCoSignatures>(), services.GetRequiredService<TimeProvider>());
+            services.GetRequiredService<PendingCoSignatures>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<IEpochStore>());
     }
 
     // This operator's answers to the others' co-sign requests, with its own attestor key on each Solana chain.

@@ -16,6 +16,9 @@ internal interface IChunkAttestor
     /// <summary>This operator's own signed attestation of the chunk as its escrow verifies it now.</summary>
     Task<LegAttested> AttestAsync(SettlementChunk chunk, CancellationToken cancellationToken);
 
+    /// <summary>The digest an operator's attestation of the chunk signs now (what <see cref="AttestAsync"/> would sign), signing nothing.</summary>
+    Task<Bytes32> DigestAsync(SettlementChunk chunk, CancellationToken cancellationToken);
+
     /// <summary>Whether the attestation's signature over its digest is the named signer's.</summary>
     bool Verifies(LegAttested attestation, string signer);
 }
@@ -27,6 +30,9 @@ internal sealed class EvmChunkAttestor(ChunkSubmitter submitter, ILegSigner own)
 
     public async Task<LegAttested> AttestAsync(SettlementChunk chunk, CancellationToken cancellationToken) =>
         await EvmAttestation.SignAsync(own, await submitter.ChunkToSignAsync(chunk, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    public async Task<Bytes32> DigestAsync(SettlementChunk chunk, CancellationToken cancellationToken) =>
+        (await submitter.ChunkToSignAsync(chunk, cancellationToken).ConfigureAwait(false)).Digest();
 
     public bool Verifies(LegAttested attestation, string signer) => ChunkAttestations.EvmSignatureVerifies(attestation, signer);
 }
@@ -55,6 +61,9 @@ internal sealed class SolanaChunkAttestor(ChainId chainId, Bytes32 programId, So
             Signature = await own.SignAsync(digest.ToArray(), cancellationToken).ConfigureAwait(false),
         };
     }
+
+    public Task<Bytes32> DigestAsync(SettlementChunk chunk, CancellationToken cancellationToken) =>
+        Task.FromResult(SolanaChunkAttestation.Digest(chunk ?? throw new ArgumentNullException(nameof(chunk)), programId));
 
     public bool Verifies(LegAttested attestation, string signer)
     {

@@ -115,6 +115,49 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
             return Refuse(manifest, fault.Value);
         }
 
+        return Rebuild(manifest, view.Listed);
+    }
+
+    /// <summary>
+    /// The check of a manifest this node follows without signing it, because a threshold of the other operators
+    /// attested its root (a node whose own root lost, or one that comes back after the close tolerance). What depends
+    /// on the moment (close time, pools, prices, the book's other intents) is what those operators checked when they
+    /// signed, and it has moved on since; what this node still requires is what never changes: every listed intent is
+    /// one its own store holds open (or in this very epoch, taken by its own root), the manifest hash is the hash of
+    /// the manifest it rebuilds from its own records of those intents, and its own clearing gives the stated root. So
+    /// nothing it submits releases or pays an intent it does not know.
+    /// </summary>
+    public ManifestVerdict VerifyToFollow(EpochProposed manifest, IReadOnlyDictionary<Bytes32, StoredIntent> listed)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(listed);
+        if (Malformation(manifest) is { } malformed)
+        {
+            return Refuse(manifest, (ManifestFault.MalformedManifest, malformed.Subject, malformed.Proposed, string.Empty));
+        }
+
+        foreach (var id in manifest.IntentIds)
+        {
+            if (!listed.TryGetValue(id, out var stored) || !IsOpenFor(stored, manifest.EpochId))
+            {
+                return Refuse(manifest, (ManifestFault.UnknownIntent, id.ToString(), "open", stored is null ? string.Empty : stored.Stage.ToString()));
+            }
+        }
+
+        try
+        {
+            return Rebuild(manifest, listed);
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or KeyNotFoundException or OverflowException or FormatException)
+        {
+            return Refuse(manifest, (ManifestFault.MalformedManifest, "manifest", error.GetType().Name, error.Message));
+        }
+    }
+
+    // The input the manifest states, rebuilt from this node's records of its intents: accepted when its hash and its
+    // clearing's root are the manifest's.
+    private ManifestVerdict Rebuild(EpochProposed manifest, IReadOnlyDictionary<Bytes32, StoredIntent> listed)
+    {
         var prices = manifest.Prices.ToDictionary(p => p.AssetId, StringComparer.Ordinal);
         var input = new EpochInput
         {
@@ -125,7 +168,7 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
             SpreadBps = manifest.SpreadBps,
             Assets = [.. assets.Select(a => a with { ReferencePrice = prices[a.Id].Price })],
             Pools = [.. manifest.Pools.Select(p => new PoolBalance(p.ChainId, p.Token, p.Balance))],
-            Intents = [.. manifest.IntentIds.Select(id => view.Listed[id].Observed.Intent)],
+            Intents = [.. manifest.IntentIds.Select(id => listed[id].Observed.Intent)],
         };
         var rebuilt = EpochManifest.Hash(EpochManifest.ToUtf8(
             input,

@@ -4,6 +4,7 @@ using DiscreteExec.Adapters.Solana.CoSigning;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Core.Settlement;
+using DiscreteExec.Relayer.Node.Store;
 
 namespace DiscreteExec.Relayer.Node.Operators;
 
@@ -64,13 +65,20 @@ internal sealed class PendingCoSignatures
 /// The other operators of a Solana chain as its chunk submitter's co-signers, over the bus: the candidates are the
 /// operators whose attestation of the chunk (over the digest this node computes) it holds, in operator order; a
 /// request publishes the message and waits at most <c>OperatorSet:CoSignTimeout</c> (on the node's TimeProvider)
-/// for the asked operators' <see cref="SettleCoSigned"/>.
+/// for the asked operators' <see cref="SettleCoSigned"/>. This node's own attestor signs only chunks of the root it
+/// chose for their epoch (<see cref="IEpochStore.ChosenRootAsync"/>): for a root it follows, one more operator co-signs.
 /// </summary>
 internal sealed class BusSettleCoSigners(
     string ownId, Bytes32 programId, IReadOnlyList<string> otherSigners, int needed, TimeSpan timeout,
-    IOperatorMessageStore messages, IOperatorPublisher publisher, PendingCoSignatures pending, TimeProvider time) : ISettleCoSigners
+    IOperatorMessageStore messages, IOperatorPublisher publisher, PendingCoSignatures pending, TimeProvider time, IEpochStore epochs) : ISettleCoSigners
 {
     public int Needed => needed;
+
+    public async Task<bool> OwnAttestorsSignAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        return await epochs.ChosenRootAsync(chunk.EpochId, cancellationToken).ConfigureAwait(false) == chunk.BatchRoot;
+    }
 
     public async Task<IReadOnlyList<Bytes32>> CandidatesAsync(SettlementChunk chunk, CancellationToken cancellationToken)
     {

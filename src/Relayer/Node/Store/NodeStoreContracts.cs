@@ -203,6 +203,13 @@ internal interface IEpochStore
     /// when there is one, which the caller must use instead (never a second batch for an epoch).
     /// </summary>
     Task<Bytes32> ChooseRootOnceAsync(ulong epochId, Bytes32 batchRoot, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The batch root this node chose for an epoch (<see cref="ChooseRootOnceAsync"/>), or null when it chose none: a
+    /// read only, it chooses nothing. This operator's own keys sign chunks of that root alone (a node that follows
+    /// another root a threshold of the others attested submits it with their signatures, never its own).
+    /// </summary>
+    Task<Bytes32?> ChosenRootAsync(ulong epochId, CancellationToken cancellationToken);
 }
 
 /// <summary>An event as logged: its gapless sequence number (the SSE cursor), its type name and its JSON.</summary>

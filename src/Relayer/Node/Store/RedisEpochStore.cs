@@ -124,6 +124,12 @@ internal sealed class RedisEpochStore(NodeStoreConnection connection) : IEpochSt
         return Bytes32.Parse((await database.StringGetAsync(key).ConfigureAwait(false)).ToString());
     }
 
+    public async Task<Bytes32?> ChosenRootAsync(ulong epochId, CancellationToken cancellationToken)
+    {
+        var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await database.StringGetAsync(_keys.EpochRoot(epochId)).ConfigureAwait(false) is { IsNull: false } root ? Bytes32.Parse(root.ToString()) : null;
+    }
+
     // The record's chunks in their order, each replaced by its own field when it has one; fields the record does not list follow.
     private static ChunkProgress[] Merge(ulong epochId, IReadOnlyList<ChunkProgress> listed, HashEntry[] fields)
     {

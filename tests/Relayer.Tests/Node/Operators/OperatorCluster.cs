@@ -77,12 +77,17 @@ internal sealed class OperatorCluster
             FillDeadline = (ulong)Time.GetUtcNow().ToUnixTimeSeconds() + 3_600,
         };
         EscrowA.Open(intent);
-        foreach (var node in seenBy is null ? Nodes : seenBy.Select(i => Nodes[i]))
-        {
-            await node.Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = block ?? nonce, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
-        }
-
+        await SeeAsync(intent, block ?? nonce, seenBy ?? [.. Nodes.Select(n => n.Index)]);
         return intent;
+    }
+
+    /// <summary>The watchers of <paramref name="seenBy"/> store the intent, observed at <paramref name="block"/>.</summary>
+    public async Task SeeAsync(Intent intent, ulong block, IReadOnlyList<int> seenBy)
+    {
+        foreach (var node in seenBy.Select(i => Nodes[i]))
+        {
+            await node.Store.AddAsync(new IntentObserved { Intent = intent, Position = new ChainPosition { BlockNumber = block, BlockHash = "0x01", TransactionId = "0x02", LogIndex = 0 } }, CancellationToken.None);
+        }
     }
 
     /// <summary>Steps every running node in turn until each of <paramref name="nodes"/> has margined the epoch; a round where none progressed advances the clock a second.</summary>
@@ -103,7 +108,7 @@ internal sealed class OperatorCluster
             }
 
             var progressed = false;
-            foreach (var node in Nodes.Where(n => n.Running))
+            foreach (var node in Nodes.Where(n => n.Running && n.Stepping))
             {
                 progressed |= await node.Loop.StepAsync(CancellationToken.None);
             }
@@ -182,6 +187,9 @@ internal sealed class OperatorNode : IOperatorPublisher
 
     public bool Running { get; set; } = true;
 
+    /// <summary>While false, the node still hears the others (its queue keeps what they publish) but its loop takes no step (a paused process).</summary>
+    public bool Stepping { get; set; } = true;
+
     public InMemoryNodeStore Store { get; } = new();
 
     public RecordingLogger<EpochLoop> Log { get; } = new();
@@ -244,7 +252,7 @@ internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster 
             ChainId = chunk.ChainId,
             Chunk = chunk.Index,
             BatchRoot = chunk.BatchRoot,
-            Digest = version == 0 ? chunk.ChunkHash() : Keccak256.Hash([.. chunk.ChunkHash().ToArray(), (byte)version]),
+            Digest = Digest(chunk, version),
             Signer = $"op-{index}",
             Signature = [(byte)index],
             SignerSetVersion = version,
@@ -253,5 +261,10 @@ internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster 
         return Task.FromResult(attestation);
     }
 
+    public Task<Bytes32> DigestAsync(SettlementChunk chunk, CancellationToken cancellationToken) => Task.FromResult(Digest(chunk, cluster.SignerSetVersion));
+
     public bool Verifies(LegAttested attestation, string signer) => attestation.Signature is [var b] && $"op-{b}" == signer;
+
+    private static Bytes32 Digest(SettlementChunk chunk, ulong version) =>
+        version == 0 ? chunk.ChunkHash() : Keccak256.Hash([.. chunk.ChunkHash().ToArray(), (byte)version]);
 }

@@ -112,7 +112,7 @@ public sealed class SettleCoSigningTests : IDisposable
         await AttestAsync(_keys[2], _chunk);
         var time = new FakeTimeProvider();
         var coSigners = new BusSettleCoSigners(
-            "op-0", Escrow.ProgramId, [_keys[1].Address, _keys[2].Address], 1, TimeSpan.FromSeconds(5), _messages, _published, new PendingCoSignatures(), time);
+            "op-0", Escrow.ProgramId, [_keys[1].Address, _keys[2].Address], 1, TimeSpan.FromSeconds(5), _messages, _published, new PendingCoSignatures(), time, new InMemoryNodeStore());
 
         Assert.Equal([_keys[2].PublicKey], await coSigners.CandidatesAsync(_chunk, default));
         var answers = coSigners.RequestAsync(_chunk, Message(_chunk), [_keys[2].PublicKey], default);
@@ -121,6 +121,23 @@ public sealed class SettleCoSigningTests : IDisposable
         Assert.False(answers.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.Empty(await answers);
+    }
+
+    [Fact]
+    public async Task BusCoSigners_OwnAttestorSignsOnlyTheRootItsNodeChose()
+    {
+        var epochs = new InMemoryNodeStore();
+        var coSigners = new BusSettleCoSigners(
+            "op-0", Escrow.ProgramId, [_keys[1].Address, _keys[2].Address], 1, TimeSpan.FromSeconds(5), _messages, _published, new PendingCoSignatures(), new FakeTimeProvider(), epochs);
+
+        Assert.False(await coSigners.OwnAttestorsSignAsync(_chunk, default)); // no root chosen: an epoch it follows
+        await epochs.ChooseRootOnceAsync(_chunk.EpochId, Bytes32.FromUInt64(0xD1FF), default);
+        Assert.False(await coSigners.OwnAttestorsSignAsync(_chunk, default)); // another root chosen
+        var chosen = new InMemoryNodeStore();
+        await chosen.ChooseRootOnceAsync(_chunk.EpochId, _chunk.BatchRoot, default);
+        Assert.True(await new BusSettleCoSigners(
+            "op-0", Escrow.ProgramId, [_keys[1].Address, _keys[2].Address], 1, TimeSpan.FromSeconds(5), _messages, _published, new PendingCoSignatures(), new FakeTimeProvider(), chosen)
+            .OwnAttestorsSignAsync(_chunk, default));
     }
 
     public void Dispose()

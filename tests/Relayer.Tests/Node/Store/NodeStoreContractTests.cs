@@ -493,6 +493,15 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ChosenRootAsync_ReadsTheChoiceAndChoosesNothing()
+    {
+        Assert.Null(await _epochs.ChosenRootAsync(9, default));
+        Assert.Equal(Id(3), await _epochs.ChooseRootOnceAsync(9, Id(3), default)); // the read above chose nothing
+        Assert.Equal(Id(3), await _epochs.ChosenRootAsync(9, default));
+        Assert.Null(await _epochs.ChosenRootAsync(10, default));
+    }
+
+    [Fact]
     public async Task AppendAsync_EightWritersWithDuplicates_GaplessSequenceOnePerEventId()
     {
         const int writers = 8;
