@@ -132,6 +132,11 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             // last payouts must be buried first).
             await Task.Delay(TimeSpan.FromSeconds(ConfirmationDepth + 2), _time, cancellationToken);
 
+            // The checks read quiet chains: a node left running goes on refunding the deferred intents whose deadline
+            // passes, so the fate check and the chain check would count different refunds, and a check reading while
+            // refunds land sees a history older than the balances beside it.
+            await _node!.TerminateAsync(TimeSpan.FromSeconds(30));
+
             // An open the generator saw fail (not mined in time) and then mined after all can be listed twice: the
             // chain has one deposit, so the check takes the first listing.
             var opened = traffic.Opened.DistinctBy(i => i.IntentId).ToArray();
