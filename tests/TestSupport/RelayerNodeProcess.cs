@@ -16,6 +16,7 @@ public sealed partial class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly Channel<ulong> _opened = Channel.CreateUnbounded<ulong>();
+    private readonly ConcurrentQueue<(string Text, TaskCompletionSource<string> Found)> _awaitedLines = new();
 
     private NodeProcess(Process process) => _process = process;
 
@@ -99,6 +100,26 @@ public sealed partial class NodeProcess : IDisposable
         }
     }
 
+    /// <summary>The first line holding <paramref name="text"/> (one already written counts), within <paramref name="timeout"/>.</summary>
+    public async Task<string> LineContainingAsync(string text, TimeSpan timeout)
+    {
+        var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _awaitedLines.Enqueue((text, found));
+        if (_lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } written)
+        {
+            found.TrySetResult(written);
+        }
+
+        try
+        {
+            return await found.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The node wrote no line holding \"{text}\" within {timeout}.");
+        }
+    }
+
     /// <summary>Stops the node gracefully (SIGTERM, as an operator would) and waits for it.</summary>
     public async Task TerminateAsync(TimeSpan timeout)
     {
@@ -150,6 +171,14 @@ public sealed partial class NodeProcess : IDisposable
         }
 
         _lines.Enqueue(line);
+        foreach (var (text, found) in _awaitedLines)
+        {
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                found.TrySetResult(line);
+            }
+        }
+
         if (OpenedLine().Match(line) is { Success: true } match)
         {
             _opened.Writer.TryWrite(ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
