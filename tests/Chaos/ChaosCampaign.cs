@@ -457,8 +457,9 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
 
     /// <summary>
     /// The traffic goes on through the faults: an open the chain lost (a reorganisation that took its block before the
-    /// harness re-included it, say) stops one batch of the generator, which then reads its nonces again and goes on.
-    /// A lost open never made a deposit, so no intent is missing from the checks.
+    /// harness re-included it, say) stops one batch of the generator, which then reads its nonces again and goes on; so
+    /// does a batch the chain refuses (anvil answered "nonce too low" right after the deep reorg, which ended a 10-minute
+    /// campaign). A lost open never made a deposit, so no intent is missing from the checks.
     /// </summary>
     private async Task KeepTrafficAsync(TrafficGenerator traffic, CancellationToken cancellationToken)
     {
@@ -468,7 +469,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             {
                 await traffic.RunAsync(total: null, cancellationToken);
             }
-            catch (DevnetException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is DevnetException or DiscreteExec.Chains.Rpc.ChainRpcException && !cancellationToken.IsCancellationRequested)
             {
                 Line($"           traffic: {ex.Message} (the generator goes on)");
             }
