@@ -353,11 +353,21 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             {
                 // Ended: refunded at its origin, or released there and paid on its destination (a Release is final
                 // before its payout is sent, so "released" alone is the middle of a settlement, not its end).
-                var state = await escrows[intent.Origin].IntentStateAsync(intent.IntentId, cancellationToken);
-                if (state == EscrowIntentState.Refunded
-                    || (state == EscrowIntentState.Released && await escrows[intent.Destination].IsPaidAsync(intent.IntentId, cancellationToken)))
+                try
                 {
-                    ended.Add(intent);
+                    var state = await escrows[intent.Origin].IntentStateAsync(intent.IntentId, cancellationToken);
+                    if (state == EscrowIntentState.Refunded
+                        || (state == EscrowIntentState.Released && await escrows[intent.Destination].IsPaidAsync(intent.IntentId, cancellationToken)))
+                    {
+                        ended.Add(intent);
+                    }
+                }
+                catch (Exception ex) when (ex is DiscreteExec.Chains.Rpc.ChainRpcException or DiscreteExec.Adapters.Evm.Abi.AbiDecodingException)
+                {
+                    // A read the chain answered badly (anvil once answered an escrow eth_call with no bytes right after
+                    // the deep reorg, which ended a 10-minute campaign): not ended yet, read again in the next round.
+                    Line($"           drain: reading intent {intent.IntentId} failed ({ex.Message}); read again");
+                    break;
                 }
             }
 
