@@ -79,9 +79,10 @@ public sealed class EvmChain : IChainAdapter
         }
 
         var rpc = CreateQuorumRpc(options, httpClient, time, loggers);
-        var watcher = new EscrowWatcher(rpc, options, checkpoints ?? new JsonFileCheckpointStore<WatcherCheckpoint>(options.EffectiveCheckpointPath), time, loggers.CreateLogger<EscrowWatcher>());
+        var breach = new FinalityBreach();
+        var watcher = new EscrowWatcher(rpc, options, checkpoints ?? new JsonFileCheckpointStore<WatcherCheckpoint>(options.EffectiveCheckpointPath), time, loggers.CreateLogger<EscrowWatcher>(), breach);
         var sender = new TransactionSender(rpc, payer, options, time, loggers.CreateLogger<TransactionSender>());
-        var submitter = new ChunkSubmitter(rpc, sender, [.. signers, .. coSigners ?? []], options, loggers.CreateLogger<ChunkSubmitter>(), time);
+        var submitter = new ChunkSubmitter(rpc, sender, [.. signers, .. coSigners ?? []], options, loggers.CreateLogger<ChunkSubmitter>(), time, breach);
         return new EvmChain(options, rpc, watcher, submitter, new EscrowState(rpc, options));
     }
 

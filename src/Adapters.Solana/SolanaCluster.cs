@@ -5,6 +5,7 @@ using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
 using DiscreteExec.Adapters.Solana.Watching;
 using DiscreteExec.Chains.Checkpoints;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core.Settlement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -47,7 +48,14 @@ public sealed class SolanaCluster
         SolanaClusterOptionsValidator.ThrowIfInvalid(name, options);
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var time = timeProvider ?? TimeProvider.System;
-        var rpc = new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time);
+        var endpoints = options.Rpc.Endpoints;
+        ISolanaRpc rpc = endpoints.Count == 1
+            ? new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time)
+            : new QuorumSolanaRpc(
+                new RpcQuorum<ISolanaRpc>(
+                    [.. endpoints.Select(url => new QuorumMember<ISolanaRpc>(url, new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time, url)))],
+                    options.Rpc.EffectiveQuorum,
+                    loggers.CreateLogger<QuorumSolanaRpc>()));
         return new SolanaCluster(name, options, rpc, loggers, time);
     }
 

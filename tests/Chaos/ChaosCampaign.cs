@@ -34,6 +34,12 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
     /// <summary>The EVM watcher's confirmation depth in the campaign; reorganisations stay shallower (the window).</summary>
     private const int ConfirmationDepth = 4;
 
+    /// <summary>The one reorganisation deeper than the window, injected after the planned faults: three windows deep.</summary>
+    private const int DeepReorgDepth = 3 * ConfirmationDepth;
+
+    /// <summary>What the node's Critical line says when a block it treated as final was reorganised out.</summary>
+    private const string DeepReorgMarker = "REORGANISATION DEEPER THAN THE CONFIRMATION DEPTH";
+
     private static readonly string[] CrashPoints = ["after-close", "after-clear", "between-chunks", "chunk-sent-unrecorded"];
 
     private readonly TimeProvider _time = TimeProvider.System;
@@ -44,6 +50,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
     private int _unexpectedExits;
     private int _restarts;
     private int _crashPointsReached;
+    private string? _deepReorgReport;
 
     public async Task<bool> RunAsync(CancellationToken cancellationToken)
     {
@@ -110,6 +117,9 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                 {
                     await Task.Delay(rest, _time, cancellationToken);
                 }
+
+                await EnsureNodeRunningAsync();
+                await DeepReorgAsync(anvil, cancellationToken);
             }
             finally
             {
@@ -131,6 +141,11 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             // Blocks keep coming while the checks read (the EVM reader reads below the confirmation depth, so the
             // last payouts must be buried first).
             await Task.Delay(TimeSpan.FromSeconds(ConfirmationDepth + 2), _time, cancellationToken);
+
+            // The checks read quiet chains: a node left running goes on refunding the deferred intents whose deadline
+            // passes, so the fate check and the chain check would count different refunds, and a check reading while
+            // refunds land sees a history older than the balances beside it.
+            await _node!.TerminateAsync(TimeSpan.FromSeconds(30));
 
             // An open the generator saw fail (not mined in time) and then mined after all can be listed twice: the
             // chain has one deposit, so the check takes the first listing.
@@ -230,6 +245,46 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         }
     }
 
+    /// <summary>
+    /// One reorganisation deeper than the confirmation window, while the traffic still runs: anvil's newest
+    /// <see cref="DeepReorgDepth"/> blocks replaced by new ones holding the same transactions (blocks the node had
+    /// treated as final change hash). The node must say so loudly and stop the chain (its Critical line is awaited, at
+    /// most a minute); then the harness plays the operator who checked that the same deposits were included again:
+    /// it stops the node, clears the stop from the EVM watcher's checkpoint and starts the node again, which rescans
+    /// from the fork and settles as before. So the checks after it expect 0 violations like any other fault.
+    /// </summary>
+    private async Task DeepReorgAsync(AnvilControl anvil, CancellationToken cancellationToken)
+    {
+        // An active node whose watcher is caught up (it opened an epoch), so the reorganised blocks include processed ones.
+        var node = _node!;
+        await node.NextOpenedAfterNowAsync(TimeSpan.FromSeconds(120));
+        var reported = node.LineContainingAsync(DeepReorgMarker, TimeSpan.FromSeconds(60));
+        var moved = await anvil.ReorganiseAsync(DeepReorgDepth, cancellationToken);
+        Line($"[{Elapsed.TotalSeconds,6:0.0} s] deep reorg: the newest {DeepReorgDepth} EVM blocks replaced (confirmation depth {ConfirmationDepth}); {moved} transactions included again under new block hashes");
+        try
+        {
+            _deepReorgReport = (await reported).Trim();
+            Line($"           the node reported it: {_deepReorgReport}");
+        }
+        catch (TimeoutException e)
+        {
+            Line($"           {e.Message}");
+        }
+
+        await node.TerminateAsync(TimeSpan.FromSeconds(30));
+        foreach (var checkpoint in Directory.EnumerateFiles(settings.DataDirectory, "*.json", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "checkpoints"))
+        {
+            if (JsonNode.Parse(await File.ReadAllTextAsync(checkpoint, cancellationToken)) is JsonObject state && state["HaltedBecause"] is not null)
+            {
+                state["HaltedBecause"] = null;
+                await File.WriteAllTextAsync(checkpoint, state.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+                Line($"           operator: the same deposits are on the new fork; cleared the stop in {Path.GetFileName(checkpoint)} and started the node again");
+            }
+        }
+
+        StartNode();
+    }
+
     /// <summary>A JSON-RPC error for every sendTransaction, as a node whose blockhashes all expired would answer (the upstream already has the transaction).</summary>
     private static byte[] BlockhashNotFound(byte[] request, byte[] response)
     {
@@ -298,11 +353,21 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             {
                 // Ended: refunded at its origin, or released there and paid on its destination (a Release is final
                 // before its payout is sent, so "released" alone is the middle of a settlement, not its end).
-                var state = await escrows[intent.Origin].IntentStateAsync(intent.IntentId, cancellationToken);
-                if (state == EscrowIntentState.Refunded
-                    || (state == EscrowIntentState.Released && await escrows[intent.Destination].IsPaidAsync(intent.IntentId, cancellationToken)))
+                try
                 {
-                    ended.Add(intent);
+                    var state = await escrows[intent.Origin].IntentStateAsync(intent.IntentId, cancellationToken);
+                    if (state == EscrowIntentState.Refunded
+                        || (state == EscrowIntentState.Released && await escrows[intent.Destination].IsPaidAsync(intent.IntentId, cancellationToken)))
+                    {
+                        ended.Add(intent);
+                    }
+                }
+                catch (Exception ex) when (ex is DiscreteExec.Chains.Rpc.ChainRpcException or DiscreteExec.Adapters.Evm.Abi.AbiDecodingException)
+                {
+                    // A read the chain answered badly (anvil once answered an escrow eth_call with no bytes right after
+                    // the deep reorg, which ended a 10-minute campaign): not ended yet, read again in the next round.
+                    Line($"           drain: reading intent {intent.IntentId} failed ({ex.Message}); read again");
+                    break;
                 }
             }
 
@@ -335,7 +400,8 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         }
 
         Line($"  node starts      {_restarts,4}   (unexpected exits {_unexpectedExits}; crash points reached {_crashPointsReached} of {_injected.GetValueOrDefault(FaultKind.NodeKillAtStep)})");
-        Line($"  RPC requests faulted: EVM {evmProxy.Faults}, Solana {solanaProxy.Faults}");
+        Line($"  RPC requests faulted: EVM {evmProxy.Faults}, Solana {solanaProxy.Faults} (truncated or cut bodies: EVM {Cut(evmProxy)}, Solana {Cut(solanaProxy)})");
+        Line($"  deep EVM reorg    1   ({(_deepReorgReport is null ? "NOT reported by the node" : "reported by the node, Critical; the operator cleared the stop")})");
         Line(string.Empty);
         Line("INTENTS OPENED BY THE TRAFFIC (each read back from its escrows)");
         Line($"  opened {result.Total}, filled {result.Filled}, refunded {result.Refunded}, still open {result.StillOpen.Count}");
@@ -366,7 +432,12 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             Line("  FAILED: intents whose end was decided did not end on the chains within the drain time");
         }
 
-        var passed = result.Passed && chainCheck.Passed && drained && !vacuous;
+        if (_deepReorgReport is null)
+        {
+            Line("  FAILED: the node did not report the reorganisation deeper than its confirmation depth");
+        }
+
+        var passed = result.Passed && chainCheck.Passed && drained && !vacuous && _deepReorgReport is not null;
         Line(passed ? "chaos: PASSED (0 violations)" : "chaos: FAILED");
         return passed;
     }
@@ -396,8 +467,9 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
 
     /// <summary>
     /// The traffic goes on through the faults: an open the chain lost (a reorganisation that took its block before the
-    /// harness re-included it, say) stops one batch of the generator, which then reads its nonces again and goes on.
-    /// A lost open never made a deposit, so no intent is missing from the checks.
+    /// harness re-included it, say) stops one batch of the generator, which then reads its nonces again and goes on; so
+    /// does a batch the chain refuses (anvil answered "nonce too low" right after the deep reorg, which ended a 10-minute
+    /// campaign). A lost open never made a deposit, so no intent is missing from the checks.
     /// </summary>
     private async Task KeepTrafficAsync(TrafficGenerator traffic, CancellationToken cancellationToken)
     {
@@ -407,7 +479,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             {
                 await traffic.RunAsync(total: null, cancellationToken);
             }
-            catch (DevnetException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is DevnetException or DiscreteExec.Chains.Rpc.ChainRpcException && !cancellationToken.IsCancellationRequested)
             {
                 Line($"           traffic: {ex.Message} (the generator goes on)");
             }
@@ -422,6 +494,9 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             await devnet.Solana.TopUpPayerAsync(DevnetNodeRunner.SolanaPayerFloorLamports, cancellationToken);
         }
     }
+
+    private static int Cut(FaultInjectingProxy proxy) =>
+        proxy.Counts.GetValueOrDefault(ProxyFault.TruncatedBody) + proxy.Counts.GetValueOrDefault(ProxyFault.CutMidBody);
 
     private static string Tail(string text, int lines) => string.Join(Environment.NewLine, text.Split(Environment.NewLine).TakeLast(lines));
 

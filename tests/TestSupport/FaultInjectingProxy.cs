@@ -13,6 +13,12 @@ public enum ProxyFault
     Http500,
     Http429,
     Slow,
+
+    /// <summary>A well-framed 200 whose body is the upstream answer's first half (a proxy that cut it): JSON that does not parse.</summary>
+    TruncatedBody,
+
+    /// <summary>The headers announce the whole answer, half of it is sent, then the connection is reset (a response cut mid-body).</summary>
+    CutMidBody,
 }
 
 /// <summary>What a lying EVM endpoint does to the honest answers it forwards (any combination).</summary>
@@ -34,7 +40,7 @@ public enum ProxyLie
 /// <summary>
 /// A real HTTP/1.1 proxy on 127.0.0.1 in front of a JSON-RPC node (anvil or the Solana dev node). Each request draws a fault from a seeded random
 /// schedule: close the connection before or after forwarding (the node did the work, the client never hears),
-/// answer 500 or 429, or answer slower than the client's attempt timeout.
+/// answer 500 or 429, answer slower than the client's attempt timeout, or cut the answer's body (well framed, or mid-body).
 /// </summary>
 public sealed class FaultInjectingProxy : IAsyncDisposable
 {
@@ -66,6 +72,9 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
     public double FaultRate { get; set; }
 
     public TimeSpan SlowDelay { get; }
+
+    /// <summary>The faults drawn from (every one but <see cref="ProxyFault.None"/> by default).</summary>
+    public IReadOnlyList<ProxyFault> FaultKinds { get; set; } = [.. Enum.GetValues<ProxyFault>().Where(f => f != ProxyFault.None)];
 
     /// <summary>
     /// Rewrites an upstream answer before the client sees it (request body, response body → response body), to play a
@@ -140,7 +149,7 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
             var fault = ProxyFault.None;
             if (_random.NextDouble() < FaultRate)
             {
-                fault = (ProxyFault)(1 + _random.Next(5));
+                fault = FaultKinds[_random.Next(FaultKinds.Count)];
             }
 
             _counts[fault] = _counts.GetValueOrDefault(fault) + 1;
@@ -203,6 +212,18 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
                         return;
                     }
 
+                    if (fault == ProxyFault.TruncatedBody)
+                    {
+                        answer = answer[..(answer.Length / 2)];
+                    }
+
+                    if (fault == ProxyFault.CutMidBody)
+                    {
+                        await WriteResponseAsync(stream, $"{(int)response.StatusCode} {response.ReasonPhrase}", answer, sent: answer.Length / 2);
+                        client.Client.LingerState = new LingerOption(true, 0);
+                        return;
+                    }
+
                     await WriteResponseAsync(stream, $"{(int)response.StatusCode} {response.ReasonPhrase}", answer);
                 }
             }
@@ -213,11 +234,12 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
         }
     }
 
-    private static async Task WriteResponseAsync(NetworkStream stream, string status, byte[] body)
+    /// <summary>Writes the response for all of <paramref name="body"/>, sending only its first <paramref name="sent"/> bytes when given.</summary>
+    private static async Task WriteResponseAsync(NetworkStream stream, string status, byte[] body, int? sent = null)
     {
         var head = TextEncoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
         await stream.WriteAsync(head);
-        await stream.WriteAsync(body);
+        await stream.WriteAsync(body.AsMemory(0, sent ?? body.Length));
         await stream.FlushAsync();
     }
 

@@ -156,6 +156,10 @@ public sealed partial class NodeProcess : IDisposable
     /// <summary>SIGCONT: a paused process runs on from where it stopped, unaware of the time that passed.</summary>
     public Task ResumeAsync() => SignalAsync("-CONT", mustReach: true);
 
+    /// <summary>The first line holding <paramref name="text"/> (one already written counts), within <paramref name="timeout"/>.</summary>
+    public async Task<string> LineContainingAsync(string text, TimeSpan timeout) =>
+        (await LineAsync(new Regex("^.*" + Regex.Escape(text) + ".*$"), timeout)).Value;
+
     /// <summary>Stops the node gracefully (SIGTERM, as an operator would) and waits for it.</summary>
     public async Task TerminateAsync(TimeSpan timeout)
     {

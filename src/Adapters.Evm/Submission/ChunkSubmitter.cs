@@ -2,6 +2,7 @@ using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Adapters.Evm.Escrow;
 using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Chains.Diagnostics;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
@@ -19,6 +20,7 @@ namespace DiscreteExec.Adapters.Evm.Submission;
 /// </summary>
 public sealed partial class ChunkSubmitter : IChunkSubmitter
 {
+    private readonly FinalityBreach? _finalityBreach;
     private readonly IEvmRpc _rpc;
     private readonly TransactionSender _sender;
     private readonly IReadOnlyList<ILegSigner> _signers;
@@ -27,8 +29,9 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
     private readonly TimeProvider _time;
     private bool _blockGasLimitChecked;
 
-    public ChunkSubmitter(IEvmRpc rpc, TransactionSender sender, IEnumerable<ILegSigner> signers, EvmChainOptions options, ILogger<ChunkSubmitter> logger, TimeProvider? timeProvider = null)
+    public ChunkSubmitter(IEvmRpc rpc, TransactionSender sender, IEnumerable<ILegSigner> signers, EvmChainOptions options, ILogger<ChunkSubmitter> logger, TimeProvider? timeProvider = null, FinalityBreach? finalityBreach = null)
     {
+        _finalityBreach = finalityBreach;
         _time = timeProvider ?? TimeProvider.System;
         _rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
         _sender = sender ?? throw new ArgumentNullException(nameof(sender));
@@ -62,6 +65,16 @@ public sealed partial class ChunkSubmitter : IChunkSubmitter
     public async Task<ChunkSubmission> SubmitAsync(SettlementChunk chunk, CancellationToken cancellationToken)
     {
         CheckFits(chunk);
+        if (_finalityBreach?.Reason is { } breach)
+        {
+            // The chain dropped a block the node had treated as final: this chunk may rest on intents that no longer exist.
+            throw new ChunkSubmissionException($"Chain {_options.ChainId} epoch {chunk.EpochId} chunk {chunk.Index}: not sent, settlement of this chain is stopped: {breach}")
+            {
+                EpochId = chunk.EpochId,
+                Chunk = chunk.Index,
+            };
+        }
+
         if (!_blockGasLimitChecked)
         {
             await _rpc.EnsureBlockGasLimitAsync(_options, cancellationToken).ConfigureAwait(false);

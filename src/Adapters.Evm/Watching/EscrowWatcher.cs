@@ -40,8 +40,9 @@ public sealed partial class EscrowWatcher : IChainWatcher
     private int _range;
     private int _ceiling;
 
-    public EscrowWatcher(IEvmRpc rpc, EvmChainOptions options, ICheckpointStore<WatcherCheckpoint> store, TimeProvider timeProvider, ILogger<EscrowWatcher> logger)
+    public EscrowWatcher(IEvmRpc rpc, EvmChainOptions options, ICheckpointStore<WatcherCheckpoint> store, TimeProvider timeProvider, ILogger<EscrowWatcher> logger, FinalityBreach? finalityBreach = null)
     {
+        FinalityBreach = finalityBreach ?? new FinalityBreach();
         _rpc = rpc ?? throw new ArgumentNullException(nameof(rpc));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _store = store ?? throw new ArgumentNullException(nameof(store));
@@ -58,6 +59,9 @@ public sealed partial class EscrowWatcher : IChainWatcher
     }
 
     public ChainId ChainId => _chainId;
+
+    /// <summary>Set when a block this watcher treated as final was reorganised out; its intake is then stopped.</summary>
+    public FinalityBreach FinalityBreach { get; }
 
     public ChainKind Kind => ChainKind.Evm;
 
@@ -123,6 +127,16 @@ public sealed partial class EscrowWatcher : IChainWatcher
         activity?.SetTag("chain.id", _chainId.Value);
         var state = _state ??= await _store.LoadAsync(cancellationToken).ConfigureAwait(false)
             ?? new WatcherCheckpoint((ulong)_options.StartBlock, []);
+        if (state.HaltedBecause is { } halted)
+        {
+            // Stopped by a reorganisation deeper than the confirmation depth (here or before a restart): read nothing.
+            if (FinalityBreach.Report(halted))
+            {
+                LogIntakeHalted(_logger, _chainId.Value, halted);
+            }
+
+            return false;
+        }
 
         var head = await _rpc.BlockNumberAsync(cancellationToken).ConfigureAwait(false);
         ChainTelemetry.WatcherLag.Record(head >= state.NextBlock ? (long)(head + 1 - state.NextBlock) : 0, _tags);
@@ -429,6 +443,19 @@ public sealed partial class EscrowWatcher : IChainWatcher
         ChainTelemetry.IntentsRetracted.Add(retractions.Length, _tags);
         LogReorg(_logger, _chainId.Value, nextBlock, dropped.Length, retractions.Length);
         var rewound = new WatcherCheckpoint(nextBlock, recent.Take(kept + 1).ToArray());
+        if (_options.ConfirmationDepth > 0)
+        {
+            // Every processed block was ConfirmationDepth deep when scanned: its loss breaks the finality the node acted
+            // on (intents accepted, maybe settled). Retract what can be, then stop this chain loudly; never go on quietly.
+            var first = dropped[0];
+            var now = headers[kept + 1]?.Hash.ToString() ?? "no block";
+            var reason = $"chain {_chainId.Value}: block {first.Number} was {first.Hash} when {_options.ConfirmationDepth} blocks buried it and is now {now}: a reorganisation deeper than the confirmation depth ({dropped.Length} processed blocks, {retractions.Length} intents retracted); intake and settlement of this chain stopped until an operator clears the watcher's checkpoint";
+            ChainTelemetry.DeepReorgs.Add(1, _tags);
+            LogDeepReorg(_logger, _chainId.Value, first.Number, first.Hash, now, _options.ConfirmationDepth, retractions.Length);
+            FinalityBreach.Report(reason);
+            rewound = rewound with { HaltedBecause = reason };
+        }
+
         if (state.NextNonce is { } nextNonce)
         {
             // Deposits from the counter at the fork point on were in dropped blocks: their nonces are open again.
@@ -489,6 +516,12 @@ public sealed partial class EscrowWatcher : IChainWatcher
 
     [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Chain {ChainId}: deposit counter unreadable at block {AtBlock} ({Reason}); expecting every deposit from nonce 0 (StartBlock should be the escrow's deployment block)")]
     private static partial void LogCounterUnavailableAtStart(ILogger logger, ulong chainId, ulong atBlock, string reason);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Critical, Message = "Chain {ChainId}: REORGANISATION DEEPER THAN THE CONFIRMATION DEPTH: block {Height} was {OldHash} when {ConfirmationDepth} blocks buried it and is now {NewHash}; {Retracted} intents retracted; intake and settlement of this chain stopped until an operator clears the watcher's checkpoint")]
+    private static partial void LogDeepReorg(ILogger logger, ulong chainId, ulong height, Bytes32 oldHash, string newHash, int confirmationDepth, int retracted);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Critical, Message = "Chain {ChainId}: intake stopped after a reorganisation deeper than the confirmation depth (its checkpoint says: {Reason}); nothing more is read until an operator clears it")]
+    private static partial void LogIntakeHalted(ILogger logger, ulong chainId, string reason);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Chain {ChainId}: blocks {FromBlock}-{ToBlock} changed during the query; asking again")]
     private static partial void LogRangeUnstable(ILogger logger, ulong chainId, ulong fromBlock, ulong toBlock);

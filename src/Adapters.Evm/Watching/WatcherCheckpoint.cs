@@ -10,10 +10,13 @@ public sealed record ProcessedBlock(ulong Number, Bytes32 Hash, IReadOnlyList<By
 /// (ascending) are the hashes it saw, for detecting a reorg after a restart too. <see cref="NextNonce"/> is the
 /// escrow's lowest deposit nonce not yet emitted (all below it were; null in a fresh or older checkpoint: the
 /// watcher then takes the escrow's counter at block <c>NextBlock - 1</c>), and <see cref="EmittedAbove"/> the nonces
-/// above it already emitted, so a restart re-checks every gap and never emits a nonce twice.
+/// above it already emitted, so a restart re-checks every gap and never emits a nonce twice. <see cref="HaltedBecause"/>
+/// is set when a block treated as final was reorganised out (<see cref="FinalityBreach"/>): the watcher then reads
+/// nothing more, also after a restart, until an operator removes it.
 /// </summary>
 public sealed record WatcherCheckpoint(
     ulong NextBlock,
     IReadOnlyList<ProcessedBlock> RecentBlocks,
     ulong? NextNonce = null,
-    IReadOnlyList<ulong>? EmittedAbove = null);
+    IReadOnlyList<ulong>? EmittedAbove = null,
+    string? HaltedBecause = null);

@@ -17,11 +17,12 @@ public sealed class SolanaRpcClient : ISolanaRpc
 {
     private readonly JsonRpcTransport _transport;
 
-    public SolanaRpcClient(HttpClient httpClient, SolanaClusterOptions options, ILogger<SolanaRpcClient>? logger = null, TimeProvider? timeProvider = null)
+    /// <summary>A client of <paramref name="url"/> (<c>Rpc:Url</c> when null; one of <c>Rpc:Urls</c> for a quorum) with the options' retry pipeline.</summary>
+    public SolanaRpcClient(HttpClient httpClient, SolanaClusterOptions options, ILogger<SolanaRpcClient>? logger = null, TimeProvider? timeProvider = null, Uri? url = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        var endpoint = RpcEndpoint.Of(options);
+        var endpoint = url is null ? RpcEndpoint.Of(options) : new RpcEndpoint(url, options.Kind, options.Chain);
         var log = (ILogger?)logger ?? NullLogger.Instance;
         var time = timeProvider ?? TimeProvider.System;
         _transport = new JsonRpcTransport(httpClient, endpoint, RpcPipeline.Create(options.Rpc, endpoint, RpcErrorCodes.IsTransient, time, log), log, time, ToException);

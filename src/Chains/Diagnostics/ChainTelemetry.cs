@@ -42,6 +42,9 @@ public static class ChainTelemetry
 
     public static readonly Counter<long> Reorgs = Meter.CreateCounter<long>("discreteexec.chain.watcher.reorgs", "{reorg}", "Reorgs the watcher detected below its cursor.");
 
+    /// <summary>Reorganisations of a block the watcher had treated as final (deeper than the confirmation depth): the chain's intake and settlement stop.</summary>
+    public static readonly Counter<long> DeepReorgs = Meter.CreateCounter<long>("discreteexec.chain.watcher.deep_reorgs", "{reorg}", "Reorganisations deeper than the confirmation depth; the chain is stopped.");
+
     /// <summary>Settlement chunks the submitter saw applied (applied now or found already applied).</summary>
     public static readonly Counter<long> ChunksSubmitted = Meter.CreateCounter<long>("discreteexec.chain.submitter.chunks_submitted", "{chunk}", "Settlement chunks applied (now or found already applied).");
 

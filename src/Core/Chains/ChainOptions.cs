@@ -90,11 +90,6 @@ public abstract class ChainOptions
             yield return $"{key}{nameof(Rpc)}:{nameof(Rpc.Urls)}: each endpoint may be listed once (Url counts as the first).";
         }
 
-        if (expectedKind == ChainKind.Solana && Rpc.Urls.Count > 0)
-        {
-            yield return $"{key}{nameof(Rpc)}:{nameof(Rpc.Urls)}: several endpoints with a quorum are implemented for EVM chains only so far; give one Url.";
-        }
-
         if (Rpc.Quorum > Rpc.Endpoints.Count)
         {
             yield return $"{key}{nameof(Rpc)}:{nameof(Rpc.Quorum)}: {Rpc.Quorum} is more than the {Rpc.Endpoints.Count} configured endpoint(s).";

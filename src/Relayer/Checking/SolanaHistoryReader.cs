@@ -14,12 +14,12 @@ namespace DiscreteExec.Relayer.Checking;
 /// successful transaction of the program (<c>getSignaturesForAddress</c>, oldest first) and the events its logs carry
 /// (<c>getTransaction</c>, <c>Program data:</c> lines), the config's refund grace, each registered mint's pool and vault
 /// (<c>getMultipleAccounts</c>), and the chain's time (<c>getBlockTime</c> of the current slot). Accounts and
-/// signatures cannot be read at one slot, so the read is repeated (a few times at most) until no program transaction
-/// landed between the signature list and the accounts.
+/// signatures cannot be read at one slot, so the accounts are read again (a few times at most), with the transactions that
+/// landed since the last signature list, until none landed between the signature list and the accounts.
 /// </summary>
 internal sealed class SolanaHistoryReader(ISolanaRpc rpc, SolanaClusterOptions options)
 {
-    private const int Attempts = 5;
+    private const int Attempts = 10;
     private const int TransactionReadConcurrency = 8;
     private readonly EscrowProgram _escrow = new(options.ProgramKey);
     private readonly SolanaTruncatedLogRecovery _recovery = new(rpc, options, new EscrowProgram(options.ProgramKey));
@@ -29,11 +29,17 @@ internal sealed class SolanaHistoryReader(ISolanaRpc rpc, SolanaClusterOptions o
         var config = await rpc.GetAccountInfoAsync(_escrow.Config, options.Commitment, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidDataException($"Chain {options.ChainId}: the escrow program {options.ProgramId} has no config account (not initialized).");
         var grace = EscrowConfig.Decode(config.Data).RefundGraceSeconds;
+        var records = new List<EscrowRecord>();
+        var mints = new List<Bytes32>();
+        string? newest = null;
         for (var attempt = 1; ; attempt++)
         {
             var slot = await rpc.GetSlotAsync(options.Commitment, cancellationToken).ConfigureAwait(false);
             var time = await rpc.RequestAsync("getBlockTime", [slot], cancellationToken).ConfigureAwait(false);
-            var (records, mints, newest) = await RecordsAsync(cancellationToken).ConfigureAwait(false);
+
+            // Only the first attempt reads the whole history; a retry reads just what landed since (the full read takes
+            // long enough that a working node lands a transaction during it every time: re-reading it all never settled).
+            newest = await AppendSinceAsync(newest, records, mints, cancellationToken).ConfigureAwait(false);
             var holdings = await HoldingsAsync(mints, cancellationToken).ConfigureAwait(false);
             var newestAfter = await NewestSignatureAsync(cancellationToken).ConfigureAwait(false);
 
@@ -66,13 +72,17 @@ internal sealed class SolanaHistoryReader(ISolanaRpc rpc, SolanaClusterOptions o
         return holdings;
     }
 
-    private async Task<(List<EscrowRecord> Records, IReadOnlyList<Bytes32> Mints, string? Newest)> RecordsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends to <paramref name="records"/> and <paramref name="mints"/> the program's transactions after
+    /// <paramref name="since"/> (all of them when null), oldest first; returns the newest signature now read.
+    /// </summary>
+    private async Task<string?> AppendSinceAsync(string? since, List<EscrowRecord> records, List<Bytes32> mints, CancellationToken cancellationToken)
     {
         var signatures = new List<SignatureInfo>();
         string? before = null;
         while (true)
         {
-            var page = await rpc.GetSignaturesForAddressAsync(_escrow.ProgramId, new SignaturePage(before, null, options.SignaturePageSize), options.Commitment, cancellationToken).ConfigureAwait(false);
+            var page = await rpc.GetSignaturesForAddressAsync(_escrow.ProgramId, new SignaturePage(before, since, options.SignaturePageSize), options.Commitment, cancellationToken).ConfigureAwait(false);
             signatures.AddRange(page);
             if (page.Count < options.SignaturePageSize)
             {
@@ -82,15 +92,13 @@ internal sealed class SolanaHistoryReader(ISolanaRpc rpc, SolanaClusterOptions o
             before = page[^1].Signature;
         }
 
-        var newest = signatures.FirstOrDefault()?.Signature;
+        var newest = signatures.FirstOrDefault()?.Signature ?? since;
         signatures.Reverse();
         var successful = signatures.Where(s => !s.Failed).ToArray();
         var transactions = new TransactionDetails?[successful.Length];
         await Parallel.ForAsync(0, successful.Length, new ParallelOptions { MaxDegreeOfParallelism = TransactionReadConcurrency, CancellationToken = cancellationToken }, async (i, token) =>
             transactions[i] = await rpc.GetTransactionAsync(successful[i].Signature, options.Commitment, token).ConfigureAwait(false)).ConfigureAwait(false);
 
-        var records = new List<EscrowRecord>();
-        var mints = new List<Bytes32>();
         for (var i = 0; i < successful.Length; i++)
         {
             var transaction = transactions[i];
@@ -135,7 +143,7 @@ internal sealed class SolanaHistoryReader(ISolanaRpc rpc, SolanaClusterOptions o
             }
         }
 
-        return (records, mints, newest);
+        return newest;
     }
 
     private EscrowRecord? ToRecord(EscrowEvent escrowEvent, string location) => escrowEvent switch

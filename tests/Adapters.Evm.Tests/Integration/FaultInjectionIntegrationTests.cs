@@ -87,15 +87,34 @@ public sealed class FaultInjectionIntegrationTests : IClassFixture<EscrowTestbed
     [Fact]
     public async Task Watcher_ThroughFaultyProxy_ReportsEveryIntentExactlyOnce()
     {
+        await using var proxy = new FaultInjectingProxy(_bed.Anvil.Url, seed: 7, faultRate: 0.35, slowDelay: TimeSpan.FromMilliseconds(700));
+        await WatchThroughAsync(proxy, "fault-user");
+    }
+
+    /// <summary>Half the answers cut (a well-framed half body, or a body cut mid-way by a reset): retried, never read as a partial answer.</summary>
+    [Fact]
+    public async Task Watcher_ThroughProxyCuttingBodies_ReportsEveryIntentExactlyOnceWithItsParameters()
+    {
+        await using var proxy = new FaultInjectingProxy(_bed.Anvil.Url, seed: 11, faultRate: 0.5, slowDelay: TimeSpan.Zero)
+        {
+            FaultKinds = [ProxyFault.TruncatedBody, ProxyFault.CutMidBody],
+        };
+        await WatchThroughAsync(proxy, "cut-body-user");
+
+        Assert.True(proxy.Counts.GetValueOrDefault(ProxyFault.TruncatedBody) > 0 && proxy.Counts.GetValueOrDefault(ProxyFault.CutMidBody) > 0, proxy.Stats);
+    }
+
+    /// <summary>Opens 6 intents and a sentinel and watches them through <paramref name="proxy"/>: each reported once, with the amount it was opened with.</summary>
+    private async Task WatchThroughAsync(FaultInjectingProxy proxy, string userPrefix)
+    {
         var start = await _bed.Rpc.BlockNumberAsync(CancellationToken.None) + 1;
-        var users = Enumerable.Range(0, 6).Select(i => EscrowTestbed.Key($"fault-user-{i}")).ToArray();
+        var users = Enumerable.Range(0, 6).Select(i => EscrowTestbed.Key($"{userPrefix}-{i}")).ToArray();
         await _bed.FundAsync(users);
         foreach (var (user, i) in users.Select((u, i) => (u, i)))
         {
             await _bed.OpenIntentAsync(user, 10_000 + (ulong)i, 70_000 + (ulong)i);
         }
 
-        await using var proxy = new FaultInjectingProxy(_bed.Anvil.Url, seed: 7, faultRate: 0.35, slowDelay: TimeSpan.FromMilliseconds(700));
         var options = _bed.Options(proxy.Url);
         options.StartBlock = (long)start;
         options.MaxBlockRange = 4;
@@ -107,7 +126,7 @@ public sealed class FaultInjectionIntegrationTests : IClassFixture<EscrowTestbed
 
         // A sentinel opened after the others: blocks are read in order, so once it is seen any repeat of an
         // earlier intent would have been seen too.
-        var sentinel = EscrowTestbed.Key("fault-user-sentinel");
+        var sentinel = EscrowTestbed.Key($"{userPrefix}-sentinel");
         await _bed.FundAsync([sentinel]);
         await _bed.OpenIntentAsync(sentinel, 10_100, 70_100);
         await sink.WhenObservedAsync(users.Length + 1).WaitAsync(cancel.Token);
@@ -115,5 +134,7 @@ public sealed class FaultInjectionIntegrationTests : IClassFixture<EscrowTestbed
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.Equal(users.Length + 1, sink.Observed.Count);
         Assert.Equal(users.Append(sentinel).Select(u => u.Address.ToBytes32()).Order(), sink.Observed.Select(o => o.Intent.Depositor).Order());
+        var amounts = users.Select((u, i) => (u.Address.ToBytes32(), (UInt256)(10_000 + (ulong)i))).Append((sentinel.Address.ToBytes32(), (UInt256)10_100UL)).ToDictionary();
+        Assert.All(sink.Observed, o => Assert.Equal(amounts[o.Intent.Depositor], o.Intent.InputAmount));
     }
 }

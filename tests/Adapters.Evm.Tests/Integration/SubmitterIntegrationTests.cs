@@ -158,6 +158,24 @@ public sealed class SubmitterIntegrationTests : IClassFixture<EscrowTestbed>
     }
 
     [Fact]
+    public async Task Submit_AfterAFinalityBreach_RefusedNamingItAndNothingSent()
+    {
+        await _bed.FundPoolAsync(1_000);
+        var chunk = TestChunks.Single(Chain, 14, [new SettlementAction(ActionKind.Payout, Id(14_000), _bed.Token.ToBytes32(), Account(9), 1)]);
+        var breach = new FinalityBreach();
+        breach.Report("chain 31337: block 7 was 0xaa when 4 blocks buried it and is now 0xbb");
+        using var sender = _bed.CreateSender();
+        var submitter = new ChunkSubmitter(_bed.Rpc, sender, _bed.Signers.Select(k => (ILegSigner)new LocalLegSigner(k)), _bed.Options(), NullLogger<ChunkSubmitter>.Instance, finalityBreach: breach);
+        var nonce = await _bed.Rpc.GetTransactionCountAsync(_bed.Relayer.Address, BlockTag.Latest, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<ChunkSubmissionException>(() => submitter.SubmitAsync(chunk, CancellationToken.None));
+
+        Assert.Contains("settlement of this chain is stopped: chain 31337: block 7 was 0xaa", error.Message, StringComparison.Ordinal);
+        Assert.Equal(14UL, error.EpochId);
+        Assert.Equal(nonce, await _bed.Rpc.GetTransactionCountAsync(_bed.Relayer.Address, BlockTag.Latest, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Submit_PayoutBeyondPool_ThrowsWithTheEscrowsErrorName()
     {
         var chunk = TestChunks.Single(Chain, 9, [new SettlementAction(ActionKind.Payout, Id(9000), _bed.Token.ToBytes32(), Account(5), UInt256.Parse("1000000000000000000000000"))]);

@@ -1,5 +1,6 @@
 using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Escrow;
+using DiscreteExec.Adapters.Evm.Rpc;
 using DiscreteExec.Adapters.Evm.Tests.Support;
 using DiscreteExec.Adapters.Evm.Watching;
 using DiscreteExec.Chains.Checkpoints;
@@ -90,6 +91,46 @@ public class EscrowWatcherTests
         Assert.Equal(3UL, last.DepositNonce);
         Assert.Equal((UInt256)5, last.InputAmount);
         Assert.Equal(6, sink.Observed.Count);
+    }
+
+    [Fact]
+    public async Task PollOnce_ReorgDeeperThanConfirmationDepth_RetractsThenStopsIntakeLoudlyAcrossRestarts()
+    {
+        var chain = new FakeChain();
+        for (var n = 0UL; n < 6; n++)
+        {
+            chain.Mine(FakeChain.IntentOpened(n));
+        }
+
+        var store = new InMemoryCheckpointStore();
+        var watcher = Watcher(chain, store, o => o.ConfirmationDepth = 2);
+        var sink = await CatchUpAsync(watcher);
+        Assert.Equal(4, sink.Observed.Count); // blocks 1-4 are 2 deep and final; 5 and 6 are not yet
+        var finalBlock4 = (await chain.GetBlockAsync(BlockTag.Number(4), CancellationToken.None))!.Hash;
+
+        // Blocks 4 onwards replaced: block 4 had been treated as final.
+        chain.Reorg(4);
+        for (var i = 0; i < 5; i++)
+        {
+            chain.Mine(FakeChain.IntentOpened(10 + (ulong)i));
+        }
+
+        await CatchUpAsync(watcher, sink);
+        var newBlock4 = (await chain.GetBlockAsync(BlockTag.Number(4), CancellationToken.None))!.Hash;
+
+        Assert.Equal(sink.Observed[3].Intent.IntentId, Assert.Single(sink.Retracted).IntentId);
+        Assert.Equal(4, sink.Observed.Count); // nothing of the new fork accepted: intake stopped
+        var reason = watcher.FinalityBreach.Reason;
+        Assert.NotNull(reason);
+        Assert.Contains($"chain {FakeChain.Chain.Value}: block 4 was {finalBlock4}", reason, StringComparison.Ordinal);
+        Assert.Contains($"is now {newBlock4}", reason, StringComparison.Ordinal);
+
+        // A restart reads the stop from the checkpoint: still nothing read, still reported.
+        chain.Mine(FakeChain.IntentOpened(20));
+        var restarted = Watcher(chain, store, o => o.ConfirmationDepth = 2);
+        var after = await CatchUpAsync(restarted);
+        Assert.Empty(after.Observed);
+        Assert.Equal(reason, restarted.FinalityBreach.Reason);
     }
 
     [Fact]
