@@ -6,7 +6,9 @@ using DiscreteExec.Relayer.Cluster;
 using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Node.Configuration;
 using DiscreteExec.Relayer.Node.Hosting;
+using DiscreteExec.Relayer.Node.Bus;
 using DiscreteExec.Relayer.Tests.Cli;
+using DiscreteExec.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Relayer.Tests.Cluster;
@@ -14,7 +16,8 @@ namespace DiscreteExec.Relayer.Tests.Cluster;
 /// <summary>
 /// <c>relayer cluster setup</c> and <c>cluster traffic</c> against a bare anvil and a bare Solana dev node running as
 /// local processes (as the compose file's chains run): the setup deploys into them and writes three node.json files that
-/// load and whose chains pass the node's own start-up probe; the traffic opens intents on the escrows it deployed.
+/// load and whose chains pass the node's own start-up probe; the traffic opens intents on the escrows it deployed; three
+/// nodes started on those files (on a real RabbitMQ, each with its own Redis) settle them both ways.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class ClusterSetupCommandTests
@@ -23,18 +26,22 @@ public sealed class ClusterSetupCommandTests
     public async Task Setup_DeploysIntoRunningChains_WritesConfigsThatLoadAndProbe_AndTrafficOpensIntentsOnThem()
     {
         var time = TimeProvider.System;
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var tools = DevnetPrerequisites.Locate();
         var (anvil, evmUrl) = EvmDevChain.StartAnvil(tools);
         await using var anvilProcess = anvil;
-        var (node, solanaUrl, programId) = await SolanaDevChain.StartNodeAsync(tools, time, cancel.Token);
-        await using var nodeProcess = node;
+        var (devnode, solanaUrl, programId) = await SolanaDevChain.StartNodeAsync(tools, time, cancel.Token);
+        await using var devnodeProcess = devnode;
+        await using var broker = await LocalRabbitMqBroker.StartAsync(cancel.Token);
         var output = Directory.CreateTempSubdirectory("cluster-setup-");
+        var nodes = new List<NodeProcess>();
+        var stores = new List<LocalRedisServer>();
         try
         {
+            // The compose file's store names; each node below gets its own local Redis in their place.
             var setup = await CliRunner.RunAsync(
                 "cluster", "setup", "--evm-rpc", evmUrl.ToString(), "--solana-rpc", solanaUrl.ToString(), "--solana-program-id", programId,
-                "--broker", "amqp://discreteexec:discreteexec@rabbitmq:5672/", "--store-template", "redis-{i}:6379", "--node-data-dir", "/data", "--out", output.FullName);
+                "--broker", broker.AmqpUri.ToString(), "--store-template", "redis-{i}:6379", "--api-urls", "http://127.0.0.1:0", "--node-data-dir", "data", "--out", output.FullName);
             Assert.True(setup.ExitCode == 0, setup.Error + setup.Output);
 
             using var http = new HttpClient();
@@ -44,7 +51,7 @@ public sealed class ClusterSetupCommandTests
                 Assert.Equal(ClusterNodeConfigs.OperatorId(i), loaded.Options.Node.NodeId);
                 Assert.Equal(i, loaded.Options.OperatorSet.OwnIndex);
                 Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"redis-{i}:6379"), loaded.Configuration["Store:ConnectionString"]);
-                Assert.Equal("/data", loaded.Options.Node.DataDirectory);
+                Assert.Equal(Path.Combine(output.FullName, ClusterNodeConfigs.OperatorId(i), "data"), loaded.Options.Node.DataDirectory);
                 Assert.Equal(2, loaded.Chains.Count);
                 foreach (var chain in loaded.Chains)
                 {
@@ -78,11 +85,38 @@ public sealed class ClusterSetupCommandTests
                 }
             }
 
-            // Both pools were funded for the cluster.
-            Assert.Equal((ulong)ClusterChainSetup.PoolLiquidityUsdc * 1_000_000, (await devnet.Evm.PoolBalanceAsync(cancel.Token)).AsUInt64);
+            // The three operators on the written configs (only the store overridden) settle them both ways.
+            for (var i = 0; i < 3; i++)
+            {
+                stores.Add(await LocalRedisServer.StartAsync());
+                nodes.Add(NodeProcess.Start(
+                    Path.Combine(output.FullName, ClusterNodeConfigs.OperatorId(i), "node.json"),
+                    crashAt: null,
+                    new Dictionary<string, string> { ["DISCRETEEXEC__Store__ConnectionString"] = stores[i].ConnectionString }));
+            }
+
+            try
+            {
+                await ClusterProcessTests.WaitUntilPaidAsync(devnet, opened, nodes[0], cancel.Token);
+                await ClusterProcessTests.AssertRecipientsPaidAsync(devnet, opened, cancel.Token);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new InvalidOperationException(ex.Message + Environment.NewLine + string.Join(Environment.NewLine, nodes.Select((n, i) => $"--- operator-{i} ---{Environment.NewLine}{n.Output}")), ex);
+            }
         }
         finally
         {
+            foreach (var node in nodes)
+            {
+                node.Dispose();
+            }
+
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+
             output.Delete(recursive: true);
         }
     }
