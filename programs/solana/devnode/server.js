@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Solana JSON-RPC dev node over LiteSVM, bound to 127.0.0.1.
-// Usage: node devnode/server.js --port 8899 [--program build/escrow.so] [--program-id <base58>] [--slot-ms 400]
-// Prints "devnode listening on 127.0.0.1:PORT program=<id>" once ready (--port 0 picks a free port).
+// Solana JSON-RPC dev node over LiteSVM, bound to 127.0.0.1 (--host 0.0.0.0 in a container).
+// Usage: node devnode/server.js --port 8899 [--host 127.0.0.1] [--program build/escrow.so] [--program-id <base58>] [--slot-ms 400]
+// Prints "devnode listening on HOST:PORT program=<id>" once ready (--port 0 picks a free port).
 import http from "node:http";
 import path from "node:path";
 import { existsSync } from "node:fs";
@@ -15,7 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const MAX_BODY = 1 << 20;
 
 /** Starts a dev node; resolves to {server, chain, port, url, close()}. */
-export async function startDevnode({ port = 0, programPath = path.join(here, "..", "build", "escrow.so"), programId = DEFAULT_PROGRAM_ID, slotMs = 400 } = {}) {
+export async function startDevnode({ port = 0, host = "127.0.0.1", programPath = path.join(here, "..", "build", "escrow.so"), programId = DEFAULT_PROGRAM_ID, slotMs = 400 } = {}) {
   if (!existsSync(programPath)) throw new Error(`program not found: ${programPath} (run build.sh)`);
   const chain = new Chain({ programId, programPath, slotMs });
   const handle = createRpc(chain);
@@ -46,12 +46,12 @@ export async function startDevnode({ port = 0, programPath = path.join(here, "..
   });
   await new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
+    server.listen(port, host, resolve);
   });
   chain.start();
   const actual = server.address().port;
   return {
-    server, chain, port: actual, url: `http://127.0.0.1:${actual}`,
+    server, chain, port: actual, url: `http://${host}:${actual}`,
     close: () => new Promise((resolve) => { chain.stop(); server.close(() => resolve()); server.closeAllConnections?.(); }),
   };
 }
@@ -60,6 +60,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       port: { type: "string", default: "8899" },
+      host: { type: "string", default: "127.0.0.1" },
       program: { type: "string" },
       "program-id": { type: "string", default: DEFAULT_PROGRAM_ID },
       "slot-ms": { type: "string", default: "400" },
@@ -67,15 +68,15 @@ async function main() {
     },
   });
   if (values.help) {
-    console.log("usage: server.js --port N [--program path/to/escrow.so] [--program-id <base58>] [--slot-ms 400]");
+    console.log("usage: server.js --port N [--host 127.0.0.1] [--program path/to/escrow.so] [--program-id <base58>] [--slot-ms 400]");
     return;
   }
   const port = Number(values.port);
   const slotMs = Number(values["slot-ms"]);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
   if (!Number.isInteger(slotMs) || slotMs < 10) throw new Error(`--slot-ms must be an integer >= 10, got ${values["slot-ms"]}`);
-  const node = await startDevnode({ port, slotMs, programId: values["program-id"], ...(values.program ? { programPath: path.resolve(values.program) } : {}) });
-  console.log(`devnode listening on 127.0.0.1:${node.port} program=${node.chain.programId}`);
+  const node = await startDevnode({ port, host: values.host, slotMs, programId: values["program-id"], ...(values.program ? { programPath: path.resolve(values.program) } : {}) });
+  console.log(`devnode listening on ${values.host}:${node.port} program=${node.chain.programId}`);
   const stop = () => node.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

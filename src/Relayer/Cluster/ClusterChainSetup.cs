@@ -21,9 +21,20 @@ internal static class ClusterChainSetup
     /// </summary>
     public const ulong SolanaPayerLamports = 20_000_000_000;
 
-    public static async Task<LocalDevnet> StartAsync(TextWriter log, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<LocalDevnet> StartAsync(TextWriter log, TimeProvider time, CancellationToken cancellationToken) =>
+        FundedAsync(LocalDevnet.StartAsync(log, time, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// The same chains set up in an anvil and a Solana dev node that already run (what <c>relayer cluster setup</c> and
+    /// the compose file's <c>chain-setup</c> service do); the returned devnet owns no process.
+    /// </summary>
+    public static Task<LocalDevnet> DeployIntoAsync(Uri evmRpc, Uri solanaRpc, string solanaProgramId, string evmArtifacts, TextWriter log, TimeProvider time, CancellationToken cancellationToken) =>
+        FundedAsync(LocalDevnet.DeployIntoAsync(evmRpc, solanaRpc, solanaProgramId, evmArtifacts, log, time, cancellationToken), cancellationToken);
+
+    /// <summary>Funds both pools and gives every operator's EVM submitter gas and its Solana fee payer SOL; disposes the devnet if that fails.</summary>
+    private static async Task<LocalDevnet> FundedAsync(Task<LocalDevnet> started, CancellationToken cancellationToken)
     {
-        var devnet = await LocalDevnet.StartAsync(log, time, cancellationToken).ConfigureAwait(false);
+        var devnet = await started.ConfigureAwait(false);
         try
         {
             var liquidity = (UInt256)(PoolLiquidityUsdc * 1_000_000);
@@ -58,6 +69,10 @@ internal static class ClusterChainSetup
     /// deferrals), so that every intent opened must be paid.
     /// </summary>
     public static Task<TrafficGenerator> TrafficAsync(LocalDevnet devnet, bool transfersOnly, TimeProvider time, CancellationToken cancellationToken) =>
+        TrafficAsync(devnet, transfersOnly, new TrafficOptions().IntentsPerSecond, new TrafficOptions().Seed, time, cancellationToken);
+
+    /// <summary><see cref="TrafficAsync(LocalDevnet, bool, TimeProvider, CancellationToken)"/> at <paramref name="intentsPerSecond"/> with the mix's <paramref name="seed"/>.</summary>
+    public static Task<TrafficGenerator> TrafficAsync(LocalDevnet devnet, bool transfersOnly, int intentsPerSecond, ulong seed, TimeProvider time, CancellationToken cancellationToken) =>
         TrafficGenerator.CreateAsync(
             devnet,
             new TrafficOptions
@@ -65,6 +80,8 @@ internal static class ClusterChainSetup
                 SettlementMarginSeconds = ClusterNodeConfigs.SettlementMarginSeconds,
                 Mix = transfersOnly ? new TrafficMixWeights { Transfer = 1, DeadlineTooSoon = 0, LimitAboveOutput = 0, LimitAboveOutputExpiring = 0 } : new TrafficMixWeights(),
                 DepositorsPerChain = 2,
+                IntentsPerSecond = intentsPerSecond,
+                Seed = seed,
             },
             time,
             cancellationToken);

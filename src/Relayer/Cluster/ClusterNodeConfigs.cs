@@ -15,8 +15,11 @@ namespace DiscreteExec.Relayer.Cluster;
 /// </summary>
 internal sealed record ClusterChain(Uri EvmRpcUrl, string Escrow, ulong StartBlock, string Token, Uri SolanaRpcUrl, string SolanaProgramId, string SolanaMint, Uri RabbitMq);
 
-/// <summary>Where one operator's node keeps its state: an external Redis (null: the embedded store in its data directory) and its API's address.</summary>
-internal sealed record ClusterNodeSeat(string? StoreConnectionString, string ApiUrls);
+/// <summary>
+/// Where one operator's node keeps its state: an external Redis (null: the embedded store in its data directory), its
+/// API's address and its data directory (relative paths are relative to its node.json).
+/// </summary>
+internal sealed record ClusterNodeSeat(string? StoreConnectionString, string ApiUrls, string DataDirectory = ".");
 
 /// <summary>
 /// Writes one node.json per operator of a local M-of-N cluster, each in its own directory (<c>operator-{i}/</c>) with
@@ -94,7 +97,7 @@ internal static class ClusterNodeConfigs
         var solanaPayer = DevnetNodeConfig.KeyFile(directory, $"{SolanaChainName}-payer.json", DevnetNodeConfig.SolanaKeypairJson(DevnetKeys.Derive(SolanaPayerLabel(index))));
         var config = new JsonObject
         {
-            ["Node"] = new JsonObject { ["NodeId"] = OperatorId(index), ["DataDirectory"] = ".", ["ShutdownTimeout"] = "00:00:20" },
+            ["Node"] = new JsonObject { ["NodeId"] = OperatorId(index), ["DataDirectory"] = seat.DataDirectory, ["ShutdownTimeout"] = "00:00:20" },
             ["Chains"] = new JsonArray(
                 DevnetNodeConfig.Chain(EvmChainName, "Evm", EvmDevChain.ChainIdValue, submitter, [attestor], DevnetNodeConfig.EvmAdapter(chain.EvmRpcUrl, chain.Escrow, chain.StartBlock)),
                 DevnetNodeConfig.Chain(SolanaChainName, "Solana", SolanaDevChain.ChainIdValue, solanaPayer, [solanaAttestor], DevnetNodeConfig.SolanaAdapter(chain.SolanaRpcUrl, chain.SolanaProgramId))),

@@ -32,6 +32,19 @@ internal sealed record DevnetPrerequisites(string RepositoryRoot, string Anvil, 
         return new DevnetPrerequisites(root, anvil, Path.Combine(solana, "devnode", "server.js"), program, artifacts);
     }
 
+    /// <summary>
+    /// The compiled EVM contracts only (what a deploy into an already running anvil needs): <c>contracts/evm/artifacts</c>
+    /// of the checkout above the working directory, else beside the binaries (the node's container image copies them there).
+    /// </summary>
+    public static string LocateEvmArtifacts()
+    {
+        string[] candidates = [.. new[] { FindRoot(Environment.CurrentDirectory), FindRoot(AppContext.BaseDirectory), AppContext.BaseDirectory }
+            .OfType<string>()
+            .Select(directory => Path.Combine(directory, "contracts", "evm", "artifacts"))];
+        return candidates.FirstOrDefault(directory => File.Exists(Path.Combine(directory, "IntentEscrow.json")))
+            ?? throw new DevnetException($"The compiled EVM contracts (IntentEscrow.json, TestToken.json) are in none of {string.Join(", ", candidates)}: run from the repository, or give --evm-artifacts.");
+    }
+
     private static string? FindRoot(string start)
     {
         for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)

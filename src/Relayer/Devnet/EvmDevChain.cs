@@ -37,10 +37,10 @@ internal sealed class EvmDevChain : IAsyncDisposable
 
     public const ulong SignerSetDelaySeconds = IntentEscrowAbi.MinDelaySeconds;
 
-    private readonly ChildProcess _anvil;
+    private readonly ChildProcess? _anvil;
     private readonly TimeProvider _time;
 
-    private EvmDevChain(ChildProcess anvil, Uri url, EvmRpcClient rpc, TimeProvider time)
+    private EvmDevChain(ChildProcess? anvil, Uri url, EvmRpcClient rpc, TimeProvider time)
     {
         _anvil = anvil;
         Url = url;
@@ -72,17 +72,44 @@ internal sealed class EvmDevChain : IAsyncDisposable
 
     public static async Task<EvmDevChain> StartAsync(DevnetPrerequisites tools, HttpClient http, ChainId destination, TimeProvider time, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tools);
+        var (anvil, url) = StartAnvil(tools);
+        return await SetUpAsync(anvil, url, tools.EvmArtifacts, http, destination, time, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a bare anvil (chain 31337, nothing deployed) on a free 127.0.0.1 port; the caller disposes it.</summary>
+    public static (ChildProcess Anvil, Uri Url) StartAnvil(DevnetPrerequisites tools)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
         var port = ChildProcess.FreePort();
         var anvil = ChildProcess.Start("anvil", tools.Anvil, ["--host", "127.0.0.1", "--port", Invariant(port), "--chain-id", Invariant(ChainIdValue), "--silent"]);
-        var url = new Uri($"http://127.0.0.1:{Invariant(port)}/");
-        var rpc = new EvmRpcClient(http, new RpcEndpoint(url, ChainKind.Evm, new ChainId(ChainIdValue)), new ChainRpcOptions { Url = url, MaxRetryAttempts = 2 }, IntentEscrowAbi.Abi, NullLogger<EvmRpcClient>.Instance, time);
+        return (anvil, new Uri($"http://127.0.0.1:{Invariant(port)}/"));
+    }
+
+    /// <summary>
+    /// Deploys the token and the escrow (as <see cref="StartAsync"/> does) into an anvil that is already running at
+    /// <paramref name="url"/> (chain 31337, account 0 funded), from the contract artifacts in <paramref name="artifacts"/>.
+    /// </summary>
+    public static Task<EvmDevChain> DeployIntoAsync(Uri url, string artifacts, HttpClient http, ChainId destination, TimeProvider time, CancellationToken cancellationToken) =>
+        SetUpAsync(anvil: null, url, artifacts, http, destination, time, cancellationToken);
+
+    /// <summary>The chain at <paramref name="url"/> whose escrow and token were deployed before (by a setup); nothing is sent.</summary>
+    public static EvmDevChain Connect(Uri url, HttpClient http, EvmAddress escrow, EvmAddress token, ulong deploymentBlock, TimeProvider time) =>
+        new(anvil: null, url, CreateRpc(url, http, time), time) { Escrow = escrow, Token = token, DeploymentBlock = deploymentBlock };
+
+    private static EvmRpcClient CreateRpc(Uri url, HttpClient http, TimeProvider time) =>
+        new(http, new RpcEndpoint(url, ChainKind.Evm, new ChainId(ChainIdValue)), new ChainRpcOptions { Url = url, MaxRetryAttempts = 2 }, IntentEscrowAbi.Abi, NullLogger<EvmRpcClient>.Instance, time);
+
+    private static async Task<EvmDevChain> SetUpAsync(ChildProcess? anvil, Uri url, string artifacts, HttpClient http, ChainId destination, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var rpc = CreateRpc(url, http, time);
         var chain = new EvmDevChain(anvil, url, rpc, time);
         try
         {
             await chain.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
-            chain.Token = await chain.DeployAsync(tools, "TestToken", TestTokenAbi.ConstructorArguments("USD Coin (local devnet)", "USDC", 6), cancellationToken).ConfigureAwait(false);
+            chain.Token = await chain.DeployAsync(artifacts, "TestToken", TestTokenAbi.ConstructorArguments("USD Coin (local devnet)", "USDC", 6), cancellationToken).ConfigureAwait(false);
             chain.Escrow = await chain.DeployAsync(
-                tools,
+                artifacts,
                 "IntentEscrow",
                 IntentEscrowAbi.ConstructorArguments(chain.Relayer.Address, GraceSeconds, SignerSetDelaySeconds, [.. chain.Signers.Select(s => s.Address)], 2, [destination], []),
                 cancellationToken).ConfigureAwait(false);
@@ -215,7 +242,7 @@ internal sealed class EvmDevChain : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _anvil.DisposeAsync();
+    public ValueTask DisposeAsync() => _anvil?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private Task<byte[]> CallAsync(EvmAddress to, byte[] data, CancellationToken cancellationToken) =>
         Rpc.CallAsync(new CallRequest(to, data), BlockTag.Latest, cancellationToken);
@@ -230,16 +257,20 @@ internal sealed class EvmDevChain : IAsyncDisposable
                 var id = await Rpc.ChainIdAsync(cancellationToken).ConfigureAwait(false);
                 if (id != ChainIdValue)
                 {
-                    throw new DevnetException($"anvil at {Url} reports chain id {id}, not {ChainIdValue}.");
+                    throw new DevnetException($"The EVM chain at {Url} reports chain id {id}, not {ChainIdValue} (anvil's --chain-id).");
                 }
 
                 return;
             }
             catch (Exception ex) when (ex is HttpRequestException or ChainRpcException && !cancellationToken.IsCancellationRequested)
             {
-                if (_anvil.HasExited || _time.GetElapsedTime(started) > TimeSpan.FromSeconds(20))
+                if (_anvil?.HasExited == true || _time.GetElapsedTime(started) > TimeSpan.FromSeconds(20))
                 {
-                    throw new DevnetException($"anvil did not answer at {Url} (exited: {_anvil.HasExited}). Its output:{Environment.NewLine}{_anvil.Tail()}", ex);
+                    throw new DevnetException(
+                        _anvil is null
+                            ? $"No EVM chain answered at {Url} within 20 s: is anvil running there?"
+                            : $"anvil did not answer at {Url} (exited: {_anvil.HasExited}). Its output:{Environment.NewLine}{_anvil.Tail()}",
+                        ex);
                 }
             }
 
@@ -247,9 +278,9 @@ internal sealed class EvmDevChain : IAsyncDisposable
         }
     }
 
-    private async Task<EvmAddress> DeployAsync(DevnetPrerequisites tools, string artifact, byte[] constructorArguments, CancellationToken cancellationToken)
+    private async Task<EvmAddress> DeployAsync(string artifacts, string artifact, byte[] constructorArguments, CancellationToken cancellationToken)
     {
-        var contract = await ContractArtifact.LoadAsync(Path.Combine(tools.EvmArtifacts, artifact + ".json"), cancellationToken).ConfigureAwait(false);
+        var contract = await ContractArtifact.LoadAsync(Path.Combine(artifacts, artifact + ".json"), cancellationToken).ConfigureAwait(false);
         var receipt = await SendAsync(Relayer, null, contract.DeploymentData(constructorArguments), cancellationToken).ConfigureAwait(false);
         return receipt.ContractAddress ?? throw new DevnetException($"Deploying {artifact} created no contract.");
     }

@@ -22,13 +22,16 @@ internal sealed class SolanaDevChain : IAsyncDisposable
 {
     public const ulong ChainIdValue = 900001;
     public const string AdminLabel = "solana-admin";
+
+    /// <summary>The escrow program's id when the dev node is started without <c>--program-id</c> (devnode/server.js).</summary>
+    public const string DefaultProgramId = "CFnRYAA6BVyFD6b4yqGvHRmLiWnuGyK7UyQMUvHQrsHw";
     private const string ReadyPrefix = "devnode listening on ";
 
-    private readonly ChildProcess _node;
+    private readonly ChildProcess? _node;
     private readonly TimeProvider _time;
     private readonly List<SolanaKeypair> _keys = [];
 
-    private SolanaDevChain(ChildProcess node, SolanaCluster cluster, TimeProvider time)
+    private SolanaDevChain(ChildProcess? node, SolanaCluster cluster, TimeProvider time)
     {
         _node = node;
         Cluster = cluster;
@@ -59,6 +62,14 @@ internal sealed class SolanaDevChain : IAsyncDisposable
 
     public static async Task<SolanaDevChain> StartAsync(DevnetPrerequisites tools, HttpClient http, ChainId destination, TimeProvider time, CancellationToken cancellationToken)
     {
+        var (node, url, programId) = await StartNodeAsync(tools, time, cancellationToken).ConfigureAwait(false);
+        return await SetUpAsync(node, url, programId, http, destination, time, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a bare dev node (escrow program loaded, not initialized) on a free 127.0.0.1 port; the caller disposes it.</summary>
+    public static async Task<(ChildProcess Node, Uri Url, string ProgramId)> StartNodeAsync(DevnetPrerequisites tools, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var node = ChildProcess.Start(
             "Solana dev node",
@@ -71,7 +82,6 @@ internal sealed class SolanaDevChain : IAsyncDisposable
                     ready.TrySetResult(line);
                 }
             });
-        SolanaDevChain? chain = null;
         try
         {
             string line;
@@ -86,30 +96,55 @@ internal sealed class SolanaDevChain : IAsyncDisposable
 
             // "devnode listening on 127.0.0.1:PORT program=<base58>"
             var parts = line[ReadyPrefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var endpoint = parts[0];
             var programId = parts.Single(p => p.StartsWith("program=", StringComparison.Ordinal))["program=".Length..];
-            var options = new SolanaClusterOptions
-            {
-                Rpc = new ChainRpcOptions { Url = new Uri($"http://{endpoint}"), AttemptTimeout = TimeSpan.FromSeconds(5), RetryBaseDelay = TimeSpan.FromMilliseconds(20) },
-                ChainId = ChainIdValue,
-                ProgramId = programId,
-                Commitment = Commitment.Confirmed,
-                PollInterval = TimeSpan.FromMilliseconds(100),
-                ConfirmPollInterval = TimeSpan.FromMilliseconds(50),
-            };
-            chain = new SolanaDevChain(node, SolanaCluster.Create("local-devnet", options, http, timeProvider: time), time);
+            return (node, new Uri($"http://{parts[0]}"), programId);
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Initializes the escrow (as <see cref="StartAsync"/> does: 2-of-3 attestors, destination, a new mint and its pool)
+    /// on a dev node already running at <paramref name="url"/> with the escrow program <paramref name="programId"/> loaded.
+    /// </summary>
+    public static Task<SolanaDevChain> DeployIntoAsync(Uri url, string programId, HttpClient http, ChainId destination, TimeProvider time, CancellationToken cancellationToken) =>
+        SetUpAsync(node: null, url, programId, http, destination, time, cancellationToken);
+
+    /// <summary>The dev node at <paramref name="url"/> whose escrow was initialized and whose <paramref name="mint"/> was registered before (by a setup); nothing is sent.</summary>
+    public static SolanaDevChain Connect(Uri url, string programId, Bytes32 mint, HttpClient http, TimeProvider time) =>
+        new(node: null, SolanaCluster.Create("local-devnet", ClusterOptions(url, programId), http, timeProvider: time), time) { Mint = mint };
+
+    private static SolanaClusterOptions ClusterOptions(Uri url, string programId) => new()
+    {
+        Rpc = new ChainRpcOptions { Url = url, AttemptTimeout = TimeSpan.FromSeconds(5), RetryBaseDelay = TimeSpan.FromMilliseconds(20) },
+        ChainId = ChainIdValue,
+        ProgramId = programId,
+        Commitment = Commitment.Confirmed,
+        PollInterval = TimeSpan.FromMilliseconds(100),
+        ConfirmPollInterval = TimeSpan.FromMilliseconds(50),
+    };
+
+    private static async Task<SolanaDevChain> SetUpAsync(ChildProcess? node, Uri url, string programId, HttpClient http, ChainId destination, TimeProvider time, CancellationToken cancellationToken)
+    {
+        SolanaDevChain? chain = null;
+        try
+        {
+            chain = new SolanaDevChain(node, SolanaCluster.Create("local-devnet", ClusterOptions(url, programId), http, timeProvider: time), time);
             await chain.SetUpAsync(destination, cancellationToken).ConfigureAwait(false);
             return chain;
         }
         catch
         {
-            if (chain is null)
-            {
-                await node.DisposeAsync().ConfigureAwait(false);
-            }
-            else
+            if (chain is not null)
             {
                 await chain.DisposeAsync().ConfigureAwait(false);
+            }
+            else if (node is not null)
+            {
+                await node.DisposeAsync().ConfigureAwait(false);
             }
 
             throw;
@@ -268,7 +303,11 @@ internal sealed class SolanaDevChain : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _node.DisposeAsync().ConfigureAwait(false);
+        if (_node is not null)
+        {
+            await _node.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var key in _keys)
         {
             key.Dispose();

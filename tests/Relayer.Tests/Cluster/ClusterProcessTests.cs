@@ -184,7 +184,7 @@ public sealed partial class ClusterProcessTests
     private static string RootKey(ulong epoch) => string.Create(CultureInfo.InvariantCulture, $"dx:epoch:{epoch}:root");
 
     /// <summary>Waits epoch by epoch (each "Epoch N open" line of a live node) until every intent is paid at its destination.</summary>
-    private static async Task WaitUntilPaidAsync(LocalDevnet chains, IReadOnlyList<OpenedIntent> intents, NodeProcess witness, CancellationToken cancellationToken)
+    internal static async Task WaitUntilPaidAsync(LocalDevnet chains, IReadOnlyList<OpenedIntent> intents, NodeProcess witness, CancellationToken cancellationToken)
     {
         var escrows = DevnetEscrowStates.Of(chains).ToDictionary(e => e.ChainId);
         for (var epochs = 0; epochs < 12; epochs++)
@@ -209,7 +209,7 @@ public sealed partial class ClusterProcessTests
     }
 
     /// <summary>Every intent released at its origin, paid at its destination, its recipient holding at least its minimum.</summary>
-    private static async Task AssertRecipientsPaidAsync(LocalDevnet chains, IReadOnlyList<OpenedIntent> intents, CancellationToken cancellationToken)
+    internal static async Task AssertRecipientsPaidAsync(LocalDevnet chains, IReadOnlyList<OpenedIntent> intents, CancellationToken cancellationToken)
     {
         var fates = await IntentFateCheck.RunAsync(intents, DevnetEscrowStates.Of(chains), DevnetEscrowStates.Balances(chains), reported: null, balancesBefore: null, cancellationToken);
         Assert.True(fates.Passed, fates.Summary + Environment.NewLine + string.Join(Environment.NewLine, fates.Violations));

@@ -1,3 +1,8 @@
+using System.Globalization;
+using DiscreteExec.Adapters.Solana.Codec;
+using DiscreteExec.Core;
+using DiscreteExec.Relayer.Cluster;
+using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Node.Configuration;
 using YamlDotNet.RepresentationModel;
 
@@ -5,13 +10,17 @@ namespace DiscreteExec.Relayer.Tests.Cluster;
 
 /// <summary>
 /// docker-compose.yml cannot run here (no Docker engine): its structure is checked against the node's own options
-/// instead. Every node service mounts a deploy/ directory whose node.json loads, and whose broker, store and chain
-/// hosts are services it starts after.
+/// instead. The chain-setup service's arguments are fed to the setup's own config writer (<see cref="ClusterSetup.Write"/>);
+/// every node service runs one of the node.json files it writes, which must load, and whose broker, store and chain
+/// hosts are services the node starts after.
 /// </summary>
 public sealed class ComposeFileTests
 {
+    private const string ChainSetupService = "chain-setup";
+    private const string TrafficService = "traffic";
     private static readonly string Root = RepositoryRoot();
     private static readonly YamlMappingNode Services = LoadServices();
+    private static readonly string Written = WriteSetupOutput();
 
     [Fact]
     public void EveryService_HasAnImageOrABuild()
@@ -46,16 +55,37 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void NodeServices_MountConfigsThatLoad_AndStartAfterTheirBrokerStoreAndChain()
+    public void ChainSetup_RunsOnceAfterBothChainsAreHealthy_AndWritesIntoTheVolumeTheNodesRead()
     {
-        var nodes = Each().Where(s => s.Service.Children.ContainsKey("build")).ToList();
+        var setup = Service(ChainSetupService);
+        var arguments = Sequence(setup, "command").ToList();
+        Assert.Equal(["cluster", "setup"], arguments.Take(2));
+        var options = SetupOptions();
+        var (volume, target) = Mount(Assert.Single(Sequence(setup, "volumes")));
+        Assert.Equal(options["--out"], target);
+        foreach (var rpc in new[] { options["--evm-rpc"], options["--solana-rpc"] })
+        {
+            var host = new Uri(rpc).Host;
+            Assert.Equal("service_healthy", Condition(setup, host));
+            Assert.True(Service(host).Children.ContainsKey("healthcheck"), $"service {host} has no healthcheck, so {ChainSetupService} cannot wait for it.");
+        }
+
+        foreach (var (name, service) in NodeServices().Append((TrafficService, Service(TrafficService))))
+        {
+            Assert.Equal("service_completed_successfully", Condition(service, ChainSetupService));
+            Assert.Contains(Sequence(service, "volumes"), v => v == $"{volume}:{target}:ro");
+        }
+    }
+
+    [Fact]
+    public void NodeServices_RunTheConfigsTheSetupWrites_AndStartAfterTheirBrokerStoreAndChains()
+    {
+        var nodes = NodeServices().ToList();
         Assert.Equal(4, nodes.Count); // three operators and operator 0's standby
         var ownStores = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, service) in nodes)
         {
-            var mount = Assert.Single(Sequence(service, "volumes"), v => v.EndsWith(":/config:ro", StringComparison.Ordinal));
-            var directory = Path.Combine(Root, mount.Split(':')[0]);
-            var configuration = NodeOptionsLoader.Load(Path.Combine(directory, "node.json"));
+            var configuration = NodeOptionsLoader.Load(WrittenConfig(service));
             var options = configuration.Options;
             var dependencies = ClosureOfDependsOn(name);
 
@@ -63,13 +93,13 @@ public sealed class ComposeFileTests
             Assert.Contains(bus.Host, dependencies);
             var store = configuration.Configuration["Store:ConnectionString"]!.Split(':')[0];
             Assert.Contains(store, dependencies);
+            Assert.Equal(2, configuration.Chains.Count); // anvil and the Solana dev node
             foreach (var chain in configuration.Chains)
             {
-                var rpc = new Uri(configuration.Configuration[$"Chains:{configuration.Chains.ToList().IndexOf(chain)}:Adapter:Rpc:Url"]!);
-                Assert.Contains(rpc.Host, dependencies);
+                Assert.Contains(chain.RpcUrl.Host, dependencies);
             }
 
-            Assert.Equal(new Uri(options.Api.Urls!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Sequence(service, "ports").Single().Split(':')[1]);
+            Assert.Equal(new Uri(options.Api.Urls!).Port.ToString(CultureInfo.InvariantCulture), Sequence(service, "ports").Single().Split(':')[1]);
 
             // Replicas of one operator share its store; operators never do.
             var id = options.OperatorSet.Operators[options.OperatorSet.OwnIndex].Id;
@@ -82,14 +112,22 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Traffic_ReadsTheSetupDirectory()
+    {
+        var arguments = Sequence(Service(TrafficService), "command").ToList();
+        Assert.Equal(["cluster", "traffic"], arguments.Take(2));
+        Assert.Equal(SetupOptions()["--out"], arguments[arguments.IndexOf("--setup") + 1]);
+    }
+
+    [Fact]
     public void NodeServices_EachHasItsOwnNodeId_SoThatReplicasDoNotTakeTheLeaseFromEachOther()
     {
         // The lease holder is the node id: two live replicas with one id would each re-take the other's lease.
-        var ids = Each().Where(s => s.Service.Children.ContainsKey("build")).Select(s => EffectiveNodeId(s.Service)).ToList();
+        var ids = NodeServices().Select(s => EffectiveNodeId(s.Service)).ToList();
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
     }
 
-    // The node id the service runs with: its environment's override, else its mounted node.json's.
+    // The node id the service runs with: its environment's override, else the node.json the setup writes for it.
     private static string EffectiveNodeId(YamlMappingNode service)
     {
         if (service.Children.TryGetValue("environment", out var environment)
@@ -99,9 +137,62 @@ public sealed class ComposeFileTests
             return ((YamlScalarNode)overridden).Value!;
         }
 
-        var mount = Sequence(service, "volumes").Single(v => v.EndsWith(":/config:ro", StringComparison.Ordinal));
-        return NodeOptionsLoader.Load(Path.Combine(Root, mount.Split(':')[0], "node.json")).Options.Node.NodeId;
+        return NodeOptionsLoader.Load(WrittenConfig(service)).Options.Node.NodeId;
     }
+
+    /// <summary>The node services: those that run <c>relayer run --config</c>.</summary>
+    private static IEnumerable<(string Name, YamlMappingNode Service)> NodeServices() =>
+        Each().Where(s => Sequence(s.Service, "command").FirstOrDefault() == "run");
+
+    /// <summary>
+    /// Where the service's <c>--config</c> lands in <see cref="Written"/>: what chain-setup writes into the shared volume,
+    /// produced by the setup's own writer from the chain-setup service's arguments.
+    /// </summary>
+    private static string WrittenConfig(YamlMappingNode service)
+    {
+        var arguments = Sequence(service, "command").ToList();
+        var config = arguments[arguments.IndexOf("--config") + 1];
+        var setupDirectory = SetupOptions()["--out"];
+        Assert.StartsWith(setupDirectory + "/", config, StringComparison.Ordinal);
+        return Path.Combine(Written, config[(setupDirectory.Length + 1)..]);
+    }
+
+    private static string WriteSetupOutput()
+    {
+        var options = SetupOptions();
+        // Beside the test binaries, overwritten by each run.
+        var directory = Path.Combine(AppContext.BaseDirectory, "compose-setup");
+
+        // The deployed addresses are the only part the setup learns from the chains; any valid ones stand in for them.
+        var chain = new ClusterChain(
+            new Uri(options["--evm-rpc"]), "0x5fbdb2315678afecb367f032d93f642f64180aa3", 3, "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
+            new Uri(options["--solana-rpc"]), SolanaDevChain.DefaultProgramId, Base58.EncodeKey(new Bytes32(Enumerable.Repeat((byte)7, 32).ToArray())), new Uri(options["--broker"]));
+        ClusterSetup.Write(chain, ClusterSetup.Seats(options["--store-template"], options["--api-urls"], options["--node-data-dir"]), directory);
+        return directory;
+    }
+
+    /// <summary>The chain-setup service's <c>--name value</c> pairs.</summary>
+    private static Dictionary<string, string> SetupOptions()
+    {
+        var arguments = Sequence(Service(ChainSetupService), "command").Skip(2).ToList();
+        Assert.True(arguments.Count % 2 == 0, $"{ChainSetupService}'s options are not --name value pairs: {string.Join(' ', arguments)}");
+        return arguments.Chunk(2).ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+    }
+
+    private static (string Volume, string Target) Mount(string volume)
+    {
+        var parts = volume.Split(':');
+        return (parts[0], parts[1]);
+    }
+
+    private static string? Condition(YamlMappingNode service, string dependency) =>
+        service.Children.TryGetValue("depends_on", out var node) && node is YamlMappingNode map
+        && map.Children.TryGetValue(dependency, out var entry) && entry is YamlMappingNode conditions
+        && conditions.Children.TryGetValue("condition", out var condition)
+            ? ((YamlScalarNode)condition).Value
+            : null;
+
+    private static YamlMappingNode Service(string name) => (YamlMappingNode)Services.Children[name];
 
     private static HashSet<string> ClosureOfDependsOn(string name)
     {
