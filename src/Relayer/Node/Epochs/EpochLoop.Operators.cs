@@ -26,8 +26,6 @@ internal sealed partial class EpochLoop
     // must not make this node pass over the real one).
     private readonly HashSet<string> _refusedManifests = [];
 
-    // Refused manifests looked at once more after their epoch was applied on chain (see AdoptAsync).
-    private readonly HashSet<string> _reconsideredManifests = [];
     private readonly Dictionary<ChunkReference, LegAttested> _ownAttestations = [];
     private (ulong EpochId, long Since)? _turnClock;
     private readonly long _startedAt;
@@ -56,16 +54,20 @@ internal sealed partial class EpochLoop
 
         // The turns count from when this node first had something to close, or first heard a manifest, for the epoch.
         var waited = TurnClock(epochId);
-        // A manifest of a later turn is heard before its turn here only when the escrows already applied the epoch:
-        // this node's turn clock started when it came back, but the others settled the epoch while it was away.
-        foreach (var proposal in proposals)
+        // An epoch the escrows already applied (the others settled it while this node was away) is never adopted, so
+        // never signed: its pools and close time can no longer be checked against this node's own view, and signing an
+        // unchecked manifest could bring a second root to the threshold (a lying operator's, for chunks the settled root
+        // has not applied yet). Such an epoch is only followed, on the others' threshold, without signing.
+        if (!await AppliedOnChainAsync(epochId, cancellationToken).ConfigureAwait(false))
         {
-            if (proposal.ProposerIndex != seat.OwnIndex
-                && (ProposerSchedule.MayPropose(epochId, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout)
-                    || await AppliedOnChainAsync(epochId, cancellationToken).ConfigureAwait(false))
-                && await AdoptOrRefuseAsync(record, proposal, seat, cancellationToken).ConfigureAwait(false) is { } adopted)
+            foreach (var proposal in proposals)
             {
-                return adopted;
+                if (proposal.ProposerIndex != seat.OwnIndex
+                    && ProposerSchedule.MayPropose(epochId, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout)
+                    && await AdoptOrRefuseAsync(record, proposal, seat, cancellationToken).ConfigureAwait(false) is { } adopted)
+                {
+                    return adopted;
+                }
             }
         }
 
@@ -159,11 +161,9 @@ internal sealed partial class EpochLoop
     private async Task<CloseDecision?> AdoptAsync(EpochRecord record, EpochProposed proposal, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
-        // A refused manifest is not looked at again, except once after its epoch was applied on chain (a close time
-        // refused as too far from this node's clock is then judged without the clock).
+        // A refused manifest is not looked at again (it may still be followed on the others' threshold).
         var fingerprint = OperatorMessageIntake.Fingerprint(proposal);
-        if (_refusedManifests.Contains(fingerprint)
-            && (_reconsideredManifests.Contains(fingerprint) || !await AppliedOnChainAsync(epochId, cancellationToken).ConfigureAwait(false)))
+        if (_refusedManifests.Contains(fingerprint))
         {
             return null;
         }
@@ -193,7 +193,7 @@ internal sealed partial class EpochLoop
         var previous = epochId > 1 ? await _epochs.GetAsync(epochId - 1, cancellationToken).ConfigureAwait(false) : null;
         var view = new VerifierView(
             listed, await _intents.OpenAsync(cancellationToken).ConfigureAwait(false), await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false), prices,
-            (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), previous?.ClosesAt, await AppliedOnChainAsync(epochId, cancellationToken).ConfigureAwait(false));
+            (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), previous?.ClosesAt);
         var verdict = seat.Verifier.Verify(proposal, view);
         var refusal = verdict.Refusal;
         if (refusal is null)
@@ -209,10 +209,7 @@ internal sealed partial class EpochLoop
         {
             LogRefused(_logger, epochId, proposal.ProposerId, refusal.Fault, refusal.Subject, refusal.Proposed, refusal.Observed);
             await seat.Publisher.PublishAsync(refusal, cancellationToken).ConfigureAwait(false);
-            if (!_refusedManifests.Add(fingerprint))
-            {
-                _reconsideredManifests.Add(fingerprint);
-            }
+            _refusedManifests.Add(fingerprint);
 
             return null;
         }
@@ -344,7 +341,7 @@ internal sealed partial class EpochLoop
     [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Epoch {EpochId}: refused the manifest of {ProposerId} ({Fault}): {Subject} is {Proposed} in it, {Observed} here")]
     private static partial void LogRefused(ILogger logger, ulong epochId, string proposerId, ManifestFault fault, string subject, string proposed, string observed);
 
-    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Epoch {EpochId}: the escrows already applied epochs up to {AppliedThrough}, so this node does not propose it; it waits for the manifest that settled it")]
+    [LoggerMessage(EventId = 28, Level = LogLevel.Information, Message = "Epoch {EpochId}: the escrows already applied epochs up to {AppliedThrough}, so this node does not propose it; it follows the manifest that settled it")]
     private static partial void LogNotProposingApplied(ILogger logger, ulong epochId, ulong appliedThrough);
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Epoch {EpochId}: {Missing} of {Chunks} chunks below the attestation threshold")]

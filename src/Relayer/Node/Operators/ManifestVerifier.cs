@@ -15,9 +15,8 @@ namespace DiscreteExec.Relayer.Node.Operators;
 /// A verifier's own view of the world when a manifest arrives: its store's record of every listed intent and of its
 /// own open book, the pools its own chains report (capped by its own margin caps), its own feed's prices, its own
 /// clock (unix seconds, read by the caller) and the close time of the previous epoch it settled (none for the first).
-/// <c>AppliedOnChain</c>: an escrow already applied this epoch (the other operators settled it while this node was
-/// away), so the manifest is history this node catches up on: its close time is not held to this node's clock, nor
-/// its pool balances to the chain's balances now (which that epoch and later ones moved); everything else is checked.
+/// An epoch an escrow already applied is never verified to be signed (the epoch loop only follows it: see
+/// <see cref="ManifestVerifier.VerifyToFollow"/>).
 /// </summary>
 internal sealed record VerifierView(
     IReadOnlyDictionary<Bytes32, StoredIntent> Listed,
@@ -25,8 +24,7 @@ internal sealed record VerifierView(
     IReadOnlyList<PoolBalance> Pools,
     IReadOnlyList<ReferencePrice> Prices,
     ulong NowUnixSeconds,
-    ulong? PreviousClosesAt,
-    bool AppliedOnChain = false);
+    ulong? PreviousClosesAt);
 
 /// <summary>
 /// The terms a verifier holds a manifest to: its own fee, spread and settlement margin (a manifest must state the
@@ -206,11 +204,10 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
             return (ManifestFault.TermsMismatch, "settlementMarginSeconds", Text(manifest.SettlementMarginSeconds), Text(terms.SettlementMarginSeconds));
         }
 
-        // A close time far from this node's clock is refused while the epoch is live; one the escrows already applied
-        // is judged without the clock (still after the previous close): a node back from an outage must catch up.
+        // A close time far from this node's clock is refused (a node back from an outage follows instead).
         var tolerance = (ulong)terms.ClosesAtTolerance.TotalSeconds;
         var distance = manifest.ClosesAt > view.NowUnixSeconds ? manifest.ClosesAt - view.NowUnixSeconds : view.NowUnixSeconds - manifest.ClosesAt;
-        if (distance > tolerance && !view.AppliedOnChain)
+        if (distance > tolerance)
         {
             return (ManifestFault.ClosesAtOutOfRange, "closesAt", Text(manifest.ClosesAt), $"{Text(view.NowUnixSeconds)} ±{Text(tolerance)}");
         }
@@ -261,9 +258,7 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
                 return (ManifestFault.PoolMismatch, subject, pool.Balance.ToString(), string.Empty);
             }
 
-            // An applied epoch's pools are history: the chain now shows them after that epoch (and later ones), and
-            // the escrow itself held each leg to its pool when it applied it.
-            if (balance != pool.Balance && !view.AppliedOnChain)
+            if (balance != pool.Balance)
             {
                 return (ManifestFault.PoolMismatch, subject, pool.Balance.ToString(), balance.ToString());
             }

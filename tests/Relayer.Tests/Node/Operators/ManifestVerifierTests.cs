@@ -231,17 +231,4 @@ public sealed class ManifestVerifierTests
         Assert.True(_verifier.Verify(Honest(), View(previousClosesAt: closesAt - 1)).Accepted);
         Assert.Equal(ManifestFault.ClosesAtOutOfRange, _verifier.Verify(Honest(), View(previousClosesAt: closesAt)).Refusal!.Fault);
     }
-
-    [Fact]
-    public void Verify_EpochAlreadyAppliedOnChain_JudgesCloseTimeAndPoolsWithoutTheNodesClockAndBalancesNow()
-    {
-        var late = View(clockOffsetSeconds: 3_600) with { Pools = [_pools[0] with { Balance = 4_000_000_000 }, _pools[1]] };
-        Assert.Equal(ManifestFault.ClosesAtOutOfRange, _verifier.Verify(Honest(), late).Refusal!.Fault);
-
-        var catchingUp = late with { AppliedOnChain = true };
-
-        Assert.True(_verifier.Verify(Honest(), catchingUp).Accepted);
-        Assert.Equal(ManifestFault.ClosesAtOutOfRange, _verifier.Verify(Honest(), catchingUp with { PreviousClosesAt = (ulong)ObservedAt.ToUnixTimeSeconds() }).Refusal!.Fault);
-        Assert.Equal(ManifestFault.MissingIntent, _verifier.Verify(Honest(input => input with { Intents = [input.Intents[0]] }), catchingUp).Refusal!.Fault);
-    }
 }

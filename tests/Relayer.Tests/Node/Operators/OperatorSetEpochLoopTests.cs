@@ -56,7 +56,7 @@ public sealed class OperatorSetEpochLoopTests
     }
 
     [Fact]
-    public async Task Epochs_NodeBackAfterTheOthersSettledItsTurnEpoch_AdoptsTheirManifestAndTakesNoLaterIntent()
+    public async Task Epochs_NodeBackAfterTheOthersSettledItsTurnEpoch_FollowsTheirRootWithoutSigningAndTakesNoLaterIntent()
     {
         var cluster = new OperatorCluster(3, 2);
         await cluster.OpenAsync();
@@ -94,9 +94,9 @@ public sealed class OperatorSetEpochLoopTests
         var settled = await cluster.Nodes[0].Store.GetAsync(2, CancellationToken.None);
         var caughtUp = await late.Store.GetAsync(2, CancellationToken.None);
         Assert.Equal(settled!.BatchRoot, caughtUp!.BatchRoot);
-        Assert.Equal("proposed-by:op-0", caughtUp.Trigger);
+        Assert.Equal("followed:op-0", caughtUp.Trigger);
+        Assert.Null(await late.Store.ChosenRootAsync(2, CancellationToken.None)); // an applied epoch is never signed, only followed
         Assert.Equal(IntentStage.Open, (await late.Store.GetAsync(later.IntentId, CancellationToken.None))!.Stage);
-        Assert.Empty(cluster.Refusals);
     }
 
     [Fact]
