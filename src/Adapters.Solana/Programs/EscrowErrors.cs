@@ -3,6 +3,7 @@ namespace DiscreteExec.Adapters.Solana.Programs;
 /// <summary>The escrow program's custom error codes (<c>InstructionError::Custom(n)</c>), from its README's table.</summary>
 internal static class EscrowErrors
 {
+    public const uint SignerNotRegistered = 19;
     public const uint ChunkAlreadyApplied = 22;
     public const uint AlreadyPaid = 23;
     public const uint AlreadyWithdrawn = 36;

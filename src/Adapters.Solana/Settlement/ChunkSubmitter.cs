@@ -160,6 +160,15 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
                     continue;
                 }
             }
+            catch (SolanaTransactionException ex) when (_coSigners is not null && ex.Error.IsProgramError(EscrowErrors.SignerNotRegistered))
+            {
+                // The escrow's signer set rotated after this settle was built and co-signed under the old one: the
+                // next attempt re-reads the set and asks only operators registered in it to sign again.
+                lastUnknown = $"{ex.Error} at preflight (the signer set changed)";
+                Log.ChunkRebuild(_logger, chunk.Index, chunk.EpochId, chunk.ChainId, lastUnknown, attempt);
+                ChainTelemetry.Resubmissions.Add(1, _tags);
+                continue;
+            }
             catch (SolanaTransactionException ex) when (ex.Error.IsProgramError(EscrowErrors.ChunkAlreadyApplied))
             {
                 return await AppliedAsync(chunk, chunkHash, cancellationToken).ConfigureAwait(false)
@@ -560,11 +569,23 @@ internal sealed class ChunkSubmitter : IChunkSubmitter
             return [];
         }
 
-        var candidates = await _coSigners.CandidatesAsync(chunk, cancellationToken).ConfigureAwait(false);
+        var registered = await RegisteredSignersAsync(chunk, cancellationToken).ConfigureAwait(false);
+        Bytes32[] candidates = [.. (await _coSigners.CandidatesAsync(chunk, cancellationToken).ConfigureAwait(false)).Where(registered.Contains)];
         Bytes32[] chosen = [.. candidates.Where(c => !silent.Contains(c)).Concat(silent.Where(candidates.Contains)).Take(needed)];
         return chosen.Length == needed
             ? chosen
-            : throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"{candidates.Count} other operators can co-sign it; {needed} are needed.");
+            : throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"{candidates.Length} other operators in the escrow's current signer set can co-sign it; {needed} are needed.");
+    }
+
+    /// <summary>
+    /// The escrow's current signer set, read from its config account on every attempt: after a rotation a settle
+    /// names only registered operators (an operator whose key the rotation replaced is not asked under its old key).
+    /// </summary>
+    private async Task<HashSet<Bytes32>> RegisteredSignersAsync(SettlementChunk chunk, CancellationToken cancellationToken)
+    {
+        var account = await _rpc.GetAccountInfoAsync(_escrow.Config, _options.Commitment, cancellationToken).ConfigureAwait(false)
+            ?? throw new ChunkSubmissionException(chunk.EpochId, chunk.Index, $"the escrow config {Base58.EncodeKey(_escrow.Config)} does not exist (escrow not initialized).");
+        return [.. EscrowConfig.Decode(account.Data).Signers];
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.CoSigning;
 using DiscreteExec.Adapters.Solana.Configuration;
@@ -92,43 +91,6 @@ public sealed class CoSigningIntegrationTests(DevnodeFixture node, ITestOutputHe
         {
             Signatures++;
             return inner.SignAsync(message, cancellationToken);
-        }
-    }
-
-    // A co-signer seat that verifies the requested message against the chunk it attested (here: the planned chunk).
-    private sealed class SeatCoSigners(IReadOnlyList<SettleCoSigner> seats, Bytes32 silent) : ISettleCoSigners
-    {
-        public ConcurrentDictionary<Bytes32, int> Signed { get; } = [];
-
-        public ConcurrentBag<string> Refusals { get; } = [];
-
-        public int Needed => 1;
-
-        public bool OwnAttestorsSign { get; init; } = true;
-
-        public Task<bool> OwnAttestorsSignAsync(SettlementChunk chunk, CancellationToken cancellationToken) => Task.FromResult(OwnAttestorsSign);
-
-        public Task<IReadOnlyList<Bytes32>> CandidatesAsync(SettlementChunk chunk, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<Bytes32>>([.. seats.Select(s => s.PublicKey)]);
-
-        public async Task<IReadOnlyDictionary<Bytes32, byte[]>> RequestAsync(SettlementChunk chunk, ReadOnlyMemory<byte> message, IReadOnlyList<Bytes32> coSigners, CancellationToken cancellationToken)
-        {
-            var answers = new Dictionary<Bytes32, byte[]>();
-            foreach (var seat in seats.Where(s => coSigners.Contains(s.PublicKey) && s.PublicKey != silent))
-            {
-                var answer = await seat.SignAsync(message, chunk, cancellationToken);
-                if (answer.Signature is { } signature)
-                {
-                    answers[seat.PublicKey] = signature;
-                    Signed.AddOrUpdate(seat.PublicKey, 1, (_, n) => n + 1);
-                }
-                else
-                {
-                    Refusals.Add(answer.Refusal!);
-                }
-            }
-
-            return answers;
         }
     }
 }
