@@ -14,7 +14,7 @@ namespace DiscreteExec.Adapters.Solana.CoSigning;
 /// message is then rebuilt from the attested chunk with the request's fee payer, attestors, blockhash and budget, and
 /// must be byte for byte the same: no other instruction, account, writable flag or signer can hide in it.
 /// </summary>
-public static class SettleCoSignCheck
+internal static class SettleCoSignCheck
 {
     private const int SettleHeaderSize = 47; // tag, epoch u64, chunk u32, batch root, attestor count, action count
     private const int SettleFixedAccounts = 6; // payer, config, receipt, authority, system, token

@@ -93,5 +93,5 @@ internal static class ClusterSetupCommand
     private static Uri Url(string option, string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var url)
             ? url
-            : throw new ArgumentException($"{option} '{text}' is not an absolute URL (e.g. http://127.0.0.1:8545/).");
+            : throw new ArgumentException($"{option} '{text}' is not an absolute URL (e.g. {(option.Contains("broker", StringComparison.Ordinal) ? "amqp://guest:guest@127.0.0.1:5672/" : "http://127.0.0.1:8545/")}).");
 }

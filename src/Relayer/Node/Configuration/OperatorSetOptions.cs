@@ -27,9 +27,10 @@ internal sealed class OperatorSetOptions
 
     /// <summary>
     /// How long a Solana submitter waits for the other operators' co-signatures of one settle message (a fresh
-    /// blockhash each attempt) before it asks others; well under the blockhash's lifetime.
+    /// blockhash each attempt) before it asks others; at most 20 s, well under the blockhash's lifetime (60–90 s), so
+    /// the signatures it waits for are still valid when it sends.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:20")]
     public TimeSpan CoSignTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

@@ -88,6 +88,16 @@ public sealed class OperatorSetOptionsTests : IDisposable
         Assert.All(set.Operators, o => Assert.Equal(2, o.Signers.Count));
     }
 
+    [Fact]
+    public void Load_CoSignTimeoutNearTheBlockhashLifetime_RefusedNamingTheKey()
+    {
+        ThreeOperators()["CoSignTimeout"] = "00:00:30";
+
+        var failure = Assert.Single(Failures());
+
+        Assert.StartsWith("OperatorSet:CoSignTimeout", failure, StringComparison.Ordinal);
+    }
+
     // Drops the Solana chain, its asset token and the operators' Solana signers.
     private void EvmOnly(JsonArray operators)
     {
