@@ -249,19 +249,31 @@ public sealed partial class ClusterProcessTests
         return roots[0].Where(r => common.Contains(r.Key)).ToDictionary();
     }
 
+    /// <summary>
+    /// Each cleared epoch's batch root as this operator's epoch record holds it (keyed like <c>epoch:{id}:root</c>): the
+    /// root it chose and signed, or the one it followed without signing (a node back after the others applied the epoch
+    /// chooses no root of its own, so its <c>epoch:{id}:root</c> key stays unset).
+    /// </summary>
     private static async Task<Dictionary<string, string>> RootsAsync(LocalRedisServer store, CancellationToken cancellationToken)
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(store.ConnectionString);
         var server = connection.GetServer(connection.GetEndPoints()[0]);
         var database = connection.GetDatabase();
         var roots = new Dictionary<string, string>();
-        await foreach (var key in server.KeysAsync(pattern: "dx:epoch:*:root").WithCancellation(cancellationToken))
+        await foreach (var key in server.KeysAsync(pattern: "dx:epoch:*").WithCancellation(cancellationToken))
         {
-            roots[key.ToString()] = (await database.StringGetAsync(key)).ToString();
+            if (EpochRecordKey().Match(key.ToString()) is { Success: true } match
+                && JsonSerializer.Deserialize<EpochRecord>((await database.StringGetAsync(key)).ToString(), StoreJson.Options) is { BatchRoot: { } root })
+            {
+                roots[RootKey(ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture))] = root.ToString();
+            }
         }
 
         return roots;
     }
+
+    [GeneratedRegex(@"^dx:epoch:(\d+)$")]
+    private static partial Regex EpochRecordKey();
 
     [GeneratedRegex(@"Epoch (\d+): manifest \S+ published")]
     private static partial Regex PublishedLine();
