@@ -70,21 +70,7 @@ public sealed class OperatorSetEpochLoopTests
         // attestations), while its own turn clock for epoch 2 starts only now: by that clock it is its own turn.
         var late = cluster.Nodes[2];
         late.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(3_000, "0xc"))); // its watcher saw it
-        foreach (var proposal in await cluster.Nodes[1].Messages.ProposalsAsync(2, CancellationToken.None))
-        {
-            await late.Intake.ProposalAsync(proposal, CancellationToken.None);
-        }
-
-        foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
-        {
-            for (var chunk = 0u; chunk < 4; chunk++)
-            {
-                foreach (var attestation in await cluster.Nodes[1].Messages.AttestationsAsync(2, chain, chunk, CancellationToken.None))
-                {
-                    await late.Intake.AttestationAsync(attestation, CancellationToken.None);
-                }
-            }
-        }
+        await DeliverWhatItsQueueKeptAsync(cluster.Nodes[1], late, epochId: 2, chunks: 4);
 
         cluster.Nodes[0].Running = false;
         cluster.Nodes[1].Running = false;
@@ -102,40 +88,13 @@ public sealed class OperatorSetEpochLoopTests
     [Fact]
     public async Task Epochs_FirstProposerBackAfterTheNextOnesManifest_WaitsForItsTurnAndAdoptsItInsteadOfProposingARival()
     {
-        var cluster = new OperatorCluster(3, 3);
-        foreach (var node in cluster.Nodes)
-        {
-            Assert.True(await node.Loop.StepAsync(CancellationToken.None)); // every node opens epoch 1
-        }
-
-        var first = cluster.Nodes[1]; // epoch 1's first proposer (1 mod 3) goes down; after a timeout index 2 proposes
-        first.Running = false;
-        await cluster.OpenAsync();
-        for (var round = 0; !await AllClearedAsync(cluster, 0, 2); round++)
-        {
-            Assert.True(round < 100, "operators 0 and 2 did not clear epoch 1");
-            if (!await cluster.Nodes[0].Loop.StepAsync(CancellationToken.None) | !await cluster.Nodes[2].Loop.StepAsync(CancellationToken.None))
-            {
-                cluster.Time.Advance(TimeSpan.FromSeconds(1));
-            }
-        }
+        var (cluster, first) = await EpochOneClearedWithoutItsFirstProposerAsync();
 
         // It comes back with a fresh turn clock (by which epoch 1 is its own turn), a book holding an intent above the
         // manifest's cursors, and what its queue kept: index 2's manifest and the two attestations (3-of-3: not applied).
         var later = await cluster.OpenAsync(block: 2_000);
         first.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(3_000, "0xc")));
-        foreach (var proposal in await cluster.Nodes[0].Messages.ProposalsAsync(1, CancellationToken.None))
-        {
-            await first.Intake.ProposalAsync(proposal, CancellationToken.None);
-        }
-
-        foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
-        {
-            foreach (var attestation in await cluster.Nodes[0].Messages.AttestationsAsync(1, chain, 0, CancellationToken.None))
-            {
-                await first.Intake.AttestationAsync(attestation, CancellationToken.None);
-            }
-        }
+        await DeliverWhatItsQueueKeptAsync(cluster.Nodes[0], first, epochId: 1, chunks: 1);
 
         first.Running = true;
         await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
@@ -149,13 +108,37 @@ public sealed class OperatorSetEpochLoopTests
     [Fact]
     public async Task Epochs_FirstProposerRestartedBeforeItsQueueDeliversTheNextOnesManifest_ListensFirstAndAdoptsIt()
     {
+        var (cluster, first) = await EpochOneClearedWithoutItsFirstProposerAsync();
+
+        // A new process: its first steps run before its queue hands it what the others published while it was down.
+        var later = await cluster.OpenAsync(block: 2_000);
+        first.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(3_000, "0xc")));
+        first.Restart();
+        Assert.False(await first.Loop.StepAsync(CancellationToken.None));
+        await DeliverWhatItsQueueKeptAsync(cluster.Nodes[0], first, epochId: 1, chunks: 1);
+
+        first.Running = true;
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        var records = await Task.WhenAll(cluster.Nodes.Select(n => n.Store.GetAsync(1, CancellationToken.None)));
+        Assert.Single(records.Select(r => r!.BatchRoot).Distinct());
+        Assert.Equal("proposed-by:op-2", records[1]!.Trigger);
+        Assert.Equal(IntentStage.Open, (await first.Store.GetAsync(later.IntentId, CancellationToken.None))!.Stage);
+    }
+
+    /// <summary>
+    /// A 3-of-3 set whose nodes all opened epoch 1; epoch 1's first proposer (index 1) goes down, an intent is opened,
+    /// and after a timeout index 2 proposes: operators 0 and 2 clear epoch 1 (it cannot settle without the third).
+    /// </summary>
+    private static async Task<(OperatorCluster Cluster, OperatorNode First)> EpochOneClearedWithoutItsFirstProposerAsync()
+    {
         var cluster = new OperatorCluster(3, 3);
         foreach (var node in cluster.Nodes)
         {
             Assert.True(await node.Loop.StepAsync(CancellationToken.None)); // every node opens epoch 1
         }
 
-        var first = cluster.Nodes[1]; // epoch 1's first proposer (1 mod 3) goes down; after a timeout index 2 proposes
+        var first = cluster.Nodes[1];
         first.Running = false;
         await cluster.OpenAsync();
         for (var round = 0; !await AllClearedAsync(cluster, 0, 2); round++)
@@ -167,31 +150,27 @@ public sealed class OperatorSetEpochLoopTests
             }
         }
 
-        // A new process: its first steps run before its queue hands it what the others published while it was down.
-        var later = await cluster.OpenAsync(block: 2_000);
-        first.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(3_000, "0xc")));
-        first.Restart();
-        Assert.False(await first.Loop.StepAsync(CancellationToken.None));
-        foreach (var proposal in await cluster.Nodes[0].Messages.ProposalsAsync(1, CancellationToken.None))
+        return (cluster, first);
+    }
+
+    /// <summary>What a node's durable queue kept while it was away: the epoch's manifests and attestations <paramref name="from"/> holds, on both chains.</summary>
+    private static async Task DeliverWhatItsQueueKeptAsync(OperatorNode from, OperatorNode to, ulong epochId, uint chunks)
+    {
+        foreach (var proposal in await from.Messages.ProposalsAsync(epochId, CancellationToken.None))
         {
-            await first.Intake.ProposalAsync(proposal, CancellationToken.None);
+            await to.Intake.ProposalAsync(proposal, CancellationToken.None);
         }
 
         foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
         {
-            foreach (var attestation in await cluster.Nodes[0].Messages.AttestationsAsync(1, chain, 0, CancellationToken.None))
+            for (var chunk = 0u; chunk < chunks; chunk++)
             {
-                await first.Intake.AttestationAsync(attestation, CancellationToken.None);
+                foreach (var attestation in await from.Messages.AttestationsAsync(epochId, chain, chunk, CancellationToken.None))
+                {
+                    await to.Intake.AttestationAsync(attestation, CancellationToken.None);
+                }
             }
         }
-
-        first.Running = true;
-        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
-
-        var records = await Task.WhenAll(cluster.Nodes.Select(n => n.Store.GetAsync(1, CancellationToken.None)));
-        Assert.Single(records.Select(r => r!.BatchRoot).Distinct());
-        Assert.Equal("proposed-by:op-2", records[1]!.Trigger);
-        Assert.Equal(IntentStage.Open, (await first.Store.GetAsync(later.IntentId, CancellationToken.None))!.Stage);
     }
 
     private static async Task<bool> AllClearedAsync(OperatorCluster cluster, params int[] nodes)
