@@ -16,6 +16,7 @@ public sealed partial class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly Channel<ulong> _opened = Channel.CreateUnbounded<ulong>();
+    private readonly TaskCompletionSource _firstOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private NodeProcess(Process process) => _process = process;
 
@@ -26,6 +27,9 @@ public sealed partial class NodeProcess : IDisposable
 
     /// <summary>Whether the process has exited (killed, crashed at a crash point, or stopped).</summary>
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Completes at the process's first "Epoch N open" line: it holds its lease and runs epochs.</summary>
+    public Task FirstOpened => _firstOpened.Task;
 
     /// <summary>Completes when the process exits.</summary>
     public Task Exited => _process.WaitForExitAsync();
@@ -153,6 +157,7 @@ public sealed partial class NodeProcess : IDisposable
         if (OpenedLine().Match(line) is { Success: true } match)
         {
             _opened.Writer.TryWrite(ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+            _firstOpened.TrySetResult();
         }
     }
 
