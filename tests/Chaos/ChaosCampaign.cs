@@ -37,6 +37,9 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
     /// <summary>The EVM watcher's confirmation depth in the campaign; reorganisations stay shallower (the window).</summary>
     public const int ConfirmationDepth = 4;
 
+    /// <summary>How long a restarted operator has to wait out its lease and run its next epoch before it counts as down.</summary>
+    private static readonly TimeSpan NodeComebackTimeout = TimeSpan.FromSeconds(90);
+
     private static readonly string[] CrashPoints = ["after-close", "after-clear", "between-chunks", "chunk-sent-unrecorded"];
 
     private readonly TimeProvider _time = TimeProvider.System;
@@ -45,7 +48,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
     private readonly long _started = TimeProvider.System.GetTimestamp();
     private ChaosNodes? _nodes;
     private int _crashPointsReached;
-    private int _nodesBehind;
+    private int _nodeFaultsSkipped;
 
     public async Task<bool> RunAsync(CancellationToken cancellationToken)
     {
@@ -107,7 +110,11 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                     }
 
                     await EnsureNodeRunningAsync();
-                    await WaitAllNodesActiveAsync(fault, cancellationToken);
+                    if (!await WaitAllNodesActiveAsync(fault, cancellationToken))
+                    {
+                        continue;
+                    }
+
                     await InjectAsync(fault, broker, evmProxy, solanaProxy, anvil, cancellationToken);
                     _injected[fault.Kind] = _injected.GetValueOrDefault(fault.Kind) + 1;
                     if (ChaosNodes.TargetsOneNode(fault.Kind))
@@ -274,26 +281,33 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
 
     /// <summary>
     /// Several operators: before a fault that takes a node down, every node runs epochs again (a restarted one first
-    /// waits out its killed process's lease), so that never two of the three are down at once and 2-of-3 keeps settling.
+    /// waits out its killed process's lease, then runs to its next epoch), so that never two of the three are down at
+    /// once and 2-of-3 keeps settling. False (the fault is skipped and counted) when another node than the fault's
+    /// does not come back within <see cref="NodeComebackTimeout"/>: it is down, and the fault would take a second one.
     /// </summary>
-    private async Task WaitAllNodesActiveAsync(PlannedFault fault, CancellationToken cancellationToken)
+    private async Task<bool> WaitAllNodesActiveAsync(PlannedFault fault, CancellationToken cancellationToken)
     {
         if (Nodes.Count == 1 || !ChaosNodes.TargetsOneNode(fault.Kind))
         {
-            return;
+            return true;
         }
 
         var waitedFrom = Elapsed;
-        var behind = await Nodes.WaitAllActiveAsync(TimeSpan.FromMinutes(2), _time, cancellationToken);
-        if (behind.Count > 0)
+        var target = Nodes.Name(ChaosNodes.TargetOf(fault, Nodes.Count));
+        var behind = await Nodes.WaitAllActiveAsync(NodeComebackTimeout, _time, cancellationToken);
+        if (behind.Any(name => name != target))
         {
-            _nodesBehind++;
-            Line($"[{Elapsed.TotalSeconds,6:0.0} s] NOT ACTIVE after 2 min: {string.Join(", ", behind)} (the fault goes ahead)");
+            _nodeFaultsSkipped++;
+            Line($"[{Elapsed.TotalSeconds,6:0.0} s] fault {fault.Kind} on {target} SKIPPED: {string.Join(", ", behind)} ran no epoch within {NodeComebackTimeout.TotalSeconds:0} s of its last start (down; a fault on {target} would take a second operator down)");
+            return false;
         }
-        else if (Elapsed - waitedFrom > TimeSpan.FromSeconds(1))
+
+        if (Elapsed - waitedFrom > TimeSpan.FromSeconds(1))
         {
-            Line($"[{Elapsed.TotalSeconds,6:0.0} s] every operator runs epochs again (waited {(Elapsed - waitedFrom).TotalSeconds:0} s)");
+            Line($"[{Elapsed.TotalSeconds,6:0.0} s] {(behind.Count == 0 ? "every operator runs epochs" : "every operator but " + target + " runs epochs")} (waited {(Elapsed - waitedFrom).TotalSeconds:0} s)");
         }
+
+        return true;
     }
 
     /// <summary>
@@ -353,7 +367,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         Line($"  node starts      {Nodes.Starts,4}   (unexpected exits {Nodes.UnexpectedExits}; crash points reached {_crashPointsReached} of {_injected.GetValueOrDefault(FaultKind.NodeKillAtStep)})");
         if (Nodes.Count > 1)
         {
-            Line($"  faults per node  {string.Join(", ", Enumerable.Range(0, Nodes.Count).Select(i => $"{Nodes.Name(i)} {_faultsOnNode.GetValueOrDefault(i)}"))}   (a node fault waited in vain for every operator to run epochs: {_nodesBehind})");
+            Line($"  faults per node  {string.Join(", ", Enumerable.Range(0, Nodes.Count).Select(i => $"{Nodes.Name(i)} {_faultsOnNode.GetValueOrDefault(i)}"))}   (node faults skipped because another operator was down: {_nodeFaultsSkipped})");
         }
 
         Line($"  RPC requests faulted: EVM {evmProxy.Faults}, Solana {solanaProxy.Faults}");
