@@ -17,6 +17,7 @@ public sealed partial class NodeProcess : IDisposable
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly Channel<ulong> _opened = Channel.CreateUnbounded<ulong>();
     private readonly TaskCompletionSource _firstOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _exited;
 
     private NodeProcess(Process process) => _process = process;
 
@@ -31,8 +32,8 @@ public sealed partial class NodeProcess : IDisposable
     /// <summary>Completes at the process's first "Epoch N open" line: it holds its lease and runs epochs.</summary>
     public Task FirstOpened => _firstOpened.Task;
 
-    /// <summary>Completes when the process exits.</summary>
-    public Task Exited => _process.WaitForExitAsync();
+    /// <summary>Completes when the process exits; the same task at every read (a caller may compare it with Task.WhenAny's winner).</summary>
+    public Task Exited => _exited ??= _process.WaitForExitAsync();
 
     /// <summary>
     /// Starts the node on <paramref name="configPath"/>; <paramref name="crashAt"/> arms <c>DISCRETEEXEC_CRASH_AT</c>;
