@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The fault campaign (tests/Chaos/README.md): both local chains, a real RabbitMQ and Redis, fault-injecting RPC
-# proxies and the node as a child process, under faults drawn from the seed; every intent's fate is then read
-# from the chains. Installs what it needs when missing (the chains' npm packages, the Solana program,
+# proxies and the node (or with --nodes 3 the three operators of the 2-of-3 set) as child processes, under faults
+# drawn from the seed; every intent's fate is then read from the chains. Installs what it needs when missing (the chains' npm packages, the Solana program,
 # redis-server and rabbitmq-server). Ends with "1 passed, 0 failed" (0 violations) or "0 passed, 1 failed".
-#   bash scripts/chaos.sh --seed S --minutes M [--rate R] [--drain-minutes N] [--data-dir D]
+#   bash scripts/chaos.sh --seed S --minutes M [--nodes 1|3] [--rate R] [--drain-minutes N] [--data-dir D]
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 

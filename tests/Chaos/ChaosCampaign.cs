@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
 using DiscreteExec.Relayer.Checking;
+using DiscreteExec.Relayer.Cluster;
 using DiscreteExec.Relayer.Devnet;
 using DiscreteExec.Relayer.Devnet.FateCheck;
 using DiscreteExec.Relayer.Devnet.Traffic;
@@ -18,11 +20,12 @@ namespace DiscreteExec.Chaos;
 /// <c>BreakOnPurpose</c> (Debug builds): a sabotage the node is started with (<c>skip-payouts</c>), to show the checkers
 /// catch it. <c>PlanOnly</c>: print the plan and stop.
 /// </summary>
-internal sealed record ChaosSettings(ulong Seed, TimeSpan Duration, int IntentsPerSecond, string DataDirectory, TimeSpan DrainTimeout, string? BreakOnPurpose = null, bool PlanOnly = false);
+internal sealed record ChaosSettings(ulong Seed, TimeSpan Duration, int IntentsPerSecond, string DataDirectory, TimeSpan DrainTimeout, string? BreakOnPurpose = null, bool PlanOnly = false, int Nodes = 1);
 
 /// <summary>
 /// One fault campaign: both local chains (anvil, the Solana dev node), a real RabbitMQ and Redis, a fault-injecting
-/// RPC proxy in front of each chain, and one node as a real child process (`relayer run --config`) on them; a traffic
+/// RPC proxy in front of each chain, and one node or the three operators of a 2-of-3 cluster as real child processes
+/// (`relayer run --config`, <see cref="ChaosNodes"/>) on them; a traffic
 /// generator opens intents both ways on the chains directly, while the faults of <see cref="FaultPlan"/> are injected
 /// at their times. Then the faults stop, every server is up, the traffic stops, the node drains, and every opened
 /// intent's fate is read from the chains (never from the node's store).
@@ -32,7 +35,10 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
     private const ulong PoolLiquidity = 1_000_000_000_000; // 1M USDC per chain: liquidity is not what this tests
 
     /// <summary>The EVM watcher's confirmation depth in the campaign; reorganisations stay shallower (the window).</summary>
-    private const int ConfirmationDepth = 4;
+    public const int ConfirmationDepth = 4;
+
+    /// <summary>How long a restarted operator has to wait out its lease and run its next epoch before it counts as down.</summary>
+    private static readonly TimeSpan NodeComebackTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>The one reorganisation deeper than the window, injected after the planned faults: three windows deep.</summary>
     private const int DeepReorgDepth = 3 * ConfirmationDepth;
@@ -44,13 +50,12 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
 
     private readonly TimeProvider _time = TimeProvider.System;
     private readonly Dictionary<FaultKind, int> _injected = [];
+    private readonly Dictionary<int, int> _faultsOnNode = [];
     private readonly long _started = TimeProvider.System.GetTimestamp();
-    private NodeProcess? _node;
-    private string _config = string.Empty;
-    private int _unexpectedExits;
-    private int _restarts;
+    private ChaosNodes? _nodes;
     private int _crashPointsReached;
     private string? _deepReorgReport;
+    private int _nodeFaultsSkipped;
 
     public async Task<bool> RunAsync(CancellationToken cancellationToken)
     {
@@ -58,7 +63,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         Line($"chaos: seed {settings.Seed}, {settings.Duration.TotalMinutes:0.##} min of faults, {plan.Count} planned, traffic {settings.IntentsPerSecond} intents/s");
         foreach (var fault in plan)
         {
-            Line("  plan " + fault);
+            Line("  plan " + fault + (settings.Nodes > 1 && ChaosNodes.TargetsOneNode(fault.Kind) ? " on " + ChaosNodes.Name(ChaosNodes.TargetOf(fault, settings.Nodes), settings.Nodes) : string.Empty));
         }
 
         var unplanned = Enum.GetValues<FaultKind>().Except(plan.Select(f => f.Kind)).ToArray();
@@ -73,30 +78,34 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         }
 
         Directory.CreateDirectory(settings.DataDirectory);
-        await using var devnet = await LocalDevnet.StartAsync(log, _time, cancellationToken);
+        // Several nodes: the cluster's chains, whose escrows list the three operators and whose operators have gas and SOL.
+        await using var devnet = settings.Nodes == 1 ? await LocalDevnet.StartAsync(log, _time, cancellationToken) : await ClusterChainSetup.StartAsync(log, _time, cancellationToken);
         await devnet.Evm.FundPoolAsync(PoolLiquidity, cancellationToken);
         await devnet.Solana.FundPoolAsync(PoolLiquidity, cancellationToken);
-        await using var redis = await LocalRedisServer.StartAsync();
         await using var broker = await LocalRabbitMqBroker.StartAsync(cancellationToken);
         var seed = unchecked((int)settings.Seed);
         await using var evmProxy = new FaultInjectingProxy(devnet.Evm.Url, seed, faultRate: 0, slowDelay: TimeSpan.FromSeconds(4));
         await using var solanaProxy = new FaultInjectingProxy(devnet.Solana.Url, seed + 1, faultRate: 0, slowDelay: TimeSpan.FromSeconds(4));
         using var anvil = new AnvilControl(devnet.Evm.Url);
-        _config = WriteConfig(devnet, redis.ConnectionString, broker.AmqpUri, evmProxy.Url, solanaProxy.Url);
-        Line($"chaos: node config {_config} (RPC through the fault proxies {evmProxy.Url} and {solanaProxy.Url}; Redis {redis.ConnectionString}; RabbitMQ {broker.AmqpUri})");
 
         var traffic = await TrafficGenerator.CreateAsync(
             devnet,
             new TrafficOptions { IntentsPerSecond = settings.IntentsPerSecond, Seed = settings.Seed, SettlementMarginSeconds = 600 },
             _time,
             cancellationToken);
-        StartNode();
+        var nodes = _nodes = await ChaosNodes.CreateAsync(devnet, settings.Nodes, broker.AmqpUri, evmProxy.Url, solanaProxy.Url, settings.DataDirectory, settings.BreakOnPurpose);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            Line($"chaos: {(nodes.Count == 1 ? "node" : nodes.Name(i))} config {nodes.Config(i)} (RPC through the fault proxies {evmProxy.Url} and {solanaProxy.Url}; Redis {nodes.Store(i).ConnectionString}; RabbitMQ {broker.AmqpUri})");
+        }
+
+        nodes.StartAll();
         try
         {
             using var trafficStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var miningStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var mining = anvil.MineAsync(TimeSpan.FromSeconds(1), miningStop.Token); // blocks keep coming after the traffic stops
-            var trafficRun = Task.WhenAll(KeepTrafficAsync(traffic, trafficStop.Token), KeepPayerFundedAsync(devnet, trafficStop.Token));
+            var trafficRun = Task.WhenAll(KeepTrafficAsync(traffic, trafficStop.Token), KeepPayerFundedAsync(devnet, nodes.SolanaPayers, trafficStop.Token));
             try
             {
                 foreach (var fault in plan)
@@ -108,8 +117,17 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                     }
 
                     await EnsureNodeRunningAsync();
-                    await InjectAsync(fault, redis, broker, evmProxy, solanaProxy, anvil, cancellationToken);
+                    if (!await WaitAllNodesActiveAsync(fault, cancellationToken))
+                    {
+                        continue;
+                    }
+
+                    await InjectAsync(fault, broker, evmProxy, solanaProxy, anvil, cancellationToken);
                     _injected[fault.Kind] = _injected.GetValueOrDefault(fault.Kind) + 1;
+                    if (ChaosNodes.TargetsOneNode(fault.Kind))
+                    {
+                        _faultsOnNode[ChaosNodes.TargetOf(fault, Nodes.Count)] = _faultsOnNode.GetValueOrDefault(ChaosNodes.TargetOf(fault, Nodes.Count)) + 1;
+                    }
                 }
 
                 var rest = settings.Duration - Elapsed;
@@ -145,7 +163,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             // The checks read quiet chains: a node left running goes on refunding the deferred intents whose deadline
             // passes, so the fate check and the chain check would count different refunds, and a check reading while
             // refunds land sees a history older than the balances beside it.
-            await _node!.TerminateAsync(TimeSpan.FromSeconds(30));
+            await nodes.TerminateAllAsync(TimeSpan.FromSeconds(30));
 
             // An open the generator saw fail (not mined in time) and then mined after all can be listed twice: the
             // chain has one deposit, so the check takes the first listing.
@@ -160,7 +178,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             // The independent check: every escrow's whole history read from its chain alone (logs, events, account
             // state), not from the traffic generator's list nor the node's store.
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var history = await ChainHistoryReading.ReadAsync(NodeOptionsLoader.Load(_config), drained, http, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, _time, cancellationToken);
+            var history = await ChainHistoryReading.ReadAsync(NodeOptionsLoader.Load(nodes.Config(0)), drained, http, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, _time, cancellationToken);
             var chainCheck = ChainChecker.Check(history);
             await miningStop.CancelAsync();
             try
@@ -172,48 +190,50 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                 // Stopped on purpose.
             }
 
-            return Report(result, chainCheck, drained, evmProxy, solanaProxy);
+            // Several operators: each one's recorded root per epoch, read from its own store, must be the others'.
+            var roots = nodes.Count == 1 ? null : await nodes.CompareRootsAsync(cancellationToken);
+            return Report(result, chainCheck, drained, evmProxy, solanaProxy, roots);
         }
         finally
         {
-            if (_node is { } node)
-            {
-                await node.TerminateAsync(TimeSpan.FromSeconds(30));
-                await File.WriteAllTextAsync(Path.Combine(settings.DataDirectory, "node.log"), node.Output, CancellationToken.None);
-                node.Dispose();
-            }
+            await nodes.DisposeAsync();
         }
     }
 
     private TimeSpan Elapsed => _time.GetElapsedTime(_started);
 
-    private async Task InjectAsync(PlannedFault fault, LocalRedisServer redis, LocalRabbitMqBroker broker, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy, AnvilControl anvil, CancellationToken cancellationToken)
+    private ChaosNodes Nodes => _nodes ?? throw new InvalidOperationException("The nodes are not set up yet.");
+
+    private async Task InjectAsync(PlannedFault fault, LocalRabbitMqBroker broker, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy, AnvilControl anvil, CancellationToken cancellationToken)
     {
-        Line($"[{Elapsed.TotalSeconds,6:0.0} s] fault {fault.Kind}");
+        // A fault on one node hits the one the seed picks (the only one with --nodes 1).
+        var target = ChaosNodes.TargetOf(fault, Nodes.Count);
+        Line($"[{Elapsed.TotalSeconds,6:0.0} s] fault {fault.Kind}{(Nodes.Count > 1 && ChaosNodes.TargetsOneNode(fault.Kind) ? " on " + Nodes.Name(target) : string.Empty)}");
         switch (fault.Kind)
         {
             case FaultKind.NodeKill:
-                await _node!.KillAsync();
+                await Nodes.KillAsync(target);
                 await Task.Delay(fault.Length, _time, cancellationToken);
-                StartNode();
+                Nodes.Start(target);
                 break;
             case FaultKind.NodeKillAtStep:
                 var point = CrashPoints[fault.Choice % CrashPoints.Length];
-                await RestartNodeAsync(crashAt: point, environment: null);
+                await Nodes.RestartAsync(target, crashAt: point);
                 // The restarted node first waits out the killed one's lease (Node:LeaseTimeToLive, 15 s) as a standby,
                 // then needs an epoch to reach the step: give it a minute.
-                var reached = await Task.WhenAny(_node!.Exited, Task.Delay(fault.Length + TimeSpan.FromSeconds(60), _time, cancellationToken)) == _node.Exited;
+                var armed = Nodes.Process(target);
+                var reached = await Task.WhenAny(armed.Exited, Task.Delay(fault.Length + TimeSpan.FromSeconds(60), _time, cancellationToken)) == armed.Exited;
                 _crashPointsReached += reached ? 1 : 0;
                 Line($"           crash point {point} {(reached ? "reached: the node killed itself" : "not reached in time: killed")}");
-                await RestartNodeAsync(crashAt: null, environment: null);
+                await Nodes.RestartAsync(target);
                 break;
             case FaultKind.BrokerRestart:
                 await broker.RestartAsync(cancellationToken);
                 break;
             case FaultKind.StoreRestart:
-                await redis.KillAsync();
+                await Nodes.Store(target).KillAsync();
                 await Task.Delay(fault.Length, _time, cancellationToken);
-                await redis.RestartAsync();
+                await Nodes.Store(target).RestartAsync();
                 break;
             case FaultKind.RpcFaults:
                 var proxy = fault.Choice % 2 == 0 ? evmProxy : solanaProxy;
@@ -230,10 +250,10 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
                 break;
             case FaultKind.ClockSkew:
                 var seconds = (fault.Choice % 2 == 0 ? 1 : -1) * (30 + (fault.Choice % 91));
-                await RestartNodeAsync(crashAt: null, environment: new Dictionary<string, string> { [SkewedClock.VariableName] = seconds.ToString(CultureInfo.InvariantCulture) });
-                Line($"           node clock shifted by {seconds} s");
+                await Nodes.RestartAsync(target, environment: new Dictionary<string, string> { [SkewedClock.VariableName] = seconds.ToString(CultureInfo.InvariantCulture) });
+                Line($"           {(Nodes.Count == 1 ? "node" : Nodes.Name(target))} clock shifted by {seconds} s");
                 await Task.Delay(fault.Length, _time, cancellationToken);
-                await RestartNodeAsync(crashAt: null, environment: null);
+                await Nodes.RestartAsync(target);
                 break;
             case FaultKind.EvmReorg:
                 var depth = 1 + (fault.Choice % (ConfirmationDepth - 1));
@@ -255,34 +275,41 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
     /// </summary>
     private async Task DeepReorgAsync(AnvilControl anvil, CancellationToken cancellationToken)
     {
-        // An active node whose watcher is caught up (it opened an epoch), so the reorganised blocks include processed ones.
-        var node = _node!;
-        await node.NextOpenedAfterNowAsync(TimeSpan.FromSeconds(120));
-        var reported = node.LineContainingAsync(DeepReorgMarker, TimeSpan.FromSeconds(60));
+        // Active nodes whose watchers are caught up (each opened an epoch), so the reorganised blocks include processed ones.
+        await Task.WhenAll(Enumerable.Range(0, Nodes.Count).Select(i => Nodes.Process(i).NextOpenedAfterNowAsync(TimeSpan.FromSeconds(120))));
+        var reported = Enumerable.Range(0, Nodes.Count).Select(i => Nodes.Process(i).LineContainingAsync(DeepReorgMarker, TimeSpan.FromSeconds(60))).ToArray();
         var moved = await anvil.ReorganiseAsync(DeepReorgDepth, cancellationToken);
         Line($"[{Elapsed.TotalSeconds,6:0.0} s] deep reorg: the newest {DeepReorgDepth} EVM blocks replaced (confirmation depth {ConfirmationDepth}); {moved} transactions included again under new block hashes");
-        try
+        var reports = new List<string>();
+        for (var i = 0; i < reported.Length; i++)
         {
-            _deepReorgReport = (await reported).Trim();
-            Line($"           the node reported it: {_deepReorgReport}");
-        }
-        catch (TimeoutException e)
-        {
-            Line($"           {e.Message}");
+            try
+            {
+                var report = (await reported[i]).Trim();
+                reports.Add(report);
+                Line($"           {(Nodes.Count == 1 ? "the node" : Nodes.Name(i))} reported it: {report}");
+            }
+            catch (TimeoutException e)
+            {
+                Line($"           {(Nodes.Count == 1 ? "the node" : Nodes.Name(i))}: {e.Message}");
+            }
         }
 
-        await node.TerminateAsync(TimeSpan.FromSeconds(30));
+        // Every operator watches the chain, so every one must have said it.
+        _deepReorgReport = reports.Count == Nodes.Count ? reports[0] : null;
+
+        await Nodes.TerminateAllAsync(TimeSpan.FromSeconds(30));
         foreach (var checkpoint in Directory.EnumerateFiles(settings.DataDirectory, "*.json", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "checkpoints"))
         {
             if (JsonNode.Parse(await File.ReadAllTextAsync(checkpoint, cancellationToken)) is JsonObject state && state["HaltedBecause"] is not null)
             {
                 state["HaltedBecause"] = null;
                 await File.WriteAllTextAsync(checkpoint, state.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), cancellationToken);
-                Line($"           operator: the same deposits are on the new fork; cleared the stop in {Path.GetFileName(checkpoint)} and started the node again");
+                Line($"           operator: the same deposits are on the new fork; cleared the stop in {Path.GetRelativePath(settings.DataDirectory, checkpoint)}");
             }
         }
 
-        StartNode();
+        Nodes.StartAll();
     }
 
     /// <summary>A JSON-RPC error for every sendTransaction, as a node whose blockhashes all expired would answer (the upstream already has the transaction).</summary>
@@ -303,36 +330,46 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         return Encoding.UTF8.GetBytes(error.ToJsonString());
     }
 
-    private void StartNode(string? crashAt = null, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        _node?.Dispose();
-        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
-        if (settings.BreakOnPurpose is { } sabotage)
-        {
-            variables[DiscreteExec.Relayer.Node.Epochs.BreakOnPurpose.VariableName] = sabotage;
-        }
-
-        _node = NodeProcess.Start(_config, crashAt, variables);
-        _restarts++;
-    }
-
-    private async Task RestartNodeAsync(string? crashAt, IReadOnlyDictionary<string, string>? environment)
-    {
-        await _node!.KillAsync();
-        StartNode(crashAt, environment);
-    }
-
     /// <summary>A node that exited on its own (not killed by a fault) is reported and started again, as a supervisor would.</summary>
     private async Task EnsureNodeRunningAsync()
     {
-        if (_node is { HasExited: true } node)
+        foreach (var report in Nodes.RestartExited())
         {
-            _unexpectedExits++;
-            Line($"           the node had exited on its own (exit code {node.ExitCode}); last lines:{Environment.NewLine}{Tail(node.Output, 20)}");
-            StartNode();
+            Line("           " + report);
         }
 
         await Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Several operators: before a fault that takes a node down, every node runs epochs again (a restarted one first
+    /// waits out its killed process's lease, then runs to its next epoch), so that never two of the three are down at
+    /// once and 2-of-3 keeps settling. False (the fault is skipped and counted) when another node than the fault's
+    /// does not come back within <see cref="NodeComebackTimeout"/>: it is down, and the fault would take a second one.
+    /// </summary>
+    private async Task<bool> WaitAllNodesActiveAsync(PlannedFault fault, CancellationToken cancellationToken)
+    {
+        if (Nodes.Count == 1 || !ChaosNodes.TargetsOneNode(fault.Kind))
+        {
+            return true;
+        }
+
+        var waitedFrom = Elapsed;
+        var target = Nodes.Name(ChaosNodes.TargetOf(fault, Nodes.Count));
+        var behind = await Nodes.WaitAllActiveAsync(NodeComebackTimeout, _time, cancellationToken);
+        if (behind.Any(name => name != target))
+        {
+            _nodeFaultsSkipped++;
+            Line($"[{Elapsed.TotalSeconds,6:0.0} s] fault {fault.Kind} on {target} SKIPPED: {string.Join(", ", behind)} ran no epoch within {NodeComebackTimeout.TotalSeconds:0} s of its last start (down; a fault on {target} would take a second operator down)");
+            return false;
+        }
+
+        if (Elapsed - waitedFrom > TimeSpan.FromSeconds(1))
+        {
+            Line($"[{Elapsed.TotalSeconds,6:0.0} s] {(behind.Count == 0 ? "every operator runs epochs" : "every operator but " + target + " runs epochs")} (waited {(Elapsed - waitedFrom).TotalSeconds:0} s)");
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -390,7 +427,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         return pending.Count == 0;
     }
 
-    private bool Report(FateCheckResult result, ChainCheckReport chainCheck, bool drained, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy)
+    private bool Report(FateCheckResult result, ChainCheckReport chainCheck, bool drained, FaultInjectingProxy evmProxy, FaultInjectingProxy solanaProxy, OperatorRootComparison? roots)
     {
         Line(string.Empty);
         Line($"FAULTS INJECTED (seed {settings.Seed})");
@@ -399,9 +436,14 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
             Line($"  {kind,-16} {_injected.GetValueOrDefault(kind),4}");
         }
 
-        Line($"  node starts      {_restarts,4}   (unexpected exits {_unexpectedExits}; crash points reached {_crashPointsReached} of {_injected.GetValueOrDefault(FaultKind.NodeKillAtStep)})");
+        Line($"  node starts      {Nodes.Starts,4}   (unexpected exits {Nodes.UnexpectedExits}; crash points reached {_crashPointsReached} of {_injected.GetValueOrDefault(FaultKind.NodeKillAtStep)})");
+        if (Nodes.Count > 1)
+        {
+            Line($"  faults per node  {string.Join(", ", Enumerable.Range(0, Nodes.Count).Select(i => $"{Nodes.Name(i)} {_faultsOnNode.GetValueOrDefault(i)}"))}   (node faults skipped because another operator was down: {_nodeFaultsSkipped})");
+        }
+
         Line($"  RPC requests faulted: EVM {evmProxy.Faults}, Solana {solanaProxy.Faults} (truncated or cut bodies: EVM {Cut(evmProxy)}, Solana {Cut(solanaProxy)})");
-        Line($"  deep EVM reorg    1   ({(_deepReorgReport is null ? "NOT reported by the node" : "reported by the node, Critical; the operator cleared the stop")})");
+        Line($"  deep EVM reorg    1   ({(_deepReorgReport is null ? "NOT reported by every node" : "reported by every node, Critical; the operator cleared the stop")})");
         Line(string.Empty);
         Line("INTENTS OPENED BY THE TRAFFIC (each read back from its escrows)");
         Line($"  opened {result.Total}, filled {result.Filled}, refunded {result.Refunded}, still open {result.StillOpen.Count}");
@@ -414,6 +456,13 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         Line(string.Empty);
         Line("EVERY ESCROW'S HISTORY (read from the chains alone: relayer check)");
         chainCheck.WriteTo(log);
+
+        if (roots is not null)
+        {
+            Line(string.Empty);
+            Line("BATCH ROOTS EACH OPERATOR RECORDED (epoch:{id}:root in its own store, chosen once before it signs)");
+            roots.WriteTo(log);
+        }
 
         var missing = Enum.GetValues<FaultKind>().Where(k => _injected.GetValueOrDefault(k) == 0).ToArray();
         if (missing.Length > 0)
@@ -434,35 +483,12 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
 
         if (_deepReorgReport is null)
         {
-            Line("  FAILED: the node did not report the reorganisation deeper than its confirmation depth");
+            Line("  FAILED: not every node reported the reorganisation deeper than its confirmation depth");
         }
 
-        var passed = result.Passed && chainCheck.Passed && drained && !vacuous && _deepReorgReport is not null;
+        var passed = result.Passed && chainCheck.Passed && drained && !vacuous && roots?.Passed != false && _deepReorgReport is not null;
         Line(passed ? "chaos: PASSED (0 violations)" : "chaos: FAILED");
         return passed;
-    }
-
-    private string WriteConfig(LocalDevnet devnet, string redis, Uri rabbitMq, Uri evmRpc, Uri solanaRpc)
-    {
-        var path = DevnetNodeConfig.Write(DevnetChains.From(devnet), settings.DataDirectory);
-        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        foreach (var chain in config["Chains"]!.AsArray())
-        {
-            if (chain!["Kind"]!.GetValue<string>() == nameof(ChainKind.Evm))
-            {
-                chain["Adapter"]!["ConfirmationDepth"] = ConfirmationDepth;
-            }
-
-            var rpc = chain!["Adapter"]!["Rpc"]!.AsObject();
-            rpc["Url"] = chain["Kind"]!.GetValue<string>() == nameof(ChainKind.Evm) ? evmRpc.ToString() : solanaRpc.ToString();
-            rpc["AttemptTimeout"] = "00:00:02"; // the proxy's slow answers (4 s) become timeouts
-        }
-
-        config["Store"] = new JsonObject { ["ConnectionString"] = redis };
-        config["Bus"] = new JsonObject { ["RabbitMq"] = rabbitMq.ToString() };
-        config["Logging"]!["LogLevel"]!["DiscreteExec.Relayer.Node.Epochs.EpochLoop"] = "Information";
-        File.WriteAllText(path, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        return path;
     }
 
     /// <summary>
@@ -486,19 +512,21 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         }
     }
 
-    private static async Task KeepPayerFundedAsync(LocalDevnet devnet, CancellationToken cancellationToken)
+    private static async Task KeepPayerFundedAsync(LocalDevnet devnet, IReadOnlyList<Bytes32> operatorPayers, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10), TimeProvider.System);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             await devnet.Solana.TopUpPayerAsync(DevnetNodeRunner.SolanaPayerFloorLamports, cancellationToken);
+            foreach (var payer in operatorPayers)
+            {
+                await devnet.Solana.TopUpAsync(payer, DevnetNodeRunner.SolanaPayerFloorLamports, cancellationToken);
+            }
         }
     }
 
     private static int Cut(FaultInjectingProxy proxy) =>
         proxy.Counts.GetValueOrDefault(ProxyFault.TruncatedBody) + proxy.Counts.GetValueOrDefault(ProxyFault.CutMidBody);
-
-    private static string Tail(string text, int lines) => string.Join(Environment.NewLine, text.Split(Environment.NewLine).TakeLast(lines));
 
     private void Line(string text) => DevnetLog.Line(log, text);
 }

@@ -1,10 +1,11 @@
 using System.Globalization;
 using DiscreteExec.Chaos;
 
-// dotnet run --project tests/Chaos -- --seed S --minutes M [--rate R] [--data-dir D] [--drain-minutes N]  (scripts/chaos.sh)
+// dotnet run --project tests/Chaos -- --seed S --minutes M [--nodes 1|3] [--rate R] [--data-dir D] [--drain-minutes N]  (scripts/chaos.sh)
 var seed = 1UL;
 var minutes = 3m;
 var rate = 4;
+var nodes = 1;
 var drainMinutes = 5m;
 string? breakOnPurpose = null;
 var planOnly = false;
@@ -26,12 +27,12 @@ for (var i = 0; i < args.Length; i++)
         "--drain-minutes" => decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out drainMinutes) && drainMinutes > 0,
         "--data-dir" => (dataDirectory = value ?? string.Empty).Length > 0,
         "--break-on-purpose" => (breakOnPurpose = value) == "skip-payouts",
-        "--nodes" => value == "1" || Fail("--nodes: only 1 node is supported until the operator set lands"),
+        "--nodes" => (value == "1" || value == "3") && int.TryParse(value, CultureInfo.InvariantCulture, out nodes) || Fail("--nodes: 1 (one node) or 3 (the 2-of-3 operator set)"),
         _ => Fail($"unknown option {args[i]}"),
     };
     if (!ok)
     {
-        await Console.Error.WriteLineAsync($"chaos: bad value for {args[i]}: '{value}'. Usage: chaos --seed S --minutes M [--rate R (1-200)] [--drain-minutes N] [--data-dir D] [--plan-only] [--break-on-purpose skip-payouts]");
+        await Console.Error.WriteLineAsync($"chaos: bad value for {args[i]}: '{value}'. Usage: chaos --seed S --minutes M [--nodes 1|3] [--rate R (1-200)] [--drain-minutes N] [--data-dir D] [--plan-only] [--break-on-purpose skip-payouts]");
         return 2;
     }
 
@@ -44,7 +45,7 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
-var settings = new ChaosSettings(seed, TimeSpan.FromMinutes((double)minutes), rate, Path.GetFullPath(dataDirectory), TimeSpan.FromMinutes((double)drainMinutes), breakOnPurpose, planOnly);
+var settings = new ChaosSettings(seed, TimeSpan.FromMinutes((double)minutes), rate, Path.GetFullPath(dataDirectory), TimeSpan.FromMinutes((double)drainMinutes), breakOnPurpose, planOnly, nodes);
 try
 {
     return await new ChaosCampaign(settings, Console.Out).RunAsync(stop.Token) ? 0 : 1;

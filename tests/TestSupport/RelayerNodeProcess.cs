@@ -19,6 +19,8 @@ public sealed partial class NodeProcess : IDisposable
     private readonly Lock _gate = new();
     private ulong _highestOpened;
     private readonly List<(Func<Match, bool> Wanted, Regex Pattern, TaskCompletionSource<Match> Seen)> _awaited = [];
+    private readonly TaskCompletionSource _firstOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _exited;
 
     private NodeProcess(Process process) => _process = process;
 
@@ -30,8 +32,11 @@ public sealed partial class NodeProcess : IDisposable
     /// <summary>Whether the process has exited (killed, crashed at a crash point, or stopped).</summary>
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Completes when the process exits.</summary>
-    public Task Exited => _process.WaitForExitAsync();
+    /// <summary>Completes at the process's first "Epoch N open" line: it holds its lease and runs epochs.</summary>
+    public Task FirstOpened => _firstOpened.Task;
+
+    /// <summary>Completes when the process exits; the same task at every read (a caller may compare it with Task.WhenAny's winner).</summary>
+    public Task Exited => _exited ??= _process.WaitForExitAsync();
 
     /// <summary>
     /// Starts the node on <paramref name="configPath"/>; <paramref name="crashAt"/> arms <c>DISCRETEEXEC_CRASH_AT</c>;
@@ -235,6 +240,7 @@ public sealed partial class NodeProcess : IDisposable
             }
 
             _opened.Writer.TryWrite(epoch);
+            _firstOpened.TrySetResult();
         }
     }
 
