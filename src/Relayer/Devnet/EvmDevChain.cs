@@ -77,12 +77,21 @@ internal sealed class EvmDevChain : IAsyncDisposable
         return await SetUpAsync(anvil, url, tools.EvmArtifacts, http, destination, time, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>How many of the newest block states the devnet's anvil keeps (eth_call and reorgs reach that far back).</summary>
+    public const int StateHistoryBlocks = 512;
+
     /// <summary>Starts a bare anvil (chain 31337, nothing deployed) on a free 127.0.0.1 port; the caller disposes it.</summary>
     public static (ChildProcess Anvil, Uri Url) StartAnvil(DevnetPrerequisites tools)
     {
         ArgumentNullException.ThrowIfNull(tools);
         var port = ChildProcess.FreePort();
-        var anvil = ChildProcess.Start("anvil", tools.Anvil, ["--host", "127.0.0.1", "--port", Invariant(port), "--chain-id", Invariant(ChainIdValue), "--silent"]);
+        // --prune-history keeps the newest block states in memory only: by default anvil moves states older than a few
+        // hundred blocks to a disk cache its reorg does not read back, so anvil_reorg on a long-running chain (the
+        // fault campaign's) left an empty state. Historical reads older than this window are not served.
+        var anvil = ChildProcess.Start(
+            "anvil",
+            tools.Anvil,
+            ["--host", "127.0.0.1", "--port", Invariant(port), "--chain-id", Invariant(ChainIdValue), "--silent", "--prune-history", Invariant(StateHistoryBlocks)]);
         return (anvil, new Uri($"http://127.0.0.1:{Invariant(port)}/"));
     }
 

@@ -53,6 +53,24 @@ public sealed class EvmDevChainTests : IAsyncLifetime, IDisposable
         Assert.Equal("IntentNotOpen", refused.ErrorName);
     }
 
+    /// <summary>
+    /// anvil keeps only its newest few hundred block states in memory and moves older ones to a disk cache that its
+    /// reorg does not read back: without a memory window, a 12-block <c>anvil_reorg</c> after about a thousand blocks
+    /// left an empty state (no code at the escrow), which ended a 20-minute fault campaign. The devnet's anvil keeps
+    /// its states in memory (<c>--prune-history</c>), so a reorg at any height keeps what the chain holds.
+    /// </summary>
+    [Fact]
+    public async Task AnvilReorg_AfterAThousandBlocks_KeepsTheEscrowsCode()
+    {
+        var ct = CancellationToken.None;
+        await _chain.Rpc.RequestAsync("anvil_mine", ["0x3e8"], ct);
+
+        await _chain.Rpc.RequestAsync("anvil_reorg", [12, Array.Empty<object>()], ct);
+
+        var code = (await _chain.Rpc.RequestAsync("eth_getCode", [_chain.Escrow.ToLowerHex(), "latest"], ct)).GetString()!;
+        Assert.True(code.Length > 2, $"The escrow {_chain.Escrow} has no code after the reorg (eth_getCode answered {code}).");
+    }
+
     [Fact]
     public async Task SignerSetRotation_AfterTheDelay_ActivatesVersionTwo()
     {
