@@ -22,6 +22,46 @@ public sealed class ComposeFileTests
     private static readonly YamlMappingNode Services = LoadServices();
     private static readonly string Written = WriteSetupOutput();
 
+    /// <summary>
+    /// The images' build context (the repository root) leaves out the host's build output and dependencies (bin, obj,
+    /// node_modules, the repository's history) but keeps every path a Dockerfile copies out of it: the compiled EVM
+    /// contracts the node image takes from its build stage, and the dev node image's package files, server and program.
+    /// </summary>
+    [Fact]
+    public void DockerIgnore_LeavesOutHostBuildOutput_AndKeepsWhatTheDockerfilesCopy()
+    {
+        var ignored = File.ReadAllLines(Path.Combine(Root, ".dockerignore"))
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .ToHashSet();
+        Assert.Superset(new HashSet<string> { ".git", "**/bin", "**/obj", "**/node_modules" }, ignored);
+
+        var fromBuildStage = File.ReadAllLines(Path.Combine(Root, "Dockerfile"))
+            .Where(l => l.StartsWith("COPY --from=build /src/", StringComparison.Ordinal))
+            .Select(l => l["COPY --from=build /src/".Length..].Split(' ')[0]);
+        var fromContext = File.ReadAllLines(Path.Combine(Root, "programs", "solana", "Dockerfile"))
+            .Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.StartsWith("COPY --", StringComparison.Ordinal))
+            .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1]);
+        var copied = fromBuildStage.Concat(fromContext).ToArray();
+        Assert.Contains("contracts/evm/artifacts", copied);
+        Assert.Contains("programs/solana/build/escrow.so", copied);
+        Assert.All(copied, path => Assert.DoesNotContain(ignored, pattern => path == pattern || path.StartsWith(pattern + "/", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Every service built from the repository names a Dockerfile that exists (the dev node's own, or the root one).</summary>
+    [Fact]
+    public void BuiltServices_NameDockerfilesThatExist()
+    {
+        foreach (var (name, service) in Services.Children.Select(p => (((YamlScalarNode)p.Key).Value!, (YamlMappingNode)p.Value)))
+        {
+            if (service.Children.TryGetValue("build", out var build))
+            {
+                var dockerfile = build is YamlMappingNode map && map.Children.TryGetValue("dockerfile", out var named) ? ((YamlScalarNode)named).Value! : "Dockerfile";
+                Assert.True(File.Exists(Path.Combine(Root, dockerfile)), $"service {name} builds from {dockerfile}, which does not exist.");
+            }
+        }
+    }
+
     [Fact]
     public void EveryService_HasAnImageOrABuild()
     {
