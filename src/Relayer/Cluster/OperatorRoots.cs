@@ -1,11 +1,12 @@
 using System.Globalization;
+using System.Text.Json;
 using DiscreteExec.Relayer.Node.Store;
 using StackExchange.Redis;
 
 namespace DiscreteExec.Relayer.Cluster;
 
 /// <summary>
-/// One epoch for which the operators' stores hold different batch roots: <see cref="Roots"/> in operator order, null
+/// One epoch for which the operators' stores hold different settled batch roots: <see cref="Roots"/> in operator order, null
 /// where that operator recorded none.
 /// </summary>
 internal sealed record RootDisagreement(ulong Epoch, IReadOnlyList<string?> Roots)
@@ -15,7 +16,7 @@ internal sealed record RootDisagreement(ulong Epoch, IReadOnlyList<string?> Root
 }
 
 /// <summary>
-/// Every operator's recorded root per epoch (in operator order) and the epochs on which they differ. It passes when no
+/// Every operator's settled root per epoch (in operator order) and the epochs on which they differ. It passes when no
 /// two differ and at least one epoch was recorded by two operators (otherwise it compared nothing).
 /// </summary>
 internal sealed record OperatorRootComparison(IReadOnlyList<IReadOnlyDictionary<ulong, string>> Roots, IReadOnlyList<RootDisagreement> Disagreements)
@@ -44,14 +45,16 @@ internal sealed record OperatorRootComparison(IReadOnlyList<IReadOnlyDictionary<
 }
 
 /// <summary>
-/// The batch root each operator chose per epoch, read from its own store (<c>epoch:{id}:root</c>: written once with
-/// SET NX before any of its signatures leaves the node, never overwritten), and the epochs on which two operators
-/// differ. Two operators that chose different roots for one epoch signed different batches for it: with 2-of-3 and
-/// crash faults only, that must never happen.
+/// The batch root each operator settled per epoch, read from its own store (its epoch record <c>epoch:{id}</c>, once the
+/// record is at <see cref="EpochStage.Released"/> or later: every release of that root applied), and the epochs on
+/// which two operators differ. The record holds the root the operator chose and signed, or the one a threshold of the
+/// others attested that it followed without signing (a proposer race it lost, or an epoch it came back to late). Two
+/// operators that settled different roots for one epoch applied different batches: that must never happen. (Which root
+/// each one chose first, <c>epoch:{id}:root</c>, may differ after a race: that is the protocol's, not a fault.)
 /// </summary>
 internal static class OperatorRoots
 {
-    /// <summary>Every root recorded in the store at <paramref name="connectionString"/>, by epoch.</summary>
+    /// <summary>Every settled root in the store at <paramref name="connectionString"/>, by epoch.</summary>
     public static async Task<IReadOnlyDictionary<ulong, string>> ReadAsync(string connectionString, string keyPrefix, CancellationToken cancellationToken)
     {
         var keys = new StoreKeys(keyPrefix);
@@ -63,15 +66,16 @@ internal static class OperatorRoots
             var roots = new SortedDictionary<ulong, string>();
             var prefix = keys.Prefix + "epoch:";
 
-            // Store:KeyPrefix allows no glob characters, so the prefix stands as it is in the pattern; the pattern's
-            // star also matches other keys ending in ":root" (an epoch's blob of that name), which are skipped.
-            await foreach (var key in server.KeysAsync(pattern: prefix + "*:root").WithCancellation(cancellationToken).ConfigureAwait(false))
+            // Store:KeyPrefix allows no glob characters, so the prefix stands as it is in the pattern; the pattern also
+            // matches the epoch's other keys (epoch:{id}:chunks, epoch:current...), which are skipped.
+            await foreach (var key in server.KeysAsync(pattern: prefix + "*").WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 var name = key.ToString();
-                var id = name[prefix.Length..^":root".Length];
-                if (ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch) && keys.EpochRoot(epoch) == name)
+                if (ulong.TryParse(name[prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
+                    && keys.Epoch(epoch) == name
+                    && JsonSerializer.Deserialize<EpochRecord>((await database.StringGetAsync(key).ConfigureAwait(false)).ToString(), StoreJson.Options) is { Stage: >= EpochStage.Released, BatchRoot: { } root })
                 {
-                    roots[epoch] = (await database.StringGetAsync(key).ConfigureAwait(false)).ToString();
+                    roots[epoch] = root.ToString();
                 }
             }
 

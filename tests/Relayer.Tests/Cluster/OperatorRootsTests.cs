@@ -1,4 +1,7 @@
+using System.Text.Json;
+using DiscreteExec.Core;
 using DiscreteExec.Relayer.Cluster;
+using DiscreteExec.Relayer.Node.Store;
 using DiscreteExec.TestSupport;
 using StackExchange.Redis;
 
@@ -54,21 +57,27 @@ public sealed class OperatorRootsTests
 
     [Fact]
     [Trait("Category", "Integration")]
-    public async Task ReadAsync_RealRedis_ReadsEveryEpochRootOfItsPrefixOnly()
+    public async Task ReadAsync_RealRedis_ReadsTheRootOfEveryEpochRecordWhoseReleasesApplied_OfItsPrefixOnly()
     {
         await using var redis = await LocalRedisServer.StartAsync();
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
             var database = connection.GetDatabase();
-            await database.StringSetAsync("dx:epoch:1:root", RootA);
-            await database.StringSetAsync("dx:epoch:12:root", RootB);
-            await database.StringSetAsync("dx:epoch:3:blob:root", "not a root");
-            await database.StringSetAsync("dx:epoch:3", "an epoch record");
-            await database.StringSetAsync("other:epoch:4:root", RootA);
+            await database.StringSetAsync("dx:epoch:1", Record(1, EpochStage.Settled, RootA));
+            await database.StringSetAsync("dx:epoch:12", Record(12, EpochStage.Released, RootB));
+            await database.StringSetAsync("dx:epoch:13", Record(13, EpochStage.Attested, RootA)); // chosen, not settled yet: a lost race may still be followed
+            await database.StringSetAsync("dx:epoch:14", Record(14, EpochStage.Open, root: null));
+            await database.StringSetAsync("dx:epoch:3:root", RootB); // the root first chosen: not what settled
+            await database.StringSetAsync("dx:epoch:current", "12");
+            await database.StringSetAsync("other:epoch:4", Record(4, EpochStage.Settled, RootA));
         }
 
         var roots = await OperatorRoots.ReadAsync(redis.ConnectionString, "dx:", CancellationToken.None);
 
         Assert.Equal(new Dictionary<ulong, string> { [1] = RootA, [12] = RootB }, roots);
     }
+
+    private static string Record(ulong epoch, EpochStage stage, string? root) => JsonSerializer.Serialize(
+        new EpochRecord { EpochId = epoch, Stage = stage, OpenedAtUnixMilliseconds = 0, BatchRoot = root is null ? null : Bytes32.Parse(root) },
+        StoreJson.Options);
 }
