@@ -29,7 +29,7 @@ internal sealed partial class EpochLoop
     private readonly Dictionary<ChunkReference, LegAttested> _ownAttestations = [];
     private (ulong EpochId, long Since)? _turnClock;
     private readonly long _startedAt;
-    private ulong _proposalPublished;
+    private (ulong EpochId, Bytes32 ManifestHash) _proposalPublished;
     private ulong _appliedOnChainThrough;
     private ulong _attestationsOf;
 
@@ -117,8 +117,15 @@ internal sealed partial class EpochLoop
             return null;
         }
 
-        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(own), Fence, cancellationToken).ConfigureAwait(false);
+        // Published before anything is persisted: a proposer that cannot reach the exchange (the publish throws, or the
+        // broker does not confirm it) commits to nothing (no decision, no intent taken, no root chosen) and tries again
+        // at its next step while its turn lasts; after that it judges the manifest of whoever proposed instead. Several
+        // nodes taking their turns on their own clocks through an outage would otherwise each choose a root of its own.
+        var stored = await _intents.GetManyAsync(own.IntentIds, cancellationToken).ConfigureAwait(false);
+        var input = InputOf(epochId, own, [.. stored.OfType<StoredIntent>().Select(s => s.Observed.Intent)]);
         LogProposing(_logger, epochId, seat.OwnIndex, waited);
+        await PublishOwnManifestAsync(input, EpochClearing.Clear(input), own, seat, cancellationToken).ConfigureAwait(false);
+        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(own), Fence, cancellationToken).ConfigureAwait(false);
         return own;
     }
 
@@ -265,24 +272,38 @@ internal sealed partial class EpochLoop
             [.. proposal.Cursors.Select(c => new DecidedCursor(c.ChainId, c.Height, c.Hash))],
             [.. proposal.IntentIds]);
 
+    // A proposer's manifest is out before its root is chosen: published when the decision was made, and again here if
+    // this process has not published the manifest of the input it took (a restart, or an intent retracted before the
+    // take: then the input differs). A publish that fails leaves the epoch Closed, its root unchosen, and is retried.
+    private async Task PublishBeforeChoosingAsync(EpochRecord record, EpochInput input, SettlementBatch batch, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        if (IsFollowed(record) || record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) == true || _proposalPublished == (epochId, record.ManifestHash ?? default))
+        {
+            return;
+        }
+
+        var decision = JsonSerializer.Deserialize<CloseDecision>(await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false)
+            ?? throw new EpochIntegrityException($"Epoch {epochId} is past Open but its close decision is missing."))
+            ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.");
+        await PublishOwnManifestAsync(input, batch, decision, seat, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PublishOwnManifestAsync(EpochInput input, SettlementBatch batch, CloseDecision decision, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        var proposal = seat.Manifests.Sign(EpochProposals.Create(seat.OwnIndex, seat.OwnId, input, batch, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]));
+        await seat.Publisher.PublishAsync(proposal, cancellationToken).ConfigureAwait(false);
+        _proposalPublished = (input.EpochId, proposal.ManifestHash);
+        LogProposed(_logger, input.EpochId, proposal.ManifestHash, proposal.BatchRoot);
+    }
+
     // True once every chunk holds a threshold of attestations (this node's own included) over the digest it signed.
-    private async Task<bool> CollectAttestationsAsync(EpochRecord record, EpochInput input, SettlementBatch batch, IReadOnlyList<SettlementChunk> chunks, OperatorSeat seat, CancellationToken cancellationToken)
+    private async Task<bool> CollectAttestationsAsync(EpochRecord record, IReadOnlyList<SettlementChunk> chunks, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
         if (IsFollowed(record))
         {
             return await OthersHoldThresholdAsync(chunks, seat, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) != true && _proposalPublished != epochId)
-        {
-            var decision = JsonSerializer.Deserialize<CloseDecision>(await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false)
-                ?? throw new EpochIntegrityException($"Epoch {epochId} is past Closed but its close decision is missing."))
-                ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.");
-            var proposal = seat.Manifests.Sign(EpochProposals.Create(seat.OwnIndex, seat.OwnId, input, batch, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]));
-            await seat.Publisher.PublishAsync(proposal, cancellationToken).ConfigureAwait(false);
-            _proposalPublished = epochId;
-            LogProposed(_logger, epochId, proposal.ManifestHash, proposal.BatchRoot);
         }
 
         if (_attestationsOf != epochId)
