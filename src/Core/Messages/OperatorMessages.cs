@@ -150,6 +150,12 @@ public enum ManifestFault
 
     /// <summary>Its close time is beyond the tolerance of the verifier's clock, or not after the previous epoch's.</summary>
     ClosesAtOutOfRange,
+
+    /// <summary>
+    /// A cursor the verifier's watchers cannot reach: on a chain it does not settle, or still ahead of its watcher a full
+    /// proposal timeout after the proposer's turn came (a height no chain may ever reach must not hold the epoch).
+    /// </summary>
+    CursorUnreachable,
 }
 
 /// <summary>

@@ -29,7 +29,7 @@ internal sealed partial class EpochLoop
     private readonly Dictionary<ChunkReference, LegAttested> _ownAttestations = [];
     private (ulong EpochId, long Since)? _turnClock;
     private readonly long _startedAt;
-    private ulong _proposalPublished;
+    private (ulong EpochId, Bytes32 ManifestHash) _proposalPublished;
     private ulong _appliedOnChainThrough;
     private ulong _attestationsOf;
 
@@ -47,12 +47,14 @@ internal sealed partial class EpochLoop
             .Where(p => OperatorMessageIntake.ProposalFault(seat, p) is null)
             .ToList();
         var own = await DecideCloseAsync(record, openedAt, persist: false, cancellationToken).ConfigureAwait(false);
-        if (own is null && proposals.Count == 0)
+        // The turns count from when this node first had something to close, or first heard a manifest whose cursors its
+        // watchers reached, for the epoch (one no watcher reaches, published ahead of its turn, must not start the turns
+        // early: the epoch's first proposer would lose its turn before its trigger is due).
+        if (own is null && !proposals.Any(p => CursorAhead(p) is null))
         {
             return null;
         }
 
-        // The turns count from when this node first had something to close, or first heard a manifest, for the epoch.
         var waited = TurnClock(epochId);
         // An epoch the escrows already applied (the others settled it while this node was away) is never adopted, so
         // never signed: its pools and close time can no longer be checked against this node's own view, and signing an
@@ -64,7 +66,7 @@ internal sealed partial class EpochLoop
             {
                 if (proposal.ProposerIndex != seat.OwnIndex
                     && ProposerSchedule.MayPropose(epochId, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout)
-                    && await AdoptOrRefuseAsync(record, proposal, seat, cancellationToken).ConfigureAwait(false) is { } adopted)
+                    && await AdoptOrRefuseAsync(record, proposal, seat, waited, cancellationToken).ConfigureAwait(false) is { } adopted)
                 {
                     return adopted;
                 }
@@ -92,8 +94,11 @@ internal sealed partial class EpochLoop
 
         // Another operator's manifest this node has not judged yet (its turn has not come by this node's clock, which
         // started late after a restart or a pause, or this node's watchers are behind its cursors): this node waits to
-        // judge it rather than propose a rival batch that would split the verifiers' one root per epoch.
-        if (proposals.Any(p => p.ProposerIndex != seat.OwnIndex && !_refusedManifests.Contains(OperatorMessageIntake.Fingerprint(p))))
+        // judge it rather than propose a rival batch that would split the verifiers' one root per epoch. Not for one
+        // whose turn has not come and whose cursors its watchers have not reached either: it could not be judged at its
+        // turn anyway, and a manifest published ahead of its turn must not hold this node's own turn.
+        if (proposals.Any(p => p.ProposerIndex != seat.OwnIndex && !_refusedManifests.Contains(OperatorMessageIntake.Fingerprint(p))
+            && (ProposerSchedule.MayPropose(epochId, p.ProposerIndex, seat.Count, waited, seat.ProposalTimeout) || CursorAhead(p) is null)))
         {
             return null;
         }
@@ -112,8 +117,15 @@ internal sealed partial class EpochLoop
             return null;
         }
 
-        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(own), Fence, cancellationToken).ConfigureAwait(false);
+        // Published before anything is persisted: a proposer that cannot reach the exchange (the publish throws, or the
+        // broker does not confirm it) commits to nothing (no decision, no intent taken, no root chosen) and tries again
+        // at its next step while its turn lasts; after that it judges the manifest of whoever proposed instead. Several
+        // nodes taking their turns on their own clocks through an outage would otherwise each choose a root of its own.
+        var stored = await _intents.GetManyAsync(own.IntentIds, cancellationToken).ConfigureAwait(false);
+        var input = InputOf(epochId, own, [.. stored.OfType<StoredIntent>().Select(s => s.Observed.Intent)]);
         LogProposing(_logger, epochId, seat.OwnIndex, waited);
+        await PublishOwnManifestAsync(input, EpochClearing.Clear(input), own, seat, cancellationToken).ConfigureAwait(false);
+        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(own), Fence, cancellationToken).ConfigureAwait(false);
         return own;
     }
 
@@ -142,11 +154,11 @@ internal sealed partial class EpochLoop
 
     // A manifest whose data this node's code rejects (beyond what the verifier names) is refused like any other: one
     // bad message must never stop the loop. Store and bus failures still propagate (the step is retried).
-    private async Task<CloseDecision?> AdoptOrRefuseAsync(EpochRecord record, EpochProposed proposal, OperatorSeat seat, CancellationToken cancellationToken)
+    private async Task<CloseDecision?> AdoptOrRefuseAsync(EpochRecord record, EpochProposed proposal, OperatorSeat seat, TimeSpan waited, CancellationToken cancellationToken)
     {
         try
         {
-            return await AdoptAsync(record, proposal, seat, cancellationToken).ConfigureAwait(false);
+            return await AdoptAsync(record, proposal, seat, waited, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is ArgumentException or InvalidOperationException or KeyNotFoundException or OverflowException or FormatException)
         {
@@ -158,7 +170,7 @@ internal sealed partial class EpochLoop
 
     // The verifier: the manifest against this node's own view; on acceptance the root is chosen (SET NX) before
     // anything is taken or signed, and the manifest becomes this node's persisted close decision.
-    private async Task<CloseDecision?> AdoptAsync(EpochRecord record, EpochProposed proposal, OperatorSeat seat, CancellationToken cancellationToken)
+    private async Task<CloseDecision?> AdoptAsync(EpochRecord record, EpochProposed proposal, OperatorSeat seat, TimeSpan waited, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
         // A refused manifest is not looked at again (it may still be followed on the others' threshold).
@@ -168,10 +180,17 @@ internal sealed partial class EpochLoop
             return null;
         }
 
-        // Its intents can only be judged once this node's own watchers have reached the manifest's cursors.
-        var cursors = ReadCursors().ToDictionary(c => c.ChainId, c => c.Cursor.Height);
-        if (proposal.Cursors.Any(c => !cursors.TryGetValue(c.ChainId, out var height) || height < c.Height))
+        // Its intents can only be judged once this node's own watchers have reached the manifest's cursors. A cursor on
+        // a chain this node does not settle is never reached; one still ahead of the watchers a full proposal timeout
+        // after its proposer's turn came may be a height no chain reaches: either is refused, so the next turn goes on.
+        if (CursorAhead(proposal) is { } ahead)
         {
+            if (ahead.Reached is not null && !ProposerSchedule.TurnEnded(epochId, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout))
+            {
+                return null;
+            }
+
+            await RefuseAsync(seat.Verifier.UnreachableCursor(proposal, ahead.Cursor, ahead.Reached ?? "a chain this node does not settle"), proposal, fingerprint, seat, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -207,10 +226,7 @@ internal sealed partial class EpochLoop
 
         if (refusal is not null)
         {
-            LogRefused(_logger, epochId, proposal.ProposerId, refusal.Fault, refusal.Subject, refusal.Proposed, refusal.Observed);
-            await seat.Publisher.PublishAsync(refusal, cancellationToken).ConfigureAwait(false);
-            _refusedManifests.Add(fingerprint);
-
+            await RefuseAsync(refusal, proposal, fingerprint, seat, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -218,6 +234,29 @@ internal sealed partial class EpochLoop
         await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
         LogAdopted(_logger, epochId, proposal.ProposerId, proposal.BatchRoot);
         return decision;
+    }
+
+    // Logs and publishes why the manifest is refused; this process does not judge it again.
+    private async Task RefuseAsync(ManifestRefused refusal, EpochProposed proposal, string fingerprint, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        LogRefused(_logger, refusal.EpochId, proposal.ProposerId, refusal.Fault, refusal.Subject, refusal.Proposed, refusal.Observed);
+        await seat.Publisher.PublishAsync(refusal, cancellationToken).ConfigureAwait(false);
+        _refusedManifests.Add(fingerprint);
+    }
+
+    // The first cursor of the manifest this node's watchers have not reached, with the height they reached on that
+    // chain (text; "none yet" before its watcher's first batch; null for a chain this node does not settle), or null.
+    private (ProposedCursor Cursor, string? Reached)? CursorAhead(EpochProposed proposal)
+    {
+        if (proposal.Cursors.FirstOrDefault(c => !_chains.Any(n => n.ChainId == c.ChainId)) is { } foreign)
+        {
+            return (foreign, null);
+        }
+
+        var reached = ReadCursors().ToDictionary(c => c.ChainId, c => c.Cursor.Height);
+        return proposal.Cursors.FirstOrDefault(c => !reached.TryGetValue(c.ChainId, out var height) || height < c.Height) is { } ahead
+            ? (ahead, reached.TryGetValue(ahead.ChainId, out var own) ? own.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none yet")
+            : null;
     }
 
     // A manifest as this node's close decision, its trigger naming how it came (adopted or followed) and its proposer.
@@ -233,24 +272,38 @@ internal sealed partial class EpochLoop
             [.. proposal.Cursors.Select(c => new DecidedCursor(c.ChainId, c.Height, c.Hash))],
             [.. proposal.IntentIds]);
 
+    // A proposer's manifest is out before its root is chosen: published when the decision was made, and again here if
+    // this process has not published the manifest of the input it took (a restart, or an intent retracted before the
+    // take: then the input differs). A publish that fails leaves the epoch Closed, its root unchosen, and is retried.
+    private async Task PublishBeforeChoosingAsync(EpochRecord record, EpochInput input, SettlementBatch batch, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        var epochId = record.EpochId;
+        if (IsFollowed(record) || record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) == true || _proposalPublished == (epochId, record.ManifestHash ?? default))
+        {
+            return;
+        }
+
+        var decision = JsonSerializer.Deserialize<CloseDecision>(await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false)
+            ?? throw new EpochIntegrityException($"Epoch {epochId} is past Open but its close decision is missing."))
+            ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.");
+        await PublishOwnManifestAsync(input, batch, decision, seat, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PublishOwnManifestAsync(EpochInput input, SettlementBatch batch, CloseDecision decision, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        var proposal = seat.Manifests.Sign(EpochProposals.Create(seat.OwnIndex, seat.OwnId, input, batch, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]));
+        await seat.Publisher.PublishAsync(proposal, cancellationToken).ConfigureAwait(false);
+        _proposalPublished = (input.EpochId, proposal.ManifestHash);
+        LogProposed(_logger, input.EpochId, proposal.ManifestHash, proposal.BatchRoot);
+    }
+
     // True once every chunk holds a threshold of attestations (this node's own included) over the digest it signed.
-    private async Task<bool> CollectAttestationsAsync(EpochRecord record, EpochInput input, SettlementBatch batch, IReadOnlyList<SettlementChunk> chunks, OperatorSeat seat, CancellationToken cancellationToken)
+    private async Task<bool> CollectAttestationsAsync(EpochRecord record, IReadOnlyList<SettlementChunk> chunks, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
         if (IsFollowed(record))
         {
             return await OthersHoldThresholdAsync(chunks, seat, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) != true && _proposalPublished != epochId)
-        {
-            var decision = JsonSerializer.Deserialize<CloseDecision>(await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false)
-                ?? throw new EpochIntegrityException($"Epoch {epochId} is past Closed but its close decision is missing."))
-                ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.");
-            var proposal = seat.Manifests.Sign(EpochProposals.Create(seat.OwnIndex, seat.OwnId, input, batch, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]));
-            await seat.Publisher.PublishAsync(proposal, cancellationToken).ConfigureAwait(false);
-            _proposalPublished = epochId;
-            LogProposed(_logger, epochId, proposal.ManifestHash, proposal.BatchRoot);
         }
 
         if (_attestationsOf != epochId)

@@ -327,8 +327,21 @@ internal sealed partial class EpochLoop
         // (other prices, pools, cursors) derives the same input and manifest, byte for byte.
         using var activity = NodeTelemetry.StartStep("close", epochId);
         activity?.SetTag("epoch.trigger", decision.Trigger);
+        var closing = InputOf(epochId, decision, await TakeAsync(epochId, decision.IntentIds, cancellationToken).ConfigureAwait(false));
+        var manifestBytes = EpochManifest.ToUtf8(closing, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]);
+        await _epochs.SaveBlobAsync(epochId, ManifestBlob, manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
+        await _epochs.SaveBlobAsync(epochId, InputBlob, EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
+        await SaveClosedAsync(record, closing, decision.Trigger, EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
+        _crashPoints.Reached(CrashPoint.AfterClose, epochId);
+        _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, decision.IntentIds.Length, DateTimeOffset.FromUnixTimeSeconds((long)decision.ClosesAt) - openedAt);
+        return true;
+    }
+
+    // The clearing input of a close decision over its intents (those taken at close, in id order).
+    private EpochInput InputOf(ulong epochId, CloseDecision decision, IReadOnlyList<Intent> intents)
+    {
         var prices = decision.Prices.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal);
-        var closing = new EpochInput
+        return new EpochInput
         {
             EpochId = epochId,
             ClosesAt = decision.ClosesAt,
@@ -337,15 +350,8 @@ internal sealed partial class EpochLoop
             SpreadBps = decision.SpreadBps,
             Assets = [.. _registry.Assets.Select(a => a with { ReferencePrice = prices.TryGetValue(a.Id, out var price) ? price : throw new EpochIntegrityException($"Epoch {epochId}: its close decision has no price for asset {a.Id}.") })],
             Pools = decision.Pools,
-            Intents = await TakeAsync(epochId, decision.IntentIds, cancellationToken).ConfigureAwait(false),
+            Intents = [.. intents],
         };
-        var manifestBytes = EpochManifest.ToUtf8(closing, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]);
-        await _epochs.SaveBlobAsync(epochId, ManifestBlob, manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
-        await _epochs.SaveBlobAsync(epochId, InputBlob, EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
-        await SaveClosedAsync(record, closing, decision.Trigger, EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
-        _crashPoints.Reached(CrashPoint.AfterClose, epochId);
-        _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, decision.IntentIds.Length, DateTimeOffset.FromUnixTimeSeconds((long)decision.ClosesAt) - openedAt);
-        return true;
     }
 
     // The close decision is persisted before any intent is taken: the first write of the close, so a crash at any
@@ -577,6 +583,12 @@ internal sealed partial class EpochLoop
         }
 
         await SaveBlobOnceAsync(epochId, BatchBlob, BatchFileWriter.ToUtf8(batch), cancellationToken).ConfigureAwait(false);
+        // A proposer chooses its root only once its manifest is out (see PublishBeforeChoosingAsync).
+        if (_operators is { } seat)
+        {
+            await PublishBeforeChoosingAsync(record, input, batch, seat, cancellationToken).ConfigureAwait(false);
+        }
+
         // A followed epoch chooses no root: this node signs none of it (its chunks are submitted with the others' signatures).
         var chosen = IsFollowed(record) ? batch.BatchRoot : await _epochs.ChooseRootOnceAsync(epochId, batch.BatchRoot, cancellationToken).ConfigureAwait(false);
         if (chosen != batch.BatchRoot)
@@ -606,9 +618,9 @@ internal sealed partial class EpochLoop
     {
         var epochId = record.EpochId;
         using var activity = NodeTelemetry.StartStep("attest", epochId);
-        var (input, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
+        var (_, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
-        if (_operators is { } seat && !await CollectAttestationsAsync(record, input, batch, chunks, seat, cancellationToken).ConfigureAwait(false))
+        if (_operators is { } seat && !await CollectAttestationsAsync(record, chunks, seat, cancellationToken).ConfigureAwait(false))
         {
             // Its own root lacks the threshold: another root of the epoch may hold it, which this node then follows.
             return !IsFollowed(record) && await FollowAfterLossAsync(record, seat, cancellationToken).ConfigureAwait(false);

@@ -187,6 +187,10 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
     public ManifestRefused AlreadyChosen(EpochProposed manifest, Bytes32 chosen) =>
         Refusal(manifest, (ManifestFault.RootAlreadyChosen, "batchRoot", manifest.BatchRoot.ToString(), chosen.ToString()));
 
+    /// <summary>The refusal of a manifest whose cursor this node's watchers cannot reach (<paramref name="observed"/>: where they are, or why never).</summary>
+    public ManifestRefused UnreachableCursor(EpochProposed manifest, ProposedCursor cursor, string observed) =>
+        Refusal(manifest, (ManifestFault.CursorUnreachable, $"cursor/{cursor.ChainId}", Text(cursor.Height), observed));
+
     private (ManifestFault, string, string, string)? CheckTerms(EpochProposed manifest, VerifierView view)
     {
         if (manifest.FeeBps != terms.FeeBps)

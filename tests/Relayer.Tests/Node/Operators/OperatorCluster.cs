@@ -56,6 +56,15 @@ internal sealed class OperatorCluster
     internal NodeWorld Chains => _chains;
 
     /// <summary>
+    /// While true the exchange is unreachable (the broker is down): every publish throws
+    /// <see cref="ExchangeUnreachableException"/>, as a publish awaiting the broker's confirm does, and nothing is delivered.
+    /// </summary>
+    public bool ExchangeDown { get; set; }
+
+    /// <summary>The operator index of each manifest publish that failed because the exchange was down, in order.</summary>
+    public ConcurrentQueue<int> UnpublishedManifests { get; } = new();
+
+    /// <summary>
     /// Opens an intent from A to B on the escrow; the watchers of <paramref name="seenBy"/> (default: every node) store
     /// it at <paramref name="block"/> (default: its nonce).
     /// </summary>
@@ -107,13 +116,7 @@ internal sealed class OperatorCluster
                 return;
             }
 
-            var progressed = false;
-            foreach (var node in Nodes.Where(n => n.Running && n.Stepping))
-            {
-                progressed |= await node.Loop.StepAsync(CancellationToken.None);
-            }
-
-            if (!progressed)
+            if (!await StepAllAsync())
             {
                 Time.Advance(TimeSpan.FromSeconds(1));
             }
@@ -121,6 +124,57 @@ internal sealed class OperatorCluster
 
         var logs = nodes.Select(i => $"op-{i}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", Nodes[i].Log.Entries.Select(e => e.Message).Distinct().TakeLast(12)));
         throw new InvalidOperationException($"Epoch {epochId} was not margined on nodes {string.Join(", ", nodes)} within 400 rounds.{Environment.NewLine}{string.Join(Environment.NewLine, logs)}");
+    }
+
+    /// <summary>Every attestation of the epoch (chunks 0 to 7 of both chains) that any node's store kept.</summary>
+    public async Task<List<LegAttested>> HeardAttestationsAsync(ulong epochId)
+    {
+        var heard = new List<LegAttested>();
+        foreach (var node in Nodes)
+        {
+            foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
+            {
+                for (var chunk = 0u; chunk < 8; chunk++)
+                {
+                    heard.AddRange(await node.Messages.AttestationsAsync(epochId, chain, chunk, CancellationToken.None));
+                }
+            }
+        }
+
+        return heard;
+    }
+
+    /// <summary>Steps every running node until none progresses, then advances the clock a second, for <paramref name="duration"/> on the clock.</summary>
+    public async Task RunForAsync(TimeSpan duration)
+    {
+        var until = Time.GetUtcNow() + duration;
+        while (Time.GetUtcNow() < until)
+        {
+            for (var round = 0; round < 100 && await StepAllAsync(); round++)
+            {
+            }
+
+            Time.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    // One step of every running node; a step that failed because the exchange is down made no progress (the node's
+    // host retries it at its next step).
+    private async Task<bool> StepAllAsync()
+    {
+        var progressed = false;
+        foreach (var node in Nodes.Where(n => n.Running && n.Stepping))
+        {
+            try
+            {
+                progressed |= await node.Loop.StepAsync(CancellationToken.None);
+            }
+            catch (ExchangeUnreachableException)
+            {
+            }
+        }
+
+        return progressed;
     }
 
     internal Task DeliverAsync<T>(T message)
@@ -214,6 +268,16 @@ internal sealed class OperatorNode : IOperatorPublisher
     public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
         where T : class
     {
+        if (_cluster.ExchangeDown)
+        {
+            if (message is EpochProposed)
+            {
+                _cluster.UnpublishedManifests.Enqueue(Index);
+            }
+
+            throw new ExchangeUnreachableException();
+        }
+
         object outgoing = message is EpochProposed proposal && _proposerStep is not null ? _proposerStep(Index, proposal) : message;
         if (Held)
         {
@@ -268,3 +332,6 @@ internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster 
     private static Bytes32 Digest(SettlementChunk chunk, ulong version) =>
         version == 0 ? chunk.ChunkHash() : Keccak256.Hash([.. chunk.ChunkHash().ToArray(), (byte)version]);
 }
+
+/// <summary>What a publish to the cluster's exchange throws while <see cref="OperatorCluster.ExchangeDown"/>.</summary>
+internal sealed class ExchangeUnreachableException() : Exception("The exchange is unreachable: the broker is down.");

@@ -160,28 +160,11 @@ public sealed class OperatorRaceTests
 
     // Every operator that signed any chunk of the epoch under the root, over every node's store.
     private static async Task<string[]> SignersOfRootAsync(OperatorCluster cluster, Bytes32 root, ulong epochId = 1) =>
-        [.. (await HeardAsync(cluster, epochId)).Where(a => a.BatchRoot == root).Select(a => a.Signer).Distinct(StringComparer.Ordinal)];
+        [.. (await cluster.HeardAttestationsAsync(epochId)).Where(a => a.BatchRoot == root).Select(a => a.Signer).Distinct(StringComparer.Ordinal)];
 
     // Over every node's store: how many distinct operators signed each epoch-1 chunk, per root.
     private static async Task<Dictionary<(Bytes32 Root, ChainId Chain, uint Chunk), int>> DistinctSignersPerChunkAsync(OperatorCluster cluster) =>
-        (await HeardAsync(cluster, 1))
+        (await cluster.HeardAttestationsAsync(1))
             .GroupBy(a => (a.BatchRoot, a.ChainId, a.Chunk))
             .ToDictionary(g => g.Key, g => g.Select(a => a.Signer).Distinct(StringComparer.Ordinal).Count());
-
-    private static async Task<List<LegAttested>> HeardAsync(OperatorCluster cluster, ulong epochId)
-    {
-        var heard = new List<LegAttested>();
-        foreach (var node in cluster.Nodes)
-        {
-            foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
-            {
-                for (var chunk = 0u; chunk < 8; chunk++)
-                {
-                    heard.AddRange(await node.Messages.AttestationsAsync(epochId, chain, chunk, CancellationToken.None));
-                }
-            }
-        }
-
-        return heard;
-    }
 }

@@ -40,4 +40,14 @@ public sealed class ProposerScheduleTests
         Assert.False(ProposerSchedule.MayPropose(4, 0, 3, TimeSpan.FromSeconds(59), Timeout));
         Assert.False(ProposerSchedule.MayPropose(4, 3, 3, TimeSpan.FromHours(1), Timeout));
     }
+
+    [Theory]
+    [InlineData(1, 29, false)] // epoch 4's first proposer, inside its turn
+    [InlineData(1, 30, true)] // one full timeout after its turn came
+    [InlineData(2, 59, false)] // the next index: its turn came at 30 s
+    [InlineData(2, 60, true)]
+    [InlineData(0, 0, false)] // the last index, long before its turn
+    [InlineData(0, 90, true)]
+    public void TurnEnded_OneFullTimeoutAfterTheIndexsTurnCame_IsTrue(int proposerIndex, int waitedSeconds, bool expected) =>
+        Assert.Equal(expected, ProposerSchedule.TurnEnded(4, proposerIndex, 3, TimeSpan.FromSeconds(waitedSeconds), Timeout));
 }
