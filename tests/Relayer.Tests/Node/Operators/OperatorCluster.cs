@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DiscreteExec.Adapters.Evm;
 using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Aggregator.Clearing;
 using DiscreteExec.Aggregator.Epochs;
@@ -49,7 +50,7 @@ internal sealed class OperatorCluster
     /// signed with that proposer's key, so that only what the verifiers compare with their own view gives it away.
     /// <paramref name="intents"/> holds every listed intent's parameters.
     /// </summary>
-    public static EpochProposed Reseal(EpochProposed altered, IReadOnlyDictionary<Bytes32, Intent> intents, int proposerCount)
+    public static EpochProposed Reseal(EpochProposed altered, IReadOnlyDictionary<Bytes32, Intent> intents, int count, int threshold)
     {
         var prices = altered.Prices.Select(p => new ReferencePrice(p.AssetId, p.Price, p.Source, DateTimeOffset.FromUnixTimeMilliseconds(p.ObservedAtUnixMilliseconds))).ToList();
         var input = new EpochInput
@@ -65,12 +66,19 @@ internal sealed class OperatorCluster
         };
         var cursors = altered.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash))).ToList();
         var resealed = EpochProposals.Create(altered.ProposerIndex, altered.ProposerId, input, EpochClearing.Clear(input), prices, cursors);
-        var addresses = Enumerable.Range(0, proposerCount).Select(i => ManifestKey(i).Address).ToArray();
-        return new ManifestSignatures(ManifestKey(altered.ProposerIndex), altered.ProposerIndex, addresses).Sign(resealed);
+        return Signatures(altered.ProposerIndex, count, threshold).Sign(resealed);
     }
 
     /// <summary>Operator <paramref name="index"/>'s EVM key, with which it signs its manifests.</summary>
     public static EvmKey ManifestKey(int index) => new(Bytes32.FromUInt64(0x5EED00 + (ulong)index).ToArray());
+
+    /// <summary>Operator <paramref name="index"/>'s manifest signatures in a set of <paramref name="count"/> with <paramref name="threshold"/> (escrow 0xE5C0 on chain A).</summary>
+    public static ManifestSignatures Signatures(int index, int count, int threshold)
+    {
+        var addresses = Enumerable.Range(0, count).Select(i => ManifestKey(i).Address).ToArray();
+        var salt = Eip712ProposalDigest.OperatorSetSalt(NodeWorld.ChainA.Value, EvmAddress.FromBytes32(Bytes32.FromUInt64(0xE5C0)), threshold, addresses);
+        return new ManifestSignatures(ManifestKey(index), index, addresses, salt);
+    }
 
     public List<OperatorNode> Nodes { get; } = [];
 
@@ -205,7 +213,7 @@ internal sealed class OperatorNode : IOperatorPublisher
             new ManifestVerifier($"op-{index}", options.Assets, 50, new ManifestTerms(options.FeeBps, options.SpreadBps, options.SettlementMarginSeconds, OperatorCluster.ProposalTimeout * 2)),
             new Dictionary<ChainId, IReadOnlyList<string>> { [NodeWorld.ChainA] = signers, [NodeWorld.ChainB] = signers },
             new Dictionary<ChainId, IChunkAttestor> { [NodeWorld.ChainA] = new NamedAttestor(NodeWorld.ChainA, index, cluster), [NodeWorld.ChainB] = new NamedAttestor(NodeWorld.ChainB, index, cluster) },
-            Messages, this, new ManifestSignatures(OperatorCluster.ManifestKey(index), index, [.. Enumerable.Range(0, count).Select(i => OperatorCluster.ManifestKey(i).Address)]));
+            Messages, this, OperatorCluster.Signatures(index, count, threshold));
         Intake = new OperatorMessageIntake(seat);
         _newLoop = () => new EpochLoop(
             Store, Store, Store, world.Feed, Events,

@@ -229,7 +229,7 @@ public sealed class OperatorSetEpochLoopTests
             }
 
             // A self-consistent lie: its hash and root are those of the altered content, and it carries op-1's signature.
-            lying = OperatorCluster.Reseal(Alter(proposal, lie, intents.Keys.Min()), intents, 3);
+            lying = OperatorCluster.Reseal(Alter(proposal, lie, intents.Keys.Min()), intents, 3, 2);
             return lying;
         });
         // Two intents of 60 USDC on a 100 USDC pool: the honest clearing pays one and defers the other, so an
@@ -344,13 +344,12 @@ public sealed class OperatorSetEpochLoopTests
     public async Task Epochs_ManifestForgedUnderTheProposersIndexArrivesFirst_IsDroppedAtIntakeAndNobodyVerifiesIt()
     {
         var ghost = Bytes32.FromUInt64(0xDEAD);
-        var addresses = Enumerable.Range(0, 3).Select(i => OperatorCluster.ManifestKey(i).Address).ToArray();
         OperatorCluster cluster = null!;
         cluster = new OperatorCluster(3, 2, (index, proposal) =>
         {
             // Operator 2 (or anyone holding a key) publishes a well-formed manifest of its own under operator 1's id
             // and index, signed with its own key, before operator 1's real one.
-            var forged = new ManifestSignatures(OperatorCluster.ManifestKey(2), 2, addresses)
+            var forged = OperatorCluster.Signatures(2, 3, 2)
                 .Sign(proposal with { IntentIds = [.. proposal.IntentIds.Append(ghost).Order()], ManifestHash = Bytes32.FromUInt64(0xF0) });
             cluster.DeliverAsync(forged).GetAwaiter().GetResult(); // in memory: already complete
             return proposal;
