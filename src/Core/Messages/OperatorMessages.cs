@@ -150,6 +150,9 @@ public enum ManifestFault
 
     /// <summary>Its close time is beyond the tolerance of the verifier's clock, or not after the previous epoch's.</summary>
     ClosesAtOutOfRange,
+
+    /// <summary>The verifier cannot read a pool as of the manifest's cursor on its chain (a chain without history whose pool moved since).</summary>
+    PoolUnknownAtCursor,
 }
 
 /// <summary>

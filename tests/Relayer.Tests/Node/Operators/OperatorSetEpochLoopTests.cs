@@ -295,6 +295,28 @@ public sealed class OperatorSetEpochLoopTests
     };
 
     [Fact]
+    public async Task Epochs_PoolFundedAboveTheManifestsCursorBeforeTheVerifiersRead_TheyReadItAtTheCursorAndSign()
+    {
+        OperatorCluster cluster = null!;
+        cluster = new OperatorCluster(3, 2, (index, proposal) =>
+        {
+            // Between the proposer's read and the verifiers': a deposit into pool B lands at a block above the
+            // manifest's cursors (1,000); the verifiers read after it.
+            cluster.Chains.EscrowB.Height = 1_001;
+            cluster.Chains.EscrowB.Fund(NodeWorld.TokenB, 5_000_000UL);
+            return proposal;
+        });
+        var intent = await cluster.OpenAsync();
+
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        Assert.Empty(cluster.Refusals);
+        var records = await Task.WhenAll(cluster.Nodes.Select(n => n.Store.GetAsync(1, CancellationToken.None)));
+        Assert.All(new[] { records[0], records[2] }, r => Assert.Equal("proposed-by:op-1", r!.Trigger));
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
+    }
+
+    [Fact]
     public async Task Epochs_PoisonedManifestsInEveryStore_AreRefusedOrPassedOverAndTheRealOneSettles()
     {
         var ghost = Bytes32.FromUInt64(0xDEAD);
