@@ -23,6 +23,46 @@ internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options) 
         return account is null ? UInt256.Zero : Decode(account, "pool", EscrowPool.Decode).Pool;
     }
 
+    /// <summary>
+    /// Solana keeps no account history over RPC, so the pool as of a cursor slot is answered only when it provably
+    /// did not change since: the node has reached the slot (getSlot at the commitment), the pool is read, and then no
+    /// successful transaction that names the pool account landed above the cursor slot (getSignaturesForAddress,
+    /// newest first, read after the balance, so one landing between the two reads is seen too). Otherwise it throws
+    /// <see cref="PoolNotAtCursorException"/>. Conservative: a deposit names the pool account without moving the
+    /// pool field, and still makes the answer unknown.
+    /// </summary>
+    public async Task<UInt256> PoolBalanceAtAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cursor);
+        var slot = await rpc.GetSlotAsync(options.Commitment, cancellationToken).ConfigureAwait(false);
+        if (slot < cursor.Height)
+        {
+            throw new PoolNotAtCursorException($"Chain {options.ChainId}: the node is at slot {slot}, below the cursor's {cursor.Height}.");
+        }
+
+        var balance = await PoolBalanceAsync(token, cancellationToken).ConfigureAwait(false);
+        var recent = await rpc.GetSignaturesForAddressAsync(_escrow.PoolAddress(token), new SignaturePage(null, null, PoolHistoryPage), options.Commitment, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in recent)
+        {
+            if (entry.Slot <= cursor.Height)
+            {
+                return balance;
+            }
+
+            if (!entry.Failed)
+            {
+                throw new PoolNotAtCursorException($"Chain {options.ChainId}: transaction {entry.Signature} at slot {entry.Slot} touched pool {Codec.Base58.EncodeKey(_escrow.PoolAddress(token))} after the cursor's slot {cursor.Height}.");
+            }
+        }
+
+        // The whole page is above the cursor and failed, or the pool has no history: known only when the page was not full.
+        return recent.Count < PoolHistoryPage
+            ? balance
+            : throw new PoolNotAtCursorException($"Chain {options.ChainId}: the newest {PoolHistoryPage} transactions naming pool {Codec.Base58.EncodeKey(_escrow.PoolAddress(token))} all landed after the cursor's slot {cursor.Height}.");
+    }
+
+    private const int PoolHistoryPage = 100;
+
     public async Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken)
     {
         var account = await ReadAsync(_escrow.IntentAddress(intentId), "intent", cancellationToken).ConfigureAwait(false);

@@ -118,7 +118,8 @@ internal static class OperatorSetHosting
         var chain = chains.All.Select(c => c.Configured).FirstOrDefault(c => c.Kind == ChainKind.Evm)
             ?? throw new NodeConfigurationException("node configuration", [$"{OperatorSetOptions.SectionName}: an operator set needs an EVM chain (the proposer signs its manifests with its EVM key)."]);
         var key = ChainKeySource.Load(chain.Evm!.Signers.FirstOrDefault(), $"Chains:{chain.Index}:Keys:Attestors:0", "a hex secp256k1 private key", EvmKey.FromHex);
-        return new ManifestSignatures(key, set.OwnIndex, [.. set.Operators.Select(o => EvmAddress.Parse(SignerOn(o, chain)))]);
+        EvmAddress[] proposers = [.. set.Operators.Select(o => EvmAddress.Parse(SignerOn(o, chain)))];
+        return new ManifestSignatures(key, set.OwnIndex, proposers, Eip712ProposalDigest.OperatorSetSalt(chain.Evm.ChainId, chain.Evm.Escrow, set.Threshold, proposers));
     }
 
     /// <summary>This node's attestor key on one chain, as the adapter read it (EVM: its address; Solana: its base58 public key).</summary>
