@@ -85,7 +85,7 @@ internal sealed class ChunkAttestations
         return HasThreshold && !before ? AttestationOutcome.ThresholdReached : AttestationOutcome.Counted;
     }
 
-    /// <summary>An EVM attestation verifies when its 65-byte r‖s‖v signature over the digest recovers to the signer's address.</summary>
+    /// <summary>An EVM attestation verifies when its 65-byte r‖s‖v signature over the digest has a low s and recovers to the signer's address.</summary>
     public static bool EvmSignatureVerifies(LegAttested attestation, string signer)
     {
         ArgumentNullException.ThrowIfNull(attestation);
@@ -96,7 +96,9 @@ internal sealed class ChunkAttestations
 
         try
         {
-            return EvmAddress.FromPublicKey(Secp256k1.Recover(attestation.Digest.ToArray(), EcdsaSignature.FromRsv(attestation.Signature))) == expected;
+            // Low s only, as the escrow takes it: a high-s twin recovers the same signer but would be reverted on chain.
+            var signature = EcdsaSignature.FromRsv(attestation.Signature);
+            return Secp256k1.IsLowS(signature) && EvmAddress.FromPublicKey(Secp256k1.Recover(attestation.Digest.ToArray(), signature)) == expected;
         }
         catch (ArgumentException)
         {

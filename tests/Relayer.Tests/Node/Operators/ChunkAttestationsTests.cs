@@ -33,6 +33,28 @@ public sealed class ChunkAttestationsTests
         Assert.Equal(AttestationOutcome.Counted, collector.Add(await Attest(Operators[1], Chunk)));
     }
 
+    /// <summary>
+    /// The escrow refuses an s above n/2, so a high-s twin of a real attestation (n − s, the other parity: ecrecover
+    /// still gives the operator's address) must not count toward the threshold: the submitter would send a chunk the
+    /// escrow reverts.
+    /// </summary>
+    [Fact]
+    public async Task Add_HighSTwinOfARealAttestation_IsRefusedThoughItRecoversTheOperator()
+    {
+        var collector = Collector(Chunk);
+        var real = await Attest(Operators[1], Chunk);
+        var order = System.Numerics.BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber);
+        var s = new System.Numerics.BigInteger(real.Signature.AsSpan(32, 32), isUnsigned: true, isBigEndian: true);
+        var twin = (byte[])real.Signature.Clone();
+        Array.Clear(twin, 32, 32);
+        (order - s).ToByteArray(isUnsigned: true, isBigEndian: true).CopyTo(twin.AsSpan(64 - (order - s).GetByteCount(isUnsigned: true)));
+        twin[64] = (byte)(real.Signature[64] == 27 ? 28 : 27);
+        Assert.Equal(Operators[1].Address, EvmAddress.FromPublicKey(Secp256k1.Recover(Chunk.Digest().ToArray(), EcdsaSignature.FromRsv(twin))));
+
+        Assert.Equal(AttestationOutcome.Refused, collector.Add(real with { Signature = twin }));
+        Assert.Equal(AttestationOutcome.Counted, collector.Add(real));
+    }
+
     [Fact]
     public async Task Add_RedeliveredAttestation_IsCountedOnce()
     {
