@@ -124,7 +124,19 @@ internal sealed partial class EpochLoop
         var stored = await _intents.GetManyAsync(own.IntentIds, cancellationToken).ConfigureAwait(false);
         var input = InputOf(epochId, own, [.. stored.OfType<StoredIntent>().Select(s => s.Observed.Intent)]);
         LogProposing(_logger, epochId, seat.OwnIndex, waited);
-        await PublishOwnManifestAsync(input, EpochClearing.Clear(input), own, seat, cancellationToken).ConfigureAwait(false);
+        if (!await PublishOwnManifestAsync(input, EpochClearing.Clear(input), own, seat, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        // A publish that returned after this node's turn ended (the broker confirmed late) commits to nothing: the
+        // next proposer may have published meanwhile, and this node judges the manifests like any verifier.
+        if (ProposerSchedule.ProposerOf(epochId, seat.Count, TurnClock(epochId), seat.ProposalTimeout) != seat.OwnIndex)
+        {
+            LogTurnEndedWhilePublishing(_logger, epochId, seat.OwnIndex);
+            return null;
+        }
+
         await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(own), Fence, cancellationToken).ConfigureAwait(false);
         return own;
     }
@@ -275,26 +287,35 @@ internal sealed partial class EpochLoop
     // A proposer's manifest is out before its root is chosen: published when the decision was made, and again here if
     // this process has not published the manifest of the input it took (a restart, or an intent retracted before the
     // take: then the input differs). A publish that fails leaves the epoch Closed, its root unchosen, and is retried.
-    private async Task PublishBeforeChoosingAsync(EpochRecord record, EpochInput input, SettlementBatch batch, OperatorSeat seat, CancellationToken cancellationToken)
+    private async Task<bool> PublishBeforeChoosingAsync(EpochRecord record, EpochInput input, SettlementBatch batch, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
         if (IsFollowed(record) || record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) == true || _proposalPublished == (epochId, record.ManifestHash ?? default))
         {
-            return;
+            return true;
         }
 
         var decision = JsonSerializer.Deserialize<CloseDecision>(await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false)
             ?? throw new EpochIntegrityException($"Epoch {epochId} is past Open but its close decision is missing."))
             ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.");
-        await PublishOwnManifestAsync(input, batch, decision, seat, cancellationToken).ConfigureAwait(false);
+        return await PublishOwnManifestAsync(input, batch, decision, seat, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task PublishOwnManifestAsync(EpochInput input, SettlementBatch batch, CloseDecision decision, OperatorSeat seat, CancellationToken cancellationToken)
+    // False when the broker did not confirm within the bound (BoundedPublish): the caller commits to nothing and the
+    // step is tried again. A publish that throws (the exchange refused it) fails the step the same way.
+    private async Task<bool> PublishOwnManifestAsync(EpochInput input, SettlementBatch batch, CloseDecision decision, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var proposal = seat.Manifests.Sign(EpochProposals.Create(seat.OwnIndex, seat.OwnId, input, batch, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]));
-        await seat.Publisher.PublishAsync(proposal, cancellationToken).ConfigureAwait(false);
+        var bound = BoundedPublish.BoundOf(seat.ProposalTimeout);
+        if (!await BoundedPublish.PublishAsync(seat.Publisher, proposal, bound, _time, cancellationToken).ConfigureAwait(false))
+        {
+            LogPublishUnconfirmed(_logger, input.EpochId, bound);
+            return false;
+        }
+
         _proposalPublished = (input.EpochId, proposal.ManifestHash);
         LogProposed(_logger, input.EpochId, proposal.ManifestHash, proposal.BatchRoot);
+        return true;
     }
 
     // True once every chunk holds a threshold of attestations (this node's own included) over the digest it signed.
@@ -396,6 +417,12 @@ internal sealed partial class EpochLoop
 
     [LoggerMessage(EventId = 28, Level = LogLevel.Information, Message = "Epoch {EpochId}: the escrows already applied epochs up to {AppliedThrough}, so this node does not propose it; it follows the manifest that settled it")]
     private static partial void LogNotProposingApplied(ILogger logger, ulong epochId, ulong appliedThrough);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the broker did not confirm this node's manifest within {Bound}; nothing is committed, the publish is tried again while this node's turn lasts")]
+    private static partial void LogPublishUnconfirmed(ILogger logger, ulong epochId, TimeSpan bound);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Epoch {EpochId}: operator {OwnIndex}'s turn ended while its manifest was being published; it commits to nothing and judges the manifests of the epoch")]
+    private static partial void LogTurnEndedWhilePublishing(ILogger logger, ulong epochId, int ownIndex);
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Epoch {EpochId}: {Missing} of {Chunks} chunks below the attestation threshold")]
     private static partial void LogAwaitingAttestations(ILogger logger, ulong epochId, int missing, int chunks);

@@ -586,7 +586,10 @@ internal sealed partial class EpochLoop
         // A proposer chooses its root only once its manifest is out (see PublishBeforeChoosingAsync).
         if (_operators is { } seat)
         {
-            await PublishBeforeChoosingAsync(record, input, batch, seat, cancellationToken).ConfigureAwait(false);
+            if (!await PublishBeforeChoosingAsync(record, input, batch, seat, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
         }
 
         // A followed epoch chooses no root: this node signs none of it (its chunks are submitted with the others' signatures).

@@ -65,6 +65,34 @@ internal sealed class OperatorCluster
     public ConcurrentQueue<int> UnpublishedManifests { get; } = new();
 
     /// <summary>
+    /// While true every publish hangs (a broker that accepts the connection but does not confirm, as MassTransit waits
+    /// for a broker that is down) until <see cref="HealPublishes"/>, when every publish still waiting completes at once
+    /// and is delivered. A publish cancelled before that (its caller gave up) is never delivered. A node whose step is
+    /// inside such a publish takes no other step meanwhile; the clock goes on.
+    /// </summary>
+    public bool PublishesHang { get; set; }
+
+    /// <summary>The operator index of each manifest publish that began hanging, in order.</summary>
+    public ConcurrentQueue<int> HungManifests { get; } = new();
+
+    private TaskCompletionSource _healed = new();
+
+    internal Task Healed => _healed.Task;
+
+    /// <summary>Stops the hanging: every publish still waiting completes now, delivered in the order it began.</summary>
+    public void HealPublishes()
+    {
+        PublishesHang = false;
+        foreach (var node in Nodes)
+        {
+            node.HangReleased = true;
+        }
+
+        _healed.SetResult();
+        _healed = new TaskCompletionSource();
+    }
+
+    /// <summary>
     /// Opens an intent from A to B on the escrow; the watchers of <paramref name="seenBy"/> (default: every node) store
     /// it at <paramref name="block"/> (default: its nonce).
     /// </summary>
@@ -165,16 +193,43 @@ internal sealed class OperatorCluster
         var progressed = false;
         foreach (var node in Nodes.Where(n => n.Running && n.Stepping))
         {
-            try
+            if (node.PendingStep is { } pending)
             {
-                progressed |= await node.Loop.StepAsync(CancellationToken.None);
+                // Inside a publish that hangs: it ends when its caller's bound runs out on the clock, or at the heal.
+                if (!pending.IsCompleted && !node.HangReleased)
+                {
+                    continue;
+                }
+
+                node.PendingStep = null;
+                progressed |= await CompletedStepAsync(pending);
             }
-            catch (ExchangeUnreachableException)
+
+            node.HangReleased = false;
+            var hanging = node.BeginStep();
+            var step = node.Loop.StepAsync(CancellationToken.None);
+            if (await Task.WhenAny(step, hanging) != step && !step.IsCompleted)
             {
+                node.PendingStep = step;
+                continue;
             }
+
+            progressed |= await CompletedStepAsync(step);
         }
 
         return progressed;
+    }
+
+    private static async Task<bool> CompletedStepAsync(Task<bool> step)
+    {
+        try
+        {
+            return await step;
+        }
+        catch (ExchangeUnreachableException)
+        {
+            return false;
+        }
     }
 
     internal Task DeliverAsync<T>(T message)
@@ -265,9 +320,29 @@ internal sealed class OperatorNode : IOperatorPublisher
     /// <summary>While true, what this node publishes is held back (a slow link to the exchange) until <see cref="DeliverHeldAsync"/>; it still hears the others.</summary>
     public bool Held { get; set; }
 
+    /// <summary>A step of this node's loop that is inside a hanging publish (see <see cref="OperatorCluster.PublishesHang"/>).</summary>
+    internal Task<bool>? PendingStep { get; set; }
+
+    /// <summary>Set when this node's hanging publish was cancelled or healed: its pending step is about to complete.</summary>
+    internal bool HangReleased { get; set; }
+
+    private TaskCompletionSource _hangStarted = new();
+
+    /// <summary>A new step begins: the task completes if a publish of that step starts hanging.</summary>
+    internal Task BeginStep()
+    {
+        _hangStarted = new TaskCompletionSource();
+        return _hangStarted.Task;
+    }
+
     public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
         where T : class
     {
+        if (_cluster.PublishesHang)
+        {
+            return HangAsync(message, cancellationToken);
+        }
+
         if (_cluster.ExchangeDown)
         {
             if (message is EpochProposed)
@@ -286,6 +361,21 @@ internal sealed class OperatorNode : IOperatorPublisher
         }
 
         return _cluster.DeliverAsync(outgoing);
+    }
+
+    private async Task HangAsync<T>(T message, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (message is EpochProposed)
+        {
+            _cluster.HungManifests.Enqueue(Index);
+        }
+
+        var healed = _cluster.Healed;
+        using var released = cancellationToken.Register(() => HangReleased = true);
+        _hangStarted.TrySetResult();
+        await healed.WaitAsync(cancellationToken);
+        await PublishAsync(message, CancellationToken.None);
     }
 
     /// <summary>Delivers what was held back, in publication order, and stops holding.</summary>
