@@ -7,12 +7,15 @@ using DiscreteExec.Relayer.Node.Prices;
 
 namespace DiscreteExec.Relayer.Node.Operators;
 
-/// <summary>The proposer's side: the <see cref="EpochProposed"/> message of a closed epoch's input and its batch.</summary>
+/// <summary>
+/// The proposer's side: the <see cref="EpochProposed"/> message of a closed epoch's input and its batch (of the round
+/// given: its batch root bound to the round by the caller, its manifest hash bound here).
+/// </summary>
 internal static class EpochProposals
 {
     public static EpochProposed Create(
         int proposerIndex, string proposerId, EpochInput input, SettlementBatch batch,
-        IReadOnlyList<ReferencePrice> prices, IReadOnlyList<(ChainId ChainId, ChainCursor Cursor)> cursors)
+        IReadOnlyList<ReferencePrice> prices, IReadOnlyList<(ChainId ChainId, ChainCursor Cursor)> cursors, uint round = 0)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(batch);
@@ -31,8 +34,9 @@ internal static class EpochProposals
             Cursors = [.. cursors.OrderBy(c => c.ChainId).Select(c => new ProposedCursor(c.ChainId, c.Cursor.Height, c.Cursor.Hash))],
             IntentIds = [.. input.Intents.Select(i => i.IntentId).Order()],
             Pools = [.. input.Pools.Select(p => new ProposedPool(p.ChainId, p.Token, p.Balance))],
-            ManifestHash = EpochManifest.Hash(EpochManifest.ToUtf8(input, prices, cursors)),
+            ManifestHash = EpochRounds.ManifestHashOf(EpochManifest.Hash(EpochManifest.ToUtf8(input, prices, cursors)), round),
             BatchRoot = batch.BatchRoot,
+            Round = round,
         };
     }
 }

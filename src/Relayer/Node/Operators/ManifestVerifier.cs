@@ -168,16 +168,16 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
             Pools = [.. manifest.Pools.Select(p => new PoolBalance(p.ChainId, p.Token, p.Balance))],
             Intents = [.. manifest.IntentIds.Select(id => listed[id].Observed.Intent)],
         };
-        var rebuilt = EpochManifest.Hash(EpochManifest.ToUtf8(
+        var rebuilt = EpochRounds.ManifestHashOf(EpochManifest.Hash(EpochManifest.ToUtf8(
             input,
             [.. manifest.Prices.Select(p => new ReferencePrice(p.AssetId, p.Price, p.Source, DateTimeOffset.FromUnixTimeMilliseconds(p.ObservedAtUnixMilliseconds)))],
-            [.. manifest.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]));
+            [.. manifest.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))])), manifest.Round);
         if (rebuilt != manifest.ManifestHash)
         {
             return Refuse(manifest, (ManifestFault.ManifestHashMismatch, "manifest", manifest.ManifestHash.ToString(), rebuilt.ToString()));
         }
 
-        var batch = EpochClearing.Clear(input);
+        var batch = EpochRounds.Clear(input, manifest.Round);
         return batch.BatchRoot == manifest.BatchRoot
             ? new ManifestVerdict(input, batch, null)
             : Refuse(manifest, (ManifestFault.BatchRootMismatch, "batchRoot", manifest.BatchRoot.ToString(), batch.BatchRoot.ToString()));

@@ -390,8 +390,8 @@ internal sealed class OperatorNode : IOperatorPublisher
 }
 
 /// <summary>
-/// A stand-in for an operator key: its "signature" names the operator index; the digest is the chunk's hash under the
-/// cluster's signer-set version (version 0: the chunk hash itself).
+/// A stand-in for an operator key: its "signature" names the operator index; the digest is the hash of the chunk's
+/// hash, its batch root and the cluster's signer-set version.
 /// </summary>
 internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster cluster) : IChunkAttestor
 {
@@ -419,8 +419,9 @@ internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster 
 
     public bool Verifies(LegAttested attestation, string signer) => attestation.Signature is [var b] && $"op-{b}" == signer;
 
+    // Like the escrows' digests, it covers the batch root: the same actions under another root are another digest.
     private static Bytes32 Digest(SettlementChunk chunk, ulong version) =>
-        version == 0 ? chunk.ChunkHash() : Keccak256.Hash([.. chunk.ChunkHash().ToArray(), (byte)version]);
+        Keccak256.Hash([.. chunk.ChunkHash().ToArray(), .. chunk.BatchRoot.ToArray(), (byte)version]);
 }
 
 /// <summary>What a publish to the cluster's exchange throws while <see cref="OperatorCluster.ExchangeDown"/>.</summary>
