@@ -82,6 +82,13 @@ public static class Secp256k1
             : signature;
     }
 
+    /// <summary>Whether s is at most n/2 (EIP-2), the only form OpenZeppelin's ECDSA and the escrows accept.</summary>
+    public static bool IsLowS(EcdsaSignature signature)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        return new BigInteger(1, signature.S).CompareTo(HalfN) <= 0;
+    }
+
     /// <summary>The 64-byte uncompressed public key (x ‖ y) of a private key.</summary>
     public static byte[] PublicKey(ReadOnlySpan<byte> privateKey) => PublicKey(ToScalar(privateKey));
 

@@ -18,6 +18,25 @@ internal sealed class EscrowState(IEvmRpc rpc, EvmChainOptions options) : IEscro
     public async Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken) =>
         IntentEscrowAbi.DecodeUInt256(await CallAsync(IntentEscrowAbi.PoolBalance(TokenAddress(token)), cancellationToken).ConfigureAwait(false));
 
+    /// <summary>
+    /// <c>poolBalance</c> called at the cursor's block, once that block is checked to be the cursor's (same hash): the
+    /// figure every operator reads for that cursor, whenever it reads (the node must keep that block's state: anvil
+    /// and full nodes keep recent ones, an archive node all).
+    /// </summary>
+    public async Task<UInt256> PoolBalanceAtAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cursor);
+        var block = BlockTag.Number(cursor.Height);
+        var header = await rpc.GetBlockAsync(block, cancellationToken).ConfigureAwait(false)
+            ?? throw new PoolNotAtCursorException($"Chain {options.ChainId}: block {cursor.Height} of the cursor is not on the node yet.");
+        if (!string.Equals(header.Hash.ToString(), cursor.Hash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PoolNotAtCursorException($"Chain {options.ChainId}: block {cursor.Height} is {header.Hash}, not the cursor's {cursor.Hash}.");
+        }
+
+        return IntentEscrowAbi.DecodeUInt256(await rpc.CallAsync(new CallRequest(options.Escrow, IntentEscrowAbi.PoolBalance(TokenAddress(token))), block, cancellationToken).ConfigureAwait(false));
+    }
+
     public async Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken)
     {
         var status = IntentEscrowAbi.DecodeUInt256(await CallAsync(IntentEscrowAbi.IntentStatus(intentId), cancellationToken).ConfigureAwait(false));

@@ -23,6 +23,122 @@ internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options) 
         return account is null ? UInt256.Zero : Decode(account, "pool", EscrowPool.Decode).Pool;
     }
 
+    /// <summary>
+    /// Solana keeps no account history over RPC, so the pool as of a cursor slot is answered only when it provably
+    /// did not change since: the node has reached the slot (getSlot at the commitment), the pool is read, and then no
+    /// successful transaction above the cursor slot that names the pool account (getSignaturesForAddress, newest
+    /// first, read after the balance, so one landing between the two reads is seen too) may have moved its
+    /// <c>pool</c> field (<see cref="PoolMover"/>: a deposit, an expired refund or a claim writes the same account,
+    /// its <c>escrowed</c> or <c>claims</c> field, and leaves the answer known). Otherwise it throws
+    /// <see cref="PoolNotAtCursorException"/>, naming the transaction; so does a page of
+    /// <see cref="PoolHistoryPage"/> transactions all above the cursor (the work is bounded: one getTransaction each).
+    /// </summary>
+    public async Task<UInt256> PoolBalanceAtAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cursor);
+        var slot = await rpc.GetSlotAsync(options.Commitment, cancellationToken).ConfigureAwait(false);
+        if (slot < cursor.Height)
+        {
+            throw new PoolNotAtCursorException($"Chain {options.ChainId}: the node is at slot {slot}, below the cursor's {cursor.Height}.");
+        }
+
+        var pool = _escrow.PoolAddress(token);
+        var balance = await PoolBalanceAsync(token, cancellationToken).ConfigureAwait(false);
+        var recent = await rpc.GetSignaturesForAddressAsync(pool, new SignaturePage(null, null, PoolHistoryPage), options.Commitment, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in recent)
+        {
+            if (entry.Slot <= cursor.Height)
+            {
+                return balance;
+            }
+
+            if (!entry.Failed && await PoolMoverAsync(entry.Signature, pool, cancellationToken).ConfigureAwait(false) is { } why)
+            {
+                throw new PoolNotAtCursorException($"Chain {options.ChainId}: transaction {entry.Signature} at slot {entry.Slot} may have moved pool {Codec.Base58.EncodeKey(pool)} after the cursor's slot {cursor.Height}: {why}.");
+            }
+        }
+
+        // The whole page is above the cursor and none moved the pool, or the pool has no history: known only when the page was not full.
+        return recent.Count < PoolHistoryPage
+            ? balance
+            : throw new PoolNotAtCursorException($"Chain {options.ChainId}: the newest {PoolHistoryPage} transactions naming pool {Codec.Base58.EncodeKey(pool)} all landed after the cursor's slot {cursor.Height}.");
+    }
+
+    /// <summary>Why the transaction may have moved the <c>pool</c> field of <paramref name="pool"/>, or null when it cannot have (or failed).</summary>
+    private async Task<string?> PoolMoverAsync(string signature, Bytes32 pool, CancellationToken cancellationToken)
+    {
+        var transaction = await rpc.GetTransactionAsync(signature, options.Commitment, cancellationToken).ConfigureAwait(false);
+        return transaction switch
+        {
+            null => $"getTransaction does not return it at {options.Commitment}",
+            { Error: not null } => null,
+            { Contents: null } => transaction.ContentsError,
+            _ => PoolMover(transaction.Contents, pool, _escrow.ProgramId),
+        };
+    }
+
+    /// <summary>
+    /// Why a successful transaction may have moved the <c>pool</c> field (offset 72) of the pool state account
+    /// <paramref name="pool"/>, or null when it cannot have. Only the escrow program writes the account (it owns it),
+    /// and only in an invocation the account is passed to: at top level or, through a program that calls the escrow,
+    /// as an inner instruction (a program can pass on only accounts it was given). Of the escrow's instructions that
+    /// take a pool state, Open and RefundExpired write only <c>escrowed</c> and Claim only <c>claims</c>
+    /// (programs/solana/src/intent.c, pool.c); Fund, Settle (Release, Payout, Withdraw) and CreatePool write
+    /// <c>pool</c>, and an unknown tag is assumed to. A program other than the escrow given the pool may call the
+    /// escrow: that is told from the inner instructions, and assumed when the node does not report them.
+    /// </summary>
+    internal static string? PoolMover(TransactionContents transaction, Bytes32 pool, Bytes32 escrowProgram)
+    {
+        var keys = transaction.AccountKeys;
+        var instructions = transaction.Message.Instructions;
+        var inner = transaction.InnerInstructions;
+        if (instructions.Concat(inner?.Values.SelectMany(i => i) ?? []).Any(i => i.ProgramIdIndex >= keys.Count || i.AccountIndexes.Any(a => a >= keys.Count)))
+        {
+            return $"an instruction indexes an account beyond the transaction's {keys.Count} keys";
+        }
+
+        bool Names(Codec.CompiledInstruction instruction) => instruction.AccountIndexes.Any(a => keys[a] == pool);
+        for (var index = 0; index < instructions.Count; index++)
+        {
+            var instruction = instructions[index];
+            if (!Names(instruction))
+            {
+                continue;
+            }
+
+            if (keys[instruction.ProgramIdIndex] == escrowProgram)
+            {
+                if (EscrowMover(instruction) is { } name)
+                {
+                    return $"instruction {index} is the escrow's {name}, which may move the pool";
+                }
+            }
+            else if (inner is null)
+            {
+                return $"instruction {index} passes the pool to program {Codec.Base58.EncodeKey(keys[instruction.ProgramIdIndex])}, which may call the escrow, and the node reports no inner instructions";
+            }
+            else if (inner.GetValueOrDefault(index)?.Where(i => keys[i.ProgramIdIndex] == escrowProgram && Names(i)).Select(EscrowMover).FirstOrDefault(n => n is not null) is { } name)
+            {
+                return $"instruction {index} calls the escrow's {name}, which may move the pool";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The name of an escrow instruction given a pool state when it may write the <c>pool</c> field; null when it writes only <c>escrowed</c> or <c>claims</c>.</summary>
+    private static string? EscrowMover(Codec.CompiledInstruction instruction) =>
+        instruction.Data.Length == 0
+            ? "instruction without a tag"
+            : (EscrowInstruction)instruction.Data[0] switch
+            {
+                EscrowInstruction.Open or EscrowInstruction.RefundExpired or EscrowInstruction.Claim => null,
+                var tag when Enum.IsDefined(tag) => tag.ToString(),
+                var tag => $"unknown instruction (tag {(byte)tag})",
+            };
+
+    private const int PoolHistoryPage = 100;
+
     public async Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken)
     {
         var account = await ReadAsync(_escrow.IntentAddress(intentId), "intent", cancellationToken).ConfigureAwait(false);

@@ -71,8 +71,19 @@ internal sealed class QuorumSolanaRpc(RpcQuorum<ISolanaRpc> quorum) : ISolanaRpc
     // A status's confirmation level moves on while the endpoints answer, so only where and how it landed is compared.
     private static string StatusKey(SignatureStatus? status) => status is null ? "null" : $"{status.Slot} {status.Error?.Json}";
 
+    // The contents are compared too: a reader decides from the instructions whether a transaction moved a pool.
     private static string TransactionKey(TransactionDetails? transaction) =>
-        transaction is null ? "null" : $"{transaction.Signature} {transaction.Slot} {transaction.Error?.Json} [{string.Join("\n", transaction.LogMessages)}]";
+        transaction is null ? "null" : $"{transaction.Signature} {transaction.Slot} {transaction.Error?.Json} [{string.Join("\n", transaction.LogMessages)}] {ContentsKey(transaction.Contents)}";
+
+    private static string ContentsKey(TransactionContents? contents) =>
+        contents is null
+            ? "no contents"
+            : $"{Convert.ToHexString(contents.Message.Serialize())} [{string.Join(",", contents.AccountKeys)}] {InnerKey(contents.InnerInstructions)}";
+
+    private static string InnerKey(IReadOnlyDictionary<int, IReadOnlyList<Codec.CompiledInstruction>>? inner) =>
+        inner is null
+            ? "no inner instructions"
+            : string.Join(";", inner.OrderBy(g => g.Key).Select(g => $"{g.Key}:{string.Join(",", g.Value.Select(i => $"{i.ProgramIdIndex}/{Convert.ToHexString(i.AccountIndexes)}/{Convert.ToHexString(i.Data)}"))}"));
 
     private static string AccountKey(AccountInfo? account) =>
         account is null ? "null" : $"{account.Lamports} {account.Owner} {account.Executable} {Convert.ToHexString(account.Data)}";

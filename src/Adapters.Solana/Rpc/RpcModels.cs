@@ -18,7 +18,25 @@ public sealed record SignatureInfo(string Signature, ulong Slot, bool Failed, lo
 public sealed record SignatureStatus(ulong Slot, Commitment? ConfirmationStatus, TransactionError? Error);
 
 /// <summary>The parts of <c>getTransaction</c> the adapter reads.</summary>
-public sealed record TransactionDetails(string Signature, ulong Slot, long? BlockTime, TransactionError? Error, IReadOnlyList<string> LogMessages);
+public sealed record TransactionDetails(string Signature, ulong Slot, long? BlockTime, TransactionError? Error, IReadOnlyList<string> LogMessages)
+{
+    /// <summary>The transaction's message, account keys and inner instructions; null when the node sent none or bytes that do not decode (<see cref="ContentsError"/> says which).</summary>
+    public TransactionContents? Contents { get; init; }
+
+    /// <summary>Why <see cref="Contents"/> is null, when it is.</summary>
+    public string? ContentsError { get; init; }
+}
+
+/// <summary>
+/// What a landed transaction did: its <paramref name="Message"/>, every account key its instructions index
+/// (<paramref name="AccountKeys"/>: the static keys, then the keys its lookup tables loaded, writable first, as
+/// <c>meta.loadedAddresses</c> gives them) and the instructions each top-level instruction invoked
+/// (<paramref name="InnerInstructions"/>, by that instruction's index; null when the node does not report them).
+/// </summary>
+public sealed record TransactionContents(
+    Codec.Message Message,
+    IReadOnlyList<Bytes32> AccountKeys,
+    IReadOnlyDictionary<int, IReadOnlyList<Codec.CompiledInstruction>>? InnerInstructions);
 
 /// <summary>An account as <c>getAccountInfo</c> returns it (base64 data decoded).</summary>
 public sealed record AccountInfo(ulong Lamports, Bytes32 Owner, byte[] Data, bool Executable);

@@ -164,13 +164,60 @@ public sealed class SolanaRpcClient : ISolanaRpc
             var logs = meta.TryGetProperty("logMessages", out var lm) && lm.ValueKind == JsonValueKind.Array
                 ? lm.EnumerateArray().Select(l => l.GetString() ?? "").ToArray()
                 : [];
+            var (contents, contentsError) = DecodeContents(r, meta);
             return new TransactionDetails(
                 signature,
                 r.GetProperty("slot").GetUInt64(),
                 r.TryGetProperty("blockTime", out var bt) && bt.ValueKind == JsonValueKind.Number ? bt.GetInt64() : null,
                 meta.TryGetProperty("err", out var err) && err.ValueKind != JsonValueKind.Null ? TransactionError.Parse(err) : null,
-                logs);
+                logs)
+            {
+                Contents = contents,
+                ContentsError = contentsError,
+            };
         }, cancellationToken);
+
+    /// <summary>
+    /// The base64 wire transaction of a <c>getTransaction</c> answer decoded, its lookup-table keys from
+    /// <c>meta.loadedAddresses</c>, its inner instructions from <c>meta.innerInstructions</c> (data in base58). Bytes
+    /// that do not decode give no contents and the reason, rather than an exception: a reader that only needs the
+    /// logs (the watcher) must not stall on them.
+    /// </summary>
+    private static (TransactionContents? Contents, string? Error) DecodeContents(JsonElement result, JsonElement meta)
+    {
+        if (!result.TryGetProperty("transaction", out var wire) || wire.ValueKind != JsonValueKind.Array || wire.GetArrayLength() == 0)
+        {
+            return (null, "getTransaction returned no base64 transaction");
+        }
+
+        try
+        {
+            var message = Transaction.Deserialize(Convert.FromBase64String(wire[0].GetString() ?? string.Empty)).Message;
+            var keys = message.StaticAccountKeys.ToList();
+            if (meta.TryGetProperty("loadedAddresses", out var loaded) && loaded.ValueKind == JsonValueKind.Object)
+            {
+                keys.AddRange(loaded.GetProperty("writable").EnumerateArray().Select(k => Base58.DecodeKey(k.GetString()!)));
+                keys.AddRange(loaded.GetProperty("readonly").EnumerateArray().Select(k => Base58.DecodeKey(k.GetString()!)));
+            }
+
+            Dictionary<int, IReadOnlyList<CompiledInstruction>>? inner = null;
+            if (meta.TryGetProperty("innerInstructions", out var innerList) && innerList.ValueKind == JsonValueKind.Array)
+            {
+                inner = innerList.EnumerateArray().ToDictionary(
+                    group => group.GetProperty("index").GetInt32(),
+                    group => (IReadOnlyList<CompiledInstruction>)[.. group.GetProperty("instructions").EnumerateArray().Select(ix => new CompiledInstruction(
+                        ix.GetProperty("programIdIndex").GetByte(),
+                        [.. ix.GetProperty("accounts").EnumerateArray().Select(a => a.GetByte())],
+                        Base58.Decode(ix.GetProperty("data").GetString()!)))]);
+            }
+
+            return (new TransactionContents(message, keys, inner), null);
+        }
+        catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException)
+        {
+            return (null, $"the transaction does not decode: {e.Message}");
+        }
+    }
 
     public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) =>
         CallAsync("getAccountInfo", w =>

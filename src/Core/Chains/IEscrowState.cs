@@ -30,6 +30,16 @@ public interface IEscrowState
     /// <summary>The pool's balance of a token (native units).</summary>
     Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The pool's balance of a token as of <paramref name="cursor"/>, a watcher's cursor on this chain (the block or
+    /// slot a manifest names), so that every operator reads the same figure for a manifest however late it reads. A
+    /// chain that keeps history reads it there; one that does not answers only while the pool is provably unchanged
+    /// since the cursor, and otherwise throws <see cref="PoolNotAtCursorException"/> (as a reader that implements no
+    /// such read does).
+    /// </summary>
+    Task<UInt256> PoolBalanceAtAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken) =>
+        throw new PoolNotAtCursorException($"Chain {ChainId}: this escrow reader cannot read pool {token} as of cursor {cursor?.Height}.");
+
     /// <summary>The state of an intent whose origin is this chain.</summary>
     Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken);
 
@@ -43,3 +53,6 @@ public interface IEscrowState
     /// </summary>
     Task<ulong> HighestAppliedEpochAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A pool's balance as of a cursor cannot be told any more (the chain keeps no history and the pool moved since), or not yet (the chain has not reached it).</summary>
+public sealed class PoolNotAtCursorException(string message) : Exception(message);

@@ -163,6 +163,9 @@ public enum ManifestFault
     /// proposal timeout after the proposer's turn came (a height no chain may ever reach must not hold the epoch).
     /// </summary>
     CursorUnreachable,
+
+    /// <summary>The verifier cannot read a pool as of the manifest's cursor on its chain (a chain without history whose pool moved since).</summary>
+    PoolUnknownAtCursor,
 }
 
 /// <summary>

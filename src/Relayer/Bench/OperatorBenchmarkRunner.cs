@@ -171,13 +171,14 @@ internal static class OperatorBenchmarkRunner
             new ManifestVerifier(ids[index], input.Assets, 50, new ManifestTerms(input.FeeBps, input.SpreadBps, input.SettlementMarginSeconds, TimeSpan.FromMinutes(1))),
             chains.ToDictionary(c => c, _ => (IReadOnlyList<string>)signers),
             chains.ToDictionary(c => c, c => (IChunkAttestor)new FixedVersionChunkAttestor(c, new LocalLegSigner(key))),
-            new InMemoryOperatorMessages(), NoPublisher.Instance, new ManifestSignatures(key, index, operators));
+            new InMemoryOperatorMessages(), NoPublisher.Instance,
+            new ManifestSignatures(key, index, operators, Eip712ProposalDigest.OperatorSetSalt(chains[0].Value, FixedVersionChunkAttestor.Escrow, threshold, operators)));
     }
 
     /// <summary>An EVM attestor whose escrow's signer-set version is fixed (the node reads it from the chain): the same signing and check.</summary>
     private sealed class FixedVersionChunkAttestor(ChainId chainId, ILegSigner own) : IChunkAttestor
     {
-        private static readonly EvmAddress Escrow = EvmAddress.FromBytes32(Bytes32.FromUInt64(0xE5C0));
+        public static readonly EvmAddress Escrow = EvmAddress.FromBytes32(Bytes32.FromUInt64(0xE5C0));
 
         public ChainId ChainId => chainId;
 

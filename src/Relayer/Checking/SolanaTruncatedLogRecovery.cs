@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Text.Json;
 using DiscreteExec.Adapters.Solana.Codec;
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Programs;
@@ -73,38 +72,10 @@ internal sealed class SolanaTruncatedLogRecovery(ISolanaRpc rpc, SolanaClusterOp
 
     private async Task<SignedTransaction> ReadAsync(string signature, CancellationToken cancellationToken)
     {
-        var answer = await rpc.RequestAsync("getTransaction", [signature, new Dictionary<string, object>
-        {
-            ["commitment"] = options.Commitment switch { Commitment.Processed => "processed", Commitment.Confirmed => "confirmed", _ => "finalized" },
-            ["encoding"] = "base64",
-            ["maxSupportedTransactionVersion"] = 0,
-        }], cancellationToken).ConfigureAwait(false);
-        if (answer.ValueKind != JsonValueKind.Object)
-        {
-            throw new InvalidOperationException("getTransaction no longer returns it");
-        }
-
-        var message = Transaction.Deserialize(Convert.FromBase64String(answer.GetProperty("transaction")[0].GetString()!)).Message;
-        var meta = answer.GetProperty("meta");
-        var keys = message.StaticAccountKeys.ToList();
-        if (meta.TryGetProperty("loadedAddresses", out var loaded) && loaded.ValueKind == JsonValueKind.Object)
-        {
-            keys.AddRange(loaded.GetProperty("writable").EnumerateArray().Select(k => Base58.DecodeKey(k.GetString()!)));
-            keys.AddRange(loaded.GetProperty("readonly").EnumerateArray().Select(k => Base58.DecodeKey(k.GetString()!)));
-        }
-
-        Dictionary<int, IReadOnlyList<CompiledInstruction>>? inner = null;
-        if (meta.TryGetProperty("innerInstructions", out var innerList) && innerList.ValueKind == JsonValueKind.Array)
-        {
-            inner = innerList.EnumerateArray().ToDictionary(
-                group => group.GetProperty("index").GetInt32(),
-                group => (IReadOnlyList<CompiledInstruction>)[.. group.GetProperty("instructions").EnumerateArray().Select(ix => new CompiledInstruction(
-                    ix.GetProperty("programIdIndex").GetByte(),
-                    [.. ix.GetProperty("accounts").EnumerateArray().Select(a => a.GetByte())],
-                    Base58.Decode(ix.GetProperty("data").GetString()!)))]);
-        }
-
-        return new SignedTransaction(message, keys, inner);
+        var transaction = await rpc.GetTransactionAsync(signature, options.Commitment, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("getTransaction no longer returns it");
+        var contents = transaction.Contents ?? throw new FormatException(transaction.ContentsError);
+        return new SignedTransaction(contents.Message, contents.AccountKeys, contents.InnerInstructions);
     }
 
     private async Task<T?> ReadAccountAsync<T>(Bytes32 address, DecodeAccount<T> decode, CancellationToken cancellationToken)
@@ -131,7 +102,7 @@ internal sealed class SolanaTruncatedLogRecovery(ISolanaRpc rpc, SolanaClusterOp
     private delegate T DecodeAccount<out T>(ReadOnlySpan<byte> data);
 
     /// <summary>A transaction as <c>getTransaction</c> returns it: its message, every account key (lookup tables resolved) and the inner instructions per top-level instruction (null when the node does not say).</summary>
-    private sealed record SignedTransaction(Message Message, IReadOnlyList<Bytes32> Keys, Dictionary<int, IReadOnlyList<CompiledInstruction>>? Inner);
+    private sealed record SignedTransaction(Message Message, IReadOnlyList<Bytes32> Keys, IReadOnlyDictionary<int, IReadOnlyList<CompiledInstruction>>? Inner);
 
     /// <summary>One Settle action as its instruction carries it, and its accounts: intent or marker, pool, then (transfers) vault, destination.</summary>
     private sealed record SettleAction(ActionKind Kind, Bytes32 IntentId, Bytes32 Account, ulong Amount, IReadOnlyList<Bytes32> Accounts);

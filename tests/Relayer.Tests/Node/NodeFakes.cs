@@ -297,7 +297,11 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
     private readonly Lock _gate = new();
     private readonly Dictionary<Bytes32, (EscrowIntentState State, Intent Intent)> _intents = [];
     private readonly Dictionary<Bytes32, UInt256> _pools = [];
+    private readonly List<(ulong Height, Bytes32 Token, UInt256 Balance)> _poolHistory = [];
     private readonly HashSet<(ulong, uint)> _applied = [];
+
+    /// <summary>The chain's height now: every pool change is recorded at it (a cursor at or above it sees the change).</summary>
+    public ulong Height { get; set; }
 
     public ChainId ChainId => chainId;
 
@@ -337,8 +341,14 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
     {
         lock (_gate)
         {
-            _pools[token] = _pools.GetValueOrDefault(token) + amount;
+            SetPool(token, _pools.GetValueOrDefault(token) + amount);
         }
+    }
+
+    private void SetPool(Bytes32 token, UInt256 balance)
+    {
+        _pools[token] = balance;
+        _poolHistory.Add((Height, token, balance));
     }
 
     /// <summary>How often each intent's state was read (<see cref="IntentStateAsync"/>).</summary>
@@ -348,6 +358,15 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
     public EscrowIntentState StateOf(Bytes32 intentId) { lock (_gate) { return _intents.TryGetValue(intentId, out var entry) ? entry.State : EscrowIntentState.Unknown; } }
 
     public Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken) { lock (_gate) { return Task.FromResult(_pools.GetValueOrDefault(token)); } }
+
+    /// <summary>The balance after the last change recorded at or below the cursor's height (an EVM read at that block).</summary>
+    public Task<UInt256> PoolBalanceAtAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_poolHistory.LastOrDefault(c => c.Token == token && c.Height <= cursor.Height).Balance);
+        }
+    }
 
     public Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken)
     {
@@ -443,7 +462,7 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
                 _intents[action.IntentId] = (action.Kind == ActionKind.Release ? EscrowIntentState.Released : EscrowIntentState.Refunded, intent);
                 if (action.Kind == ActionKind.Release)
                 {
-                    _pools[intent.InputToken] = _pools.GetValueOrDefault(intent.InputToken) + intent.InputAmount;
+                    SetPool(intent.InputToken, _pools.GetValueOrDefault(intent.InputToken) + intent.InputAmount);
                 }
 
                 break;
@@ -454,7 +473,7 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
                     throw new InvalidOperationException($"pool {action.Token} holds {balance}, cannot pay {action.Amount}");
                 }
 
-                _pools[action.Token] = balance - action.Amount;
+                SetPool(action.Token, balance - action.Amount);
                 Payouts.AddOrUpdate(action.IntentId, 1, (_, n) => n + 1);
                 break;
             default:

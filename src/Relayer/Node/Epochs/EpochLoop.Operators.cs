@@ -128,6 +128,15 @@ internal sealed partial class EpochLoop
             return null;
         }
 
+        // Its pools are read as of its cursors: those must be past every pool change the chains already made final
+        // (the previous epoch's legs among them), or its batch would spend balances the pools no longer hold. Until
+        // its watchers catch up it waits.
+        if (!(await PoolsForClearingAsync(epochId, null, cancellationToken).ConfigureAwait(false)).SequenceEqual(own.Pools))
+        {
+            LogPoolsAheadOfCursors(_logger, epochId);
+            return null;
+        }
+
         // Published before anything is persisted: a proposer that cannot reach the exchange (the publish throws, or the
         // broker does not confirm it) commits to nothing (no decision, no intent taken, no root chosen) and tries again
         // at its next step while its turn lasts; after that it judges the manifest of whoever proposed instead. Several
@@ -233,11 +242,13 @@ internal sealed partial class EpochLoop
         }
 
         var previous = epochId > 1 ? await _epochs.GetAsync(epochId - 1, cancellationToken).ConfigureAwait(false) : null;
-        var view = new VerifierView(
-            listed, await _intents.OpenAsync(cancellationToken).ConfigureAwait(false), await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false), prices,
-            (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), previous?.ClosesAt);
-        var verdict = seat.Verifier.Verify(proposal, view);
-        var refusal = verdict.Refusal;
+        var refusal = await PoolsAtCursorsAsync(epochId, proposal, seat, cancellationToken).ConfigureAwait(false) switch
+        {
+            (_, { } unknown) => unknown,
+            (var pools, _) => seat.Verifier.Verify(proposal, new VerifierView(
+                listed, await _intents.OpenAsync(cancellationToken).ConfigureAwait(false), pools!, prices,
+                (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), previous?.ClosesAt)).Refusal,
+        };
         if (refusal is null)
         {
             var chosen = await _epochs.ChooseRootOnceAsync(epochId, proposal.Round, proposal.BatchRoot, cancellationToken).ConfigureAwait(false);
@@ -280,6 +291,20 @@ internal sealed partial class EpochLoop
         return proposal.Cursors.FirstOrDefault(c => !reached.TryGetValue(c.ChainId, out var height) || height < c.Height) is { } ahead
             ? (ahead, reached.TryGetValue(ahead.ChainId, out var own) ? own.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none yet")
             : null;
+    }
+
+    // The pools as of the manifest's cursors (the figures the proposer read, however late this node verifies), or
+    // the refusal when a chain cannot tell them any more.
+    private async Task<(PoolBalance[]? Pools, ManifestRefused? Unknown)> PoolsAtCursorsAsync(ulong epochId, EpochProposed proposal, OperatorSeat seat, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await PoolsForClearingAsync(epochId, proposal.Cursors.ToDictionary(c => c.ChainId, c => new ChainCursor(c.Height, c.Hash)), cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (PoolNotAtCursorException unknown)
+        {
+            return (null, seat.Verifier.PoolUnknownAtCursor(proposal, unknown.Message));
+        }
     }
 
     // A manifest as this node's close decision, its trigger naming how it came (adopted or followed) and its proposer.
@@ -426,6 +451,9 @@ internal sealed partial class EpochLoop
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Epoch {EpochId}: refused the manifest of {ProposerId} ({Fault}): {Subject} is {Proposed} in it, {Observed} here")]
     private static partial void LogRefused(ILogger logger, ulong epochId, string proposerId, ManifestFault fault, string subject, string proposed, string observed);
+
+    [LoggerMessage(EventId = 29, Level = LogLevel.Information, Message = "Epoch {EpochId}: the pools as of this node's cursors differ from the final ones now; it proposes once its watchers catch up")]
+    private static partial void LogPoolsAheadOfCursors(ILogger logger, ulong epochId);
 
     [LoggerMessage(EventId = 28, Level = LogLevel.Information, Message = "Epoch {EpochId}: the escrows already applied epochs up to {AppliedThrough}, so this node does not propose it; it follows the manifest that settled it")]
     private static partial void LogNotProposingApplied(ILogger logger, ulong epochId, ulong appliedThrough);

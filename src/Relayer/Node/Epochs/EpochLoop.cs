@@ -421,7 +421,7 @@ internal sealed partial class EpochLoop
             _options.SpreadBps,
             _options.SettlementMarginSeconds,
             [.. prices.OrderBy(p => p.AssetId, StringComparer.Ordinal)],
-            await PoolsForClearingAsync(epochId, cancellationToken).ConfigureAwait(false),
+            await PoolsForClearingAsync(epochId, _operators is null ? null : cursors.ToDictionary(c => c.ChainId, c => c.Cursor), cancellationToken).ConfigureAwait(false),
             [.. cursors.Select(c => new DecidedCursor(c.ChainId, c.Cursor.Height, c.Cursor.Hash))],
             [.. open.Select(s => s.Observed.Intent.IntentId).Order()]);
         if (persist)
@@ -838,7 +838,7 @@ internal sealed partial class EpochLoop
         var (input, batch) = await ClearedBatchAsync(record, cancellationToken).ConfigureAwait(false);
         var current = prices.ToDictionary(p => p.AssetId, p => p.Price, StringComparer.Ordinal);
         var valued = new AssetRegistry(_registry.Assets.Select(a => a with { ReferencePrice = current[a.Id] }));
-        var readings = (await ReadPoolsAsync(cancellationToken).ConfigureAwait(false)).Select(p => new PoolReading(p.ChainId, p.Token, p.Balance)).ToArray();
+        var readings = (await ReadPoolsAsync(null, cancellationToken).ConfigureAwait(false)).Select(p => new PoolReading(p.ChainId, p.Token, p.Balance)).ToArray();
         var carried = batch.Deferred.ToHashSet();
         var obligations = input.Intents.Where(i => carried.Contains(i.IntentId)).Select(i => new PoolObligation(i.DestinationChainId, i.OutputToken, i.MinOutputAmount)).ToArray();
         var pools = MarginEngine.Compute(valued, readings, obligations, _options.Margin)
@@ -848,9 +848,11 @@ internal sealed partial class EpochLoop
         return pools;
     }
 
-    // The pools the clearing may use: the balances the chains report now (the previous epoch is settled), capped
-    // by the caps the margin engine published after the previous epoch.
-    private async Task<PoolBalance[]> PoolsForClearingAsync(ulong epochId, CancellationToken cancellationToken)
+    // The pools the clearing may use: the balances the chains report (the previous epoch is settled), capped by the
+    // caps the margin engine published after the previous epoch. In an operator set they are read as of the epoch's
+    // cursors (at), so that every operator reads the same figures for a manifest however late it verifies; a chain
+    // without a cursor there is read now.
+    private async Task<PoolBalance[]> PoolsForClearingAsync(ulong epochId, IReadOnlyDictionary<ChainId, ChainCursor>? at, CancellationToken cancellationToken)
     {
         var caps = new Dictionary<(ChainId, Bytes32), UInt256>();
         if (epochId > 1 && await _epochs.GetBlobAsync(epochId - 1, MarginBlob, cancellationToken).ConfigureAwait(false) is { } margin)
@@ -861,7 +863,7 @@ internal sealed partial class EpochLoop
             }
         }
 
-        return [.. (await ReadPoolsAsync(cancellationToken).ConfigureAwait(false))
+        return [.. (await ReadPoolsAsync(at, cancellationToken).ConfigureAwait(false))
             .Select(p => caps.TryGetValue((p.ChainId, p.Token), out var cap) ? p with { Balance = UInt256.Min(p.Balance, cap) } : p)];
     }
 
@@ -870,14 +872,17 @@ internal sealed partial class EpochLoop
             ? []
             : [.. _chains.Select(c => (c.ChainId, Cursor: _cursors.CursorOf(c.ChainId))).Where(c => c.Cursor is not null).Select(c => (c.ChainId, c.Cursor!))];
 
-    private async Task<List<PoolBalance>> ReadPoolsAsync(CancellationToken cancellationToken)
+    private async Task<List<PoolBalance>> ReadPoolsAsync(IReadOnlyDictionary<ChainId, ChainCursor>? at, CancellationToken cancellationToken)
     {
         var pools = new List<PoolBalance>();
         foreach (var chain in _chains.OrderBy(c => c.ChainId))
         {
+            var cursor = at?.GetValueOrDefault(chain.ChainId);
             foreach (var token in _registry.Assets.SelectMany(a => a.Tokens).Where(t => t.ChainId == chain.ChainId).OrderBy(t => t.Token))
             {
-                var balance = await _chainWait.WaitAsync(() => chain.Escrow.PoolBalanceAsync(token.Token, cancellationToken)).ConfigureAwait(false);
+                var balance = await _chainWait.WaitAsync(() => cursor is null
+                    ? chain.Escrow.PoolBalanceAsync(token.Token, cancellationToken)
+                    : chain.Escrow.PoolBalanceAtAsync(token.Token, cursor, cancellationToken)).ConfigureAwait(false);
                 pools.Add(new PoolBalance(chain.ChainId, token.Token, balance));
             }
         }

@@ -111,15 +111,24 @@ internal static class OperatorSetHosting
             ManifestSignaturesOf(set, chains));
     }
 
-    // The proposer signs its manifests with its attestor key of the first EVM chain; the others check them against
-    // each operator's signer on that chain (the validator requires an EVM chain in an operator set).
+    // The proposer signs its manifests with its attestor key of the manifest chain (below); the others check them
+    // against each operator's signer on that chain (the validator requires an EVM chain in an operator set).
     private static ManifestSignatures ManifestSignaturesOf(OperatorSetOptions set, NodeChains chains)
     {
-        var chain = chains.All.Select(c => c.Configured).FirstOrDefault(c => c.Kind == ChainKind.Evm)
-            ?? throw new NodeConfigurationException("node configuration", [$"{OperatorSetOptions.SectionName}: an operator set needs an EVM chain (the proposer signs its manifests with its EVM key)."]);
+        var chain = ManifestChainOf([.. chains.All.Select(c => c.Configured)]);
         var key = ChainKeySource.Load(chain.Evm!.Signers.FirstOrDefault(), $"Chains:{chain.Index}:Keys:Attestors:0", "a hex secp256k1 private key", EvmKey.FromHex);
-        return new ManifestSignatures(key, set.OwnIndex, [.. set.Operators.Select(o => EvmAddress.Parse(SignerOn(o, chain)))]);
+        EvmAddress[] proposers = [.. set.Operators.Select(o => EvmAddress.Parse(SignerOn(o, chain)))];
+        return new ManifestSignatures(key, set.OwnIndex, proposers, Eip712ProposalDigest.OperatorSetSalt(chain.Evm.ChainId, chain.Evm.Escrow, set.Threshold, proposers));
     }
+
+    /// <summary>
+    /// The EVM chain whose keys sign manifests and whose escrow names the manifest domain: the one with the lowest chain
+    /// id, so that operators listing their chains in different orders still sign and check under the same keys and
+    /// domain (the first in config order would make two such nodes refuse each other's manifests).
+    /// </summary>
+    internal static ConfiguredChain ManifestChainOf(IReadOnlyList<ConfiguredChain> configured) =>
+        configured.Where(c => c.Kind == ChainKind.Evm).MinBy(c => c.Options.ChainId)
+            ?? throw new NodeConfigurationException("node configuration", [$"{OperatorSetOptions.SectionName}: an operator set needs an EVM chain (the proposer signs its manifests with its EVM key)."]);
 
     /// <summary>This node's attestor key on one chain, as the adapter read it (EVM: its address; Solana: its base58 public key).</summary>
     internal sealed record OwnKey(int ChainIndex, string ChainName, ChainKind Kind, string? Address);

@@ -183,6 +183,10 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
             : Refuse(manifest, (ManifestFault.BatchRootMismatch, "batchRoot", manifest.BatchRoot.ToString(), batch.BatchRoot.ToString()));
     }
 
+    /// <summary>The refusal a verifier publishes when it cannot read a pool as of the manifest's cursors (<paramref name="reason"/>).</summary>
+    public ManifestRefused PoolUnknownAtCursor(EpochProposed manifest, string reason) =>
+        Refusal(manifest, (ManifestFault.PoolUnknownAtCursor, "pools", string.Empty, reason));
+
     /// <summary>The refusal a verifier publishes when it already chose another root for the epoch (it never signs a second one).</summary>
     public ManifestRefused AlreadyChosen(EpochProposed manifest, Bytes32 chosen) =>
         Refusal(manifest, (ManifestFault.RootAlreadyChosen, "batchRoot", manifest.BatchRoot.ToString(), chosen.ToString()));

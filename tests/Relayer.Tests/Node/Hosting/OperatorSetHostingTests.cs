@@ -49,4 +49,27 @@ public sealed class OperatorSetHostingTests
         Assert.StartsWith($"Chains:0:Keys:Attestors:0: the key's signer {EvmSigners[0]} is not {EvmSigners[1]}, operator 'op-1''s signer on chain 'anvil' (OperatorSet:Operators:1:Signers", mismatches[0], StringComparison.Ordinal);
         Assert.StartsWith($"Chains:1:Keys:Attestors:0: the key's signer (none) is not {SolanaSigners[1]}", mismatches[1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ManifestChain_TwoEvmChainsInEitherOrder_IsTheLowestChainId()
+    {
+        ConfiguredChain Evm(int index, ulong chainId) => new(index, new NodeChainOptions { Name = $"evm-{chainId}", Kind = ChainKind.Evm, ChainId = chainId }, new(), null);
+        var solana = new ConfiguredChain(0, new NodeChainOptions { Name = "solana", Kind = ChainKind.Solana, ChainId = 1 }, null, new());
+
+        var listedHighFirst = OperatorSetHosting.ManifestChainOf([solana, Evm(1, 8453), Evm(2, 10)]);
+        var listedLowFirst = OperatorSetHosting.ManifestChainOf([Evm(0, 10), solana, Evm(2, 8453)]);
+
+        Assert.Equal(10UL, listedHighFirst.Options.ChainId);
+        Assert.Equal(10UL, listedLowFirst.Options.ChainId);
+    }
+
+    [Fact]
+    public void ManifestChain_NoEvmChain_RefusedNamingTheOperatorSet()
+    {
+        var solana = new ConfiguredChain(0, new NodeChainOptions { Name = "solana", Kind = ChainKind.Solana, ChainId = 1 }, null, new());
+
+        var refused = Assert.Throws<NodeConfigurationException>(() => OperatorSetHosting.ManifestChainOf([solana]));
+
+        Assert.Contains("OperatorSet: an operator set needs an EVM chain", refused.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,3 +1,4 @@
+using DiscreteExec.Adapters.Evm;
 using DiscreteExec.Adapters.Evm.Crypto;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Messages;
@@ -5,51 +6,90 @@ using DiscreteExec.Relayer.Node.Operators;
 
 namespace DiscreteExec.Relayer.Tests.Node.Operators;
 
-// Vectors produced with cast (foundry 1.7.1, the npm package of contracts/evm), independently of this code:
+// Vectors produced with cast (foundry 1.7.1, the npm package of contracts/evm), independently of this code. The set:
+// chain 31337, escrow 0x5FbDB2315678afecb367f032d93F642f64180aa3, threshold 2, operators anvil #1, #2, #0 (A1 A2 A0):
+//   SALT=$(cast keccak $(cast abi-encode "f(uint256,address,uint256,address[])" 31337 $ESCROW 2 "[$A1,$A2,$A0]"))
 //   TH=$(cast keccak "EpochProposal(uint64 epochId,uint32 proposerIndex,bytes32 manifestHash)")
-//   DOM=$(cast keccak $(cast abi-encode "f(bytes32,bytes32,bytes32)" $(cast keccak "EIP712Domain(string name,string version)") $(cast keccak "DiscreteExec Operator Set") $(cast keccak "1")))
+//   DOM=$(cast keccak $(cast abi-encode "f(bytes32,bytes32,bytes32,bytes32)" $(cast keccak "EIP712Domain(string name,string version,bytes32 salt)") $(cast keccak "DiscreteExec Operator Set") $(cast keccak "1") $SALT))
 //   ST=$(cast keccak $(cast abi-encode "f(bytes32,uint64,uint32,bytes32)" $TH $EPOCH $INDEX $MH)); cast keccak $(cast concat-hex 0x1901 $DOM $ST)
 // and the signature with the typed data itself (alloy's EIP-712 encoder; `cast wallet sign --no-hash <digest>` gives the same):
-//   cast wallet sign --data --from-file proposal.json --private-key 0xac09…ff80   (primaryType EpochProposal, domain {name, version})
+//   cast wallet sign --data --from-file proposal.json --private-key 0xac09…ff80   (primaryType EpochProposal, domain {name, version, salt})
 public sealed class ManifestSignaturesTests
 {
     private const string ManifestHash = "0x5c0d3f1e9a7b2c4d6e8f00112233445566778899aabbccddeeff001122334455";
+    private const ulong Chain = 31337;
     private static readonly EvmKey AnvilKey = EvmKey.FromHex("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"); // 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
+    private static readonly EvmAddress Escrow = EvmAddress.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    private static readonly EvmAddress[] Operators = [EvmAddress.Parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), EvmAddress.Parse("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"), AnvilKey.Address];
+    private static readonly Bytes32 Salt = Eip712ProposalDigest.OperatorSetSalt(Chain, Escrow, 2, Operators);
 
     [Fact]
-    public void DomainAndType_CastVectors_Match()
+    public void SaltDomainAndType_CastVectors_Match()
     {
+        Assert.Equal(Bytes32.Parse("0x57edc10d0a3b09a3ba905c4db6ed88f04a07943cf6e1572d1cdf9109aa781a95"), Salt);
         Assert.Equal(Bytes32.Parse("0x9e6f33b8d9ae55321d422191c6211743d7da1ed7933939987c612ef3bda0ad2c"), Eip712ProposalDigest.ProposalTypeHash);
-        Assert.Equal(Bytes32.Parse("0x914aef4418b076e24f17b81339e8325b04469cc9a5ac15b39bff305b0adb83f1"), Eip712ProposalDigest.DomainSeparator);
+        Assert.Equal(Bytes32.Parse("0xe235dc57d6f94bf2669af6de5eb31e67126fc3431dfb2a214ebd794b8fc06d38"), Eip712ProposalDigest.DomainSeparator(Salt));
     }
 
     [Theory]
-    [InlineData(7ul, 2u, "0xf6325b18d4e4e59af289788626ffbdd81cce1aa74c64ea44e0f46be92c8f3824", "0xc4d149f2829d4ef13599a16179dbbf0d4b64064d2c1554f3dadfd4abbee661b4")]
-    [InlineData(ulong.MaxValue, uint.MaxValue, "0x4e79870fa907de696c79a8142fb7e175d770350559ecc56f3fcb72801ddd5d1b", "0x689c2007faba8677f467cfa457cb9637faf157d44f07fb3aa6f8bc0eba2de674")]
+    [InlineData(7ul, 2u, "0xf6325b18d4e4e59af289788626ffbdd81cce1aa74c64ea44e0f46be92c8f3824", "0x820cb8bd122b03513c56fd483b5fb8a14d8d1775c3c448ba9a924db195739d19")]
+    [InlineData(ulong.MaxValue, uint.MaxValue, "0x4e79870fa907de696c79a8142fb7e175d770350559ecc56f3fcb72801ddd5d1b", "0xcf866424f3acd2bb7207601bd8ffcd0cc85805f07e183a109af8947019fa8ac6")]
     public void Compute_CastVectors_Match(ulong epochId, uint proposerIndex, string structHash, string digest)
     {
         Assert.Equal(Bytes32.Parse(structHash), Eip712ProposalDigest.StructHash(epochId, proposerIndex, Bytes32.Parse(ManifestHash)));
-        Assert.Equal(Bytes32.Parse(digest), Eip712ProposalDigest.Compute(epochId, proposerIndex, Bytes32.Parse(ManifestHash)));
+        Assert.Equal(Bytes32.Parse(digest), Eip712ProposalDigest.Compute(Eip712ProposalDigest.DomainSeparator(Salt), epochId, proposerIndex, Bytes32.Parse(ManifestHash)));
     }
 
     [Fact]
     public void Sign_AnvilKey_IsCastsTypedDataSignatureAndVerifies()
     {
-        var signatures = new ManifestSignatures(AnvilKey, 2, [OperatorCluster.ManifestKey(0).Address, OperatorCluster.ManifestKey(1).Address, AnvilKey.Address]);
+        var signatures = new ManifestSignatures(AnvilKey, 2, Operators, Salt);
 
         var signed = signatures.Sign(Proposal(7, 2));
 
         Assert.Equal(
-            "607358a39d44e6c7fdaa0e2897b17d8fe518800b63f80cc695fa89eec725ffe52e64ff7af789744c9620b82393364ea53f8b782a783604a7024489ccaa6f297b1b",
+            "b4f89558e9aa3f1037ba7ffc238506576bbc2da814ce22a76509660611e9d85e34c10c2e81c2e9478a984197d7c4ad964c5098dfd92643912b9230e86b60d2481c",
             Convert.ToHexStringLower(signed.ProposerSignature!));
         Assert.Null(signatures.Fault(signed));
+    }
+
+    [Fact]
+    public void Fault_SignedForAnotherDeploymentWithTheSameKeys_DoesNotVerify()
+    {
+        var signed = new ManifestSignatures(AnvilKey, 2, Operators, Salt).Sign(Proposal(7, 2));
+
+        // The same keys and threshold around another escrow, on another chain, or with another threshold.
+        Bytes32[] others =
+        [
+            Eip712ProposalDigest.OperatorSetSalt(Chain, EvmAddress.Parse("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"), 2, Operators),
+            Eip712ProposalDigest.OperatorSetSalt(1, Escrow, 2, Operators),
+            Eip712ProposalDigest.OperatorSetSalt(Chain, Escrow, 3, Operators),
+        ];
+        Assert.All(others, salt => Assert.NotNull(new ManifestSignatures(AnvilKey, 2, Operators, salt).Fault(signed)));
+    }
+
+    [Fact]
+    public void Fault_HighSTwinOrVOfZeroOrOne_IsRefusedThoughItRecoversTheSameKey()
+    {
+        var signatures = new ManifestSignatures(AnvilKey, 2, Operators, Salt);
+        var signature = signatures.Sign(Proposal(7, 2)).ProposerSignature!;
+        // n - s (computed outside this code) with the other y parity: the same signer by ecrecover, a second form.
+        var twin = (byte[])signature.Clone();
+        Convert.FromHexString("cb3ef3d17e3d16b87567be68283b52686e5e4406d6225caa94402da464d56ef9").CopyTo(twin, 32);
+        twin[64] = 27;
+        var lowV = (byte[])signature.Clone();
+        lowV[64] = 1;
+
+        Assert.Equal(AnvilKey.Address, EvmAddress.FromPublicKey(Secp256k1.Recover(Eip712ProposalDigest.Compute(Eip712ProposalDigest.DomainSeparator(Salt), 7, 2, Bytes32.Parse(ManifestHash)).ToArray(), EcdsaSignature.FromRsv(twin))));
+        Assert.Contains("canonical", signatures.Fault(Proposal(7, 2) with { ProposerSignature = twin }), StringComparison.Ordinal);
+        Assert.Contains("canonical", signatures.Fault(Proposal(7, 2) with { ProposerSignature = lowV }), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Fault_SignedByAnotherOperatorsKeyUnderTheProposersIndex_NamesBothAddresses()
     {
         var proposers = new[] { OperatorCluster.ManifestKey(0).Address, OperatorCluster.ManifestKey(1).Address, OperatorCluster.ManifestKey(2).Address };
-        var mallory = new ManifestSignatures(OperatorCluster.ManifestKey(2), 2, proposers);
+        var mallory = OperatorCluster.Signatures(2, 3, 2);
 
         // Operator 2 signs a manifest that names operator 1's index (its own signature, another's seat).
         var forged = mallory.Sign(Proposal(7, 1));
@@ -63,7 +103,7 @@ public sealed class ManifestSignaturesTests
     [Fact]
     public void Fault_SignatureMovedToAnotherEpochOrHash_DoesNotVerify()
     {
-        var signatures = new ManifestSignatures(OperatorCluster.ManifestKey(1), 1, [OperatorCluster.ManifestKey(0).Address, OperatorCluster.ManifestKey(1).Address]);
+        var signatures = OperatorCluster.Signatures(1, 2, 2);
         var signed = signatures.Sign(Proposal(7, 1));
 
         Assert.NotNull(signatures.Fault(signed with { EpochId = 8 }));
@@ -76,7 +116,7 @@ public sealed class ManifestSignaturesTests
     [Fact]
     public void Constructor_KeyIsNotTheConfiguredAddressAtItsIndex_Throws()
     {
-        var error = Assert.Throws<ArgumentException>(() => new ManifestSignatures(OperatorCluster.ManifestKey(0), 1, [OperatorCluster.ManifestKey(0).Address, OperatorCluster.ManifestKey(1).Address]));
+        var error = Assert.Throws<ArgumentException>(() => new ManifestSignatures(OperatorCluster.ManifestKey(0), 1, [OperatorCluster.ManifestKey(0).Address, OperatorCluster.ManifestKey(1).Address], Salt));
         Assert.Contains("operator 1", error.Message, StringComparison.Ordinal);
     }
 

@@ -46,7 +46,6 @@ public sealed class ManifestStallTests
     {
         // Operator 2's key signs, for epoch 1 (operator 1's turn), a manifest whose cursor no watcher reaches; every
         // node holds it before anyone proposes.
-        var addresses = Enumerable.Range(0, 3).Select(i => OperatorCluster.ManifestKey(i).Address).ToArray();
         var cluster = new OperatorCluster(3, 2);
         var intent = await cluster.OpenAsync();
         var stall = new EpochProposed
@@ -55,7 +54,7 @@ public sealed class ManifestStallTests
             Prices = [], Cursors = [new ProposedCursor(NodeWorld.ChainA, ulong.MaxValue, "0xa")], IntentIds = [], Pools = [],
             ManifestHash = Bytes32.FromUInt64(0xBAD), BatchRoot = Bytes32.FromUInt64(0xBAD),
         };
-        await cluster.DeliverAsync(new ManifestSignatures(OperatorCluster.ManifestKey(2), 2, addresses).Sign(stall));
+        await cluster.DeliverAsync(OperatorCluster.Signatures(2, 3, 2).Sign(stall));
 
         await cluster.RunUntilMarginedAsync(1, 0, 1);
 

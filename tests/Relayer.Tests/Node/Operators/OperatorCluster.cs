@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using DiscreteExec.Adapters.Evm;
 using DiscreteExec.Adapters.Evm.Crypto;
+using DiscreteExec.Aggregator.Clearing;
 using DiscreteExec.Aggregator.Epochs;
 using DiscreteExec.Aggregator.Margin;
 using DiscreteExec.Core;
@@ -12,6 +14,7 @@ using DiscreteExec.Core.Settlement;
 using DiscreteExec.Relayer.Bench;
 using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Operators;
+using DiscreteExec.Relayer.Node.Prices;
 using DiscreteExec.Relayer.Node.Store;
 using Microsoft.Extensions.Time.Testing;
 
@@ -38,8 +41,44 @@ internal sealed class OperatorCluster
 
     public FakeTimeProvider Time => _chains.Time;
 
+    /// <summary>The one asset every node clears: USDC on both chains.</summary>
+    public static IReadOnlyList<Asset> Assets { get; } =
+        [new Asset("USDC", 1_000_000_000_000_000_000UL, [new AssetToken(NodeWorld.ChainA, NodeWorld.TokenA, 6), new AssetToken(NodeWorld.ChainB, NodeWorld.TokenB, 6)])];
+
+    /// <summary>
+    /// A lying proposer's manifest made self-consistent: the altered content's own clearing, manifest hash and root,
+    /// signed with that proposer's key, so that only what the verifiers compare with their own view gives it away.
+    /// <paramref name="intents"/> holds every listed intent's parameters.
+    /// </summary>
+    public static EpochProposed Reseal(EpochProposed altered, IReadOnlyDictionary<Bytes32, Intent> intents, int count, int threshold)
+    {
+        var prices = altered.Prices.Select(p => new ReferencePrice(p.AssetId, p.Price, p.Source, DateTimeOffset.FromUnixTimeMilliseconds(p.ObservedAtUnixMilliseconds))).ToList();
+        var input = new EpochInput
+        {
+            EpochId = altered.EpochId,
+            ClosesAt = altered.ClosesAt,
+            SettlementMarginSeconds = altered.SettlementMarginSeconds,
+            FeeBps = altered.FeeBps,
+            SpreadBps = altered.SpreadBps,
+            Assets = [.. Assets.Select(a => a with { ReferencePrice = prices.Single(p => p.AssetId == a.Id).Price })],
+            Pools = [.. altered.Pools.Select(p => new PoolBalance(p.ChainId, p.Token, p.Balance))],
+            Intents = [.. altered.IntentIds.Select(id => intents[id])],
+        };
+        var cursors = altered.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash))).ToList();
+        var resealed = EpochProposals.Create(altered.ProposerIndex, altered.ProposerId, input, EpochClearing.Clear(input), prices, cursors);
+        return Signatures(altered.ProposerIndex, count, threshold).Sign(resealed);
+    }
+
     /// <summary>Operator <paramref name="index"/>'s EVM key, with which it signs its manifests.</summary>
     public static EvmKey ManifestKey(int index) => new(Bytes32.FromUInt64(0x5EED00 + (ulong)index).ToArray());
+
+    /// <summary>Operator <paramref name="index"/>'s manifest signatures in a set of <paramref name="count"/> with <paramref name="threshold"/> (escrow 0xE5C0 on chain A).</summary>
+    public static ManifestSignatures Signatures(int index, int count, int threshold)
+    {
+        var addresses = Enumerable.Range(0, count).Select(i => ManifestKey(i).Address).ToArray();
+        var salt = Eip712ProposalDigest.OperatorSetSalt(NodeWorld.ChainA.Value, EvmAddress.FromBytes32(Bytes32.FromUInt64(0xE5C0)), threshold, addresses);
+        return new ManifestSignatures(ManifestKey(index), index, addresses, salt);
+    }
 
     public List<OperatorNode> Nodes { get; } = [];
 
@@ -273,7 +312,7 @@ internal sealed class OperatorNode : IOperatorPublisher
             SettlementMarginSeconds = 60,
             Triggers = new EpochBookOptions { MaxDuration = TimeSpan.FromSeconds(5), MaxIntentCount = 0, MaxPriceMoveBps = 0 },
             Margin = new MarginParameters { UsableShareBps = 10_000 },
-            Assets = [new Asset("USDC", 1_000_000_000_000_000_000UL, [new AssetToken(NodeWorld.ChainA, NodeWorld.TokenA, 6), new AssetToken(NodeWorld.ChainB, NodeWorld.TokenB, 6)])],
+            Assets = OperatorCluster.Assets,
             ChunkRetries = 2,
             ChunkRetryDelay = TimeSpan.Zero,
         };
@@ -283,7 +322,7 @@ internal sealed class OperatorNode : IOperatorPublisher
             new ManifestVerifier($"op-{index}", options.Assets, 50, new ManifestTerms(options.FeeBps, options.SpreadBps, options.SettlementMarginSeconds, OperatorCluster.ProposalTimeout * 2)),
             new Dictionary<ChainId, IReadOnlyList<string>> { [NodeWorld.ChainA] = signers, [NodeWorld.ChainB] = signers },
             new Dictionary<ChainId, IChunkAttestor> { [NodeWorld.ChainA] = new NamedAttestor(NodeWorld.ChainA, index, cluster), [NodeWorld.ChainB] = new NamedAttestor(NodeWorld.ChainB, index, cluster) },
-            Messages, this, new ManifestSignatures(OperatorCluster.ManifestKey(index), index, [.. Enumerable.Range(0, count).Select(i => OperatorCluster.ManifestKey(i).Address)]));
+            Messages, this, OperatorCluster.Signatures(index, count, threshold));
         Intake = new OperatorMessageIntake(seat);
         _newLoop = () => new EpochLoop(
             Store, Store, Store, world.Feed, Events,

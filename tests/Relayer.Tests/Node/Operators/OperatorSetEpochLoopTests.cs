@@ -1,5 +1,6 @@
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Node.Operators;
 using DiscreteExec.Relayer.Node.Store;
@@ -204,6 +205,117 @@ public sealed class OperatorSetEpochLoopTests
         Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
     }
 
+    /// <summary>What a lying proposer (a test double of the proposer step only) changes in its manifest before it seals and signs it.</summary>
+    public enum Lie
+    {
+        DropsAnIntentThatExists,
+        InflatesAPool,
+        MovesAPriceBeyondTolerance,
+    }
+
+    [Theory]
+    [InlineData(Lie.DropsAnIntentThatExists)]
+    [InlineData(Lie.InflatesAPool)]
+    [InlineData(Lie.MovesAPriceBeyondTolerance)]
+    public async Task Epochs_LyingProposer_HonestNodesRefuseNamingTheFaultAndTheNextProposersManifestSettles(Lie lie)
+    {
+        var intents = new Dictionary<Bytes32, Intent>();
+        EpochProposed? lying = null;
+        var cluster = new OperatorCluster(3, 2, (index, proposal) =>
+        {
+            if (index != 1)
+            {
+                return proposal;
+            }
+
+            // A self-consistent lie: its hash and root are those of the altered content, and it carries op-1's signature.
+            lying = OperatorCluster.Reseal(Alter(proposal, lie, intents.Keys.Min()), intents, 3, 2);
+            return lying;
+        });
+        // Two intents of 60 USDC on a 100 USDC pool: the honest clearing pays one and defers the other, so an
+        // inflated pool (both paid) changes the root.
+        foreach (var opened in new[] { await cluster.OpenAsync(amount: 60_000_000), await cluster.OpenAsync(amount: 60_000_000) })
+        {
+            intents[opened.IntentId] = opened;
+        }
+
+        await cluster.RunUntilMarginedAsync(1, 0, 2);
+
+        Assert.NotNull(lying);
+        var (fault, subject) = lie switch
+        {
+            Lie.DropsAnIntentThatExists => (ManifestFault.MissingIntent, intents.Keys.Min().ToString()),
+            Lie.InflatesAPool => (ManifestFault.PoolMismatch, $"{NodeWorld.ChainB}/{NodeWorld.TokenB}"),
+            _ => (ManifestFault.PriceOutsideTolerance, "USDC"),
+        };
+        var refusals = cluster.Refusals.Where(r => r.ManifestHash == lying.ManifestHash).ToList();
+        Assert.Equal(["op-0", "op-2"], refusals.Select(r => r.VerifierId).Order());
+        Assert.All(refusals, r => Assert.Equal((fault, subject), (r.Fault, r.Subject)));
+
+        var honest = await Task.WhenAll(new[] { 0, 2 }.Select(i => cluster.Nodes[i].Store.GetAsync(1, CancellationToken.None)));
+        var settled = honest[0]!.BatchRoot;
+        Assert.Equal(settled, honest[1]!.BatchRoot);
+        Assert.Equal("proposed-by:op-2", honest[0]!.Trigger); // op-2 proposed after the timeout; op-0 adopted it
+        Assert.Equal(honest[0]!.ManifestHash, honest[1]!.ManifestHash);
+        Assert.NotEqual(lying.ManifestHash, honest[0]!.ManifestHash);
+        Assert.All(cluster.Chains.Journal.Where(c => c.EpochId == 1), c => Assert.Equal(settled, c.BatchRoot));
+        if (lie == Lie.MovesAPriceBeyondTolerance)
+        {
+            Assert.Equal(lying.BatchRoot, settled); // one asset on both sides: its price moves no amount, only the price check catches it
+        }
+        else
+        {
+            Assert.NotEqual(lying.BatchRoot, settled);
+        }
+
+        // The deferred intent is paid once the pool is funded (epoch 2 still clears under the cap epoch 1's margin
+        // left, epoch 3 under the funded one); each intent exactly once.
+        cluster.Chains.EscrowB.Fund(NodeWorld.TokenB, 100_000_000UL);
+        await cluster.RunUntilMarginedAsync(3, 0, 2);
+        Assert.All(intents.Keys, id => Assert.Equal(1, cluster.Chains.EscrowB.Payouts.GetValueOrDefault(id)));
+
+        // Nobody signed the liar's root: not the honest verifiers, nor the liar itself (it signs its own clearing).
+        foreach (var node in cluster.Nodes)
+        {
+            foreach (var chain in new[] { NodeWorld.ChainA, NodeWorld.ChainB })
+            {
+                for (var chunk = 0u; chunk < 2; chunk++)
+                {
+                    Assert.DoesNotContain(await node.Messages.AttestationsAsync(1, chain, chunk, CancellationToken.None), a => a.BatchRoot == lying.BatchRoot && a.BatchRoot != settled);
+                }
+            }
+        }
+    }
+
+    private static EpochProposed Alter(EpochProposed proposal, Lie lie, Bytes32 existing) => lie switch
+    {
+        Lie.DropsAnIntentThatExists => proposal with { IntentIds = [.. proposal.IntentIds.Where(id => id != existing)] },
+        Lie.InflatesAPool => proposal with { Pools = [.. proposal.Pools.Select(p => p.ChainId == NodeWorld.ChainB ? p with { Balance = p.Balance + 50_000_000UL } : p)] },
+        _ => proposal with { Prices = [.. proposal.Prices.Select(p => p with { Price = p.Price + p.Price })] },
+    };
+
+    [Fact]
+    public async Task Epochs_PoolFundedAboveTheManifestsCursorBeforeTheVerifiersRead_TheyReadItAtTheCursorAndSign()
+    {
+        OperatorCluster cluster = null!;
+        cluster = new OperatorCluster(3, 2, (index, proposal) =>
+        {
+            // Between the proposer's read and the verifiers': a deposit into pool B lands at a block above the
+            // manifest's cursors (1,000); the verifiers read after it.
+            cluster.Chains.EscrowB.Height = 1_001;
+            cluster.Chains.EscrowB.Fund(NodeWorld.TokenB, 5_000_000UL);
+            return proposal;
+        });
+        var intent = await cluster.OpenAsync();
+
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        Assert.Empty(cluster.Refusals);
+        var records = await Task.WhenAll(cluster.Nodes.Select(n => n.Store.GetAsync(1, CancellationToken.None)));
+        Assert.All(new[] { records[0], records[2] }, r => Assert.Equal("proposed-by:op-1", r!.Trigger));
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
+    }
+
     [Fact]
     public async Task Epochs_PoisonedManifestsInEveryStore_AreRefusedOrPassedOverAndTheRealOneSettles()
     {
@@ -254,13 +366,12 @@ public sealed class OperatorSetEpochLoopTests
     public async Task Epochs_ManifestForgedUnderTheProposersIndexArrivesFirst_IsDroppedAtIntakeAndNobodyVerifiesIt()
     {
         var ghost = Bytes32.FromUInt64(0xDEAD);
-        var addresses = Enumerable.Range(0, 3).Select(i => OperatorCluster.ManifestKey(i).Address).ToArray();
         OperatorCluster cluster = null!;
         cluster = new OperatorCluster(3, 2, (index, proposal) =>
         {
             // Operator 2 (or anyone holding a key) publishes a well-formed manifest of its own under operator 1's id
             // and index, signed with its own key, before operator 1's real one.
-            var forged = new ManifestSignatures(OperatorCluster.ManifestKey(2), 2, addresses)
+            var forged = OperatorCluster.Signatures(2, 3, 2)
                 .Sign(proposal with { IntentIds = [.. proposal.IntentIds.Append(ghost).Order()], ManifestHash = Bytes32.FromUInt64(0xF0) });
             cluster.DeliverAsync(forged).GetAwaiter().GetResult(); // in memory: already complete
             return proposal;
