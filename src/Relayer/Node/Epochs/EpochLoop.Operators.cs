@@ -29,7 +29,7 @@ internal sealed partial class EpochLoop
     private readonly Dictionary<ChunkReference, LegAttested> _ownAttestations = [];
     private (ulong EpochId, uint Round, long Since)? _turnClock;
     private readonly long _startedAt;
-    private (ulong EpochId, Bytes32 ManifestHash) _proposalPublished;
+    private (ulong EpochId, uint Round, Bytes32 ManifestHash) _proposalPublished;
     private ulong _appliedOnChainThrough;
     private (ulong EpochId, Bytes32 Root) _attestationsOf;
 
@@ -327,7 +327,7 @@ internal sealed partial class EpochLoop
     private async Task<bool> PublishBeforeChoosingAsync(EpochRecord record, EpochInput input, SettlementBatch batch, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
-        if (IsFollowed(record) || record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) == true || _proposalPublished == (epochId, record.ManifestHash ?? default))
+        if (IsFollowed(record) || record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) == true || _proposalPublished == (epochId, record.Round, record.ManifestHash ?? default))
         {
             return true;
         }
@@ -350,7 +350,7 @@ internal sealed partial class EpochLoop
             return false;
         }
 
-        _proposalPublished = (input.EpochId, proposal.ManifestHash);
+        _proposalPublished = (input.EpochId, proposal.Round, proposal.ManifestHash);
         LogProposed(_logger, input.EpochId, proposal.ManifestHash, proposal.BatchRoot);
         return true;
     }

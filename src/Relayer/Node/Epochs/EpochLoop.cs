@@ -338,7 +338,7 @@ internal sealed partial class EpochLoop
         var manifestBytes = EpochManifest.ToUtf8(closing, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]);
         await _epochs.SaveBlobAsync(epochId, BlobOf(ManifestBlob, record.Round), manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
         await _epochs.SaveBlobAsync(epochId, BlobOf(InputBlob, record.Round), EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
-        await SaveClosedAsync(record, closing, decision.Trigger, EpochRounds.ManifestHashOf(EpochManifest.Hash(manifestBytes), record.Round), cancellationToken).ConfigureAwait(false);
+        await SaveClosedAsync(record, closing, decision.Trigger, EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
         _crashPoints.Reached(CrashPoint.AfterClose, epochId);
         _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, decision.IntentIds.Length, DateTimeOffset.FromUnixTimeSeconds((long)decision.ClosesAt) - openedAt);
         return true;

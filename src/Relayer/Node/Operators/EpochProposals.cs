@@ -8,8 +8,8 @@ using DiscreteExec.Relayer.Node.Prices;
 namespace DiscreteExec.Relayer.Node.Operators;
 
 /// <summary>
-/// The proposer's side: the <see cref="EpochProposed"/> message of a closed epoch's input and its batch (of the round
-/// given: its batch root bound to the round by the caller, its manifest hash bound here).
+/// The proposer's side: the <see cref="EpochProposed"/> message of a closed epoch's input and its batch, in the round
+/// given (the caller binds the batch root to it: <see cref="EpochRounds.Bind"/>).
 /// </summary>
 internal static class EpochProposals
 {
@@ -34,7 +34,7 @@ internal static class EpochProposals
             Cursors = [.. cursors.OrderBy(c => c.ChainId).Select(c => new ProposedCursor(c.ChainId, c.Cursor.Height, c.Cursor.Hash))],
             IntentIds = [.. input.Intents.Select(i => i.IntentId).Order()],
             Pools = [.. input.Pools.Select(p => new ProposedPool(p.ChainId, p.Token, p.Balance))],
-            ManifestHash = EpochRounds.ManifestHashOf(EpochManifest.Hash(EpochManifest.ToUtf8(input, prices, cursors)), round),
+            ManifestHash = EpochManifest.Hash(EpochManifest.ToUtf8(input, prices, cursors)),
             BatchRoot = batch.BatchRoot,
             Round = round,
         };

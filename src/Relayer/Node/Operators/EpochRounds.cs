@@ -11,8 +11,7 @@ namespace DiscreteExec.Relayer.Node.Operators;
 /// </summary>
 internal static class EpochRounds
 {
-    private static readonly byte[] RootTag = "DiscreteExec epoch round root"u8.ToArray();
-    private static readonly byte[] ManifestTag = "DiscreteExec epoch round manifest"u8.ToArray();
+    private static readonly byte[] Tag = "DiscreteExec epoch round root"u8.ToArray();
 
     /// <summary>The batch with its root (and every leg's) bound to <paramref name="round"/>; round 0 unchanged.</summary>
     public static SettlementBatch Bind(SettlementBatch batch, uint round)
@@ -30,27 +29,21 @@ internal static class EpochRounds
     /// <summary>The clearing of <paramref name="input"/> with its root bound to <paramref name="round"/>.</summary>
     public static SettlementBatch Clear(EpochInput input, uint round) => Bind(EpochClearing.Clear(input), round);
 
-    /// <summary>The batch root of round <paramref name="round"/> for a clearing's own root (round 0: that root).</summary>
-    public static Bytes32 RootOf(Bytes32 clearingRoot, uint round) => BindTo(RootTag, clearingRoot, round);
-
     /// <summary>
-    /// The manifest hash of round <paramref name="round"/> (round 0: the hash of the manifest's bytes). The proposer
-    /// signs it, so its signature covers the round: a manifest signed for one round does not pass for another.
+    /// The batch root of round <paramref name="round"/> for a clearing's own root: that root in round 0, else
+    /// keccak256(tag ‖ root ‖ round as 4 bytes big-endian).
     /// </summary>
-    public static Bytes32 ManifestHashOf(Bytes32 manifestBytesHash, uint round) => BindTo(ManifestTag, manifestBytesHash, round);
-
-    // keccak256(tag ‖ value ‖ round as 4 bytes big-endian) for round > 0.
-    private static Bytes32 BindTo(byte[] tag, Bytes32 value, uint round)
+    public static Bytes32 RootOf(Bytes32 clearingRoot, uint round)
     {
         if (round == 0)
         {
-            return value;
+            return clearingRoot;
         }
 
-        var preimage = new byte[tag.Length + 32 + 4];
-        tag.CopyTo(preimage, 0);
-        value.ToArray().CopyTo(preimage, tag.Length);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(preimage.AsSpan(tag.Length + 32), round);
+        var preimage = new byte[Tag.Length + 32 + 4];
+        Tag.CopyTo(preimage, 0);
+        clearingRoot.ToArray().CopyTo(preimage, Tag.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(preimage.AsSpan(Tag.Length + 32), round);
         return Keccak256.Hash(preimage);
     }
 

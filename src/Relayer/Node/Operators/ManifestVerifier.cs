@@ -168,10 +168,10 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
             Pools = [.. manifest.Pools.Select(p => new PoolBalance(p.ChainId, p.Token, p.Balance))],
             Intents = [.. manifest.IntentIds.Select(id => listed[id].Observed.Intent)],
         };
-        var rebuilt = EpochRounds.ManifestHashOf(EpochManifest.Hash(EpochManifest.ToUtf8(
+        var rebuilt = EpochManifest.Hash(EpochManifest.ToUtf8(
             input,
             [.. manifest.Prices.Select(p => new ReferencePrice(p.AssetId, p.Price, p.Source, DateTimeOffset.FromUnixTimeMilliseconds(p.ObservedAtUnixMilliseconds)))],
-            [.. manifest.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))])), manifest.Round);
+            [.. manifest.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]));
         if (rebuilt != manifest.ManifestHash)
         {
             return Refuse(manifest, (ManifestFault.ManifestHashMismatch, "manifest", manifest.ManifestHash.ToString(), rebuilt.ToString()));

@@ -64,8 +64,6 @@ public sealed class EpochRoundsTests
         Assert.Equal(RootA, EpochRounds.RootOf(RootA, 0));
         var roots = new[] { RootA, EpochRounds.RootOf(RootA, 1), EpochRounds.RootOf(RootA, 2), EpochRounds.RootOf(RootB, 1) };
         Assert.Equal(roots.Length, roots.Distinct().Count());
-        Assert.NotEqual(EpochRounds.RootOf(RootA, 1), EpochRounds.ManifestHashOf(RootA, 1)); // root and manifest hash are bound apart
-        Assert.Equal(RootA, EpochRounds.ManifestHashOf(RootA, 0));
     }
 
     private static Dictionary<Bytes32, IReadOnlySet<int>> Seen(params (Bytes32 Root, int[] Signers)[] roots) =>
