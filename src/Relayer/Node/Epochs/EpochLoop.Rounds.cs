@@ -89,27 +89,10 @@ internal sealed partial class EpochLoop
         {
             var attestor = AttestorOf(chunk, seat);
             var digest = await attestor.DigestAsync(chunk, cancellationToken).ConfigureAwait(false);
-            var signers = seat.Signers[chunk.ChainId];
-            foreach (var attestation in (await HeardAttestationsAsync(chunk, digest, attestor, seat, cancellationToken).ConfigureAwait(false)).Counted)
-            {
-                indices.Add(IndexOfSigner(signers, attestation.Signer));
-            }
+            indices.UnionWith((await HeardAttestationsAsync(chunk, digest, attestor, seat, cancellationToken).ConfigureAwait(false)).CountedOperators);
         }
 
         return indices;
-    }
-
-    private static int IndexOfSigner(IReadOnlyList<string> signers, string signer)
-    {
-        for (var i = 0; i < signers.Count; i++)
-        {
-            if (string.Equals(signers[i], signer, StringComparison.OrdinalIgnoreCase))
-            {
-                return i;
-            }
-        }
-
-        throw new EpochIntegrityException($"Attestation signer {signer} is not an operator's signer, yet it was counted.");
     }
 
     // The epoch's intents among these that its close took (still in this epoch) go back to the book.

@@ -1,5 +1,3 @@
-using DiscreteExec.Core;
-using DiscreteExec.Core.Chains;
 using DiscreteExec.Relayer.Node.Store;
 
 namespace DiscreteExec.Relayer.Tests.Node.Operators;
@@ -15,17 +13,7 @@ public sealed class ManifestPublishHangTests
     public async Task Epoch_EveryPublishHangsThroughSeveralTurnsThenReturnsAtOnce_ExactlyOneRootReachesTheThresholdAndSettlesOnce()
     {
         var cluster = new OperatorCluster(3, 2);
-        for (var index = 1; index < 3; index++)
-        {
-            cluster.Nodes[index].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_000 + (ulong)index, $"0x{index}")));
-        }
-
-        var intents = new[]
-        {
-            await cluster.OpenAsync(block: 1_000),
-            await cluster.OpenAsync(block: 1_001, seenBy: [1, 2]),
-            await cluster.OpenAsync(block: 1_002, seenBy: [2]),
-        };
+        var intents = await cluster.OpenAtStaggeredHeightsAsync();
         cluster.PublishesHang = true;
         await cluster.RunForAsync(OperatorCluster.ProposalTimeout * 4);
 
@@ -38,13 +26,7 @@ public sealed class ManifestPublishHangTests
         }
 
         // The broker confirms at once; meanwhile every watcher caught up, so any of the three manifests is verifiable.
-        foreach (var node in cluster.Nodes)
-        {
-            node.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_002, "0x2")));
-        }
-
-        await cluster.SeeAsync(intents[1], 1_001, [0]);
-        await cluster.SeeAsync(intents[2], 1_002, [0, 1]);
+        await cluster.CatchUpStaggeredAsync(intents);
         cluster.HealPublishes();
         await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
 
@@ -54,10 +36,8 @@ public sealed class ManifestPublishHangTests
             Assert.Equal(root, (await node.Store.GetAsync(1, CancellationToken.None))!.BatchRoot);
         }
 
-        var heard = await cluster.HeardAttestationsAsync(1);
-        var atThreshold = heard.GroupBy(a => (a.BatchRoot, a.ChainId, a.Chunk)).Where(g => g.Select(a => a.Signer).Distinct(StringComparer.Ordinal).Count() >= 2).Select(g => g.Key.BatchRoot).Distinct();
-        Assert.Equal([root], atThreshold);
-        foreach (var signer in heard.GroupBy(a => a.Signer))
+        Assert.Equal([root], await cluster.RootsAtThresholdAsync(1, 2));
+        foreach (var signer in (await cluster.HeardAttestationsAsync(1)).GroupBy(a => a.Signer))
         {
             Assert.Single(signer.Select(a => a.BatchRoot).Distinct()); // nobody signed two roots
         }

@@ -157,6 +157,45 @@ internal sealed class OperatorCluster
         return intent;
     }
 
+    /// <summary>
+    /// Staggered watchers: node i's watcher stands at block 1,000 + i, and an intent opens at each height, seen only by
+    /// the nodes at or past it. Each node's manifest then lists other intents, so each node's root differs.
+    /// </summary>
+    public async Task<Intent[]> OpenAtStaggeredHeightsAsync()
+    {
+        var intents = new Intent[Nodes.Count];
+        for (var height = 0; height < Nodes.Count; height++)
+        {
+            Nodes[height].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_000 + (ulong)height, $"0x{height}")));
+            intents[height] = await OpenAsync(block: 1_000 + (ulong)height, seenBy: [.. Enumerable.Range(height, Nodes.Count - height)]);
+        }
+
+        return intents;
+    }
+
+    /// <summary>Every watcher reaches the highest staggered height and stores every intent of <see cref="OpenAtStaggeredHeightsAsync"/>.</summary>
+    public async Task CatchUpStaggeredAsync(Intent[] intents)
+    {
+        var top = (ulong)(Nodes.Count - 1);
+        foreach (var node in Nodes)
+        {
+            node.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_000 + top, $"0x{top}")));
+        }
+
+        for (var height = 1; height < intents.Length; height++)
+        {
+            await SeeAsync(intents[height], 1_000 + (ulong)height, [.. Enumerable.Range(0, height)]);
+        }
+    }
+
+    /// <summary>The roots of the epoch of which some chunk holds <paramref name="threshold"/> distinct signers (over every node's store).</summary>
+    public async Task<Bytes32[]> RootsAtThresholdAsync(ulong epochId, int threshold) =>
+        [.. (await HeardAttestationsAsync(epochId))
+            .GroupBy(a => (a.BatchRoot, a.ChainId, a.Chunk))
+            .Where(g => g.Select(a => a.Signer).Distinct(StringComparer.Ordinal).Count() >= threshold)
+            .Select(g => g.Key.BatchRoot)
+            .Distinct()];
+
     /// <summary>The watchers of <paramref name="seenBy"/> store the intent, observed at <paramref name="block"/>.</summary>
     public async Task SeeAsync(Intent intent, ulong block, IReadOnlyList<int> seenBy)
     {

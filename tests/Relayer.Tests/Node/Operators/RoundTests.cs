@@ -1,6 +1,5 @@
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
-using DiscreteExec.Relayer.Node.Operators;
 using DiscreteExec.Relayer.Node.Store;
 
 namespace DiscreteExec.Relayer.Tests.Node.Operators;
@@ -16,17 +15,7 @@ public sealed class RoundTests
     public async Task Epoch_ThreeWaySplit_EndsInRoundOneWithOneRootAtTheThresholdAndSettlesOnce()
     {
         var cluster = new OperatorCluster(3, 2);
-        for (var index = 1; index < 3; index++)
-        {
-            cluster.Nodes[index].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_000 + (ulong)index, $"0x{index}")));
-        }
-
-        var intents = new[]
-        {
-            await cluster.OpenAsync(block: 1_000),
-            await cluster.OpenAsync(block: 1_001, seenBy: [1, 2]),
-            await cluster.OpenAsync(block: 1_002, seenBy: [2]),
-        };
+        var intents = await cluster.OpenAtStaggeredHeightsAsync();
         foreach (var node in cluster.Nodes)
         {
             node.Held = true;
@@ -46,13 +35,7 @@ public sealed class RoundTests
         Assert.Equal(3, roundZero.Distinct().Count());
 
         // Every watcher catches up, then what each node published arrives.
-        foreach (var node in cluster.Nodes)
-        {
-            node.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_002, "0x2")));
-        }
-
-        await cluster.SeeAsync(intents[1], 1_001, [0]);
-        await cluster.SeeAsync(intents[2], 1_002, [0, 1]);
+        await cluster.CatchUpStaggeredAsync(intents);
         foreach (var node in cluster.Nodes)
         {
             await node.DeliverHeldAsync();
@@ -77,10 +60,8 @@ public sealed class RoundTests
         Assert.Contains(roundOne, p => p.ProposerIndex == 2 && p.BatchRoot == root);
 
         // Exactly one root at the threshold; nobody signed two roots of one round.
-        var heard = await cluster.HeardAttestationsAsync(1);
-        var atThreshold = heard.GroupBy(a => (a.BatchRoot, a.ChainId, a.Chunk)).Where(g => g.Select(a => a.Signer).Distinct(StringComparer.Ordinal).Count() >= 2).Select(g => g.Key.BatchRoot).Distinct();
-        Assert.Equal([root], atThreshold);
-        foreach (var signer in heard.GroupBy(a => a.Signer))
+        Assert.Equal([root], await cluster.RootsAtThresholdAsync(1, 2));
+        foreach (var signer in (await cluster.HeardAttestationsAsync(1)).GroupBy(a => a.Signer))
         {
             var index = int.Parse(signer.Key["op-".Length..], System.Globalization.CultureInfo.InvariantCulture);
             Assert.Equal(new[] { roundZero[index], root }.Order(), signer.Select(a => a.BatchRoot).Distinct().Order());
@@ -96,9 +77,57 @@ public sealed class RoundTests
         }
     }
 
-    private static async Task<bool> EveryNodeChoseAsync(OperatorCluster cluster)
+    [Fact]
+    public async Task Epoch_SplitWhileAnOperatorIsNotYetHeardFrom_StaysInRoundZeroAndSettlesTheRootItSigns()
     {
+        // op-2 is paused (it hears, but neither steps nor signs); op-1 (the proposer) and op-0 each chose a root of
+        // their own. op-2 could still lift either to 2 of 3: the round must not be abandoned.
+        var cluster = new OperatorCluster(3, 2);
+        cluster.Nodes[1].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_001, "0x1")));
+        cluster.Nodes[2].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_001, "0x1")));
+        var first = await cluster.OpenAsync(block: 1_000);
+        var second = await cluster.OpenAsync(block: 1_001, seenBy: [1, 2]);
+        var paused = cluster.Nodes[2];
+        paused.Stepping = false;
+        cluster.Nodes[0].Held = true;
+        cluster.Nodes[1].Held = true;
+        for (var turns = 0; turns < 40 && !await EveryNodeChoseAsync(cluster, 0, 1); turns++)
+        {
+            await cluster.RunForAsync(TimeSpan.FromSeconds(1));
+        }
+
+        var ownRoots = new[] { await cluster.Nodes[0].Store.ChosenRootAsync(1, 0, CancellationToken.None), await cluster.Nodes[1].Store.ChosenRootAsync(1, 0, CancellationToken.None) };
+        Assert.NotEqual(ownRoots[0], ownRoots[1]);
+        await cluster.Nodes[0].DeliverHeldAsync();
+        await cluster.Nodes[1].DeliverHeldAsync();
+        await cluster.RunForAsync(OperatorCluster.ProposalTimeout * 6);
+
+        foreach (var index in new[] { 0, 1 })
+        {
+            var record = (await cluster.Nodes[index].Store.GetAsync(1, CancellationToken.None))!;
+            Assert.Equal((0u, EpochStage.Cleared), (record.Round, record.Stage));
+            Assert.Empty(cluster.Nodes[index].Log.Messages(34)); // never moved to another round
+        }
+
+        // op-0's watcher catches up and op-2 resumes: it signs op-1's root (op-1's manifest is past its close tolerance
+        // by now, so through its own manifest of the same batch), which reaches 2 of 3; op-0 follows it.
+        cluster.Nodes[0].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_001, "0x1")));
+        await cluster.SeeAsync(second, 1_001, [0]);
+        paused.Stepping = true;
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
         foreach (var node in cluster.Nodes)
+        {
+            var record = (await node.Store.GetAsync(1, CancellationToken.None))!;
+            Assert.Equal((0u, ownRoots[1]), (record.Round, record.BatchRoot));
+        }
+
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[first.IntentId]);
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[second.IntentId]);
+    }
+
+    private static async Task<bool> EveryNodeChoseAsync(OperatorCluster cluster, params int[] indices)
+    {
+        foreach (var node in indices.Length == 0 ? cluster.Nodes : [.. indices.Select(i => cluster.Nodes[i])])
         {
             if (await node.Store.ChosenRootAsync(1, 0, CancellationToken.None) is null)
             {
