@@ -6,7 +6,8 @@ namespace DiscreteExec.Adapters.Evm.Crypto;
 
 /// <summary>
 /// The EIP-712 digest an operator set's proposer signs for its manifest of an epoch:
-/// struct <c>EpochProposal(uint64 epochId,uint32 proposerIndex,bytes32 manifestHash)</c> under the domain
+/// struct <c>EpochProposal(uint64 epochId,uint32 round,uint32 proposerIndex,bytes32 manifestHash)</c> (the round of the
+/// epoch the manifest proposes for, 0 first) under the domain
 /// <c>EIP712Domain(string name,string version,bytes32 salt)</c>, name "DiscreteExec Operator Set", version "1", whose
 /// salt names the deployment and its operator set (<see cref="OperatorSetSalt"/>): a manifest signed for one deployment
 /// does not verify in another that has the same keys. The domain names no chainId and no verifyingContract: a manifest
@@ -14,7 +15,7 @@ namespace DiscreteExec.Adapters.Evm.Crypto;
 /// </summary>
 public static class Eip712ProposalDigest
 {
-    public const string ProposalType = "EpochProposal(uint64 epochId,uint32 proposerIndex,bytes32 manifestHash)";
+    public const string ProposalType = "EpochProposal(uint64 epochId,uint32 round,uint32 proposerIndex,bytes32 manifestHash)";
     public const string DomainType = "EIP712Domain(string name,string version,bytes32 salt)";
     public const string DomainName = "DiscreteExec Operator Set";
     public const string DomainVersion = "1";
@@ -56,19 +57,20 @@ public static class Eip712ProposalDigest
         return Keccak256.Hash(encoded);
     }
 
-    /// <summary>keccak256(abi.encode(PROPOSAL_TYPEHASH, epochId, proposerIndex, manifestHash)).</summary>
-    public static Bytes32 StructHash(ulong epochId, uint proposerIndex, Bytes32 manifestHash)
+    /// <summary>keccak256(abi.encode(PROPOSAL_TYPEHASH, epochId, round, proposerIndex, manifestHash)).</summary>
+    public static Bytes32 StructHash(ulong epochId, uint round, uint proposerIndex, Bytes32 manifestHash)
     {
-        Span<byte> encoded = stackalloc byte[4 * 32];
+        Span<byte> encoded = stackalloc byte[5 * 32];
         encoded.Clear();
         ProposalTypeHash.CopyTo(encoded);
         BinaryPrimitives.WriteUInt64BigEndian(encoded[56..], epochId);
-        BinaryPrimitives.WriteUInt32BigEndian(encoded[92..], proposerIndex);
-        manifestHash.CopyTo(encoded[96..]);
+        BinaryPrimitives.WriteUInt32BigEndian(encoded[92..], round);
+        BinaryPrimitives.WriteUInt32BigEndian(encoded[124..], proposerIndex);
+        manifestHash.CopyTo(encoded[128..]);
         return Keccak256.Hash(encoded);
     }
 
     /// <summary>keccak256(0x19 ‖ 0x01 ‖ domainSeparator ‖ structHash), <paramref name="domainSeparator"/> from <see cref="DomainSeparator"/>.</summary>
-    public static Bytes32 Compute(Bytes32 domainSeparator, ulong epochId, uint proposerIndex, Bytes32 manifestHash) =>
-        Eip712LegDigest.TypedDataHash(domainSeparator, StructHash(epochId, proposerIndex, manifestHash));
+    public static Bytes32 Compute(Bytes32 domainSeparator, ulong epochId, uint round, uint proposerIndex, Bytes32 manifestHash) =>
+        Eip712LegDigest.TypedDataHash(domainSeparator, StructHash(epochId, round, proposerIndex, manifestHash));
 }

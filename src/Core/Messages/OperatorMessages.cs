@@ -46,6 +46,13 @@ public sealed record EpochProposed
     public required Bytes32 BatchRoot { get; init; }
 
     /// <summary>
+    /// The round of the epoch this manifest proposes for (0 first). A round whose roots provably cannot reach the
+    /// threshold is left for the next, whose batch roots are bound to its number (so no signature of one round counts
+    /// for a root of another).
+    /// </summary>
+    public uint Round { get; init; }
+
+    /// <summary>
     /// The proposer's 65-byte r‖s‖v signature, with its operator EVM key, of the EIP-712 struct
     /// <c>EpochProposal(epochId, proposerIndex, manifestHash)</c> under the operator set's chain-independent domain.
     /// Verifiers keep a manifest only when it recovers to the configured address of the operator at the index.

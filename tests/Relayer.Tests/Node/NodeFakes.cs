@@ -32,7 +32,7 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
     private readonly SortedDictionary<Bytes32, StoredIntent> _intents = [];
     private readonly SortedDictionary<ulong, EpochRecord> _epochs = [];
     private readonly Dictionary<(ulong, string), byte[]> _blobs = [];
-    private readonly Dictionary<ulong, Bytes32> _roots = [];
+    private readonly Dictionary<(ulong EpochId, uint Round), Bytes32> _roots = [];
     private long _fence;
     private long _arrival;
     private string? _leaseHolder;
@@ -206,21 +206,26 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
 
     public Task<byte[]?> GetBlobAsync(ulong epochId, string name, CancellationToken cancellationToken) => Task.FromResult(Blob(epochId, name));
 
-    public Task<Bytes32> ChooseRootOnceAsync(ulong epochId, Bytes32 batchRoot, CancellationToken cancellationToken)
+    public Task<Bytes32> ChooseRootOnceAsync(ulong epochId, Bytes32 batchRoot, CancellationToken cancellationToken) =>
+        ChooseRootOnceAsync(epochId, 0, batchRoot, cancellationToken);
+
+    public Task<Bytes32?> ChosenRootAsync(ulong epochId, CancellationToken cancellationToken) => ChosenRootAsync(epochId, 0, cancellationToken);
+
+    public Task<Bytes32> ChooseRootOnceAsync(ulong epochId, uint round, Bytes32 batchRoot, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             Count();
-            _roots.TryAdd(epochId, batchRoot);
-            return Task.FromResult(_roots[epochId]);
+            _roots.TryAdd((epochId, round), batchRoot);
+            return Task.FromResult(_roots[(epochId, round)]);
         }
     }
 
-    public Task<Bytes32?> ChosenRootAsync(ulong epochId, CancellationToken cancellationToken)
+    public Task<Bytes32?> ChosenRootAsync(ulong epochId, uint round, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return Task.FromResult<Bytes32?>(_roots.TryGetValue(epochId, out var root) ? root : null);
+            return Task.FromResult<Bytes32?>(_roots.TryGetValue((epochId, round), out var root) ? root : null);
         }
     }
 

@@ -71,6 +71,12 @@ internal sealed class LocalRabbitMqBroker : IAsyncDisposable
         await StartProcessesAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Kills the broker (SIGKILL, as a crash) and leaves it down until <see cref="StartAgainAsync"/>.</summary>
+    public Task KillAsync() => StopServerAsync();
+
+    /// <summary>Starts a killed broker again on the same ports and data directory; returns once it accepts connections.</summary>
+    public Task StartAgainAsync(CancellationToken cancellationToken) => StartProcessesAsync(cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await StopServerAsync().ConfigureAwait(false);

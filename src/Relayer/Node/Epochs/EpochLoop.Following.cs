@@ -39,15 +39,17 @@ internal sealed partial class EpochLoop
     /// Open, no decision yet: a manifest of the epoch that already holds a threshold of attestations on every chunk
     /// becomes this node's close decision (trigger <c>followed:{proposer}</c>); it chooses no root and signs nothing.
     /// </summary>
-    private async Task<CloseDecision?> FollowAtCloseAsync(ulong epochId, OperatorSeat seat, CancellationToken cancellationToken)
+    private async Task<CloseDecision?> FollowAtCloseAsync(EpochRecord record, OperatorSeat seat, CancellationToken cancellationToken)
     {
+        var epochId = record.EpochId;
         if (await ThresholdManifestAsync(epochId, null, seat, cancellationToken).ConfigureAwait(false) is not { } attested)
         {
             return null;
         }
 
+        // The decision of the followed manifest's round (TryCloseAsync makes the record that round's).
         var decision = DecisionOf(attested.Proposal, FollowedTrigger);
-        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
+        await _epochs.SaveBlobAsync(epochId, BlobOf(TakeBlob, decision.Round), JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
         LogFollowed(_logger, epochId, attested.Proposal.ProposerId, attested.Proposal.BatchRoot, "none");
         return decision;
     }
@@ -73,9 +75,7 @@ internal sealed partial class EpochLoop
 
         var members = input.Intents.Select(i => i.IntentId).ToHashSet();
         Bytes32[] left = [.. (await LoadInputAsync(record, cancellationToken).ConfigureAwait(false)).Intents.Select(i => i.IntentId).Where(id => !members.Contains(id))];
-        var stored = await _intents.GetManyAsync(left, cancellationToken).ConfigureAwait(false);
-        IntentTransition[] returned = [.. left.Where((_, i) => stored[i] is { Stage: IntentStage.InEpoch } s && s.EpochId == epochId).Select(id => new IntentTransition(id, IntentStage.Open, null, Deferred: false))];
-        await _intents.TransitionAsync(returned, Fence, cancellationToken).ConfigureAwait(false);
+        await ReturnToBookAsync(epochId, left, cancellationToken).ConfigureAwait(false);
         Bytes32[] listed = [.. members];
         await _intents.TakeOpenAsync(listed, epochId, Fence, cancellationToken).ConfigureAwait(false);
         var taken = await _intents.GetManyAsync(listed, cancellationToken).ConfigureAwait(false);
@@ -90,6 +90,7 @@ internal sealed partial class EpochLoop
         var followed = record with
         {
             Trigger = FollowedTrigger + proposal.ProposerId,
+            Round = proposal.Round,
             ManifestHash = proposal.ManifestHash,
             BatchRoot = batch.BatchRoot,
             IntentCount = input.Intents.Count,

@@ -27,11 +27,11 @@ internal sealed partial class EpochLoop
     private readonly HashSet<string> _refusedManifests = [];
 
     private readonly Dictionary<ChunkReference, LegAttested> _ownAttestations = [];
-    private (ulong EpochId, long Since)? _turnClock;
+    private (ulong EpochId, uint Round, long Since)? _turnClock;
     private readonly long _startedAt;
-    private (ulong EpochId, Bytes32 ManifestHash) _proposalPublished;
+    private (ulong EpochId, uint Round, Bytes32 ManifestHash) _proposalPublished;
     private ulong _appliedOnChainThrough;
-    private ulong _attestationsOf;
+    private (ulong EpochId, Bytes32 Root) _attestationsOf;
 
     private async Task<CloseDecision?> DecideSharedCloseAsync(EpochRecord record, DateTimeOffset openedAt, OperatorSeat seat, CancellationToken cancellationToken)
     {
@@ -43,10 +43,21 @@ internal sealed partial class EpochLoop
 
         // What the store holds was checked when it was kept, but a store written before that check (or by another
         // replica) may hold a forged one: it is passed over here (it neither starts the turn clock nor is retried).
-        var proposals = (await seat.Messages.ProposalsAsync(epochId, cancellationToken).ConfigureAwait(false))
+        var heard = (await seat.Messages.ProposalsAsync(epochId, cancellationToken).ConfigureAwait(false))
             .Where(p => OperatorMessageIntake.ProposalFault(seat, p) is null)
             .ToList();
-        var own = await DecideCloseAsync(record, openedAt, persist: false, cancellationToken).ConfigureAwait(false);
+        // Others moved on to a later round, which this node joins once it proves this round can give no root (it chose
+        // none: it took nothing).
+        if (heard.Any(p => p.Round > record.Round) && await TryNextRoundAsync(record, seat, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        // Rounds: only this round's manifests are judged or hold this node's turn; the turns of round r start at
+        // index (k + r) mod N.
+        var proposals = heard.Where(p => p.Round == record.Round).ToList();
+        var turns = epochId + record.Round;
+        var own = await DecideCloseAsync(record, openedAt, persist: false, cancellationToken).ConfigureAwait(false) is { } decided ? decided with { Round = record.Round } : null;
         // The turns count from when this node first had something to close, or first heard a manifest whose cursors its
         // watchers reached, for the epoch (one no watcher reaches, published ahead of its turn, must not start the turns
         // early: the epoch's first proposer would lose its turn before its trigger is due).
@@ -55,7 +66,7 @@ internal sealed partial class EpochLoop
             return null;
         }
 
-        var waited = TurnClock(epochId);
+        var waited = TurnClock(epochId, record.Round);
         // An epoch the escrows already applied (the others settled it while this node was away) is never adopted, so
         // never signed: its pools and close time can no longer be checked against this node's own view, and signing an
         // unchecked manifest could bring a second root to the threshold (a lying operator's, for chunks the settled root
@@ -65,7 +76,7 @@ internal sealed partial class EpochLoop
             foreach (var proposal in proposals)
             {
                 if (proposal.ProposerIndex != seat.OwnIndex
-                    && ProposerSchedule.MayPropose(epochId, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout)
+                    && ProposerSchedule.MayPropose(turns, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout)
                     && await AdoptOrRefuseAsync(record, proposal, seat, waited, cancellationToken).ConfigureAwait(false) is { } adopted)
                 {
                     return adopted;
@@ -75,12 +86,12 @@ internal sealed partial class EpochLoop
 
         // None it can verify now (refused: e.g. it came back after the close tolerance), but one may already hold a
         // threshold of the others' attestations: this node follows it without signing.
-        if (proposals.Count > 0 && await FollowAtCloseAsync(epochId, seat, cancellationToken).ConfigureAwait(false) is { } followed)
+        if (heard.Count > 0 && await FollowAtCloseAsync(record, seat, cancellationToken).ConfigureAwait(false) is { } followed)
         {
             return followed;
         }
 
-        if (own is null || ProposerSchedule.ProposerOf(epochId, seat.Count, waited, seat.ProposalTimeout) != seat.OwnIndex)
+        if (own is null || ProposerSchedule.ProposerOf(turns, seat.Count, waited, seat.ProposalTimeout) != seat.OwnIndex)
         {
             return null;
         }
@@ -98,7 +109,7 @@ internal sealed partial class EpochLoop
         // whose turn has not come and whose cursors its watchers have not reached either: it could not be judged at its
         // turn anyway, and a manifest published ahead of its turn must not hold this node's own turn.
         if (proposals.Any(p => p.ProposerIndex != seat.OwnIndex && !_refusedManifests.Contains(OperatorMessageIntake.Fingerprint(p))
-            && (ProposerSchedule.MayPropose(epochId, p.ProposerIndex, seat.Count, waited, seat.ProposalTimeout) || CursorAhead(p) is null)))
+            && (ProposerSchedule.MayPropose(turns, p.ProposerIndex, seat.Count, waited, seat.ProposalTimeout) || CursorAhead(p) is null)))
         {
             return null;
         }
@@ -133,8 +144,20 @@ internal sealed partial class EpochLoop
         var stored = await _intents.GetManyAsync(own.IntentIds, cancellationToken).ConfigureAwait(false);
         var input = InputOf(epochId, own, [.. stored.OfType<StoredIntent>().Select(s => s.Observed.Intent)]);
         LogProposing(_logger, epochId, seat.OwnIndex, waited);
-        await PublishOwnManifestAsync(input, EpochClearing.Clear(input), own, seat, cancellationToken).ConfigureAwait(false);
-        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(own), Fence, cancellationToken).ConfigureAwait(false);
+        if (!await PublishOwnManifestAsync(input, EpochRounds.Clear(input, own.Round), own, seat, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        // A publish that returned after this node's turn ended (the broker confirmed late) commits to nothing: the
+        // next proposer may have published meanwhile, and this node judges the manifests like any verifier.
+        if (ProposerSchedule.ProposerOf(turns, seat.Count, TurnClock(epochId, record.Round), seat.ProposalTimeout) != seat.OwnIndex)
+        {
+            LogTurnEndedWhilePublishing(_logger, epochId, seat.OwnIndex);
+            return null;
+        }
+
+        await _epochs.SaveBlobAsync(epochId, BlobOf(TakeBlob, own.Round), JsonSerializer.SerializeToUtf8Bytes(own), Fence, cancellationToken).ConfigureAwait(false);
         return own;
     }
 
@@ -150,14 +173,14 @@ internal sealed partial class EpochLoop
         return _appliedOnChainThrough >= epochId;
     }
 
-    private TimeSpan TurnClock(ulong epochId)
+    private TimeSpan TurnClock(ulong epochId, uint round)
     {
-        if (_turnClock is { } clock && clock.EpochId == epochId)
+        if (_turnClock is { } clock && clock.EpochId == epochId && clock.Round == round)
         {
             return _time.GetElapsedTime(clock.Since);
         }
 
-        _turnClock = (epochId, _time.GetTimestamp());
+        _turnClock = (epochId, round, _time.GetTimestamp());
         return TimeSpan.Zero;
     }
 
@@ -194,7 +217,7 @@ internal sealed partial class EpochLoop
         // after its proposer's turn came may be a height no chain reaches: either is refused, so the next turn goes on.
         if (CursorAhead(proposal) is { } ahead)
         {
-            if (ahead.Reached is not null && !ProposerSchedule.TurnEnded(epochId, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout))
+            if (ahead.Reached is not null && !ProposerSchedule.TurnEnded(epochId + proposal.Round, proposal.ProposerIndex, seat.Count, waited, seat.ProposalTimeout))
             {
                 return null;
             }
@@ -228,7 +251,7 @@ internal sealed partial class EpochLoop
         };
         if (refusal is null)
         {
-            var chosen = await _epochs.ChooseRootOnceAsync(epochId, proposal.BatchRoot, cancellationToken).ConfigureAwait(false);
+            var chosen = await _epochs.ChooseRootOnceAsync(epochId, proposal.Round, proposal.BatchRoot, cancellationToken).ConfigureAwait(false);
             if (chosen != proposal.BatchRoot)
             {
                 refusal = seat.Verifier.AlreadyChosen(proposal, chosen);
@@ -242,7 +265,7 @@ internal sealed partial class EpochLoop
         }
 
         var decision = DecisionOf(proposal, ProposedTrigger);
-        await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
+        await _epochs.SaveBlobAsync(epochId, BlobOf(TakeBlob, decision.Round), JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
         LogAdopted(_logger, epochId, proposal.ProposerId, proposal.BatchRoot);
         return decision;
     }
@@ -295,31 +318,41 @@ internal sealed partial class EpochLoop
             [.. proposal.Prices.Select(p => new ReferencePrice(p.AssetId, p.Price, p.Source, DateTimeOffset.FromUnixTimeMilliseconds(p.ObservedAtUnixMilliseconds)))],
             [.. proposal.Pools.Select(p => new PoolBalance(p.ChainId, p.Token, p.Balance))],
             [.. proposal.Cursors.Select(c => new DecidedCursor(c.ChainId, c.Height, c.Hash))],
-            [.. proposal.IntentIds]);
+            [.. proposal.IntentIds],
+            proposal.Round);
 
     // A proposer's manifest is out before its root is chosen: published when the decision was made, and again here if
     // this process has not published the manifest of the input it took (a restart, or an intent retracted before the
     // take: then the input differs). A publish that fails leaves the epoch Closed, its root unchosen, and is retried.
-    private async Task PublishBeforeChoosingAsync(EpochRecord record, EpochInput input, SettlementBatch batch, OperatorSeat seat, CancellationToken cancellationToken)
+    private async Task<bool> PublishBeforeChoosingAsync(EpochRecord record, EpochInput input, SettlementBatch batch, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;
-        if (IsFollowed(record) || record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) == true || _proposalPublished == (epochId, record.ManifestHash ?? default))
+        if (IsFollowed(record) || record.Trigger?.StartsWith(ProposedTrigger, StringComparison.Ordinal) == true || _proposalPublished == (epochId, record.Round, record.ManifestHash ?? default))
         {
-            return;
+            return true;
         }
 
-        var decision = JsonSerializer.Deserialize<CloseDecision>(await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false)
+        var decision = JsonSerializer.Deserialize<CloseDecision>(await _epochs.GetBlobAsync(epochId, BlobOf(TakeBlob, record.Round), cancellationToken).ConfigureAwait(false)
             ?? throw new EpochIntegrityException($"Epoch {epochId} is past Open but its close decision is missing."))
             ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.");
-        await PublishOwnManifestAsync(input, batch, decision, seat, cancellationToken).ConfigureAwait(false);
+        return await PublishOwnManifestAsync(input, batch, decision, seat, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task PublishOwnManifestAsync(EpochInput input, SettlementBatch batch, CloseDecision decision, OperatorSeat seat, CancellationToken cancellationToken)
+    // False when the broker did not confirm within the bound (BoundedPublish): the caller commits to nothing and the
+    // step is tried again. A publish that throws (the exchange refused it) fails the step the same way.
+    private async Task<bool> PublishOwnManifestAsync(EpochInput input, SettlementBatch batch, CloseDecision decision, OperatorSeat seat, CancellationToken cancellationToken)
     {
-        var proposal = seat.Manifests.Sign(EpochProposals.Create(seat.OwnIndex, seat.OwnId, input, batch, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]));
-        await seat.Publisher.PublishAsync(proposal, cancellationToken).ConfigureAwait(false);
-        _proposalPublished = (input.EpochId, proposal.ManifestHash);
+        var proposal = seat.Manifests.Sign(EpochProposals.Create(seat.OwnIndex, seat.OwnId, input, batch, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))], decision.Round));
+        var bound = BoundedPublish.BoundOf(seat.ProposalTimeout);
+        if (!await BoundedPublish.PublishAsync(seat.Publisher, proposal, bound, _time, cancellationToken).ConfigureAwait(false))
+        {
+            LogPublishUnconfirmed(_logger, input.EpochId, bound);
+            return false;
+        }
+
+        _proposalPublished = (input.EpochId, proposal.Round, proposal.ManifestHash);
         LogProposed(_logger, input.EpochId, proposal.ManifestHash, proposal.BatchRoot);
+        return true;
     }
 
     // True once every chunk holds a threshold of attestations (this node's own included) over the digest it signed.
@@ -331,10 +364,10 @@ internal sealed partial class EpochLoop
             return await OthersHoldThresholdAsync(chunks, seat, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_attestationsOf != epochId)
+        if (_attestationsOf != (epochId, record.BatchRoot ?? default))
         {
             _ownAttestations.Clear();
-            _attestationsOf = epochId;
+            _attestationsOf = (epochId, record.BatchRoot ?? default);
         }
 
         var missing = 0;
@@ -424,6 +457,12 @@ internal sealed partial class EpochLoop
 
     [LoggerMessage(EventId = 28, Level = LogLevel.Information, Message = "Epoch {EpochId}: the escrows already applied epochs up to {AppliedThrough}, so this node does not propose it; it follows the manifest that settled it")]
     private static partial void LogNotProposingApplied(ILogger logger, ulong epochId, ulong appliedThrough);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Epoch {EpochId}: the broker did not confirm this node's manifest within {Bound}; nothing is committed, the publish is tried again while this node's turn lasts")]
+    private static partial void LogPublishUnconfirmed(ILogger logger, ulong epochId, TimeSpan bound);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Epoch {EpochId}: operator {OwnIndex}'s turn ended while its manifest was being published; it commits to nothing and judges the manifests of the epoch")]
+    private static partial void LogTurnEndedWhilePublishing(ILogger logger, ulong epochId, int ownIndex);
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Epoch {EpochId}: {Missing} of {Chunks} chunks below the attestation threshold")]
     private static partial void LogAwaitingAttestations(ILogger logger, ulong epochId, int missing, int chunks);

@@ -40,7 +40,8 @@ internal sealed record CloseDecision(
     ReferencePrice[] Prices,
     PoolBalance[] Pools,
     DecidedCursor[] Cursors,
-    Bytes32[] IntentIds);
+    Bytes32[] IntentIds,
+    uint Round = 0);
 
 /// <summary>The batch root the node chose for an epoch differs from what clearing its persisted input gives: never a second batch.</summary>
 internal sealed class EpochIntegrityException(string message) : Exception(message);
@@ -59,6 +60,10 @@ internal sealed partial class EpochLoop
     private const string BatchBlob = "batch";
     private const string MarginBlob = "margin";
     private const string TakeBlob = "take";
+
+    // A blob of one round of the epoch (blobs are write-once; round 0 keeps the names stored data has).
+    private static string BlobOf(string name, uint round) =>
+        round == 0 ? name : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}@round-{round}");
 
     /// <summary>How many escrow intent-state reads a close runs at once.</summary>
     private const int StateReadConcurrency = 16;
@@ -313,7 +318,7 @@ internal sealed partial class EpochLoop
     {
         var epochId = record.EpochId;
         var openedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.OpenedAtUnixMilliseconds);
-        var decision = await _epochs.GetBlobAsync(epochId, TakeBlob, cancellationToken).ConfigureAwait(false) is { } persisted
+        var decision = await _epochs.GetBlobAsync(epochId, BlobOf(TakeBlob, record.Round), cancellationToken).ConfigureAwait(false) is { } persisted
             ? JsonSerializer.Deserialize<CloseDecision>(persisted) ?? throw new EpochIntegrityException($"Epoch {epochId} has an empty close decision.")
             : _operators is { } seat
                 ? await DecideSharedCloseAsync(record, openedAt, seat, cancellationToken).ConfigureAwait(false)
@@ -324,13 +329,15 @@ internal sealed partial class EpochLoop
         }
 
         // From here on only the persisted decision counts: a crash anywhere below and a retry at any later time
-        // (other prices, pools, cursors) derives the same input and manifest, byte for byte.
+        // (other prices, pools, cursors) derives the same input and manifest, byte for byte. A followed manifest of
+        // another round makes the epoch's record that round's.
+        record = record with { Round = decision.Round };
         using var activity = NodeTelemetry.StartStep("close", epochId);
         activity?.SetTag("epoch.trigger", decision.Trigger);
         var closing = InputOf(epochId, decision, await TakeAsync(epochId, decision.IntentIds, cancellationToken).ConfigureAwait(false));
         var manifestBytes = EpochManifest.ToUtf8(closing, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]);
-        await _epochs.SaveBlobAsync(epochId, ManifestBlob, manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
-        await _epochs.SaveBlobAsync(epochId, InputBlob, EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
+        await _epochs.SaveBlobAsync(epochId, BlobOf(ManifestBlob, record.Round), manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
+        await _epochs.SaveBlobAsync(epochId, BlobOf(InputBlob, record.Round), EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
         await SaveClosedAsync(record, closing, decision.Trigger, EpochManifest.Hash(manifestBytes), cancellationToken).ConfigureAwait(false);
         _crashPoints.Reached(CrashPoint.AfterClose, epochId);
         _duration = EpochTriggers.NextDuration(_options.Triggers, _duration, decision.IntentIds.Length, DateTimeOffset.FromUnixTimeSeconds((long)decision.ClosesAt) - openedAt);
@@ -419,7 +426,7 @@ internal sealed partial class EpochLoop
             [.. open.Select(s => s.Observed.Intent.IntentId).Order()]);
         if (persist)
         {
-            await _epochs.SaveBlobAsync(epochId, TakeBlob, JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
+            await _epochs.SaveBlobAsync(epochId, BlobOf(TakeBlob, record.Round), JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
         }
 
         return decision;
@@ -572,7 +579,7 @@ internal sealed partial class EpochLoop
         await _events.PublishAsync(new EpochClosed(IntegratorEventIds.Closed(epochId), epochId, record.Trigger ?? "unknown", input.ClosesAt, input.Intents.Count, record.ManifestHash ?? default), cancellationToken).ConfigureAwait(false);
 
         var clearingStarted = _time.GetTimestamp();
-        var batch = EpochClearing.Clear(input);
+        var batch = EpochRounds.Clear(input, record.Round);
         if (_spent.EpochId == epochId)
         {
             _spent.Clearing += _time.GetElapsedTime(clearingStarted);
@@ -582,15 +589,18 @@ internal sealed partial class EpochLoop
             _spent = new EpochTimes(epochId) { Clearing = _time.GetElapsedTime(clearingStarted) };
         }
 
-        await SaveBlobOnceAsync(epochId, BatchBlob, BatchFileWriter.ToUtf8(batch), cancellationToken).ConfigureAwait(false);
+        await SaveBlobOnceAsync(epochId, BlobOf(BatchBlob, record.Round), BatchFileWriter.ToUtf8(batch), cancellationToken).ConfigureAwait(false);
         // A proposer chooses its root only once its manifest is out (see PublishBeforeChoosingAsync).
         if (_operators is { } seat)
         {
-            await PublishBeforeChoosingAsync(record, input, batch, seat, cancellationToken).ConfigureAwait(false);
+            if (!await PublishBeforeChoosingAsync(record, input, batch, seat, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
         }
 
         // A followed epoch chooses no root: this node signs none of it (its chunks are submitted with the others' signatures).
-        var chosen = IsFollowed(record) ? batch.BatchRoot : await _epochs.ChooseRootOnceAsync(epochId, batch.BatchRoot, cancellationToken).ConfigureAwait(false);
+        var chosen = IsFollowed(record) ? batch.BatchRoot : await _epochs.ChooseRootOnceAsync(epochId, record.Round, batch.BatchRoot, cancellationToken).ConfigureAwait(false);
         if (chosen != batch.BatchRoot)
         {
             throw new EpochIntegrityException($"Epoch {epochId}: this node already chose batch root {chosen}, but clearing its persisted input gives {batch.BatchRoot}; no second batch is made.");
@@ -622,8 +632,11 @@ internal sealed partial class EpochLoop
         var chunks = SettlementChunkPlanner.Plan(batch.Legs, _pipeline.LimitsOf);
         if (_operators is { } seat && !await CollectAttestationsAsync(record, chunks, seat, cancellationToken).ConfigureAwait(false))
         {
-            // Its own root lacks the threshold: another root of the epoch may hold it, which this node then follows.
-            return !IsFollowed(record) && await FollowAfterLossAsync(record, seat, cancellationToken).ConfigureAwait(false);
+            // Its own root lacks the threshold: another root of the epoch may hold it, which this node then follows; or
+            // no root of this round can ever reach it, and the epoch moves to the next round.
+            return !IsFollowed(record)
+                && (await FollowAfterLossAsync(record, seat, cancellationToken).ConfigureAwait(false)
+                    || await TryNextRoundAsync(record, seat, cancellationToken).ConfigureAwait(false));
         }
 
         // The effects of Cleared: deferred intents go back to the book, then the world hears of the batch.
@@ -897,19 +910,19 @@ internal sealed partial class EpochLoop
     private async Task<EpochInput> LoadInputAsync(EpochRecord record, CancellationToken cancellationToken) =>
         EpochFileReader.Parse(
             (IsFollowed(record) ? await _epochs.GetBlobAsync(record.EpochId, FollowedInputBlob, cancellationToken).ConfigureAwait(false) : null)
-            ?? await _epochs.GetBlobAsync(record.EpochId, InputBlob, cancellationToken).ConfigureAwait(false)
+            ?? await _epochs.GetBlobAsync(record.EpochId, BlobOf(InputBlob, record.Round), cancellationToken).ConfigureAwait(false)
             ?? throw new EpochIntegrityException($"Epoch {record.EpochId} is past Closed but its input blob is missing."));
 
     // The batch of a cleared epoch, re-cleared from the persisted input after a restart; it must give the chosen root.
     private async Task<(EpochInput Input, SettlementBatch Batch)> ClearedBatchAsync(EpochRecord record, CancellationToken cancellationToken)
     {
-        if (_cleared is { } cached && cached.EpochId == record.EpochId)
+        if (_cleared is { } cached && cached.EpochId == record.EpochId && cached.Batch.BatchRoot == record.BatchRoot)
         {
             return (cached.Input, cached.Batch);
         }
 
         var input = await LoadInputAsync(record, cancellationToken).ConfigureAwait(false);
-        var batch = EpochClearing.Clear(input);
+        var batch = EpochRounds.Clear(input, record.Round);
         if (batch.BatchRoot != record.BatchRoot)
         {
             throw new EpochIntegrityException($"Epoch {record.EpochId}: re-clearing its persisted input gives root {batch.BatchRoot}, the record holds {record.BatchRoot}.");

@@ -62,6 +62,9 @@ internal sealed class ChunkAttestations
 
     public bool HasThreshold => _counted.Count >= Threshold;
 
+    /// <summary>The operator indices of the counted attestations, in order.</summary>
+    public IReadOnlyCollection<int> CountedOperators => _counted.Keys;
+
     /// <summary>The counted attestations in operator order.</summary>
     public IReadOnlyList<LegAttested> Counted => [.. _counted.Values];
 

@@ -7,12 +7,15 @@ using DiscreteExec.Relayer.Node.Prices;
 
 namespace DiscreteExec.Relayer.Node.Operators;
 
-/// <summary>The proposer's side: the <see cref="EpochProposed"/> message of a closed epoch's input and its batch.</summary>
+/// <summary>
+/// The proposer's side: the <see cref="EpochProposed"/> message of a closed epoch's input and its batch, in the round
+/// given (the caller binds the batch root to it: <see cref="EpochRounds.Bind"/>).
+/// </summary>
 internal static class EpochProposals
 {
     public static EpochProposed Create(
         int proposerIndex, string proposerId, EpochInput input, SettlementBatch batch,
-        IReadOnlyList<ReferencePrice> prices, IReadOnlyList<(ChainId ChainId, ChainCursor Cursor)> cursors)
+        IReadOnlyList<ReferencePrice> prices, IReadOnlyList<(ChainId ChainId, ChainCursor Cursor)> cursors, uint round = 0)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(batch);
@@ -33,6 +36,7 @@ internal static class EpochProposals
             Pools = [.. input.Pools.Select(p => new ProposedPool(p.ChainId, p.Token, p.Balance))],
             ManifestHash = EpochManifest.Hash(EpochManifest.ToUtf8(input, prices, cursors)),
             BatchRoot = batch.BatchRoot,
+            Round = round,
         };
     }
 }

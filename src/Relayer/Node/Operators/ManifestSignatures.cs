@@ -6,7 +6,7 @@ using DiscreteExec.Core.Messages;
 namespace DiscreteExec.Relayer.Node.Operators;
 
 /// <summary>
-/// Proposer-signed manifests: the proposer signs (epoch id, its index, manifest hash) with its operator EVM key
+/// Proposer-signed manifests: the proposer signs (epoch id, round, its index, manifest hash) with its operator EVM key
 /// (<see cref="Eip712ProposalDigest"/>, under a domain whose salt names the deployment and its operator set), and a
 /// manifest counts as the proposal of the operator at its index only when that signature is in its one canonical form
 /// (low s, v 27 or 28, as the escrows require) and recovers to the operator's configured address. The constructor
@@ -33,12 +33,12 @@ internal sealed class ManifestSignatures
         (_own, _proposers, _domain) = (own, proposers, Eip712ProposalDigest.DomainSeparator(operatorSetSalt));
     }
 
-    /// <summary>The proposal with this operator's signature of its epoch, index and manifest hash.</summary>
+    /// <summary>The proposal with this operator's signature of its epoch, round, index and manifest hash.</summary>
     public EpochProposed Sign(EpochProposed proposal)
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentOutOfRangeException.ThrowIfNegative(proposal.ProposerIndex);
-        var digest = Eip712ProposalDigest.Compute(_domain, proposal.EpochId, (uint)proposal.ProposerIndex, proposal.ManifestHash);
+        var digest = Eip712ProposalDigest.Compute(_domain, proposal.EpochId, proposal.Round, (uint)proposal.ProposerIndex, proposal.ManifestHash);
         return proposal with { ProposerSignature = Secp256k1.NormalizeLowS(_own.SignHash(digest.ToArray())).ToRsv() };
     }
 
@@ -65,7 +65,7 @@ internal sealed class ManifestSignatures
             return $"the proposer signature of the manifest of epoch {proposal.EpochId} at index {proposal.ProposerIndex} is not in its canonical form (s above n/2, or v not 27 or 28)";
         }
 
-        var digest = Eip712ProposalDigest.Compute(_domain, proposal.EpochId, (uint)proposal.ProposerIndex, proposal.ManifestHash);
+        var digest = Eip712ProposalDigest.Compute(_domain, proposal.EpochId, proposal.Round, (uint)proposal.ProposerIndex, proposal.ManifestHash);
         EvmAddress signer;
         try
         {

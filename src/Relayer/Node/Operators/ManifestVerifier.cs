@@ -177,7 +177,7 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
             return Refuse(manifest, (ManifestFault.ManifestHashMismatch, "manifest", manifest.ManifestHash.ToString(), rebuilt.ToString()));
         }
 
-        var batch = EpochClearing.Clear(input);
+        var batch = EpochRounds.Clear(input, manifest.Round);
         return batch.BatchRoot == manifest.BatchRoot
             ? new ManifestVerdict(input, batch, null)
             : Refuse(manifest, (ManifestFault.BatchRootMismatch, "batchRoot", manifest.BatchRoot.ToString(), batch.BatchRoot.ToString()));

@@ -66,7 +66,7 @@ internal sealed class PendingCoSignatures
 /// operators whose attestation of the chunk (over the digest this node computes) it holds, in operator order; a
 /// request publishes the message and waits at most <c>OperatorSet:CoSignTimeout</c> (on the node's TimeProvider)
 /// for the asked operators' <see cref="SettleCoSigned"/>. This node's own attestor signs only chunks of the root it
-/// chose for their epoch (<see cref="IEpochStore.ChosenRootAsync"/>): for a root it follows, one more operator co-signs.
+/// chose for their epoch in the round its epoch record holds (<see cref="ChosenRoots.ChosenRootOfRecordRoundAsync"/>): for a root it follows, one more operator co-signs.
 /// </summary>
 internal sealed class BusSettleCoSigners(
     string ownId, Bytes32 programId, IReadOnlyList<string> otherSigners, int needed, TimeSpan timeout,
@@ -77,7 +77,7 @@ internal sealed class BusSettleCoSigners(
     public async Task<bool> OwnAttestorsSignAsync(SettlementChunk chunk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunk);
-        return await epochs.ChosenRootAsync(chunk.EpochId, cancellationToken).ConfigureAwait(false) == chunk.BatchRoot;
+        return await epochs.ChosenRootOfRecordRoundAsync(chunk.EpochId, cancellationToken).ConfigureAwait(false) == chunk.BatchRoot;
     }
 
     public async Task<IReadOnlyList<Bytes32>> CandidatesAsync(SettlementChunk chunk, CancellationToken cancellationToken)

@@ -164,6 +164,12 @@ internal sealed record EpochRecord
     public IReadOnlyList<ChunkProgress> Chunks { get; init; } = [];
 
     /// <summary>
+    /// The round of the epoch this record decides (operator sets: 0 first; a round whose roots provably cannot reach
+    /// the threshold moves the epoch to the next). Its blobs and its chosen root are kept per round.
+    /// </summary>
+    public uint Round { get; init; }
+
+    /// <summary>
     /// The reference prices (asset id to price, scaled 1e18) when the epoch opened: the volatility trigger's baseline,
     /// persisted so that a restart keeps it. Null until the loop first read a price in this epoch.
     /// </summary>
@@ -205,11 +211,20 @@ internal interface IEpochStore
     Task<Bytes32> ChooseRootOnceAsync(ulong epochId, Bytes32 batchRoot, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The batch root this node chose for an epoch (<see cref="ChooseRootOnceAsync"/>), or null when it chose none: a
+    /// The batch root this node chose for an epoch (<see cref="ChooseRootOnceAsync(ulong, Bytes32, CancellationToken)"/>), or null when it chose none: a
     /// read only, it chooses nothing. This operator's own keys sign chunks of that root alone (a node that follows
     /// another root a threshold of the others attested submits it with their signatures, never its own).
     /// </summary>
     Task<Bytes32?> ChosenRootAsync(ulong epochId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="ChooseRootOnceAsync(ulong, Bytes32, CancellationToken)"/> for one round of the epoch: one root per
+    /// (epoch, round), ever. Round 0 is the epoch's own record (the same key), so stored choices stay readable.
+    /// </summary>
+    Task<Bytes32> ChooseRootOnceAsync(ulong epochId, uint round, Bytes32 batchRoot, CancellationToken cancellationToken);
+
+    /// <summary>The batch root this node chose in one round of the epoch, or null (a read only).</summary>
+    Task<Bytes32?> ChosenRootAsync(ulong epochId, uint round, CancellationToken cancellationToken);
 }
 
 /// <summary>An event as logged: its gapless sequence number (the SSE cursor), its type name and its JSON.</summary>

@@ -111,10 +111,15 @@ internal sealed class RedisEpochStore(NodeStoreConnection connection) : IEpochSt
         return await database.StringGetAsync(_keys.EpochBlob(epochId, name)).ConfigureAwait(false) is { IsNull: false } blob ? (byte[]?)blob : null;
     }
 
-    public async Task<Bytes32> ChooseRootOnceAsync(ulong epochId, Bytes32 batchRoot, CancellationToken cancellationToken)
+    public Task<Bytes32> ChooseRootOnceAsync(ulong epochId, Bytes32 batchRoot, CancellationToken cancellationToken) =>
+        ChooseRootOnceAsync(epochId, 0, batchRoot, cancellationToken);
+
+    public Task<Bytes32?> ChosenRootAsync(ulong epochId, CancellationToken cancellationToken) => ChosenRootAsync(epochId, 0, cancellationToken);
+
+    public async Task<Bytes32> ChooseRootOnceAsync(ulong epochId, uint round, Bytes32 batchRoot, CancellationToken cancellationToken)
     {
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var key = _keys.EpochRoot(epochId);
+        var key = _keys.EpochRoot(epochId, round);
         if (await database.StringSetAsync(key, batchRoot.ToString(), when: When.NotExists).ConfigureAwait(false))
         {
             return batchRoot;
@@ -124,10 +129,10 @@ internal sealed class RedisEpochStore(NodeStoreConnection connection) : IEpochSt
         return Bytes32.Parse((await database.StringGetAsync(key).ConfigureAwait(false)).ToString());
     }
 
-    public async Task<Bytes32?> ChosenRootAsync(ulong epochId, CancellationToken cancellationToken)
+    public async Task<Bytes32?> ChosenRootAsync(ulong epochId, uint round, CancellationToken cancellationToken)
     {
         var database = await connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await database.StringGetAsync(_keys.EpochRoot(epochId)).ConfigureAwait(false) is { IsNull: false } root ? Bytes32.Parse(root.ToString()) : null;
+        return await database.StringGetAsync(_keys.EpochRoot(epochId, round)).ConfigureAwait(false) is { IsNull: false } root ? Bytes32.Parse(root.ToString()) : null;
     }
 
     // The record's chunks in their order, each replaced by its own field when it has one; fields the record does not list follow.

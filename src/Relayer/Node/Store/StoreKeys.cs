@@ -32,6 +32,9 @@ internal sealed class StoreKeys(string prefix)
 
     public string EpochRoot(ulong epochId) => $"{Prefix}epoch:{epochId}:root";
 
+    /// <summary>The root chosen in one round of the epoch; round 0 is <see cref="EpochRoot(ulong)"/>.</summary>
+    public string EpochRoot(ulong epochId, uint round) => round == 0 ? EpochRoot(epochId) : $"{Prefix}epoch:{epochId}:round:{round}:root";
+
     public string EventLog => $"{Prefix}events:log";
 
     public string EventSequences => $"{Prefix}events:ids";

@@ -1,5 +1,7 @@
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Node.Bus;
+using DiscreteExec.Relayer.Node.Operators;
 using DiscreteExec.Relayer.Node.Store;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -96,6 +98,46 @@ public sealed class NodeBusIntegrationTests(RabbitMqBrokerFixture fixture)
         Assert.Equal(80, node.Store.Count);
     }
 
+    [Fact]
+    public async Task OperatorPublish_BrokerKilled_WaitsForTheBrokerAndTheBoundEndsIt()
+    {
+        // MassTransit (publisher confirms on) does not fail a publish while the broker is down: it waits for the
+        // connection. A proposer's bounded publish gives up at its bound.
+        await using var node = await StartNodeAsync(rabbitMq: true);
+        await node.Publisher.PublishAsync(Refusal(1), CancellationToken.None).WaitAsync(Patience); // connected, exchange declared
+        await fixture.Broker.KillAsync();
+        Task waiting;
+        try
+        {
+            waiting = node.Publisher.PublishAsync(Refusal(2), CancellationToken.None);
+            var bound = BoundedPublish.BoundOf(TimeSpan.FromSeconds(4));
+            Assert.Equal(TimeSpan.FromSeconds(2), bound);
+
+            Assert.False(await BoundedPublish.PublishAsync(node.Publisher, Refusal(3), bound, TimeProvider.System, CancellationToken.None).WaitAsync(Patience));
+            Assert.False(waiting.IsCompleted); // still waiting for the broker, a full bound after it began
+        }
+        finally
+        {
+            await fixture.Broker.StartAgainAsync(CancellationToken.None);
+        }
+
+        // Once the broker is back the waiting publish goes out on reconnection (as if on time): how soon depends on the
+        // bus's reconnect backoff, so it is only observed here, not awaited.
+        _ = waiting.ContinueWith(static p => p.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static ManifestRefused Refusal(ulong epochId) => new()
+    {
+        EpochId = epochId,
+        ManifestHash = default,
+        ProposerIndex = 0,
+        VerifierId = "probe",
+        Fault = ManifestFault.MalformedManifest,
+        Subject = "manifest",
+        Proposed = "-",
+        Observed = "-",
+    };
+
     private async Task<RunningNode> StartNodeAsync(bool rabbitMq)
     {
         var settings = new Dictionary<string, string?>
@@ -125,6 +167,8 @@ public sealed class NodeBusIntegrationTests(RabbitMqBrokerFixture fixture)
         public InMemoryIntentStore Store => store;
 
         public IChainEventSink Sink => provider.GetRequiredService<IChainEventSink>();
+
+        public IOperatorPublisher Publisher => provider.GetRequiredService<IOperatorPublisher>();
 
         public Task WaitForLoggedAsync(int count) => WaitUntilAsync(() => eventLog.Events.Count >= count);
 

@@ -9,11 +9,12 @@ namespace DiscreteExec.Relayer.Tests.Node.Operators;
 // Vectors produced with cast (foundry 1.7.1, the npm package of contracts/evm), independently of this code. The set:
 // chain 31337, escrow 0x5FbDB2315678afecb367f032d93F642f64180aa3, threshold 2, operators anvil #1, #2, #0 (A1 A2 A0):
 //   SALT=$(cast keccak $(cast abi-encode "f(uint256,address,uint256,address[])" 31337 $ESCROW 2 "[$A1,$A2,$A0]"))
-//   TH=$(cast keccak "EpochProposal(uint64 epochId,uint32 proposerIndex,bytes32 manifestHash)")
+//   TH=$(cast keccak "EpochProposal(uint64 epochId,uint32 round,uint32 proposerIndex,bytes32 manifestHash)")
 //   DOM=$(cast keccak $(cast abi-encode "f(bytes32,bytes32,bytes32,bytes32)" $(cast keccak "EIP712Domain(string name,string version,bytes32 salt)") $(cast keccak "DiscreteExec Operator Set") $(cast keccak "1") $SALT))
-//   ST=$(cast keccak $(cast abi-encode "f(bytes32,uint64,uint32,bytes32)" $TH $EPOCH $INDEX $MH)); cast keccak $(cast concat-hex 0x1901 $DOM $ST)
+//   ST=$(cast keccak $(cast abi-encode "f(bytes32,uint64,uint32,uint32,bytes32)" $TH $EPOCH $ROUND $INDEX $MH)); cast keccak $(cast concat-hex 0x1901 $DOM $ST)
 // and the signature with the typed data itself (alloy's EIP-712 encoder; `cast wallet sign --no-hash <digest>` gives the same):
-//   cast wallet sign --data --from-file proposal.json --private-key 0xac09…ff80   (primaryType EpochProposal, domain {name, version, salt})
+//   cast wallet sign --data --from-file proposal.json --private-key 0xac09…ff80   (primaryType EpochProposal, domain {name, version, salt};
+//   message {epochId 7, round 0 or 1, proposerIndex 2, manifestHash})
 public sealed class ManifestSignaturesTests
 {
     private const string ManifestHash = "0x5c0d3f1e9a7b2c4d6e8f00112233445566778899aabbccddeeff001122334455";
@@ -27,29 +28,30 @@ public sealed class ManifestSignaturesTests
     public void SaltDomainAndType_CastVectors_Match()
     {
         Assert.Equal(Bytes32.Parse("0x57edc10d0a3b09a3ba905c4db6ed88f04a07943cf6e1572d1cdf9109aa781a95"), Salt);
-        Assert.Equal(Bytes32.Parse("0x9e6f33b8d9ae55321d422191c6211743d7da1ed7933939987c612ef3bda0ad2c"), Eip712ProposalDigest.ProposalTypeHash);
+        Assert.Equal(Bytes32.Parse("0x01f0145c9746ffd7706c8be99aad7dffb9ae516c0ee7f8d5ef1e06ab0120e405"), Eip712ProposalDigest.ProposalTypeHash);
         Assert.Equal(Bytes32.Parse("0xe235dc57d6f94bf2669af6de5eb31e67126fc3431dfb2a214ebd794b8fc06d38"), Eip712ProposalDigest.DomainSeparator(Salt));
     }
 
     [Theory]
-    [InlineData(7ul, 2u, "0xf6325b18d4e4e59af289788626ffbdd81cce1aa74c64ea44e0f46be92c8f3824", "0x820cb8bd122b03513c56fd483b5fb8a14d8d1775c3c448ba9a924db195739d19")]
-    [InlineData(ulong.MaxValue, uint.MaxValue, "0x4e79870fa907de696c79a8142fb7e175d770350559ecc56f3fcb72801ddd5d1b", "0xcf866424f3acd2bb7207601bd8ffcd0cc85805f07e183a109af8947019fa8ac6")]
-    public void Compute_CastVectors_Match(ulong epochId, uint proposerIndex, string structHash, string digest)
+    [InlineData(7ul, 0u, 2u, "0xc933bf40b1e7f2509bbf9220ca6294d6c2714f75f9fc602f25e9ed3b6fe71024", "0x42b4368ab4640c0668ce0561a399ae7ec8ed53687b3bd06c679f129793ace0b2")]
+    [InlineData(7ul, 1u, 2u, "0x8178a302b56acfda7ac7b98ee37dadc28febcc024ad566e1ddd689a1a88733f5", "0x68bc9664c0c19c86f3b810ec56ebb9cbf617edd25e1ea911bc5a03202c9cda82")]
+    [InlineData(ulong.MaxValue, uint.MaxValue, uint.MaxValue, "0x5a112e089338e6e39a28cc2020732edbe051efd22c6c20c12017a70691e80276", "0xa1258d51ad56470daa0a598ccef4da23eddecb52fb964e07af321575df36491f")]
+    public void Compute_CastVectors_Match(ulong epochId, uint round, uint proposerIndex, string structHash, string digest)
     {
-        Assert.Equal(Bytes32.Parse(structHash), Eip712ProposalDigest.StructHash(epochId, proposerIndex, Bytes32.Parse(ManifestHash)));
-        Assert.Equal(Bytes32.Parse(digest), Eip712ProposalDigest.Compute(Eip712ProposalDigest.DomainSeparator(Salt), epochId, proposerIndex, Bytes32.Parse(ManifestHash)));
+        Assert.Equal(Bytes32.Parse(structHash), Eip712ProposalDigest.StructHash(epochId, round, proposerIndex, Bytes32.Parse(ManifestHash)));
+        Assert.Equal(Bytes32.Parse(digest), Eip712ProposalDigest.Compute(Eip712ProposalDigest.DomainSeparator(Salt), epochId, round, proposerIndex, Bytes32.Parse(ManifestHash)));
     }
 
-    [Fact]
-    public void Sign_AnvilKey_IsCastsTypedDataSignatureAndVerifies()
+    [Theory]
+    [InlineData(0u, "aa3c474be55e27a070f588e70e87f52391502fca082c7e32970d9a9b962187f665ff4a3acb571b8eaebd04205f47e431fbc607cdde0a97df95d005b46adcec511b")]
+    [InlineData(1u, "c3060fb52d82f97c9e505ce83e95c653d54778d0618d2dd009653384bc363bc43ac1f25925167a2b1146ccf7b8c9bfdbf541c1ab7054a6406f11c45de2e4ba311c")]
+    public void Sign_AnvilKey_IsCastsTypedDataSignatureAndVerifies(uint round, string expected)
     {
         var signatures = new ManifestSignatures(AnvilKey, 2, Operators, Salt);
 
-        var signed = signatures.Sign(Proposal(7, 2));
+        var signed = signatures.Sign(Proposal(7, 2) with { Round = round });
 
-        Assert.Equal(
-            "b4f89558e9aa3f1037ba7ffc238506576bbc2da814ce22a76509660611e9d85e34c10c2e81c2e9478a984197d7c4ad964c5098dfd92643912b9230e86b60d2481c",
-            Convert.ToHexStringLower(signed.ProposerSignature!));
+        Assert.Equal(expected, Convert.ToHexStringLower(signed.ProposerSignature!));
         Assert.Null(signatures.Fault(signed));
     }
 
@@ -75,12 +77,12 @@ public sealed class ManifestSignaturesTests
         var signature = signatures.Sign(Proposal(7, 2)).ProposerSignature!;
         // n - s (computed outside this code) with the other y parity: the same signer by ecrecover, a second form.
         var twin = (byte[])signature.Clone();
-        Convert.FromHexString("cb3ef3d17e3d16b87567be68283b52686e5e4406d6225caa94402da464d56ef9").CopyTo(twin, 32);
-        twin[64] = 27;
+        Convert.FromHexString("9a00b5c534a8e4715142fbdfa0b81bccbee8d518d13e085c2a0258d8655954f0").CopyTo(twin, 32);
+        twin[64] = 28;
         var lowV = (byte[])signature.Clone();
         lowV[64] = 1;
 
-        Assert.Equal(AnvilKey.Address, EvmAddress.FromPublicKey(Secp256k1.Recover(Eip712ProposalDigest.Compute(Eip712ProposalDigest.DomainSeparator(Salt), 7, 2, Bytes32.Parse(ManifestHash)).ToArray(), EcdsaSignature.FromRsv(twin))));
+        Assert.Equal(AnvilKey.Address, EvmAddress.FromPublicKey(Secp256k1.Recover(Eip712ProposalDigest.Compute(Eip712ProposalDigest.DomainSeparator(Salt), 7, 0, 2, Bytes32.Parse(ManifestHash)).ToArray(), EcdsaSignature.FromRsv(twin))));
         Assert.Contains("canonical", signatures.Fault(Proposal(7, 2) with { ProposerSignature = twin }), StringComparison.Ordinal);
         Assert.Contains("canonical", signatures.Fault(Proposal(7, 2) with { ProposerSignature = lowV }), StringComparison.Ordinal);
     }
@@ -101,12 +103,13 @@ public sealed class ManifestSignaturesTests
     }
 
     [Fact]
-    public void Fault_SignatureMovedToAnotherEpochOrHash_DoesNotVerify()
+    public void Fault_SignatureMovedToAnotherEpochRoundOrHash_DoesNotVerify()
     {
         var signatures = OperatorCluster.Signatures(1, 2, 2);
         var signed = signatures.Sign(Proposal(7, 1));
 
         Assert.NotNull(signatures.Fault(signed with { EpochId = 8 }));
+        Assert.NotNull(signatures.Fault(signed with { Round = 1 })); // a signature of round 0 does not pass for round 1
         Assert.NotNull(signatures.Fault(signed with { ManifestHash = Bytes32.FromUInt64(1) }));
         Assert.NotNull(signatures.Fault(signed with { ProposerSignature = null }));
         Assert.NotNull(signatures.Fault(signed with { ProposerSignature = new byte[65] })); // r = s = 0: recovers to no key

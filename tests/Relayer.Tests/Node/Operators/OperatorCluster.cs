@@ -104,6 +104,34 @@ internal sealed class OperatorCluster
     public ConcurrentQueue<int> UnpublishedManifests { get; } = new();
 
     /// <summary>
+    /// While true every publish hangs (a broker that accepts the connection but does not confirm, as MassTransit waits
+    /// for a broker that is down) until <see cref="HealPublishes"/>, when every publish still waiting completes at once
+    /// and is delivered. A publish cancelled before that (its caller gave up) is never delivered. A node whose step is
+    /// inside such a publish takes no other step meanwhile; the clock goes on.
+    /// </summary>
+    public bool PublishesHang { get; set; }
+
+    /// <summary>The operator index of each manifest publish that began hanging, in order.</summary>
+    public ConcurrentQueue<int> HungManifests { get; } = new();
+
+    private TaskCompletionSource _healed = new();
+
+    internal Task Healed => _healed.Task;
+
+    /// <summary>Stops the hanging: every publish still waiting completes now, delivered in the order it began.</summary>
+    public void HealPublishes()
+    {
+        PublishesHang = false;
+        foreach (var node in Nodes)
+        {
+            node.HangReleased = true;
+        }
+
+        _healed.SetResult();
+        _healed = new TaskCompletionSource();
+    }
+
+    /// <summary>
     /// Opens an intent from A to B on the escrow; the watchers of <paramref name="seenBy"/> (default: every node) store
     /// it at <paramref name="block"/> (default: its nonce).
     /// </summary>
@@ -128,6 +156,45 @@ internal sealed class OperatorCluster
         await SeeAsync(intent, block ?? nonce, seenBy ?? [.. Nodes.Select(n => n.Index)]);
         return intent;
     }
+
+    /// <summary>
+    /// Staggered watchers: node i's watcher stands at block 1,000 + i, and an intent opens at each height, seen only by
+    /// the nodes at or past it. Each node's manifest then lists other intents, so each node's root differs.
+    /// </summary>
+    public async Task<Intent[]> OpenAtStaggeredHeightsAsync()
+    {
+        var intents = new Intent[Nodes.Count];
+        for (var height = 0; height < Nodes.Count; height++)
+        {
+            Nodes[height].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_000 + (ulong)height, $"0x{height}")));
+            intents[height] = await OpenAsync(block: 1_000 + (ulong)height, seenBy: [.. Enumerable.Range(height, Nodes.Count - height)]);
+        }
+
+        return intents;
+    }
+
+    /// <summary>Every watcher reaches the highest staggered height and stores every intent of <see cref="OpenAtStaggeredHeightsAsync"/>.</summary>
+    public async Task CatchUpStaggeredAsync(Intent[] intents)
+    {
+        var top = (ulong)(Nodes.Count - 1);
+        foreach (var node in Nodes)
+        {
+            node.Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_000 + top, $"0x{top}")));
+        }
+
+        for (var height = 1; height < intents.Length; height++)
+        {
+            await SeeAsync(intents[height], 1_000 + (ulong)height, [.. Enumerable.Range(0, height)]);
+        }
+    }
+
+    /// <summary>The roots of the epoch of which some chunk holds <paramref name="threshold"/> distinct signers (over every node's store).</summary>
+    public async Task<Bytes32[]> RootsAtThresholdAsync(ulong epochId, int threshold) =>
+        [.. (await HeardAttestationsAsync(epochId))
+            .GroupBy(a => (a.BatchRoot, a.ChainId, a.Chunk))
+            .Where(g => g.Select(a => a.Signer).Distinct(StringComparer.Ordinal).Count() >= threshold)
+            .Select(g => g.Key.BatchRoot)
+            .Distinct()];
 
     /// <summary>The watchers of <paramref name="seenBy"/> store the intent, observed at <paramref name="block"/>.</summary>
     public async Task SeeAsync(Intent intent, ulong block, IReadOnlyList<int> seenBy)
@@ -204,16 +271,43 @@ internal sealed class OperatorCluster
         var progressed = false;
         foreach (var node in Nodes.Where(n => n.Running && n.Stepping))
         {
-            try
+            if (node.PendingStep is { } pending)
             {
-                progressed |= await node.Loop.StepAsync(CancellationToken.None);
+                // Inside a publish that hangs: it ends when its caller's bound runs out on the clock, or at the heal.
+                if (!pending.IsCompleted && !node.HangReleased)
+                {
+                    continue;
+                }
+
+                node.PendingStep = null;
+                progressed |= await CompletedStepAsync(pending);
             }
-            catch (ExchangeUnreachableException)
+
+            node.HangReleased = false;
+            var hanging = node.BeginStep();
+            var step = node.Loop.StepAsync(CancellationToken.None);
+            if (await Task.WhenAny(step, hanging) != step && !step.IsCompleted)
             {
+                node.PendingStep = step;
+                continue;
             }
+
+            progressed |= await CompletedStepAsync(step);
         }
 
         return progressed;
+    }
+
+    private static async Task<bool> CompletedStepAsync(Task<bool> step)
+    {
+        try
+        {
+            return await step;
+        }
+        catch (ExchangeUnreachableException)
+        {
+            return false;
+        }
     }
 
     internal Task DeliverAsync<T>(T message)
@@ -304,9 +398,29 @@ internal sealed class OperatorNode : IOperatorPublisher
     /// <summary>While true, what this node publishes is held back (a slow link to the exchange) until <see cref="DeliverHeldAsync"/>; it still hears the others.</summary>
     public bool Held { get; set; }
 
+    /// <summary>A step of this node's loop that is inside a hanging publish (see <see cref="OperatorCluster.PublishesHang"/>).</summary>
+    internal Task<bool>? PendingStep { get; set; }
+
+    /// <summary>Set when this node's hanging publish was cancelled or healed: its pending step is about to complete.</summary>
+    internal bool HangReleased { get; set; }
+
+    private TaskCompletionSource _hangStarted = new();
+
+    /// <summary>A new step begins: the task completes if a publish of that step starts hanging.</summary>
+    internal Task BeginStep()
+    {
+        _hangStarted = new TaskCompletionSource();
+        return _hangStarted.Task;
+    }
+
     public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
         where T : class
     {
+        if (_cluster.PublishesHang)
+        {
+            return HangAsync(message, cancellationToken);
+        }
+
         if (_cluster.ExchangeDown)
         {
             if (message is EpochProposed)
@@ -327,6 +441,21 @@ internal sealed class OperatorNode : IOperatorPublisher
         return _cluster.DeliverAsync(outgoing);
     }
 
+    private async Task HangAsync<T>(T message, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (message is EpochProposed)
+        {
+            _cluster.HungManifests.Enqueue(Index);
+        }
+
+        var healed = _cluster.Healed;
+        using var released = cancellationToken.Register(() => HangReleased = true);
+        _hangStarted.TrySetResult();
+        await healed.WaitAsync(cancellationToken);
+        await PublishAsync(message, CancellationToken.None);
+    }
+
     /// <summary>Delivers what was held back, in publication order, and stops holding.</summary>
     public async Task DeliverHeldAsync()
     {
@@ -339,8 +468,8 @@ internal sealed class OperatorNode : IOperatorPublisher
 }
 
 /// <summary>
-/// A stand-in for an operator key: its "signature" names the operator index; the digest is the chunk's hash under the
-/// cluster's signer-set version (version 0: the chunk hash itself).
+/// A stand-in for an operator key: its "signature" names the operator index; the digest is the hash of the chunk's
+/// hash, its batch root and the cluster's signer-set version.
 /// </summary>
 internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster cluster) : IChunkAttestor
 {
@@ -368,8 +497,9 @@ internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster 
 
     public bool Verifies(LegAttested attestation, string signer) => attestation.Signature is [var b] && $"op-{b}" == signer;
 
+    // Like the escrows' digests, it covers the batch root: the same actions under another root are another digest.
     private static Bytes32 Digest(SettlementChunk chunk, ulong version) =>
-        version == 0 ? chunk.ChunkHash() : Keccak256.Hash([.. chunk.ChunkHash().ToArray(), (byte)version]);
+        Keccak256.Hash([.. chunk.ChunkHash().ToArray(), .. chunk.BatchRoot.ToArray(), (byte)version]);
 }
 
 /// <summary>What a publish to the cluster's exchange throws while <see cref="OperatorCluster.ExchangeDown"/>.</summary>

@@ -502,6 +502,19 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ChooseRootOnceAsync_PerRound_OneRootPerRoundAndRoundZeroIsTheEpochsOwnKey()
+    {
+        Assert.Equal(Id(4), await _epochs.ChooseRootOnceAsync(11, Id(4), default));
+        Assert.Equal(Id(4), await _epochs.ChosenRootAsync(11, 0, default)); // round 0 reads the choice stored before rounds
+        Assert.Equal(Id(4), await _epochs.ChooseRootOnceAsync(11, 0, Id(5), default));
+        Assert.Null(await _epochs.ChosenRootAsync(11, 1, default));
+        Assert.Equal(Id(5), await _epochs.ChooseRootOnceAsync(11, 1, Id(5), default));
+        Assert.Equal(Id(5), await _epochs.ChooseRootOnceAsync(11, 1, Id(6), default));
+        Assert.Equal(Id(4), await _epochs.ChosenRootAsync(11, default));
+        Assert.Equal(Id(5), await _epochs.ChosenRootAsync(11, 1, default));
+    }
+
+    [Fact]
     public async Task AppendAsync_EightWritersWithDuplicates_GaplessSequenceOnePerEventId()
     {
         const int writers = 8;

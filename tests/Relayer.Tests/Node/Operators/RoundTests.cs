@@ -1,0 +1,140 @@
+using DiscreteExec.Core;
+using DiscreteExec.Core.Chains;
+using DiscreteExec.Relayer.Node.Store;
+
+namespace DiscreteExec.Relayer.Tests.Node.Operators;
+
+/// <summary>
+/// A three-way split (2-of-3): every node's publishes are held back until each has chosen a root of its own (each
+/// watcher at another height, so each manifest lists other intents). Once delivered, every node holds the proof that
+/// no root of round 0 can reach the threshold; the epoch moves to round 1, whose first proposer is (1 + 0 + 1) mod 3.
+/// </summary>
+public sealed class RoundTests
+{
+    [Fact]
+    public async Task Epoch_ThreeWaySplit_EndsInRoundOneWithOneRootAtTheThresholdAndSettlesOnce()
+    {
+        var cluster = new OperatorCluster(3, 2);
+        var intents = await cluster.OpenAtStaggeredHeightsAsync();
+        foreach (var node in cluster.Nodes)
+        {
+            node.Held = true;
+        }
+
+        for (var turns = 0; turns < 40 && !await EveryNodeChoseAsync(cluster); turns++)
+        {
+            await cluster.RunForAsync(TimeSpan.FromSeconds(1));
+        }
+
+        var roundZero = new Bytes32[3];
+        for (var index = 0; index < 3; index++)
+        {
+            roundZero[index] = (await cluster.Nodes[index].Store.ChosenRootAsync(1, 0, CancellationToken.None))!.Value;
+        }
+
+        Assert.Equal(3, roundZero.Distinct().Count());
+
+        // Every watcher catches up, then what each node published arrives.
+        await cluster.CatchUpStaggeredAsync(intents);
+        foreach (var node in cluster.Nodes)
+        {
+            await node.DeliverHeldAsync();
+        }
+
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        var settled = (await cluster.Nodes[0].Store.GetAsync(1, CancellationToken.None))!;
+        Assert.Equal(1u, settled.Round);
+        var root = settled.BatchRoot!.Value;
+        Assert.DoesNotContain(root, roundZero);
+        foreach (var node in cluster.Nodes)
+        {
+            var record = (await node.Store.GetAsync(1, CancellationToken.None))!;
+            Assert.Equal(root, record.BatchRoot);
+            Assert.Equal(1u, record.Round);
+            Assert.Equal(roundZero[node.Index], await node.Store.ChosenRootAsync(1, 0, CancellationToken.None)); // round 0's choice stands
+        }
+
+        // Round 1's first proposer is op-2; its manifest is the one every node took.
+        var roundOne = (await cluster.Nodes[0].Messages.ProposalsAsync(1, CancellationToken.None)).Where(p => p.Round == 1).ToList();
+        Assert.Contains(roundOne, p => p.ProposerIndex == 2 && p.BatchRoot == root);
+
+        // Exactly one root at the threshold; nobody signed two roots of one round.
+        Assert.Equal([root], await cluster.RootsAtThresholdAsync(1, 2));
+        foreach (var signer in (await cluster.HeardAttestationsAsync(1)).GroupBy(a => a.Signer))
+        {
+            var index = int.Parse(signer.Key["op-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(new[] { roundZero[index], root }.Order(), signer.Select(a => a.BatchRoot).Distinct().Order());
+        }
+
+        var applied = cluster.Chains.Journal.Where(c => c.EpochId == 1).ToList();
+        Assert.NotEmpty(applied);
+        Assert.All(applied, c => Assert.Equal(root, c.BatchRoot));
+        foreach (var intent in intents)
+        {
+            Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]); // round 1's manifest lists all three
+            Assert.All(cluster.Nodes, n => Assert.Equal(IntentStage.Filled, n.Store.Intent(intent.IntentId).Stage));
+        }
+    }
+
+    [Fact]
+    public async Task Epoch_SplitWhileAnOperatorIsNotYetHeardFrom_StaysInRoundZeroAndSettlesTheRootItSigns()
+    {
+        // op-2 is paused (it hears, but neither steps nor signs); op-1 (the proposer) and op-0 each chose a root of
+        // their own. op-2 could still lift either to 2 of 3: the round must not be abandoned.
+        var cluster = new OperatorCluster(3, 2);
+        cluster.Nodes[1].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_001, "0x1")));
+        cluster.Nodes[2].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_001, "0x1")));
+        var first = await cluster.OpenAsync(block: 1_000);
+        var second = await cluster.OpenAsync(block: 1_001, seenBy: [1, 2]);
+        var paused = cluster.Nodes[2];
+        paused.Stepping = false;
+        cluster.Nodes[0].Held = true;
+        cluster.Nodes[1].Held = true;
+        for (var turns = 0; turns < 40 && !await EveryNodeChoseAsync(cluster, 0, 1); turns++)
+        {
+            await cluster.RunForAsync(TimeSpan.FromSeconds(1));
+        }
+
+        var ownRoots = new[] { await cluster.Nodes[0].Store.ChosenRootAsync(1, 0, CancellationToken.None), await cluster.Nodes[1].Store.ChosenRootAsync(1, 0, CancellationToken.None) };
+        Assert.NotEqual(ownRoots[0], ownRoots[1]);
+        await cluster.Nodes[0].DeliverHeldAsync();
+        await cluster.Nodes[1].DeliverHeldAsync();
+        await cluster.RunForAsync(OperatorCluster.ProposalTimeout * 6);
+
+        foreach (var index in new[] { 0, 1 })
+        {
+            var record = (await cluster.Nodes[index].Store.GetAsync(1, CancellationToken.None))!;
+            Assert.Equal((0u, EpochStage.Cleared), (record.Round, record.Stage));
+            Assert.Empty(cluster.Nodes[index].Log.Messages(34)); // never moved to another round
+        }
+
+        // op-0's watcher catches up and op-2 resumes: it signs op-1's root (op-1's manifest is past its close tolerance
+        // by now, so through its own manifest of the same batch), which reaches 2 of 3; op-0 follows it.
+        cluster.Nodes[0].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainA, [], [], new ChainCursor(1_001, "0x1")));
+        await cluster.SeeAsync(second, 1_001, [0]);
+        paused.Stepping = true;
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+        foreach (var node in cluster.Nodes)
+        {
+            var record = (await node.Store.GetAsync(1, CancellationToken.None))!;
+            Assert.Equal((0u, ownRoots[1]), (record.Round, record.BatchRoot));
+        }
+
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[first.IntentId]);
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[second.IntentId]);
+    }
+
+    private static async Task<bool> EveryNodeChoseAsync(OperatorCluster cluster, params int[] indices)
+    {
+        foreach (var node in indices.Length == 0 ? cluster.Nodes : [.. indices.Select(i => cluster.Nodes[i])])
+        {
+            if (await node.Store.ChosenRootAsync(1, 0, CancellationToken.None) is null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
