@@ -4,6 +4,7 @@ using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Programs;
 using DiscreteExec.Adapters.Solana.Rpc;
 using DiscreteExec.Adapters.Solana.Settlement;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core.Settlement;
 using Xunit.Abstractions;
 
@@ -128,9 +129,24 @@ public sealed class LookupTableIntegrationTests(DevnodeFixture node, ITestOutput
         await node.FundSolAsync(funder.PublicKey);
         var ata = await node.MintToAsync(funder.PublicKey, 1_000_000);
 
-        // A slot of its own: a validator reports each slot's lowest fee, and earlier tests' settlements pay 1.
-        var slot = await node.Rpc.GetSlotAsync(Commitment.Processed, default); // the newest slot: confirmed may lag it by one
-        await node.Rpc.CallAsync("devnode_warpSlot", w => w.WriteNumberValue(slot + 1), r => 0, default);
+        // A slot of its own: a validator reports each slot's lowest fee, and earlier tests' settlements pay 1. The dev
+        // node makes a slot every 100 ms on its own, so the newest slot read here may be behind by the time the warp
+        // arrives (a loaded machine once took a full slot between the two calls): warp well ahead, and read again if
+        // the node went past even that.
+        for (var attempt = 1; ; attempt++)
+        {
+            var slot = await node.Rpc.GetSlotAsync(Commitment.Processed, default);
+            try
+            {
+                await node.Rpc.CallAsync("devnode_warpSlot", w => w.WriteNumberValue(slot + 10), r => 0, default);
+                break;
+            }
+            catch (JsonRpcException e) when (attempt < 5 && e.Message.Contains("is not after the current slot", StringComparison.Ordinal))
+            {
+                // The node passed slot + 10 meanwhile: read the slot again.
+            }
+        }
+
         await node.SendAsync([ComputeBudgetProgram.SetComputeUnitPrice(4_321), node.Escrow.Fund(funder.PublicKey, ata, node.Mint, 1_000)], funder);
         var chunk = new SettlementChunk(new ChainId(DevnodeFixture.ChainIdValue), 299, 0, Bytes32.FromUInt64(1), ChunkStage.Transfer, [new SettlementAction(ActionKind.Payout, Bytes32.FromUInt64(7), node.Mint, Bytes32.FromUInt64(8), 1)]);
         var options = node.Options();
