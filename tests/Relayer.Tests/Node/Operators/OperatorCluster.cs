@@ -310,6 +310,9 @@ internal sealed class OperatorCluster
         }
     }
 
+    /// <summary>While set, a message it returns true for (receiving node index, message) is not delivered to that node (selective delivery on the shared exchange).</summary>
+    public Func<int, object, bool>? Undeliverable { get; set; }
+
     internal Task DeliverAsync<T>(T message)
         where T : class
     {
@@ -318,7 +321,7 @@ internal sealed class OperatorCluster
             Refusals.Enqueue(refused);
         }
 
-        return Task.WhenAll(Nodes.Where(n => n.Running).Select(n => message switch
+        return Task.WhenAll(Nodes.Where(n => n.Running && (Undeliverable is null || !Undeliverable(n.Index, message))).Select(n => message switch
         {
             EpochProposed proposal => n.Intake.ProposalAsync(proposal, CancellationToken.None),
             LegAttested attestation => n.Intake.AttestationAsync(attestation, CancellationToken.None),

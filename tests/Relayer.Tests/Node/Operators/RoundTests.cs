@@ -77,6 +77,54 @@ public sealed class RoundTests
         }
     }
 
+    /// <summary>
+    /// The same three-way split, but op-2 never hears op-1's round-0 attestations (the exchange delivered them to the
+    /// others only): op-2 alone cannot prove that op-1's root is dead (op-1 is unseen to it, and could lift its root
+    /// to 2 of 3). The nodes that moved republish the attestations that proved it, so op-2 learns the same proof, moves
+    /// to round 1 too and settles the epoch with the others instead of staying in round 0 for good.
+    /// </summary>
+    [Fact]
+    public async Task Epoch_ThreeWaySplitWithOneAttestationNotDeliveredToOneNode_TheProofIsRepublishedAndEveryNodeSettlesRoundOne()
+    {
+        var cluster = new OperatorCluster(3, 2);
+        var intents = await cluster.OpenAtStaggeredHeightsAsync();
+        foreach (var node in cluster.Nodes)
+        {
+            node.Held = true;
+        }
+
+        for (var turns = 0; turns < 40 && !await EveryNodeChoseAsync(cluster); turns++)
+        {
+            await cluster.RunForAsync(TimeSpan.FromSeconds(1));
+        }
+
+        await cluster.CatchUpStaggeredAsync(intents);
+        cluster.Undeliverable = (receiver, message) => receiver == 2 && message is Core.Messages.LegAttested { Signer: "op-1" };
+        foreach (var node in cluster.Nodes)
+        {
+            await node.DeliverHeldAsync();
+        }
+
+        cluster.Undeliverable = null;
+        Assert.DoesNotContain(await cluster.Nodes[2].Messages.AttestationsAsync(1, NodeWorld.ChainA, 0, CancellationToken.None), a => a.Signer == "op-1");
+
+        await cluster.RunUntilMarginedAsync(1, 0, 1, 2);
+
+        var root = (await cluster.Nodes[0].Store.GetAsync(1, CancellationToken.None))!.BatchRoot!.Value;
+        foreach (var node in cluster.Nodes)
+        {
+            var record = (await node.Store.GetAsync(1, CancellationToken.None))!;
+            Assert.Equal((1u, root), (record.Round, record.BatchRoot!.Value));
+        }
+
+        Assert.NotEmpty(cluster.Nodes[2].Log.Messages(34)); // op-2 moved on the republished proof
+        Assert.Equal([root], await cluster.RootsAtThresholdAsync(1, 2));
+        foreach (var intent in intents)
+        {
+            Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
+        }
+    }
+
     [Fact]
     public async Task Epoch_SplitWhileAnOperatorIsNotYetHeardFrom_StaysInRoundZeroAndSettlesTheRootItSigns()
     {
