@@ -577,7 +577,7 @@ internal sealed partial class EpochLoop
         var input = await LoadInputAsync(record, cancellationToken).ConfigureAwait(false);
 
         // The effect of Closed (its intents were taken at close): the world hears of it.
-        await _events.PublishAsync(new EpochClosed(IntegratorEventIds.Closed(epochId), epochId, record.Trigger ?? "unknown", input.ClosesAt, input.Intents.Count, record.ManifestHash ?? default), cancellationToken).ConfigureAwait(false);
+        await _events.PublishAsync(new EpochClosed(IntegratorEventIds.Closed(epochId, record.Round), epochId, record.Trigger ?? "unknown", input.ClosesAt, input.Intents.Count, record.ManifestHash ?? default), cancellationToken).ConfigureAwait(false);
 
         var clearingStarted = _time.GetTimestamp();
         var batch = EpochRounds.Clear(input, record.Round);

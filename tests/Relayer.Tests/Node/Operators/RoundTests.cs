@@ -1,5 +1,6 @@
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Store;
 
@@ -55,6 +56,9 @@ public sealed class RoundTests
             Assert.Equal(1u, record.Round);
             Assert.Equal(roundZero[node.Index], await node.Store.ChosenRootAsync(1, 0, CancellationToken.None)); // round 0's choice stands
         }
+
+        // Each round's close is a fact of its own for integrators: round 0's id is unchanged.
+        Assert.Equal(["epoch-closed:1", "epoch-closed:1:round-1"], cluster.Nodes[0].Events.All.OfType<EpochClosed>().Select(e => e.EventId));
 
         // Round 1's first proposer is op-2; its manifest is the one every node took.
         var roundOne = (await cluster.Nodes[0].Messages.ProposalsAsync(1, CancellationToken.None)).Where(p => p.Round == 1).ToList();
