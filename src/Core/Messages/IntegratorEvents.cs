@@ -51,6 +51,12 @@ public static class IntegratorEventIds
 
     public static string Closed(ulong epochId) => $"epoch-closed:{epochId}";
 
+    /// <summary>
+    /// The close of an epoch in a round of an operator set: round 0 is <see cref="Closed(ulong)"/>; a later round closes
+    /// the epoch again (another manifest), a fact of its own: <c>epoch-closed:{epochId}:round-{round}</c>.
+    /// </summary>
+    public static string Closed(ulong epochId, uint round) => round == 0 ? Closed(epochId) : $"epoch-closed:{epochId}:round-{round}";
+
     public static string Cleared(ulong epochId) => $"epoch-cleared:{epochId}";
 
     public static string LegApplied(ulong epochId, ChainId chainId, uint chunkIndex) => $"leg-applied:{epochId}:{chainId}:{chunkIndex}";

@@ -54,7 +54,9 @@ public sealed record EpochProposed
 
     /// <summary>
     /// The proposer's 65-byte r‖s‖v signature, with its operator EVM key, of the EIP-712 struct
-    /// <c>EpochProposal(epochId, proposerIndex, manifestHash)</c> under the operator set's chain-independent domain.
+    /// <c>EpochProposal(uint64 epochId, uint32 round, uint32 proposerIndex, bytes32 manifestHash)</c> under the operator
+    /// set's domain, which names no chain and is salted with the deployment and its operator set (a manifest signed for
+    /// one deployment does not verify in another with the same keys).
     /// Verifiers keep a manifest only when it recovers to the configured address of the operator at the index.
     /// </summary>
     public byte[]? ProposerSignature { get; init; }
@@ -192,4 +194,7 @@ public sealed record ManifestRefused
 
     /// <summary>The verifier's own value (empty when it knows nothing of the subject).</summary>
     public required string Observed { get; init; }
+
+    /// <summary>The round of the epoch the refused manifest proposes for (0 first; absent on the wire means 0).</summary>
+    public uint Round { get; init; }
 }

@@ -7,6 +7,9 @@ namespace DiscreteExec.Relayer.Node.Epochs;
 /// <summary>The named steps of the lifecycle where a fault-injection test may kill the node.</summary>
 internal enum CrashPoint
 {
+    /// <summary>The close decision is persisted and its intents taken; the record is not Closed yet.</summary>
+    AfterTake,
+
     /// <summary>The record at Closed is persisted (the intents are taken, the manifest and input written).</summary>
     AfterClose,
 
@@ -37,7 +40,7 @@ internal sealed class NoCrashPoints : ICrashPoints
 }
 
 /// <summary>
-/// Test-only fault injection: <c>DISCRETEEXEC_CRASH_AT=&lt;point&gt;[:&lt;epoch&gt;]</c> (points <c>after-close</c>,
+/// Test-only fault injection: <c>DISCRETEEXEC_CRASH_AT=&lt;point&gt;[:&lt;epoch&gt;]</c> (points <c>after-take</c>, <c>after-close</c>,
 /// <c>after-clear</c>, <c>between-chunks</c>, <c>chunk-sent-unrecorded</c>), read once at node start, kills the
 /// process with SIGKILL (no shutdown code runs) the first time it passes that point (in that epoch). Never set it in
 /// production: a warning says so at start.
@@ -48,6 +51,7 @@ internal sealed partial class KillingCrashPoints : ICrashPoints
 
     private static readonly Dictionary<string, CrashPoint> Names = new(StringComparer.Ordinal)
     {
+        ["after-take"] = CrashPoint.AfterTake,
         ["after-close"] = CrashPoint.AfterClose,
         ["after-clear"] = CrashPoint.AfterClear,
         ["between-chunks"] = CrashPoint.BetweenChunks,

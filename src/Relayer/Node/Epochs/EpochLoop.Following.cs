@@ -47,8 +47,15 @@ internal sealed partial class EpochLoop
             return null;
         }
 
-        // The decision of the followed manifest's round (TryCloseAsync makes the record that round's).
+        // The record moves to the followed manifest's round (still Open) before the decision is written under it: a
+        // crash after the take then finds the decision where it looks (under the record's round), never an Open record of
+        // another round whose retry could adopt a manifest of a dead round and leave the taken intents behind.
         var decision = DecisionOf(attested.Proposal, FollowedTrigger);
+        if (record.Round != decision.Round)
+        {
+            await _epochs.SaveAsync(record with { Round = decision.Round }, Fence, cancellationToken).ConfigureAwait(false);
+        }
+
         await _epochs.SaveBlobAsync(epochId, BlobOf(TakeBlob, decision.Round), JsonSerializer.SerializeToUtf8Bytes(decision), Fence, cancellationToken).ConfigureAwait(false);
         LogFollowed(_logger, epochId, attested.Proposal.ProposerId, attested.Proposal.BatchRoot, "none");
         return decision;

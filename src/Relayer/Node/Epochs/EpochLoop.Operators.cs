@@ -46,6 +46,14 @@ internal sealed partial class EpochLoop
         var heard = (await seat.Messages.ProposalsAsync(epochId, cancellationToken).ConfigureAwait(false))
             .Where(p => OperatorMessageIntake.ProposalFault(seat, p) is null)
             .ToList();
+        // A manifest (of any round) that already holds a threshold of the others' attestations is followed without
+        // signing, before any manifest is adopted and before anything else can return: a node with nothing of its own to
+        // close, or one that cannot judge its round's manifests, still reaches the root that settles the epoch.
+        if (heard.Count > 0 && await FollowAtCloseAsync(record, seat, cancellationToken).ConfigureAwait(false) is { } followed)
+        {
+            return followed;
+        }
+
         // Others moved on to a later round, which this node joins once it proves this round can give no root (it chose
         // none: it took nothing).
         if (heard.Any(p => p.Round > record.Round) && await TryNextRoundAsync(record, seat, cancellationToken).ConfigureAwait(false))
@@ -82,13 +90,6 @@ internal sealed partial class EpochLoop
                     return adopted;
                 }
             }
-        }
-
-        // None it can verify now (refused: e.g. it came back after the close tolerance), but one may already hold a
-        // threshold of the others' attestations: this node follows it without signing.
-        if (heard.Count > 0 && await FollowAtCloseAsync(record, seat, cancellationToken).ConfigureAwait(false) is { } followed)
-        {
-            return followed;
         }
 
         if (own is null || ProposerSchedule.ProposerOf(turns, seat.Count, waited, seat.ProposalTimeout) != seat.OwnIndex)

@@ -10,7 +10,8 @@ namespace DiscreteExec.Relayer.Node.Epochs;
 
 /// <summary>
 /// Rounds of an epoch in an operator set: when the roots of the epoch's round all fall short of the threshold and the
-/// attestations this node verified prove that none of them can ever reach it (<see cref="EpochRounds.NoRootCanReachThreshold"/>),
+/// attestations this node verified prove that none of them can ever reach it, counting the operators not yet seen and up
+/// to N - M false signers when M &gt;= floor(2N/3) + 1 (<see cref="EpochRounds.NoRootCanReachThreshold"/>),
 /// the epoch moves to the next round: this node's own root's intents go back to the book, the record is Open again
 /// in round r + 1 (its blobs and chosen root kept per round), and the turns start again with operator (k + r + 1) mod N.
 /// Nothing of the abandoned round is ever submitted: none of its roots can reach the threshold, and a signature of one

@@ -335,6 +335,7 @@ internal sealed partial class EpochLoop
         using var activity = NodeTelemetry.StartStep("close", epochId);
         activity?.SetTag("epoch.trigger", decision.Trigger);
         var closing = InputOf(epochId, decision, await TakeAsync(epochId, decision.IntentIds, cancellationToken).ConfigureAwait(false));
+        _crashPoints.Reached(CrashPoint.AfterTake, epochId);
         var manifestBytes = EpochManifest.ToUtf8(closing, decision.Prices, [.. decision.Cursors.Select(c => (c.ChainId, new ChainCursor(c.Height, c.Hash)))]);
         await _epochs.SaveBlobAsync(epochId, BlobOf(ManifestBlob, record.Round), manifestBytes, Fence, cancellationToken).ConfigureAwait(false);
         await _epochs.SaveBlobAsync(epochId, BlobOf(InputBlob, record.Round), EpochFileWriter.ToUtf8(closing), Fence, cancellationToken).ConfigureAwait(false);
@@ -576,7 +577,7 @@ internal sealed partial class EpochLoop
         var input = await LoadInputAsync(record, cancellationToken).ConfigureAwait(false);
 
         // The effect of Closed (its intents were taken at close): the world hears of it.
-        await _events.PublishAsync(new EpochClosed(IntegratorEventIds.Closed(epochId), epochId, record.Trigger ?? "unknown", input.ClosesAt, input.Intents.Count, record.ManifestHash ?? default), cancellationToken).ConfigureAwait(false);
+        await _events.PublishAsync(new EpochClosed(IntegratorEventIds.Closed(epochId, record.Round), epochId, record.Trigger ?? "unknown", input.ClosesAt, input.Intents.Count, record.ManifestHash ?? default), cancellationToken).ConfigureAwait(false);
 
         var clearingStarted = _time.GetTimestamp();
         var batch = EpochRounds.Clear(input, record.Round);

@@ -48,19 +48,32 @@ internal static class EpochRounds
     }
 
     /// <summary>
-    /// The proof rule: true when no root of a round can ever reach <paramref name="threshold"/> of
-    /// <paramref name="operators"/>, given the operators (by index) seen attesting each root of that round. Each honest
-    /// operator signs one root per round, so a root can still gain only the operators not yet seen attesting any root:
-    /// the round is abandoned when, for every root R, signers(R) + unseen &lt; M (a root not heard of yet has no signer
-    /// seen, so unseen &lt; M too). A signer seen under two roots counts for both and once among the seen.
+    /// The proof rule: true when no root of a round can ever reach <paramref name="threshold"/> (M) of
+    /// <paramref name="operators"/> (N), given the operators (by index) seen attesting each root of that round. An honest
+    /// operator signs one root per round; a false signer (up to f = <see cref="FalseSignersTolerated"/>) may also sign
+    /// any other root, so a root R can still gain the unseen operators and up to f of those seen under other roots only.
+    /// The round is abandoned when, for every root R, signers(R) + unseen + min(f, |seen \ signers(R)|) &lt; M, and
+    /// unseen + f &lt; M for a root not heard of yet. A signer seen under two roots counts for both and once among the seen.
     /// </summary>
     public static bool NoRootCanReachThreshold(IReadOnlyDictionary<Bytes32, IReadOnlySet<int>> signersByRoot, int operators, int threshold)
     {
         ArgumentNullException.ThrowIfNull(signersByRoot);
         ArgumentOutOfRangeException.ThrowIfLessThan(threshold, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(operators, threshold);
+        var falseSigners = FalseSignersTolerated(operators, threshold);
         var seen = signersByRoot.Values.SelectMany(s => s).Where(i => i >= 0 && i < operators).ToHashSet();
         var unseen = operators - seen.Count;
-        return unseen < threshold && signersByRoot.Values.All(signers => signers.Count + unseen < threshold);
+        return unseen + falseSigners < threshold && signersByRoot.Values.All(signers =>
+        {
+            var counted = signers.Count(i => i >= 0 && i < operators);
+            return counted + unseen + Math.Min(falseSigners, seen.Count - counted) < threshold;
+        });
     }
+
+    /// <summary>
+    /// f: how many false signers the threshold is meant to withstand, N - M when M &gt;= floor(2N/3) + 1, else 0 (below
+    /// that bound M only keeps crashed operators apart, and a false signer breaks safety whatever the rounds do).
+    /// </summary>
+    public static int FalseSignersTolerated(int operators, int threshold) =>
+        threshold >= (2 * operators / 3) + 1 ? operators - threshold : 0;
 }

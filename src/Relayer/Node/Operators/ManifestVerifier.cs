@@ -321,5 +321,6 @@ internal sealed class ManifestVerifier(string verifierId, IReadOnlyList<Asset> a
         Subject = fault.Subject,
         Proposed = fault.Proposed,
         Observed = fault.Observed,
+        Round = manifest.Round,
     };
 }

@@ -8,6 +8,7 @@ public sealed class EpochRoundsTests
     private static readonly Bytes32 RootA = Bytes32.FromUInt64(0xA);
     private static readonly Bytes32 RootB = Bytes32.FromUInt64(0xB);
     private static readonly Bytes32 RootC = Bytes32.FromUInt64(0xC);
+    private static readonly Bytes32 RootD = Bytes32.FromUInt64(0xD);
 
     [Fact]
     public void NoRootCanReachThreshold_ThreeWaySplitEveryOperatorSeen_True()
@@ -30,10 +31,50 @@ public sealed class EpochRoundsTests
     }
 
     [Fact]
-    public void NoRootCanReachThreshold_UnseenOperatorsTooFewForAnyRoot_True()
+    public void NoRootCanReachThreshold_FourOfFiveTwoUnseenAndOneFalseSigner_False()
     {
-        // 4-of-5: three roots with one signer each, two unseen: at most three for any root.
-        Assert.True(EpochRounds.NoRootCanReachThreshold(Seen((RootA, [0]), (RootB, [1]), (RootC, [2])), operators: 5, threshold: 4));
+        // 4-of-5 tolerates one false signer (4 >= floor(10/3)+1): op-0 may also sign A's rival B, and the two unseen
+        // could sign B too: 1 + 2 + 1 = 4. Abandoning here would let B reach the threshold after the honest moved on.
+        Assert.False(EpochRounds.NoRootCanReachThreshold(Seen((RootA, [0]), (RootB, [1]), (RootC, [2])), operators: 5, threshold: 4));
+    }
+
+    [Fact]
+    public void NoRootCanReachThreshold_ThreeOfFourOneUnseenAndOneFalseSigner_False()
+    {
+        // 3-of-4 tolerates one false signer: op-0 also signs B, op-3 (unseen) adopts B: B at 3.
+        Assert.False(EpochRounds.NoRootCanReachThreshold(Seen((RootA, [0]), (RootB, [1]), (RootC, [2])), operators: 4, threshold: 3));
+    }
+
+    [Fact]
+    public void NoRootCanReachThreshold_ThreeOfFourEveryOperatorSeenOnItsOwnRoot_True()
+    {
+        // Each root holds one; a false signer adds at most one more: 1 + 0 + 1 < 3.
+        Assert.True(EpochRounds.NoRootCanReachThreshold(Seen((RootA, [0]), (RootB, [1]), (RootC, [2]), (RootD, [3])), operators: 4, threshold: 3));
+    }
+
+    [Fact]
+    public void NoRootCanReachThreshold_ThreeOfFourTwoOnOneRootAllSeen_FalseForAFalseSignerCouldLiftIt()
+    {
+        Assert.False(EpochRounds.NoRootCanReachThreshold(Seen((RootA, [0, 1]), (RootB, [2]), (RootC, [3])), operators: 4, threshold: 3));
+    }
+
+    [Fact]
+    public void NoRootCanReachThreshold_FourOfFiveOneUnseenOneFalseSigner_True()
+    {
+        // 1 + 1 unseen + 1 false signer = 3 < 4 for every root, and 1 unseen + 1 false < 4 for a root not heard of.
+        Assert.True(EpochRounds.NoRootCanReachThreshold(Seen((RootA, [0]), (RootB, [1]), (RootC, [2]), (RootD, [3])), operators: 5, threshold: 4));
+    }
+
+    [Theory]
+    [InlineData(3, 2, 0)]
+    [InlineData(4, 3, 1)]
+    [InlineData(5, 3, 0)]
+    [InlineData(5, 4, 1)]
+    [InlineData(7, 5, 2)]
+    [InlineData(7, 4, 0)]
+    public void FalseSignersTolerated_IsNMinusMOnlyFromTwoThirdsPlusOne(int operators, int threshold, int expected)
+    {
+        Assert.Equal(expected, EpochRounds.FalseSignersTolerated(operators, threshold));
     }
 
     [Fact]

@@ -369,7 +369,7 @@ internal sealed class OperatorNode : IOperatorPublisher
         _newLoop = () => new EpochLoop(
             Store, Store, Store, world.Feed, Events,
             [new NodeChain(NodeWorld.ChainA, world.EscrowA, world.EscrowA), new NodeChain(NodeWorld.ChainB, world.EscrowB, world.EscrowB)],
-            options, cluster.Time, Log, Cursors, operators: seat);
+            options, cluster.Time, Log, Cursors, crashPoints: CrashPoints, operators: seat);
         Loop = _newLoop();
     }
 
@@ -394,6 +394,9 @@ internal sealed class OperatorNode : IOperatorPublisher
     public RecordingPublisher Events { get; } = new();
 
     public EpochLoop Loop { get; private set; }
+
+    /// <summary>The crash points of the next <see cref="Restart"/>'s loop (none by default).</summary>
+    public ICrashPoints? CrashPoints { get; set; }
 
     /// <summary>A new process of this node: a new epoch loop (nothing kept in memory) on the same store and messages.</summary>
     public void Restart() => Loop = _newLoop();

@@ -1,5 +1,7 @@
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Messages;
+using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Store;
 
 namespace DiscreteExec.Relayer.Tests.Node.Operators;
@@ -54,6 +56,9 @@ public sealed class RoundTests
             Assert.Equal(1u, record.Round);
             Assert.Equal(roundZero[node.Index], await node.Store.ChosenRootAsync(1, 0, CancellationToken.None)); // round 0's choice stands
         }
+
+        // Each round's close is a fact of its own for integrators: round 0's id is unchanged.
+        Assert.Equal(["epoch-closed:1", "epoch-closed:1:round-1"], cluster.Nodes[0].Events.All.OfType<EpochClosed>().Select(e => e.EventId));
 
         // Round 1's first proposer is op-2; its manifest is the one every node took.
         var roundOne = (await cluster.Nodes[0].Messages.ProposalsAsync(1, CancellationToken.None)).Where(p => p.Round == 1).ToList();
@@ -173,6 +178,86 @@ public sealed class RoundTests
         Assert.Equal(1, cluster.Chains.EscrowB.Payouts[second.IntentId]);
     }
 
+    [Fact]
+    public async Task FollowAtClose_CrashAfterTakingALaterRoundsRoot_RecordIsInThatRoundAndEveryIntentEndsOnce()
+    {
+        // 3-of-5: op-4 opens epoch 1 and goes away (it hears nothing); op-0 to op-3 each choose a root of their own, and
+        // with op-4 unseen (1 + 1 < 3) move to round 1, whose root reaches the threshold and settles.
+        var cluster = new OperatorCluster(5, 3);
+        var intents = await cluster.OpenAtStaggeredHeightsAsync();
+        var away = cluster.Nodes[4];
+        Assert.True(await away.Loop.StepAsync(CancellationToken.None));
+        Assert.Equal(EpochStage.Open, (await away.Store.GetAsync(1, CancellationToken.None))?.Stage);
+        away.Running = false;
+        int[] present = [0, 1, 2, 3];
+        foreach (var index in present)
+        {
+            cluster.Nodes[index].Held = true;
+        }
+
+        for (var turns = 0; turns < 60 && !await EveryNodeChoseAsync(cluster, present); turns++)
+        {
+            await cluster.RunForAsync(TimeSpan.FromSeconds(1));
+        }
+
+        await cluster.CatchUpStaggeredAsync(intents);
+        foreach (var index in present)
+        {
+            await cluster.Nodes[index].DeliverHeldAsync();
+        }
+
+        await cluster.RunUntilMarginedAsync(1, present);
+        var root = (await cluster.Nodes[0].Store.GetAsync(1, CancellationToken.None))!.BatchRoot!.Value;
+        Assert.Equal(1u, (await cluster.Nodes[0].Store.GetAsync(1, CancellationToken.None))!.Round);
+
+        // op-4 comes back, Open in round 0, and hears round 1's manifest and attestations: it follows that root at
+        // close and crashes right after taking its intents.
+        away.Running = true;
+        foreach (var proposal in (await cluster.Nodes[0].Messages.ProposalsAsync(1, CancellationToken.None)).Where(p => p.Round == 1))
+        {
+            await away.Intake.ProposalAsync(proposal, CancellationToken.None);
+        }
+
+        foreach (var attestation in (await cluster.HeardAttestationsAsync(1)).Where(a => a.BatchRoot == root))
+        {
+            await away.Intake.AttestationAsync(attestation, CancellationToken.None);
+        }
+
+        away.CrashPoints = new CrashingAt(CrashPoint.AfterTake);
+        away.Restart();
+        var crashed = false;
+        for (var step = 0; step < 30 && !crashed; step++)
+        {
+            try
+            {
+                if (!await away.Loop.StepAsync(CancellationToken.None))
+                {
+                    cluster.Time.Advance(TimeSpan.FromSeconds(1));
+                }
+            }
+            catch (SimulatedCrashException)
+            {
+                crashed = true;
+            }
+        }
+
+        Assert.True(crashed);
+        var afterCrash = (await away.Store.GetAsync(1, CancellationToken.None))!;
+        Assert.Equal((EpochStage.Open, 1u), (afterCrash.Stage, afterCrash.Round));
+
+        away.CrashPoints = null;
+        away.Restart();
+        await cluster.RunUntilMarginedAsync(1, 4);
+        var record = (await away.Store.GetAsync(1, CancellationToken.None))!;
+        Assert.Equal((1u, root), (record.Round, record.BatchRoot));
+        Assert.StartsWith("followed:", record.Trigger, StringComparison.Ordinal);
+        foreach (var intent in intents)
+        {
+            Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
+            Assert.Equal(IntentStage.Filled, away.Store.Intent(intent.IntentId).Stage);
+        }
+    }
+
     private static async Task<bool> EveryNodeChoseAsync(OperatorCluster cluster, params int[] indices)
     {
         foreach (var node in indices.Length == 0 ? cluster.Nodes : [.. indices.Select(i => cluster.Nodes[i])])
@@ -186,3 +271,20 @@ public sealed class RoundTests
         return true;
     }
 }
+
+/// <summary>A crash point that throws the first time the loop passes <paramref name="point"/> (the in-process "kill").</summary>
+internal sealed class CrashingAt(CrashPoint point) : ICrashPoints
+{
+    private bool _crashed;
+
+    public void Reached(CrashPoint reached, ulong epochId)
+    {
+        if (reached == point && !_crashed)
+        {
+            _crashed = true;
+            throw new SimulatedCrashException($"crash at {point} in epoch {epochId}");
+        }
+    }
+}
+
+internal sealed class SimulatedCrashException(string message) : Exception(message);
