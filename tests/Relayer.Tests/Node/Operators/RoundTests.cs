@@ -1,5 +1,6 @@
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
+using DiscreteExec.Core.Intents;
 using DiscreteExec.Core.Messages;
 using DiscreteExec.Relayer.Node.Epochs;
 using DiscreteExec.Relayer.Node.Store;
@@ -16,17 +17,7 @@ public sealed class RoundTests
     [Fact]
     public async Task Epoch_ThreeWaySplit_EndsInRoundOneWithOneRootAtTheThresholdAndSettlesOnce()
     {
-        var cluster = new OperatorCluster(3, 2);
-        var intents = await cluster.OpenAtStaggeredHeightsAsync();
-        foreach (var node in cluster.Nodes)
-        {
-            node.Held = true;
-        }
-
-        for (var turns = 0; turns < 40 && !await EveryNodeChoseAsync(cluster); turns++)
-        {
-            await cluster.RunForAsync(TimeSpan.FromSeconds(1));
-        }
+        var (cluster, intents) = await SplitThreeWaysAsync();
 
         var roundZero = new Bytes32[3];
         for (var index = 0; index < 3; index++)
@@ -91,17 +82,7 @@ public sealed class RoundTests
     [Fact]
     public async Task Epoch_ThreeWaySplitWithOneAttestationNotDeliveredToOneNode_TheProofIsRepublishedAndEveryNodeSettlesRoundOne()
     {
-        var cluster = new OperatorCluster(3, 2);
-        var intents = await cluster.OpenAtStaggeredHeightsAsync();
-        foreach (var node in cluster.Nodes)
-        {
-            node.Held = true;
-        }
-
-        for (var turns = 0; turns < 40 && !await EveryNodeChoseAsync(cluster); turns++)
-        {
-            await cluster.RunForAsync(TimeSpan.FromSeconds(1));
-        }
+        var (cluster, intents) = await SplitThreeWaysAsync();
 
         await cluster.CatchUpStaggeredAsync(intents);
         cluster.Undeliverable = (receiver, message) => receiver == 2 && message is Core.Messages.LegAttested { Signer: "op-1" };
@@ -256,6 +237,24 @@ public sealed class RoundTests
             Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
             Assert.Equal(IntentStage.Filled, away.Store.Intent(intent.IntentId).Stage);
         }
+    }
+
+    // Three nodes, each watcher at another height, whose publishes are held back until each chose a root of its own.
+    private static async Task<(OperatorCluster Cluster, Intent[] Intents)> SplitThreeWaysAsync()
+    {
+        var cluster = new OperatorCluster(3, 2);
+        var intents = await cluster.OpenAtStaggeredHeightsAsync();
+        foreach (var node in cluster.Nodes)
+        {
+            node.Held = true;
+        }
+
+        for (var turns = 0; turns < 40 && !await EveryNodeChoseAsync(cluster); turns++)
+        {
+            await cluster.RunForAsync(TimeSpan.FromSeconds(1));
+        }
+
+        return (cluster, intents);
     }
 
     private static async Task<bool> EveryNodeChoseAsync(OperatorCluster cluster, params int[] indices)
