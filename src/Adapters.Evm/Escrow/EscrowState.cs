@@ -1,5 +1,6 @@
 using DiscreteExec.Adapters.Evm.Configuration;
 using DiscreteExec.Adapters.Evm.Rpc;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core;
 using DiscreteExec.Core.Chains;
 
@@ -34,7 +35,17 @@ internal sealed class EscrowState(IEvmRpc rpc, EvmChainOptions options) : IEscro
             throw new PoolNotAtCursorException($"Chain {options.ChainId}: block {cursor.Height} is {header.Hash}, not the cursor's {cursor.Hash}.");
         }
 
-        return IntentEscrowAbi.DecodeUInt256(await rpc.CallAsync(new CallRequest(options.Escrow, IntentEscrowAbi.PoolBalance(TokenAddress(token))), block, cancellationToken).ConfigureAwait(false));
+        try
+        {
+            return IntentEscrowAbi.DecodeUInt256(await rpc.CallAsync(new CallRequest(options.Escrow, IntentEscrowAbi.PoolBalance(TokenAddress(token))), block, cancellationToken).ConfigureAwait(false));
+        }
+        catch (JsonRpcException e)
+        {
+            // The node answered that it cannot serve that block's state (it keeps only recent ones: anvil's
+            // --prune-history, a full node's ~128 blocks): the pool is unknown at the cursor, which a verifier refuses,
+            // not a failure that fails its step again and again.
+            throw new PoolNotAtCursorException($"Chain {options.ChainId}: the node keeps no state of block {cursor.Height} of the cursor ({e.Message}).");
+        }
     }
 
     public async Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken)

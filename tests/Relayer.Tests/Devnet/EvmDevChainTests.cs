@@ -71,6 +71,26 @@ public sealed class EvmDevChainTests : IAsyncLifetime, IDisposable
         Assert.True(code.Length > 2, $"The escrow {_chain.Escrow} has no code after the reorg (eth_getCode answered {code}).");
     }
 
+    /// <summary>
+    /// A verifier that judges a manifest long after its cursor (back from a fault) reads the pool at a block whose state
+    /// the node no longer keeps (the devnet's anvil keeps 512, a full node about 128): that is a pool unknown at the
+    /// cursor, which the verifier refuses, not an RPC failure that fails its step again and again (a three-operator
+    /// campaign stalled an epoch that way: the returning operator neither refused nor signed).
+    /// </summary>
+    [Fact]
+    public async Task PoolBalanceAt_CursorOlderThanTheStatesTheNodeKeeps_IsUnknownAtTheCursor()
+    {
+        var ct = CancellationToken.None;
+        var head = (await _chain.Rpc.GetBlockAsync(BlockTag.Latest, ct))!;
+        var cursor = new DiscreteExec.Core.Chains.ChainCursor(head.Number, head.Hash.ToString());
+        await _chain.Rpc.RequestAsync("anvil_mine", ["0x" + (EvmDevChain.StateHistoryBlocks + 100).ToString("x", System.Globalization.CultureInfo.InvariantCulture)], ct);
+        var state = new EscrowState(_chain.Rpc, _chain.Options());
+
+        var unknown = await Assert.ThrowsAsync<DiscreteExec.Core.Chains.PoolNotAtCursorException>(() => state.PoolBalanceAtAsync(_chain.Token.ToBytes32(), cursor, ct));
+
+        Assert.Contains($"block {cursor.Height}", unknown.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SignerSetRotation_AfterTheDelay_ActivatesVersionTwo()
     {
