@@ -437,6 +437,7 @@ public sealed partial class EscrowWatcher : IChainWatcher
                 ChainId = _chainId,
                 IntentId = id,
                 Reason = $"block {b.Number} ({b.Hash}) was reorganised out",
+                BlockHash = b.Hash.ToString(),
             }))
             .ToArray();
         ChainTelemetry.Reorgs.Add(1, _tags);

@@ -39,4 +39,11 @@ public sealed record IntentRetracted
     public required Bytes32 IntentId { get; init; }
 
     public required string Reason { get; init; }
+
+    /// <summary>
+    /// The hash of the block the retracted observation was in (<see cref="ChainPosition.BlockHash"/>). A node retracts
+    /// the intent only while its stored observation is of that block: a retraction consumed after the same deposit was
+    /// seen again in the new fork changes nothing. Null from senders before this field: retracts whatever is stored.
+    /// </summary>
+    public string? BlockHash { get; init; }
 }

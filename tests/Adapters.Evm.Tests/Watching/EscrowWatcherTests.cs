@@ -118,7 +118,8 @@ public class EscrowWatcherTests
         await CatchUpAsync(watcher, sink);
         var newBlock4 = (await chain.GetBlockAsync(BlockTag.Number(4), CancellationToken.None))!.Hash;
 
-        Assert.Equal(sink.Observed[3].Intent.IntentId, Assert.Single(sink.Retracted).IntentId);
+        var retraction = Assert.Single(sink.Retracted);
+        Assert.Equal((sink.Observed[3].Intent.IntentId, sink.Observed[3].Position.BlockHash), (retraction.IntentId, retraction.BlockHash));
         Assert.Equal(4, sink.Observed.Count); // nothing of the new fork accepted: intake stopped
         var reason = watcher.FinalityBreach.Reason;
         Assert.NotNull(reason);

@@ -8,6 +8,7 @@ namespace DiscreteExec.Relayer.Node.Bus;
 /// <summary>
 /// Marks a reorganised-out intent Retracted while it is still Open. Consumers run concurrently, so a retraction may
 /// overtake its observation: an unknown intent is retried (and lands in the error queue, logged, if it never shows up).
+/// A retraction of a block the intent is no longer stored from (it was seen again in the new fork) changes nothing.
 /// </summary>
 internal sealed class IntentRetractedConsumer(
     IIntentStore store,
@@ -39,9 +40,16 @@ internal sealed class IntentRetractedConsumer(
         {
             BusLog.IntentRetracted(logger, retracted.IntentId, retracted.ChainId, retracted.Reason);
         }
-        else if (stored.Stage != IntentStage.Retracted)
+        else if (await store.GetAsync(retracted.IntentId, context.CancellationToken).ConfigureAwait(false) is { } now && now.Stage != IntentStage.Retracted)
         {
-            BusLog.RetractionTooLate(logger, retracted.IntentId, retracted.ChainId, retracted.Reason, stored.Stage);
+            if (now.Stage == IntentStage.Open && retracted.BlockHash is { } block && block != now.Observed.Position.BlockHash)
+            {
+                BusLog.RetractionOfAnotherBlock(logger, retracted.IntentId, retracted.ChainId, block, now.Observed.Position.BlockHash);
+            }
+            else
+            {
+                BusLog.RetractionTooLate(logger, retracted.IntentId, retracted.ChainId, retracted.Reason, now.Stage);
+            }
         }
 
         await IntakeStoredAnswer.SendIfAskedAsync(context).ConfigureAwait(false);

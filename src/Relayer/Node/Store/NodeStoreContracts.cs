@@ -44,11 +44,15 @@ internal interface IIntentStore
 {
     /// <summary>
     /// Stores a newly observed intent as Open. A Retracted intent observed again (reorganised out, then back in) is
-    /// Open again with the new observation (true). False when the id is otherwise already known (a redelivery: nothing changes).
+    /// Open again with the new observation (true). False when the id is otherwise already known: a redelivery changes
+    /// nothing; an Open intent seen in another block (the same deposit in a new fork) takes the new observation.
     /// </summary>
     Task<bool> AddAsync(IntentObserved observed, CancellationToken cancellationToken);
 
-    /// <summary>Marks an Open intent Retracted. False when unknown or no longer Open (an epoch already took it: logged by the caller).</summary>
+    /// <summary>
+    /// Marks an Open intent Retracted. False when unknown, no longer Open (an epoch already took it: logged by the
+    /// caller), or when the retraction names a block (<see cref="IntentRetracted.BlockHash"/>) other than the stored observation's.
+    /// </summary>
     Task<bool> RetractAsync(IntentRetracted retracted, CancellationToken cancellationToken);
 
     Task<StoredIntent?> GetAsync(Bytes32 intentId, CancellationToken cancellationToken);

@@ -17,22 +17,30 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // (the message was never acknowledged, the epoch step never recorded), and every script is idempotent.
 
     // KEYS: intent, open set, arrival counter, the arrival index, the depositor's and the recipient's index. ARGV:
-    // observed JSON, intent id. The hash is written last, in one HSET: it is what makes the intent known, so a torn add
-    // is simply done again by the redelivery (the indexes are sorted sets scored by arrival: re-adding only moves the
-    // score to the new arrival). A Retracted intent observed again (reorganised out, then back in: same deposit, same
-    // id) is Open again with the new observation; its stage is written last, after the Open set, so a torn re-add is
-    // still Retracted and the redelivery redoes it.
+    // observed JSON, intent id, the observation's block hash, '1' when the observation is of a real event (so it may
+    // replace an Open intent's observation from another fork). The hash is written last, in one HSET: it is what makes
+    // the intent known, so a torn add is simply done again by the redelivery (the indexes are sorted sets scored by
+    // arrival: re-adding only moves the score to the new arrival). A Retracted intent observed again (reorganised out,
+    // then back in: same deposit, same id) is Open again with the new observation; its stage is written last, after
+    // the Open set, so a torn re-add is still Retracted and the redelivery redoes it. An Open intent seen in another
+    // block (the operator cleared a deep reorganisation's checkpoint and the deposit is in the new fork) keeps its
+    // arrival and takes the new observation in one HSET, so the old block's retraction, if consumed later, misses it.
     private const string AddScript = """
-        local stage = redis.call('HGET', KEYS[1], 'stage')
+        local fields = redis.call('HMGET', KEYS[1], 'stage', 'block')
+        local stage = fields[1]
         if stage == '4' then
           local arrival = redis.call('INCR', KEYS[3])
           redis.call('ZADD', KEYS[2], 0, ARGV[2])
           redis.call('ZADD', KEYS[4], arrival, ARGV[2])
           redis.call('ZADD', KEYS[5], arrival, ARGV[2])
           redis.call('ZADD', KEYS[6], arrival, ARGV[2])
-          redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'epoch', '', 'arrival', arrival)
+          redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3], 'epoch', '', 'arrival', arrival)
           redis.call('HSET', KEYS[1], 'stage', '0')
           return 1
+        end
+        if stage == '0' and ARGV[4] == '1' and fields[2] and fields[2] ~= ARGV[3] then
+          redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3])
+          return 0
         end
         if stage then return 0 end
         local arrival = redis.call('INCR', KEYS[3])
@@ -40,13 +48,17 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         redis.call('ZADD', KEYS[4], arrival, ARGV[2])
         redis.call('ZADD', KEYS[5], arrival, ARGV[2])
         redis.call('ZADD', KEYS[6], arrival, ARGV[2])
-        redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'stage', '0', 'epoch', '', 'deferred', '0', 'deferredIn', '', 'arrival', arrival)
+        redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3], 'stage', '0', 'epoch', '', 'deferred', '0', 'deferredIn', '', 'arrival', arrival)
         return 1
         """;
 
-    // KEYS: intent, open set. ARGV: intent id. The stage is written last: a torn retract is still Open and is retried.
+    // KEYS: intent, open set. ARGV: intent id, the retracted observation's block hash ('' retracts whatever is stored).
+    // An intent stored before the block was kept has none and is retracted. The stage is written last: a torn retract
+    // is still Open and is retried.
     private const string RetractScript = """
-        if redis.call('HGET', KEYS[1], 'stage') ~= '0' then return 0 end
+        local fields = redis.call('HMGET', KEYS[1], 'stage', 'block')
+        if fields[1] ~= '0' then return 0 end
+        if ARGV[2] ~= '' and fields[2] and fields[2] ~= ARGV[2] then return 0 end
         redis.call('ZREM', KEYS[2], ARGV[1])
         redis.call('HSET', KEYS[1], 'stage', '4')
         return 1
@@ -124,7 +136,10 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
                 _keys.Intent(intentId), _keys.OpenIntents, _keys.IntentArrivals, _keys.IntentsByArrival,
                 _keys.IntentsByDepositor(observed.Intent.Depositor), _keys.IntentsByRecipient(observed.Intent.Recipient),
             ],
-            [JsonSerializer.Serialize(observed, StoreJson.Options), intentId.ToString()]).ConfigureAwait(false);
+            [
+                JsonSerializer.Serialize(observed, StoreJson.Options), intentId.ToString(), observed.Position.BlockHash,
+                observed.Position.TransactionId.Length > 0 ? "1" : "0",
+            ]).ConfigureAwait(false);
         return (long)added == 1;
     }
 
@@ -135,7 +150,7 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         var retractedNow = await database.ScriptEvaluateAsync(
             ScriptRewrite(RetractScript),
             [_keys.Intent(retracted.IntentId), _keys.OpenIntents],
-            [retracted.IntentId.ToString()]).ConfigureAwait(false);
+            [retracted.IntentId.ToString(), retracted.BlockHash ?? string.Empty]).ConfigureAwait(false);
         return (long)retractedNow == 1;
     }
 

@@ -126,6 +126,39 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task RetractAsync_NamingAnotherBlockThanTheStoredObservation_LeavesTheIntentOpen()
+    {
+        var observed = Observed(41);
+        await _intents.AddAsync(observed, default);
+
+        Assert.False(await _intents.RetractAsync(Retracted(observed) with { BlockHash = "0x02" }, default));
+        Assert.Equal(IntentStage.Open, (await _intents.GetAsync(observed.Intent.IntentId, default))!.Stage);
+
+        Assert.True(await _intents.RetractAsync(Retracted(observed) with { BlockHash = observed.Position.BlockHash }, default));
+        Assert.Equal(IntentStage.Retracted, (await _intents.GetAsync(observed.Intent.IntentId, default))!.Stage);
+    }
+
+    [Fact]
+    public async Task AddAsync_OpenIntentSeenInAnotherBlock_TakesTheNewObservationAndTheOldBlocksLateRetractionChangesNothing()
+    {
+        // A deep reorganisation: the watcher retracts the intent of the lost block, the operator clears its checkpoint,
+        // the watcher sees the same deposit in the new fork. Intake consumers run concurrently, so the retraction of
+        // the lost block may be consumed after the new observation; it must not retract the intent seen again.
+        var observed = Observed(42);
+        var again = ObservedAgain(observed);
+        await _intents.AddAsync(observed, default);
+
+        Assert.False(await _intents.AddAsync(again, default)); // not new: the same intent, Open already
+        Assert.False(await _intents.RetractAsync(Retracted(observed) with { BlockHash = observed.Position.BlockHash }, default));
+
+        var stored = (await _intents.GetAsync(observed.Intent.IntentId, default))!;
+        Assert.Equal((IntentStage.Open, again, 1L), (stored.Stage, stored.Observed, stored.ArrivalSequence));
+        Assert.Equal(1, await _intents.OpenCountAsync(default));
+        Assert.False(await _intents.AddAsync(observed with { Position = observed.Position with { TransactionId = string.Empty } }, default));
+        Assert.Equal(again, (await _intents.GetAsync(observed.Intent.IntentId, default))!.Observed); // a recovery without an event does not replace it
+    }
+
+    [Fact]
     public async Task AddAsync_ReobservationTornAfterEveryWrite_NeverOpenUnlistedAndTheRedeliveryFinishesIt()
     {
         var completed = false;
