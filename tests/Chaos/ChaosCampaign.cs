@@ -469,7 +469,7 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         if (roots is not null)
         {
             Line(string.Empty);
-            Line("BATCH ROOTS EACH OPERATOR RECORDED (epoch:{id}:root in its own store, chosen once before it signs)");
+            Line("BATCH ROOTS EACH OPERATOR SETTLED (its own store's epoch record, once every release of that root applied)");
             roots.WriteTo(log);
         }
 

@@ -11,7 +11,8 @@ namespace DiscreteExec.Relayer.Checking;
 /// at most once and only on its destination, paid if and only if released (once its epoch settled), in the token, to
 /// the recipient and for at least the minimum it asked for, in the epoch of its Release; nothing stays open past its
 /// deadline plus grace once the campaign drained; and each escrow holds, per token, exactly its open deposits plus its
-/// pool plus its undelivered claims. Pure: the same history always gives the same report.
+/// pool plus its undelivered claims; and every chunk of one epoch, on every escrow, names the same batch root. Pure:
+/// the same history always gives the same report.
 /// </summary>
 internal static class ChainChecker
 {
@@ -48,6 +49,7 @@ internal static class ChainChecker
             }
         }
 
+        CheckOneRootPerEpoch(history, violations);
         foreach (var escrow in history.Escrows)
         {
             CheckAppliedOnce(escrow, violations);
@@ -207,6 +209,25 @@ internal static class ChainChecker
         {
             violations.Add(new(null, escrow.ChainId, ChainRule.ChunkAppliedTwice,
                 $"epoch {twice.Key.EpochId} chunk {twice.Key.Chunk} applied at {string.Join(", ", twice.Select(l => l.Location))}"));
+        }
+    }
+
+    /// <summary>
+    /// Every chunk of one epoch, on every escrow, names the same batch root. The first root seen (escrows in order,
+    /// records in chain order) stands for the epoch; each other root is reported once, on the chain it first shows on.
+    /// </summary>
+    private static void CheckOneRootPerEpoch(ChainHistory history, List<ChainViolation> violations)
+    {
+        var legs = history.Escrows.SelectMany(e => e.Records.OfType<LegAppliedRecord>().Select(l => (Chain: e.ChainId, Leg: l)));
+        foreach (var epoch in legs.GroupBy(l => l.Leg.EpochId))
+        {
+            var roots = epoch.GroupBy(l => l.Leg.BatchRoot).ToArray();
+            var first = roots[0].First().Leg;
+            foreach (var other in roots.Skip(1))
+            {
+                violations.Add(new(null, other.First().Chain, ChainRule.EpochRootsDiffer, string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {epoch.Key} applied root {other.Key} at {string.Join(", ", other.Select(l => l.Leg.Location))}, and root {first.BatchRoot} at {first.Location}")));
+            }
         }
     }
 

@@ -50,7 +50,7 @@ internal sealed record IntentRefundedRecord(string Location, Bytes32 IntentId, u
 internal sealed record PayoutRecord(string Location, Bytes32 SourceIntentId, Bytes32 Token, Bytes32? Recipient, UInt256 Amount, ulong? EpochId) : EscrowRecord(Location);
 
 /// <summary>One (epoch, chunk) of a leg was applied here.</summary>
-internal sealed record LegAppliedRecord(string Location, ulong EpochId, uint Chunk) : EscrowRecord(Location);
+internal sealed record LegAppliedRecord(string Location, ulong EpochId, uint Chunk, Bytes32 BatchRoot) : EscrowRecord(Location);
 
 /// <summary>A transfer could not be delivered: <see cref="Amount"/> of the token stays in the escrow as a claim.</summary>
 internal sealed record ClaimCreatedRecord(string Location, Bytes32 Token, UInt256 Amount) : EscrowRecord(Location);

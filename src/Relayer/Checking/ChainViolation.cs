@@ -41,6 +41,12 @@ internal enum ChainRule
     /// <summary>One (epoch, chunk) applied twice on one escrow.</summary>
     ChunkAppliedTwice,
 
+    /// <summary>
+    /// The chunks one epoch applied (over every escrow) name more than one batch root: two batches of one epoch each
+    /// reached the signer threshold, so the same intents could be settled twice, in two ways.
+    /// </summary>
+    EpochRootsDiffer,
+
     /// <summary>An escrow event that does not decode (the history is incomplete where it stands).</summary>
     UndecodableEvent,
 

@@ -93,7 +93,7 @@ internal sealed class EvmHistoryReader(IEvmRpc rpc, EvmChainOptions options, boo
             IntentClosed c => new IntentRefundedRecord(location, c.IntentId, c.EpochId),
             PayoutMade p => new PayoutRecord(location, p.SourceIntentId, p.Token.ToBytes32(), p.Recipient, p.Amount, p.EpochId),
             SelfTransferSkipped { Kind: PayoutKind } s => new PayoutRecord(location, s.Reference, s.Token.ToBytes32(), Recipient: null, s.Amount, EpochId: null),
-            Adapters.Evm.Escrow.LegApplied l => new LegAppliedRecord(location, l.EpochId, l.Chunk),
+            Adapters.Evm.Escrow.LegApplied l => new LegAppliedRecord(location, l.EpochId, l.Chunk, l.BatchRoot),
             ClaimCreated c => new ClaimCreatedRecord(location, c.Token.ToBytes32(), c.Amount),
             ClaimCollected c => new ClaimCollectedRecord(location, c.Token.ToBytes32(), c.Amount),
             _ => null,

@@ -153,7 +153,7 @@ internal sealed class SolanaHistoryReader(ISolanaRpc rpc, SolanaClusterOptions o
         IntentRefundedEvent refunded => new IntentRefundedRecord(location, refunded.IntentId, refunded.Epoch),
         PayoutMadeEvent payout => new PayoutRecord(location, payout.SourceIntentId, payout.Mint, payout.Recipient, payout.Amount, payout.Epoch),
         SelfTransferSkippedEvent { Kind: ActionKind.Payout } skipped => new PayoutRecord(location, skipped.Ref, skipped.Mint, Recipient: null, skipped.Amount, skipped.Epoch),
-        LegAppliedEvent leg => new LegAppliedRecord(location, leg.Epoch, leg.Chunk),
+        LegAppliedEvent leg => new LegAppliedRecord(location, leg.Epoch, leg.Chunk, leg.BatchRoot),
         ClaimCreatedEvent claim => new ClaimCreatedRecord(location, claim.Mint, claim.Amount),
         ClaimedEvent claimed => new ClaimCollectedRecord(location, claimed.Mint, claimed.Amount),
         _ => null,

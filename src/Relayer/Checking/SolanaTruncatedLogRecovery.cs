@@ -147,7 +147,7 @@ internal sealed class SolanaTruncatedLogRecovery(ISolanaRpc rpc, SolanaClusterOp
             {
                 var receipt = await owner.ReadAccountAsync(owner.Escrow.ReceiptAddress(epoch, chunk), d => EscrowReceipt.Decode(d), cancellationToken).ConfigureAwait(false);
                 _records.Add(receipt is not null && receipt.Epoch == epoch && receipt.Chunk == chunk && receipt.ActionCount == data[46]
-                    ? new LegAppliedRecord($"{location} receipt account", epoch, chunk)
+                    ? new LegAppliedRecord($"{location} receipt account", epoch, chunk, receipt.BatchRoot)
                     : new TruncatedLogRecord(location, $"epoch {epoch} chunk {chunk}: no receipt account of {data[46]} actions confirms the LegApplied"));
             }
 

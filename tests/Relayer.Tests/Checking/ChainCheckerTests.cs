@@ -62,7 +62,7 @@ public sealed class ChainCheckerTests
             solana: r =>
             {
                 r.RemoveAll(x => x is PayoutRecord p && p.SourceIntentId == FilledFromEvm.IntentId);
-                r.Add(new LegAppliedRecord("sol:leg2", 2, 0));
+                r.Add(new LegAppliedRecord("sol:leg2", 2, 0, Root(2)));
             },
             solanaPoolLess: -99,
             solanaHeldLess: -99) with { Drained = false };
@@ -150,9 +150,25 @@ public sealed class ChainCheckerTests
     [Fact]
     public void Check_ChunkAppliedTwice_ChunkAppliedTwice()
     {
-        var history = Clean(evm: r => r.Add(new LegAppliedRecord("evm:replay", 1, 0)));
+        var history = Clean(evm: r => r.Add(new LegAppliedRecord("evm:replay", 1, 0, Root(1))));
 
         AssertOnly(history, ChainRule.ChunkAppliedTwice, intentId: null, Evm);
+    }
+
+    [Fact]
+    public void Check_OneEpochsChunksCarryingTwoRoots_EpochRootsDiffer()
+    {
+        // Chunk 1 of epoch 1 on Solana applied under another batch root than the epoch's other three chunks: two
+        // batches of one epoch each reached the signer threshold.
+        var history = Clean(solana: r =>
+        {
+            r.RemoveAll(x => x is LegAppliedRecord { Chunk: 1 });
+            r.Add(new LegAppliedRecord("sol:other-root", 1, 1, Bytes32.FromUInt64(0xBAD)));
+        });
+
+        var violation = AssertOnly(history, ChainRule.EpochRootsDiffer, intentId: null, Solana);
+        Assert.Contains("sol:other-root", violation.Detail, StringComparison.Ordinal);
+        Assert.Contains(Root(1).ToString(), violation.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -183,6 +199,8 @@ public sealed class ChainCheckerTests
         return violation;
     }
 
+    private static Bytes32 Root(ulong epochId) => Bytes32.FromUInt64(0x7000 + epochId);
+
     /// <summary>
     /// The clean history, with edits to each escrow's records and its holdings moved by the tokens the edits move
     /// (a positive "less" means the escrow holds or pools that much less than in the clean history).
@@ -203,18 +221,18 @@ public sealed class ChainCheckerTests
             new IntentRefundedRecord("evm:4", RefundedOnEvm.IntentId, 1),
             new ClaimCreatedRecord("evm:4", EvmToken, 30),
             new ClaimCollectedRecord("evm:8", EvmToken, 10),
-            new LegAppliedRecord("evm:5", 1, 0),
+            new LegAppliedRecord("evm:5", 1, 0, Root(1)),
             Payout(FilledFromSolana, 49, epoch: 1, "evm:6"),
-            new LegAppliedRecord("evm:7", 1, 1),
+            new LegAppliedRecord("evm:7", 1, 1, Root(1)),
         ];
         List<EscrowRecord> solanaRecords =
         [
             new IntentOpenedRecord("sol:1", FilledFromSolana),
             new IntentOpenedRecord("sol:2", OpenOnSolana),
             new IntentReleasedRecord("sol:3", FilledFromSolana.IntentId, 1),
-            new LegAppliedRecord("sol:4", 1, 0),
+            new LegAppliedRecord("sol:4", 1, 0, Root(1)),
             Payout(FilledFromEvm, 99, epoch: 1, "sol:5"),
-            new LegAppliedRecord("sol:6", 1, 1),
+            new LegAppliedRecord("sol:6", 1, 1, Root(1)),
         ];
         evm?.Invoke(evmRecords);
         solana?.Invoke(solanaRecords);
