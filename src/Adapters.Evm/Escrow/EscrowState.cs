@@ -20,7 +20,7 @@ internal sealed class EscrowState(IEvmRpc rpc, EvmChainOptions options) : IEscro
         IntentEscrowAbi.DecodeUInt256(await CallAsync(IntentEscrowAbi.PoolBalance(TokenAddress(token)), cancellationToken).ConfigureAwait(false));
 
     /// <summary>
-    /// <c>poolBalance</c> called at the cursor's block, once that block is checked to be the cursor's (same hash): the
+    /// <c>poolBalance</c> called at the cursor's block by its hash, once that block is checked to be the cursor's: the
     /// figure every operator reads for that cursor, whenever it reads (the node must keep that block's state: anvil
     /// and full nodes keep recent ones, an archive node all).
     /// </summary>
@@ -37,14 +37,17 @@ internal sealed class EscrowState(IEvmRpc rpc, EvmChainOptions options) : IEscro
 
         try
         {
-            return IntentEscrowAbi.DecodeUInt256(await rpc.CallAsync(new CallRequest(options.Escrow, IntentEscrowAbi.PoolBalance(TokenAddress(token))), block, cancellationToken).ConfigureAwait(false));
+            // By hash (EIP-1898), not by number: a reorganisation right after the check above must not answer the new
+            // fork's block at that height as the cursor's.
+            var call = new CallRequest(options.Escrow, IntentEscrowAbi.PoolBalance(TokenAddress(token)));
+            return IntentEscrowAbi.DecodeUInt256(await rpc.CallAtBlockHashAsync(call, header.Hash, cancellationToken).ConfigureAwait(false));
         }
         catch (JsonRpcException e)
         {
-            // The node answered that it cannot serve that block's state (it keeps only recent ones: anvil's
-            // --prune-history, a full node's ~128 blocks): the pool is unknown at the cursor, which a verifier refuses,
-            // not a failure that fails its step again and again.
-            throw new PoolNotAtCursorException($"Chain {options.ChainId}: the node keeps no state of block {cursor.Height} of the cursor ({e.Message}).");
+            // The node cannot serve that block's state: it keeps only recent ones (anvil's --prune-history, a full
+            // node's ~128 blocks), or the block has just left its canonical chain. The pool is unknown at the cursor,
+            // which a verifier refuses, not a failure that fails its step again and again.
+            throw new PoolNotAtCursorException($"Chain {options.ChainId}: the node serves no state of block {cursor.Height} ({cursor.Hash}) of the cursor ({e.Message}).");
         }
     }
 

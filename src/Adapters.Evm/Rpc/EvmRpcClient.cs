@@ -81,6 +81,12 @@ public sealed class EvmRpcClient : IEvmRpc
     public async Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken) =>
         Hex.Decode((await RequestAsync("eth_call", [CallObject(call), block], cancellationToken).ConfigureAwait(false)).GetString()!);
 
+    public async Task<byte[]> CallAtBlockHashAsync(CallRequest call, Bytes32 blockHash, CancellationToken cancellationToken)
+    {
+        var block = new Dictionary<string, object?> { ["blockHash"] = blockHash.ToString(), ["requireCanonical"] = true };
+        return Hex.Decode((await RequestAsync("eth_call", [CallObject(call), block], cancellationToken).ConfigureAwait(false)).GetString()!);
+    }
+
     public async Task<ulong> EstimateGasAsync(CallRequest call, CancellationToken cancellationToken) =>
         Hex.DecodeQuantity((await RequestAsync("eth_estimateGas", [CallObject(call)], cancellationToken).ConfigureAwait(false)).GetString()!);
 

@@ -23,6 +23,12 @@ public interface IEvmRpc
     /// <summary>eth_call; a revert throws <see cref="EvmRevertException"/>.</summary>
     Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// eth_call at the block with this hash (EIP-1898, <c>requireCanonical</c>): the state of exactly that block, and an
+    /// error from the node once the block left its canonical chain (a call by number would read the new fork's block).
+    /// </summary>
+    Task<byte[]> CallAtBlockHashAsync(CallRequest call, Bytes32 blockHash, CancellationToken cancellationToken);
+
     /// <summary>eth_estimateGas; a revert throws <see cref="EvmRevertException"/>.</summary>
     Task<ulong> EstimateGasAsync(CallRequest call, CancellationToken cancellationToken);
 

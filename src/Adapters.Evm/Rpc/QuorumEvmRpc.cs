@@ -100,6 +100,9 @@ internal sealed partial class QuorumEvmRpc : IEvmRpc
     public Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken) =>
         _quorum.AgreeAsync("eth_call", (rpc, ct) => rpc.CallAsync(call, block, ct), Convert.ToHexString, cancellationToken);
 
+    public Task<byte[]> CallAtBlockHashAsync(CallRequest call, Bytes32 blockHash, CancellationToken cancellationToken) =>
+        _quorum.AgreeAsync("eth_call", (rpc, ct) => rpc.CallAtBlockHashAsync(call, blockHash, ct), Convert.ToHexString, cancellationToken);
+
     public Task<TransactionReceipt?> GetTransactionReceiptAsync(Bytes32 transactionHash, CancellationToken cancellationToken) =>
         _quorum.AgreeAsync("eth_getTransactionReceipt", (rpc, ct) => rpc.GetTransactionReceiptAsync(transactionHash, ct), ReceiptKey, cancellationToken);
 

@@ -125,6 +125,8 @@ public sealed class QuorumEvmRpcTests
 
         public Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken) => Answer(Result);
 
+        public Task<byte[]> CallAtBlockHashAsync(CallRequest call, Bytes32 blockHash, CancellationToken cancellationToken) => Answer(Result);
+
         public Task<IReadOnlyList<EvmLog>> GetLogsAsync(LogFilter filter, CancellationToken cancellationToken) => Answer(Logs);
 
         public Task<ulong> ChainIdAsync(CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -251,6 +251,8 @@ public class TransactionSenderTests
 
         public Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<byte[]> CallAtBlockHashAsync(CallRequest call, Bytes32 blockHash, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<ulong> EstimateGasAsync(CallRequest call, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<BigInteger> GetBalanceAsync(EvmAddress account, string block, CancellationToken cancellationToken) => throw new NotSupportedException();

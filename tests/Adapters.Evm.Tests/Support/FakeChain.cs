@@ -130,6 +130,9 @@ public sealed class FakeChain : IEvmRpc
         return Task.FromResult(Chain.Value);
     }
 
+    /// <summary>The watcher never reads state by block hash.</summary>
+    public Task<byte[]> CallAtBlockHashAsync(CallRequest call, Bytes32 blockHash, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     /// <summary>The escrow's views the watcher reconciles with (nonce, intentIdOf, intentOf), answered from the well-formed IntentOpened logs up to the block.</summary>
     public Task<byte[]> CallAsync(CallRequest call, string block, CancellationToken cancellationToken)
     {
