@@ -46,9 +46,6 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
     /// <summary>What the node's Critical line says when a block it treated as final was reorganised out.</summary>
     private const string DeepReorgMarker = "REORGANISATION DEEPER THAN THE CONFIRMATION DEPTH";
 
-    /// <summary>How long the operator waits after the deep reorg's report before stopping the nodes (their intake applies the retractions).</summary>
-    private static readonly TimeSpan RetractionsApplied = TimeSpan.FromSeconds(10);
-
     private static readonly string[] CrashPoints = ["after-close", "after-clear", "between-chunks", "chunk-sent-unrecorded"];
 
     private readonly TimeProvider _time = TimeProvider.System;
@@ -301,12 +298,10 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         // Every operator watches the chain, so every one must have said it.
         _deepReorgReport = reports.Count == Nodes.Count ? reports[0] : null;
 
-        // The operator stops the nodes only once their intake applied the retractions (a few seconds). A retraction
-        // still queued when the node stops is consumed after the restart alongside the rescan's new observation of the
-        // same deposit, in either order, and in one order the intent ends Retracted though the deposit is back on the
-        // chain (a known bug, written up in tests/Chaos/README.md: the retraction carries no block hash to tell it is
-        // stale). A CI run of the short campaign lost one intent that way when the harness stopped the node at once.
-        await Task.Delay(RetractionsApplied, _time, cancellationToken);
+        // The operator stops the nodes at once: retractions still queued are consumed after the restart, beside the
+        // rescan's new observation of the same re-included deposit, in either order. Each retraction names the block it
+        // retracts, so neither order leaves the intent Retracted while its deposit is back on the chain (a CI run of the
+        // short campaign lost one intent that way before retractions named their block).
         await Nodes.TerminateAllAsync(TimeSpan.FromSeconds(30));
         foreach (var checkpoint in Directory.EnumerateFiles(settings.DataDirectory, "*.json", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "checkpoints"))
         {
