@@ -16,6 +16,9 @@ internal sealed class AnvilControl(Uri url) : IDisposable
     private readonly SemaphoreSlim _mining = new(1, 1);
     private int _id;
 
+    /// <summary>Runs between reading the newest blocks and the reorganisation (tests: another client sends a transaction then).</summary>
+    internal Func<CancellationToken, Task>? AfterReadingBlocks { get; init; }
+
     /// <summary>
     /// Replaces the newest <paramref name="depth"/> blocks with new ones holding the same transactions in the same
     /// order (so every intent keeps its id and its deposit), under new block hashes. Returns how many transactions
@@ -53,6 +56,11 @@ internal sealed class AnvilControl(Uri url) : IDisposable
                         var raw = await CallAsync("eth_getRawTransactionByHash", [hash!.GetValue<string>()], cancellationToken);
                         pairs.Add(new JsonArray(raw!.GetValue<string>(), number - first));
                     }
+                }
+
+                if (AfterReadingBlocks is { } hook)
+                {
+                    await hook(cancellationToken);
                 }
 
                 await CallAsync("anvil_reorg", [depth, pairs], cancellationToken);
