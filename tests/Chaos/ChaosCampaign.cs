@@ -299,9 +299,9 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         _deepReorgReport = reports.Count == Nodes.Count ? reports[0] : null;
 
         // The operator stops the nodes at once: retractions still queued are consumed after the restart, beside the
-        // rescan's new observation of the same re-included deposit, in either order. Each retraction names the block it
-        // retracts, so neither order leaves the intent Retracted while its deposit is back on the chain (a CI run of the
-        // short campaign lost one intent that way before retractions named their block).
+        // rescan's new observation of the same re-included deposit, in any order. Each report is numbered and names
+        // its block, so no order leaves the intent Retracted while its deposit is back on the chain (a CI run of the
+        // short campaign lost one intent that way before).
         await Nodes.TerminateAllAsync(TimeSpan.FromSeconds(30));
         foreach (var checkpoint in Directory.EnumerateFiles(settings.DataDirectory, "*.json", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "checkpoints"))
         {

@@ -24,6 +24,7 @@ namespace DiscreteExec.Adapters.Evm.Watching;
 /// </summary>
 public sealed partial class EscrowWatcher : IChainWatcher
 {
+    private const int ReportsPerHeadBits = 20;
     private readonly IEvmRpc _rpc;
     private readonly EvmChainOptions _options;
     private readonly ICheckpointStore<WatcherCheckpoint> _store;
@@ -144,7 +145,7 @@ public sealed partial class EscrowWatcher : IChainWatcher
         {
             // The rewound state becomes current only once the sink has the retractions: if it throws, the next
             // step detects the same reorg again instead of forgetting it.
-            await DeliverAsync(sink, [], retracted, rewound, cancellationToken).ConfigureAwait(false);
+            await DeliverAsync(sink, [], retracted, rewound, head, cancellationToken).ConfigureAwait(false);
             return true;
         }
 
@@ -215,7 +216,7 @@ public sealed partial class EscrowWatcher : IChainWatcher
         }
 
         var recent = MergeBlocks(state.RecentBlocks, blocks, to);
-        await DeliverAsync(sink, [.. observed, .. recovered], [], new WatcherCheckpoint(to + 1, recent, ledger.Next, ledger.Above), cancellationToken).ConfigureAwait(false);
+        await DeliverAsync(sink, [.. observed, .. recovered], [], new WatcherCheckpoint(to + 1, recent, ledger.Next, ledger.Above), head, cancellationToken).ConfigureAwait(false);
         _range = (int)Math.Min(_ceiling, (long)_range * 2);
         return to < safe;
     }
@@ -278,7 +279,7 @@ public sealed partial class EscrowWatcher : IChainWatcher
         if (recovered.Count > 0)
         {
             var next = new WatcherCheckpoint(state.NextBlock, MergeBlocks(state.RecentBlocks, blocks, block), ledger.Next, ledger.Above);
-            await DeliverAsync(sink, recovered, [], next, cancellationToken).ConfigureAwait(false);
+            await DeliverAsync(sink, recovered, [], next, head, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -471,12 +472,20 @@ public sealed partial class EscrowWatcher : IChainWatcher
     /// <summary>
     /// Hands the sink the batch with the cursor the checkpoint stands at (the last reported block and its hash), then
     /// saves the checkpoint: only after the sink returned, so a crash in between repeats the batch, never skips it.
+    /// Each message gets its report sequence, retractions before observations (<see cref="IntentObserved.ReportSequence"/>):
+    /// from the checkpoint's <see cref="WatcherCheckpoint.NextReport"/>, but never below the head's number times 2^20;
+    /// a checkpoint without one (new, older, or deleted by an operator) starts at the next head's, after everything
+    /// sent before (the head only grows, and no head sees a million reports).
     /// </summary>
-    private async Task DeliverAsync(IChainEventSink sink, IReadOnlyList<IntentObserved> observed, IReadOnlyList<IntentRetracted> retracted, WatcherCheckpoint next, CancellationToken cancellationToken)
+    private async Task DeliverAsync(IChainEventSink sink, IReadOnlyList<IntentObserved> observed, IReadOnlyList<IntentRetracted> retracted, WatcherCheckpoint next, ulong head, CancellationToken cancellationToken)
     {
         var last = next.RecentBlocks.LastOrDefault(b => b.Number + 1 == next.NextBlock);
         var cursor = new ChainCursor(next.NextBlock == 0 ? 0 : next.NextBlock - 1, last?.Hash.ToString() ?? string.Empty);
-        await sink.AcceptAsync(new ChainEventBatch(_chainId, observed, retracted, cursor), cancellationToken).ConfigureAwait(false);
+        var first = _state?.NextReport is { } nextReport ? Math.Max(nextReport, head << ReportsPerHeadBits) : (head + 1) << ReportsPerHeadBits;
+        var numberedRetractions = retracted.Select((r, i) => r with { ReportSequence = first + (ulong)i }).ToArray();
+        var numberedObservations = observed.Select((o, i) => o with { ReportSequence = first + (ulong)(retracted.Count + i) }).ToArray();
+        next = next with { NextReport = first + (ulong)(retracted.Count + observed.Count) };
+        await sink.AcceptAsync(new ChainEventBatch(_chainId, numberedObservations, numberedRetractions, cursor), cancellationToken).ConfigureAwait(false);
 
         await _store.SaveAsync(next, cancellationToken).ConfigureAwait(false);
         _state = next;

@@ -12,11 +12,13 @@ public sealed record ProcessedBlock(ulong Number, Bytes32 Hash, IReadOnlyList<By
 /// watcher then takes the escrow's counter at block <c>NextBlock - 1</c>), and <see cref="EmittedAbove"/> the nonces
 /// above it already emitted, so a restart re-checks every gap and never emits a nonce twice. <see cref="HaltedBecause"/>
 /// is set when a block treated as final was reorganised out (<see cref="FinalityBreach"/>): the watcher then reads
-/// nothing more, also after a restart, until an operator removes it.
+/// nothing more, also after a restart, until an operator removes it. <see cref="NextReport"/> is the report sequence
+/// the next observation or retraction gets (null in an older checkpoint: taken from the head then).
 /// </summary>
 public sealed record WatcherCheckpoint(
     ulong NextBlock,
     IReadOnlyList<ProcessedBlock> RecentBlocks,
     ulong? NextNonce = null,
     IReadOnlyList<ulong>? EmittedAbove = null,
-    string? HaltedBecause = null);
+    string? HaltedBecause = null,
+    ulong? NextReport = null);

@@ -29,6 +29,15 @@ public sealed record IntentObserved
     /// where it was recovered, with an empty transaction id and log index -1.
     /// </summary>
     public string? RecoveredBecause { get; init; }
+
+    /// <summary>
+    /// The order in which this node's watcher of the chain reported it: every observation and retraction it sends
+    /// has a larger one than all it sent before (kept across restarts in its checkpoint). The intake applies a
+    /// message about an intent only when it is later than the last one applied, so a stale one consumed late (a
+    /// retry, a redelivery, a retraction queued before a restart) changes nothing. Null from a watcher that does not
+    /// number its reports (Solana's, which never retracts): ordered by block alone.
+    /// </summary>
+    public ulong? ReportSequence { get; init; }
 }
 
 /// <summary>An intent the adapter had reported was reorganised out of its chain.</summary>
@@ -46,4 +55,7 @@ public sealed record IntentRetracted
     /// seen again in the new fork changes nothing. Null from senders before this field: retracts whatever is stored.
     /// </summary>
     public string? BlockHash { get; init; }
+
+    /// <summary>The watcher's report order, as <see cref="IntentObserved.ReportSequence"/>.</summary>
+    public ulong? ReportSequence { get; init; }
 }

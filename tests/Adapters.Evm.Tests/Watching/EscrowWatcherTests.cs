@@ -91,6 +91,30 @@ public class EscrowWatcherTests
         Assert.Equal(3UL, last.DepositNonce);
         Assert.Equal((UInt256)5, last.InputAmount);
         Assert.Equal(6, sink.Observed.Count);
+
+        // Every report numbered, each later than all delivered before it (retractions first within a batch), so the
+        // intake can tell a stale one consumed late.
+        var reports = sink.Batches.SelectMany(b => b.Retracted.Select(r => r.ReportSequence).Concat(b.Observed.Select(o => o.ReportSequence))).ToArray();
+        Assert.All(reports, r => Assert.NotNull(r));
+        Assert.Equal(reports.Order(), reports);
+        Assert.Equal(reports.Length, reports.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task PollOnce_AfterARestartOrALostCheckpoint_NumbersItsReportsAfterEverythingSentBefore()
+    {
+        var chain = new FakeChain(3);
+        chain.Mine(FakeChain.IntentOpened(0));
+        var store = new InMemoryCheckpointStore();
+        var before = await CatchUpAsync(Watcher(chain, store));
+        chain.Mine(FakeChain.IntentOpened(1));
+
+        var restarted = await CatchUpAsync(Watcher(chain, store));
+        var lost = await CatchUpAsync(Watcher(chain, new InMemoryCheckpointStore()));
+
+        var first = Assert.Single(before.Observed).ReportSequence;
+        Assert.True(Assert.Single(restarted.Observed).ReportSequence > first);
+        Assert.All(lost.Observed, o => Assert.True(o.ReportSequence > restarted.Observed[0].ReportSequence));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ internal static partial class BusLog
     [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Intent {IntentId} of chain {ChainId} was reorganised out ({Reason}) but is already {Stage}: not retracted")]
     public static partial void RetractionTooLate(ILogger logger, Bytes32 intentId, ChainId chainId, string reason, DiscreteExec.Relayer.Node.Store.IntentStage stage);
 
-    [LoggerMessage(EventId = 4109, Level = LogLevel.Information, Message = "Intent {IntentId} of chain {ChainId}: the retraction of block {RetractedBlock} changes nothing; the intent is stored as seen again in block {StoredBlock}")]
+    [LoggerMessage(EventId = 4109, Level = LogLevel.Information, Message = "Intent {IntentId} of chain {ChainId}: the retraction of block {RetractedBlock} changes nothing; the intent was reported again since (stored from block {StoredBlock})")]
     public static partial void RetractionOfAnotherBlock(ILogger logger, Bytes32 intentId, ChainId chainId, string retractedBlock, string storedBlock);
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Integrator event {EventId} is in the event log but its bus publish failed")]

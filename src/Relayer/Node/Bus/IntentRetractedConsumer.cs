@@ -8,7 +8,8 @@ namespace DiscreteExec.Relayer.Node.Bus;
 /// <summary>
 /// Marks a reorganised-out intent Retracted while it is still Open. Consumers run concurrently, so a retraction may
 /// overtake its observation: an unknown intent is retried (and lands in the error queue, logged, if it never shows up).
-/// A retraction of a block the intent is no longer stored from (it was seen again in the new fork) changes nothing.
+/// A retraction of a block the intent is no longer stored from (it was seen again in the new fork), or one older than
+/// the last report applied to the intent, changes nothing (logged).
 /// </summary>
 internal sealed class IntentRetractedConsumer(
     IIntentStore store,
@@ -42,9 +43,10 @@ internal sealed class IntentRetractedConsumer(
         }
         else if (await store.GetAsync(retracted.IntentId, context.CancellationToken).ConfigureAwait(false) is { } now && now.Stage != IntentStage.Retracted)
         {
-            if (now.Stage == IntentStage.Open && retracted.BlockHash is { } block && block != now.Observed.Position.BlockHash)
+            if (now.Stage == IntentStage.Open)
             {
-                BusLog.RetractionOfAnotherBlock(logger, retracted.IntentId, retracted.ChainId, block, now.Observed.Position.BlockHash);
+                // Of another block than the stored observation's, or older than the last report applied to the intent.
+                BusLog.RetractionOfAnotherBlock(logger, retracted.IntentId, retracted.ChainId, retracted.BlockHash ?? "(none named)", now.Observed.Position.BlockHash);
             }
             else
             {

@@ -16,51 +16,87 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // Each script orders its writes so that such a prefix is repaired by the redelivery or replay that must follow
     // (the message was never acknowledged, the epoch step never recorded), and every script is idempotent.
 
+    // Ordering. Each intent keeps the block of its stored observation ('block', lower-case) and the report sequence of
+    // the last watcher message applied to it ('report', IntentObserved.ReportSequence; '' or absent when unnumbered).
+    // A numbered message older than the stored report changes nothing: intake consumers run concurrently and retry, so
+    // an observation or retraction may be consumed long after a later one (a retraction queued before a restart, the
+    // old fork's observation held by a store fault), and applying it would undo the later one. Unnumbered messages
+    // (Solana's watcher, older senders) and intents stored before these fields are ordered by the block alone.
+
     // KEYS: intent, open set, arrival counter, the arrival index, the depositor's and the recipient's index. ARGV:
     // observed JSON, intent id, the observation's block hash, '1' when the observation is of a real event (so it may
-    // replace an Open intent's observation from another fork). The hash is written last, in one HSET: it is what makes
-    // the intent known, so a torn add is simply done again by the redelivery (the indexes are sorted sets scored by
-    // arrival: re-adding only moves the score to the new arrival). A Retracted intent observed again (reorganised out,
-    // then back in: same deposit, same id) is Open again with the new observation; its stage is written last, after
+    // replace the observation of an intent not yet settled: the same deposit seen in another block), its report
+    // sequence or ''. The hash is written last, in one HSET: it is what makes the intent known, so a torn add is simply
+    // done again by the redelivery (the indexes are sorted sets scored by arrival: re-adding only moves the score to
+    // the new arrival). A Retracted intent observed again, later than its retraction (reorganised out, then back in:
+    // same deposit, same id), is Open again with the new observation; its stage and report are written last, after
     // the Open set, so a torn re-add is still Retracted and the redelivery redoes it. An Open intent seen in another
-    // block (the operator cleared a deep reorganisation's checkpoint and the deposit is in the new fork) keeps its
-    // arrival and takes the new observation in one HSET, so the old block's retraction, if consumed later, misses it.
+    // block (the operator cleared a deep reorganisation's stop and the deposit is in the new fork) keeps its stage and
+    // arrival and takes the new observation in one HSET, so the old block's retraction misses it; it is listed in the
+    // Open set again first (a retraction torn after leaving the set is refused from then on, so nothing else would).
+    // An InEpoch intent keeps the observation its epoch was built on and takes only the new block and report, so the
+    // new block's retraction still applies once the epoch defers it.
     private const string AddScript = """
-        local fields = redis.call('HMGET', KEYS[1], 'stage', 'block')
+        local fields = redis.call('HMGET', KEYS[1], 'stage', 'block', 'report')
         local stage = fields[1]
+        local report = tonumber(ARGV[5])
+        local stored = tonumber(fields[3] or '')
+        local later = report == nil or stored == nil or report > stored
         if stage == '4' then
+          if not later then return 0 end
           local arrival = redis.call('INCR', KEYS[3])
           redis.call('ZADD', KEYS[2], 0, ARGV[2])
           redis.call('ZADD', KEYS[4], arrival, ARGV[2])
           redis.call('ZADD', KEYS[5], arrival, ARGV[2])
           redis.call('ZADD', KEYS[6], arrival, ARGV[2])
           redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3], 'epoch', '', 'arrival', arrival)
-          redis.call('HSET', KEYS[1], 'stage', '0')
+          redis.call('HSET', KEYS[1], 'stage', '0', 'report', ARGV[5])
           return 1
         end
-        if stage == '0' and ARGV[4] == '1' and fields[2] and fields[2] ~= ARGV[3] then
-          redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3])
+        if stage then
+          if later and stage == '0' and ARGV[4] == '1' and fields[2] ~= ARGV[3] then
+            redis.call('ZADD', KEYS[2], 0, ARGV[2])
+            redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3], 'report', ARGV[5])
+          elseif later and stage == '1' and ARGV[4] == '1' and fields[2] ~= ARGV[3] then
+            redis.call('HSET', KEYS[1], 'block', ARGV[3], 'report', ARGV[5])
+          elseif later and report ~= nil then
+            redis.call('HSET', KEYS[1], 'report', ARGV[5])
+          end
           return 0
         end
-        if stage then return 0 end
         local arrival = redis.call('INCR', KEYS[3])
         redis.call('ZADD', KEYS[2], 0, ARGV[2])
         redis.call('ZADD', KEYS[4], arrival, ARGV[2])
         redis.call('ZADD', KEYS[5], arrival, ARGV[2])
         redis.call('ZADD', KEYS[6], arrival, ARGV[2])
-        redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3], 'stage', '0', 'epoch', '', 'deferred', '0', 'deferredIn', '', 'arrival', arrival)
+        redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3], 'report', ARGV[5], 'stage', '0', 'epoch', '', 'deferred', '0', 'deferredIn', '', 'arrival', arrival)
         return 1
         """;
 
-    // KEYS: intent, open set. ARGV: intent id, the retracted observation's block hash ('' retracts whatever is stored).
-    // An intent stored before the block was kept has none and is retracted. The stage is written last: a torn retract
-    // is still Open and is retried.
+    // KEYS: intent, open set. ARGV: intent id, the retracted observation's block hash ('' retracts whatever is
+    // stored), its report sequence or ''. Applies only to an Open intent whose stored observation is of that block (an
+    // intent stored before 'block' was kept: the block in its observed JSON) and not later than the retraction; a
+    // retraction of an intent no longer Open still records its report, so an older observation cannot undo it later.
+    // The stage is written last: a torn retract is still Open and is retried.
     private const string RetractScript = """
-        local fields = redis.call('HMGET', KEYS[1], 'stage', 'block')
-        if fields[1] ~= '0' then return 0 end
-        if ARGV[2] ~= '' and fields[2] and fields[2] ~= ARGV[2] then return 0 end
+        local fields = redis.call('HMGET', KEYS[1], 'stage', 'block', 'report', 'observed')
+        local report = tonumber(ARGV[3])
+        local stored = tonumber(fields[3] or '')
+        local later = report == nil or stored == nil or report > stored
+        if not fields[1] or not later then return 0 end
+        if fields[1] ~= '0' then
+          if report ~= nil then redis.call('HSET', KEYS[1], 'report', ARGV[3]) end
+          return 0
+        end
+        if ARGV[2] ~= '' then
+          if fields[2] then
+            if fields[2] ~= ARGV[2] then return 0 end
+          elseif not string.find(string.lower(fields[4]), '"blockhash":"' .. ARGV[2] .. '"', 1, true) then
+            return 0
+          end
+        end
         redis.call('ZREM', KEYS[2], ARGV[1])
-        redis.call('HSET', KEYS[1], 'stage', '4')
+        redis.call('HSET', KEYS[1], 'stage', '4', 'report', ARGV[3])
         return 1
         """;
 
@@ -137,8 +173,8 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
                 _keys.IntentsByDepositor(observed.Intent.Depositor), _keys.IntentsByRecipient(observed.Intent.Recipient),
             ],
             [
-                JsonSerializer.Serialize(observed, StoreJson.Options), intentId.ToString(), observed.Position.BlockHash,
-                observed.Position.TransactionId.Length > 0 ? "1" : "0",
+                JsonSerializer.Serialize(observed, StoreJson.Options), intentId.ToString(), observed.Position.BlockHash.ToLowerInvariant(),
+                observed.Position.TransactionId.Length > 0 ? "1" : "0", Sequence(observed.ReportSequence),
             ]).ConfigureAwait(false);
         return (long)added == 1;
     }
@@ -150,9 +186,11 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         var retractedNow = await database.ScriptEvaluateAsync(
             ScriptRewrite(RetractScript),
             [_keys.Intent(retracted.IntentId), _keys.OpenIntents],
-            [retracted.IntentId.ToString(), retracted.BlockHash ?? string.Empty]).ConfigureAwait(false);
+            [retracted.IntentId.ToString(), retracted.BlockHash?.ToLowerInvariant() ?? string.Empty, Sequence(retracted.ReportSequence)]).ConfigureAwait(false);
         return (long)retractedNow == 1;
     }
+
+    private static string Sequence(ulong? reportSequence) => reportSequence?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
 
     public async Task<StoredIntent?> GetAsync(Bytes32 intentId, CancellationToken cancellationToken)
     {

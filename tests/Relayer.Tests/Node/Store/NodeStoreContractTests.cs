@@ -158,6 +158,141 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
         Assert.Equal(again, (await _intents.GetAsync(observed.Intent.IntentId, default))!.Observed); // a recovery without an event does not replace it
     }
 
+    // The watcher numbers its reports (ReportSequence); the intake consumers run concurrently and retry, so any of
+    // them may be consumed late. Obs(X) n: the deposit observed in block X as report n; Ret(X) n: X reorganised out.
+
+    [Fact]
+    public async Task Reorganisation_ObservationRetractionAndTheNewForksObservationInAnyOrder_EndOpenInTheNewFork()
+    {
+        string[][] orders = [["ox", "rx", "oy"], ["ox", "oy", "rx"], ["rx", "ox", "oy"], ["rx", "oy", "ox"], ["oy", "ox", "rx"], ["oy", "rx", "ox"]];
+        for (var i = 0; i < orders.Length; i++)
+        {
+            var inX = Observed((byte)(180 + i)) with { ReportSequence = 1 };
+            var inY = ObservedAgain(inX) with { ReportSequence = 3 };
+            var retry = new List<IntentRetracted>();
+            foreach (var message in orders[i])
+            {
+                await (message switch
+                {
+                    "ox" => _intents.AddAsync(inX, default),
+                    "oy" => _intents.AddAsync(inY, default),
+                    _ => RetractOrRetryAsync(RetractionOf(inX, 2), retry),
+                });
+            }
+
+            foreach (var retraction in retry)
+            {
+                await _intents.RetractAsync(retraction, default); // the consumer retries a retraction of an intent not stored yet
+            }
+
+            var stored = (await _intents.GetAsync(inX.Intent.IntentId, default))!;
+            Assert.True((IntentStage.Open, inY) == (stored.Stage, stored.Observed), $"order {string.Join(", ", orders[i])}: {stored.Stage} from block {stored.Observed.Position.BlockHash}");
+            await AssertNeverOpenUnlistedAsync(inX.Intent.IntentId);
+        }
+    }
+
+    [Fact]
+    public async Task Reorganisation_BackToTheOriginalBlock_TheFirstRetractionConsumedLast_LeavesTheIntentOpen()
+    {
+        // A -> B -> A: Obs(A) 1, Ret(A) 2 (held by a retry), Obs(B) 3, Ret(B) 4, Obs(A) 5, then Ret(A) 2 and Obs(B) 3 again.
+        var inA = Observed(190) with { ReportSequence = 1 };
+        var inB = ObservedAgain(inA) with { ReportSequence = 3 };
+        await _intents.AddAsync(inA, default);
+        await _intents.AddAsync(inB, default);
+        Assert.True(await _intents.RetractAsync(RetractionOf(inB, 4), default));
+        Assert.True(await _intents.AddAsync(inA with { ReportSequence = 5 }, default));
+
+        Assert.False(await _intents.RetractAsync(RetractionOf(inA, 2), default));
+        Assert.False(await _intents.AddAsync(inB, default));
+
+        var stored = (await _intents.GetAsync(inA.Intent.IntentId, default))!;
+        Assert.Equal((IntentStage.Open, inA with { ReportSequence = 5 }), (stored.Stage, stored.Observed));
+    }
+
+    [Fact]
+    public async Task Reorganisation_TheOldForksObservationRetriedAfterTheNewForks_ChangesNothing()
+    {
+        var inA = Observed(191) with { ReportSequence = 1 };
+        var inB = ObservedAgain(inA) with { ReportSequence = 3 };
+        await _intents.AddAsync(inA, default);
+        await _intents.RetractAsync(RetractionOf(inA, 2), default);
+        Assert.True(await _intents.AddAsync(inB, default));
+
+        Assert.False(await _intents.AddAsync(inA, default)); // its consume retried after a storage fault
+
+        Assert.Equal(inB, (await _intents.GetAsync(inA.Intent.IntentId, default))!.Observed);
+        Assert.True(await _intents.RetractAsync(RetractionOf(inB, 4), default));
+    }
+
+    [Fact]
+    public async Task Reorganisation_ObservationRedeliveredAfterItsRetraction_StaysRetracted()
+    {
+        var inA = Observed(192) with { ReportSequence = 1 };
+        await _intents.AddAsync(inA, default);
+        await _intents.RetractAsync(RetractionOf(inA, 2), default);
+
+        Assert.False(await _intents.AddAsync(inA, default));
+
+        Assert.Equal(IntentStage.Retracted, (await _intents.GetAsync(inA.Intent.IntentId, default))!.Stage);
+        Assert.Equal(0, await _intents.OpenCountAsync(default));
+    }
+
+    [Fact]
+    public async Task Reorganisation_SeenInTheNewForkWhileInAnEpochThenDeferred_TheNewForksRetractionStillRetracts()
+    {
+        var inA = Observed(193) with { ReportSequence = 1 };
+        var inB = ObservedAgain(inA) with { ReportSequence = 3 };
+        await _intents.AddAsync(inA, default);
+        var fence = await AcquireAsync("node-a");
+        await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.InEpoch, 3, false)], fence, default);
+        Assert.False(await _intents.RetractAsync(RetractionOf(inA, 2), default)); // too late: an epoch holds it
+        await _intents.AddAsync(inB, default);
+        Assert.Equal(inA, (await _intents.GetAsync(inA.Intent.IntentId, default))!.Observed); // the epoch's observation stays
+        await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.Open, null, true)], fence, default);
+
+        Assert.False(await _intents.RetractAsync(RetractionOf(inA, 2), default)); // redelivered: older than Obs(B)
+        Assert.True(await _intents.RetractAsync(RetractionOf(inB, 4), default));
+    }
+
+    [Fact]
+    public async Task Reorganisation_RetractionTornAfterEveryWriteThenTheNewForksObservationThenItsRedelivery_NeverOpenUnlisted()
+    {
+        var completed = false;
+        for (var writes = 0; !completed; writes++)
+        {
+            var inA = Observed((byte)(200 + writes)) with { ReportSequence = 1 };
+            var inB = ObservedAgain(inA) with { ReportSequence = 3 };
+            await _intents.AddAsync(inA, default);
+
+            completed = await TearAsync(writes, torn => torn.RetractAsync(RetractionOf(inA, 2), default));
+            await _intents.AddAsync(inB, default);
+            await _intents.RetractAsync(RetractionOf(inA, 2), default); // the torn retraction's redelivery
+
+            await AssertNeverOpenUnlistedAsync(inA.Intent.IntentId);
+            Assert.Equal((IntentStage.Open, inB), Stored(await _intents.GetAsync(inA.Intent.IntentId, default)));
+        }
+    }
+
+    [Fact]
+    public async Task Reorganisation_IntentStoredBeforeBlocksWereKept_IsOrderedByTheBlockInItsObservation()
+    {
+        var legacy = Observed(220);
+        var other = Observed(221);
+        foreach (var intent in new[] { legacy, other })
+        {
+            await _intents.AddAsync(intent, default);
+            Assert.True(await (await _connection.DatabaseAsync(default)).HashDeleteAsync(_connection.Keys.Intent(intent.Intent.IntentId), ["block", "report"]) == 2);
+        }
+
+        Assert.False(await _intents.RetractAsync(Retracted(legacy) with { BlockHash = "0x02" }, default));
+        Assert.True(await _intents.RetractAsync(Retracted(legacy) with { BlockHash = legacy.Position.BlockHash.ToUpperInvariant() }, default));
+        Assert.False(await _intents.AddAsync(ObservedAgain(other), default)); // seen in the new fork: takes it
+        Assert.False(await _intents.RetractAsync(Retracted(other) with { BlockHash = other.Position.BlockHash }, default));
+
+        Assert.Equal(IntentStage.Retracted, (await _intents.GetAsync(legacy.Intent.IntentId, default))!.Stage);
+        Assert.Equal((IntentStage.Open, ObservedAgain(other)), Stored(await _intents.GetAsync(other.Intent.IntentId, default)));
+    }
+
     [Fact]
     public async Task AddAsync_ReobservationTornAfterEveryWrite_NeverOpenUnlistedAndTheRedeliveryFinishesIt()
     {
@@ -687,6 +822,22 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
         bytes[0] = seed;
         bytes[31] = (byte)(255 - seed);
         return new Bytes32(bytes);
+    }
+
+    private static IntentRetracted RetractionOf(IntentObserved observed, ulong reportSequence) =>
+        Retracted(observed) with { BlockHash = observed.Position.BlockHash, ReportSequence = reportSequence };
+
+    private static (IntentStage Stage, IntentObserved Observed) Stored(StoredIntent? stored) => (stored!.Stage, stored.Observed);
+
+    private async Task RetractOrRetryAsync(IntentRetracted retraction, List<IntentRetracted> retry)
+    {
+        if (await _intents.GetAsync(retraction.IntentId, default) is null)
+        {
+            retry.Add(retraction);
+            return;
+        }
+
+        await _intents.RetractAsync(retraction, default);
     }
 
     private static IntentRetracted Retracted(IntentObserved observed) =>
