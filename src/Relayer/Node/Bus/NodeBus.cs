@@ -99,7 +99,7 @@ internal static class NodeBus
     {
         services.TryAddSingleton(IntakeChains.Any);
         services.TryAddSingleton<IChainEventSink>(provider => new BusChainEventSink(provider.GetRequiredService<IBus>(), provider.GetRequiredService<IOptions<BusOptions>>()));
-        services.TryAddSingleton<IOperatorPublisher>(provider => new BusOperatorPublisher(provider.GetRequiredService<IBus>()));
+        services.TryAddSingleton<IOperatorPublisher>(provider => new BusOperatorPublisher(provider.GetRequiredService<IBus>(), BusOperatorPublisher.DefaultConfirmBound, provider.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton<IIntegratorEventPublisher>(provider => new IntegratorEventPublisher(provider.GetRequiredService<IEventLog>(), provider.GetRequiredService<IBus>(), provider.GetService<Microsoft.Extensions.Logging.ILogger<IntegratorEventPublisher>>()));
     }
 

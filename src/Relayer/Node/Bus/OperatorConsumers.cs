@@ -74,9 +74,35 @@ internal sealed class ManifestRefusedConsumer(ILogger<ManifestRefusedConsumer> l
     }
 }
 
-/// <summary>Publishes this operator's manifests, attestations and refusals on the shared exchange, awaiting the broker's confirm.</summary>
-internal sealed class BusOperatorPublisher(IPublishEndpoint bus) : IOperatorPublisher
+/// <summary>
+/// Publishes this operator's manifests, attestations, refusals and co-signing messages on the shared exchange, awaiting
+/// the broker's confirm for at most <paramref name="confirmBound"/>: MassTransit waits for a broker that is down, and a
+/// publish caught by a broker restart can wait for good. A publish unconfirmed at the bound is given up (no longer
+/// awaited; a late failure is observed and dropped) and throws <see cref="OperatorPublishUnconfirmedException"/>, so
+/// the step fails and is tried again, publishing again (each message is idempotent for its receivers).
+/// </summary>
+internal sealed class BusOperatorPublisher(IPublishEndpoint bus, TimeSpan confirmBound, TimeProvider time) : IOperatorPublisher
 {
-    public Task PublishAsync<T>(T message, CancellationToken cancellationToken)
-        where T : class => bus.Publish(message, cancellationToken);
+    /// <summary>Longer than any proposer's bounded manifest publish (at most 10 s), which ends first and commits to nothing.</summary>
+    public static readonly TimeSpan DefaultConfirmBound = TimeSpan.FromSeconds(30);
+
+    public async Task PublishAsync<T>(T message, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var timeout = new CancellationTokenSource(confirmBound, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var publish = bus.Publish(message, linked.Token);
+        try
+        {
+            await publish.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            _ = publish.ContinueWith(static p => p.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw new OperatorPublishUnconfirmedException($"The broker did not confirm this operator's {typeof(T).Name} within {confirmBound.TotalSeconds:0.#} s; the step is tried again.");
+        }
+    }
 }
+
+/// <summary>An operator publish the broker did not confirm within its bound (see <see cref="BusOperatorPublisher"/>).</summary>
+internal sealed class OperatorPublishUnconfirmedException(string message) : Exception(message);

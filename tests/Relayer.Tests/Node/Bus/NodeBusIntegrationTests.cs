@@ -126,6 +126,27 @@ public sealed class NodeBusIntegrationTests(RabbitMqBrokerFixture fixture)
         _ = waiting.ContinueWith(static p => p.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    [Fact]
+    public async Task OperatorPublish_BrokerGoneLongerThanTheConfirmBound_FailsInsteadOfWaitingForever()
+    {
+        // Every operator publish awaits the broker's confirm; a confirm that never comes (a broker restart during the
+        // publish left one waiting for good in a three-operator campaign, and its node signed nothing more) must fail
+        // the step, which is then tried again, instead of holding the epoch loop.
+        await using var node = await StartNodeAsync(rabbitMq: true);
+        var publisher = new BusOperatorPublisher(node.Bus, TimeSpan.FromSeconds(2), TimeProvider.System);
+        await publisher.PublishAsync(Refusal(1), CancellationToken.None).WaitAsync(Patience);
+        await fixture.Broker.KillAsync();
+        try
+        {
+            var unconfirmed = await Assert.ThrowsAsync<OperatorPublishUnconfirmedException>(() => publisher.PublishAsync(Refusal(2), CancellationToken.None).WaitAsync(Patience));
+            Assert.Contains(nameof(ManifestRefused), unconfirmed.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await fixture.Broker.StartAgainAsync(CancellationToken.None);
+        }
+    }
+
     private static ManifestRefused Refusal(ulong epochId) => new()
     {
         EpochId = epochId,
@@ -169,6 +190,8 @@ public sealed class NodeBusIntegrationTests(RabbitMqBrokerFixture fixture)
         public IChainEventSink Sink => provider.GetRequiredService<IChainEventSink>();
 
         public IOperatorPublisher Publisher => provider.GetRequiredService<IOperatorPublisher>();
+
+        public IBus Bus => bus;
 
         public Task WaitForLoggedAsync(int count) => WaitUntilAsync(() => eventLog.Events.Count >= count);
 
