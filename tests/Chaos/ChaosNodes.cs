@@ -118,7 +118,8 @@ internal sealed class ChaosNodes : IAsyncDisposable
             variables[DiscreteExec.Relayer.Node.Epochs.BreakOnPurpose.VariableName] = sabotage;
         }
 
-        seat.Process = NodeProcess.Start(seat.Config, crashAt, variables);
+        seat.LiveLog.WriteLine($"--- start {Starts + 1} of the campaign ---");
+        seat.Process = NodeProcess.Start(seat.Config, crashAt, variables, seat.LiveLog.WriteLine);
         Starts++;
     }
 
@@ -206,6 +207,7 @@ internal sealed class ChaosNodes : IAsyncDisposable
             finally
             {
                 seat.Retire();
+                await seat.LiveLog.DisposeAsync();
                 await File.WriteAllTextAsync(Path.Combine(Path.GetDirectoryName(seat.Config)!, LogFile), seat.Output.ToString(), CancellationToken.None);
                 await seat.Store.DisposeAsync();
             }
@@ -255,6 +257,9 @@ internal sealed class ChaosNodes : IAsyncDisposable
         public LocalRedisServer Store { get; } = store;
 
         public NodeProcess? Process { get; set; }
+
+        /// <summary>Every line of every start as it comes (<c>node.live.log</c> beside the config): kept even when the harness is killed.</summary>
+        public TextWriter LiveLog { get; } = TextWriter.Synchronized(new StreamWriter(Path.Combine(Path.GetDirectoryName(config)!, "node.live.log"), append: true) { AutoFlush = true });
 
         public StringBuilder Output { get; } = new();
 

@@ -22,6 +22,8 @@ public sealed partial class NodeProcess : IDisposable
     private readonly TaskCompletionSource _firstOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _exited;
 
+    private Action<string>? _onLine;
+
     private NodeProcess(Process process) => _process = process;
 
     /// <summary>Every line the child wrote so far (stdout and stderr).</summary>
@@ -40,9 +42,10 @@ public sealed partial class NodeProcess : IDisposable
 
     /// <summary>
     /// Starts the node on <paramref name="configPath"/>; <paramref name="crashAt"/> arms <c>DISCRETEEXEC_CRASH_AT</c>;
-    /// <paramref name="environment"/> adds variables (e.g. <c>DISCRETEEXEC_CLOCK_SKEW_SECONDS</c>).
+    /// <paramref name="environment"/> adds variables (e.g. <c>DISCRETEEXEC_CLOCK_SKEW_SECONDS</c>); <paramref name="onLine"/>
+    /// also gets every line as it comes (a harness that keeps a live log).
     /// </summary>
-    public static NodeProcess Start(string configPath, string? crashAt, IReadOnlyDictionary<string, string>? environment = null)
+    public static NodeProcess Start(string configPath, string? crashAt, IReadOnlyDictionary<string, string>? environment = null, Action<string>? onLine = null)
     {
         var relayer = Path.Combine(AppContext.BaseDirectory, "DiscreteExec.Relayer.dll");
         var startInfo = new ProcessStartInfo("dotnet")
@@ -69,7 +72,7 @@ public sealed partial class NodeProcess : IDisposable
         }
 
         var process = new Process { StartInfo = startInfo };
-        var node = new NodeProcess(process);
+        var node = new NodeProcess(process) { _onLine = onLine };
         process.OutputDataReceived += (_, e) => node.Line(e.Data);
         process.ErrorDataReceived += (_, e) => node.Line(e.Data);
         process.Start();
@@ -217,6 +220,8 @@ public sealed partial class NodeProcess : IDisposable
         {
             return;
         }
+
+        _onLine?.Invoke(line);
 
         lock (_gate)
         {
