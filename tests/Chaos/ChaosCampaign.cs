@@ -298,12 +298,17 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         // Every operator watches the chain, so every one must have said it.
         _deepReorgReport = reports.Count == Nodes.Count ? reports[0] : null;
 
+        // The node logs the reorganisation before its checkpoint records the stop (that is saved once the retractions
+        // are handed to the intake): stopped in between, it would find the reorganisation again after the restart and
+        // stop again, after the operator had cleared nothing. So the operator first sees the stop in every checkpoint.
+        await WaitForStopsRecordedAsync(TimeSpan.FromSeconds(60), cancellationToken);
+
         // The operator stops the nodes at once: retractions still queued are consumed after the restart, beside the
         // rescan's new observation of the same re-included deposit, in any order. Each report is numbered and names
         // its block, so no order leaves the intent Retracted while its deposit is back on the chain (a CI run of the
         // short campaign lost one intent that way before).
         await Nodes.TerminateAllAsync(TimeSpan.FromSeconds(30));
-        foreach (var checkpoint in Directory.EnumerateFiles(settings.DataDirectory, "*.json", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "checkpoints"))
+        foreach (var checkpoint in Checkpoints())
         {
             if (JsonNode.Parse(await File.ReadAllTextAsync(checkpoint, cancellationToken)) is JsonObject state && state["HaltedBecause"] is not null)
             {
@@ -314,6 +319,43 @@ internal sealed class ChaosCampaign(ChaosSettings settings, TextWriter log)
         }
 
         Nodes.StartAll();
+    }
+
+    private IEnumerable<string> Checkpoints() =>
+        Directory.EnumerateFiles(settings.DataDirectory, "*.json", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "checkpoints");
+
+    /// <summary>Waits (at most <paramref name="timeout"/>, looking every quarter second) until every node's checkpoint records a stop.</summary>
+    private async Task WaitForStopsRecordedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            var stopped = 0;
+            foreach (var checkpoint in Checkpoints())
+            {
+                try
+                {
+                    stopped += JsonNode.Parse(await File.ReadAllTextAsync(checkpoint, cancellationToken)) is JsonObject { } state && state["HaltedBecause"] is not null ? 1 : 0;
+                }
+                catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+                {
+                    // Being written: read again next time.
+                }
+            }
+
+            if (stopped >= Nodes.Count)
+            {
+                return;
+            }
+
+            if (_time.GetElapsedTime(started) > timeout)
+            {
+                Line($"           operator: only {stopped} of {Nodes.Count} checkpoints record the stop after {timeout.TotalSeconds:0} s; going on");
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken);
+        }
     }
 
     /// <summary>A JSON-RPC error for every sendTransaction, as a node whose blockhashes all expired would answer (the upstream already has the transaction).</summary>
