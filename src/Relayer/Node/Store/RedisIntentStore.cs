@@ -21,7 +21,8 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // A numbered message older than the stored report changes nothing: intake consumers run concurrently and retry, so
     // an observation or retraction may be consumed long after a later one (a retraction queued before a restart, the
     // old fork's observation held by a store fault), and applying it would undo the later one. Unnumbered messages
-    // (Solana's watcher, older senders) and intents stored before these fields are ordered by the block alone.
+    // (Solana's watcher, older senders) and intents stored before these fields are ordered by the block alone. Lua
+    // compares the sequences as doubles, exact below 2^53: a head below 2^33 at the watcher's 2^20 reports per head.
 
     // KEYS: intent, open set, arrival counter, the arrival index, the depositor's and the recipient's index. ARGV:
     // observed JSON, intent id, the observation's block hash, '1' when the observation is of a real event (so it may
