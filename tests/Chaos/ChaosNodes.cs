@@ -119,7 +119,7 @@ internal sealed class ChaosNodes : IAsyncDisposable
         }
 
         seat.LiveLog.WriteLine($"--- start {Starts + 1} of the campaign ---");
-        seat.Process = NodeProcess.Start(seat.Config, crashAt, variables, seat.LiveLog.WriteLine);
+        seat.Process = NodeProcess.Start(seat.Config, crashAt, variables, seat.WriteLive);
         Starts++;
     }
 
@@ -259,6 +259,19 @@ internal sealed class ChaosNodes : IAsyncDisposable
         public NodeProcess? Process { get; set; }
 
         /// <summary>Every line of every start as it comes (<c>node.live.log</c> beside the config): kept even when the harness is killed.</summary>
+        /// <summary>Writes a line of the live log; a line that comes after the log was closed (the harness ending) is dropped.</summary>
+        public void WriteLive(string line)
+        {
+            try
+            {
+                LiveLog.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The campaign is over.
+            }
+        }
+
         public TextWriter LiveLog { get; } = TextWriter.Synchronized(new StreamWriter(Path.Combine(Path.GetDirectoryName(config)!, "node.live.log"), append: true) { AutoFlush = true });
 
         public StringBuilder Output { get; } = new();

@@ -25,6 +25,7 @@ namespace DiscreteExec.Adapters.Evm.Watching;
 public sealed partial class EscrowWatcher : IChainWatcher
 {
     private const int ReportsPerHeadBits = 20;
+    private ulong? _nextReport;
     private readonly IEvmRpc _rpc;
     private readonly EvmChainOptions _options;
     private readonly ICheckpointStore<WatcherCheckpoint> _store;
@@ -481,10 +482,14 @@ public sealed partial class EscrowWatcher : IChainWatcher
     {
         var last = next.RecentBlocks.LastOrDefault(b => b.Number + 1 == next.NextBlock);
         var cursor = new ChainCursor(next.NextBlock == 0 ? 0 : next.NextBlock - 1, last?.Hash.ToString() ?? string.Empty);
-        var first = _state?.NextReport is { } nextReport ? Math.Max(nextReport, head << ReportsPerHeadBits) : (head + 1) << ReportsPerHeadBits;
+        var first = (_nextReport ?? _state?.NextReport) is { } nextReport ? Math.Max(nextReport, head << ReportsPerHeadBits) : (head + 1) << ReportsPerHeadBits;
         var numberedRetractions = retracted.Select((r, i) => r with { ReportSequence = first + (ulong)i }).ToArray();
         var numberedObservations = observed.Select((o, i) => o with { ReportSequence = first + (ulong)(retracted.Count + i) }).ToArray();
         next = next with { NextReport = first + (ulong)(retracted.Count + observed.Count) };
+
+        // Taken before the sink has them: if the checkpoint is not saved after it (a store fault), this process still
+        // numbers its next reports after these.
+        _nextReport = next.NextReport;
         await sink.AcceptAsync(new ChainEventBatch(_chainId, numberedObservations, numberedRetractions, cursor), cancellationToken).ConfigureAwait(false);
 
         await _store.SaveAsync(next, cancellationToken).ConfigureAwait(false);

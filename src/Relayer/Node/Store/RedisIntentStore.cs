@@ -33,8 +33,9 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // same deposit, same id), is Open again with the new observation; its stage and report are written last, after
     // the Open set, so a torn re-add is still Retracted and the redelivery redoes it. An Open intent seen in another
     // block (the operator cleared a deep reorganisation's stop and the deposit is in the new fork) keeps its stage and
-    // arrival and takes the new observation in one HSET, so the old block's retraction misses it; it is listed in the
-    // Open set again first (a retraction torn after leaving the set is refused from then on, so nothing else would).
+    // arrival and takes the new observation in one HSET, so the old block's retraction misses it. Any later message
+    // about an Open intent lists it in the Open set again first (a retraction torn after leaving the set is refused
+    // once a later report was applied, so nothing else would). An unnumbered message never clears a stored report.
     // An InEpoch intent keeps the observation its epoch was built on and takes only the new block and report, so the
     // new block's retraction still applies once the epoch defers it.
     private const string AddScript = """
@@ -51,18 +52,30 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
           redis.call('ZADD', KEYS[5], arrival, ARGV[2])
           redis.call('ZADD', KEYS[6], arrival, ARGV[2])
           redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3], 'epoch', '', 'arrival', arrival)
-          redis.call('HSET', KEYS[1], 'stage', '0', 'report', ARGV[5])
+          if report ~= nil then
+            redis.call('HSET', KEYS[1], 'stage', '0', 'report', ARGV[5])
+          else
+            redis.call('HSET', KEYS[1], 'stage', '0')
+          end
           return 1
         end
         if stage then
-          if later and stage == '0' and ARGV[4] == '1' and fields[2] ~= ARGV[3] then
-            redis.call('ZADD', KEYS[2], 0, ARGV[2])
-            redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3], 'report', ARGV[5])
-          elseif later and stage == '1' and ARGV[4] == '1' and fields[2] ~= ARGV[3] then
-            redis.call('HSET', KEYS[1], 'block', ARGV[3], 'report', ARGV[5])
-          elseif later and report ~= nil then
-            redis.call('HSET', KEYS[1], 'report', ARGV[5])
+          if not later then return 0 end
+          if stage == '0' then redis.call('ZADD', KEYS[2], 0, ARGV[2]) end
+          local set = {}
+          if (stage == '0' or stage == '1') and ARGV[4] == '1' and fields[2] ~= ARGV[3] then
+            if stage == '0' then
+              set[#set + 1] = 'observed'
+              set[#set + 1] = ARGV[1]
+            end
+            set[#set + 1] = 'block'
+            set[#set + 1] = ARGV[3]
           end
+          if report ~= nil then
+            set[#set + 1] = 'report'
+            set[#set + 1] = ARGV[5]
+          end
+          if #set > 0 then redis.call('HSET', KEYS[1], (table.unpack or unpack)(set)) end
           return 0
         end
         local arrival = redis.call('INCR', KEYS[3])
@@ -97,7 +110,11 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
           end
         end
         redis.call('ZREM', KEYS[2], ARGV[1])
-        redis.call('HSET', KEYS[1], 'stage', '4', 'report', ARGV[3])
+        if report ~= nil then
+          redis.call('HSET', KEYS[1], 'stage', '4', 'report', ARGV[3])
+        else
+          redis.call('HSET', KEYS[1], 'stage', '4')
+        end
         return 1
         """;
 

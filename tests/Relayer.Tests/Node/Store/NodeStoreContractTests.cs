@@ -274,6 +274,26 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Reorganisation_RetractionTornAfterEveryWriteThenTheSameBlockReportedAgain_NeverOpenUnlisted()
+    {
+        // A -> B -> A: the retraction of A is torn after it left the Open set, then A is reported again (a later
+        // report of the same block) before the retraction's redelivery, which is then older than the stored report.
+        var completed = false;
+        for (var writes = 0; !completed; writes++)
+        {
+            var inA = Observed((byte)(230 + writes)) with { ReportSequence = 1 };
+            await _intents.AddAsync(inA, default);
+
+            completed = await TearAsync(writes, torn => torn.RetractAsync(RetractionOf(inA, 2), default));
+            await _intents.AddAsync(inA with { ReportSequence = 3 }, default);
+            await _intents.RetractAsync(RetractionOf(inA, 2), default);
+
+            await AssertNeverOpenUnlistedAsync(inA.Intent.IntentId);
+            Assert.Equal(IntentStage.Open, (await _intents.GetAsync(inA.Intent.IntentId, default))!.Stage);
+        }
+    }
+
+    [Fact]
     public async Task Reorganisation_IntentStoredBeforeBlocksWereKept_IsOrderedByTheBlockInItsObservation()
     {
         var legacy = Observed(220);
