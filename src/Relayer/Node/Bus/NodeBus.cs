@@ -76,6 +76,8 @@ internal static class NodeBus
         bus.AddConsumer<SettleCoSignedConsumer>().ExcludeFromConfigureEndpoints();
     }
 
+    private const int OperatorStoreFaultRetries = 1_000;
+
     private static void ConfigureOperatorEndpoint<TEndpoint>(IBusRegistrationContext context, IReceiveConfigurator<TEndpoint> transport, string? operatorQueue)
         where TEndpoint : IReceiveEndpointConfigurator
     {
@@ -84,8 +86,20 @@ internal static class NodeBus
             return;
         }
 
+        var options = context.GetRequiredService<IOptions<BusOptions>>().Value;
+        var interval = TimeSpan.FromMilliseconds(options.RetryIntervalMilliseconds);
         transport.ReceiveEndpoint(operatorQueue, endpoint =>
         {
+            // A store fault (the node's Redis restarting, still LOADING) or an unconfirmed publish is retried with
+            // the intake's backoff, never sent to the error queue: a manifest or attestation lost there leaves this
+            // node unable to follow or sign its epoch for good (a three-operator campaign's operator stuck at epoch 26).
+            endpoint.UseMessageRetry(retry =>
+            {
+                retry.Handle<StackExchange.Redis.RedisException>();
+                retry.Handle<StackExchange.Redis.RedisTimeoutException>();
+                retry.Handle<OperatorPublishUnconfirmedException>();
+                retry.Exponential(OperatorStoreFaultRetries, interval, TimeSpan.FromMilliseconds(options.RetryMaxIntervalMilliseconds), interval);
+            });
             endpoint.ConfigureConsumer<EpochProposedConsumer>(context);
             endpoint.ConfigureConsumer<LegAttestedConsumer>(context);
             endpoint.ConfigureConsumer<ManifestRefusedConsumer>(context);
