@@ -89,16 +89,8 @@ internal sealed class BusOperatorPublisher(IPublishEndpoint bus, TimeSpan confir
     public async Task PublishAsync<T>(T message, CancellationToken cancellationToken)
         where T : class
     {
-        using var timeout = new CancellationTokenSource(confirmBound, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var publish = bus.Publish(message, linked.Token);
-        try
+        if (!await BoundedPublish.WithinAsync(token => bus.Publish(message, token), confirmBound, time, cancellationToken).ConfigureAwait(false))
         {
-            await publish.WaitAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            _ = publish.ContinueWith(static p => p.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw new OperatorPublishUnconfirmedException($"The broker did not confirm this operator's {typeof(T).Name} within {confirmBound.TotalSeconds:0.#} s; the step is tried again.");
         }
     }

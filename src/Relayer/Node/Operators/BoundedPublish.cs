@@ -17,22 +17,33 @@ internal static class BoundedPublish
     /// when the bound ran out first. A publisher that ignores the cancellation is no longer awaited (what it does later
     /// is observed and dropped); its other failures propagate.
     /// </summary>
-    public static async Task<bool> PublishAsync<T>(IOperatorPublisher publisher, T message, TimeSpan bound, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<bool> PublishAsync<T>(IOperatorPublisher publisher, T message, TimeSpan bound, TimeProvider time, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(publisher);
+        return WithinAsync(token => publisher.PublishAsync(message, token), bound, time, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="publish"/> with a token cancelled at <paramref name="bound"/>: true when it returned within
+    /// the bound, false when the bound ran out first (it is then no longer awaited; a later failure is observed and
+    /// dropped). Its other failures, and the caller's cancellation, propagate.
+    /// </summary>
+    public static async Task<bool> WithinAsync(Func<CancellationToken, Task> publish, TimeSpan bound, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(publish);
         ArgumentNullException.ThrowIfNull(time);
         using var timeout = new CancellationTokenSource(bound, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var publish = publisher.PublishAsync(message, linked.Token);
+        var published = publish(linked.Token);
         try
         {
-            await publish.WaitAsync(linked.Token).ConfigureAwait(false);
+            await published.WaitAsync(linked.Token).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            _ = publish.ContinueWith(static p => p.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = published.ContinueWith(static p => p.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return false;
         }
     }
