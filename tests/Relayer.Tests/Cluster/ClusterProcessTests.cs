@@ -58,6 +58,9 @@ public sealed partial class ClusterProcessTests
             await nodes[1].KillAsync();
             var third = await traffic.OpenAsync(TransfersPerBatch, cancel.Token);
             var pending = await PublishedManifestAfterAsync(nodes[0], lastAgreed, EpochWait);
+
+            // Operator 0 signed its EVM chunk: one signature of three, below the threshold.
+            await nodes[0].LineAsync(AttestedLine(), EpochWait, m => EpochOf(m) == pending && IsEvmChunk(m));
             var escrows = DevnetEscrowStates.Of(chains).ToDictionary(e => e.ChainId);
             foreach (var intent in third)
             {
@@ -97,6 +100,10 @@ public sealed partial class ClusterProcessTests
             await nodes[2].PauseAsync();
             var transfers = await cluster.Traffic.OpenAsync(2, cancel.Token);
             var pending = await PublishedManifestAfterAsync(nodes[0], lastAgreed, EpochWait);
+
+            // Operator 0 has signed its EVM chunk under version 1 before the rotation (were the rotation to land first,
+            // it would sign under version 2 at once and have nothing to sign again).
+            await nodes[0].LineAsync(AttestedLine(), EpochWait, m => EpochOf(m) == pending && IsEvmChunk(m) && m.Groups[3].Value == "1");
 
             // The escrow's signer set rotates (the same three, threshold 2, version 2) before any of those legs applied.
             using var sender = evm.CreateSender();
@@ -176,6 +183,8 @@ public sealed partial class ClusterProcessTests
         // Every operator attested on both chains: three EVM addresses and three Solana keys.
         Assert.Equal(EvmDevChain.SignerLabels.Count * 2, attestations.Select(a => a.Signer.ToLowerInvariant()).Distinct().Count());
     }
+
+    private static bool IsEvmChunk(Match attested) => attested.Groups[2].Value == EvmDevChain.ChainIdValue.ToString(CultureInfo.InvariantCulture);
 
     private static ulong EpochOf(Match line) => ulong.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture);
 
@@ -280,6 +289,9 @@ public sealed partial class ClusterProcessTests
 
     [GeneratedRegex(@"Epoch (\d+) settled:")]
     private static partial Regex SettledLine();
+
+    [GeneratedRegex(@"Epoch (\d+): chunk \d+ on chain (\d+) signed under signer-set version (\d+),")]
+    private static partial Regex AttestedLine();
 
     [GeneratedRegex(@"Epoch (\d+): chunk \d+ on chain \d+ signed again under signer-set version 2\b")]
     private static partial Regex ReattestedLine();

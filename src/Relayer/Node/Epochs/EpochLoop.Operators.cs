@@ -378,6 +378,7 @@ internal sealed partial class EpochLoop
             if (!_ownAttestations.TryGetValue(chunk.Reference, out var own))
             {
                 own = await KeepOwnAsync(chunk, await attestor.AttestAsync(chunk, cancellationToken).ConfigureAwait(false), seat, cancellationToken).ConfigureAwait(false);
+                LogAttested(_logger, epochId, chunk.ChainId, chunk.Index, own.SignerSetVersion, own.Digest);
             }
 
             if (!await HasThresholdAsync(chunk, own, attestor, seat, cancellationToken).ConfigureAwait(false))
@@ -437,6 +438,9 @@ internal sealed partial class EpochLoop
         seat.Attestors.TryGetValue(chunk.ChainId, out var found)
             ? found
             : throw new EpochIntegrityException($"Epoch {chunk.EpochId} has a chunk on chain {chunk.ChainId}, where this operator has no attestor.");
+
+    [LoggerMessage(EventId = 36, Level = LogLevel.Information, Message = "Epoch {EpochId}: chunk {Chunk} on chain {ChainId} signed under signer-set version {SignerSetVersion}, digest {Digest}")]
+    private static partial void LogAttested(ILogger logger, ulong epochId, ChainId chainId, uint chunk, ulong signerSetVersion, Bytes32 digest);
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Epoch {EpochId}: chunk {Chunk} on chain {ChainId} signed again under signer-set version {SignerSetVersion} (its digest changed)")]
     private static partial void LogReattested(ILogger logger, ulong epochId, ChainId chainId, uint chunk, ulong signerSetVersion);
