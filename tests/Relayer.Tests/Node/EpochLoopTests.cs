@@ -96,6 +96,21 @@ public class EpochLoopTests
     }
 
     [Fact]
+    public async Task StepAsync_DeferredIntentReorganisedOutWhileInTheEpoch_EndsRetractedNotOpen()
+    {
+        var world = new NodeWorld();
+        var loop = world.NewLoop();
+        var big = await world.OpenAsync(amount: 150_000_000); // the B pool holds 100 USDC: deferred
+        await world.RunUntilAsync(loop, 1, EpochStage.Cleared);
+        Assert.False(await world.Store.RetractAsync(new IntentRetracted { ChainId = NodeWorld.ChainA, IntentId = big.IntentId, Reason = "reorg" }, CancellationToken.None));
+
+        await world.RunUntilAsync(loop, 1, EpochStage.Attested);
+
+        Assert.Equal(IntentStage.Retracted, world.Store.Intent(big.IntentId).Stage);
+        Assert.Equal(0, await world.Store.OpenCountAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task StepAsync_DeadlineInsideTheSettlementMargin_RefundedOnItsOriginChain()
     {
         var world = new NodeWorld();

@@ -81,6 +81,12 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
         {
             if (_intents.GetValueOrDefault(retracted.IntentId) is not { Stage: IntentStage.Open } stored)
             {
+                // Held while an epoch holds the intent (this fake keeps no blocks: every retraction is of its block).
+                if (_intents.GetValueOrDefault(retracted.IntentId) is { Stage: IntentStage.InEpoch } inEpoch)
+                {
+                    _intents[retracted.IntentId] = inEpoch with { RetractionHeld = true };
+                }
+
                 return Task.FromResult(false);
             }
 
@@ -137,7 +143,8 @@ internal sealed class InMemoryNodeStore : IIntentStore, IEpochStore, INodeLease
             foreach (var t in transitions)
             {
                 var stored = _intents[t.IntentId];
-                _intents[t.IntentId] = stored with { Stage = t.Stage, EpochId = t.EpochId, TimesDeferred = stored.TimesDeferred + (t.Deferred ? 1 : 0) };
+                (IntentStage Stage, ulong? EpochId) target = t.Stage == IntentStage.Open && stored.RetractionHeld ? (IntentStage.Retracted, null) : (t.Stage, t.EpochId);
+                _intents[t.IntentId] = stored with { Stage = target.Stage, EpochId = target.EpochId, TimesDeferred = stored.TimesDeferred + (t.Deferred ? 1 : 0), RetractionHeld = false };
             }
         }
 

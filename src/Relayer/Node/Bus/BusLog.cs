@@ -21,6 +21,9 @@ internal static partial class BusLog
     [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Intent {IntentId} of chain {ChainId} was reorganised out ({Reason}) but is already {Stage}: not retracted")]
     public static partial void RetractionTooLate(ILogger logger, Bytes32 intentId, ChainId chainId, string reason, DiscreteExec.Relayer.Node.Store.IntentStage stage);
 
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Warning, Message = "Intent {IntentId} of chain {ChainId} was reorganised out ({Reason}) while epoch {EpochId} holds it: it becomes Retracted if that epoch returns it to the book (a fill or refund of it there fails at its escrow)")]
+    public static partial void RetractionHeld(ILogger logger, Bytes32 intentId, ChainId chainId, string reason, ulong epochId);
+
     [LoggerMessage(EventId = 4109, Level = LogLevel.Information, Message = "Intent {IntentId} of chain {ChainId}: the retraction of block {RetractedBlock} changes nothing; the intent was reported again since (stored from block {StoredBlock})")]
     public static partial void RetractionOfAnotherBlock(ILogger logger, Bytes32 intentId, ChainId chainId, string retractedBlock, string storedBlock);
 

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace DiscreteExec.Relayer.Node.Bus;
 
 /// <summary>
-/// Marks a reorganised-out intent Retracted while it is still Open. Consumers run concurrently, so a retraction may
+/// Marks a reorganised-out intent Retracted while it is still Open; while an epoch holds it the retraction is held,
+/// and applied if the epoch returns it to the book (<see cref="StoredIntent.RetractionHeld"/>). Consumers run concurrently, so a retraction may
 /// overtake its observation: an unknown intent is retried (and lands in the error queue, logged, if it never shows up).
 /// A retraction of a block the intent is no longer stored from (it was seen again in the new fork), or one older than
 /// the last report applied to the intent, changes nothing (logged).
@@ -47,6 +48,10 @@ internal sealed class IntentRetractedConsumer(
             {
                 // Of another block than the stored observation's, or older than the last report applied to the intent.
                 BusLog.RetractionOfAnotherBlock(logger, retracted.IntentId, retracted.ChainId, retracted.BlockHash ?? "(none named)", now.Observed.Position.BlockHash);
+            }
+            else if (now is { Stage: IntentStage.InEpoch, RetractionHeld: true, EpochId: { } epochId })
+            {
+                BusLog.RetractionHeld(logger, retracted.IntentId, retracted.ChainId, retracted.Reason, epochId);
             }
             else
             {

@@ -28,7 +28,14 @@ internal enum IntentStage : byte
 }
 
 /// <summary>One intent as stored: what the watcher saw, where it stands, in which epoch, how often it was deferred.</summary>
-internal sealed record StoredIntent(IntentObserved Observed, IntentStage Stage, ulong? EpochId, int TimesDeferred, long ArrivalSequence);
+internal sealed record StoredIntent(IntentObserved Observed, IntentStage Stage, ulong? EpochId, int TimesDeferred, long ArrivalSequence)
+{
+    /// <summary>
+    /// The intent's block was reorganised out while an epoch held it (InEpoch) and no later observation has been
+    /// applied since: when the epoch returns it to the book it becomes Retracted, not Open.
+    /// </summary>
+    public bool RetractionHeld { get; init; }
+}
 
 /// <summary>The intents' stage changes an epoch step makes, written together.</summary>
 internal sealed record IntentTransition(Bytes32 IntentId, IntentStage Stage, ulong? EpochId, bool Deferred);
@@ -50,8 +57,10 @@ internal interface IIntentStore
     Task<bool> AddAsync(IntentObserved observed, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Marks an Open intent Retracted. False when unknown, no longer Open (an epoch already took it: logged by the
-    /// caller), or when the retraction names a block (<see cref="IntentRetracted.BlockHash"/>) other than the stored observation's.
+    /// Marks an Open intent Retracted. False when unknown, no longer Open, or when the retraction names a block
+    /// (<see cref="IntentRetracted.BlockHash"/>) other than the stored observation's. An InEpoch intent's retraction of
+    /// its block is held (<see cref="StoredIntent.RetractionHeld"/>, false is returned): a move back to Open makes it
+    /// Retracted instead, unless a later observation came first.
     /// </summary>
     Task<bool> RetractAsync(IntentRetracted retracted, CancellationToken cancellationToken);
 
@@ -79,7 +88,10 @@ internal interface IIntentStore
     /// <summary>How many intents are Open now (cheap: for triggers and metrics).</summary>
     Task<long> OpenCountAsync(CancellationToken cancellationToken);
 
-    /// <summary>Applies an epoch step's transitions atomically, fenced (a Deferred transition increments TimesDeferred).</summary>
+    /// <summary>
+    /// Applies an epoch step's transitions atomically, fenced (a Deferred transition increments TimesDeferred). A move
+    /// to Open of an intent whose retraction is held (<see cref="StoredIntent.RetractionHeld"/>) makes it Retracted.
+    /// </summary>
     Task TransitionAsync(IReadOnlyList<IntentTransition> transitions, LeaseToken fence, CancellationToken cancellationToken);
 
     /// <summary>

@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace DiscreteExec.Relayer.Node.Store;
 
 /// <summary>
-/// Intents as hashes (<c>intent:{id}</c>: observed, stage, epoch, deferred, arrival) plus the sorted set of Open ids
+/// Intents as hashes (<c>intent:{id}</c>: observed, stage, epoch, deferred, arrival, block, report, retracted) plus the sorted set of Open ids
 /// (all scores 0, so the set orders them by id). Each write is one Lua script, so a crash never leaves half of one.
 /// </summary>
 internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntentStore, IIntentQueries
@@ -37,7 +37,8 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // about an Open intent lists it in the Open set again first (a retraction torn after leaving the set is refused
     // once a later report was applied, so nothing else would). An unnumbered message never clears a stored report.
     // An InEpoch intent keeps the observation its epoch was built on and takes only the new block and report, so the
-    // new block's retraction still applies once the epoch defers it.
+    // new block's retraction still applies once the epoch defers it; a numbered one (or one of another block) also
+    // cancels a held retraction ('retracted', below): the deposit is on the chain again.
     private const string AddScript = """
         local fields = redis.call('HMGET', KEYS[1], 'stage', 'block', 'report')
         local stage = fields[1]
@@ -52,6 +53,7 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
           redis.call('ZADD', KEYS[5], arrival, ARGV[2])
           redis.call('ZADD', KEYS[6], arrival, ARGV[2])
           redis.call('HSET', KEYS[1], 'observed', ARGV[1], 'block', ARGV[3], 'epoch', '', 'arrival', arrival)
+          redis.call('HDEL', KEYS[1], 'retracted')
           if report ~= nil then
             redis.call('HSET', KEYS[1], 'stage', '0', 'report', ARGV[5])
           else
@@ -76,6 +78,7 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
             set[#set + 1] = ARGV[5]
           end
           if #set > 0 then redis.call('HSET', KEYS[1], (table.unpack or unpack)(set)) end
+          if stage == '1' and (report ~= nil or fields[2] ~= ARGV[3]) then redis.call('HDEL', KEYS[1], 'retracted') end
           return 0
         end
         local arrival = redis.call('INCR', KEYS[3])
@@ -91,6 +94,8 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // stored), its report sequence or ''. Applies only to an Open intent whose stored observation is of that block (an
     // intent stored before 'block' was kept: the block in its observed JSON) and not later than the retraction; a
     // retraction of an intent no longer Open still records its report, so an older observation cannot undo it later.
+    // An InEpoch intent's retraction of its block is held ('retracted' = '1'): the epoch's move back to Open makes it
+    // Retracted instead (TransitionScript), unless a later observation cancelled it (AddScript).
     // The stage is written last: a torn retract is still Open and is retried.
     private const string RetractScript = """
         local fields = redis.call('HMGET', KEYS[1], 'stage', 'block', 'report', 'observed')
@@ -98,17 +103,20 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         local stored = tonumber(fields[3] or '')
         local later = report == nil or stored == nil or report > stored
         if not fields[1] or not later then return 0 end
+        local ofStoredBlock = true
+        if ARGV[2] ~= '' then
+          if fields[2] then
+            ofStoredBlock = fields[2] == ARGV[2]
+          else
+            ofStoredBlock = string.find(string.lower(fields[4]), '"blockhash":"' .. ARGV[2] .. '"', 1, true) ~= nil
+          end
+        end
         if fields[1] ~= '0' then
+          if fields[1] == '1' and ofStoredBlock then redis.call('HSET', KEYS[1], 'retracted', '1') end
           if report ~= nil then redis.call('HSET', KEYS[1], 'report', ARGV[3]) end
           return 0
         end
-        if ARGV[2] ~= '' then
-          if fields[2] then
-            if fields[2] ~= ARGV[2] then return 0 end
-          elseif not string.find(string.lower(fields[4]), '"blockhash":"' .. ARGV[2] .. '"', 1, true) then
-            return 0
-          end
-        end
+        if not ofStoredBlock then return 0 end
         redis.call('ZREM', KEYS[2], ARGV[1])
         if report ~= nil then
           redis.call('HSET', KEYS[1], 'stage', '4', 'report', ARGV[3])
@@ -124,7 +132,8 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // deferring epoch is the transition's, or (the epoch loop sends none: a deferred intent goes back Open without an
     // epoch) the one the intent is in while still InEpoch; a replay finds it Open already and counts nothing.
     // A move back to Open adds the id to the Open set before it writes the stage: the epoch loop's replay skips an
-    // intent already Open, so a torn move must leave it at its old stage (replayed), never Open but unlisted.
+    // intent already Open, so a torn move must leave it at its old stage (replayed), never Open but unlisted. A move to
+    // Open of an intent whose retraction is held makes it Retracted (its deposit left the chain while the epoch held it).
     private const string TransitionScript = Fencing.CheckScript + """
         for i = 3, #KEYS do
           if redis.call('EXISTS', KEYS[i]) == 0 then return -2 - (i - 3) end
@@ -140,7 +149,11 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
             deferred = deferred + 1
             deferredIn = deferringEpoch
           end
-          if ARGV[a + 1] == '0' then
+          if ARGV[a + 1] == '0' and redis.call('HGET', KEYS[i], 'retracted') == '1' then
+            redis.call('ZREM', KEYS[2], ARGV[a])
+            redis.call('HSET', KEYS[i], 'stage', '4', 'epoch', '', 'deferred', deferred, 'deferredIn', deferredIn)
+            redis.call('HDEL', KEYS[i], 'retracted')
+          elseif ARGV[a + 1] == '0' then
             redis.call('ZADD', KEYS[2], 0, ARGV[a])
             redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
           else
@@ -172,7 +185,7 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         return moved
         """;
 
-    private static readonly RedisValue[] IntentFields = ["observed", "stage", "epoch", "deferred", "arrival"];
+    private static readonly RedisValue[] IntentFields = ["observed", "stage", "epoch", "deferred", "arrival", "retracted"];
 
     private readonly StoreKeys _keys = connection.Keys;
 
@@ -382,6 +395,9 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
             (IntentStage)(int)fields[1],
             epoch.Length == 0 ? null : ulong.Parse(epoch, CultureInfo.InvariantCulture),
             (int)fields[3],
-            (long)fields[4]);
+            (long)fields[4])
+        {
+            RetractionHeld = fields[5] == "1",
+        };
     }
 }

@@ -255,6 +255,75 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Reorganisation_RetractedWhileInAnEpochThenReturnedToTheBook_EndsRetracted()
+    {
+        // The deposit left the chain while an epoch held it: the retraction is kept, and applied when the epoch
+        // returns the intent (deferred, or its round moved on) instead of listing a deposit that is gone as Open.
+        var inA = Observed(194) with { ReportSequence = 1 };
+        await _intents.AddAsync(inA, default);
+        var fence = await AcquireAsync("node-a");
+        await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.InEpoch, 3, false)], fence, default);
+
+        Assert.False(await _intents.RetractAsync(RetractionOf(inA, 2), default));
+        var held = (await _intents.GetAsync(inA.Intent.IntentId, default))!;
+        Assert.Equal((IntentStage.InEpoch, true), (held.Stage, held.RetractionHeld));
+        Assert.False(await _intents.AddAsync(inA, default)); // its observation redelivered: older, changes nothing
+        await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.Open, null, true)], fence, default);
+
+        var stored = (await _intents.GetAsync(inA.Intent.IntentId, default))!;
+        Assert.Equal((IntentStage.Retracted, false), (stored.Stage, stored.RetractionHeld));
+        Assert.Equal(0, await _intents.OpenCountAsync(default));
+        Assert.DoesNotContain(await _intents.OpenAsync(default), i => i.Observed.Intent.IntentId == inA.Intent.IntentId);
+
+        // The deposit comes back in a new fork: Open again, as any retracted intent.
+        var inB = ObservedAgain(inA) with { ReportSequence = 3 };
+        Assert.True(await _intents.AddAsync(inB, default));
+        Assert.Equal((IntentStage.Open, inB), Stored(await _intents.GetAsync(inA.Intent.IntentId, default)));
+    }
+
+    [Fact]
+    public async Task Reorganisation_RetractedWhileInAnEpochThenSeenAgain_ReturnsToTheBookOpen()
+    {
+        // A -> B and A -> B -> A while an epoch holds the intent: a later observation cancels the held retraction.
+        var inA = Observed(195) with { ReportSequence = 1 };
+        var inB = ObservedAgain(inA) with { ReportSequence = 3 };
+        var backInA = inA with { ReportSequence = 5 };
+        var fence = await AcquireAsync("node-a");
+        foreach (var seenAgain in new[] { inB, backInA })
+        {
+            var intent = seenAgain == inB ? inA : inA with { Intent = inA.Intent with { IntentId = Bytes32.FromUInt64(195_000) } };
+            var again = seenAgain with { Intent = intent.Intent };
+            await _intents.AddAsync(intent, default);
+            await _intents.TransitionAsync([new IntentTransition(intent.Intent.IntentId, IntentStage.InEpoch, 4, false)], fence, default);
+            Assert.False(await _intents.RetractAsync(RetractionOf(intent, 2), default));
+            Assert.False(await _intents.AddAsync(again, default));
+            Assert.False((await _intents.GetAsync(intent.Intent.IntentId, default))!.RetractionHeld);
+
+            await _intents.TransitionAsync([new IntentTransition(intent.Intent.IntentId, IntentStage.Open, null, true)], fence, default);
+
+            Assert.Equal(IntentStage.Open, (await _intents.GetAsync(intent.Intent.IntentId, default))!.Stage);
+            await AssertNeverOpenUnlistedAsync(intent.Intent.IntentId);
+        }
+    }
+
+    [Fact]
+    public async Task Reorganisation_RetractionOfAnotherBlockWhileInAnEpoch_IsNotHeld()
+    {
+        var inA = Observed(196) with { ReportSequence = 1 };
+        var inB = ObservedAgain(inA) with { ReportSequence = 3 };
+        await _intents.AddAsync(inA, default);
+        var fence = await AcquireAsync("node-a");
+        await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.InEpoch, 5, false)], fence, default);
+        await _intents.AddAsync(inB, default); // the epoch's intent seen in block B
+
+        Assert.False(await _intents.RetractAsync(RetractionOf(inA, 4), default)); // block A gone, but the deposit is in B
+
+        Assert.False((await _intents.GetAsync(inA.Intent.IntentId, default))!.RetractionHeld);
+        await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.Open, null, true)], fence, default);
+        Assert.Equal(IntentStage.Open, (await _intents.GetAsync(inA.Intent.IntentId, default))!.Stage);
+    }
+
+    [Fact]
     public async Task Reorganisation_RetractionTornAfterEveryWriteThenTheNewForksObservationThenItsRedelivery_NeverOpenUnlisted()
     {
         var completed = false;
