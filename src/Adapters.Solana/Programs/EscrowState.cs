@@ -25,26 +25,28 @@ internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options) 
 
     /// <summary>
     /// Solana keeps no account history over RPC, so the pool as of a cursor slot is answered only when it provably
-    /// did not change since: the node has reached the slot (getSlot at the commitment), the pool is read, and then no
-    /// successful transaction above the cursor slot that names the pool account (getSignaturesForAddress, newest
-    /// first, read after the balance, so one landing between the two reads is seen too) may have moved its
-    /// <c>pool</c> field (<see cref="PoolMover"/>: a deposit, an expired refund or a claim writes the same account,
-    /// its <c>escrowed</c> or <c>claims</c> field, and leaves the answer known). Otherwise it throws
+    /// did not change since: the pool is read from a node that has reached the cursor slot (<c>minContextSlot</c>, and
+    /// the slot it answered at is checked), and then no successful transaction above the cursor slot that names the
+    /// pool account may have moved its <c>pool</c> field (<see cref="PoolMover"/>: a deposit, an expired refund or a
+    /// claim writes the same account, its <c>escrowed</c> or <c>claims</c> field, and leaves the answer known). That
+    /// list (getSignaturesForAddress, newest first) is read after the balance and tied to the slot the balance was read
+    /// at (<c>minContextSlot</c> again): behind a load balancer a node lagging the one that answered the balance would
+    /// otherwise list none of the transactions the balance already includes. Otherwise it throws
     /// <see cref="PoolNotAtCursorException"/>, naming the transaction; so does a page of
     /// <see cref="PoolHistoryPage"/> transactions all above the cursor (the work is bounded: one getTransaction each).
     /// </summary>
     public async Task<UInt256> PoolBalanceAtAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cursor);
-        var slot = await rpc.GetSlotAsync(options.Commitment, cancellationToken).ConfigureAwait(false);
-        if (slot < cursor.Height)
+        var pool = _escrow.PoolAddress(token);
+        var read = await rpc.GetAccountInfoAtSlotAsync(pool, options.Commitment, cursor.Height, cancellationToken).ConfigureAwait(false);
+        if (read.ContextSlot < cursor.Height)
         {
-            throw new PoolNotAtCursorException($"Chain {options.ChainId}: the node is at slot {slot}, below the cursor's {cursor.Height}.");
+            throw new PoolNotAtCursorException($"Chain {options.ChainId}: the node read pool {Codec.Base58.EncodeKey(pool)} at slot {read.ContextSlot}, below the cursor's {cursor.Height}.");
         }
 
-        var pool = _escrow.PoolAddress(token);
-        var balance = await PoolBalanceAsync(token, cancellationToken).ConfigureAwait(false);
-        var recent = await rpc.GetSignaturesForAddressAsync(pool, new SignaturePage(null, null, PoolHistoryPage), options.Commitment, cancellationToken).ConfigureAwait(false);
+        var balance = read.Account is null ? UInt256.Zero : Decode(CheckOwner(read.Account, pool, "pool"), "pool", EscrowPool.Decode).Pool;
+        var recent = await rpc.GetSignaturesForAddressAsync(pool, new SignaturePage(null, null, PoolHistoryPage, read.ContextSlot), options.Commitment, cancellationToken).ConfigureAwait(false);
         foreach (var entry in recent)
         {
             if (entry.Slot <= cursor.Height)
@@ -213,13 +215,13 @@ internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options) 
     private const int ReceiptEpochOffset = 8;
     private static readonly string ReceiptTag = Convert.ToBase64String([4]);
 
-    private async Task<AccountInfo?> ReadAsync(Bytes32 address, string what, CancellationToken cancellationToken)
-    {
-        var account = await rpc.GetAccountInfoAsync(address, options.Commitment, cancellationToken).ConfigureAwait(false);
-        return account is null || account.Owner == _escrow.ProgramId
+    private async Task<AccountInfo?> ReadAsync(Bytes32 address, string what, CancellationToken cancellationToken) =>
+        await rpc.GetAccountInfoAsync(address, options.Commitment, cancellationToken).ConfigureAwait(false) is { } account ? CheckOwner(account, address, what) : null;
+
+    private AccountInfo CheckOwner(AccountInfo account, Bytes32 address, string what) =>
+        account.Owner == _escrow.ProgramId
             ? account
             : throw new InvalidDataException($"Chain {options.ChainId}: the {what} account {Codec.Base58.EncodeKey(address)} is owned by {Codec.Base58.EncodeKey(account.Owner)}, not the escrow program.");
-    }
 
     private T Decode<T>(AccountInfo account, string what, DecodeAccount<T> decode)
     {

@@ -24,6 +24,12 @@ public interface ISolanaRpc
 
     Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The account with the slot the node read it at; with <paramref name="minContextSlot"/> a node below that slot
+    /// refuses to answer (-32016, transient). What ties a later read to this one on a load-balanced endpoint.
+    /// </summary>
+    Task<AccountAtSlot> GetAccountInfoAtSlotAsync(Bytes32 address, Commitment commitment, ulong? minContextSlot, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken);
 
     Task<ulong> GetBalanceAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken);

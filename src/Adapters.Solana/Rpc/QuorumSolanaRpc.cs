@@ -42,6 +42,19 @@ internal sealed class QuorumSolanaRpc(RpcQuorum<ISolanaRpc> quorum) : ISolanaRpc
     public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) =>
         quorum.AgreeAsync("getAccountInfo", (rpc, ct) => rpc.GetAccountInfoAsync(address, commitment, ct), AccountKey, cancellationToken);
 
+    /// <summary>
+    /// The account a quorum agrees on, at the highest slot among the endpoints that agree: a later read tied to that
+    /// slot then sees everything the account's state could include (an endpoint that answered the same content at a
+    /// lower slot, or a liar's low slot, cannot loosen it).
+    /// </summary>
+    public Task<AccountAtSlot> GetAccountInfoAtSlotAsync(Bytes32 address, Commitment commitment, ulong? minContextSlot, CancellationToken cancellationToken) =>
+        quorum.AgreeAsync(
+            "getAccountInfo",
+            (rpc, ct) => rpc.GetAccountInfoAtSlotAsync(address, commitment, minContextSlot, ct),
+            read => AccountKey(read.Account),
+            cancellationToken,
+            agreeing => agreeing.MaxBy(read => read.ContextSlot)!);
+
     public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken) =>
         quorum.AgreeAsync("getMultipleAccounts", (rpc, ct) => rpc.GetMultipleAccountsAsync(addresses, commitment, ct), accounts => string.Join(";", accounts.Select(AccountKey)), cancellationToken);
 

@@ -44,8 +44,14 @@ public sealed record AccountInfo(ulong Lamports, Bytes32 Owner, byte[] Data, boo
 /// <summary>Options of <c>sendTransaction</c>.</summary>
 public sealed record SendOptions(bool SkipPreflight = false, Commitment PreflightCommitment = Commitment.Confirmed);
 
-/// <summary>Which signatures to page through (<c>before</c> and <c>until</c> exclusive).</summary>
-public sealed record SignaturePage(string? Before, string? Until, int Limit);
+/// <summary>
+/// Which signatures to page through (<c>before</c> and <c>until</c> exclusive); with <paramref name="MinContextSlot"/>
+/// a node that has not reached that slot refuses to answer (-32016) instead of listing from behind.
+/// </summary>
+public sealed record SignaturePage(string? Before, string? Until, int Limit, ulong? MinContextSlot = null);
+
+/// <summary>An account as <c>getAccountInfo</c> returns it (null when absent) and the slot the node answered at (<c>context.slot</c>).</summary>
+public sealed record AccountAtSlot(AccountInfo? Account, ulong ContextSlot);
 
 /// <summary>What <c>simulateTransaction</c> reports: the error (null on success), the logs and the compute units consumed.</summary>
 public sealed record SimulationResult(TransactionError? Error, IReadOnlyList<string> Logs, ulong? UnitsConsumed);

@@ -136,6 +136,11 @@ public sealed class SolanaRpcClient : ISolanaRpc
                 w.WriteString("until", page.Until);
             }
 
+            if (page.MinContextSlot is { } minContextSlot)
+            {
+                w.WriteNumber("minContextSlot", minContextSlot);
+            }
+
             w.WriteEndObject();
         }, r => [.. r.EnumerateArray().Select(e => new SignatureInfo(
             e.GetProperty("signature").GetString()!,
@@ -225,6 +230,13 @@ public sealed class SolanaRpcClient : ISolanaRpc
             w.WriteStringValue(Base58.EncodeKey(address));
             AccountConfig(w, commitment);
         }, r => ParseAccount(r.GetProperty("value")), cancellationToken);
+
+    public Task<AccountAtSlot> GetAccountInfoAtSlotAsync(Bytes32 address, Commitment commitment, ulong? minContextSlot, CancellationToken cancellationToken) =>
+        CallAsync("getAccountInfo", w =>
+        {
+            w.WriteStringValue(Base58.EncodeKey(address));
+            AccountConfig(w, commitment, minContextSlot);
+        }, r => new AccountAtSlot(ParseAccount(r.GetProperty("value")), r.GetProperty("context").GetProperty("slot").GetUInt64()), cancellationToken);
 
     public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken)
     {
@@ -333,11 +345,16 @@ public sealed class SolanaRpcClient : ISolanaRpc
         w.WriteEndObject();
     }
 
-    private static void AccountConfig(Utf8JsonWriter w, Commitment commitment)
+    private static void AccountConfig(Utf8JsonWriter w, Commitment commitment, ulong? minContextSlot = null)
     {
         w.WriteStartObject();
         w.WriteString("commitment", CommitmentName(commitment));
         w.WriteString("encoding", "base64");
+        if (minContextSlot is { } slot)
+        {
+            w.WriteNumber("minContextSlot", slot);
+        }
+
         w.WriteEndObject();
     }
 

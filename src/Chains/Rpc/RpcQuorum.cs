@@ -36,8 +36,13 @@ public sealed class RpcQuorum<TClient>
 
     public int Quorum { get; }
 
-    /// <summary>The answer a quorum gives (compared by <paramref name="key"/>); each other answer is logged. When a quorum failed, the first failure is rethrown (a revert stays a revert).</summary>
-    public async Task<T> AgreeAsync<T>(string method, Func<TClient, CancellationToken, Task<T>> call, Func<T, string> key, CancellationToken cancellationToken)
+    /// <summary>
+    /// The answer a quorum gives (compared by <paramref name="key"/>); each other answer is logged. When a quorum
+    /// failed, the first failure is rethrown (a revert stays a revert). <paramref name="merge"/> makes one answer of the
+    /// agreeing ones (they share a key but may differ elsewhere, such as the slot each endpoint answered at); without
+    /// it the first is returned.
+    /// </summary>
+    public async Task<T> AgreeAsync<T>(string method, Func<TClient, CancellationToken, Task<T>> call, Func<T, string> key, CancellationToken cancellationToken, Func<IEnumerable<T>, T>? merge = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         var (answers, pending) = await AskAllAsync(
@@ -62,7 +67,7 @@ public sealed class RpcQuorum<TClient>
 
         answers.ForEach(Check);
         CheckLate(pending, Check);
-        return groups[0].First().Value;
+        return merge is null ? groups[0].First().Value : merge(groups[0].Select(a => a.Value));
     }
 
     /// <summary>The first endpoint that answers, in configured order (for reads a lie cannot turn into lost funds).</summary>

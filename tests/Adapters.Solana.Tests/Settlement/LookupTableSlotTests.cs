@@ -103,6 +103,8 @@ public sealed class LookupTableSlotTests
 
         public Task<ulong> GetBlockHeightAsync(Commitment commitment, CancellationToken cancellationToken) => Task.FromResult(1ul);
 
+        public Task<AccountAtSlot> GetAccountInfoAtSlotAsync(Bytes32 address, Commitment commitment, ulong? minContextSlot, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) =>
             Task.FromResult(address == table ? new AccountInfo(1, AddressLookupTableProgram.ProgramId, tableData, false) : null);
 

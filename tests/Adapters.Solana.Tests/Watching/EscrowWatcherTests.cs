@@ -397,6 +397,8 @@ public sealed class EscrowWatcherTests
 
         public Task<IReadOnlyList<SignatureStatus?>> GetSignatureStatusesAsync(IReadOnlyList<string> signatures, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<AccountAtSlot> GetAccountInfoAtSlotAsync(Bytes32 address, Commitment commitment, ulong? minContextSlot, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken)
         {
             ThrowIfDown();

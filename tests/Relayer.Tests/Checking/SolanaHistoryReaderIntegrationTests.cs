@@ -70,6 +70,8 @@ public sealed class SolanaHistoryReaderIntegrationTests
 
         public Task<TransactionDetails?> GetTransactionAsync(string signature, Commitment commitment, CancellationToken cancellationToken) => inner.GetTransactionAsync(signature, commitment, cancellationToken);
 
+        public Task<AccountAtSlot> GetAccountInfoAtSlotAsync(Bytes32 address, Commitment commitment, ulong? minContextSlot, CancellationToken cancellationToken) => inner.GetAccountInfoAtSlotAsync(address, commitment, minContextSlot, cancellationToken);
+
         public Task<AccountInfo?> GetAccountInfoAsync(Bytes32 address, Commitment commitment, CancellationToken cancellationToken) => inner.GetAccountInfoAsync(address, commitment, cancellationToken);
 
         public Task<IReadOnlyList<AccountInfo?>> GetMultipleAccountsAsync(IReadOnlyList<Bytes32> addresses, Commitment commitment, CancellationToken cancellationToken) => inner.GetMultipleAccountsAsync(addresses, commitment, cancellationToken);
