@@ -472,7 +472,8 @@ public sealed partial class EscrowWatcher : IChainWatcher
 
     /// <summary>
     /// Hands the sink the batch with the cursor the checkpoint stands at (the last reported block and its hash), then
-    /// saves the checkpoint: only after the sink returned, so a crash in between repeats the batch, never skips it.
+    /// saves the checkpoint: only after the sink returned, so a crash in between repeats the batch, never skips it
+    /// (the batch's report numbers are reserved in the checkpoint before the sink has it, so the repeat gets later ones).
     /// Each message gets its report sequence, retractions before observations (<see cref="IntentObserved.ReportSequence"/>):
     /// from the checkpoint's <see cref="WatcherCheckpoint.NextReport"/>, but never below the head's number times 2^20;
     /// a checkpoint without one (new, older, or deleted by an operator) starts at the next head's, after everything
@@ -488,8 +489,15 @@ public sealed partial class EscrowWatcher : IChainWatcher
         next = next with { NextReport = first + (ulong)(retracted.Count + observed.Count) };
 
         // Taken before the sink has them: if the checkpoint is not saved after it (a store fault), this process still
-        // numbers its next reports after these.
+        // numbers its next reports after these; and reserved in the checkpoint as it stands (only the counter moves),
+        // so that a crash between the sink and the save below, whose replay may differ (the chain reorganised
+        // meanwhile), numbers the replay after them too instead of reusing their numbers.
         _nextReport = next.NextReport;
+        if (numberedRetractions.Length + numberedObservations.Length > 0 && _state is { } current)
+        {
+            await _store.SaveAsync(current with { NextReport = next.NextReport }, cancellationToken).ConfigureAwait(false);
+        }
+
         await sink.AcceptAsync(new ChainEventBatch(_chainId, numberedObservations, numberedRetractions, cursor), cancellationToken).ConfigureAwait(false);
 
         await _store.SaveAsync(next, cancellationToken).ConfigureAwait(false);

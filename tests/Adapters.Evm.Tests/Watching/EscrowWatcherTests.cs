@@ -118,6 +118,30 @@ public class EscrowWatcherTests
     }
 
     [Fact]
+    public async Task PollOnce_CrashAfterTheSinkAcceptedBeforeTheCheckpointWasSaved_TheReplayIsNumberedAfterIt()
+    {
+        // The replay after such a crash may differ from what was delivered (the chain reorganised meanwhile): a
+        // reused number would make the intake take it for a redelivery and drop it.
+        var chain = new FakeChain(3);
+        chain.Mine(FakeChain.IntentOpened(0));
+        var store = new InMemoryCheckpointStore();
+        var delivered = new CollectingSink();
+        var crashing = new CrashAfterAcceptSink(delivered);
+        var watcher = Watcher(chain, store);
+        await Assert.ThrowsAsync<ProcessKilledException>(async () =>
+        {
+            while (await watcher.PollOnceAsync(crashing, CancellationToken.None))
+            {
+            }
+        });
+
+        var replay = await CatchUpAsync(Watcher(chain, store));
+
+        var before = Assert.Single(delivered.Observed).ReportSequence;
+        Assert.True(Assert.Single(replay.Observed).ReportSequence > before, $"replayed as {replay.Observed[0].ReportSequence}, delivered as {before}");
+    }
+
+    [Fact]
     public async Task PollOnce_ReorgDeeperThanConfirmationDepth_RetractsThenStopsIntakeLoudlyAcrossRestarts()
     {
         var chain = new FakeChain();
@@ -247,6 +271,21 @@ public class EscrowWatcherTests
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => watcher.RunAsync(new CollectingSink(), CancellationToken.None));
         Assert.Contains("ChainId", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ProcessKilledException : Exception;
+
+    /// <summary>Hands a batch with messages to <paramref name="inner"/>, then the process dies before the watcher saves its checkpoint.</summary>
+    private sealed class CrashAfterAcceptSink(CollectingSink inner) : IChainEventSink
+    {
+        public async Task AcceptAsync(ChainEventBatch batch, CancellationToken cancellationToken)
+        {
+            await inner.AcceptAsync(batch, cancellationToken);
+            if (batch.Observed.Count + batch.Retracted.Count > 0)
+            {
+                throw new ProcessKilledException();
+            }
+        }
     }
 
     private sealed class FailingSink : IChainEventSink
