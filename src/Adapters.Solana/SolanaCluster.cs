@@ -21,11 +21,12 @@ public sealed class SolanaCluster
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
 
-    private SolanaCluster(string name, SolanaClusterOptions options, ISolanaRpc rpc, ILoggerFactory loggers, TimeProvider time)
+    private SolanaCluster(string name, SolanaClusterOptions options, ISolanaRpc rpc, RpcQuorum<ISolanaRpc>? quorum, ILoggerFactory loggers, TimeProvider time)
     {
         Name = name;
         Options = options;
         Rpc = rpc;
+        Quorum = quorum;
         Escrow = new EscrowProgram(options.ProgramKey);
         _loggers = loggers;
         _time = time;
@@ -36,6 +37,9 @@ public sealed class SolanaCluster
     public SolanaClusterOptions Options { get; }
 
     public ISolanaRpc Rpc { get; }
+
+    /// <summary>The endpoints one by one when there are several (<see cref="Rpc"/> believes a quorum of them); null with one.</summary>
+    internal RpcQuorum<ISolanaRpc>? Quorum { get; }
 
     public EscrowProgram Escrow { get; }
 
@@ -49,14 +53,16 @@ public sealed class SolanaCluster
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var time = timeProvider ?? TimeProvider.System;
         var endpoints = options.Rpc.Endpoints;
-        ISolanaRpc rpc = endpoints.Count == 1
-            ? new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time)
-            : new QuorumSolanaRpc(
-                new RpcQuorum<ISolanaRpc>(
-                    [.. endpoints.Select(url => new QuorumMember<ISolanaRpc>(url, new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time, url)))],
-                    options.Rpc.EffectiveQuorum,
-                    loggers.CreateLogger<QuorumSolanaRpc>()));
-        return new SolanaCluster(name, options, rpc, loggers, time);
+        if (endpoints.Count == 1)
+        {
+            return new SolanaCluster(name, options, new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time), null, loggers, time);
+        }
+
+        var quorum = new RpcQuorum<ISolanaRpc>(
+            [.. endpoints.Select(url => new QuorumMember<ISolanaRpc>(url, new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time, url)))],
+            options.Rpc.EffectiveQuorum,
+            loggers.CreateLogger<QuorumSolanaRpc>());
+        return new SolanaCluster(name, options, new QuorumSolanaRpc(quorum), quorum, loggers, time);
     }
 
     public EscrowWatcher CreateWatcher(ICheckpointStore<WatcherCheckpoint> checkpoints) =>

@@ -20,6 +20,12 @@ export class RpcError extends Error {
 }
 
 const invalidParams = (msg) => new RpcError(-32602, `Invalid params: ${msg}`);
+// What a node that has not reached the caller's minContextSlot answers (Solana's JSON_RPC_SERVER_ERROR_MIN_CONTEXT_SLOT_NOT_REACHED).
+const requireMinContextSlot = (cfg, slot) => {
+  if (cfg.minContextSlot !== undefined && cfg.minContextSlot > slot) {
+    throw new RpcError(-32016, "Minimum context slot has not been reached", { contextSlot: slot });
+  }
+};
 
 function decodeWire(str, encoding = "base58") {
   if (typeof str !== "string") throw invalidParams("transaction must be a string");
@@ -109,7 +115,10 @@ export function createRpc(chain) {
       return withCtx(5000 * (bytes[0] & 0x80 ? bytes[1] : bytes[0]));
     },
     getBalance: ([addr]) => withCtx(Number(chain.svm.getBalance(pubkey(addr)) ?? 0n)),
-    getAccountInfo: ([addr, cfg = {}]) => withCtx(accountJson(pubkey(addr), cfg.encoding ?? "base58", cfg.dataSlice)),
+    getAccountInfo: ([addr, cfg = {}]) => {
+      requireMinContextSlot(cfg, chain.slot);
+      return withCtx(accountJson(pubkey(addr), cfg.encoding ?? "base58", cfg.dataSlice));
+    },
     getMultipleAccounts: ([addrs, cfg = {}]) => {
       if (!Array.isArray(addrs)) throw invalidParams("expected an array of addresses");
       return withCtx(addrs.map((a) => accountJson(pubkey(a), cfg.encoding ?? "base58", cfg.dataSlice)));
@@ -178,6 +187,7 @@ export function createRpc(chain) {
       };
     },
     getSignaturesForAddress: ([addr, cfg = {}]) => {
+      requireMinContextSlot(cfg, chain.slot);
       const limit = cfg.limit ?? MAX_SIGNATURES;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SIGNATURES) throw invalidParams(`Invalid limit; max ${MAX_SIGNATURES}`);
       const all = (chain.byAddress.get(pubkey(addr)) ?? []).slice().reverse(); // newest first

@@ -88,6 +88,15 @@ test("Devnode_BasicMethods_RealShapes", async () => {
   const missing = await raw("getAccountInfo", [(await generateKeyPairSigner()).address, { encoding: "base64" }]);
   assert.equal(missing.result.value, null);
   assert.equal((await raw("noSuchMethod")).error.code, -32601);
+  // minContextSlot: answered at or past it, refused below it (-32016) like a lagging node.
+  const slot = Number(await rpc.getSlot().send());
+  const atSlot = await raw("getAccountInfo", [E.PROGRAM_ID, { encoding: "base64", minContextSlot: slot }]);
+  assert.ok(atSlot.result.context.slot >= slot);
+  for (const [method, cfg] of [["getAccountInfo", { encoding: "base64" }], ["getSignaturesForAddress", {}]]) {
+    const ahead = await raw(method, [E.PROGRAM_ID, { ...cfg, minContextSlot: slot + 1_000_000 }]);
+    assert.equal(ahead.error.code, -32016, method);
+    assert.ok(ahead.error.data.contextSlot >= slot, method);
+  }
 });
 
 test("Devnode_EscrowFlow_WithKitClient", async () => {

@@ -1,5 +1,6 @@
 using DiscreteExec.Adapters.Solana.Configuration;
 using DiscreteExec.Adapters.Solana.Rpc;
+using DiscreteExec.Chains.Rpc;
 using DiscreteExec.Core.Chains;
 
 namespace DiscreteExec.Adapters.Solana.Programs;
@@ -9,7 +10,7 @@ namespace DiscreteExec.Adapters.Solana.Programs;
 /// field, the relayers' liquidity), an intent's account (its status; none means the escrow never had it) and a source
 /// intent's paid marker (it exists once the Payout was applied, delivered or as a claim).
 /// </summary>
-internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options) : IEscrowState
+internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options, RpcQuorum<ISolanaRpc>? endpoints = null) : IEscrowState
 {
     private readonly EscrowProgram _escrow = new(options.ProgramKey);
 
@@ -34,10 +35,49 @@ internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options) 
     /// otherwise list none of the transactions the balance already includes. Otherwise it throws
     /// <see cref="PoolNotAtCursorException"/>, naming the transaction; so does a page of
     /// <see cref="PoolHistoryPage"/> transactions all above the cursor (the work is bounded: one getTransaction each).
+    /// With several endpoints each answers the whole question on its own (its pool at its own slot, its history tied
+    /// to that slot) and a quorum must give the same balance: agreeing on the pool's content and then taking a slot
+    /// from the agreeing answers would let one endpoint that reports a slot nobody reached stall every read (the
+    /// highest slot) or hide a Fund (a low one).
     /// </summary>
     public async Task<UInt256> PoolBalanceAtAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cursor);
+        if (endpoints is null)
+        {
+            return await PoolBalanceAtOnOneEndpointAsync(token, cursor, cancellationToken).ConfigureAwait(false);
+        }
+
+        var agreed = await endpoints.AgreeAsync(
+            "pool at cursor",
+            (endpoint, ct) => new EscrowState(endpoint, options).PoolVerdictAsync(token, cursor, ct),
+            verdict => verdict.Balance?.ToString() ?? "unknown at the cursor",
+            cancellationToken).ConfigureAwait(false);
+        return agreed.Balance ?? throw new PoolNotAtCursorException(agreed.Unknown!);
+    }
+
+    // One endpoint's answer, as a value a quorum can compare: the balance, or why it is unknown at the cursor. What
+    // it cannot decode counts as that endpoint's failure (an RPC error), not as everyone's.
+    private async Task<PoolVerdict> PoolVerdictAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new PoolVerdict(await PoolBalanceAtOnOneEndpointAsync(token, cursor, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (PoolNotAtCursorException unknown)
+        {
+            return new PoolVerdict(null, unknown.Message);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException)
+        {
+            throw new ChainRpcException($"Chain {options.ChainId}: the pool at the cursor does not decode: {e.Message}", e) { Method = "pool at cursor" };
+        }
+    }
+
+    private sealed record PoolVerdict(UInt256? Balance, string? Unknown);
+
+    private async Task<UInt256> PoolBalanceAtOnOneEndpointAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken)
+    {
         var pool = _escrow.PoolAddress(token);
         var read = await rpc.GetAccountInfoAtSlotAsync(pool, options.Commitment, cursor.Height, cancellationToken).ConfigureAwait(false);
         if (read.ContextSlot < cursor.Height)

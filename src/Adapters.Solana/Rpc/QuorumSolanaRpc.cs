@@ -45,7 +45,9 @@ internal sealed class QuorumSolanaRpc(RpcQuorum<ISolanaRpc> quorum) : ISolanaRpc
     /// <summary>
     /// The account a quorum agrees on, at the highest slot among the endpoints that agree: a later read tied to that
     /// slot then sees everything the account's state could include (an endpoint that answered the same content at a
-    /// lower slot, or a liar's low slot, cannot loosen it).
+    /// lower slot, or a liar's low slot, cannot loosen it). An endpoint reporting a slot nobody reached makes such a
+    /// tied read fail instead, so the pool read at a cursor asks each endpoint the whole question instead
+    /// (<see cref="Programs.EscrowState.PoolBalanceAtAsync"/>).
     /// </summary>
     public Task<AccountAtSlot> GetAccountInfoAtSlotAsync(Bytes32 address, Commitment commitment, ulong? minContextSlot, CancellationToken cancellationToken) =>
         quorum.AgreeAsync(

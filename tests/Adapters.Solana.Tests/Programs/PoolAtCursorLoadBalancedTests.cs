@@ -77,6 +77,46 @@ public sealed class PoolAtCursorLoadBalancedTests
         Assert.Equal((UInt256)PoolAtCursor, await state.PoolBalanceAtAsync(Mint, new ChainCursor(Cursor, string.Empty), default));
     }
 
+    [Fact]
+    public async Task PoolBalanceAt_QuorumWithAnEndpointReportingASlotNobodyReached_TheHonestTwoAnswer()
+    {
+        // Its pool content is the honest one, its slot 2^62: were the history read tied to the highest slot among the
+        // endpoints that agree on the pool, every honest node would refuse it (-32016) for good.
+        var liar = new LoadBalancer { PoolAnsweredAt = 1UL << 62, HistoryNodeSlot = AheadSlot, FundLanded = false };
+        var state = QuorumState(liar, new LoadBalancer { HistoryNodeSlot = AheadSlot, FundLanded = false }, new LoadBalancer { HistoryNodeSlot = AheadSlot, FundLanded = false });
+
+        Assert.Equal((UInt256)PoolAtCursor, await state.PoolBalanceAtAsync(Mint, new ChainCursor(Cursor, string.Empty), default));
+    }
+
+    [Fact]
+    public async Task PoolBalanceAt_QuorumWithAnEndpointHidingTheFund_TheHonestTwoRefuse()
+    {
+        // The liar answers a quiet history and the pool before the Fund (a consistent lie); the two honest endpoints
+        // both see the Fund after the cursor: the pool at the cursor is unknown, and a quorum says so.
+        var liar = new LoadBalancer { HistoryNodeSlot = AheadSlot, FundLanded = false };
+        var state = QuorumState(liar, new LoadBalancer { HistoryNodeSlot = AheadSlot }, new LoadBalancer { HistoryNodeSlot = AheadSlot });
+
+        var refused = await Assert.ThrowsAsync<PoolNotAtCursorException>(() => state.PoolBalanceAtAsync(Mint, new ChainCursor(Cursor, string.Empty), default));
+
+        Assert.Contains(Fund, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PoolBalanceAt_QuorumWithAnEndpointAnsweringAnUndecodablePool_TheHonestTwoAnswer()
+    {
+        var liar = new LoadBalancer { HistoryNodeSlot = AheadSlot, FundLanded = false, Owner = "11111111111111111111111111111111" };
+        var state = QuorumState(liar, new LoadBalancer { HistoryNodeSlot = AheadSlot, FundLanded = false }, new LoadBalancer { HistoryNodeSlot = AheadSlot, FundLanded = false });
+
+        Assert.Equal((UInt256)PoolAtCursor, await state.PoolBalanceAtAsync(Mint, new ChainCursor(Cursor, string.Empty), default));
+    }
+
+    private static EscrowState QuorumState(params LoadBalancer[] endpoints)
+    {
+        var clients = endpoints.Select((e, i) => new QuorumMember<ISolanaRpc>(new Uri($"http://endpoint-{i}.invalid/"), new SolanaRpcClient(new HttpClient(e), Options))).ToArray();
+        var quorum = new RpcQuorum<ISolanaRpc>(clients, 2, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        return new EscrowState(new QuorumSolanaRpc(quorum), Options, quorum);
+    }
+
     /// <summary>
     /// One URL: getAccountInfo reaches the node at <see cref="PoolAnsweredAt"/> (which saw the Fund at slot 110 when
     /// it landed), getSignaturesForAddress the node at <see cref="HistoryNodeSlot"/>, getTransaction the ahead node.
@@ -90,6 +130,8 @@ public sealed class PoolAtCursorLoadBalancedTests
         public bool IgnoresMinContextSlot { get; init; }
 
         public bool FundLanded { get; init; } = true;
+
+        public string Owner { get; init; } = Options.ProgramId;
 
         public List<ulong> PoolMinContextSlots { get; } = [];
 
@@ -126,7 +168,7 @@ public sealed class PoolAtCursorLoadBalancedTests
             data[0] = 2;
             Mint.ToArray().CopyTo(data, 8);
             BitConverter.TryWriteBytes(data.AsSpan(72), FundLanded && PoolAnsweredAt >= FundSlot ? PoolAfterFund : PoolAtCursor);
-            var value = $$"""{"lamports":1,"owner":"{{Options.ProgramId}}","data":["{{Convert.ToBase64String(data)}}","base64"],"executable":false,"rentEpoch":0}""";
+            var value = $$"""{"lamports":1,"owner":"{{Owner}}","data":["{{Convert.ToBase64String(data)}}","base64"],"executable":false,"rentEpoch":0}""";
             return Result($$"""{"context":{"slot":{{PoolAnsweredAt}}},"value":{{value}}}""");
         }
 

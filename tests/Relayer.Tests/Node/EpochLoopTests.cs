@@ -108,6 +108,7 @@ public class EpochLoopTests
 
         Assert.Equal(IntentStage.Retracted, world.Store.Intent(big.IntentId).Stage);
         Assert.Equal(0, await world.Store.OpenCountAsync(CancellationToken.None));
+        Assert.Empty(world.Events.Distinct<IntentDeferred>()); // its subscribers would expect it to stay open
     }
 
     [Fact]

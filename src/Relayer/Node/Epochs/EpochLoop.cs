@@ -666,6 +666,17 @@ internal sealed partial class EpochLoop
 
         await _intents.TransitionAsync(transitions, Fence, cancellationToken).ConfigureAwait(false);
         NodeTelemetry.Intents.Add(transitions.Count, new KeyValuePair<string, object?>("state", "deferred"));
+
+        // A deferred intent whose deposit was reorganised out while the epoch held it went to Retracted, not back to
+        // the book (the store's held retraction): no IntentDeferred for it, whose subscribers expect it to stay open.
+        var afterMove = await _intents.GetManyAsync(deferredIds, cancellationToken).ConfigureAwait(false);
+        var retracted = deferredIds.Where((_, i) => afterMove[i]?.Stage == IntentStage.Retracted).ToHashSet();
+        foreach (var intentId in retracted)
+        {
+            LogDeferredButRetracted(_logger, epochId, intentId);
+        }
+
+        deferred.RemoveAll(d => retracted.Contains(d.IntentId));
         await _events.PublishManyAsync(
             [.. deferred.Select(d => new IntentDeferred(IntegratorEventIds.Deferred(epochId, d.IntentId), epochId, d.IntentId, d.TimesDeferred))],
             cancellationToken).ConfigureAwait(false);
@@ -969,6 +980,9 @@ internal sealed partial class EpochLoop
             NodeTelemetry.SettleLatency.Record(end - start, new KeyValuePair<string, object?>("phase", phase));
         }
     }
+
+    [LoggerMessage(EventId = 37, Level = LogLevel.Warning, Message = "Epoch {EpochId}: intent {IntentId} was deferred, but its deposit was reorganised out while the epoch held it: it is Retracted, not back in the book")]
+    private static partial void LogDeferredButRetracted(ILogger logger, ulong epochId, Bytes32 intentId);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Epoch {EpochId} open")]
     private static partial void LogOpened(ILogger logger, ulong epochId);

@@ -38,7 +38,8 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
     // once a later report was applied, so nothing else would). An unnumbered message never clears a stored report.
     // An InEpoch intent keeps the observation its epoch was built on and takes only the new block and report, so the
     // new block's retraction still applies once the epoch defers it; a numbered one (or one of another block) also
-    // cancels a held retraction ('retracted', below): the deposit is on the chain again.
+    // cancels a held retraction ('retracted', below): the deposit is on the chain again. The cancel comes before the
+    // block and report are written, so a torn script is still 'later' on its redelivery and cancels again.
     private const string AddScript = """
         local fields = redis.call('HMGET', KEYS[1], 'stage', 'block', 'report')
         local stage = fields[1]
@@ -64,8 +65,10 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
         if stage then
           if not later then return 0 end
           if stage == '0' then redis.call('ZADD', KEYS[2], 0, ARGV[2]) end
+          local moved = ARGV[4] == '1' and fields[2] ~= ARGV[3]
+          if stage == '1' and (report ~= nil or moved) then redis.call('HDEL', KEYS[1], 'retracted') end
           local set = {}
-          if (stage == '0' or stage == '1') and ARGV[4] == '1' and fields[2] ~= ARGV[3] then
+          if (stage == '0' or stage == '1') and moved then
             if stage == '0' then
               set[#set + 1] = 'observed'
               set[#set + 1] = ARGV[1]
@@ -78,7 +81,6 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
             set[#set + 1] = ARGV[5]
           end
           if #set > 0 then redis.call('HSET', KEYS[1], (table.unpack or unpack)(set)) end
-          if stage == '1' and (report ~= nil or fields[2] ~= ARGV[3]) then redis.call('HDEL', KEYS[1], 'retracted') end
           return 0
         end
         local arrival = redis.call('INCR', KEYS[3])
@@ -159,6 +161,7 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
           else
             redis.call('HSET', KEYS[i], 'stage', ARGV[a + 1], 'epoch', ARGV[a + 2], 'deferred', deferred, 'deferredIn', deferredIn)
             redis.call('ZREM', KEYS[2], ARGV[a])
+            if ARGV[a + 1] ~= '1' then redis.call('HDEL', KEYS[i], 'retracted') end
           end
         end
         return 1
@@ -397,7 +400,7 @@ internal sealed class RedisIntentStore(NodeStoreConnection connection) : IIntent
             (int)fields[3],
             (long)fields[4])
         {
-            RetractionHeld = fields[5] == "1",
+            RetractionHeld = fields[5] == "1" && (IntentStage)(int)fields[1] == IntentStage.InEpoch, // a flag a torn move left on another stage means nothing
         };
     }
 }

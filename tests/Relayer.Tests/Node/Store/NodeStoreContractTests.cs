@@ -363,6 +363,81 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Reorganisation_HeldRetractionThenTheNewForksObservationTornAfterEveryWrite_ReturnsToTheBookOpen()
+    {
+        // The deposit is seen again while the epoch holds the intent, and that observation's script is torn: its
+        // redelivery must still cancel the held retraction (another block, then the same block with a later report).
+        var fence = await AcquireAsync("node-a");
+        foreach (var sameBlock in new[] { false, true })
+        {
+            var completed = false;
+            for (var writes = 0; !completed; writes++)
+            {
+                var inA = Observed((byte)(sameBlock ? 120 + writes : 100 + writes)) with { ReportSequence = 1 };
+                var again = sameBlock ? inA with { ReportSequence = 3 } : ObservedAgain(inA) with { ReportSequence = 3 };
+                await _intents.AddAsync(inA, default);
+                await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.InEpoch, 6, false)], fence, default);
+                await _intents.RetractAsync(RetractionOf(inA, 2), default);
+                Assert.True((await _intents.GetAsync(inA.Intent.IntentId, default))!.RetractionHeld);
+
+                completed = await TearAsync(writes, torn => torn.AddAsync(again, default));
+                await _intents.AddAsync(again, default); // the redelivery
+                await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.Open, null, true)], fence, default);
+
+                Assert.True(IntentStage.Open == (await _intents.GetAsync(inA.Intent.IntentId, default))!.Stage, $"torn after {writes} writes ({(sameBlock ? "same block" : "another block")})");
+                await AssertNeverOpenUnlistedAsync(inA.Intent.IntentId);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Reorganisation_HeldRetractionAppliedByAMoveBackToOpenTornAfterEveryWrite_TheReplayEndsRetracted()
+    {
+        var fence = await AcquireAsync("node-a");
+        var completed = false;
+        for (var writes = 0; !completed; writes++)
+        {
+            var inA = Observed((byte)(140 + writes)) with { ReportSequence = 1 };
+            await _intents.AddAsync(inA, default);
+            await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.InEpoch, 7, false)], fence, default);
+            await _intents.RetractAsync(RetractionOf(inA, 2), default);
+            var backToOpen = new IntentTransition(inA.Intent.IntentId, IntentStage.Open, null, true);
+
+            completed = await TearAsync(writes, torn => torn.TransitionAsync([backToOpen], fence, default));
+            await AssertNeverOpenUnlistedAsync(inA.Intent.IntentId);
+            if ((await _intents.GetAsync(inA.Intent.IntentId, default))!.Stage == IntentStage.InEpoch)
+            {
+                await _intents.TransitionAsync([backToOpen], fence, default); // the epoch loop's replay moves only what is still InEpoch
+            }
+
+            var stored = (await _intents.GetAsync(inA.Intent.IntentId, default))!;
+            Assert.True((IntentStage.Retracted, false) == (stored.Stage, stored.RetractionHeld), $"torn after {writes} writes: {stored.Stage}, held {stored.RetractionHeld}");
+            await AssertNeverOpenUnlistedAsync(inA.Intent.IntentId);
+
+            // Its deposit comes back: Open again, and a later epoch that defers it does not retract it.
+            await _intents.AddAsync(ObservedAgain(inA) with { ReportSequence = 3 }, default);
+            await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.InEpoch, 8, false)], fence, default);
+            await _intents.TransitionAsync([backToOpen], fence, default);
+            Assert.Equal(IntentStage.Open, (await _intents.GetAsync(inA.Intent.IntentId, default))!.Stage);
+        }
+    }
+
+    [Fact]
+    public async Task Reorganisation_HeldRetractionOfAnIntentTheEpochSettles_IsCleared()
+    {
+        var inA = Observed(197) with { ReportSequence = 1 };
+        await _intents.AddAsync(inA, default);
+        var fence = await AcquireAsync("node-a");
+        await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.InEpoch, 9, false)], fence, default);
+        await _intents.RetractAsync(RetractionOf(inA, 2), default);
+
+        await _intents.TransitionAsync([new IntentTransition(inA.Intent.IntentId, IntentStage.Refunded, 9, false)], fence, default);
+
+        var stored = (await _intents.GetAsync(inA.Intent.IntentId, default))!;
+        Assert.Equal((IntentStage.Refunded, false), (stored.Stage, stored.RetractionHeld));
+    }
+
+    [Fact]
     public async Task Reorganisation_IntentStoredBeforeBlocksWereKept_IsOrderedByTheBlockInItsObservation()
     {
         var legacy = Observed(220);
@@ -874,7 +949,7 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
 
     private static string TornScript(string script, int writes) => $$"""
         local torn_left = {{writes}}
-        local torn_writes = { SET = true, DEL = true, INCR = true, PEXPIRE = true, HSET = true, ZADD = true, ZREM = true, PUBLISH = true }
+        local torn_writes = { SET = true, DEL = true, INCR = true, PEXPIRE = true, HSET = true, HDEL = true, ZADD = true, ZREM = true, PUBLISH = true }
         local function torn_call(command, ...)
           if torn_writes[command] then
             if torn_left == 0 then error('torn here') end
