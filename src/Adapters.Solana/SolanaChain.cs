@@ -25,7 +25,7 @@ public sealed class SolanaChain : IChainAdapter, IDisposable
         Cluster = cluster;
         Watcher = watcher;
         Submitter = submitter;
-        State = new EscrowState(cluster.Rpc, cluster.Options, cluster.Quorum);
+        State = new EscrowState(cluster.Rpc, cluster.Options);
         _keys = keys;
     }
 

@@ -21,12 +21,11 @@ public sealed class SolanaCluster
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
 
-    private SolanaCluster(string name, SolanaClusterOptions options, ISolanaRpc rpc, RpcQuorum<ISolanaRpc>? quorum, ILoggerFactory loggers, TimeProvider time)
+    private SolanaCluster(string name, SolanaClusterOptions options, ISolanaRpc rpc, ILoggerFactory loggers, TimeProvider time)
     {
         Name = name;
         Options = options;
         Rpc = rpc;
-        Quorum = quorum;
         Escrow = new EscrowProgram(options.ProgramKey);
         _loggers = loggers;
         _time = time;
@@ -37,9 +36,6 @@ public sealed class SolanaCluster
     public SolanaClusterOptions Options { get; }
 
     public ISolanaRpc Rpc { get; }
-
-    /// <summary>The endpoints one by one when there are several (<see cref="Rpc"/> believes a quorum of them); null with one.</summary>
-    internal RpcQuorum<ISolanaRpc>? Quorum { get; }
 
     public EscrowProgram Escrow { get; }
 
@@ -55,14 +51,14 @@ public sealed class SolanaCluster
         var endpoints = options.Rpc.Endpoints;
         if (endpoints.Count == 1)
         {
-            return new SolanaCluster(name, options, new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time), null, loggers, time);
+            return new SolanaCluster(name, options, new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time), loggers, time);
         }
 
         var quorum = new RpcQuorum<ISolanaRpc>(
             [.. endpoints.Select(url => new QuorumMember<ISolanaRpc>(url, new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time, url)))],
             options.Rpc.EffectiveQuorum,
             loggers.CreateLogger<QuorumSolanaRpc>());
-        return new SolanaCluster(name, options, new QuorumSolanaRpc(quorum), quorum, loggers, time);
+        return new SolanaCluster(name, options, new QuorumSolanaRpc(quorum), loggers, time);
     }
 
     public EscrowWatcher CreateWatcher(ICheckpointStore<WatcherCheckpoint> checkpoints) =>

@@ -10,7 +10,7 @@ namespace DiscreteExec.Adapters.Solana.Programs;
 /// field, the relayers' liquidity), an intent's account (its status; none means the escrow never had it) and a source
 /// intent's paid marker (it exists once the Payout was applied, delivered or as a claim).
 /// </summary>
-internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options, RpcQuorum<ISolanaRpc>? endpoints = null) : IEscrowState
+internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options) : IEscrowState
 {
     private readonly EscrowProgram _escrow = new(options.ProgramKey);
 
@@ -43,7 +43,7 @@ internal sealed class EscrowState(ISolanaRpc rpc, SolanaClusterOptions options, 
     public async Task<UInt256> PoolBalanceAtAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cursor);
-        if (endpoints is null)
+        if (rpc is not QuorumSolanaRpc { Quorum: var endpoints })
         {
             return await PoolBalanceAtOnOneEndpointAsync(token, cursor, cancellationToken).ConfigureAwait(false);
         }

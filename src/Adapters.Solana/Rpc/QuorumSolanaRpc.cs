@@ -14,6 +14,9 @@ namespace DiscreteExec.Adapters.Solana.Rpc;
 /// </summary>
 internal sealed class QuorumSolanaRpc(RpcQuorum<ISolanaRpc> quorum) : ISolanaRpc
 {
+    /// <summary>The endpoints one by one, for a question each must answer whole on its own (the pool at a cursor).</summary>
+    public RpcQuorum<ISolanaRpc> Quorum => quorum;
+
     public Task<LatestBlockhash> GetLatestBlockhashAsync(Commitment commitment, CancellationToken cancellationToken) =>
         quorum.FirstAsync((rpc, ct) => rpc.GetLatestBlockhashAsync(commitment, ct), cancellationToken);
 

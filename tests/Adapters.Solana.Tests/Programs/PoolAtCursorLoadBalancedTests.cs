@@ -110,11 +110,25 @@ public sealed class PoolAtCursorLoadBalancedTests
         Assert.Equal((UInt256)PoolAtCursor, await state.PoolBalanceAtAsync(Mint, new ChainCursor(Cursor, string.Empty), default));
     }
 
+    [Fact]
+    public async Task PoolBalanceAt_QuorumWithALiarALaggingNodeAndACaughtUpNode_NeverThePoolAfterTheFund()
+    {
+        // The liar claims the pool after the Fund with a quiet history; the lagging node (slot 105) answers the pool
+        // before the Fund, which is the pool at the cursor; the caught-up node sees the Fund: no two agree.
+        var liar = new LoadBalancer { HistoryNodeSlot = AheadSlot, HidesFund = true };
+        var lagging = new LoadBalancer { PoolAnsweredAt = BehindSlot, HistoryNodeSlot = BehindSlot };
+        var state = QuorumState(liar, lagging, new LoadBalancer { HistoryNodeSlot = AheadSlot });
+
+        var noQuorum = await Assert.ThrowsAsync<ChainRpcException>(() => state.PoolBalanceAtAsync(Mint, new ChainCursor(Cursor, string.Empty), default));
+
+        Assert.Contains("no 2 of 3 endpoints agree", noQuorum.Message, StringComparison.Ordinal);
+    }
+
     private static EscrowState QuorumState(params LoadBalancer[] endpoints)
     {
         var clients = endpoints.Select((e, i) => new QuorumMember<ISolanaRpc>(new Uri($"http://endpoint-{i}.invalid/"), new SolanaRpcClient(new HttpClient(e), Options))).ToArray();
         var quorum = new RpcQuorum<ISolanaRpc>(clients, 2, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        return new EscrowState(new QuorumSolanaRpc(quorum), Options, quorum);
+        return new EscrowState(new QuorumSolanaRpc(quorum), Options);
     }
 
     /// <summary>
@@ -132,6 +146,9 @@ public sealed class PoolAtCursorLoadBalancedTests
         public bool FundLanded { get; init; } = true;
 
         public string Owner { get; init; } = Options.ProgramId;
+
+        /// <summary>Lists no Fund in the pool's history even though it landed (and its pool includes it): a lie.</summary>
+        public bool HidesFund { get; init; }
 
         public List<ulong> PoolMinContextSlots { get; } = [];
 
@@ -184,7 +201,7 @@ public sealed class PoolAtCursorLoadBalancedTests
             }
 
             var entries = new List<string>();
-            if (FundLanded && HistoryNodeSlot >= FundSlot)
+            if (FundLanded && HistoryNodeSlot >= FundSlot && !HidesFund)
             {
                 entries.Add($$"""{"signature":"{{Fund}}","slot":{{FundSlot}},"err":null,"memo":null,"blockTime":null}""");
             }

@@ -667,8 +667,8 @@ internal sealed partial class EpochLoop
         await _intents.TransitionAsync(transitions, Fence, cancellationToken).ConfigureAwait(false);
         NodeTelemetry.Intents.Add(transitions.Count, new KeyValuePair<string, object?>("state", "deferred"));
 
-        // A deferred intent whose deposit was reorganised out while the epoch held it went to Retracted, not back to
-        // the book (the store's held retraction): no IntentDeferred for it, whose subscribers expect it to stay open.
+        // A deferred intent whose deposit was reorganised out (while the epoch held it: the store's held retraction; or
+        // since) is Retracted, not back in the book: no IntentDeferred for it, whose subscribers expect it to stay open.
         var afterMove = await _intents.GetManyAsync(deferredIds, cancellationToken).ConfigureAwait(false);
         var retracted = deferredIds.Where((_, i) => afterMove[i]?.Stage == IntentStage.Retracted).ToHashSet();
         foreach (var intentId in retracted)
@@ -981,7 +981,7 @@ internal sealed partial class EpochLoop
         }
     }
 
-    [LoggerMessage(EventId = 37, Level = LogLevel.Warning, Message = "Epoch {EpochId}: intent {IntentId} was deferred, but its deposit was reorganised out while the epoch held it: it is Retracted, not back in the book")]
+    [LoggerMessage(EventId = 37, Level = LogLevel.Warning, Message = "Epoch {EpochId}: intent {IntentId} was deferred but is Retracted now (its deposit was reorganised out): no IntentDeferred for it")]
     private static partial void LogDeferredButRetracted(ILogger logger, ulong epochId, Bytes32 intentId);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Epoch {EpochId} open")]

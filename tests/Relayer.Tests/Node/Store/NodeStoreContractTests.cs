@@ -435,6 +435,7 @@ public abstract class NodeStoreContractTests : IAsyncDisposable
 
         var stored = (await _intents.GetAsync(inA.Intent.IntentId, default))!;
         Assert.Equal((IntentStage.Refunded, false), (stored.Stage, stored.RetractionHeld));
+        Assert.False(await (await _connection.DatabaseAsync(default)).HashExistsAsync(_connection.Keys.Intent(inA.Intent.IntentId), "retracted"));
     }
 
     [Fact]
