@@ -1,4 +1,5 @@
 using DiscreteExec.Relayer.Node.Epochs;
+using DiscreteExec.Relayer.Node.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscreteExec.Relayer.Tests.Node;
@@ -8,6 +9,49 @@ public class EpochLoopFailureBackoffTests
     private const int StepFailedEvent = 10;
     private const int StillFailingEvent = 12;
     private const int RecoveredEvent = 13;
+    private const int LeaseLostEvent = 9;
+
+    [Fact]
+    public async Task RunAsync_StepsFailLongerThanTheLeaseLives_TheLeaseIsKeptThroughTheBackoff()
+    {
+        // A three-operator campaign: an operator's close failed for 40 s (its pools at its cursors unknown), its
+        // backoff grew past the lease's 15 s lifetime, and it lost its lease to nobody ("another replica took over").
+        var world = new NodeWorld();
+        world.Store.LeaseClock = world.Time;
+        var clock = new TimerRecordingTimeProvider(world.Time);
+        var loop = new EpochLoop(
+            world.Store, world.Store, world.Store, world.Feed, world.Events,
+            [new NodeChain(NodeWorld.ChainA, world.EscrowA, world.EscrowA), new NodeChain(NodeWorld.ChainB, world.EscrowB, world.EscrowB)],
+            world.Options, clock, world.Logger);
+        Assert.True(world.Options.StepFailureMaxDelay > world.Options.LeaseTimeToLive);
+        await world.OpenAsync();
+        Assert.True(await loop.StepAsync(CancellationToken.None)); // takes the lease, opens epoch 1
+        world.EscrowA.PoolsUnreadable = world.EscrowB.PoolsUnreadable = true; // the close's pool read fails
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => loop.RunAsync(stop.Token));
+
+        async Task AdvanceAsync(TimeSpan total)
+        {
+            for (var passed = TimeSpan.Zero; passed < total;)
+            {
+                var next = clock.DueTimes.Reader.ReadAsync().AsTask();
+                Assert.True(await Task.WhenAny(next, run).WaitAsync(TimeSpan.FromSeconds(30)) == next, "the epoch loop stopped: " + string.Join(" | ", world.Logger.Messages(LeaseLostEvent)));
+                var due = await next;
+                world.Time.Advance(due);
+                passed += due;
+            }
+        }
+
+        await AdvanceAsync(TimeSpan.FromMinutes(2));
+        Assert.Contains(world.Logger.Exceptions, e => e.EventId == StepFailedEvent);
+        world.EscrowA.PoolsUnreadable = world.EscrowB.PoolsUnreadable = false;
+        await AdvanceAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Empty(world.Logger.Messages(LeaseLostEvent));
+        Assert.NotEmpty(world.Logger.Messages(RecoveredEvent)); // a step went through again, on the same lease
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
 
     [Fact]
     public async Task RunAsync_StoreDown_BacksOffExponentiallyToTheCapLogsTheStackOnceThenResetsOnProgress()

@@ -364,7 +364,16 @@ internal sealed class FakeEscrow(ChainId chainId) : IEscrowState, IChunkSubmitte
     /// <summary>The intent's state; <see cref="EscrowIntentState.Unknown"/> for a deposit this escrow never had.</summary>
     public EscrowIntentState StateOf(Bytes32 intentId) { lock (_gate) { return _intents.TryGetValue(intentId, out var entry) ? entry.State : EscrowIntentState.Unknown; } }
 
-    public Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken) { lock (_gate) { return Task.FromResult(_pools.GetValueOrDefault(token)); } }
+    public Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return PoolsUnreadable ? throw new TimeoutException($"chain {chainId}: pool read timed out") : Task.FromResult(_pools.GetValueOrDefault(token));
+        }
+    }
+
+    /// <summary>When true: the pools cannot be read (the RPC is down); the close's clearing input fails.</summary>
+    public bool PoolsUnreadable { get; set; }
 
     /// <summary>The balance after the last change recorded at or below the cursor's height (an EVM read at that block).</summary>
     public Task<UInt256> PoolBalanceAtAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken)

@@ -33,6 +33,9 @@ internal sealed partial class EpochLoop
     private ulong _appliedOnChainThrough;
     private (ulong EpochId, Bytes32 Root) _attestationsOf;
 
+    // The epoch and round whose unknown pools at this node's own cursors were logged (event 38 once, not every poll).
+    private (ulong EpochId, uint Round)? _poolsUnknownLoggedFor;
+
     private async Task<CloseDecision?> DecideSharedCloseAsync(EpochRecord record, DateTimeOffset openedAt, OperatorSeat seat, CancellationToken cancellationToken)
     {
         var epochId = record.EpochId;

@@ -175,7 +175,7 @@ internal sealed partial class EpochLoop
                     LogStepStillFailing(_logger, failures, ex.GetType().Name, ex.Message, delay);
                 }
 
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                await WaitKeepingLeaseAsync(delay, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -188,6 +188,32 @@ internal sealed partial class EpochLoop
             if (!progressed)
             {
                 await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Waits out a failed step's backoff, renewing the lease every third of its lifetime: a backoff longer than the
+    // lease would lose it to nobody (a standby would take over only to meet the same failure, and a lone node restarts
+    // its loop). A renewal that fails or is refused ends the renewing, not the wait: the next step finds the lease.
+    private async Task WaitKeepingLeaseAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var slice = _options.LeaseTimeToLive / 3;
+        var renewing = _fence is not null;
+        while (delay > TimeSpan.Zero)
+        {
+            var wait = renewing && delay > slice ? slice : delay;
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            delay -= wait;
+            if (delay > TimeSpan.Zero && renewing && _fence is { } token)
+            {
+                try
+                {
+                    renewing = await _lease.RenewAsync(token, _options.LeaseTimeToLive, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    renewing = false;
+                }
             }
         }
     }
@@ -415,6 +441,25 @@ internal sealed partial class EpochLoop
             }
         }
 
+        PoolBalance[] pools;
+        try
+        {
+            pools = await PoolsForClearingAsync(epochId, _operators is null ? null : cursors.ToDictionary(c => c.ChainId, c => c.Cursor), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PoolNotAtCursorException unknown) when (_operators is not null)
+        {
+            // The pools at this node's own cursors are unknown (its watcher is behind a pool change): it has nothing to
+            // propose yet, but it must still judge and adopt the others' manifests, whose cursors may be known. A
+            // failed step here would hold its whole epoch loop (a three-operator campaign: an operator stuck for minutes).
+            if (_poolsUnknownLoggedFor != (epochId, record.Round))
+            {
+                _poolsUnknownLoggedFor = (epochId, record.Round);
+                LogPoolsUnknownAtOwnCursors(_logger, epochId, unknown.Message);
+            }
+
+            return null;
+        }
+
         var decision = new CloseDecision(
             reason.Value.ToString(),
             (ulong)now.ToUnixTimeSeconds(),
@@ -422,7 +467,7 @@ internal sealed partial class EpochLoop
             _options.SpreadBps,
             _options.SettlementMarginSeconds,
             [.. prices.OrderBy(p => p.AssetId, StringComparer.Ordinal)],
-            await PoolsForClearingAsync(epochId, _operators is null ? null : cursors.ToDictionary(c => c.ChainId, c => c.Cursor), cancellationToken).ConfigureAwait(false),
+            pools,
             [.. cursors.Select(c => new DecidedCursor(c.ChainId, c.Cursor.Height, c.Cursor.Hash))],
             [.. open.Select(s => s.Observed.Intent.IntentId).Order()]);
         if (persist)
@@ -980,6 +1025,9 @@ internal sealed partial class EpochLoop
             NodeTelemetry.SettleLatency.Record(end - start, new KeyValuePair<string, object?>("phase", phase));
         }
     }
+
+    [LoggerMessage(EventId = 38, Level = LogLevel.Information, Message = "Epoch {EpochId}: the pools at this node's own cursors are unknown ({Why}); it proposes nothing until its watchers pass that change, and judges the others' manifests meanwhile")]
+    private static partial void LogPoolsUnknownAtOwnCursors(ILogger logger, ulong epochId, string why);
 
     [LoggerMessage(EventId = 37, Level = LogLevel.Warning, Message = "Epoch {EpochId}: intent {IntentId} was deferred but is Retracted now (its deposit was reorganised out): no IntentDeferred for it")]
     private static partial void LogDeferredButRetracted(ILogger logger, ulong epochId, Bytes32 intentId);

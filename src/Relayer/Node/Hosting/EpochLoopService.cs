@@ -8,7 +8,7 @@ namespace DiscreteExec.Relayer.Node.Hosting;
 /// Runs the epoch loop for the node's lifetime. A standby (the lease is held by another replica) stays inside
 /// <see cref="EpochLoop.RunAsync"/>: every poll interval it tries to take the lease, and takes over once the active
 /// replica's lease ran out. <see cref="EpochLoop.RunAsync"/> returns only when this replica lost a lease it held
-/// (<see cref="Store.LeaseLostException"/>: another replica took over); this service then waits the lease's time to
+/// (<see cref="Store.LeaseLostException"/>: another replica took it over, or it expired); this service then waits the lease's time to
 /// live, so the new holder settles in, and runs the loop again, as a standby.
 /// </summary>
 internal sealed partial class EpochLoopService(EpochLoop loop, EpochLoopOptions options, TimeProvider time, ILogger<EpochLoopService> logger) : BackgroundService
@@ -40,7 +40,7 @@ internal sealed partial class EpochLoopService(EpochLoop loop, EpochLoopOptions 
         }
     }
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Node {NodeId} lost the epoch loop's lease (another replica took over); the loop starts again as a standby in {Delay}")]
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Node {NodeId} lost the epoch loop's lease (another replica took it, or it expired); the loop starts again as a standby in {Delay}")]
     private static partial void LogStandby(ILogger logger, string nodeId, TimeSpan delay);
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Fault injection is on ({Variable}): this node's wall clock is shifted by {Skew}. For the chaos harness only")]

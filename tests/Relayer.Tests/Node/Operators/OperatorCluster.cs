@@ -368,7 +368,7 @@ internal sealed class OperatorNode : IOperatorPublisher
         Intake = new OperatorMessageIntake(seat);
         _newLoop = () => new EpochLoop(
             Store, Store, Store, world.Feed, Events,
-            [new NodeChain(NodeWorld.ChainA, world.EscrowA, world.EscrowA), new NodeChain(NodeWorld.ChainB, world.EscrowB, world.EscrowB)],
+            [new NodeChain(NodeWorld.ChainA, world.EscrowA, new PoolsUnknownAt(world.EscrowA, this)), new NodeChain(NodeWorld.ChainB, world.EscrowB, new PoolsUnknownAt(world.EscrowB, this))],
             options, cluster.Time, Log, Cursors, crashPoints: CrashPoints, operators: seat);
         Loop = _newLoop();
     }
@@ -387,6 +387,9 @@ internal sealed class OperatorNode : IOperatorPublisher
     public InMemoryOperatorMessages Messages { get; } = new();
 
     public LatestChainCursors Cursors { get; } = new();
+
+    /// <summary>Cursors at which this node cannot read the pools (its own reads only: a pool changed above such a cursor).</summary>
+    public Func<ChainCursor, bool> PoolsUnknownAtCursor { get; set; } = _ => false;
 
     /// <summary>What this node's bus consumers do with a message: check it, then keep it.</summary>
     public OperatorMessageIntake Intake { get; }
@@ -510,3 +513,24 @@ internal sealed class NamedAttestor(ChainId chainId, int index, OperatorCluster 
 
 /// <summary>What a publish to the cluster's exchange throws while <see cref="OperatorCluster.ExchangeDown"/>.</summary>
 internal sealed class ExchangeUnreachableException() : Exception("The exchange is unreachable: the broker is down.");
+
+/// <summary>One node's view of an escrow: the pools unknown at the cursors its <see cref="OperatorNode.PoolsUnknownAtCursor"/> names.</summary>
+internal sealed class PoolsUnknownAt(FakeEscrow escrow, OperatorNode node) : IEscrowState
+{
+    public ChainId ChainId => escrow.ChainId;
+
+    public ChainKind Kind => escrow.Kind;
+
+    public Task<UInt256> PoolBalanceAsync(Bytes32 token, CancellationToken cancellationToken) => escrow.PoolBalanceAsync(token, cancellationToken);
+
+    public Task<UInt256> PoolBalanceAtAsync(Bytes32 token, ChainCursor cursor, CancellationToken cancellationToken) =>
+        node.PoolsUnknownAtCursor(cursor)
+            ? throw new PoolNotAtCursorException($"Chain {ChainId}: a transaction above slot {cursor.Height} may have moved pool {token}.")
+            : escrow.PoolBalanceAtAsync(token, cursor, cancellationToken);
+
+    public Task<EscrowIntentState> IntentStateAsync(Bytes32 intentId, CancellationToken cancellationToken) => escrow.IntentStateAsync(intentId, cancellationToken);
+
+    public Task<bool> IsPaidAsync(Bytes32 intentId, CancellationToken cancellationToken) => escrow.IsPaidAsync(intentId, cancellationToken);
+
+    public Task<ulong> HighestAppliedEpochAsync(CancellationToken cancellationToken) => escrow.HighestAppliedEpochAsync(cancellationToken);
+}

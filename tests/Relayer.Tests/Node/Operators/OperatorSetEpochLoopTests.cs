@@ -39,6 +39,26 @@ public sealed class OperatorSetEpochLoopTests
     }
 
     [Fact]
+    public async Task Epochs_PoolsUnknownAtANodesOwnCursors_ItStillAdoptsTheProposersManifestAndSigns()
+    {
+        // A three-operator campaign: an operator whose watcher lagged a pool change could not decide its own close, and
+        // the failed step kept it from judging the others' manifests for minutes. Epoch 1 is operator 1's to propose.
+        var cluster = new OperatorCluster(3, 2);
+        cluster.Nodes[0].Cursors.Accepted(new ChainEventBatch(NodeWorld.ChainB, [], [], new ChainCursor(1_000, "lagging")));
+        cluster.Nodes[0].PoolsUnknownAtCursor = cursor => cursor.Hash == "lagging";
+        cluster.Nodes[2].Running = false; // operator 0's signature is needed for 2 of 3
+        var intent = await cluster.OpenAsync();
+
+        await cluster.RunUntilMarginedAsync(1, 0, 1);
+
+        var record = await cluster.Nodes[0].Store.GetAsync(1, CancellationToken.None);
+        Assert.Equal("proposed-by:op-1", record!.Trigger);
+        Assert.Equal(1, cluster.Chains.EscrowB.Payouts[intent.IntentId]);
+        Assert.Empty(cluster.Refusals);
+        Assert.Single(cluster.Nodes[0].Log.Entries, e => e.EventId == 38);
+    }
+
+    [Fact]
     public async Task Epochs_OneNodeDown_TheOthersSettleAndTheNextProposerTakesTheDownNodesTurn()
     {
         var cluster = new OperatorCluster(3, 2);
