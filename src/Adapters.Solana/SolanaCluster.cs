@@ -49,16 +49,14 @@ public sealed class SolanaCluster
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var time = timeProvider ?? TimeProvider.System;
         var endpoints = options.Rpc.Endpoints;
-        if (endpoints.Count == 1)
-        {
-            return new SolanaCluster(name, options, new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time), loggers, time);
-        }
-
-        var quorum = new RpcQuorum<ISolanaRpc>(
-            [.. endpoints.Select(url => new QuorumMember<ISolanaRpc>(url, new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time, url)))],
-            options.Rpc.EffectiveQuorum,
-            loggers.CreateLogger<QuorumSolanaRpc>());
-        return new SolanaCluster(name, options, new QuorumSolanaRpc(quorum), loggers, time);
+        ISolanaRpc rpc = endpoints.Count == 1
+            ? new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time)
+            : new QuorumSolanaRpc(
+                new RpcQuorum<ISolanaRpc>(
+                    [.. endpoints.Select(url => new QuorumMember<ISolanaRpc>(url, new SolanaRpcClient(httpClient, options, loggers.CreateLogger<SolanaRpcClient>(), time, url)))],
+                    options.Rpc.EffectiveQuorum,
+                    loggers.CreateLogger<QuorumSolanaRpc>()));
+        return new SolanaCluster(name, options, rpc, loggers, time);
     }
 
     public EscrowWatcher CreateWatcher(ICheckpointStore<WatcherCheckpoint> checkpoints) =>
